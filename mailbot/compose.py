@@ -1,0 +1,97 @@
+"""Building outgoing messages with the ``email`` package's API, never by concatenation.
+
+Names and subjects may come from customers; :func:`header_text` strips every control
+character (CR and LF above all) so no value can ever start a header of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from store.config import Settings
+
+OWN_MESSAGE_ID_PREFIX = "rekisteri."
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to_address: str
+    subject: str
+    text: str
+    to_name: str = ""
+    html: str | None = None
+    in_reply_to: str | None = None
+    references: Sequence[str] = ()
+    automatic: bool = False
+    attachments: Sequence[AttachmentFile] = ()
+    extra_headers: Sequence[tuple[str, str]] = field(default_factory=tuple)
+
+
+def header_text(value: str) -> str:
+    """A header value with control characters folded to single spaces."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def sender_domain(settings: Settings) -> str:
+    return settings.mail.from_address.rpartition("@")[2] or "localhost"
+
+
+def new_message_id(settings: Settings) -> str:
+    """A Message-ID we can recognise as ours when it comes back (loops, threading)."""
+    return f"<{OWN_MESSAGE_ID_PREFIX}{secrets.token_hex(12)}@{sender_domain(settings)}>"
+
+
+def is_own_message_id(message_id: str, settings: Settings) -> bool:
+    value = message_id.strip().strip("<>")
+    return value.startswith(OWN_MESSAGE_ID_PREFIX) and value.endswith(
+        "@" + sender_domain(settings))
+
+
+def build_message(mail: OutgoingMail, settings: Settings, *, message_id: str,
+                  date: datetime) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = Address(display_name=header_text(settings.mail.from_name),
+                              addr_spec=settings.mail.from_address)
+    message["To"] = Address(display_name=header_text(mail.to_name),
+                            addr_spec=header_text(mail.to_address))
+    message["Reply-To"] = Address(display_name=header_text(settings.mail.from_name),
+                                  addr_spec=settings.controller.privacy_inbox
+                                  or settings.mail.from_address)
+    message["Subject"] = header_text(mail.subject)
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    if mail.in_reply_to:
+        message["In-Reply-To"] = header_text(mail.in_reply_to)
+    references = [header_text(ref) for ref in mail.references if ref]
+    if references:
+        message["References"] = " ".join(references)
+    if mail.automatic:
+        message["Auto-Submitted"] = "auto-replied"  # RFC 3834: never answer this
+    message["X-Auto-Response-Suppress"] = "All"
+    message["X-Loop"] = settings.mail.from_address
+    for name, value in mail.extra_headers:
+        message[name] = header_text(value)
+    message.set_content(mail.text)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype,
+                               subtype=subtype or "octet-stream",
+                               filename=header_text(attachment.filename))
+    return message

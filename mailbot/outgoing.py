@@ -1,0 +1,82 @@
+"""Queueing mail: render a template, build the message, store it as an outbox row.
+
+Every mail we send is first a row in the outbox (``store.models.OutboxMail``) holding the
+exact bytes that will go out; the sender (``mailbot.sender``) delivers it later.  Staff
+see the rendered mail with :func:`preview` before anything is queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mailbot.compose import AttachmentFile, OutgoingMail, build_message, new_message_id
+from mailbot.templates import RenderedMail, render_mail
+from store import audit, clock
+from store.config import Settings
+from store.i18n import format_date
+from store.models import Customer, InboundMessage, OutboxMail, Request, database
+
+
+def template_context(request: Request | None, language: str) -> dict[str, Any]:
+    """What every template about a request may use."""
+    if request is None:
+        return {}
+    return {"request": request, "due_date": format_date(request.due_at, language)}
+
+
+def preview(template: str, *, settings: Settings, language: str,
+            request: Request | None = None, **context: Any) -> RenderedMail:
+    """The mail as it would be queued, for staff to read first."""
+    return render_mail(template, language, settings,
+                       **{**template_context(request, language), **context})
+
+
+def threading_headers(message: InboundMessage | None) -> tuple[str | None, list[str]]:
+    """In-Reply-To and References that thread our answer under the customer's own mail."""
+    if message is None or not message.message_id:
+        return None, []
+    references = [ref for ref in (message.references or "").split() if ref]
+    return message.message_id, [*references, message.message_id]
+
+
+def queue_mail(
+    template: str,
+    *,
+    settings: Settings,
+    to_address: str,
+    language: str,
+    actor: str,
+    to_name: str = "",
+    request: Request | None = None,
+    customer: Customer | None = None,
+    reply_to_message: InboundMessage | None = None,
+    automatic: bool = False,
+    attachments: Sequence[AttachmentFile] = (),
+    extra_headers: Sequence[tuple[str, str]] = (),
+    **context: Any,
+) -> OutboxMail:
+    """Render ``template`` and store the finished message in the outbox, audited."""
+    rendered = preview(template, settings=settings, language=language, request=request,
+                       **context)
+    in_reply_to, references = threading_headers(reply_to_message)
+    mail = OutgoingMail(to_address=to_address, to_name=to_name, subject=rendered.subject,
+                        text=rendered.text, html=rendered.html, in_reply_to=in_reply_to,
+                        references=references, automatic=automatic, attachments=attachments,
+                        extra_headers=tuple(extra_headers))
+    now = clock.now()
+    message_id = new_message_id(settings)
+    raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
+    with database.atomic():
+        row = OutboxMail.create(
+            message_id=message_id, to_address=to_address, to_name=to_name,
+            subject=rendered.subject, template=template, language=language, request=request,
+            customer=customer or (request.customer if request else None),
+            automatic=automatic, raw=raw, status="queued", next_attempt_at=now,
+            created_at=now, created_by=actor,
+        )
+        customer_no = row.customer.customer_no if row.customer_id else None
+        audit.record("mail.queued", actor, customer_no=customer_no,
+                     request_reference=request.reference if request else None,
+                     template=template, language=language, outbox_id=row.id)
+    return row

@@ -1,0 +1,144 @@
+"""The audit trail: append-only and hash-chained.
+
+Each event's hash covers its own id, time, actor, action, subjects and payload, and the
+previous event's hash.  Changing, removing or inserting a row breaks the chain at that
+point, and :func:`verify` names it.  Payloads name customers by customer number only and
+must hold no other personal data: erasing a customer then never touches the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from store import clock
+from store.models import AuditEvent, AuditHead, database
+
+GENESIS_HASH = "0" * 64
+
+SYSTEM_ACTORS = ("@mailbot", "@retention", "@cli", "@system")
+"""Actors that are not staff; staff names never start with '@'."""
+
+
+def record(
+    action: str,
+    actor: str,
+    *,
+    customer_no: str | None = None,
+    request_reference: str | None = None,
+    at: datetime | None = None,
+    **payload: Any,
+) -> AuditEvent:
+    """Append one event.  Call it inside the transaction that makes the change it records."""
+    with database.atomic():
+        # The UPDATE takes the head row's write lock, so concurrent writers line up.
+        AuditHead.update(last_id=AuditHead.last_id).where(AuditHead.id == 1).execute()
+        head = AuditHead.get_by_id(1)
+        event = AuditEvent(
+            id=head.last_id + 1,
+            at=at or clock.now(),
+            actor=actor,
+            action=action,
+            customer_no=customer_no,
+            request_reference=request_reference,
+            payload=payload,
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        event.save(force_insert=True)
+        AuditHead.update(last_id=event.id, last_hash=event.hash).where(AuditHead.id == 1).execute()
+        return event
+
+
+def event_hash(event: AuditEvent) -> str:
+    body = json.dumps(
+        [
+            event.id,
+            clock.iso_utc(event.at),
+            event.actor,
+            event.action,
+            event.customer_no,
+            event.request_reference,
+            event.payload,
+            event.prev_hash,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+PROBLEMS = {
+    "missing": "event {id} is missing (removed)",
+    "out_of_order": "event {id} does not follow the event before it (inserted or reordered)",
+    "altered": "event {id} was altered",
+    "truncated": "events from {id} on were removed",
+}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    problem: str = ""  # one of PROBLEMS
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"{self.checked} events, the chain is intact"
+        return PROBLEMS[self.problem].format(id=self.first_bad_id)
+
+
+def verify(batch_size: int = 5000) -> VerifyResult:
+    """Walk the chain from the start; report the first event altered, removed or inserted."""
+    expected_prev = GENESIS_HASH
+    expected_id = 1
+    checked = 0
+    for event in _events(batch_size):
+        if event.id != expected_id:
+            return VerifyResult(False, checked, expected_id, "missing")
+        if event.prev_hash != expected_prev:
+            return VerifyResult(False, checked, event.id, "out_of_order")
+        if event_hash(event) != event.hash:
+            return VerifyResult(False, checked, event.id, "altered")
+        expected_prev = event.hash
+        expected_id += 1
+        checked += 1
+    head = AuditHead.get_or_none(AuditHead.id == 1)
+    if head is not None:
+        if checked > head.last_id:  # rows appended behind the trail's back
+            return VerifyResult(False, checked, head.last_id + 1, "out_of_order")
+        if checked < head.last_id or head.last_hash != expected_prev:
+            return VerifyResult(False, checked, checked + 1, "truncated")
+    return VerifyResult(True, checked)
+
+
+def _events(batch_size: int) -> Iterator[AuditEvent]:
+    last_id = 0
+    while True:
+        batch = list(
+            AuditEvent.select()
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch_size)
+        )
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+
+
+def trail(*, customer_no: str | None = None, request_reference: str | None = None,
+          limit: int = 500) -> list[AuditEvent]:
+    """Events about a customer or a request, newest first."""
+    query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
+    if customer_no is not None:
+        query = query.where(AuditEvent.customer_no == customer_no)
+    if request_reference is not None:
+        query = query.where(AuditEvent.request_reference == request_reference)
+    return list(query)

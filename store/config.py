@@ -1,0 +1,236 @@
+"""Typed settings: embedded defaults, then the TOML file, then the environment.
+
+The defaults (``defaults.toml`` beside this file) mirror the company's privacy
+notice, so every document Rekisteri produces (acknowledgements, the data
+package, the notice itself) takes each fact from one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from store.errors import ConfigError
+from store.urls import file_url
+
+LANGUAGES = ("fi", "sv", "en")
+"""Languages customers write in; staff screens use ``fi`` and ``en``."""
+
+Localized = dict[str, str]
+"""A text in several languages, keyed by language code."""
+
+
+def localized(text: Localized, language: str) -> str:
+    """Pick ``language`` from a localized text, falling back to Finnish, then English."""
+    for candidate in (language, "fi", "en"):
+        if text.get(candidate):
+            return text[candidate]
+    return next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    inbox: str = ""
+    smtp: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    processed_folder: str = ""
+    attachment_max_bytes: int = 10_000_000
+    acknowledgements_per_sender_per_hour: int = 3
+    poll_seconds: int = 30
+    idle_renew_seconds: int = 600
+    send_max_attempts: int = 8
+    send_retry_base_seconds: int = 60
+    send_rate_per_second: float = 0.0
+    smtp_timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class RequestSettings:
+    reference_prefix: str = "TP"
+    unanswered_calls_before_letter: int = 3
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    months_after_relationship: int = 2
+    voucher_years: int = 6
+    financial_year_end: str = "12-31"
+    mail_grace_days: int = 30
+
+
+@dataclass(frozen=True)
+class UISettings:
+    language: str = "fi"
+    idle_logout_minutes: int = 15
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class Controller:
+    name: str = ""
+    business_id: str = ""
+    address: str = ""
+    website: str = ""
+    contact_person: str = ""
+    contact_title: Localized = field(default_factory=dict)
+    contact_email: str = ""
+    contact_phone: str = ""
+    privacy_inbox: str = ""
+    privacy_officer: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The facts of the privacy notice (GDPR Art. 13) and of every access answer (Art. 15)."""
+
+    register_name: Localized = field(default_factory=dict)
+    purposes: Localized = field(default_factory=dict)
+    legal_bases: Localized = field(default_factory=dict)
+    data_categories: Localized = field(default_factory=dict)
+    sources: Localized = field(default_factory=dict)
+    recipients: Localized = field(default_factory=dict)
+    transfers: Localized = field(default_factory=dict)
+    processors: Localized = field(default_factory=dict)
+    retention: Localized = field(default_factory=dict)
+    informing: Localized = field(default_factory=dict)
+    security: Localized = field(default_factory=dict)
+    access_to_register: Localized = field(default_factory=dict)
+    rights: Localized = field(default_factory=dict)
+    how_to_use_rights: Localized = field(default_factory=dict)
+    automated_decisions: Localized = field(default_factory=dict)
+    complaint: Localized = field(default_factory=dict)
+    breaches: Localized = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    requests: RequestSettings = field(default_factory=RequestSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    controller: Controller = field(default_factory=Controller)
+    notice: Notice = field(default_factory=Notice)
+    keymap: dict[str, str] = field(default_factory=dict)
+    source_path: str = ""
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("rekisteri", appauthor=False))
+
+
+ENVIRONMENT = {
+    "REKISTERI_DB": ("database", "url"),
+    "REKISTERI_INBOX": ("mail", "inbox"),
+    "REKISTERI_SMTP": ("mail", "smtp"),
+    "REKISTERI_FROM": ("mail", "from_address"),
+    "REKISTERI_LANG": ("ui", "language"),
+}
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, overlaid by the TOML file (``path`` or ``REKISTERI_CONFIG``), then the env."""
+    environ = os.environ if environ is None else environ
+    data = _embedded_defaults()
+    config_path = path or environ.get("REKISTERI_CONFIG")
+    if config_path:
+        _merge(data, _read_toml(Path(config_path)), where="")
+    for variable, (section, key) in ENVIRONMENT.items():
+        if environ.get(variable):
+            data[section][key] = environ[variable]
+    data["source_path"] = str(config_path or "")
+    _fill_derived_defaults(data)
+    settings = _build(Settings, data, "")
+    if settings.ui.language not in ("fi", "en"):
+        raise ConfigError(f"ui.language must be fi or en, not {settings.ui.language!r}")
+    return settings
+
+
+def _embedded_defaults() -> dict[str, Any]:
+    text = resources.files("store").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def _merge(base: dict[str, Any], overlay: Mapping[str, Any], where: str) -> None:
+    for key, value in overlay.items():
+        name = f"{where}{key}"
+        if key not in base:
+            raise ConfigError(f"unknown setting {name!r}")
+        if isinstance(base[key], dict) and not _is_localized(base[key]):
+            if not isinstance(value, dict):
+                raise ConfigError(f"setting {name!r} must be a table")
+            _merge(base[key], value, where=f"{name}.")
+        else:
+            base[key] = value
+
+
+def _is_localized(value: Mapping[str, Any]) -> bool:
+    return bool(value) and set(value) <= set(LANGUAGES)
+
+
+def _fill_derived_defaults(data: dict[str, Any]) -> None:
+    data_dir = default_data_dir()
+    if not data["database"]["url"]:
+        data["database"]["url"] = file_url("sqlite", data_dir / "rekisteri.db")
+    if not data["mail"]["inbox"]:
+        data["mail"]["inbox"] = file_url("maildir", data_dir / "inbox")
+    if not data["mail"]["smtp"]:
+        data["mail"]["smtp"] = file_url("outbox", data_dir / "outbox")
+    if not data["mail"]["from_address"]:
+        data["mail"]["from_address"] = data["controller"]["privacy_inbox"]
+
+
+def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for item in dataclasses.fields(cls):
+        if item.name not in data:
+            continue
+        values[item.name] = _coerce(hints[item.name], data[item.name], f"{where}{item.name}")
+    return cls(**values)
+
+
+def _coerce(kind: Any, value: Any, name: str) -> Any:
+    if dataclasses.is_dataclass(kind):
+        return _build(kind, value, f"{name}.")
+    origin = typing.get_origin(kind)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"setting {name!r} must be a table")
+        return {str(key): str(text) for key, text in value.items()}
+    if kind is float and isinstance(value, int):
+        return float(value)
+    if isinstance(kind, type) and not isinstance(value, kind):
+        raise ConfigError(f"setting {name!r} must be {kind.__name__}, not {value!r}")
+    if isinstance(kind, types.UnionType):
+        return value
+    return value

@@ -1,0 +1,211 @@
+"""Customers: normalising what identifies them, finding them, matching a request to them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from peewee import Expression
+
+from store import audit, db
+from store.errors import InvalidInput, NotFound
+from store.models import Customer, CustomerSource
+
+# ---------------------------------------------------------------- normalising
+
+
+@lru_cache(maxsize=65536)
+def normalize_phone(text: str) -> str:
+    """A phone number as E.164 (``+358401234567``); Finnish when no country code is given."""
+    try:
+        number = phonenumbers.parse(text, "FI")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(f"not a phone number: {text!r}", key="error.bad_phone",
+                           value=text) from None
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput(f"not a phone number: {text!r}", key="error.bad_phone", value=text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    """Finnish numbers in the Finnish way (``040 1234567``), others internationally."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "FI")
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 358
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
+
+
+@lru_cache(maxsize=65536)
+def normalize_email(text: str) -> str:
+    """A syntactically valid address, lowercased: the form every lookup and match uses."""
+    try:
+        result = validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"not an email address: {text!r} ({error})", key="error.bad_email",
+                           value=text) from None
+    return result.normalized.lower()
+
+
+def email_hash(email: str) -> str:
+    """A stable hash of a normalised address: how suppression entries remember an address."""
+    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+
+
+def name_keys(first_name: str, last_name: str) -> tuple[str, str]:
+    """Casefolded "first last" and "last first", so a prefix of either name finds the person."""
+    first = " ".join(first_name.split()).casefold()
+    last = " ".join(last_name.split()).casefold()
+    return f"{first} {last}".strip(), f"{last} {first}".strip()
+
+
+# ---------------------------------------------------------------- finding
+
+
+def get_customer(customer_no: str) -> Customer:
+    customer = Customer.get_or_none(Customer.customer_no == customer_no)
+    if customer is None:
+        raise NotFound(f"no customer {customer_no}", key="error.no_customer",
+                       customer_no=customer_no)
+    return customer
+
+
+def sources_of(customer: Customer) -> list[str]:
+    return sorted(row.source for row in customer.source_rows)
+
+
+def record_view(customer: Customer, actor: str, purpose: str = "") -> None:
+    """Opening a customer is audited: who looked at whom, and when."""
+    audit.record("customer.viewed", actor, customer_no=customer.customer_no, purpose=purpose)
+
+
+def _prefix(column: Expression, prefix: str) -> Expression:
+    """An index-friendly, case-sensitive prefix test on an already casefolded column."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if db.is_sqlite():
+        # GLOB is case-sensitive and uses the index; escape its own wildcards.
+        globbed = re.sub(r"([*?\[])", r"[\1]", prefix)
+        return Expression(column, "GLOB", f"{globbed}*")
+    return Expression(column, "LIKE", f"{escaped}%")
+
+
+_DIGITS = re.compile(r"^[+\d][\d\s\-()]*$")
+
+
+def search_customers(query: str, limit: int = 50) -> list[Customer]:
+    """Customers whose name, email, phone or customer number starts with ``query``."""
+    text = " ".join(query.split())
+    if not text:
+        return []
+    folded = text.casefold()
+    conditions = [
+        _prefix(Customer.name_key, folded),
+        _prefix(Customer.reverse_name_key, folded),
+        _prefix(Customer.customer_no, text),
+    ]
+    if "@" in text or "." in text:
+        conditions.append(_prefix(Customer.email, folded))
+    if _DIGITS.match(text) and sum(ch.isdigit() for ch in text) >= 3:
+        conditions.append(_prefix(Customer.phone, _phone_prefix(text)))
+    results: dict[int, Customer] = {}
+    for condition in conditions:
+        rows = (Customer.select().where(condition & Customer.erased_at.is_null())
+                .order_by(Customer.last_name, Customer.first_name).limit(limit))
+        for customer in rows:
+            results.setdefault(customer.id, customer)
+    ordered = sorted(results.values(), key=lambda c: (c.last_name.casefold(),
+                                                        c.first_name.casefold(), c.customer_no))
+    return ordered[:limit]
+
+
+def _phone_prefix(text: str) -> str:
+    """What an E.164 number typed so far would start with: ``0401`` → ``+358401``."""
+    digits = re.sub(r"[^\d+]", "", text)
+    if digits.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if digits.startswith("0"):
+        return "+358" + digits[1:]
+    return "+358" + digits
+
+
+# ---------------------------------------------------------------- matching
+
+MATCH_WEIGHTS = {"token": 1.0, "customer_no": 0.9, "email": 0.8, "phone": 0.7, "name": 0.3}
+
+
+@dataclass
+class CandidateMatch:
+    customer: Customer
+    matched_on: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        best = max((MATCH_WEIGHTS[how] for how in self.matched_on), default=0.0)
+        return min(1.0, best + 0.05 * (len(self.matched_on) - 1))
+
+
+def match_candidates(
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    customer_no: str | None = None,
+    name: str | None = None,
+    limit: int = 10,
+) -> list[CandidateMatch]:
+    """Customers a request may be about, best first, each with how it matched.
+
+    A match on the name alone is only ever a candidate: a person is never confirmed, let
+    alone merged, because their name matched.
+    """
+    found: dict[int, CandidateMatch] = {}
+
+    def add(customers: list[Customer], how: str) -> None:
+        for customer in customers:
+            match = found.setdefault(customer.id, CandidateMatch(customer))
+            if how not in match.matched_on:
+                match.matched_on.append(how)
+
+    live = Customer.erased_at.is_null()
+    if customer_no:
+        add(list(Customer.select().where((Customer.customer_no == customer_no.strip()) & live)),
+            "customer_no")
+    if email:
+        try:
+            normalized = normalize_email(email)
+        except InvalidInput:
+            normalized = None
+        if normalized:
+            add(list(Customer.select().where((Customer.email == normalized) & live)), "email")
+    if phone:
+        try:
+            normalized_phone = normalize_phone(phone)
+        except InvalidInput:
+            normalized_phone = None
+        if normalized_phone:
+            add(list(Customer.select().where((Customer.phone == normalized_phone) & live)),
+                "phone")
+    if name:
+        first_last, _ = name_keys(name, "")
+        if len(first_last) >= 3:
+            add(list(Customer.select()
+                     .where(((Customer.name_key == first_last)
+                             | (Customer.reverse_name_key == first_last)) & live)
+                     .limit(limit)), "name")
+    ordered = sorted(found.values(), key=lambda match: -match.score)
+    return ordered[:limit]
+
+
+def has_source(customer: Customer, source: str) -> bool:
+    return (CustomerSource.select()
+            .where((CustomerSource.customer == customer) & (CustomerSource.source == source))
+            .exists())

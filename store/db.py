@@ -1,0 +1,112 @@
+"""Opening the database named by a URL: SQLite (the default) or PostgreSQL.
+
+Every failure a user can cause (an unknown scheme, an unreachable server, an unwritable
+file, a schema from a newer Rekisteri) becomes one :class:`~store.errors.DatabaseError`
+with a sentence that says what to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee
+from playhouse.pool import PooledPostgresqlDatabase
+
+from store.errors import DatabaseError
+from store.models.base import database
+from store.urls import file_url_path, scheme_of
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",  # readers never block the writer: the TUI reads while the bot writes
+    "foreign_keys": 1,
+    "busy_timeout": 15000,
+    "synchronous": "normal",
+}
+
+
+def open_database(url: str, *, create: bool = False) -> peewee.Database:
+    """Open ``url`` and bind the models to it.
+
+    ``create`` allows a new SQLite file (and its folder) to be made: only ``init`` and
+    ``demo`` ask for that, so a typo in a path never silently starts an empty register.
+    """
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        db = _open_sqlite(file_url_path(url), create=create)
+    elif scheme in ("postgresql", "postgres"):
+        db = _open_postgresql(url)
+    else:
+        raise DatabaseError(
+            f"unknown database URL scheme {scheme!r} in {redact(url)}: "
+            "use sqlite:///path/to/file.db or postgresql://user@host/dbname"
+        )
+    database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as error:
+        message = f"cannot open the database {redact(url)}: {_first_line(error)}"
+        raise DatabaseError(message) from None
+    return db
+
+
+def close_database() -> None:
+    if database.obj is not None and not database.is_closed():
+        database.close()
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+def _open_sqlite(path: Path, *, create: bool) -> peewee.SqliteDatabase:
+    path = path.expanduser()
+    if not path.exists():
+        if not create:
+            raise DatabaseError(f"no database at {path}: run `rekisteri init` first")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            message = f"cannot create the folder {path.parent}: {error.strerror}"
+            raise DatabaseError(message) from None
+    elif not path.is_file():
+        raise DatabaseError(f"{path} is not a database file")
+    # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers queue on
+    # the busy timeout instead of failing when a read lock would have to be upgraded.
+    return peewee.SqliteDatabase(
+        str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=15
+    )
+
+
+def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise DatabaseError(f"{redact(url)}: name the database, e.g. postgresql://user@host/rekisteri")
+    options: dict[str, str | int] = dict(parse_qsl(parts.query))
+    if parts.username:
+        options["user"] = unquote(parts.username)
+    if parts.password:
+        options["password"] = unquote(parts.password)
+    if parts.hostname:
+        options["host"] = parts.hostname
+    if parts.port:
+        options["port"] = parts.port
+    options.setdefault("connect_timeout", 10)
+    # A pool: the TUI's thread workers each borrow a connection and give it back.
+    return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **options)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,457 @@
+"""``rekisteri import customers FILE --source ticketing|newsletter``.
+
+Customers are merged by customer number, then email, then phone, and never duplicated;
+importing the same file twice changes nothing.  A file with bad rows imports nothing
+and lists every bad row, unless ``skip_bad`` is set.  Files exported by Excel (UTF-8 with
+a BOM, Windows-1252, semicolons) are read as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from store import audit, clock
+from store.counters import next_customer_no
+from store.customers import email_hash, name_keys, normalize_email, normalize_phone
+from store.errors import InvalidInput, RekisteriError
+from store.models import (
+    SOURCES,
+    ConsentEvent,
+    Customer,
+    CustomerSource,
+    MarketingSuppression,
+    database,
+)
+
+Progress = Callable[[int, int], None]
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer_no": ("customer_no", "customer_number", "asiakasnumero", "asiakasnro"),
+    "first_name": ("first_name", "firstname", "etunimi", "förnamn"),
+    "last_name": ("last_name", "lastname", "surname", "sukunimi", "efternamn"),
+    "name": ("name", "nimi", "namn"),
+    "street_address": ("street_address", "address", "katuosoite", "osoite", "lähiosoite"),
+    "postal_code": ("postal_code", "postcode", "zip", "postinumero"),
+    "city": ("city", "postitoimipaikka", "kaupunki", "ort"),
+    "phone": ("phone", "puhelin", "puhelinnumero", "telefon"),
+    "email": ("email", "e-mail", "sähköposti", "sahkoposti", "e-post"),
+    "language": ("language", "kieli", "språk"),
+    "registered_at": ("registered_at", "created_at", "rekisteröity"),
+    "relationship_ended_at": ("relationship_ended_at", "ended_at", "asiakkuus_päättynyt"),
+    "register_consent": ("register_consent", "rekisterisuostumus"),
+    "marketing_consent": ("marketing_consent", "markkinointilupa", "markkinointisuostumus"),
+    "consent_at": ("consent_at", "suostumus_annettu"),
+    "consent_wording": ("consent_wording", "wording_version", "suostumusteksti"),
+}
+_ALIASES = {alias: canonical for canonical, aliases in COLUMNS.items() for alias in aliases}
+
+_YES = {"1", "yes", "y", "true", "x", "kyllä", "k", "ja", "on"}
+_NO = {"0", "no", "n", "false", "ei", "e", "nej", "off"}
+
+CHUNK = 500
+
+
+class ImportFailed(RekisteriError):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(
+            f"{len(errors)} bad row(s); nothing was imported (fix them, or use --skip-bad)",
+            key="import.failed", count=len(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class CustomerRow:
+    line: int
+    customer_no: str | None
+    first_name: str
+    last_name: str
+    street_address: str
+    postal_code: str
+    city: str
+    phone: str | None
+    email: str | None
+    language: str | None
+    registered_at: datetime | None
+    relationship_ended_at: datetime | None
+    register_consent: bool | None
+    marketing_consent: bool | None
+    consent_at: datetime | None
+    consent_wording: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_bad: int = 0
+    skipped_erased: int = 0
+    consents_recorded: int = 0
+    marketing_refused_suppressed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "errors"}
+
+
+def read_text(path: Path) -> str:
+    """Decode UTF-8 (with or without Excel's BOM), else Windows-1252."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_rows(text: str, source: str) -> tuple[list[CustomerRow], list[RowError]]:
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvalidInput("the file is empty", key="import.empty") from None
+    columns = [_ALIASES.get(_header_key(name)) for name in header]
+    _check_columns(columns, header, source)
+    rows: list[CustomerRow] = []
+    errors: list[RowError] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        record = {col: value.strip() for col, value in zip(columns, values, strict=False) if col}
+        try:
+            rows.append(_parse_row(line, record, source))
+        except InvalidInput as error:
+            errors.append(RowError(line, str(error)))
+    return rows, errors
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"\s+", "_", name.strip().casefold())
+
+
+def _check_columns(columns: list[str | None], header: list[str], source: str) -> None:
+    present = {column for column in columns if column}
+    if not ({"first_name", "last_name"} & present or "name" in present):
+        raise InvalidInput(f"no name column in the header {header!r}", key="import.no_name")
+    if source == "ticketing" and "customer_no" not in present:
+        raise InvalidInput("a ticketing file needs a customer_no column",
+                           key="import.no_customer_no")
+    if source == "newsletter" and "email" not in present:
+        raise InvalidInput("a newsletter file needs an email column", key="import.no_email")
+
+
+def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
+    problems: list[str] = []
+
+    def attempt(parse: Callable[[str], Any], value: str) -> Any:
+        if not value:
+            return None
+        try:
+            return parse(value)
+        except InvalidInput as error:
+            problems.append(str(error))
+            return None
+
+    first, last = record.get("first_name", ""), record.get("last_name", "")
+    if not (first or last) and record.get("name"):
+        first, _, last = record["name"].rpartition(" ")
+        if not first:
+            first, last = last, ""
+    if not (first or last):
+        problems.append("the name is missing")
+    customer_no = record.get("customer_no") or None
+    if source == "ticketing" and not customer_no:
+        problems.append("the customer number is missing")
+    email = attempt(normalize_email, record.get("email", ""))
+    if source == "newsletter" and not record.get("email"):
+        problems.append("the email address is missing")
+    phone = attempt(normalize_phone, record.get("phone", ""))
+    language = (record.get("language") or "").lower() or None
+    if language and language not in ("fi", "sv", "en"):
+        problems.append(f"unknown language {language!r} (fi, sv or en)")
+    row = CustomerRow(
+        line=line, customer_no=customer_no, first_name=first.strip(), last_name=last.strip(),
+        street_address=record.get("street_address", ""),
+        postal_code=record.get("postal_code", ""), city=record.get("city", ""),
+        phone=phone, email=email, language=language,
+        registered_at=attempt(_parse_time, record.get("registered_at", "")),
+        relationship_ended_at=attempt(_parse_time, record.get("relationship_ended_at", "")),
+        register_consent=attempt(_parse_bool, record.get("register_consent", "")),
+        marketing_consent=attempt(_parse_bool, record.get("marketing_consent", "")),
+        consent_at=attempt(_parse_time, record.get("consent_at", "")),
+        consent_wording=record.get("consent_wording", ""),
+    )
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    return row
+
+
+def _parse_bool(value: str) -> bool:
+    folded = value.casefold()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise InvalidInput(f"not yes or no: {value!r}")
+
+
+def _parse_time(value: str) -> datetime:
+    """ISO 8601 (``2024-03-01``, ``2024-03-01T12:00``) or Finnish ``1.3.2024 [12.00]``."""
+    text = value.strip()
+    finnish = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2})[.:](\d{2}))?", text)
+    if finnish:
+        day, month, year, hour, minute = finnish.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}:{minute or '00'}"
+    try:
+        return clock.parse_instant(text)
+    except ValueError:
+        raise InvalidInput(f"not a date: {value!r}") from None
+
+
+# ---------------------------------------------------------------- writing
+
+
+@dataclass
+class _Pending:
+    """A customer the file creates, merged with any later row about the same person."""
+
+    values: dict[str, Any]
+    rows: list[CustomerRow]
+    id: int | None = None
+
+
+class _Index:
+    """Existing and pending customers by number, email and phone."""
+
+    def __init__(self) -> None:
+        self.by_no: dict[str, int | _Pending] = {}
+        self.by_email: dict[str, int | _Pending] = {}
+        self.by_phone: dict[str, int | _Pending] = {}
+        self.erased_numbers: set[str] = set()
+        query = Customer.select(Customer.id, Customer.customer_no, Customer.email,
+                                Customer.phone, Customer.erased_at).tuples()
+        for cid, number, email, phone, erased_at in query:
+            if erased_at is not None:
+                self.erased_numbers.add(number)
+                continue
+            self.add(cid, number, email, phone)
+
+    def add(self, target: int | _Pending, number: str | None, email: str | None,
+            phone: str | None) -> None:
+        if number:
+            self.by_no.setdefault(number, target)
+        if email:
+            self.by_email.setdefault(email, target)
+        if phone:
+            self.by_phone.setdefault(phone, target)
+
+    def find(self, row: CustomerRow) -> int | _Pending | None:
+        for table, key in ((self.by_no, row.customer_no), (self.by_email, row.email),
+                           (self.by_phone, row.phone)):
+            if key and key in table:
+                return table[key]
+        return None
+
+
+_FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city", "phone",
+           "email", "language", "relationship_ended_at")
+
+
+_NEW_DEFAULTS: dict[str, Any] = {
+    "first_name": "", "last_name": "", "street_address": "", "postal_code": "", "city": "",
+    "phone": None, "email": None, "language": "fi", "relationship_ended_at": None,
+}
+
+
+def _values(row: CustomerRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _FIELDS if getattr(row, name) not in (None, "")}
+
+
+def import_customers(
+    path: Path,
+    source: str,
+    *,
+    actor: str,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    if source not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}")
+    rows, errors = parse_rows(read_text(path), source)
+    if errors and not skip_bad:
+        raise ImportFailed(errors)
+    report = ImportReport(rows=len(rows) + len(errors), skipped_bad=len(errors), errors=errors)
+    with database.atomic():
+        _write(rows, source, path.name, actor, report, progress)
+        audit.record("import.customers", actor, source=source, file=path.name,
+                     **report.as_dict())
+    return report
+
+
+def _write(rows: list[CustomerRow], source: str, file_name: str, actor: str,
+           report: ImportReport, progress: Progress | None) -> None:
+    now = clock.now()
+    index = _Index()
+    pending: list[_Pending] = []
+    updates: dict[int, tuple[dict[str, Any], CustomerRow]] = {}
+    for done, row in enumerate(rows, 1):
+        if row.customer_no and row.customer_no in index.erased_numbers:
+            report.skipped_erased += 1
+            continue
+        target = index.find(row)
+        if target is None:
+            new = _Pending(values=_values(row), rows=[row])
+            if row.customer_no:
+                new.values["customer_no"] = row.customer_no
+            pending.append(new)
+            index.add(new, row.customer_no, row.email, row.phone)
+        elif isinstance(target, _Pending):
+            target.values.update(_values(row))
+            target.rows.append(row)
+            index.add(target, row.customer_no, row.email, row.phone)
+        else:
+            merged, _ = updates.get(target, ({}, row))
+            merged.update(_values(row))
+            updates[target] = (merged, row)
+            index.add(target, row.customer_no, row.email, row.phone)
+        if progress and done % 1000 == 0:
+            progress(done, len(rows))
+    rows_by_customer = _insert_new(pending, now, report)
+    for customer_id, (values, row) in updates.items():
+        changed = _apply_update(customer_id, values, now, actor)
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        rows_by_customer.setdefault(customer_id, []).append(row)
+    _add_sources(rows_by_customer, source, now)
+    _record_consents(rows_by_customer, source, file_name, actor, now, report)
+    if progress:
+        progress(len(rows), len(rows))
+
+
+def _insert_new(pending: list[_Pending], now: datetime,
+                report: ImportReport) -> dict[int, list[CustomerRow]]:
+    rows_by_customer: dict[int, list[CustomerRow]] = {}
+    for start in range(0, len(pending), CHUNK):
+        chunk = pending[start:start + CHUNK]
+        records = []
+        for new in chunk:
+            values = dict(new.values)
+            values.setdefault("customer_no", next_customer_no())
+            first, last = values.get("first_name", ""), values.get("last_name", "")
+            values["name_key"], values["reverse_name_key"] = name_keys(first, last)
+            registered = min((r.registered_at for r in new.rows if r.registered_at),
+                             default=now)
+            records.append({**_NEW_DEFAULTS, **values, "created_at": registered,
+                            "updated_at": now})
+            new.values = values
+        Customer.insert_many(records).execute()
+        numbers = [new.values["customer_no"] for new in chunk]
+        ids = dict(Customer.select(Customer.customer_no, Customer.id)
+                   .where(Customer.customer_no.in_(numbers)).tuples())
+        for new in chunk:
+            new.id = ids[new.values["customer_no"]]
+            rows_by_customer[new.id] = new.rows
+        report.created += len(chunk)
+    return rows_by_customer
+
+
+def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor: str) -> bool:
+    customer = Customer.get_by_id(customer_id)
+    changed = [name for name, value in values.items() if getattr(customer, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(customer, name, values[name])
+    customer.name_key, customer.reverse_name_key = name_keys(customer.first_name,
+                                                             customer.last_name)
+    customer.updated_at = now
+    customer.save()
+    audit.record("customer.updated", actor, customer_no=customer.customer_no,
+                 fields=sorted(changed), via="import")
+    return True
+
+
+def _add_sources(rows_by_customer: dict[int, list[CustomerRow]], source: str,
+                 now: datetime) -> None:
+    have = {cid for (cid,) in CustomerSource.select(CustomerSource.customer)
+            .where(CustomerSource.source == source).tuples()}
+    missing = [cid for cid in rows_by_customer if cid not in have]
+    for start in range(0, len(missing), CHUNK):
+        CustomerSource.insert_many(
+            [{"customer": cid, "source": source, "added_at": now}
+             for cid in missing[start:start + CHUNK]]).execute()
+
+
+def _current_consents(
+    customer_ids: Iterable[int],
+) -> dict[tuple[int, str], tuple[bool, datetime]]:
+    """The latest (given, at) per customer and purpose, from the ledger."""
+    wanted = set(customer_ids)
+    state: dict[tuple[int, str], tuple[bool, datetime]] = {}
+    query = (ConsentEvent.select(ConsentEvent.customer, ConsentEvent.purpose,
+                                 ConsentEvent.given, ConsentEvent.at)
+             .order_by(ConsentEvent.at, ConsentEvent.id))
+    for event in query.iterator():
+        if event.customer_id in wanted:
+            state[(event.customer_id, event.purpose)] = (event.given, event.at)
+    return state
+
+
+def _record_consents(rows_by_customer: dict[int, list[CustomerRow]], source: str,
+                     file_name: str, actor: str, now: datetime, report: ImportReport) -> None:
+    """Ledger events for what the file says, where it differs from the current state."""
+    state = _current_consents(rows_by_customer)
+    suppressed = {h for (h,) in MarketingSuppression.select(MarketingSuppression.email_hash)
+                  .tuples()}
+    events: list[dict[str, Any]] = []
+    register_channel = "ticketing_registration" if source == "ticketing" else "website_form"
+    for cid, rows in rows_by_customer.items():
+        for row in rows:
+            register = row.register_consent
+            if register is None and source == "ticketing":
+                register = True  # registering in the ticketing system is the register consent
+            wanted = [("register", register, register_channel),
+                      ("marketing", row.marketing_consent, "newsletter_signup")]
+            for purpose, given, channel in wanted:
+                at = row.consent_at or row.registered_at or now
+                latest = state.get((cid, purpose))
+                if given is None or (latest and (latest[0] == given or latest[1] >= at)):
+                    continue  # nothing new, or older than what the ledger already knows
+                if (purpose == "marketing" and given and row.email
+                        and email_hash(row.email) in suppressed):
+                    report.marketing_refused_suppressed += 1
+                    continue
+                state[(cid, purpose)] = (given, at)
+                events.append({
+                    "customer": cid, "purpose": purpose, "given": given,
+                    "at": at, "channel": channel,
+                    "evidence": f"import of {file_name}, line {row.line}",
+                    "wording_version": row.consent_wording, "recorded_by": actor,
+                })
+    for start in range(0, len(events), CHUNK):
+        ConsentEvent.insert_many(events[start:start + CHUNK]).execute()
+    report.consents_recorded = len(events)

@@ -1,0 +1,323 @@
+"""The request lifecycle.  Every transition is one function that checks it is allowed, sets
+its timestamps and writes its audit event in the same transaction.
+
+    received → awaiting_verification → verified → approved → fulfilled
+    side states: waiting_for_requester, rejected (with a reason), dismissed (not a request)
+
+The deadline runs from receipt and is never paused, not even while identity is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, NoReturn
+
+from store import audit, clock, deadlines
+from store.counters import next_reference
+from store.customers import CandidateMatch
+from store.errors import InvalidInput, RuleViolation
+from store.models import (
+    CALL_OUTCOMES,
+    KINDS,
+    OPEN_STATUSES,
+    Customer,
+    Request,
+    RequestCandidate,
+    VerificationCall,
+    database,
+)
+
+REJECTION_GROUNDS = (
+    "manifestly_unfounded",  # ilmeisen perusteeton
+    "excessive",  # kohtuuton
+    "identity_not_confirmed",
+    "legal_exemption",  # e.g. vouchers the Accounting Act requires us to keep
+    "other",
+)
+
+NEEDS_NO_CALL = ("objection",)
+"""Kinds that only reduce processing: applied at once, without a verification call."""
+
+
+def create_request(
+    *,
+    kind: str,
+    actor: str,
+    received_at: datetime | None = None,
+    language: str = "fi",
+    channel: str = "email",
+    requester_email: str | None = None,
+    requester_name: str = "",
+    requester_phone: str | None = None,
+    confidence: float = 0.0,
+    proposed_changes: dict[str, str] | None = None,
+    candidates: Iterable[CandidateMatch] = (),
+    reference_prefix: str = "TP",
+) -> Request:
+    """A new request in ``received``, with its reference number and deadline."""
+    _check_kind(kind)
+    received_at = received_at or clock.now()
+    now = clock.now()
+    with database.atomic():
+        due = deadlines.due_at(received_at)
+        request = Request.create(
+            reference=next_reference(reference_prefix, received_at),
+            kind=kind,
+            status="received",
+            language=language,
+            channel=channel,
+            requester_email=requester_email,
+            requester_name=requester_name,
+            requester_phone=requester_phone,
+            confidence=confidence,
+            proposed_changes=proposed_changes or {},
+            received_at=received_at,
+            due_at=due,
+            original_due_at=due,
+            created_at=now,
+            updated_at=now,
+        )
+        audit.record("request.received", actor, request_reference=request.reference,
+                     kind=kind, channel=channel, language=language,
+                     confidence=round(confidence, 2))
+        set_candidates(request, candidates, actor)
+    return request
+
+
+def set_candidates(request: Request, candidates: Iterable[CandidateMatch], actor: str) -> None:
+    """Record the customers the request may be about; never confirms one by itself."""
+    matches = list(candidates)
+    with database.atomic():
+        RequestCandidate.delete().where(RequestCandidate.request == request).execute()
+        for match in matches:
+            RequestCandidate.create(request=request, customer=match.customer,
+                                    matched_on=",".join(match.matched_on), score=match.score)
+        if request.match_state in ("unmatched", "candidates"):
+            request.match_state = "candidates" if matches else "unmatched"
+            request.save(only=[Request.match_state])
+        if matches:
+            audit.record("request.candidates", actor, request_reference=request.reference,
+                         customers=[m.customer.customer_no for m in matches],
+                         matched_on=[",".join(m.matched_on) for m in matches])
+
+
+def confirm_customer(request: Request, customer: Customer, actor: str) -> Request:
+    """Staff confirm who the request is about; a new identity needs a new call."""
+    _require_open(request, "confirm_customer")
+    if request.status in ("approved",):
+        _refuse("rule.already_approved", "the request is already approved",
+                reference=request.reference)
+    to = "waiting_for_requester" if request.status == "waiting_for_requester" \
+        else "awaiting_verification"
+    return _transition(request, to, "request.customer_confirmed", actor,
+                       changes={"customer": customer, "match_state": "confirmed"},
+                       customer_no=customer.customer_no)
+
+
+def mark_not_in_register(request: Request, actor: str) -> Request:
+    """Staff find the person is not in the register: the answer is "we hold no data"."""
+    _require_open(request, "mark_not_in_register")
+    to = "waiting_for_requester" if request.status == "waiting_for_requester" \
+        else "awaiting_verification"
+    return _transition(request, to, "request.not_in_register", actor,
+                       changes={"customer": None, "match_state": "not_in_register"})
+
+
+def log_call(request: Request, outcome: str, actor: str, note: str = "",
+             at: datetime | None = None) -> VerificationCall:
+    """Log a verification call to the number on record for the confirmed customer."""
+    if outcome not in CALL_OUTCOMES:
+        raise InvalidInput(f"unknown call outcome {outcome!r}")
+    _require_open(request, "log_call")
+    customer = request.customer
+    if request.match_state != "confirmed" or customer is None:
+        _refuse("rule.call_needs_customer", "confirm the customer before calling",
+                reference=request.reference)
+    if not customer.phone:
+        _refuse("rule.call_needs_phone", "the customer has no phone number on record",
+                reference=request.reference)
+    at = at or clock.now()
+    with database.atomic():
+        call = VerificationCall.create(request=request, customer=customer,
+                                       phone_called=customer.phone, outcome=outcome, note=note,
+                                       called_by=actor, called_at=at)
+        if outcome == "confirmed" and request.status in ("received", "awaiting_verification"):
+            _transition(request, "verified", "request.verified", actor,
+                        customer_no=customer.customer_no)
+        audit.record("request.call_logged", actor, request_reference=request.reference,
+                     customer_no=customer.customer_no, outcome=outcome)
+    return call
+
+
+def unanswered_calls(request: Request) -> int:
+    return (VerificationCall.select()
+            .where((VerificationCall.request == request)
+                   & (VerificationCall.outcome == "no_answer"))
+            .count())
+
+
+def has_confirmed_call(request: Request) -> bool:
+    return (VerificationCall.select()
+            .where((VerificationCall.request == request)
+                   & (VerificationCall.outcome == "confirmed")
+                   & (VerificationCall.customer == request.customer))
+            .exists())
+
+
+def can_approve(request: Request) -> tuple[bool, str]:
+    """Whether :func:`approve` would accept the request, and the catalog key of why not."""
+    if request.status not in OPEN_STATUSES or request.status == "approved":
+        return False, "rule.not_open"
+    if request.kind == "other":
+        return False, "rule.other_cannot_be_approved"
+    if request.kind in NEEDS_NO_CALL:
+        return True, ""
+    if request.match_state == "not_in_register":
+        return request.status == "awaiting_verification", "rule.not_open"
+    if request.match_state != "confirmed":
+        return False, "rule.call_needs_customer"
+    if request.status != "verified" or not has_confirmed_call(request):
+        return False, "rule.approve_needs_call"
+    return True, ""
+
+
+def approve(request: Request, actor: str) -> Request:
+    """Approve the request: only after a logged, confirmed call (objections need none)."""
+    allowed, why = can_approve(request)
+    if not allowed:
+        _refuse(why, f"request {request.reference} cannot be approved now ({why})",
+                reference=request.reference)
+    return _transition(request, "approved", "request.approved", actor,
+                       changes={"handler": actor})
+
+
+def fulfil(request: Request, actor: str, outcome: str = "") -> Request:
+    """The request is done: the data sent, the change made, the erasure carried out."""
+    if request.status != "approved":
+        _refuse("rule.fulfil_needs_approval", "approve the request first",
+                reference=request.reference)
+    now = clock.now()
+    return _transition(request, "fulfilled", "request.fulfilled", actor,
+                       changes={"closed_at": now, "outcome": outcome},
+                       on_time=now <= request.due_at)
+
+
+def reject(request: Request, actor: str, *, ground: str, reason: str) -> Request:
+    """Refuse, with the reason the refusal mail must give (Art. 12(4))."""
+    _require_open(request, "reject")
+    if ground not in REJECTION_GROUNDS:
+        raise InvalidInput(f"unknown rejection ground {ground!r}")
+    if not reason.strip():
+        _refuse("rule.reason_required", "give the reason", reference=request.reference)
+    now = clock.now()
+    return _transition(request, "rejected", "request.rejected", actor,
+                       changes={"closed_at": now, "rejection_ground": ground,
+                                "rejection_reason": reason.strip(), "outcome": "rejected"},
+                       ground=ground, on_time=now <= request.due_at)
+
+
+def dismiss(request: Request, actor: str, reason: str = "") -> Request:
+    """Not a data-protection request at all (a question about showtimes, spam)."""
+    _require_open(request, "dismiss")
+    return _transition(request, "dismissed", "request.dismissed", actor,
+                       changes={"closed_at": clock.now(), "outcome": reason.strip()})
+
+
+def extend_deadline(request: Request, actor: str, reason: str,
+                    now: datetime | None = None) -> Request:
+    """Two more months, once, and only while the first month is running (Art. 12(3))."""
+    _require_open(request, "extend")
+    now = now or clock.now()
+    if request.extended_at is not None:
+        _refuse("rule.already_extended", "the deadline was already extended once",
+                reference=request.reference)
+    if now > request.original_due_at:
+        _refuse("rule.extension_too_late",
+                "the first month is over: the deadline can no longer be extended",
+                reference=request.reference)
+    if not reason.strip():
+        _refuse("rule.reason_required", "give the reason", reference=request.reference)
+    new_due = deadlines.extended_due_at(request.original_due_at)
+    return _transition(request, request.status, "request.extended", actor,
+                       changes={"due_at": new_due, "extended_at": now,
+                                "extension_reason": reason.strip()},
+                       due_at=clock.iso(new_due))
+
+
+def ask_for_more(request: Request, actor: str, reason: str) -> Request:
+    """Wait for the requester; the reason is recorded because doubts must be reasonable."""
+    _require_open(request, "ask_for_more")
+    if request.status == "waiting_for_requester":
+        _refuse("rule.already_waiting", "already waiting for the requester",
+                reference=request.reference)
+    if not reason.strip():
+        _refuse("rule.reason_required", "give the reason", reference=request.reference)
+    return _transition(request, "waiting_for_requester", "request.waiting", actor,
+                       changes={"status_before_wait": request.status})
+
+
+def requester_replied(request: Request, actor: str) -> Request:
+    """The requester answered: back to where the request was before we asked."""
+    if request.status != "waiting_for_requester":
+        return request
+    back = request.status_before_wait or "awaiting_verification"
+    return _transition(request, back, "request.requester_replied", actor,
+                       changes={"status_before_wait": None})
+
+
+def change_kind(request: Request, kind: str, actor: str) -> Request:
+    """Staff correct the classifier: a wrong guess is cheap."""
+    _check_kind(kind)
+    _require_open(request, "change_kind")
+    if kind == request.kind:
+        return request
+    return _transition(request, request.status, "request.kind_changed", actor,
+                       changes={"kind": kind}, old=request.kind, new=kind)
+
+
+def open_requests() -> Any:
+    return Request.select().where(Request.status.in_(OPEN_STATUSES)).order_by(Request.due_at)
+
+
+# ---------------------------------------------------------------- internals
+
+
+def _transition(request: Request, to: str, action: str, actor: str, *,
+                changes: dict[str, Any] | None = None, **payload: Any) -> Request:
+    """Move ``request`` to ``to`` if nobody moved it meanwhile; audit in the same transaction."""
+    changes = dict(changes or {})
+    now = clock.now()
+    with database.atomic():
+        values = {"status": to, "updated_at": now, **changes}
+        updated = (Request.update(**values)
+                   .where((Request.id == request.id) & (Request.status == request.status))
+                   .execute())
+        if not updated:
+            _refuse("rule.changed_meanwhile",
+                    f"request {request.reference} was changed meanwhile: reload it",
+                    reference=request.reference)
+        before = request.status
+        for name, value in values.items():
+            setattr(request, name, value)
+        customer_no = payload.pop("customer_no", None)
+        if customer_no is None and request.customer_id:
+            customer_no = Customer.get_by_id(request.customer_id).customer_no
+        audit.record(action, actor, request_reference=request.reference,
+                     customer_no=customer_no, before=before, after=to, **payload)
+    return request
+
+
+def _require_open(request: Request, action: str) -> None:
+    if request.status not in OPEN_STATUSES:
+        _refuse("rule.not_open", f"request {request.reference} is closed ({request.status})",
+                reference=request.reference)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown request kind {kind!r}; one of {', '.join(KINDS)}")
+
+
+def _refuse(key: str, message: str, **params: Any) -> NoReturn:
+    raise RuleViolation(message, key=key, **params)

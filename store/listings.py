@@ -1,0 +1,128 @@
+"""The ``--json`` listings: stable field names, documented in the README.
+
+Each function turns one row into the dict the contract promises.  Scripts rely on these
+names; add fields freely, never rename or remove one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import JOIN, prefetch
+
+from store import clock
+from store.consent import customers_with_consent, marketing_recipients
+from store.models import (
+    Customer,
+    CustomerSource,
+    InboundMessage,
+    OutboxMail,
+    Request,
+)
+
+
+def request_row(request: Request, customer_no: str | None = None) -> dict[str, Any]:
+    return {
+        "reference": request.reference,
+        "kind": request.kind,
+        "status": request.status,
+        "language": request.language,
+        "requester_email": request.requester_email,
+        "customer_no": customer_no,
+        "received_at": clock.iso(request.received_at),
+        "due_at": clock.iso(request.due_at),
+        "extended": request.extended_at is not None,
+        "closed_at": clock.iso(request.closed_at),
+    }
+
+
+def requests(*, open_only: bool = False) -> list[dict[str, Any]]:
+    query = (Request.select(Request, Customer.customer_no)
+             .join(Customer, join_type=JOIN.LEFT_OUTER, on=(Request.customer == Customer.id))
+             .order_by(Request.received_at, Request.id))
+    if open_only:
+        from store.models import OPEN_STATUSES
+
+        query = query.where(Request.status.in_(OPEN_STATUSES))
+    return [request_row(row, row.customer.customer_no if row.customer_id else None)
+            for row in query]
+
+
+def message_row(message: InboundMessage, reference: str | None) -> dict[str, Any]:
+    return {
+        "message_id": message.message_id,
+        "disposition": message.disposition,
+        "reason": message.reason,
+        "request": reference,
+        "received_at": clock.iso(message.received_at),
+        "from": message.from_address,
+        "subject": message.subject,
+        "needs_attention": message.needs_attention,
+    }
+
+
+def messages() -> list[dict[str, Any]]:
+    query = (InboundMessage.select(InboundMessage.id, InboundMessage.message_id,
+                                   InboundMessage.disposition, InboundMessage.reason,
+                                   InboundMessage.received_at, InboundMessage.from_address,
+                                   InboundMessage.subject, InboundMessage.needs_attention,
+                                   InboundMessage.request, Request.reference)
+             .join(Request, join_type=JOIN.LEFT_OUTER, on=(InboundMessage.request == Request.id))
+             .order_by(InboundMessage.received_at, InboundMessage.id))
+    return [message_row(row, row.request.reference if row.request_id else None)
+            for row in query]
+
+
+def customers(limit: int | None = None) -> list[dict[str, Any]]:
+    from store.customers import format_phone
+
+    consenting = {row.id for row in customers_with_consent("marketing").select(Customer.id)}
+    query = Customer.select().order_by(Customer.customer_no)
+    if limit:
+        query = query.limit(limit)
+    rows = prefetch(query, CustomerSource.select())
+    return [
+        {
+            "customer_no": customer.customer_no,
+            "name": customer.name,
+            "email": customer.email,
+            "phone": format_phone(customer.phone) or None,
+            "sources": sorted(source.source for source in customer.source_rows),
+            "relationship_ended_at": clock.iso(customer.relationship_ended_at),
+            "marketing_consent": customer.id in consenting,
+            "erased": customer.erased_at is not None,
+        }
+        for customer in rows
+    ]
+
+
+def outbox_row(mail: OutboxMail, reference: str | None) -> dict[str, Any]:
+    return {
+        "message_id": mail.message_id,
+        "to": mail.to_address,
+        "subject": mail.subject,
+        "request": reference,
+        "status": mail.status,
+        "attempts": mail.attempts,
+        "last_error": mail.last_error,
+        "sent_at": clock.iso(mail.sent_at),
+        "template": mail.template,
+        "created_at": clock.iso(mail.created_at),
+    }
+
+
+def outbox() -> list[dict[str, Any]]:
+    query = (OutboxMail.select(OutboxMail.id, OutboxMail.message_id, OutboxMail.to_address,
+                               OutboxMail.subject, OutboxMail.status, OutboxMail.attempts,
+                               OutboxMail.last_error, OutboxMail.sent_at, OutboxMail.template,
+                               OutboxMail.created_at, OutboxMail.request, Request.reference)
+             .join(Request, join_type=JOIN.LEFT_OUTER, on=(OutboxMail.request == Request.id))
+             .order_by(OutboxMail.created_at, OutboxMail.id))
+    return [outbox_row(row, row.request.reference if row.request_id else None) for row in query]
+
+
+def marketing_list() -> list[dict[str, Any]]:
+    return [
+        {"customer_no": c.customer_no, "name": c.name, "email": c.email, "language": c.language}
+        for c in marketing_recipients()
+    ]

@@ -1,0 +1,101 @@
+"""Versioned schema migrations.
+
+Each migration is idempotent (it creates what is missing, adds columns that are not
+there yet), so a fresh database built from the current models and an old one upgraded
+step by step end in the same schema.  ``rekisteri init`` runs :func:`migrate`; every
+other command calls :func:`check_schema` and refuses a schema it does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import peewee
+
+from store import clock
+from store.errors import SchemaError
+from store.models import (
+    ALL_MODELS,
+    AuditHead,
+    Customer,
+    SchemaVersion,
+    database,
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[], None]
+
+
+GENESIS_HASH = "0" * 64
+
+
+def _initial_schema() -> None:
+    database.create_tables(ALL_MODELS, safe=True)
+    if database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase):
+        # LIKE 'prefix%' uses a btree index in PostgreSQL only with the pattern operators.
+        for column in ("name_key", "reverse_name_key", "email", "phone"):
+            database.execute_sql(
+                f"CREATE INDEX IF NOT EXISTS customer_{column}_pattern "
+                f"ON {Customer._meta.table_name} ({column} text_pattern_ops)"
+            )
+    if not AuditHead.select().where(AuditHead.id == 1).exists():
+        AuditHead.create(id=1, last_id=0, last_hash=GENESIS_HASH)
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "the register, the queue, mail, staff and the audit trail", _initial_schema),
+]
+
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version() -> int | None:
+    """The schema version of the bound database, or None when it has no schema."""
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return None
+    latest = SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar()
+    return int(latest) if latest is not None else None
+
+
+def check_schema() -> int:
+    """Refuse to work on a database without a schema, or with one from a newer Rekisteri."""
+    version = current_version()
+    if version is None:
+        raise SchemaError("the database has no schema yet: run `rekisteri init`")
+    if version > LATEST:
+        raise SchemaError(
+            f"the database schema is version {version}, newer than this Rekisteri "
+            f"understands (up to {LATEST}): upgrade Rekisteri before using this database"
+        )
+    if version < LATEST:
+        raise SchemaError(
+            f"the database schema is version {version}; run `rekisteri init` to upgrade it "
+            f"to version {LATEST}"
+        )
+    return version
+
+
+def migrate() -> tuple[int, int]:
+    """Bring the schema up to date; returns (version before, version after)."""
+    before = current_version() or 0
+    if before > LATEST:
+        check_schema()
+    with database.atomic():
+        _serialise_migrations()
+        before = current_version() or 0  # another process may have migrated meanwhile
+        for migration in MIGRATIONS:
+            if migration.version > before:
+                migration.apply()
+                SchemaVersion.create(version=migration.version, applied_at=clock.now())
+    return before, LATEST
+
+
+def _serialise_migrations() -> None:
+    # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs a lock.
+    if database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase):
+        database.execute_sql("SELECT pg_advisory_xact_lock(4242001)")

@@ -1,0 +1,91 @@
+"""The peewee models.  ``ALL_MODELS`` is the schema, in dependency order."""
+
+from store.models.audit import AuditEvent, AuditHead
+from store.models.base import BaseModel, database
+from store.models.customers import (
+    SOURCES,
+    ConsentEvent,
+    Customer,
+    CustomerSource,
+    MarketingSuppression,
+    Purchase,
+    Restriction,
+)
+from store.models.mail import (
+    DISPOSITIONS,
+    OUTBOX_STATUSES,
+    Attachment,
+    InboundMessage,
+    MessageLocation,
+    OutboxMail,
+)
+from store.models.meta import Counter, SchemaVersion, Setting
+from store.models.requests import (
+    CALL_OUTCOMES,
+    CLOSED_STATUSES,
+    KINDS,
+    MATCH_STATES,
+    OPEN_STATUSES,
+    STATUSES,
+    Request,
+    RequestCandidate,
+    VerificationCall,
+)
+from store.models.staff import ROLES, Staff
+
+ALL_MODELS = [
+    SchemaVersion,
+    Setting,
+    Counter,
+    Customer,
+    CustomerSource,
+    ConsentEvent,
+    MarketingSuppression,
+    Purchase,
+    Restriction,
+    Request,
+    RequestCandidate,
+    VerificationCall,
+    InboundMessage,
+    MessageLocation,
+    Attachment,
+    OutboxMail,
+    Staff,
+    AuditEvent,
+    AuditHead,
+]
+
+__all__ = [
+    "ALL_MODELS",
+    "CALL_OUTCOMES",
+    "CLOSED_STATUSES",
+    "DISPOSITIONS",
+    "KINDS",
+    "MATCH_STATES",
+    "OPEN_STATUSES",
+    "OUTBOX_STATUSES",
+    "ROLES",
+    "SOURCES",
+    "STATUSES",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "BaseModel",
+    "ConsentEvent",
+    "Counter",
+    "Customer",
+    "CustomerSource",
+    "InboundMessage",
+    "MarketingSuppression",
+    "MessageLocation",
+    "OutboxMail",
+    "Purchase",
+    "Request",
+    "RequestCandidate",
+    "Restriction",
+    "SchemaVersion",
+    "Setting",
+    "Staff",
+    "VerificationCall",
+    "database",
+]

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from store.fields import JSONField, UtcDateTimeField
+from store.models.base import BaseModel
+from store.models.customers import Customer
+from store.models.requests import Request
+
+DISPOSITIONS = ("new_request", "reply", "ignored", "quarantined")
+OUTBOX_STATUSES = ("queued", "retry", "sent", "failed", "skipped")
+
+
+class InboundMessage(BaseModel):
+    """A message fetched from the privacy inbox, with its one disposition.
+
+    ``dedupe_key`` is the Message-ID, or a hash of the raw bytes when there is none, so a
+    message fetched twice (a crash between commit and flag, a UIDVALIDITY change) is
+    recognised and never makes a second request.
+    """
+
+    dedupe_key = CharField(max_length=255, unique=True)
+    message_id = CharField(null=True, max_length=998)
+    from_address = CharField(default="")
+    from_name = CharField(default="")
+    reply_to = CharField(default="")
+    to_addresses = TextField(default="")
+    subject = TextField(default="")
+    sent_at = UtcDateTimeField(null=True)  # the Date header
+    received_at = UtcDateTimeField(index=True)  # when it reached us
+    in_reply_to = TextField(default="")
+    references = TextField(default="")
+    body_text = TextField(default="")  # what the person wrote
+    quoted_text = TextField(default="")  # quoted replies and signatures, kept apart
+    headers = JSONField(default=list)  # [[name, value], ...] for staff to inspect
+    form_fields = JSONField(default=dict)  # the website form's key: value lines
+    language = CharField(default="", max_length=2)
+    disposition = CharField(max_length=16, index=True)
+    reason = TextField(null=True)
+    request = ForeignKeyField(Request, null=True, backref="messages", on_delete="SET NULL")
+    needs_attention = BooleanField(default=False)
+    attention_reason = TextField(default="")
+    raw = BlobField(null=True)
+    raw_size = IntegerField(default=0)
+    redacted_at = UtcDateTimeField(null=True)
+
+
+class MessageLocation(BaseModel):
+    """Where a message was seen: mailbox, UIDVALIDITY and UID (Maildir: its unique name)."""
+
+    message = ForeignKeyField(InboundMessage, backref="locations", on_delete="CASCADE")
+    mailbox = CharField(max_length=255)
+    uidvalidity = IntegerField(default=0)
+    uid = CharField(max_length=255)
+    seen_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("mailbox", "uidvalidity", "uid"), True),)
+
+
+class Attachment(BaseModel):
+    message = ForeignKeyField(InboundMessage, backref="attachments", on_delete="CASCADE")
+    filename = CharField(default="")
+    content_type = CharField(default="application/octet-stream")
+    size = IntegerField(default=0)
+    kept = BooleanField(default=True)  # False: over the size cap, noted and dropped
+    data = BlobField(null=True)
+
+
+class OutboxMail(BaseModel):
+    """A mail we send: a row first, sent later, marked sent only once the server accepted it.
+
+    ``raw`` is the complete message as it will be sent, so a retry after a crash sends the
+    same bytes with the same Message-ID and the duplicate is recognisable.
+    """
+
+    message_id = CharField(max_length=255, unique=True)
+    to_address = CharField()
+    to_name = CharField(default="")
+    subject = TextField(default="")
+    template = CharField(default="", max_length=64)
+    language = CharField(default="fi", max_length=2)
+    request = ForeignKeyField(Request, null=True, backref="outbox", on_delete="SET NULL")
+    customer = ForeignKeyField(Customer, null=True, backref="outbox", on_delete="SET NULL")
+    automatic = BooleanField(default=False)
+    raw = BlobField(null=True)
+    status = CharField(max_length=16, default="queued", index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField(null=True, index=True)
+    last_error = TextField(null=True)
+    server_reply = TextField(null=True)
+    created_at = UtcDateTimeField()
+    created_by = CharField(default="", max_length=64)
+    sent_at = UtcDateTimeField(null=True)
+    redacted_at = UtcDateTimeField(null=True)

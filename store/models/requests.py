@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from peewee import CharField, FloatField, ForeignKeyField, TextField
+
+from store.fields import JSONField, UtcDateTimeField
+from store.models.base import BaseModel
+from store.models.customers import Customer
+
+KINDS = ("access", "rectification", "erasure", "restriction", "objection", "other")
+
+STATUSES = (
+    "received",
+    "awaiting_verification",
+    "verified",
+    "approved",
+    "fulfilled",
+    "waiting_for_requester",
+    "rejected",
+    "dismissed",
+)
+OPEN_STATUSES = ("received", "awaiting_verification", "verified", "approved",
+                 "waiting_for_requester")
+CLOSED_STATUSES = ("fulfilled", "rejected", "dismissed")
+
+MATCH_STATES = ("unmatched", "candidates", "confirmed", "not_in_register")
+
+CALL_OUTCOMES = ("confirmed", "no_answer", "denied", "wrong_person")
+
+
+class Request(BaseModel):
+    """A data subject's request: one row from receipt to its minimised proof of compliance."""
+
+    reference = CharField(max_length=32, unique=True)
+    kind = CharField(max_length=16, index=True)
+    status = CharField(max_length=24, index=True)
+    language = CharField(max_length=2, default="fi")
+    channel = CharField(max_length=16, default="email")  # email | website_form | staff
+    requester_email = CharField(null=True)
+    requester_name = CharField(default="")
+    # A number the mail gave; shown only to warn when it differs from the one on record.
+    requester_phone = CharField(null=True, max_length=32)
+    customer = ForeignKeyField(Customer, null=True, backref="requests", on_delete="SET NULL")
+    match_state = CharField(max_length=16, default="unmatched")
+    confidence = FloatField(default=0.0)
+    proposed_changes = JSONField(default=dict)  # rectification: field -> proposed value
+    received_at = UtcDateTimeField(index=True)
+    due_at = UtcDateTimeField(index=True)
+    original_due_at = UtcDateTimeField()
+    extended_at = UtcDateTimeField(null=True)
+    extension_reason = TextField(default="")
+    status_before_wait = CharField(null=True, max_length=24)
+    handler = CharField(default="", max_length=64)
+    closed_at = UtcDateTimeField(null=True)
+    outcome = TextField(default="")
+    rejection_ground = CharField(default="", max_length=32)
+    rejection_reason = TextField(default="")
+    minimised_at = UtcDateTimeField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+
+class RequestCandidate(BaseModel):
+    """A customer the request may be about, and how it matched (email, phone, number, name)."""
+
+    request = ForeignKeyField(Request, backref="candidates", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, backref="candidate_of", on_delete="CASCADE")
+    matched_on = CharField(max_length=64)  # comma-separated: token,customer_no,email,phone,name
+    score = FloatField(default=0.0)
+
+    class Meta:
+        indexes = ((("request", "customer"), True),)
+
+
+class VerificationCall(BaseModel):
+    """A call to the phone number on record, logged before any data leaves the house."""
+
+    request = ForeignKeyField(Request, backref="calls", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, null=True, backref="calls", on_delete="SET NULL")
+    phone_called = CharField(max_length=32)
+    outcome = CharField(max_length=16)
+    note = TextField(default="")
+    called_by = CharField(max_length=64)
+    called_at = UtcDateTimeField()

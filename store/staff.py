@@ -1,0 +1,146 @@
+"""Named staff: the only people who can log in, each with a role and a password (argon2)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from store import audit, clock
+from store.errors import InvalidInput, LoginRefused, NotFound
+from store.models import ROLES, Staff, database
+
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def add_staff(name: str, role: str, password: str, actor: str, *, display_name: str = "",
+              language: str = "fi") -> Staff:
+    if not NAME_PATTERN.match(name):
+        raise InvalidInput(
+            f"staff name {name!r}: 2–32 characters, lowercase letters, digits, . _ -",
+            key="error.bad_staff_name", name=name)
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    if language not in ("fi", "en"):
+        raise InvalidInput("language must be fi or en")
+    check_password_strength(password)
+    with database.atomic():
+        if Staff.select().where(Staff.name == name).exists():
+            raise InvalidInput(f"staff member {name!r} already exists",
+                               key="error.staff_exists", name=name)
+        staff = Staff.create(name=name, display_name=display_name or name, role=role,
+                             password_hash=_hasher.hash(password), language=language,
+                             created_at=clock.now())
+        audit.record("staff.added", actor, staff=name, role=role)
+    return staff
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+                           key="error.short_password", length=MIN_PASSWORD_LENGTH)
+
+
+def get_staff(name: str) -> Staff:
+    staff = Staff.get_or_none(Staff.name == name)
+    if staff is None:
+        raise NotFound(f"no staff member {name!r}", key="error.no_staff", name=name)
+    return staff
+
+
+def list_staff() -> list[Staff]:
+    return list(Staff.select().order_by(Staff.name))
+
+
+def set_enabled(name: str, enabled: bool, actor: str) -> Staff:
+    with database.atomic():
+        staff = get_staff(name)
+        staff.enabled = enabled
+        staff.failed_attempts = 0
+        staff.locked_until = None
+        staff.save()
+        audit.record("staff.enabled" if enabled else "staff.disabled", actor, staff=name)
+    return staff
+
+
+def set_password(name: str, password: str, actor: str) -> None:
+    check_password_strength(password)
+    with database.atomic():
+        staff = get_staff(name)
+        staff.password_hash = _hasher.hash(password)
+        staff.save()
+        audit.record("staff.password_changed", actor, staff=name)
+
+
+def set_language(name: str, language: str, actor: str) -> Staff:
+    if language not in ("fi", "en"):
+        raise InvalidInput("language must be fi or en")
+    with database.atomic():
+        staff = get_staff(name)
+        staff.language = language
+        staff.save()
+        audit.record("staff.language_changed", actor, staff=name, language=language)
+    return staff
+
+
+def authenticate(name: str, password: str, *, max_attempts: int = 5,
+                 lockout: timedelta = timedelta(minutes=15),
+                 now: datetime | None = None) -> Staff:
+    """Check a login.  ``max_attempts`` failures in a row lock the name for ``lockout``.
+
+    Every refusal says the same thing, whatever was wrong, and is audited.
+    """
+    now = now or clock.now()
+    staff = Staff.get_or_none(Staff.name == name)
+    if staff is None:
+        _verify(_DUMMY_HASH, password)
+        audit.record("login.failed", "@system", staff=name[:64], why="unknown")
+        _refuse_login()
+    assert staff is not None
+    if staff.locked_until is not None and staff.locked_until > now:
+        audit.record("login.failed", staff.name, staff=staff.name, why="locked")
+        raise LoginRefused(
+            f"{name} is locked until {clock.iso(staff.locked_until)}",
+            key="login.locked", until=clock.to_local_hm(staff.locked_until))
+    if not _verify(staff.password_hash, password) or not staff.enabled:
+        with database.atomic():
+            staff.failed_attempts += 1
+            why = "disabled" if staff.enabled is False else "password"
+            if staff.failed_attempts >= max_attempts:
+                staff.locked_until = now + lockout
+                staff.failed_attempts = 0
+                audit.record("login.locked", staff.name, staff=staff.name,
+                             until=clock.iso(staff.locked_until))
+            staff.save()
+            audit.record("login.failed", staff.name, staff=staff.name, why=why)
+        if staff.locked_until is not None and staff.locked_until > now:
+            raise LoginRefused(f"{name} is locked", key="login.locked",
+                               until=clock.to_local_hm(staff.locked_until))
+        _refuse_login()
+    with database.atomic():
+        staff.failed_attempts = 0
+        staff.locked_until = None
+        staff.last_login_at = now
+        if _hasher.check_needs_rehash(staff.password_hash):
+            staff.password_hash = _hasher.hash(password)
+        staff.save()
+        audit.record("login.succeeded", staff.name, staff=staff.name)
+    return staff
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _refuse_login() -> None:
+    raise LoginRefused("wrong name or password", key="login.refused")

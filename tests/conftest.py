@@ -1,0 +1,77 @@
+"""Shared fixtures.
+
+The whole suite runs against SQLite and, when ``REKISTERI_TEST_PG`` names a PostgreSQL
+database (CI sets it), again against PostgreSQL: every test that uses ``db`` (or
+``db_url``) is parametrised over the backends.  Each test gets an empty, migrated
+database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import peewee
+import pytest
+
+from store import clock
+from store.db import close_database, open_database
+from store.migrations import migrate
+from store.models import database
+from store.urls import file_url
+
+pytest_plugins = ["tests.support.servers"]
+
+PG_URL = os.environ.get("REKISTERI_TEST_PG", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _reset_postgresql(url: str) -> None:
+    open_database(url)
+    database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    database.execute_sql("SET search_path TO public")
+    close_database()
+    pooled = database.obj
+    if isinstance(pooled, peewee.PostgresqlDatabase) and hasattr(pooled, "close_all"):
+        pooled.close_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (no schema yet) on each backend."""
+    if request.param == "sqlite":
+        yield file_url("sqlite", tmp_path / "rekisteri.db")
+    else:
+        _reset_postgresql(PG_URL)
+        yield PG_URL
+    close_database()
+    if database.obj is not None and hasattr(database.obj, "close_all"):
+        database.obj.close_all()
+
+
+@pytest.fixture
+def db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated, empty database bound to the models; also what the CLI will open."""
+    monkeypatch.setenv("REKISTERI_DB", db_url)
+    open_database(db_url, create=True)
+    migrate()
+    yield db_url
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Callable[[datetime], None]]:
+    """Freeze ``store.clock`` at 2026-03-10 12:00 Helsinki; call the fixture to move it."""
+    with clock.frozen(clock.parse_instant("2026-03-10T12:00:00+02:00")) as move_to:
+        yield move_to
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own configuration or data folder."""
+    for name in ("REKISTERI_CONFIG", "REKISTERI_DB", "REKISTERI_INBOX", "REKISTERI_SMTP",
+                 "REKISTERI_FROM", "REKISTERI_LANG", "REKISTERI_NOW"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

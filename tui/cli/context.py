@@ -1,0 +1,60 @@
+"""What every subcommand shares: settings, the database, output in the user's language."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.config import Settings
+from store.db import open_database
+from store.i18n import translate
+from store.migrations import check_schema
+
+CLI_ACTOR = "@cli"
+
+
+@dataclass
+class Context:
+    settings: Settings
+    language: str
+    _opened: bool = field(default=False, repr=False)
+
+    def t(self, key: str, /, **params: Any) -> str:
+        return translate(key, self.language, **params)
+
+    def open_db(self, *, create: bool = False, check: bool = True) -> None:
+        """Bind the models to the configured database and check its schema."""
+        open_database(self.settings.database.url, create=create)
+        self._opened = True
+        if check:
+            check_schema()
+
+    def say(self, key: str, /, **params: Any) -> None:
+        """A line for people, on stderr so that stdout stays clean for --json."""
+        print(self.t(key, **params), file=sys.stderr)
+
+    @staticmethod
+    def print_json(rows: Any) -> None:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+    @contextmanager
+    def progress(self, description: str, total: int | None = None
+                 ) -> Iterator[Callable[[int, int], None]]:
+        """A progress bar on stderr when it is a terminal; silent otherwise."""
+        if not sys.stderr.isatty():
+            yield lambda done, total: None
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(description, total=total)
+
+            def update(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            yield update

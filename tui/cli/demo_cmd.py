@@ -1,0 +1,119 @@
+"""``rekisteri demo [--dir DIR] [--no-tui] [--reset]``: a working privacy desk on embedded data.
+
+The demo folder holds a SQLite database of a few thousand Faker customers (imported from the
+two CSV files beside it, with consents and ticket purchases), a Maildir inbox with a dozen
+varied requests, and an ``outbox/`` folder where sent mail lands as ``.eml`` files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailbot.demo_inbox import DemoPerson, demo_messages, write_maildir
+from store import demo_data
+from store.config import Settings, default_data_dir
+from store.customers import format_phone
+from store.importer import import_customers
+from store.migrations import migrate
+from store.models import Customer
+from store.staff import add_staff
+from store.urls import file_url
+from tui.cli.context import Context
+
+DEMO_STAFF = (("demo", "handler", "demo-salasana"), ("admin", "admin", "admin-salasana"))
+"""Demo logins, documented in the README; the demo opens the TUI as ``demo``."""
+
+DEMO_ACTOR = "@demo"
+
+
+@dataclass(frozen=True)
+class DemoFolder:
+    folder: Path
+
+    @property
+    def database_url(self) -> str:
+        return file_url("sqlite", self.folder / "rekisteri.db")
+
+    @property
+    def inbox_url(self) -> str:
+        return file_url("maildir", self.folder / "inbox")
+
+    @property
+    def smtp_url(self) -> str:
+        return file_url("outbox", self.folder / "outbox")
+
+    def environment(self) -> dict[str, str]:
+        return {"REKISTERI_DB": self.database_url, "REKISTERI_INBOX": self.inbox_url,
+                "REKISTERI_SMTP": self.smtp_url}
+
+    def settings(self, base: Settings) -> Settings:
+        mail = dataclasses.replace(base.mail, inbox=self.inbox_url, smtp=self.smtp_url)
+        database = dataclasses.replace(base.database, url=self.database_url)
+        return dataclasses.replace(base, database=database, mail=mail)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("demo", help="set up the demo folder and open the TUI on it")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="demo folder (default: <user data dir>/demo)")
+    parser.add_argument("--no-tui", action="store_true",
+                        help="only set up the folder and print the REKISTERI_* lines")
+    parser.add_argument("--reset", action="store_true", help="start again from scratch")
+    parser.add_argument("--customers", type=int, default=3000, help=argparse.SUPPRESS)
+    parser.set_defaults(handler=run)
+
+
+def run(context: Context, args: argparse.Namespace) -> int:
+    demo = DemoFolder((args.dir or default_data_dir() / "demo").absolute())
+    context.settings = demo.settings(context.settings)
+    if args.reset and demo.folder.exists():
+        shutil.rmtree(demo.folder)
+    if not (demo.folder / "rekisteri.db").exists():
+        build(context, demo, customers=args.customers)
+    else:
+        context.open_db()
+        context.say("demo.reused", folder=str(demo.folder))
+    for name, value in demo.environment().items():
+        print(f"{name}={value}")
+    if args.no_tui:
+        return 0
+    context.say("demo.no_tui_yet")
+    return 0
+
+
+def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
+    context.say("demo.building", folder=str(demo.folder), customers=customers)
+    demo.folder.mkdir(parents=True, exist_ok=True)
+    context.open_db(create=True, check=False)
+    migrate()
+    files = demo_data.write_customer_files(demo.folder / "import", customers)
+    with context.progress(context.t("import.progress")) as progress:
+        import_customers(files.ticketing, "ticketing", actor=DEMO_ACTOR, progress=progress)
+        import_customers(files.newsletter, "newsletter", actor=DEMO_ACTOR, progress=progress)
+    purchases = demo_data.add_purchases()
+    for name, role, password in DEMO_STAFF:
+        add_staff(name, role, password, DEMO_ACTOR, display_name=name.capitalize())
+    people = demo_people()
+    delivered = write_demo_inbox(demo.folder / "inbox", people,
+                                 context.settings.controller.privacy_inbox)
+    (demo.folder / "outbox").mkdir(exist_ok=True)
+    context.say("demo.built", customers=Customer.select().count(), purchases=purchases,
+                messages=delivered)
+
+
+def demo_people() -> list[DemoPerson]:
+    """Eight active customers with a phone and an email: the demo requests come from them."""
+    rows = (Customer.select()
+            .where(Customer.phone.is_null(False) & Customer.email.is_null(False)
+                   & ~Customer.customer_no.startswith("N-")
+                   & Customer.relationship_ended_at.is_null())
+            .order_by(Customer.customer_no).limit(8))
+    return [DemoPerson(c.name, c.email, format_phone(c.phone), c.customer_no) for c in rows]
+
+
+def write_demo_inbox(folder: Path, people: list[DemoPerson], inbox_address: str) -> int:
+    return write_maildir(folder, demo_messages(people, inbox_address))

@@ -1,0 +1,30 @@
+"""``rekisteri init``: create or upgrade the schema.  Running it twice is harmless."""
+
+from __future__ import annotations
+
+import argparse
+
+from store import audit
+from store.migrations import migrate
+from tui.cli.context import CLI_ACTOR, Context
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("init", help="create or upgrade the database schema")
+    parser.set_defaults(handler=run)
+
+
+def run(context: Context, args: argparse.Namespace) -> int:
+    initialise(context)
+    return 0
+
+
+def initialise(context: Context) -> tuple[int, int]:
+    context.open_db(create=True, check=False)
+    before, after = migrate()
+    if before != after:
+        audit.record("schema.migrated", CLI_ACTOR, before=before, after=after)
+        context.say("init.migrated", before=before, after=after)
+    else:
+        context.say("init.up_to_date", version=after)
+    return before, after

@@ -1,0 +1,105 @@
+"""The listings: ``requests``, ``messages``, ``customers``, ``outbox`` and ``marketing-list``.
+
+With ``--json`` each prints a JSON array whose field names are a contract (README); without,
+a table for people.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from store import listings
+from tui.cli.context import Context
+
+Columns = list[tuple[str, str]]  # (field, catalog key of its heading)
+
+LISTINGS: dict[str, tuple[Callable[[], list[dict[str, Any]]], Columns, str]] = {
+    "requests": (
+        listings.requests,
+        [("reference", "col.reference"), ("kind", "col.kind"), ("status", "col.status"),
+         ("requester_email", "col.requester"), ("customer_no", "col.customer_no"),
+         ("due_at", "col.due")],
+        "list requests",
+    ),
+    "messages": (
+        listings.messages,
+        [("received_at", "col.received"), ("disposition", "col.disposition"),
+         ("reason", "col.reason"), ("request", "col.reference"), ("from", "col.from")],
+        "list inbound messages and their dispositions",
+    ),
+    "customers": (
+        listings.customers,
+        [("customer_no", "col.customer_no"), ("name", "col.name"), ("email", "col.email"),
+         ("phone", "col.phone"), ("sources", "col.sources")],
+        "list customers",
+    ),
+    "outbox": (
+        listings.outbox,
+        [("created_at", "col.created"), ("status", "col.status"), ("to", "col.to"),
+         ("subject", "col.subject"), ("attempts", "col.attempts"),
+         ("last_error", "col.last_error")],
+        "list outgoing mail",
+    ),
+}
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    for name, (_, _, help_text) in LISTINGS.items():
+        group = commands.add_parser(name, help=help_text)
+        actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+        listing = actions.add_parser("list", help=help_text)
+        listing.add_argument("--json", action="store_true", help="print a JSON array")
+        listing.set_defaults(handler=_runner(name))
+    marketing = commands.add_parser(
+        "marketing-list", help="customers who may receive the newsletter now")
+    marketing.add_argument("--json", action="store_true", help="print a JSON array")
+    marketing.set_defaults(handler=_run_marketing_list)
+
+
+def _runner(name: str) -> Callable[[Context, argparse.Namespace], int]:
+    fetch, columns, _ = LISTINGS[name]
+
+    def run(context: Context, args: argparse.Namespace) -> int:
+        context.open_db()
+        rows = fetch()
+        if args.json:
+            context.print_json(rows)
+        else:
+            print_table(context, rows, columns)
+        return 0
+
+    return run
+
+
+def _run_marketing_list(context: Context, args: argparse.Namespace) -> int:
+    context.open_db()
+    rows = listings.marketing_list()
+    if args.json:
+        context.print_json(rows)
+    else:
+        print_table(context, rows, [("customer_no", "col.customer_no"), ("name", "col.name"),
+                                    ("email", "col.email"), ("language", "col.language")])
+    return 0
+
+
+def print_table(context: Context, rows: list[dict[str, Any]], columns: Columns) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for _, heading in columns:
+        table.add_column(context.t(heading), overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(field)) for field, _ in columns))
+    Console().print(table)
+    context.say("cli.rows", count=len(rows))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
