@@ -10,14 +10,21 @@ from store.models import Counter, database
 
 def next_value(name: str) -> int:
     """Increment and return the counter ``name``.  Call inside the transaction that uses it."""
+    return reserve(name, 1).start
+
+
+def reserve(name: str, count: int) -> range:
+    """Take ``count`` consecutive values of the counter ``name`` at once."""
     with database.atomic():
         # An upsert, so two processes taking the first number of a year cannot collide.
         (
-            Counter.insert(name=name, value=1)
-            .on_conflict(conflict_target=[Counter.name], update={Counter.value: Counter.value + 1})
+            Counter.insert(name=name, value=count)
+            .on_conflict(conflict_target=[Counter.name],
+                         update={Counter.value: Counter.value + count})
             .execute()
         )
-        return Counter.get(Counter.name == name).value
+        last = Counter.get(Counter.name == name).value
+    return range(last - count + 1, last + 1)
 
 
 def next_reference(prefix: str, at: datetime | None = None) -> str:
@@ -29,6 +36,8 @@ def next_reference(prefix: str, at: datetime | None = None) -> str:
 GENERATED_CUSTOMER_PREFIX = "N-"
 
 
-def next_customer_no() -> str:
-    """A number for a customer who came without one (the newsletter list)."""
-    return f"{GENERATED_CUSTOMER_PREFIX}{next_value('customer_no'):07d}"
+def next_customer_numbers(count: int) -> list[str]:
+    """Numbers for customers who came without one (the newsletter list)."""
+    if count <= 0:
+        return []
+    return [f"{GENERATED_CUSTOMER_PREFIX}{value:07d}" for value in reserve("customer_no", count)]

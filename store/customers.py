@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -101,24 +102,29 @@ _DIGITS = re.compile(r"^[+\d][\d\s\-()]*$")
 
 
 def search_customers(query: str, limit: int = 50) -> list[Customer]:
-    """Customers whose name, email, phone or customer number starts with ``query``."""
+    """Customers whose name, email, phone or customer number starts with ``query``.
+
+    Each column is searched on its own index and in that index's order, so a short prefix
+    matching thousands of people still reads only ``limit`` rows per column.
+    """
     text = " ".join(query.split())
     if not text:
         return []
     folded = text.casefold()
-    conditions = [
-        _prefix(Customer.name_key, folded),
-        _prefix(Customer.reverse_name_key, folded),
-        _prefix(Customer.customer_no, text),
+    searches: list[tuple[Any, str]] = [
+        (Customer.name_key, folded),
+        (Customer.reverse_name_key, folded),
+        (Customer.customer_no, text),
     ]
     if "@" in text or "." in text:
-        conditions.append(_prefix(Customer.email, folded))
+        searches.append((Customer.email, folded))
     if _DIGITS.match(text) and sum(ch.isdigit() for ch in text) >= 3:
-        conditions.append(_prefix(Customer.phone, _phone_prefix(text)))
+        searches.append((Customer.phone, _phone_prefix(text)))
     results: dict[int, Customer] = {}
-    for condition in conditions:
-        rows = (Customer.select().where(condition & Customer.erased_at.is_null())
-                .order_by(Customer.last_name, Customer.first_name).limit(limit))
+    for column, prefix in searches:
+        rows = (Customer.select()
+                .where(_prefix(column, prefix) & Customer.erased_at.is_null())
+                .order_by(column).limit(limit))
         for customer in rows:
             results.setdefault(customer.id, customer)
     ordered = sorted(results.values(), key=lambda c: (c.last_name.casefold(),

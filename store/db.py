@@ -110,3 +110,33 @@ def redact(url: str) -> str:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
+
+
+def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> None:
+    """Insert many rows with one prepared statement (``executemany``).
+
+    Peewee builds SQL value by value, which dominates large imports; here the statement is
+    built once from the model's own column names and each value goes through its field's
+    ``db_value``, exactly as peewee would store it.  Every row must have the same keys.
+    """
+    if not rows:
+        return
+    db = model._meta.database
+    fields = [model._meta.fields[name] for name in rows[0]]
+    open_quote, close_quote = db.quote[0], db.quote[1]
+    columns = ", ".join(f"{open_quote}{field.column_name}{close_quote}" for field in fields)
+    placeholders = ", ".join([db.param] * len(fields))
+    sql = (f"INSERT INTO {open_quote}{model._meta.table_name}{close_quote} ({columns}) "
+           f"VALUES ({placeholders})")
+    values = [tuple(field.db_value(row[field.name]) for field in fields) for row in rows]
+    db.cursor().executemany(sql, values)
+
+
+def refresh_statistics(*models: type[peewee.Model]) -> None:
+    """After a bulk load, let the query planner see the new table sizes."""
+    db = database.obj
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql("PRAGMA optimize")
+        return
+    for model in models:
+        db.execute_sql(f'ANALYZE "{model._meta.table_name}"')

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from store import audit, clock
-from store.counters import next_customer_no
+from store.counters import next_customer_numbers
 from store.customers import email_hash, name_keys, normalize_email, normalize_phone
+from store.db import bulk_insert, refresh_statistics
 from store.errors import InvalidInput, RekisteriError
 from store.models import (
     SOURCES,
@@ -307,6 +308,8 @@ def import_customers(
         _write(rows, source, path.name, actor, report, progress)
         audit.record("import.customers", actor, source=source, file=path.name,
                      **report.as_dict())
+    if report.created > 10_000:
+        refresh_statistics(Customer, CustomerSource, ConsentEvent)
     return report
 
 
@@ -358,9 +361,11 @@ def _insert_new(pending: list[_Pending], now: datetime,
     for start in range(0, len(pending), CHUNK):
         chunk = pending[start:start + CHUNK]
         records = []
+        numbers = iter(next_customer_numbers(sum("customer_no" not in n.values for n in chunk)))
         for new in chunk:
             values = dict(new.values)
-            values.setdefault("customer_no", next_customer_no())
+            if "customer_no" not in values:
+                values["customer_no"] = next(numbers)
             first, last = values.get("first_name", ""), values.get("last_name", "")
             values["name_key"], values["reverse_name_key"] = name_keys(first, last)
             registered = min((r.registered_at for r in new.rows if r.registered_at),
@@ -368,7 +373,7 @@ def _insert_new(pending: list[_Pending], now: datetime,
             records.append({**_NEW_DEFAULTS, **values, "created_at": registered,
                             "updated_at": now})
             new.values = values
-        Customer.insert_many(records).execute()
+        bulk_insert(Customer, records)
         numbers = [new.values["customer_no"] for new in chunk]
         ids = dict(Customer.select(Customer.customer_no, Customer.id)
                    .where(Customer.customer_no.in_(numbers)).tuples())
@@ -401,9 +406,8 @@ def _add_sources(rows_by_customer: dict[int, list[CustomerRow]], source: str,
             .where(CustomerSource.source == source).tuples()}
     missing = [cid for cid in rows_by_customer if cid not in have]
     for start in range(0, len(missing), CHUNK):
-        CustomerSource.insert_many(
-            [{"customer": cid, "source": source, "added_at": now}
-             for cid in missing[start:start + CHUNK]]).execute()
+        bulk_insert(CustomerSource, [{"customer": cid, "source": source, "added_at": now}
+                                     for cid in missing[start:start + CHUNK]])
 
 
 def _current_consents(
@@ -453,5 +457,5 @@ def _record_consents(rows_by_customer: dict[int, list[CustomerRow]], source: str
                     "wording_version": row.consent_wording, "recorded_by": actor,
                 })
     for start in range(0, len(events), CHUNK):
-        ConsentEvent.insert_many(events[start:start + CHUNK]).execute()
+        bulk_insert(ConsentEvent, events[start:start + CHUNK])
     report.consents_recorded = len(events)

@@ -38,7 +38,7 @@ def _initial_schema() -> None:
     database.create_tables(ALL_MODELS, safe=True)
     if database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase):
         # LIKE 'prefix%' uses a btree index in PostgreSQL only with the pattern operators.
-        for column in ("name_key", "reverse_name_key", "email", "phone"):
+        for column in ("name_key", "reverse_name_key", "email", "phone", "customer_no"):
             database.execute_sql(
                 f"CREATE INDEX IF NOT EXISTS customer_{column}_pattern "
                 f"ON {Customer._meta.table_name} ({column} text_pattern_ops)"

@@ -1,0 +1,49 @@
+"""The project's own checks: imports point one way, and ruff is clean."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def modules_loaded_by(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print('\\n'.join(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT, timeout=60)
+    return set(result.stdout.split())
+
+
+def ours(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules} & {"store", "mailbot", "tui", "textual"}
+
+
+def test_store_imports_nothing_of_ours():
+    statement = ("import importlib, pkgutil, store; "
+                 "[importlib.import_module(m.name) for m in "
+                 "pkgutil.walk_packages(store.__path__, 'store.')]")
+    assert ours(modules_loaded_by(statement)) == {"store"}
+
+
+def test_mailbot_imports_store_only_and_never_textual():
+    statement = ("import importlib, pkgutil, mailbot; "
+                 "[importlib.import_module(m.name) for m in "
+                 "pkgutil.walk_packages(mailbot.__path__, 'mailbot.')]")
+    assert ours(modules_loaded_by(statement)) == {"store", "mailbot"}
+
+
+def test_the_command_line_loads_textual_only_for_the_tui():
+    loaded = modules_loaded_by("import tui.cli.main as m; m.build_parser()")
+    assert "textual" not in ours(loaded)
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff")
+                    .exists(), reason="ruff is in the [test] extra")
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    result = subprocess.run([ruff, "check", "."], capture_output=True, text=True, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

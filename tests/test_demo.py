@@ -1,0 +1,45 @@
+"""`rekisteri demo --no-tui`: a demo folder the other commands can be pointed at."""
+
+import json
+import mailbox
+
+from tui.cli.main import main
+
+
+def test_the_demo_folder_holds_a_register_an_inbox_and_an_outbox(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "demo"
+    assert main(["demo", "--no-tui", "--dir", str(folder), "--customers", "300"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    environment = dict(line.split("=", 1) for line in lines)
+    assert environment == {
+        "REKISTERI_DB": f"sqlite://{folder}/rekisteri.db",
+        "REKISTERI_INBOX": f"maildir://{folder}/inbox",
+        "REKISTERI_SMTP": f"outbox://{folder}/outbox",
+    }
+    assert len(mailbox.Maildir(folder / "inbox", create=False)) >= 12
+    assert (folder / "outbox").is_dir()
+    assert (folder / "import" / "ticketing.csv").is_file()
+
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert main(["customers", "list", "--json"]) == 0
+    customers = json.loads(capsys.readouterr().out)
+    assert len(customers) == 300
+    assert {"ticketing", "newsletter"} <= {s for c in customers for s in c["sources"]}
+    assert any(c["marketing_consent"] for c in customers)
+    assert main(["staff", "list", "--json"]) == 0
+    assert {s["name"] for s in json.loads(capsys.readouterr().out)} == {"demo", "admin"}
+    assert main(["audit", "verify"]) == 0
+
+
+def test_running_the_demo_again_reuses_the_folder(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "demo"
+    assert main(["demo", "--no-tui", "--dir", str(folder), "--customers", "50"]) == 0
+    for line in capsys.readouterr().out.split():
+        monkeypatch.setenv(*line.split("=", 1))
+    messages = len(mailbox.Maildir(folder / "inbox", create=False))
+    assert main(["demo", "--no-tui", "--dir", str(folder), "--customers", "50"]) == 0
+    assert "--reset" in capsys.readouterr().err
+    assert len(mailbox.Maildir(folder / "inbox", create=False)) == messages
+    assert main(["customers", "list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 50

@@ -1,0 +1,167 @@
+"""The request lifecycle: every transition checked, timestamped and audited."""
+
+from datetime import timedelta
+
+import pytest
+
+from store import audit, clock, lifecycle
+from store.errors import RuleViolation
+from store.models import AuditEvent, Request
+from tests.support.factories import make_customer
+
+
+def new_request(kind: str = "access", **fields) -> Request:
+    return lifecycle.create_request(kind=kind, actor="@mailbot",
+                                    requester_email="matti.meikalainen@example.fi", **fields)
+
+
+def actions_for(reference: str) -> list[str]:
+    return [event.action for event in AuditEvent.select()
+            .where(AuditEvent.request_reference == reference).order_by(AuditEvent.id)]
+
+
+def test_an_access_request_goes_from_receipt_to_fulfilment(db, frozen_clock):
+    customer = make_customer()
+    request = new_request()
+    assert (request.reference, request.status) == ("TP-2026-0001", "received")
+    assert clock.iso(request.due_at) == "2026-04-10T23:59:59+03:00"
+
+    lifecycle.confirm_customer(request, customer, "anna")
+    assert request.status == "awaiting_verification"
+    call = lifecycle.log_call(request, "confirmed", "anna", note="Vastasi, vahvisti pyynnön.")
+    assert call.phone_called == customer.phone  # the number on record, nothing else
+    assert request.status == "verified"
+    lifecycle.approve(request, "anna")
+    lifecycle.fulfil(request, "anna", outcome="data package sent")
+
+    stored = Request.get_by_id(request.id)
+    assert (stored.status, stored.closed_at, stored.handler) == ("fulfilled", clock.now(), "anna")
+    assert actions_for(request.reference) == [
+        "request.received", "request.customer_confirmed", "request.verified",
+        "request.call_logged", "request.approved", "request.fulfilled"]
+    fulfilled = AuditEvent.get(AuditEvent.action == "request.fulfilled")
+    assert fulfilled.payload["on_time"] is True
+    assert fulfilled.customer_no == customer.customer_no
+    assert audit.verify().ok
+
+
+def test_an_access_request_cannot_be_approved_without_a_confirmed_call(db, frozen_clock):
+    customer = make_customer()
+    request = new_request()
+    lifecycle.confirm_customer(request, customer, "anna")
+    lifecycle.log_call(request, "no_answer", "anna")
+    lifecycle.log_call(request, "no_answer", "anna")
+
+    with pytest.raises(RuleViolation) as refused:
+        lifecycle.approve(request, "anna")
+
+    assert refused.value.key == "rule.approve_needs_call"
+    assert "tarkistussoittoa" in refused.value.translated("fi")
+    assert Request.get_by_id(request.id).status == "awaiting_verification"
+    assert lifecycle.unanswered_calls(request) == 2
+    assert "request.approved" not in actions_for(request.reference)
+
+
+def test_a_call_needs_a_confirmed_customer_with_a_phone_on_record(db, frozen_clock):
+    request = new_request()
+    with pytest.raises(RuleViolation, match="confirm the customer"):
+        lifecycle.log_call(request, "confirmed", "anna")
+    lifecycle.confirm_customer(request, make_customer(phone=None), "anna")
+    with pytest.raises(RuleViolation, match="no phone number"):
+        lifecycle.log_call(request, "confirmed", "anna")
+
+
+def test_confirming_another_customer_after_the_call_needs_a_new_call(db, frozen_clock):
+    first, second = make_customer(), make_customer(email="toinen@example.fi")
+    request = new_request()
+    lifecycle.confirm_customer(request, first, "anna")
+    lifecycle.log_call(request, "confirmed", "anna")
+    lifecycle.confirm_customer(request, second, "anna")
+    assert request.status == "awaiting_verification"
+    assert lifecycle.can_approve(request) == (False, "rule.approve_needs_call")
+
+
+def test_an_objection_needs_no_call(db, frozen_clock):
+    request = new_request("objection")
+    assert lifecycle.can_approve(request) == (True, "")
+    lifecycle.approve(request, "@mailbot")
+    lifecycle.fulfil(request, "@mailbot", outcome="marketing stopped")
+    assert Request.get_by_id(request.id).status == "fulfilled"
+
+
+def test_a_person_not_in_the_register_gets_the_no_data_answer_without_a_call(db, frozen_clock):
+    request = new_request()
+    lifecycle.mark_not_in_register(request, "anna")
+    assert (request.status, request.match_state) == ("awaiting_verification", "not_in_register")
+    lifecycle.approve(request, "anna")
+    assert Request.get_by_id(request.id).status == "approved"
+
+
+def test_reference_numbers_run_per_year_and_are_never_reused(db, frozen_clock):
+    first, second = new_request(), new_request()
+    assert [first.reference, second.reference] == ["TP-2026-0001", "TP-2026-0002"]
+    Request.delete().where(Request.id == second.id).execute()
+    assert new_request().reference == "TP-2026-0003"
+    frozen_clock(clock.parse_instant("2027-01-01T00:30:00+02:00"))
+    assert new_request().reference == "TP-2027-0001"
+
+
+def test_the_deadline_extends_once_by_two_months_inside_the_first_month(db, frozen_clock):
+    request = new_request()
+    with pytest.raises(RuleViolation, match="give the reason"):
+        lifecycle.extend_deadline(request, "anna", "  ")
+    lifecycle.extend_deadline(request, "anna", "Laaja pyyntö: tiedot kolmesta järjestelmästä.")
+    assert clock.iso(request.due_at) == "2026-06-10T23:59:59+03:00"
+    assert clock.iso(request.original_due_at) == "2026-04-10T23:59:59+03:00"
+    with pytest.raises(RuleViolation) as again:
+        lifecycle.extend_deadline(request, "anna", "Toinen kerta")
+    assert again.value.key == "rule.already_extended"
+
+
+def test_the_deadline_cannot_be_extended_after_the_first_month(db, frozen_clock):
+    request = new_request()
+    frozen_clock(request.original_due_at + timedelta(seconds=1))
+    with pytest.raises(RuleViolation) as late:
+        lifecycle.extend_deadline(request, "anna", "Liian myöhään")
+    assert late.value.key == "rule.extension_too_late"
+    assert Request.get_by_id(request.id).extended_at is None
+
+
+def test_the_clock_does_not_stop_while_waiting_for_the_requester(db, frozen_clock):
+    request = new_request()
+    due = request.due_at
+    lifecycle.confirm_customer(request, make_customer(), "anna")
+    lifecycle.ask_for_more(request, "anna", "Kaksi samannimistä asiakasta.")
+    assert request.status == "waiting_for_requester"
+    lifecycle.requester_replied(request, "@mailbot")
+    assert (request.status, request.due_at) == ("awaiting_verification", due)
+
+
+def test_a_refusal_needs_a_reason_and_closes_the_request(db, frozen_clock):
+    request = new_request()
+    with pytest.raises(RuleViolation):
+        lifecycle.reject(request, "anna", ground="manifestly_unfounded", reason="")
+    lifecycle.reject(request, "anna", ground="manifestly_unfounded",
+                     reason="Sama pyyntö kuudennen kerran tässä kuussa.")
+    stored = Request.get_by_id(request.id)
+    assert (stored.status, stored.rejection_ground) == ("rejected", "manifestly_unfounded")
+    with pytest.raises(RuleViolation) as closed:
+        lifecycle.dismiss(stored, "anna")
+    assert closed.value.key == "rule.not_open"
+
+
+def test_staff_correct_the_kind_and_the_change_is_audited(db, frozen_clock):
+    request = new_request("other")
+    lifecycle.change_kind(request, "erasure", "anna")
+    event = AuditEvent.get(AuditEvent.action == "request.kind_changed")
+    assert (event.payload["old"], event.payload["new"], event.actor) == ("other", "erasure",
+                                                                          "anna")
+
+
+def test_a_stale_copy_cannot_overwrite_what_someone_else_did(db, frozen_clock):
+    request = new_request()
+    stale = Request.get_by_id(request.id)
+    lifecycle.dismiss(request, "anna", reason="Ohjelmistokysymys")
+    with pytest.raises(RuleViolation):
+        lifecycle.change_kind(stale, "erasure", "ville")
+    assert Request.get_by_id(request.id).status == "dismissed"
