@@ -1,18 +1,30 @@
 """The consent ledger: register consent and marketing consent, given and withdrawn.
 
-The current state is always derived from the ledger (the latest event per purpose), never
-stored a second time.  A withdrawal takes effect the moment it is recorded.
+Every event is appended with its time, channel, evidence and the version of the wording
+the person saw (Art. 7(1): the controller must be able to show the consent).  The current
+state is always derived from the ledger (the latest event per purpose), never stored a
+second time, so a withdrawal takes effect the moment it is recorded.
+
+The website form's two checkboxes map onto the two purposes (:data:`FORM_CHECKBOXES`):
+the first acknowledges that the person's data goes into the register, the second is the
+consent to marketing.  Buying tickets never depends on the second one.
+
+A marketing withdrawal also puts the address on the suppression list, so no later import
+subscribes it again; a consent the person gives again themselves lifts that entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from peewee import Select, fn
 
 from store import audit, clock
 from store.customers import email_hash
-from store.errors import InvalidInput
+from store.errors import InvalidInput, RuleViolation
 from store.models import (
     ConsentEvent,
     Customer,
@@ -30,7 +42,24 @@ CHANNELS = (
     "newsletter_link",
     "staff",
     "import",
+    "erasure",  # closed because the customer was erased
 )
+FORM_CHECKBOXES = {"register_consent": "register", "marketing_consent": "marketing"}
+"""The website form's fields and the purpose each checkbox gives."""
+
+_OWN_CHOICE = ("website_form", "newsletter_signup", "email_request", "newsletter_link",
+               "staff", "ticketing_registration")
+"""Channels on which the person acts themselves: a fresh consent lifts a suppression."""
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The current state of one purpose, as the ledger's latest event says."""
+
+    purpose: str
+    given: bool
+    at: datetime | None
+    channel: str | None
 
 
 def record_consent(
@@ -47,9 +76,14 @@ def record_consent(
 ) -> ConsentEvent:
     """Append one event to the ledger (and the audit trail) in one transaction."""
     if purpose not in PURPOSES:
-        raise InvalidInput(f"unknown consent purpose {purpose!r}")
+        raise InvalidInput(f"unknown consent purpose {purpose!r}", key="consent.bad_purpose",
+                           purpose=purpose)
     if channel not in CHANNELS:
-        raise InvalidInput(f"unknown consent channel {channel!r}")
+        raise InvalidInput(f"unknown consent channel {channel!r}", key="consent.bad_channel",
+                           channel=channel)
+    if customer.erased_at is not None:
+        raise RuleViolation(f"customer {customer.customer_no} is erased",
+                            key="consent.erased", customer_no=customer.customer_no)
     at = at or clock.now()
     with database.atomic():
         event = ConsentEvent.create(
@@ -57,12 +91,51 @@ def record_consent(
             evidence=evidence, wording_version=wording_version, recorded_by=actor,
             request_reference=request_reference,
         )
+        if purpose == "marketing" and customer.email:
+            if not given:
+                suppress(customer.email, reason="objection", at=at)
+            elif channel in _OWN_CHOICE:
+                unsuppress(customer.email)
         audit.record(
             f"consent.{purpose}.{'given' if given else 'withdrawn'}", actor,
             customer_no=customer.customer_no, request_reference=request_reference,
-            channel=channel, at=clock.iso(at),
+            channel=channel, effective_at=clock.iso(at),
         )
     return event
+
+
+def record_form_consents(
+    customer: Customer,
+    form_fields: dict[str, Any],
+    *,
+    actor: str,
+    evidence: str,
+    wording_version: str = "",
+    request_reference: str | None = None,
+    at: datetime | None = None,
+) -> list[ConsentEvent]:
+    """Record the website form's two checkboxes (channel ``website_form``).
+
+    A checkbox the form did not send records nothing; one that differs from the current
+    state records one event.
+    """
+    events = []
+    for field_name, purpose in FORM_CHECKBOXES.items():
+        if field_name not in form_fields:
+            continue
+        given = _checked(form_fields[field_name])
+        if has_consent(customer, purpose) == given and latest_event(customer, purpose):
+            continue
+        events.append(record_consent(
+            customer, purpose, given, channel="website_form", actor=actor, evidence=evidence,
+            wording_version=wording_version, request_reference=request_reference, at=at))
+    return events
+
+
+def _checked(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().casefold() in {"1", "on", "yes", "true", "x", "kyllä", "ja"}
 
 
 def latest_event(customer: Customer, purpose: str) -> ConsentEvent | None:
@@ -75,6 +148,23 @@ def latest_event(customer: Customer, purpose: str) -> ConsentEvent | None:
 def has_consent(customer: Customer, purpose: str) -> bool:
     event = latest_event(customer, purpose)
     return bool(event and event.given)
+
+
+def consent_state(customer: Customer) -> dict[str, ConsentState]:
+    """Both purposes' current state, for screens and the data package."""
+    states = {}
+    for purpose in PURPOSES:
+        event = latest_event(customer, purpose)
+        states[purpose] = ConsentState(purpose, bool(event and event.given),
+                                       event.at if event else None,
+                                       event.channel if event else None)
+    return states
+
+
+def history(customer: Customer) -> list[ConsentEvent]:
+    """Every event about ``customer``, oldest first."""
+    return list(ConsentEvent.select().where(ConsentEvent.customer == customer)
+                .order_by(ConsentEvent.at, ConsentEvent.id))
 
 
 def _latest_event_id(purpose: str) -> Select:
@@ -91,6 +181,24 @@ def customers_with_consent(purpose: str) -> Select:
     return (Customer.select(Customer)
             .join(ConsentEvent, on=(ConsentEvent.customer == Customer.id))
             .where((ConsentEvent.id == _latest_event_id(purpose)) & ConsentEvent.given))
+
+
+def consenting_ids(purpose: str, customer_ids: Iterable[int]) -> set[int]:
+    """Which of ``customer_ids`` have ``purpose`` consent now (one query per 500 ids)."""
+    ids = list(customer_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        latest: dict[int, tuple[datetime, int, bool]] = {}
+        query = (ConsentEvent.select(ConsentEvent.id, ConsentEvent.customer, ConsentEvent.at,
+                                     ConsentEvent.given)
+                 .where(ConsentEvent.customer.in_(chunk) & (ConsentEvent.purpose == purpose))
+                 .tuples())
+        for event_id, customer_id, at, given in query:
+            if customer_id not in latest or (at, event_id) > latest[customer_id][:2]:
+                latest[customer_id] = (at, event_id, given)
+        found.update(cid for cid, (_, _, given) in latest.items() if given)
+    return found
 
 
 def active_restriction_exists() -> Select:
@@ -144,8 +252,40 @@ def is_suppressed(email: str) -> bool:
     return MarketingSuppression.select().where(MarketingSuppression.email_hash == key).exists()
 
 
+def suppression_of(email: str | None) -> MarketingSuppression | None:
+    if not email:
+        return None
+    try:
+        key = email_hash(email)
+    except InvalidInput:
+        return None
+    return MarketingSuppression.get_or_none(MarketingSuppression.email_hash == key)
+
+
 def suppress(email: str, reason: str, at: datetime | None = None) -> None:
     """Remember an objection to marketing by the address's hash, so no import undoes it."""
     key = email_hash(email)
     (MarketingSuppression.insert(email_hash=key, created_at=at or clock.now(), reason=reason)
      .on_conflict_ignore().execute())
+
+
+def unsuppress(email: str) -> None:
+    """The person subscribed again themselves: their new consent counts."""
+    try:
+        key = email_hash(email)
+    except InvalidInput:
+        return
+    MarketingSuppression.delete().where(MarketingSuppression.email_hash == key).execute()
+
+
+def close_consents(still_given: dict[int, list[str]], *, at: datetime, actor: str,
+                   request_reference: str | None = None) -> None:
+    """Withdraw the consents still given (customer id -> purposes), for customers being
+    erased.  No audit event here: :mod:`store.erasure` records one per customer, naming the
+    purposes closed."""
+    rows = [{"customer": cid, "purpose": purpose, "given": False, "at": at,
+             "channel": "erasure", "evidence": "", "wording_version": "",
+             "recorded_by": actor, "request_reference": request_reference}
+            for cid, purposes in still_given.items() for purpose in purposes]
+    for start in range(0, len(rows), 500):
+        ConsentEvent.insert_many(rows[start:start + 500]).execute()

@@ -1,0 +1,179 @@
+"""Erasure: personal data gone, vouchers kept for their six years, requests kept minimised."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from store import audit, clock, lifecycle
+from store.consent import has_consent, record_consent
+from store.erasure import erase_customer, erasure_preview
+from store.errors import RuleViolation
+from store.models import (
+    Attachment,
+    AuditEvent,
+    ConsentEvent,
+    Customer,
+    CustomerSource,
+    InboundMessage,
+    OutboxMail,
+    Purchase,
+    Request,
+    Restriction,
+    VerificationCall,
+)
+from store.retention import apply_retention
+from tests.support.factories import make_customer
+from tests.support.privacy import at, make_purchase, make_request, settings
+from tui.cli.main import main
+
+NOW = "2026-03-10 12:00"
+
+
+@pytest.fixture
+def customer(db, frozen_clock):
+    frozen_clock(at("2026-01-02 10:00"))
+    person = make_customer(first_name="Maija", last_name="Mallikas", email="maija@example.fi",
+                           phone="050 1234567", sources=("ticketing", "newsletter"))
+    record_consent(person, "register", True, channel="ticketing_registration", actor="@cli",
+                   evidence="lipunmyynti, maija@example.fi")
+    record_consent(person, "marketing", True, channel="website_form", actor="@cli",
+                   evidence="lomake")
+    old_request = make_request(person)  # closed on 2 January: its grace is over by March
+    frozen_clock(at(NOW))
+    make_purchase(person, "2019-06-01 18:00")  # kept until 31.12.2025: past its time
+    make_purchase(person, "2025-11-20 18:00")  # kept until 31.12.2031
+    make_purchase(person, "2026-02-14 18:00")  # kept until 31.12.2032
+    person.old_request = old_request
+    return person
+
+
+def test_erasure_clears_the_person_and_keeps_the_proof(customer, capsys):
+    recent = make_request(customer, kind="erasure")  # closed today: inside its grace period
+    report = erase_customer(customer, actor="anna", settings=settings())
+    stored = Customer.get(Customer.customer_no == customer.customer_no)
+    assert (stored.first_name, stored.last_name, stored.email, stored.phone,
+            stored.street_address, stored.postal_code, stored.city) == ("", "", None, None,
+                                                                         "", "", "")
+    assert stored.erased_at == clock.now() and customer.erased_at == clock.now()
+    assert CustomerSource.select().where(CustomerSource.customer == stored).count() == 0
+    # Consents closed, evidence gone, the ledger's proof kept.
+    assert not has_consent(stored, "marketing") and not has_consent(stored, "register")
+    events = list(ConsentEvent.select().where(ConsentEvent.customer == stored)
+                  .order_by(ConsentEvent.id))
+    assert [(e.purpose, e.given, e.channel) for e in events[-2:]] == [
+        ("register", False, "erasure"), ("marketing", False, "erasure")]
+    assert {e.evidence for e in events} == {""}
+    assert sorted(report.consents_closed) == ["marketing", "register"]
+    # Vouchers: kept until their six years are over, the older one deleted now.
+    receipts = Purchase.select().where(Purchase.customer == stored)
+    assert sorted(p.purchased_at.year for p in receipts) == [2025, 2026]
+    assert report.vouchers_deleted == 1 and report.vouchers_kept_until == date(2032, 12, 31)
+    # Both requests minimised: reference, kind, dates and outcome stay.
+    for request in (customer.old_request, recent):
+        kept = Request.get_by_id(request.id)
+        assert (kept.reference, kept.kind, kept.status, kept.outcome) == (
+            request.reference, request.kind, "fulfilled", "tiedot lähetetty")
+        assert kept.received_at == request.received_at and kept.closed_at is not None
+        assert (kept.requester_email, kept.requester_name, kept.requester_phone) == (
+            None, "", None)
+        assert kept.minimised_at == clock.now()
+        assert [(c.phone_called, c.note, c.outcome) for c in kept.calls] == [
+            ("", "", "confirmed")]
+    # Mail of the old request is redacted now; the recent one's waits for its grace period.
+    old_mail = InboundMessage.get(InboundMessage.request == customer.old_request.id)
+    assert (old_mail.body_text, old_mail.from_address, old_mail.raw) == ("", "", None)
+    assert old_mail.dedupe_key and old_mail.disposition == "new_request"
+    assert Attachment.select().where(Attachment.message == old_mail).count() == 0
+    recent_mail = InboundMessage.get(InboundMessage.request == recent.id)
+    assert recent_mail.body_text and recent_mail.redacted_at is None
+    assert report.mail_kept == 2 and report.mail_kept_until == date(2026, 4, 9)
+    # Not on any list; the audit chain still verifies.
+    assert main(["marketing-list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert audit.verify().ok
+
+
+def test_one_audit_event_names_the_customer_by_number_only(customer):
+    before = AuditEvent.select().count()
+    erase_customer(customer, actor="anna", settings=settings())
+    [event] = AuditEvent.select().where(AuditEvent.id > before)
+    assert (event.action, event.actor, event.customer_no) == (
+        "customer.erased", "anna", customer.customer_no)
+    assert event.payload["via"] == "staff" and event.payload["vouchers_kept"] == 2
+    assert "maija" not in json.dumps(event.payload).lower()
+
+
+def test_the_preview_says_what_goes_and_what_stays_until_when(customer):
+    preview = erasure_preview(customer, settings())
+    assert preview.allowed
+    assert preview.fields == ["first_name", "last_name", "street_address", "postal_code",
+                              "city", "phone", "email"]
+    assert [v.kept_until for v in preview.vouchers_kept] == [date(2031, 12, 31),
+                                                             date(2032, 12, 31)]
+    assert preview.vouchers_deleted == 1
+    assert preview.requests_minimised == [customer.old_request.reference]
+    assert (preview.messages_redacted, preview.outbox_redacted) == (1, 1)
+    assert Customer.get_by_id(customer.id).email == "maija@example.fi"  # nothing done yet
+
+
+def test_an_open_request_is_minimised_and_its_mail_redacted_once_closed_and_grace_over(
+        customer, frozen_clock):
+    request = make_request(customer, kind="erasure", close=False)
+    lifecycle.log_call(request, "confirmed", "anna")
+    lifecycle.approve(request, "anna")
+    report = erase_customer(customer, actor="anna", settings=settings(), request=request)
+    assert report.requests_open == [request.reference]
+    # The confirmation can still go to the requester: the open request keeps the address.
+    assert Request.get_by_id(request.id).requester_email == "maija@example.fi"
+    lifecycle.fulfil(request, "anna", outcome="poistettu")
+    apply_retention(settings())
+    assert Request.get_by_id(request.id).requester_email is None
+    assert InboundMessage.get(InboundMessage.request == request.id).body_text
+    frozen_clock(clock.now() + timedelta(days=30, minutes=1))
+    apply_retention(settings())
+    message = InboundMessage.get(InboundMessage.request == request.id)
+    assert (message.body_text, message.subject, message.raw) == ("", "", None)
+    sent = OutboxMail.get(OutboxMail.request == request.id)
+    assert (sent.to_address, sent.raw) == ("", None) and sent.status == "sent"
+    assert audit.verify().ok
+
+
+def test_a_restricted_customer_is_not_erased(customer):
+    Restriction.create(customer=customer, started_at=clock.now(), ground="oikeusvaatimus")
+    assert erasure_preview(customer, settings()).blocked_by == "erasure.restricted"
+    with pytest.raises(RuleViolation) as refused:
+        erase_customer(customer, actor="anna", settings=settings())
+    assert refused.value.key == "erasure.restricted"
+    assert Customer.get_by_id(customer.id).email == "maija@example.fi"
+
+
+def test_erasing_twice_is_refused(customer):
+    erase_customer(customer, actor="anna", settings=settings())
+    with pytest.raises(RuleViolation) as refused:
+        erase_customer(customer, actor="anna", settings=settings())
+    assert refused.value.key == "erasure.already_erased"
+
+
+def test_erase_from_the_command_line_needs_the_number_twice(customer, capsys):
+    assert main(["erase", customer.customer_no]) == 1
+    captured = capsys.readouterr()
+    assert "31.12.2032" in captured.out and "--confirm" in captured.err
+    assert Customer.get_by_id(customer.id).erased_at is None
+    assert main(["erase", customer.customer_no, "--confirm", "T999999"]) == 1
+    assert Customer.get_by_id(customer.id).erased_at is None
+    assert main(["erase", customer.customer_no, "--confirm", customer.customer_no]) == 0
+    assert Customer.get_by_id(customer.id).erased_at is not None
+    assert main(["audit", "verify"]) == 0
+
+
+def test_the_package_of_an_erased_customer_holds_only_what_is_kept(customer):
+    from store.package import build_package
+
+    erase_customer(customer, actor="anna", settings=settings())
+    stored = Customer.get_by_id(customer.id)
+    doc = build_package(stored, language="fi", settings=settings(), actor="anna").document
+    assert doc["customer"]["first_name"] == "" and doc["customer"]["email"] is None
+    assert len(doc["purchases"]) == 2
+    assert "maija" not in json.dumps(doc).lower()
+    assert VerificationCall.select().where(VerificationCall.phone_called != "").count() == 0

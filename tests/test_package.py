@@ -1,0 +1,228 @@
+"""The data package (Art. 15 and 20): everything about the person, and nothing about others."""
+
+import io
+import json
+import re
+import zipfile
+from datetime import timedelta
+
+import pytest
+
+from store import audit, clock, lifecycle
+from store.consent import record_consent, suppress
+from store.models import ALL_MODELS, AuditEvent, Restriction, VerificationCall
+from store.package import (
+    EXPORTED,
+    INFORMATION_ITEMS,
+    NOT_ABOUT_THE_PERSON,
+    NOT_EXPORTED,
+    build_package,
+    new_password,
+    package_files,
+    spoken_password,
+    write_package,
+)
+from tests.support.factories import make_customer
+from tests.support.privacy import make_purchase, make_request, settings
+from tui.cli.main import main
+
+
+def test_every_field_of_every_model_is_exported_or_left_out_for_a_stated_reason():
+    """A field added to a model later makes this fail until the package decides about it."""
+    for model in ALL_MODELS:
+        if model in NOT_ABOUT_THE_PERSON:
+            assert model not in EXPORTED, model.__name__
+            continue
+        fields = set(model._meta.fields)
+        exported, left_out = set(EXPORTED[model]), set(NOT_EXPORTED[model])
+        assert not exported & left_out, model.__name__
+        assert fields == exported | left_out, (
+            f"{model.__name__}: decide whether the package carries "
+            f"{sorted(fields - exported - left_out)}")
+        assert all(reason.strip() for reason in NOT_EXPORTED[model].values())
+
+
+@pytest.fixture
+def full_customer(db, frozen_clock):
+    """A customer with something in every table the package reads."""
+    customer = make_customer(first_name="Matti", last_name="Meikäläinen",
+                             email="matti@example.fi", phone="040 1234567",
+                             sources=("ticketing", "newsletter"), language="sv",
+                             relationship_ended_at=clock.now() - timedelta(days=3))
+    record_consent(customer, "register", True, channel="ticketing_registration",
+                   actor="anna", evidence="lipunmyynti", wording_version="rek-v1")
+    record_consent(customer, "marketing", True, channel="website_form", actor="anna",
+                   evidence="lomake <form-7@example.fi>", wording_version="markk-v3")
+    suppress("matti@example.fi", "objection")
+    Restriction.create(customer=customer, ground="oikeusvaatimus", started_at=clock.now(),
+                       started_by="anna", request_reference="TP-2025-0099",
+                       lifted_at=clock.now(), lifted_by="anna")
+    make_purchase(customer, "2026-01-05 19:00", description="2 × Dune", amount_cents=2450)
+    make_request(customer, body="Haluan nähdä tietoni, kiitos.")
+    lifecycle.extend_deadline(make_request(customer, close=False, kind="rectification"),
+                              "anna", "paljon aineistoa")
+    return customer
+
+
+def fields_present(rows: list[dict], model) -> None:
+    assert rows, model.__name__
+    for row in rows:
+        assert set(EXPORTED[model]) <= set(row), model.__name__
+
+
+def test_the_package_carries_every_exported_field_of_the_persons_rows(full_customer):
+    package = build_package(full_customer, language="fi", settings=settings(), actor="anna")
+    doc = package.document
+    from store.models import (
+        Attachment,
+        ConsentEvent,
+        Customer,
+        CustomerSource,
+        InboundMessage,
+        MarketingSuppression,
+        OutboxMail,
+        Purchase,
+        Request,
+    )
+    fields_present([doc["customer"]], Customer)
+    fields_present(doc["customer"]["sources"], CustomerSource)
+    fields_present(doc["consents"]["events"], ConsentEvent)
+    fields_present([doc["marketing_objection"]], MarketingSuppression)
+    fields_present(doc["restrictions"], Restriction)
+    fields_present(doc["purchases"], Purchase)
+    fields_present(doc["requests"], Request)
+    fields_present(doc["requests"][0]["verification_calls"], VerificationCall)
+    fields_present(doc["requests"][0]["messages_in"], InboundMessage)
+    fields_present(doc["requests"][0]["messages_in"][0]["attachments"], Attachment)
+    fields_present(doc["requests"][0]["messages_out"], OutboxMail)
+    fields_present(doc["processing_log"], AuditEvent)
+    assert doc["customer"]["last_name"] == "Meikäläinen"
+    assert doc["customer"]["phone"] == "+358401234567"
+    assert doc["consents"]["current"]["marketing"]["given"] is True
+    assert doc["purchases"][0]["kept_until"] == "2032-12-31"
+    first, second = doc["requests"]
+    assert first["messages_in"][0]["body_text"] == "Haluan nähdä tietoni, kiitos."
+    assert first["verification_calls"][0]["note"] == "vastasi heti"
+    assert "vastaanottaneet tietosuojapyyntösi" in first["messages_out"][0]["text"]
+    assert second["extension_reason"] == "paljon aineistoa"
+    assert {"customer.viewed", "request.fulfilled"} & {e["action"]
+                                                      for e in doc["processing_log"]}
+
+
+def test_staff_names_and_other_peoples_requests_are_left_out(full_customer):
+    other = make_customer(first_name="Toinen", last_name="Henkilö", email="toinen@example.fi",
+                          phone="0409999999")
+    theirs = make_request(other, body="Toisen ihmisen salaisuus")
+    from store.customers import CandidateMatch
+    lifecycle.set_candidates(theirs, [CandidateMatch(full_customer, ["name"])], "anna")
+    package = build_package(full_customer, language="fi", settings=settings(), actor="anna")
+    text = json.dumps(package.document, ensure_ascii=False) + package.html
+    assert "anna" not in re.findall(r"[a-z]+", text.lower())  # the staff member's name
+    assert "Toisen ihmisen salaisuus" not in text and theirs.reference not in text
+    assert "toinen@example.fi" not in text
+
+
+@pytest.mark.parametrize(("language", "heading", "complaint"), [
+    ("fi", "Rekisteritiedot", "Tietosuojavaltuutetun toimisto"),
+    ("sv", "Registeruppgifter", "Dataombudsmannens byrå"),
+    ("en", "Register data", "Office of the Data Protection Ombudsman"),
+])
+def test_the_package_speaks_the_requesters_language_and_carries_the_art_15_information(
+        full_customer, language, heading, complaint):
+    config = settings()
+    package = build_package(full_customer, language=language, settings=config, actor="anna")
+    info = package.document["information"]
+    for item in INFORMATION_ITEMS:
+        assert info[item] == getattr(config.notice, item)[language], item
+        assert info[item] in package.html.replace("&#39;", "'"), item
+    assert complaint in package.html
+    assert f'<html lang="{language}">' in package.html and heading in package.html
+    assert info["your_sources"] == ["newsletter", "ticketing"]
+    assert info["your_retention"]["kept_while_marketing_consent"] is True
+
+
+def test_the_information_comes_from_the_configuration(full_customer):
+    import dataclasses
+
+    config = settings()
+    notice = dataclasses.replace(config.notice, recipients={"fi": "Ei vastaanottajia (testi)."})
+    config = dataclasses.replace(config, notice=notice)
+    package = build_package(full_customer, language="fi", settings=config, actor="anna")
+    assert package.document["information"]["recipients"] == "Ei vastaanottajia (testi)."
+    assert "Ei vastaanottajia (testi)." in package.html
+
+
+def test_the_page_is_one_self_contained_file_for_any_phone(full_customer):
+    html = build_package(full_customer, language="fi", settings=settings(), actor="anna").html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert "<script" not in html and "src=" not in html
+    assert not re.search(r'<link[^>]+href="http', html)
+
+
+def test_a_person_not_in_the_register_is_told_we_hold_no_data(db, frozen_clock):
+    package = build_package(None, language="en", settings=settings(), actor="anna")
+    assert package.document["data_found"] is False and "customer" not in package.document
+    assert "We hold no personal data about you." in package.html
+    assert package.document["information"]["transfers"].startswith("No data is transferred")
+    assert [f.filename for f in package_files(package)] == [
+        f"your-data-{clock.local_today().isoformat()}.json",
+        f"your-data-{clock.local_today().isoformat()}.html"]
+
+
+def test_building_a_package_is_audited_as_a_look(full_customer):
+    before = AuditEvent.select().count()
+    build_package(full_customer, language="fi", settings=settings(), actor="anna")
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert AuditEvent.select().count() == before + 1
+    assert (event.action, event.actor, event.customer_no) == (
+        "package.built", "anna", full_customer.customer_no)
+    assert audit.verify().ok
+
+
+def test_a_password_puts_both_files_in_a_zip_that_opens_only_with_it(full_customer, tmp_path):
+    package = build_package(full_customer, language="fi", settings=settings(), actor="anna")
+    password = new_password()
+    assert re.fullmatch(r"\d{20}", password)
+    assert re.fullmatch(r"(\d{4} ){4}\d{4}", spoken_password(password))
+    out = tmp_path / "out"
+    [path] = write_package(package, out, password=password)
+    assert path.suffix == ".zip" and sorted(p.name for p in out.iterdir()) == [path.name]
+    archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    names = archive.namelist()
+    assert [name.rsplit(".", 1)[1] for name in names] == ["json", "html"]
+    assert json.loads(archive.read(names[0], pwd=password.encode())) == package.document
+    assert archive.read(names[1], pwd=password.encode()).decode() == package.html
+    with pytest.raises(RuntimeError):
+        archive.read(names[0], pwd=b"00000000000000000000")
+    assert b"Meik" not in path.read_bytes()  # nothing readable without the password
+
+
+def test_export_writes_the_files_from_the_command_line(full_customer, tmp_path, capsys):
+    assert main(["export", full_customer.customer_no, "--out", str(tmp_path / "out")]) == 0
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    day = clock.local_today().isoformat()
+    # The customer's own language (Swedish) unless another is asked for.
+    assert written == [f"dina-uppgifter-{full_customer.customer_no}-{day}.html",
+                       f"dina-uppgifter-{full_customer.customer_no}-{day}.json"]
+    capsys.readouterr()
+    assert main(["export", full_customer.customer_no, "--out", str(tmp_path / "z"),
+                 "--language", "en", "--password"]) == 0
+    out = capsys.readouterr().out
+    spoken = re.search(r"((?:\d{4} ){4}\d{4})", out).group(1)
+    [archive] = list((tmp_path / "z").iterdir())
+    zipped = zipfile.ZipFile(archive)
+    document = json.loads(zipped.read(zipped.namelist()[0], pwd=spoken.replace(" ", "").encode()))
+    assert document["language"] == "en"
+
+
+def test_export_for_a_request_about_someone_not_in_the_register(db, frozen_clock, tmp_path,
+                                                                capsys):
+    request = lifecycle.create_request(kind="access", actor="@mailbot", language="sv",
+                                       requester_email="okand@example.fi")
+    lifecycle.mark_not_in_register(request, "anna")
+    assert main(["export", "--request", request.reference, "--out", str(tmp_path)]) == 0
+    [json_file] = tmp_path.glob("*.json")
+    assert json.loads(json_file.read_text(encoding="utf-8"))["data_found"] is False
+    assert "Vi har inga personuppgifter om dig." in next(tmp_path.glob("*.html")).read_text()
+    assert main(["export", "X-404", "--out", str(tmp_path)]) == 1
+    assert "X-404" in capsys.readouterr().err

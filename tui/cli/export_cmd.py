@@ -1,0 +1,70 @@
+"""``rekisteri export CUSTOMER_NO [--out DIR] [--language fi|sv|en] [--password]``.
+
+Writes the data package (Art. 15 and 20): a JSON file and an HTML file, or with
+``--password`` one password-protected ZIP holding both, whose one-time password is printed
+for staff to read out on the verification call.  ``--request REFERENCE`` exports for a
+request instead: its customer, or, when staff marked the person as not in the register,
+the package that says we hold no data about them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from store.customers import get_customer
+from store.errors import InvalidInput, NotFound
+from store.models import Customer, Request
+from store.package import build_package, new_password, spoken_password, write_package
+from tui.cli.context import CLI_ACTOR, Context
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("export", help="write a customer's data package (Art. 15)")
+    parser.add_argument("customer_no", nargs="?", metavar="CUSTOMER_NO")
+    parser.add_argument("--request", metavar="REFERENCE",
+                        help="export for this request (its customer, or 'no data held')")
+    parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                        help="folder to write into (default: the current folder)")
+    parser.add_argument("--language", choices=("fi", "sv", "en"),
+                        help="the requester's language (default: the customer's or request's)")
+    parser.add_argument("--password", action="store_true",
+                        help="put both files into a ZIP protected by a one-time password")
+    parser.set_defaults(handler=run)
+
+
+def run(context: Context, args: argparse.Namespace) -> int:
+    context.open_db()
+    request = _request(args.request)
+    customer: Customer | None
+    if args.customer_no:
+        customer = get_customer(args.customer_no)
+    elif request is not None:
+        customer = request.customer if request.customer_id else None
+        if customer is None and request.match_state != "not_in_register":
+            raise InvalidInput("confirm the customer or mark the request not in the register",
+                               key="rule.call_needs_customer")
+    else:
+        raise InvalidInput("name a customer number or a request", key="export.needs_customer")
+    language = args.language or (request.language if request else None) \
+        or (customer.language if customer else "fi")
+    package = build_package(customer, language=language, settings=context.settings,
+                            actor=CLI_ACTOR, request=request)
+    password = new_password() if args.password else None
+    for path in write_package(package, args.out, password=password):
+        print(context.t("export.written", path=str(path)))
+    if customer is None and request is not None:
+        context.say("export.not_found_note", reference=request.reference)
+    if password:
+        print(context.t("export.password", password=spoken_password(password)))
+        context.say("export.password_hint")
+    return 0
+
+
+def _request(reference: str | None) -> Request | None:
+    if not reference:
+        return None
+    request = Request.get_or_none(Request.reference == reference.strip().upper())
+    if request is None:
+        raise NotFound(f"no request {reference}", key="export.no_request", reference=reference)
+    return request
