@@ -6,6 +6,8 @@ character (CR and LF above all) so no value can ever start a header of its own.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import secrets
 from collections.abc import Sequence
@@ -19,6 +21,7 @@ from store.config import Settings
 
 OWN_MESSAGE_ID_PREFIX = "rekisteri."
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')  # RFC 5322 specials
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,26 @@ def header_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
+def mailbox(name: str, address: str) -> Address:
+    """``Name <address>`` whose header, once folded, still names exactly that address.
+
+    CPython folds a long display name that needs quoting (one with ``:``, ``,`` or ``@``)
+    without its quotes, and the header would then read as a group of other addresses
+    ("Bcc: x@example.com …"); such a name loses those characters instead.
+    """
+    candidate = Address(display_name=header_text(name), addr_spec=header_text(address))
+    if _folds_faithfully(candidate):
+        return candidate
+    return Address(display_name=header_text(_SPECIALS.sub(" ", name)),
+                   addr_spec=candidate.addr_spec)
+
+
+def _folds_faithfully(address: Address) -> bool:
+    folded = email.policy.default.fold("To", str(address))
+    parsed = email.message_from_string(folded, policy=email.policy.default)["To"]
+    return parsed is not None and parsed.addresses == (address,)
+
+
 def sender_domain(settings: Settings) -> str:
     return settings.mail.from_address.rpartition("@")[2] or "localhost"
 
@@ -65,13 +88,10 @@ def is_own_message_id(message_id: str, settings: Settings) -> bool:
 def build_message(mail: OutgoingMail, settings: Settings, *, message_id: str,
                   date: datetime) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = Address(display_name=header_text(settings.mail.from_name),
-                              addr_spec=settings.mail.from_address)
-    message["To"] = Address(display_name=header_text(mail.to_name),
-                            addr_spec=header_text(mail.to_address))
-    message["Reply-To"] = Address(display_name=header_text(settings.mail.from_name),
-                                  addr_spec=settings.controller.privacy_inbox
-                                  or settings.mail.from_address)
+    message["From"] = mailbox(settings.mail.from_name, settings.mail.from_address)
+    message["To"] = mailbox(mail.to_name, mail.to_address)
+    message["Reply-To"] = mailbox(settings.mail.from_name,
+                                  settings.controller.privacy_inbox or settings.mail.from_address)
     message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mailbot.compose import AttachmentFile, OutgoingMail, build_message, new_message_id
+from mailbot.compose import (
+    AttachmentFile,
+    OutgoingMail,
+    build_message,
+    header_text,
+    new_message_id,
+)
 from mailbot.templates import RenderedMail, render_mail
 from store import audit, clock
 from store.config import Settings
@@ -19,10 +25,17 @@ from store.models import Customer, InboundMessage, OutboxMail, Request, database
 
 
 def template_context(request: Request | None, language: str) -> dict[str, Any]:
-    """What every template about a request may use."""
+    """What every template about a request may use: ``request``, ``name``, ``due_date``.
+
+    ``name`` greets the person: the confirmed customer's name while it is on record, else the
+    name the request came with (possibly empty: the templates then greet without one).
+    """
     if request is None:
         return {}
-    return {"request": request, "due_date": format_date(request.due_at, language)}
+    customer = request.customer if request.customer_id else None
+    name = customer.name if customer is not None and customer.erased_at is None else ""
+    return {"request": request, "name": name or request.requester_name,
+            "due_date": format_date(request.due_at, language)}
 
 
 def preview(template: str, *, settings: Settings, language: str,
@@ -54,13 +67,21 @@ def queue_mail(
     automatic: bool = False,
     attachments: Sequence[AttachmentFile] = (),
     extra_headers: Sequence[tuple[str, str]] = (),
+    audited: bool = True,
     **context: Any,
 ) -> OutboxMail:
-    """Render ``template`` and store the finished message in the outbox, audited."""
+    """Render ``template`` and store the finished message in the outbox, audited.
+
+    A mass mailing (:mod:`mailbot.mailing`) passes ``audited=False`` and records one audit
+    event per batch of rows instead of one per mail.
+    """
     rendered = preview(template, settings=settings, language=language, request=request,
                        **context)
     in_reply_to, references = threading_headers(reply_to_message)
-    mail = OutgoingMail(to_address=to_address, to_name=to_name, subject=rendered.subject,
+    # The row shows what the headers carry: no control characters (PostgreSQL refuses NUL).
+    to_address, to_name = header_text(to_address), header_text(to_name)
+    subject = header_text(rendered.subject)
+    mail = OutgoingMail(to_address=to_address, to_name=to_name, subject=subject,
                         text=rendered.text, html=rendered.html, in_reply_to=in_reply_to,
                         references=references, automatic=automatic, attachments=attachments,
                         extra_headers=tuple(extra_headers))
@@ -70,13 +91,14 @@ def queue_mail(
     with database.atomic():
         row = OutboxMail.create(
             message_id=message_id, to_address=to_address, to_name=to_name,
-            subject=rendered.subject, template=template, language=language, request=request,
+            subject=subject, template=template, language=language, request=request,
             customer=customer or (request.customer if request else None),
             automatic=automatic, raw=raw, status="queued", next_attempt_at=now,
             created_at=now, created_by=actor,
         )
-        customer_no = row.customer.customer_no if row.customer_id else None
-        audit.record("mail.queued", actor, customer_no=customer_no,
-                     request_reference=request.reference if request else None,
-                     template=template, language=language, outbox_id=row.id)
+        if audited:
+            customer_no = row.customer.customer_no if row.customer_id else None
+            audit.record("mail.queued", actor, customer_no=customer_no,
+                         request_reference=request.reference if request else None,
+                         template=template, language=language, outbox_id=row.id)
     return row

@@ -2,18 +2,54 @@
 
 A template sets its subject with ``{% set subject %}…{% endset %}``; the rest is the plain
 text body.  An optional ``<name>.html.j2`` beside it gives an HTML alternative.  Undefined
-variables are errors, so no mail ever leaves with an unrendered placeholder.
+variables are errors, so no mail ever leaves with an unrendered placeholder.  Files whose
+names start with ``_`` are parts that templates include (the signature).
+
+Every template gets ``controller``, ``notice``, ``language`` and ``settings``; the ones about
+a request also get ``request``, ``name`` and ``due_date`` (:func:`mailbot.outgoing.
+template_context`).  :data:`TEMPLATES` names the request templates and the extra variables
+each takes (the README has the same table): a required one that is missing or empty is
+refused before anything renders, and an optional one left out gets its default.  The
+``date`` filter writes a date the way the mail's language does (``{{ day | date }}``), the
+``phone`` filter a stored number the Finnish way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 import jinja2
 
 from store.config import LANGUAGES, Settings, localized
+from store.customers import format_phone
+from store.errors import InvalidInput
+from store.i18n import format_date
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The extra context a template takes beyond the common variables."""
+
+    required: tuple[str, ...] = ()
+    optional: Mapping[str, Any] = field(default_factory=dict)  # name -> default
+
+
+TEMPLATES: dict[str, TemplateSpec] = {
+    "acknowledgement": TemplateSpec(),
+    "unreachable": TemplateSpec(optional={"calls": 0}),
+    "more_information": TemplateSpec(required=("reason",)),
+    "deadline_extended": TemplateSpec(required=("reason",)),
+    "your_data": TemplateSpec(optional={"files": (), "encrypted": False}),
+    "data_corrected": TemplateSpec(required=("changes",)),
+    "data_erased": TemplateSpec(optional={"vouchers_kept_until": None}),
+    "marketing_stopped": TemplateSpec(),
+    "refusal": TemplateSpec(required=("reason",), optional={"ground": ""}),
+}
+"""The mails about a request, by the name other modules queue them with."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +71,31 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["localized"] = localized
+    env.filters["date"] = _date_filter
+    env.filters["phone"] = format_phone
     return env
+
+
+@cache
+def template_names() -> frozenset[str]:
+    """Every file under ``templates/`` (``fi/acknowledgement.txt.j2``), read once."""
+    return frozenset(environment().list_templates())
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, value: date | datetime) -> str:
+    return format_date(value, context["language"])
+
+
+def with_defaults(template: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """``context`` with the template's optional defaults; refuses a missing required one."""
+    spec = TEMPLATES.get(template, TemplateSpec())
+    for name in spec.required:
+        value = context.get(name)
+        if value is None or not (value.strip() if isinstance(value, str) else value):
+            raise InvalidInput(f"mail template {template!r} needs {name!r}",
+                               key="outbox.missing_context", template=template, name=name)
+    return {**spec.optional, **context}
 
 
 def render_mail(template: str, language: str, settings: Settings,
@@ -44,12 +104,12 @@ def render_mail(template: str, language: str, settings: Settings,
     language = language if language in LANGUAGES else "fi"
     env = environment()
     values = {"controller": settings.controller, "notice": settings.notice,
-              "language": language, "settings": settings, **context}
+              "language": language, "settings": settings, **with_defaults(template, context)}
     text_template = env.get_template(f"{language}/{template}.txt.j2")
     text = text_template.render(values)
     subject = str(text_template.make_module(values).subject).strip()
     html = None
     html_name = f"{language}/{template}.html.j2"
-    if html_name in env.list_templates():
+    if html_name in template_names():
         html = env.get_template(html_name).render(values)
     return RenderedMail(subject=" ".join(subject.split()), text=text, html=html)

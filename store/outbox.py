@@ -1,0 +1,186 @@
+"""Delivery state of the outbox: which mail is due, and what became of each attempt.
+
+Plain functions over :class:`~store.models.OutboxMail`, shared by the sender
+(``mailbot.sender``), the command line and the TUI.  Every outcome writes its audit event in
+the same transaction; payloads carry ids, the template, attempt counts, SMTP codes and a
+pre-send check's fixed reason, never an address, a name or a server's free text (which often
+repeats the address).
+
+A row is *due* when it is ``queued`` or ``retry`` and its ``next_attempt_at`` has come.
+:func:`claim_next` takes one due row for a sender by moving ``next_attempt_at`` a lease into
+the future: a second sender running at the same time skips it, and if the process dies in
+the middle of sending, the row becomes due again when the lease runs out and goes out again
+with the same bytes and the same Message-ID (at least once, never lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import peewee
+
+from store import audit, clock
+from store.config import MailSettings
+from store.errors import NotFound, RuleViolation
+from store.models import Customer, OutboxMail, Request, database
+
+DUE_STATUSES = ("queued", "retry")
+MAX_RETRY_DELAY = timedelta(days=1)
+"""However many attempts, a transient failure is tried again within a day."""
+
+
+def normalize_message_id(message_id: str) -> str:
+    """``abc@host`` or ``<abc@host>`` (as staff may paste it) → ``<abc@host>``."""
+    value = message_id.strip().strip("<>").strip()
+    return f"<{value}>"
+
+
+def due_query(now: datetime | None = None) -> peewee.ModelSelect:
+    """Due rows, oldest first, without the message bytes (for counting and listing)."""
+    now = now or clock.now()
+    fields = [field for field in OutboxMail._meta.sorted_fields if field is not OutboxMail.raw]
+    return (OutboxMail.select(*fields)
+            .where(OutboxMail.status.in_(DUE_STATUSES) & (OutboxMail.next_attempt_at <= now))
+            .order_by(OutboxMail.next_attempt_at, OutboxMail.id))
+
+
+@contextmanager
+def delivery_transaction() -> Iterator[None]:
+    """A transaction for recording what became of a mail, and claiming the next one.
+
+    On PostgreSQL its commit does not wait for the disk (``synchronous_commit`` off, for this
+    transaction only), which a sender committing once per mail needs to keep its pace.  A
+    crash of the database server may then lose the last instants of records, never corrupt
+    them: a row and its audit event go together, and a mail whose "sent" was lost is sent
+    again with the same Message-ID, the at-least-once promise the outbox makes anyway.
+    """
+    with database.atomic():
+        if not isinstance(database.obj, peewee.SqliteDatabase):
+            database.execute_sql("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def due_count(now: datetime | None = None) -> int:
+    return due_query(now).count()
+
+
+def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | None:
+    """Take the oldest due row for sending, or None when nothing is due.
+
+    The row comes with its ``raw`` bytes and with ``customer.customer_no`` and
+    ``request.reference`` joined, so recording the outcome needs no further query.
+    """
+    now = now or clock.now()
+    with database.atomic():
+        oldest = due_query(now).select(OutboxMail.id).limit(1)
+        if not isinstance(database.obj, peewee.SqliteDatabase):
+            # PostgreSQL: lock the row until the claim commits, and pass over one that
+            # another sender is claiming right now.  (SQLite's write transactions are
+            # serialised from BEGIN, so reading then updating is already atomic there.)
+            oldest = oldest.for_update("FOR UPDATE SKIP LOCKED")
+        row = oldest.first()
+        if row is None:
+            return None
+        OutboxMail.update(next_attempt_at=now + lease).where(OutboxMail.id == row.id).execute()
+        return (OutboxMail.select(OutboxMail, Customer.id, Customer.customer_no,
+                                  Request.id, Request.reference)
+                .join_from(OutboxMail, Customer, peewee.JOIN.LEFT_OUTER)
+                .join_from(OutboxMail, Request, peewee.JOIN.LEFT_OUTER)
+                .where(OutboxMail.id == row.id)
+                .get())
+
+
+def start_attempt(mail: OutboxMail) -> None:
+    """Count an attempt before the bytes leave, so a crash mid-send is counted too."""
+    OutboxMail.update(attempts=OutboxMail.attempts + 1).where(OutboxMail.id == mail.id).execute()
+    mail.attempts += 1
+
+
+def mark_sent(mail: OutboxMail, server_reply: str, *, actor: str = "@mailbot") -> None:
+    """The server accepted the mail: keep its reply (the queue id it gave, as a rule)."""
+    now = clock.now()
+    _save(mail, "mail.sent", actor, status="sent", sent_at=now, server_reply=server_reply,
+          last_error=None, next_attempt_at=None)
+
+
+def retry_delay(attempts: int, base_seconds: int) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base … after the 1st, 2nd, 3rd failed attempt."""
+    exponent = min(max(attempts, 1) - 1, 32)
+    return min(timedelta(seconds=base_seconds * 2 ** exponent), MAX_RETRY_DELAY)
+
+
+def mark_retry(mail: OutboxMail, error: str, settings: MailSettings, *,
+               code: int | None = None, actor: str = "@mailbot") -> str:
+    """A transient failure: try again after the backoff, or give up after the last attempt.
+
+    Returns the new status, ``retry`` or ``failed``.
+    """
+    if mail.attempts >= settings.send_max_attempts:
+        mark_failed(mail, error, code=code, actor=actor)
+        return "failed"
+    when = clock.now() + retry_delay(mail.attempts, settings.send_retry_base_seconds)
+    _save(mail, "mail.retry", actor, status="retry", last_error=error, next_attempt_at=when,
+          smtp_code=code, retry_at=clock.iso(when))
+    return "retry"
+
+
+def mark_failed(mail: OutboxMail, error: str, *, code: int | None = None,
+                actor: str = "@mailbot") -> None:
+    """A permanent failure (a 5xx, or attempts exhausted): staff see it and may requeue it."""
+    _save(mail, "mail.failed", actor, status="failed", last_error=error, next_attempt_at=None,
+          smtp_code=code)
+
+
+def mark_skipped(mail: OutboxMail, reason: str, *, actor: str = "@mailbot") -> None:
+    """A pre-send check said no.  ``reason`` is a short fixed phrase: it is audited."""
+    _save(mail, "mail.skipped", actor, status="skipped", last_error=reason,
+          next_attempt_at=None, reason=reason)
+
+
+def get_mail(message_id: str) -> OutboxMail:
+    mail = OutboxMail.get_or_none(OutboxMail.message_id == normalize_message_id(message_id))
+    if mail is None:
+        raise NotFound(f"no outgoing mail with Message-ID {message_id}",
+                       key="outbox.no_mail", message_id=message_id)
+    return mail
+
+
+def requeue(message_id: str, actor: str) -> OutboxMail:
+    """Staff send a failed mail again: the same bytes, the same Message-ID, attempts from 0."""
+    with database.atomic():
+        mail = get_mail(message_id)
+        if mail.status != "failed":
+            raise RuleViolation(f"only a failed mail can be sent again ({mail.status})",
+                                key="outbox.not_failed", message_id=mail.message_id,
+                                status=mail.status)
+        if mail.raw is None:
+            raise RuleViolation("the mail's content has been removed (retention)",
+                                key="outbox.content_removed", message_id=mail.message_id)
+        # last_error stays: it tells staff what went wrong the time before.
+        _save(mail, "mail.requeued", actor, status="queued", attempts=0, server_reply=None,
+              next_attempt_at=clock.now(), previous_attempts=mail.attempts)
+    return mail
+
+
+def _save(mail: OutboxMail, action: str, actor: str, **changes: Any) -> None:
+    audit_extra = {key: changes.pop(key) for key in ("smtp_code", "retry_at", "reason",
+                                                     "previous_attempts") if key in changes}
+    with database.atomic():
+        OutboxMail.update(**changes).where(OutboxMail.id == mail.id).execute()
+        for name, value in changes.items():
+            setattr(mail, name, value)
+        audit.record(action, actor, customer_no=_customer_no(mail),
+                     request_reference=_reference(mail), outbox_id=mail.id,
+                     template=mail.template, attempts=mail.attempts,
+                     **{key: value for key, value in audit_extra.items() if value is not None})
+
+
+def _customer_no(mail: OutboxMail) -> str | None:
+    return mail.customer.customer_no if mail.customer_id else None
+
+
+def _reference(mail: OutboxMail) -> str | None:
+    return mail.request.reference if mail.request_id else None

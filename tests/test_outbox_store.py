@@ -1,0 +1,70 @@
+"""The outbox's delivery state in the store: due rows, backoff, requeueing, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from store import audit, clock, outbox
+from store.config import load_settings
+from store.errors import NotFound, RuleViolation
+from store.models import AuditEvent, OutboxMail
+from tests.support.factories import make_outbox_mail
+
+
+def test_the_backoff_doubles_from_the_base_and_never_exceeds_a_day():
+    delays = [outbox.retry_delay(attempts, 60) for attempts in range(1, 6)]
+    assert [d.total_seconds() for d in delays] == [60, 120, 240, 480, 960]
+    assert outbox.retry_delay(40, 60) == timedelta(days=1)
+
+
+def test_only_rows_whose_time_has_come_are_due(db, frozen_clock):
+    settings = load_settings(environ={})
+    now_due = make_outbox_mail(settings)
+    later = make_outbox_mail(settings)
+    OutboxMail.update(next_attempt_at=clock.now() + timedelta(minutes=5)) \
+        .where(OutboxMail.id == later.id).execute()
+
+    due = list(outbox.due_query())
+
+    assert [mail.id for mail in due] == [now_due.id]
+    assert due[0].raw is None  # listing due rows never loads the message bytes
+    assert outbox.due_count() == 1
+    frozen_clock(clock.now() + timedelta(minutes=5))
+    assert outbox.due_count() == 2
+
+
+def test_requeue_sends_a_failed_mail_again_from_attempt_zero(db, frozen_clock):
+    settings = load_settings(environ={})
+    mail = make_outbox_mail(settings)
+    outbox.start_attempt(mail)
+    outbox.mark_failed(mail, "550 5.1.1 user unknown", code=550)
+
+    again = outbox.requeue(mail.message_id.strip("<>"), "anna")
+
+    stored = OutboxMail.get_by_id(mail.id)
+    assert (stored.status, stored.attempts, stored.next_attempt_at) == ("queued", 0, clock.now())
+    assert stored.last_error == "550 5.1.1 user unknown"  # what went wrong the time before
+    assert again.message_id == mail.message_id and stored.raw == mail.raw
+    event = AuditEvent.get(AuditEvent.action == "mail.requeued")
+    assert (event.actor, event.payload["previous_attempts"]) == ("anna", 1)
+    assert event.request_reference == mail.request.reference
+    assert audit.verify().ok
+
+
+def test_requeue_refuses_what_it_cannot_or_must_not_send(db):
+    settings = load_settings(environ={})
+    queued = make_outbox_mail(settings)
+    with pytest.raises(RuleViolation) as not_failed:
+        outbox.requeue(queued.message_id, "anna")
+    assert not_failed.value.key == "outbox.not_failed"
+
+    outbox.mark_failed(queued, "550")
+    OutboxMail.update(raw=None).where(OutboxMail.id == queued.id).execute()
+    with pytest.raises(RuleViolation) as removed:
+        outbox.requeue(queued.message_id, "anna")
+    assert removed.value.key == "outbox.content_removed"
+
+    with pytest.raises(NotFound):
+        outbox.requeue("<nothing@example.fi>", "anna")
