@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from mailbot.demo_inbox import DemoPerson, demo_messages, write_maildir
 from store import demo_data
@@ -28,6 +32,7 @@ DEMO_STAFF = (("demo", "handler", "demo-salasana"), ("admin", "admin", "admin-sa
 """Demo logins, documented in the README; the demo opens the TUI as ``demo``."""
 
 DEMO_ACTOR = "@demo"
+DEMO_HANDLER = "demo"
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,41 @@ def run(context: Context, args: argparse.Namespace) -> int:
     else:
         context.open_db()
         context.say("demo.reused", folder=str(demo.folder))
-    for name, value in demo.environment().items():
-        print(f"{name}={value}")
     if args.no_tui:
+        for name, value in demo.environment().items():
+            print(f"{name}={value}")
         return 0
-    context.say("demo.no_tui_yet")
+    return open_tui(context, demo)
+
+
+def open_tui(context: Context, demo: DemoFolder) -> int:
+    """The staff TUI as the demo handler, with the mailbot working the demo inbox beside it."""
+    from tui.app import make_app
+
+    log_path = demo.folder / "mailbot.log"
+    with log_path.open("ab") as log:
+        mailbot = start_mailbot(demo, context.settings, log)
+        try:
+            make_app(context.settings, login_as=DEMO_HANDLER).run()
+        finally:
+            mailbot.terminate()
+            try:
+                mailbot.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                mailbot.kill()
+    context.say("tui.demo.closed", outbox=str(demo.folder / "outbox"), log=str(log_path))
     return 0
+
+
+def start_mailbot(demo: DemoFolder, settings: Settings, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``rekisteri mailbot`` in its own process (headless: it never loads Textual), pointed
+    at the demo folder through the same REKISTERI_* variables ``--no-tui`` prints."""
+    command = [sys.executable, "-m", "tui.cli.main"]
+    if settings.source_path:
+        command += ["--config", settings.source_path]
+    environment = {**os.environ, **demo.environment()}
+    return subprocess.Popen([*command, "mailbot"], env=environment, stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def build(context: Context, demo: DemoFolder, *, customers: int) -> None:

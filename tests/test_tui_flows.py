@@ -1,0 +1,430 @@
+"""The staff TUI, driven through the Pilot like a handler at the keyboard: the real app on a
+real database, each flow checked by what staff see and what the register then holds."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from textual.widgets import Button, Static
+
+from store import clock, lifecycle
+from store.models import AuditEvent, Customer, OutboxMail, Purchase, Request, VerificationCall
+from tests.support.desk import build_desk, desk_app, log_in, open_request, settle
+from tui.dialogs.call import CallDialog
+from tui.dialogs.erasure import ErasureDialog
+from tui.dialogs.mail_preview import MailPreviewDialog
+from tui.dialogs.rectification import RectificationDialog
+from tui.screens.customer import CustomerScreen
+from tui.screens.login import LoginScreen
+from tui.screens.queue import QueueScreen
+from tui.screens.request import RequestScreen
+from tui.widgets.queue_table import QueueTable
+
+
+@pytest.fixture
+def desk(db, frozen_clock):
+    return build_desk(db)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def request_row(reference: str) -> Request:
+    return Request.get(Request.reference == reference)
+
+
+async def confirm_and_call(pilot, reference: str, outcome_keys: tuple[str, ...] = ()) -> None:
+    """Open the request, confirm the candidate, and log a call (default: confirmed)."""
+    await open_request(pilot, reference)
+    await pilot.press("enter")  # the matched candidate
+    await pilot.press("enter")  # yes, it is them
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    await pilot.press(*outcome_keys, "tab", *"vastasi", "enter")
+    await settle(pilot)
+
+
+# ---------------------------------------------------------------- logging in
+
+
+async def test_staff_log_in_and_see_the_queue_nearest_deadline_first(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        assert isinstance(app.screen, QueueScreen)
+        assert app.session is not None and app.session.name == "anna"
+        table = app.screen.query_one(QueueTable)
+        references = [row.reference for row in app.screen.requests]
+        assert references == [desk.erasure, desk.rectification, desk.access]
+        assert table.row_count == 3
+        assert "Anna Aalto" in text_of(app, "#queue-title")
+        # the erasure is ten days overdue, the rectification due within a week
+        assert [row.days_left for row in app.screen.requests] == [-10, 3, 29]
+
+
+async def test_a_wrong_password_is_refused_and_five_lock_the_name(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna", "väärä salasana")
+        assert isinstance(app.screen, LoginScreen)
+        assert text_of(app, "#login-message") == "Väärä käyttäjätunnus tai salasana."
+        for _ in range(4):
+            await pilot.press(*"väärä salasana", "enter")
+            await settle(pilot)
+        assert "lukittu" in text_of(app, "#login-message")
+        # now even the right password is refused until the lock runs out
+        await pilot.press(*"anna-salasana", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "lukittu" in text_of(app, "#login-message")
+    actions = [e.action for e in AuditEvent.select().where(AuditEvent.actor == "anna")]
+    assert "login.locked" in actions
+
+
+async def test_an_idle_session_is_logged_out(desk, frozen_clock):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        frozen_clock(clock.now() + timedelta(minutes=16))
+        await app.check_idle_logout()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.session is None
+        assert "15 minuuttiin" in text_of(app, "#login-message")
+
+
+async def test_an_english_speaking_handler_gets_english_screens(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "emma")
+        assert text_of(app, "#queue-title").startswith("Requests: 3")
+
+
+# ---------------------------------------------------------------- the queue
+
+
+async def test_new_requests_from_the_mailbot_appear_without_a_restart(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        # the mailbot is another process: it only writes to the database
+        new = lifecycle.create_request(kind="objection", actor="@mailbot",
+                                       requester_email="uusi@example.fi")
+        app.screen.reload()  # what the refresh timer does every few seconds
+        await settle(pilot)
+        assert new.reference in [row.reference for row in app.screen.requests]
+        assert text_of(app, "#queue-title").startswith("Pyynnöt: 4")
+
+
+async def test_failed_mail_is_flagged_and_a_silent_mailbot_warned_about(desk):
+    from tests.support.factories import make_outbox_mail
+
+    make_outbox_mail(desk.settings, request=request_row(desk.access))
+    OutboxMail.update(status="failed", last_error="550 no such user").execute()
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        health = text_of(app, "#queue-health")
+        assert "1 lähtevää viestiä epäonnistui" in health
+        assert "Postirobotti ei ole vielä hakenut postia" in health
+        flagged = [row.reference for row in app.screen.requests if row.failed_mail]
+        assert flagged == [desk.access]
+
+
+async def test_the_queue_filters_by_kind_and_searches(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await pilot.press("slash", *"liisa")
+        await settle(pilot)
+        assert [row.reference for row in app.screen.requests] == [desk.rectification]
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#queue-kind").value = "erasure"
+        await settle(pilot)
+        assert [row.reference for row in app.screen.requests] == [desk.erasure]
+
+
+# ---------------------------------------------------------------- a request
+
+
+async def test_opening_a_request_shows_the_mail_and_the_candidates(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        assert isinstance(app.screen, RequestScreen)
+        summary = text_of(app, "#request-summary")
+        assert desk.access in summary and "Tarkastuspyyntö" in summary
+        assert "varmuus 93 %" in summary
+        candidates = app.screen.query_one("#candidates")
+        assert candidates.row_count == 1 and candidates.has_focus
+        await pilot.press("1", "h")
+        await settle(pilot)
+        assert "haluaisin tarkistaa" in text_of(app, "#message-body")
+        assert "Subject: Tietopyyntö" in text_of(app, "#message-details")
+
+
+async def test_a_confirmed_call_to_the_number_on_record_verifies_the_request(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await pilot.press("enter", "enter")  # confirm the candidate
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CallDialog)
+        assert "040 1234567" in text_of(app, "#call-number")
+        await pilot.press("tab", *"vahvisti pyynnön", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestScreen)
+        assert app.screen.query_one("#button-approve", Button).disabled is False
+    request = request_row(desk.access)
+    call = VerificationCall.get(VerificationCall.request == request)
+    assert (request.status, call.outcome, call.phone_called, call.note) == (
+        "verified", "confirmed", "+358401234567", "vahvisti pyynnön")
+
+
+async def test_the_call_dialog_warns_of_a_number_and_address_from_the_mail(desk):
+    Customer.update(email="liisa@vanha.example").where(Customer.customer_no == "100002").execute()
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.rectification)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        warnings = " ".join(str(w.render()) for w in app.screen.query(".warning"))
+        assert "050 1112223" in text_of(app, "#call-number")  # on record, never the mail's
+        assert "040 7654321" in warnings and "liisa.virtanen@example.fi" in warnings
+
+
+async def test_approval_is_refused_before_a_confirmed_call(desk):
+    app = desk_app(desk)
+    async with app.run_test(notifications=True) as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#button-approve", Button).disabled is True
+        await pilot.press("a")  # the key still asks the store, and the store refuses
+        await settle(pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert any("ennen kirjattua, vahvistettua tarkistussoittoa" in m for m in messages)
+    assert request_row(desk.access).status == "awaiting_verification"
+    assert OutboxMail.select().count() == 0
+
+
+async def test_unanswered_calls_offer_the_could_not_reach_you_letter(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("c")
+            await settle(pilot)
+            await pilot.press("down", "space", "tab", "enter")  # "no answer"
+            await settle(pilot)
+        await pilot.press("enter")  # yes, send the letter
+        await settle(pilot)
+        assert isinstance(app.screen, MailPreviewDialog)
+        assert "Emme tavoittaneet sinua" in str(app.screen.query_one("#preview-header").render())
+        await pilot.press("enter")
+        await settle(pilot)
+    mail = OutboxMail.get(OutboxMail.template == "unreachable")
+    assert mail.to_address == "matti.meikalainen@example.fi"
+
+
+# ---------------------------------------------------------------- acting
+
+
+async def test_approving_an_access_request_queues_the_data_package(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await confirm_and_call(pilot, desk.access)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, MailPreviewDialog)
+        proposal = app.screen.proposal
+        assert proposal.package is not None and proposal.package.password
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestScreen)
+    request = request_row(desk.access)
+    assert request.status == "fulfilled"
+    mail = OutboxMail.get(OutboxMail.request == request)
+    assert (mail.template, mail.to_address, mail.status) == (
+        "your_data", "matti.meikalainen@example.fi", "queued")
+    message = message_from_bytes(bytes(mail.raw), policy=policy.default)
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename().endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(attachment.get_content())) as archive:
+        names = archive.namelist()
+    assert any(name.endswith(".json") for name in names)
+    actions = [e.action for e in AuditEvent.select()
+               .where(AuditEvent.request_reference == desk.access).order_by(AuditEvent.id)]
+    assert actions.index("request.approved") < actions.index("mail.queued") \
+        < actions.index("request.fulfilled")
+
+
+async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await confirm_and_call(pilot, desk.rectification)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, RectificationDialog)
+        street = app.screen.query_one("#new-street_address")
+        assert street.value == "Kirkkokatu 5 B 12"  # prefilled from the mail
+        street.value = "Kirkkokatu 5 B 13"  # staff correct what the mailbot read
+        await pilot.click("#next")
+        await settle(pilot)
+        assert isinstance(app.screen, MailPreviewDialog)
+        body = str(app.screen.query_one("#preview-body").render())
+        assert "Puistotie 3 → Kirkkokatu 5 B 13" in body
+        await pilot.press("enter")
+        await settle(pilot)
+    liisa = Customer.get(Customer.customer_no == "100002")
+    assert (liisa.street_address, liisa.phone) == ("Kirkkokatu 5 B 13", "+358407654321")
+    assert request_row(desk.rectification).status == "fulfilled"
+    event = AuditEvent.get(AuditEvent.action == "customer.rectified")
+    assert event.payload["fields"] == ["street_address", "phone"]
+    assert "Kirkkokatu" not in str(event.payload)  # the trail names fields, never values
+    assert OutboxMail.get(OutboxMail.template == "data_corrected").to_address == \
+        "liisa.virtanen@example.fi"
+
+
+async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await confirm_and_call(pilot, desk.erasure)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ErasureDialog)
+        kept_text = str(app.screen.query_one("#erase-kept").render())
+        assert "Lippuostojen kuitit (1) kirjanpitolain vuoksi 31.12.2031 asti" in kept_text
+        erase = app.screen.query_one("#erase", Button)
+        await pilot.press(*"100004")
+        assert erase.disabled is True  # not the customer's number
+        await pilot.press("backspace", "3")
+        assert erase.disabled is False
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MailPreviewDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+    pekka = Customer.get(Customer.customer_no == "100003")
+    assert pekka.erased_at is not None and pekka.email is None and pekka.first_name == ""
+    kept = [p.receipt_no for p in Purchase.select().where(Purchase.customer == pekka)]
+    assert kept == ["K-0003"]  # under six years: kept, linked to the number only
+    assert not Purchase.select().where(Purchase.receipt_no == "K-0004").exists()  # past it
+    assert request_row(desk.erasure).status == "fulfilled"
+    mail = OutboxMail.get(OutboxMail.template == "data_erased")
+    assert mail.to_address == "pekka.laine@example.fi"
+
+
+async def test_a_request_can_be_rejected_with_a_reason(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await pilot.press("r")
+        await settle(pilot)
+        app.screen.query_one("#reject-ground").value = "manifestly_unfounded"
+        await pilot.click("#reject-reason")
+        await pilot.press(*"Sama pyyntö kolmannen kerran tässä kuussa.")
+        await pilot.click("#next")
+        await settle(pilot)
+        assert isinstance(app.screen, MailPreviewDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+    request = request_row(desk.access)
+    assert (request.status, request.rejection_ground) == ("rejected", "manifestly_unfounded")
+    assert OutboxMail.get(OutboxMail.request == request).template == "refusal"
+
+
+# ---------------------------------------------------------------- customers and admins
+
+
+async def test_customer_search_as_you_type_and_the_look_is_audited(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"liis")
+        await settle(pilot)
+        table = app.screen.query_one("#customer-table")
+        assert table.row_count == 1
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert "Virtanen" in text_of(app, "#customer-title")
+    look = AuditEvent.get(AuditEvent.action == "customer.viewed")
+    assert (look.actor, look.customer_no) == ("anna", "100002")
+
+
+async def test_an_admin_verifies_the_audit_chain_from_the_screen(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "admin")
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert "Lokiketju on ehjä" in text_of(app, "#audit-verdict")
+
+
+async def test_an_admin_disables_and_enables_a_handler(desk):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "admin")
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("j", "x")  # anna is after admin
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+    from store.models import Staff
+
+    assert Staff.get(Staff.name == "anna").enabled is False
+
+
+async def test_the_command_palette_offers_what_the_current_screen_can_do(desk):
+    from tui.dialogs.extend import ExtendDialog
+
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"pyyntö: jatka")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExtendDialog)
+        assert "jatkettu määräaika 8.6.2026" in str(app.screen.query_one(".dialog-text").render())
+        await pilot.press(*"Pyydetyt tiedot ovat laajat.")
+        await pilot.click("#next")
+        await settle(pilot)
+        assert isinstance(app.screen, MailPreviewDialog)
+        assert "Uusi määräaika: 8.6.2026" in str(app.screen.query_one("#preview-body").render())
+        await pilot.press("enter")
+        await settle(pilot)
+    request = request_row(desk.access)
+    assert clock.local_today(request.due_at).isoformat() == "2026-06-08"
+    assert OutboxMail.get(OutboxMail.request == request).template == "deadline_extended"

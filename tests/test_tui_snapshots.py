@@ -1,0 +1,76 @@
+"""How the main screens look at 80×24, in Finnish and in English (SVG snapshots).
+
+Deterministic: the clock is frozen, the cursor does not blink, every worker has finished
+and no notification is left on screen when the picture is taken.  Update on purpose with
+``pytest tests/test_tui_snapshots.py --snapshot-update`` and look at the new pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from store.heartbeat import record_last_fetch
+from tests.support.desk import Desk, build_desk, desk_app, log_in, open_request, settle
+
+STAFF = {"fi": "anna", "en": "emma"}
+
+
+@pytest.fixture
+def desk(db, frozen_clock) -> Desk:
+    built = build_desk(db)
+    record_last_fetch()  # a mailbot that is working: no warning on the queue
+    return built
+
+
+def steps(language: str, *then: Callable[[Pilot[object]], Awaitable[None]]
+          ) -> Callable[[Pilot[object]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[object]) -> None:
+        await log_in(pilot, STAFF[language])
+        for step in then:
+            await step(pilot)
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+def opened(reference: str) -> Callable[[Pilot[object]], Awaitable[None]]:
+    async def step(pilot: Pilot[object]) -> None:
+        await open_request(pilot, reference)
+
+    return step
+
+
+async def confirm_candidate_and_call(pilot: Pilot[object]) -> None:
+    await pilot.press("enter", "enter")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.press("c")
+
+
+async def customer_100001(pilot: Pilot[object]) -> None:
+    await pilot.press("c")
+    await settle(pilot)
+    await pilot.press(*"100001")
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+class TestScreens:
+    def test_queue(self, desk, language, snap_compare):
+        assert snap_compare(desk_app(desk), run_before=steps(language))
+
+    def test_request(self, desk, language, snap_compare):
+        assert snap_compare(desk_app(desk), run_before=steps(language, opened(desk.access)))
+
+    def test_call_dialog(self, desk, language, snap_compare):
+        assert snap_compare(desk_app(desk), run_before=steps(
+            language, opened(desk.rectification), confirm_candidate_and_call))
+
+    def test_customer(self, desk, language, snap_compare):
+        assert snap_compare(desk_app(desk), run_before=steps(language, customer_100001))

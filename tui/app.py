@@ -1,0 +1,139 @@
+"""The staff app: it only wires.  Screens do the work, the store decides.
+
+:func:`make_app` is the one factory: ``rekisteri tui``, ``rekisteri demo`` and the tests
+all build the app through it, so what the tests see is what staff get.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.reactive import reactive
+
+from store import clock
+from store.config import Settings
+from store.errors import RekisteriError
+from store.i18n import translate
+from tui.commands import RekisteriCommands
+from tui.dialogs.help import HelpDialog
+from tui.screens.base import RekisteriScreen
+from tui.screens.login import LoginScreen
+from tui.screens.queue import QueueScreen
+from tui.session import Session
+
+IDLE_CHECK_SECONDS = 15.0
+
+
+class RekisteriApp(App[None]):
+    TITLE = "Rekisteri"
+    CSS_PATH: ClassVar[list[str]] = ["styles/global.tcss", "styles/screens.tcss",
+                                     "styles/dialogs.tcss", "styles/breaches.tcss"]
+    COMMANDS: ClassVar[set[Any]] = {RekisteriCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "tui.key.quit", id="app.quit", tooltip="tui.tip.quit",
+                show=False, priority=True),
+        Binding("question_mark,f1", "help", "tui.key.help", id="app.help", tooltip="tui.tip.help"),
+        Binding("ctrl+p", "command_palette", "tui.key.palette", id="app.palette",
+                tooltip="tui.tip.palette", show=False),
+    ]
+
+    session: reactive[Session | None] = reactive(None, init=False)
+
+    def __init__(self, settings: Settings, *, login_as: str | None = None,
+                 cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.login_as = login_as
+        self.cursor_blink = cursor_blink
+        self.last_activity: datetime = clock.now()
+
+    # ------------------------------------------------------------ language
+
+    @property
+    def language(self) -> str:
+        return self.session.language if self.session else self.settings.ui.language
+
+    def t(self, key: str, /, **params: Any) -> str:
+        return translate(key, self.language, **params)
+
+    # ------------------------------------------------------------ life cycle
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.settings.keymap)
+        self.push_screen(LoginScreen(login_as=self.login_as))
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_logout, name="idle logout")
+
+    @on(LoginScreen.LoggedIn)
+    def _logged_in(self, event: LoginScreen.LoggedIn) -> None:
+        self.session = event.session
+        self.last_activity = clock.now()
+        self.switch_screen(QueueScreen())
+
+    async def logout(self, notice: str = "") -> None:
+        """Back to the login screen, with every screen of the session closed."""
+        self.session = None
+        self.login_as = None
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(LoginScreen(notice=notice))
+
+    async def action_logout(self) -> None:
+        await self.logout()
+
+    @on(RekisteriScreen.LanguageChanged)
+    async def restart_session(self, event: RekisteriScreen.LanguageChanged) -> None:
+        """Show the session again from the queue, in the language just chosen."""
+        self.session = event.session
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(QueueScreen())
+
+    # ------------------------------------------------------------ idle logout
+
+    async def on_event(self, event: events.Event) -> None:
+        # Any key or click counts as presence; the keys themselves go on to their bindings.
+        if isinstance(event, events.Key | events.MouseDown):
+            self.last_activity = clock.now()
+        await super().on_event(event)
+
+    async def check_idle_logout(self) -> None:
+        if self.session is None:
+            return
+        limit = timedelta(minutes=self.settings.ui.idle_logout_minutes)
+        if clock.now() - self.last_activity >= limit:
+            await self.logout(self.t("tui.login.idle_logout",
+                                     minutes=self.settings.ui.idle_logout_minutes))
+
+    # ------------------------------------------------------------ shared actions
+
+    def report_error(self, error: BaseException) -> None:
+        """A failure in the staff member's language; a rule's refusal is a warning."""
+        if isinstance(error, RekisteriError):
+            self.notify(error.translated(self.language), severity="warning", timeout=8)
+        else:
+            self.notify(self.t("tui.error.internal", error=f"{type(error).__name__}: {error}"),
+                        severity="error", timeout=12)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen.active_bindings))
+
+    def action_command_palette(self) -> None:
+        if self.session is not None and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.t("tui.palette.placeholder"),
+                                            id="--command-palette"))
+
+
+def make_app(settings: Settings, *, login_as: str | None = None,
+             cursor_blink: bool = True) -> RekisteriApp:
+    """The staff app on ``settings`` (the database must already be open and migrated).
+
+    ``login_as`` skips the password prompt (the demo's handler); ``cursor_blink=False``
+    keeps snapshots still.
+    """
+    return RekisteriApp(settings, login_as=login_as, cursor_blink=cursor_blink)

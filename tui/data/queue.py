@@ -1,0 +1,133 @@
+"""The request queue: open requests with their deadlines, and the desk's health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from peewee import JOIN, fn
+
+from store import clock, deadlines
+from store.config import Settings
+from store.heartbeat import last_fetch_at
+from store.models import (
+    KINDS,
+    OPEN_STATUSES,
+    STATUSES,
+    Customer,
+    OutboxMail,
+    Request,
+)
+
+SORTS = ("due", "received")
+OPEN = "open"
+"""The status filter that means every open request (the default)."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = OPEN  # OPEN, or one of STATUSES
+    kind: str = ""  # "" for every kind, or one of KINDS
+    text: str = ""
+    sort: str = "due"
+
+    def __post_init__(self) -> None:
+        if self.status != OPEN and self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+        if self.kind and self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}")
+        if self.sort not in SORTS:
+            raise ValueError(f"unknown sort {self.sort!r}")
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    reference: str
+    kind: str
+    status: str
+    requester: str
+    customer_no: str
+    received_at: datetime
+    due_at: datetime
+    days_left: int
+    failed_mail: bool
+
+
+@dataclass(frozen=True)
+class DeskHealth:
+    """What the queue warns about: failed outgoing mail and a mailbot gone quiet."""
+
+    failed_mail: int
+    last_fetch_at: datetime | None
+    stale: bool
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    rows: tuple[QueueRow, ...]
+    health: DeskHealth
+    signature: tuple[object, ...]
+
+
+def change_signature() -> tuple[object, ...]:
+    """A cheap fingerprint of the queue: when it is unchanged, nothing needs reloading."""
+    row = Request.select(fn.COUNT(Request.id), fn.MAX(Request.id),
+                         fn.MAX(Request.updated_at)).tuples().get()
+    failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
+    return (*row, failed)
+
+
+def load_queue(queue_filter: QueueFilter, settings: Settings,
+               now: datetime | None = None) -> QueueSnapshot:
+    now = now or clock.now()
+    signature = change_signature()
+    failed_requests = (OutboxMail.select(OutboxMail.request)
+                       .where((OutboxMail.status == "failed") & OutboxMail.request.is_null(False)))
+    failed_ids = {row.request_id for row in failed_requests}
+    query = (Request.select(Request.id, Request.reference, Request.kind, Request.status,
+                            Request.requester_email, Request.requester_name,
+                            Request.received_at, Request.due_at, Customer.customer_no)
+             .join(Customer, JOIN.LEFT_OUTER, on=(Request.customer == Customer.id)))
+    if queue_filter.status == OPEN:
+        query = query.where(Request.status.in_(OPEN_STATUSES))
+    else:
+        query = query.where(Request.status == queue_filter.status)
+    if queue_filter.kind:
+        query = query.where(Request.kind == queue_filter.kind)
+    text = queue_filter.text.strip()
+    if text:
+        query = query.where(Request.reference.contains(text)
+                            | fn.LOWER(Request.requester_email).contains(text.lower())
+                            | fn.LOWER(Request.requester_name).contains(text.lower())
+                            | Customer.customer_no.startswith(text)
+                            | Request.reference.startswith(text.upper()))
+    order = (Request.due_at, Request.id) if queue_filter.sort == "due" \
+        else (Request.received_at.desc(), Request.id.desc())
+    rows = tuple(
+        QueueRow(
+            reference=row["reference"],
+            kind=row["kind"],
+            status=row["status"],
+            requester=row["requester_name"] or row["requester_email"] or "",
+            customer_no=row["customer_no"] or "",
+            received_at=row["received_at"],
+            due_at=row["due_at"],
+            days_left=deadlines.days_left(row["due_at"], now),
+            failed_mail=row["id"] in failed_ids,
+        )
+        for row in query.order_by(*order).dicts()
+    )
+    return QueueSnapshot(rows=rows, health=desk_health(settings, now), signature=signature)
+
+
+def desk_health(settings: Settings, now: datetime | None = None) -> DeskHealth:
+    now = now or clock.now()
+    failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
+    last = last_fetch_at()
+    return DeskHealth(failed_mail=failed, last_fetch_at=last,
+                      stale=last is None or now - last > stale_after(settings))
+
+
+def stale_after(settings: Settings) -> timedelta:
+    """A fetch older than this means the mailbot has stopped: three polls, at least 5 min."""
+    return max(timedelta(minutes=5), timedelta(seconds=3 * settings.mail.poll_seconds))

@@ -1,0 +1,278 @@
+"""One request as the request screen shows it: the mail, the match, the calls, the trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from store import audit, clock, deadlines, lifecycle
+from store.config import Settings
+from store.consent import is_restricted
+from store.customers import format_phone, normalize_email, normalize_phone
+from store.errors import InvalidInput, NotFound
+from store.models import (
+    Attachment,
+    Customer,
+    InboundMessage,
+    OutboxMail,
+    Request,
+    RequestCandidate,
+    VerificationCall,
+)
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    customer_no: str
+    name: str
+    email: str
+    phone: str  # Finnish format, from the register
+    first_name: str = ""
+    last_name: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    language: str = "fi"
+    restricted: bool = False  # processing restricted (Art. 18): marked on the screen
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    person: PersonSummary
+    matched_on: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    filename: str
+    content_type: str
+    size: int
+    kept: bool
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    """One mail of the request's thread, in (customer to us) or out (us to the customer)."""
+
+    direction: str  # "in" | "out"
+    at: datetime
+    party: str  # the sender (in) or the recipient (out)
+    subject: str
+    body: str
+    status: str = ""  # out: the outbox status
+    template: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    attachments: tuple[AttachmentView, ...] = ()
+    needs_attention: bool = False
+    attention_reason: str = ""
+
+
+@dataclass(frozen=True)
+class CallView:
+    at: datetime
+    outcome: str
+    note: str
+    called_by: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    details: str
+
+
+@dataclass(frozen=True)
+class CallWarnings:
+    """Why the call dialog asks staff to be careful."""
+
+    mail_phone_differs: str = ""  # the number the mail gave, when it is not the one on record
+    reply_address_differs: str = ""  # the requester's address, when not the registered one
+
+
+@dataclass(frozen=True)
+class RequestView:
+    reference: str
+    kind: str
+    status: str
+    language: str
+    channel: str
+    confidence: float
+    requester_email: str
+    requester_name: str
+    requester_phone: str
+    received_at: datetime
+    due_at: datetime
+    original_due_at: datetime
+    days_left: int
+    extended: bool
+    match_state: str
+    customer: PersonSummary | None
+    candidates: tuple[CandidateView, ...]
+    thread: tuple[ThreadItem, ...]
+    calls: tuple[CallView, ...]
+    unanswered_calls: int
+    trail: tuple[AuditLine, ...]
+    can_approve: bool
+    approve_refusal: str  # catalog key of why not
+    proposed_changes: dict[str, str] = field(default_factory=dict)
+    rejection_reason: str = ""
+    outcome: str = ""
+    warnings: CallWarnings = field(default_factory=CallWarnings)
+    unreachable_offered: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("fulfilled", "rejected", "dismissed")
+
+    @property
+    def first_message(self) -> ThreadItem | None:
+        return next((item for item in self.thread if item.direction == "in"), None)
+
+
+def get_request(reference: str) -> Request:
+    request = Request.get_or_none(Request.reference == reference)
+    if request is None:
+        raise NotFound(f"no request {reference}", key="tui.error.no_request",
+                       reference=reference)
+    return request
+
+
+def person(customer: Customer) -> PersonSummary:
+    return PersonSummary(customer_no=customer.customer_no, name=customer.name,
+                         email=customer.email or "", phone=format_phone(customer.phone),
+                         first_name=customer.first_name, last_name=customer.last_name,
+                         language=customer.language, street_address=customer.street_address,
+                         postal_code=customer.postal_code, city=customer.city,
+                         restricted=is_restricted(customer))
+
+
+def load_request(reference: str, settings: Settings, now: datetime | None = None) -> RequestView:
+    now = now or clock.now()
+    request = get_request(reference)
+    customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
+    candidates = tuple(
+        CandidateView(person(row.customer), tuple(row.matched_on.split(",")), row.score)
+        for row in (RequestCandidate.select(RequestCandidate, Customer)
+                    .join(Customer).where(RequestCandidate.request == request)
+                    .order_by(RequestCandidate.score.desc(), Customer.customer_no))
+    )
+    unanswered = lifecycle.unanswered_calls(request)
+    allowed, why = lifecycle.can_approve(request)
+    return RequestView(
+        reference=request.reference,
+        kind=request.kind,
+        status=request.status,
+        language=request.language,
+        channel=request.channel,
+        confidence=request.confidence,
+        requester_email=request.requester_email or "",
+        requester_name=request.requester_name,
+        requester_phone=format_phone(request.requester_phone),
+        received_at=request.received_at,
+        due_at=request.due_at,
+        original_due_at=request.original_due_at,
+        days_left=deadlines.days_left(request.due_at, now),
+        extended=request.extended_at is not None,
+        match_state=request.match_state,
+        customer=person(customer) if customer else None,
+        candidates=candidates,
+        thread=load_thread(request),
+        calls=tuple(
+            CallView(call.called_at, call.outcome, call.note, call.called_by,
+                     format_phone(call.phone_called))
+            for call in request.calls.order_by(VerificationCall.called_at,
+                                               VerificationCall.id)),
+        unanswered_calls=unanswered,
+        trail=tuple(audit_line(event) for event in
+                    audit.trail(request_reference=request.reference, limit=200)),
+        can_approve=allowed,
+        approve_refusal=why,
+        proposed_changes=dict(request.proposed_changes or {}),
+        rejection_reason=request.rejection_reason,
+        outcome=request.outcome,
+        warnings=call_warnings(request, customer),
+        unreachable_offered=(unanswered >= settings.requests.unanswered_calls_before_letter
+                             and request.status not in ("fulfilled", "rejected", "dismissed")),
+    )
+
+
+def load_thread(request: Request) -> tuple[ThreadItem, ...]:
+    items: list[ThreadItem] = []
+    messages = list(InboundMessage.select().where(InboundMessage.request == request))
+    attachments: dict[int, list[AttachmentView]] = {}
+    if messages:
+        for row in (Attachment.select(Attachment.message, Attachment.filename,
+                                      Attachment.content_type, Attachment.size, Attachment.kept)
+                    .where(Attachment.message.in_([m.id for m in messages]))):
+            attachments.setdefault(row.message_id, []).append(
+                AttachmentView(row.filename, row.content_type, row.size, row.kept))
+    for message in messages:
+        sender = f"{message.from_name} <{message.from_address}>" if message.from_name \
+            else message.from_address
+        items.append(ThreadItem(
+            direction="in", at=message.received_at, party=sender, subject=message.subject,
+            body=message.body_text,
+            headers=tuple((str(name), str(value)) for name, value in (message.headers or [])),
+            attachments=tuple(attachments.get(message.id, ())),
+            needs_attention=message.needs_attention,
+            attention_reason=message.attention_reason))
+    for mail in OutboxMail.select(OutboxMail.created_at, OutboxMail.to_address,
+                                  OutboxMail.subject, OutboxMail.status, OutboxMail.template,
+                                  OutboxMail.raw).where(OutboxMail.request == request):
+        items.append(ThreadItem(direction="out", at=mail.created_at, party=mail.to_address,
+                                subject=mail.subject, body=mail_body(mail.raw),
+                                status=mail.status, template=mail.template))
+    return tuple(sorted(items, key=lambda item: item.at))
+
+
+def mail_body(raw: bytes | None) -> str:
+    """The text part of a queued mail, for reading it back in the thread."""
+    if not raw:
+        return ""
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(bytes(raw), policy=policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    if part is None:
+        return ""
+    try:
+        return str(part.get_content())
+    except (LookupError, ValueError):
+        return ""
+
+
+def audit_line(event) -> AuditLine:
+    payload = event.payload or {}
+    details = ", ".join(f"{key}={value}" for key, value in sorted(payload.items())
+                        if key not in ("before",))
+    if event.customer_no:
+        details = f"{event.customer_no} {details}".strip()
+    return AuditLine(id=event.id, at=event.at, actor=event.actor, action=event.action,
+                     details=details)
+
+
+def call_warnings(request: Request, customer: Customer | None) -> CallWarnings:
+    if customer is None:
+        return CallWarnings()
+    phone_differs = ""
+    if request.requester_phone:
+        try:
+            given = normalize_phone(request.requester_phone)
+        except InvalidInput:
+            given = request.requester_phone
+        if given != customer.phone:
+            phone_differs = format_phone(given)
+    address_differs = ""
+    if request.requester_email:
+        try:
+            address = normalize_email(request.requester_email)
+        except InvalidInput:
+            address = request.requester_email
+        if address != (customer.email or ""):
+            address_differs = request.requester_email
+    return CallWarnings(mail_phone_differs=phone_differs, reply_address_differs=address_differs)

@@ -1,0 +1,82 @@
+"""The verification call: the number ON RECORD, never one from the mail, and its outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Label, RadioButton, RadioSet, Static
+
+from store.models import CALL_OUTCOMES
+from tui.data.request import CallWarnings
+from tui.dialogs.base import Dialog
+from tui.widgets.fields import TextInput
+from tui.widgets.markup import escape
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    reference: str
+    customer_no: str
+    name: str
+    phone: str  # the number on record, Finnish format
+    warnings: CallWarnings
+    unanswered: int
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    outcome: str  # one of store.models.CALL_OUTCOMES
+    note: str
+
+
+class CallDialog(Dialog[CallOutcome]):
+    def __init__(self, info: CallInfo) -> None:
+        super().__init__()
+        self.info = info
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        info = self.info
+        with Vertical(classes="dialog", id="call-dialog"):
+            yield Static(t("tui.call.title", reference=info.reference), classes="dialog-title")
+            yield Static(f"{escape(info.name)} ({escape(info.customer_no)})")
+            yield Static(f"{t('tui.call.number')}: [b]{escape(info.phone)}[/b]",
+                         id="call-number")
+            yield Static(t("tui.call.on_record_only"), classes="dialog-hint")
+            if info.warnings.mail_phone_differs:
+                yield Static(t("tui.call.phone_differs",
+                               phone=escape(info.warnings.mail_phone_differs)),
+                             classes="warning")
+            if info.warnings.reply_address_differs:
+                yield Static(t("tui.call.address_differs",
+                               address=escape(info.warnings.reply_address_differs)),
+                             classes="warning")
+            if info.unanswered:
+                yield Static(t("tui.call.unanswered_so_far", count=info.unanswered),
+                             classes="dialog-hint")
+            with RadioSet(id="call-outcome"):
+                for index, outcome in enumerate(CALL_OUTCOMES):
+                    yield RadioButton(t(f"tui.call.outcome.{outcome}"), value=index == 0,
+                                      name=outcome)
+            yield Label(t("tui.call.note"))
+            yield TextInput(id="call-note", placeholder=t("tui.call.note_hint"), compact=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("tui.call.log"), id="log", variant="primary", compact=True)
+                yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    @on(TextInput.Submitted, "#call-note")
+    @on(Button.Pressed, "#log")
+    def _log(self) -> None:
+        pressed = self.query_one(RadioSet).pressed_button
+        outcome = pressed.name if pressed is not None and pressed.name else CALL_OUTCOMES[0]
+        self.dismiss(CallOutcome(outcome, self.query_one("#call-note", TextInput).value.strip()))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

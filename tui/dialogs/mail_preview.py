@@ -1,0 +1,76 @@
+"""The mail exactly as it will be queued, read before anything is sent."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Static
+
+from store.package import spoken_password
+from tui.dialogs.base import Dialog
+from tui.widgets.markup import escape
+from tui.workflows import Proposal
+
+
+class MailPreviewDialog(Dialog[bool]):
+    def __init__(self, proposal: Proposal) -> None:
+        super().__init__()
+        self.proposal = proposal
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        proposal = self.proposal
+        mail, rendered = proposal.mail, proposal.rendered
+        assert mail is not None and rendered is not None
+        with Vertical(classes="dialog wide", id="mail-preview"):
+            yield Static(t(f"tui.preview.title.{proposal.act}", reference=proposal.reference),
+                         classes="dialog-title")
+            with VerticalScroll(id="preview-scroll"):
+                for line in self.what_happens():
+                    yield Static(line, classes="dialog-text")
+                header = (f"[b]{escape(t('tui.preview.to'))}:[/b] "
+                          f"{escape(mail.to_name)} <{escape(mail.to_address)}>\n"
+                          f"[b]{escape(t('tui.preview.subject'))}:[/b] {escape(rendered.subject)}")
+                if mail.attachments:
+                    header += f"\n[b]{escape(t('tui.preview.attachments'))}:[/b] " + ", ".join(
+                        f"{escape(item.filename)} ({len(item.data)} B)"
+                        for item in mail.attachments)
+                yield Static(header, id="preview-header")
+                yield Static(Text(rendered.text), id="preview-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("tui.preview.send"), id="send", variant="primary", compact=True)
+                yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
+
+    def what_happens(self) -> list[str]:
+        """Above the mail: what the act changes (package contents, corrected fields)."""
+        t = self.t
+        proposal = self.proposal
+        lines = []
+        if proposal.package is not None:
+            package = proposal.package
+            parts = [f"{escape(name)} ({size} B)" for name, size in package.files]
+            lines.append(f"[b]{escape(t('tui.preview.package'))}:[/b] " + ", ".join(parts))
+            if package.sections == (("not_found", 0),):
+                lines.append(escape(t("tui.section.not_found")))
+            elif package.sections:
+                lines.append(", ".join(f"{escape(t(f'tui.section.{name}'))}: {count}"
+                                       for name, count in package.sections))
+            if package.password:
+                lines.append(t("tui.preview.password",
+                               password=escape(spoken_password(package.password))))
+        for change in proposal.changes:
+            lines.append(f"{escape(t(f'tui.field.{change.field}'))}: "
+                         f"{escape(change.old or '–')} → [b]{escape(change.new or '–')}[/b]")
+        return lines
+
+    def on_mount(self) -> None:
+        self.query_one("#send").focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "send")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,60 @@
+"""Refusing a request: the ground and the reason the refusal mail must give (Art. 12(4))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Label, Select, Static
+
+from store.lifecycle import REJECTION_GROUNDS
+from tui.dialogs.base import Dialog
+from tui.widgets.fields import TextEditor
+
+
+@dataclass(frozen=True)
+class RejectChoice:
+    ground: str
+    reason: str
+
+
+class RejectDialog(Dialog[RejectChoice]):
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        with Vertical(classes="dialog"):
+            yield Static(t("tui.reject.title", reference=self.reference), classes="dialog-title")
+            yield Label(t("tui.reject.ground"))
+            yield Select([(t(f"tui.ground.{ground}"), ground) for ground in REJECTION_GROUNDS],
+                         prompt=t("tui.reject.choose"), id="reject-ground", compact=True)
+            yield Label(t("tui.reject.reason"))
+            yield TextEditor(id="reject-reason", classes="reason")
+            yield Static(t("tui.reject.hint"), classes="dialog-hint")
+            yield Static("", id="reject-problem", classes="warning")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("tui.reject.next"), id="next", variant="primary", compact=True)
+                yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#reject-ground").focus()
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        ground = self.query_one("#reject-ground", Select).value
+        reason = self.query_one("#reject-reason", TextEditor).text.strip()
+        if ground is Select.BLANK or not isinstance(ground, str):
+            self.query_one("#reject-problem", Static).update(self.t("tui.error.choose_ground"))
+            return
+        if not reason:
+            self.query_one("#reject-problem", Static).update(self.t("rule.reason_required"))
+            return
+        self.dismiss(RejectChoice(ground, reason))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,2 @@
+"""One screen per module: login, queue, request, customer search, customer, audit log,
+staff admin."""

@@ -1,0 +1,415 @@
+"""One request: the mail, the match, the verification call, and every act staff can take.
+
+Each act goes the same way: a dialog asks what staff decide, a worker plans it through
+the store's rules and renders the mail, staff read the mail, and a second worker commits
+the act, the change and the mail in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Static, TabbedContent, TabPane
+
+from store import deadlines
+from store.models import database
+from tui import workflows
+from tui.data.request import RequestView, load_request
+from tui.dialogs.ask_more import AskMoreDialog
+from tui.dialogs.call import CallDialog, CallInfo, CallOutcome
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.erasure import ErasureDialog, describe
+from tui.dialogs.extend import ExtendDialog
+from tui.dialogs.kind import KindDialog
+from tui.dialogs.mail_preview import MailPreviewDialog
+from tui.dialogs.rectification import RectificationDialog
+from tui.dialogs.reject import RejectChoice, RejectDialog
+from tui.dialogs.restriction import RestrictionChoice, RestrictionDialog
+from tui.screens.base import RekisteriScreen
+from tui.widgets.key_bar import KeyBar
+from tui.widgets.request_panels import (
+    CallsPanel,
+    CandidateTable,
+    MessagePanel,
+    RequestSummary,
+    ThreadPanel,
+    TrailTable,
+)
+from tui.workflows import Outcome, Proposal
+
+OPEN_ONLY = ("call", "approve", "reject", "extend", "ask_more", "dismiss", "change_kind",
+             "not_in_register", "unreachable")
+"""Actions that make sense only while the request is open."""
+
+TABS = ("tab-message", "tab-candidates", "tab-thread", "tab-calls", "tab-trail")
+
+
+class RequestScreen(RekisteriScreen):
+    PALETTE_GROUP = "tui.palette.group.request"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "call", "tui.key.call", id="request.call", tooltip="tui.tip.request.call"),
+        Binding("a", "approve", "tui.key.approve", id="request.approve",
+                tooltip="tui.tip.request.approve"),
+        Binding("r", "reject", "tui.key.reject", id="request.reject",
+                tooltip="tui.tip.request.reject"),
+        Binding("e", "extend", "tui.key.extend", id="request.extend",
+                tooltip="tui.tip.request.extend"),
+        Binding("m", "ask_more", "tui.key.ask_more", id="request.ask_more",
+                tooltip="tui.tip.request.ask_more"),
+        Binding("d", "dismiss_request", "tui.key.dismiss", id="request.dismiss",
+                tooltip="tui.tip.request.dismiss", show=False),
+        Binding("t", "change_kind", "tui.key.change_kind", id="request.change_kind",
+                tooltip="tui.tip.request.change_kind", show=False),
+        Binding("n", "not_in_register", "tui.key.not_in_register", id="request.not_in_register",
+                tooltip="tui.tip.request.not_in_register", show=False),
+        Binding("h", "details", "tui.key.details", id="request.details",
+                tooltip="tui.tip.request.details", show=False),
+        Binding("u", "unreachable", "tui.key.unreachable", id="request.unreachable",
+                tooltip="tui.tip.request.unreachable", show=False),
+        Binding("1", "tab('tab-message')", "tui.key.tab_message", id="request.tab_message",
+                show=False, tooltip="tui.tip.tab"),
+        Binding("2", "tab('tab-candidates')", "tui.key.tab_candidates",
+                id="request.tab_candidates", show=False, tooltip="tui.tip.tab"),
+        Binding("3", "tab('tab-thread')", "tui.key.tab_thread", id="request.tab_thread",
+                show=False, tooltip="tui.tip.tab"),
+        Binding("4", "tab('tab-calls')", "tui.key.tab_calls", id="request.tab_calls", show=False,
+                tooltip="tui.tip.tab"),
+        Binding("5", "tab('tab-trail')", "tui.key.tab_trail", id="request.tab_trail", show=False,
+                tooltip="tui.tip.tab"),
+        Binding("escape,q", "back", "tui.key.back", id="request.back", tooltip="tui.tip.back"),
+    ]
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+    show_details: reactive[bool] = reactive(False, init=False)
+
+    @dataclass
+    class Loaded(Message):
+        view: RequestView
+
+    @dataclass
+    class Planned(Message):
+        proposal: Proposal
+
+    @dataclass
+    class Done(Message):
+        """An act was carried out; ``notice`` says what happened, in the staff language."""
+
+        notice: str
+        offer_letter: bool = False
+
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+
+    def compose(self) -> ComposeResult:
+        t, language = self.t, self.session.language
+        yield RequestSummary(t, language, id="request-summary").data_bind(RequestScreen.view)
+        with Horizontal(id="request-actions"):
+            yield Button(t("tui.request.button.call"), id="button-call", compact=True,
+                         action="screen.call")
+            yield Button(t("tui.request.button.approve"), id="button-approve", compact=True,
+                         variant="success", disabled=True, action="screen.approve")
+            yield Button(t("tui.request.button.reject"), id="button-reject", compact=True,
+                         action="screen.reject")
+            yield Button(t("tui.request.button.more"), id="button-more", compact=True,
+                         action="screen.ask_more")
+        with TabbedContent(id="request-tabs"):
+            with TabPane(t("tui.request.tab.message"), id="tab-message"):
+                yield MessagePanel(t, language, id="message-panel").data_bind(
+                    RequestScreen.view, RequestScreen.show_details)
+            with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
+                yield CandidateTable(t, id="candidates").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
+                yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
+                yield CallsPanel(t, language, id="calls").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.trail"), id="tab-trail"):
+                yield TrailTable(t, language, id="trail").data_bind(RequestScreen.view)
+        yield Static(t("tui.request.loading"), id="request-loading")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # ------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="request",
+          description="load a request")
+    def load(self) -> None:
+        with database.connection_context():
+            view = load_request(self.reference, self.rekisteri.settings)
+        self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        first = self.view is None
+        self.view = event.view
+        self.query_one("#request-loading").display = False
+        view = event.view
+        approve = self.query_one("#button-approve", Button)
+        approve.disabled = not view.can_approve
+        approve.tooltip = None if view.can_approve else self.t(view.approve_refusal,
+                                                               reference=view.reference)
+        for button in self.query("#request-actions Button"):
+            if button.id != "button-approve":
+                button.disabled = not view.is_open
+        if first and view.match_state == "candidates" and view.candidates:
+            self.query_one(TabbedContent).active = "tab-candidates"
+            self.query_one(CandidateTable).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self.view
+        if action in OPEN_ONLY and (view is None or not view.is_open):
+            return None  # shown dimmed: the request is closed (or not loaded yet)
+        if action == "unreachable":
+            return bool(view and view.unreachable_offered) or None
+        return True
+
+    # ------------------------------------------------------------ navigation
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_details(self) -> None:
+        self.query_one(TabbedContent).active = "tab-message"
+        self.show_details = not self.show_details
+
+    # ------------------------------------------------------------ who it is about
+
+    @on(CandidateTable.Chosen)
+    def _candidate_chosen(self, event: CandidateTable.Chosen) -> None:
+        customer_no = event.customer_no
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_small("confirm", customer_no)
+
+        self.app.push_screen(ConfirmDialog(
+            self.t("tui.match.confirm_title"),
+            self.t("tui.match.confirm_question", customer_no=customer_no,
+                   reference=self.reference)), confirmed)
+
+    def action_not_in_register(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_small("not_in_register", "")
+
+        self.app.push_screen(ConfirmDialog(self.t("tui.match.none_title"),
+                                           self.t("tui.match.none_question")), confirmed)
+
+    def action_change_kind(self) -> None:
+        view = self.view
+        if view is None:
+            return
+
+        def chosen(kind: str | None) -> None:
+            if kind and kind != view.kind:
+                self.run_small("kind", kind)
+
+        self.app.push_screen(KindDialog(view.reference, view.kind), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
+          description="record a decision about a request")
+    def run_small(self, what: str, value: str) -> None:
+        actor = self.session.name
+        with database.connection_context():
+            if what == "confirm":
+                workflows.confirm_candidate(self.reference, value, actor)
+                notice = self.t("tui.done.confirmed", customer_no=value)
+            elif what == "not_in_register":
+                workflows.mark_not_in_register(self.reference, actor)
+                notice = self.t("tui.done.not_in_register")
+            else:
+                workflows.change_kind(self.reference, value, actor)
+                notice = self.t("tui.done.kind", kind=self.t(f"kind.{value}"))
+        self.post_message(self.Done(notice))
+
+    # ------------------------------------------------------------ the verification call
+
+    def action_call(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        if view.customer is None:
+            self.notify(self.t("rule.call_needs_customer"), severity="warning")
+            return
+        if not view.customer.phone:
+            self.notify(self.t("rule.call_needs_phone"), severity="warning")
+            return
+        info = CallInfo(reference=view.reference, customer_no=view.customer.customer_no,
+                        name=view.customer.name, phone=view.customer.phone,
+                        warnings=view.warnings, unanswered=view.unanswered_calls)
+
+        def logged(outcome: CallOutcome | None) -> None:
+            if outcome is not None:
+                self.log_call(outcome)
+
+        self.app.push_screen(CallDialog(info), logged)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
+          description="log a verification call")
+    def log_call(self, outcome: CallOutcome) -> None:
+        with database.connection_context():
+            unanswered = workflows.log_call(self.reference, outcome.outcome, outcome.note,
+                                            self.session.name)
+        limit = self.rekisteri.settings.requests.unanswered_calls_before_letter
+        offer = outcome.outcome == "no_answer" and unanswered >= limit
+        self.post_message(self.Done(
+            self.t("tui.done.call", outcome=self.t(f"tui.call.outcome.{outcome.outcome}")),
+            offer_letter=offer))
+
+    def action_unreachable(self) -> None:
+        self.plan("unreachable")
+
+    # ------------------------------------------------------------ acting
+
+    def action_approve(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        if view.kind == "rectification" and view.customer is not None and view.can_approve:
+            customer = view.customer
+            current = {"first_name": customer.first_name, "last_name": customer.last_name,
+                       "street_address": customer.street_address,
+                       "postal_code": customer.postal_code, "city": customer.city,
+                       "phone": customer.phone, "email": customer.email,
+                       "language": customer.language}
+
+            def edited(changes: dict[str, str] | None) -> None:
+                if changes is not None:
+                    self.plan("rectification", {"changes": changes})
+
+            self.app.push_screen(RectificationDialog(view.reference, current,
+                                                     view.proposed_changes), edited)
+            return
+        if view.kind == "objection" and view.can_approve:
+            def close(yes: bool | None) -> None:
+                if yes:
+                    self.plan("objection")
+
+            self.app.push_screen(ConfirmDialog(self.t("tui.objection.title"),
+                                               self.t("tui.objection.question")), close)
+            return
+        if view.kind == "restriction" and view.can_approve:
+            def restrict(choice: RestrictionChoice | None) -> None:
+                if choice is not None:
+                    self.plan("restriction", {"ground": choice.ground, "note": choice.note})
+
+            self.app.push_screen(RestrictionDialog(view.reference), restrict)
+            return
+        if view.kind not in workflows.APPROVING_ACTS:
+            self.notify(self.t(view.approve_refusal or "tui.error.no_act_for_kind",
+                               reference=view.reference, kind=self.t(f"kind.{view.kind}")),
+                        severity="warning")
+            return
+        # access and erasure, allowed or not: the store decides, and says why not
+        self.plan(view.kind)
+
+    def action_reject(self) -> None:
+        def chosen(choice: RejectChoice | None) -> None:
+            if choice is not None:
+                self.plan("reject", {"ground": choice.ground, "reason": choice.reason})
+
+        self.app.push_screen(RejectDialog(self.reference), chosen)
+
+    def action_extend(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        if view.extended:
+            self.notify(self.t("rule.already_extended"), severity="warning")
+            return
+        new_due = deadlines.extended_due_at(view.original_due_at)
+
+        def reasoned(reason: str | None) -> None:
+            if reason:
+                self.plan("extend", {"reason": reason})
+
+        self.app.push_screen(ExtendDialog(view.reference, view.due_at, new_due), reasoned)
+
+    def action_ask_more(self) -> None:
+        def reasoned(reason: str | None) -> None:
+            if reason:
+                self.plan("ask_more", {"reason": reason})
+
+        self.app.push_screen(AskMoreDialog(self.reference), reasoned)
+
+    def action_dismiss_request(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.plan("dismiss")
+
+        self.app.push_screen(ConfirmDialog(self.t("tui.dismiss.title"),
+                                           self.t("tui.dismiss.question")), confirmed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
+          description="plan an act on a request")
+    def plan(self, act: str, params: dict[str, Any] | None = None) -> None:
+        with database.connection_context():
+            proposal = workflows.plan(act, self.reference, self.rekisteri.settings,
+                                      self.session.name, params)
+        self.post_message(self.Planned(proposal))
+
+    @on(Planned)
+    def _planned(self, event: Planned) -> None:
+        proposal = event.proposal
+        if proposal.act == "erasure":
+            view = self.view
+            customer_no = view.customer.customer_no if view and view.customer else ""
+            erased, kept = describe(proposal.erasure, self.t, self.session.language,
+                                    self.rekisteri.settings.retention.mail_grace_days)
+
+            def typed(yes: bool | None) -> None:
+                if yes:
+                    self.preview(proposal)
+
+            self.app.push_screen(ErasureDialog(proposal.reference, customer_no, erased, kept),
+                                 typed)
+            return
+        self.preview(proposal)
+
+    def preview(self, proposal: Proposal) -> None:
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.commit(proposal)
+
+        if proposal.mail is not None:
+            self.app.push_screen(MailPreviewDialog(proposal), decided)
+        elif proposal.act in ("dismiss", "objection", "restriction"):
+            self.commit(proposal)  # confirmed already, and nothing is sent (no address)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
+          description="carry out an act on a request")
+    def commit(self, proposal: Proposal) -> None:
+        with database.connection_context():
+            outcome = workflows.commit(proposal, self.rekisteri.settings, self.session.name)
+        self.post_message(self.Done(self.done_notice(outcome)))
+
+    def done_notice(self, outcome: Outcome) -> str:
+        text = self.t(f"tui.done.{outcome.act}", reference=outcome.reference)
+        if outcome.mail_to:
+            text += " " + self.t("tui.done.mail_queued", address=outcome.mail_to)
+        return text
+
+    @on(Done)
+    def _done(self, event: Done) -> None:
+        self.notify(event.notice, timeout=6)
+        self.load()
+        if event.offer_letter:
+            def send(yes: bool | None) -> None:
+                if yes:
+                    self.plan("unreachable")
+
+            self.app.push_screen(ConfirmDialog(self.t("tui.call.letter_title"),
+                                               self.t("tui.call.letter_question")), send)

@@ -1,0 +1,118 @@
+"""The request queue as a table: overdue in red, under a week in yellow, failed mail flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable
+
+from store.models import KINDS, STATUSES
+from tui.data.queue import QueueRow
+
+DUE_SOON_DAYS = 7
+FIRST_BATCH = 100
+LATER_BATCH = 500
+
+
+class QueueTable(DataTable[Any]):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-table--overdue",
+        "queue-table--due-soon",
+        "queue-table--failed-mail",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "tui.key.open", id="queue.open",
+                tooltip="tui.tip.queue.open"),
+        Binding("j", "cursor_down", "tui.key.down", id="queue.down", show=False,
+                tooltip="tui.tip.down"),
+        Binding("k", "cursor_up", "tui.key.up", id="queue.up", show=False, tooltip="tui.tip.up"),
+        Binding("g", "scroll_top", "tui.key.first", id="queue.first", show=False,
+                tooltip="tui.tip.first"),
+        Binding("G", "scroll_bottom", "tui.key.last", id="queue.last", show=False,
+                tooltip="tui.tip.last"),
+    ]
+
+    requests: reactive[tuple[QueueRow, ...]] = reactive((), always_update=True, init=False)
+
+    @dataclass
+    class RequestChosen(Message):
+        """Staff chose a request to open."""
+
+        reference: str
+
+    def __init__(self, translate: Callable[..., str], **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.translate = translate
+        self._generation = 0
+        self._keep: str | None = None
+
+    def on_mount(self) -> None:
+        t = self.translate
+        self.add_column(t("col.reference"), key="reference", width=12)
+        self.add_column(t("col.kind"), key="kind", width=10)
+        self.add_column(t("col.requester"), key="requester", width=17)
+        self.add_column(t("col.customer_no"), key="customer", width=10)
+        self.add_column(t("col.status"), key="status", width=11)
+        self.add_column(t("tui.col.days_left"), key="days", width=4)
+        self.add_column("", key="flag", width=1)
+
+    def watch_requests(self, requests: tuple[QueueRow, ...]) -> None:
+        keep = self.highlighted_reference
+        self.clear()
+        self._generation += 1
+        self._keep = keep
+        # The first screenful at once; the rest in batches between other events, so a long
+        # queue shows at once and the keyboard stays live while it fills.
+        self._add_rows(requests, 0, FIRST_BATCH, self._generation)
+
+    def _add_rows(self, requests: tuple[QueueRow, ...], start: int, count: int,
+                  generation: int) -> None:
+        if generation != self._generation:
+            return  # newer rows arrived meanwhile
+        t = self.translate
+        kinds = {kind: t(f"tui.kind_short.{kind}") for kind in KINDS}
+        statuses = {status: t(f"tui.status_short.{status}") for status in STATUSES}
+        overdue = self.get_component_rich_style("queue-table--overdue", partial=True)
+        soon = self.get_component_rich_style("queue-table--due-soon", partial=True)
+        failed = Text("!", style=self.get_component_rich_style("queue-table--failed-mail",
+                                                                 partial=True))
+        for row in requests[start:start + count]:
+            style = overdue if row.days_left < 0 else soon if row.days_left < DUE_SOON_DAYS \
+                else None
+            days = str(row.days_left).rjust(3)
+            self.add_row(
+                Text(row.reference, style=style) if style else row.reference,
+                kinds[row.kind],
+                Text(row.requester, overflow="ellipsis", no_wrap=True),
+                row.customer_no or "–",
+                statuses[row.status],
+                Text(days, style=style) if style else days,
+                failed if row.failed_mail else "",
+                key=row.reference,  # the cursor stays on the request staff were on
+            )
+        if self._keep is not None and self._keep in self.rows:
+            self.move_cursor(row=self.get_row_index(self._keep), animate=False)
+            self._keep = None
+        if start + count < len(requests):
+            self.call_after_refresh(self._add_rows, requests, start + count, LATER_BATCH,
+                                    generation)
+
+    @property
+    def highlighted_reference(self) -> str | None:
+        if not self.row_count or self.cursor_row >= self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
+
+    @on(DataTable.RowSelected)
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(self.RequestChosen(event.row_key.value))

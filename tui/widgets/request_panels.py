@@ -1,0 +1,254 @@
+"""The parts of the request screen.  Each shows the screen's ``view`` (bound with
+``data_bind``) and owns nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
+
+from store.i18n import format_date, format_datetime
+from tui.data.request import RequestView
+from tui.widgets.markup import escape
+
+Translate = Callable[..., str]
+
+
+class RequestSummary(Static):
+    """Who asked, for what, how sure the classifier was, and who it is about."""
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+
+    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.translate = translate
+        self.language = language
+
+    def watch_view(self, view: RequestView | None) -> None:
+        if view is None:
+            return
+        t = self.translate
+        days = t("tui.request.days_left", days=view.days_left) if view.days_left >= 0 \
+            else t("tui.request.overdue", days=-view.days_left)
+        due_style = "bold red" if view.days_left < 0 else "bold yellow" \
+            if view.days_left < 7 else "bold"
+        lines = [
+            f"[b]{escape(view.reference)}[/b] · {escape(t(f'kind.{view.kind}'))} "
+            f"({t('tui.request.confidence', percent=round(view.confidence * 100))}) · "
+            f"{escape(t(f'status.{view.status}'))}",
+            f"{t('tui.request.due')}: {format_date(view.due_at, self.language)} "
+            f"[{due_style}]{escape(days)}[/]"
+            + (f" · {t('tui.request.extended')}" if view.extended else ""),
+            f"{t('tui.request.from')}: {escape(view.requester_name)} "
+            f"<{escape(view.requester_email)}>".replace("  ", " "),
+        ]
+        if view.customer is not None:
+            lines.append(f"{t('tui.request.customer')}: {escape(view.customer.customer_no)} "
+                         f"{escape(view.customer.name)} · {escape(view.customer.phone or '–')}"
+                         + (f" · [b reverse] {escape(t('tui.restriction.marker'))} [/]"
+                            if view.customer.restricted else ""))
+        else:
+            lines.append(f"{t('tui.request.customer')}: "
+                         f"{escape(t(f'tui.match.{view.match_state}'))}")
+        self.update("\n".join(lines))
+
+
+class MessagePanel(VerticalScroll):
+    """The person's own words; headers and attachments when asked for."""
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+    show_details: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.translate = translate
+        self.language = language
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="message-details", classes="details")
+        yield Static("", id="message-body")
+
+    def watch_view(self) -> None:
+        self.redraw()
+
+    def watch_show_details(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        view = self.view
+        if view is None or not self.is_mounted:
+            return
+        t = self.translate
+        message = view.first_message
+        body = self.query_one("#message-body", Static)
+        details = self.query_one("#message-details", Static)
+        if message is None:
+            body.update(t("tui.request.no_message"))
+            details.display = False
+            return
+        head = [f"[b]{escape(message.subject or t('tui.request.no_subject'))}[/b]",
+                f"{escape(message.party)} · {format_datetime(message.at, self.language)}"]
+        if message.needs_attention:
+            head.append(f"[bold red]{escape(t('tui.request.attention'))}[/] "
+                        f"{escape(message.attention_reason)}")
+        body.update(Text.from_markup("\n".join(head) + "\n\n") + Text(message.body))
+        if self.show_details:
+            rows = [f"[dim]{escape(name)}:[/dim] {escape(value)}"
+                    for name, value in message.headers]
+            rows.append("")
+            rows.append(f"[b]{escape(t('tui.request.attachments'))}[/b]")
+            rows.extend(
+                f"  {escape(item.filename or '?')} ({escape(item.content_type)}, "
+                f"{item.size} B){'' if item.kept else ' – ' + escape(t('tui.request.dropped'))}"
+                for item in message.attachments)
+            if not message.attachments:
+                rows.append(f"  {escape(t('tui.request.none'))}")
+            details.update("\n".join(rows))
+        details.display = self.show_details
+
+
+class CandidateTable(DataTable[Any]):
+    """The customers the request may be about, and how each matched."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "tui.key.confirm_customer", id="candidates.confirm",
+                tooltip="tui.tip.request.confirm_customer"),
+        Binding("j", "cursor_down", "tui.key.down", id="candidates.down", show=False,
+                tooltip="tui.tip.down"),
+        Binding("k", "cursor_up", "tui.key.up", id="candidates.up", show=False,
+                tooltip="tui.tip.up"),
+    ]
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+
+    @dataclass
+    class Chosen(Message):
+        """Staff chose this candidate as the person the request is about."""
+
+        customer_no: str
+
+    def __init__(self, translate: Translate, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", **kwargs)
+        self.translate = translate
+
+    def on_mount(self) -> None:
+        t = self.translate
+        self.add_column(t("col.customer_no"), key="no", width=9)
+        self.add_column(t("col.name"), key="name", width=20)
+        self.add_column(t("col.email"), key="email", width=22)
+        self.add_column(t("tui.col.matched_on"), key="how", width=16)
+
+    def watch_view(self, view: RequestView | None) -> None:
+        self.clear()
+        if view is None:
+            return
+        t = self.translate
+        confirmed = view.customer.customer_no if view.customer else None
+        for candidate in view.candidates:
+            who = candidate.person
+            mark = "✓ " if who.customer_no == confirmed else ""
+            self.add_row(mark + who.customer_no, Text(who.name, overflow="ellipsis"),
+                         Text(who.email, overflow="ellipsis"),
+                         ", ".join(t(f"tui.matched.{how}") for how in candidate.matched_on),
+                         key=who.customer_no)
+
+    @on(DataTable.RowSelected)
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(self.Chosen(event.row_key.value))
+
+
+class ThreadPanel(VerticalScroll):
+    """Every mail of the request, in and out, oldest first."""
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+
+    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.translate = translate
+        self.language = language
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="thread-text")
+
+    def watch_view(self, view: RequestView | None) -> None:
+        if view is None or not self.is_mounted:
+            return
+        t = self.translate
+        text = Text()
+        for item in view.thread:
+            arrow = "←" if item.direction == "in" else "→"
+            status = f" [{t(f'tui.outbox.{item.status}')}]" if item.status else ""
+            style = "bold red" if item.status == "failed" else "bold"
+            text.append(f"{arrow} {format_datetime(item.at, self.language)} "
+                        f"{item.party}{status}\n", style=style)
+            text.append(f"{item.subject}\n", style="italic")
+            text.append(item.body.strip() + "\n\n")
+        if not view.thread:
+            text.append(t("tui.request.no_thread"))
+        self.query_one("#thread-text", Static).update(text)
+
+
+class CallsPanel(Static):
+    """The verification calls logged so far."""
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+
+    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.translate = translate
+        self.language = language
+
+    def watch_view(self, view: RequestView | None) -> None:
+        if view is None:
+            return
+        t = self.translate
+        lines = [
+            f"{format_datetime(call.at, self.language)} {escape(call.phone)} "
+            f"[b]{escape(t(f'tui.call.outcome.{call.outcome}'))}[/b] ({escape(call.called_by)})"
+            + (f"\n  {escape(call.note)}" if call.note else "")
+            for call in view.calls
+        ]
+        if not lines:
+            lines.append(t("tui.request.no_calls"))
+        if view.unreachable_offered:
+            lines.append("")
+            lines.append(f"[bold yellow]{escape(t('tui.call.offer_letter'))}[/]")
+        self.update("\n".join(lines))
+
+
+class TrailTable(DataTable[Any]):
+    """The request's audit trail, newest first."""
+
+    view: reactive[RequestView | None] = reactive(None, init=False)
+
+    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", **kwargs)
+        self.translate = translate
+        self.language = language
+
+    def on_mount(self) -> None:
+        t = self.translate
+        self.add_column(t("tui.col.when"), key="when", width=17)
+        self.add_column(t("tui.col.actor"), key="actor", width=9)
+        self.add_column(t("tui.col.action"), key="action", width=26)
+        self.add_column(t("tui.col.details"), key="details")
+
+    def watch_view(self, view: RequestView | None) -> None:
+        self.clear()
+        if view is None:
+            return
+        for line in view.trail:
+            self.add_row(format_datetime(line.at, self.language), line.actor, line.action,
+                         Text(line.details, overflow="ellipsis", no_wrap=True),
+                         key=str(line.id))

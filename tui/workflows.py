@@ -1,0 +1,439 @@
+"""Acting on a request: each act is planned (with the mail rendered for staff to read), then
+committed in one transaction through the store's rules.
+
+``plan(...)`` returns a :class:`Proposal`: what will happen and the exact mail that will be
+queued.  ``commit(proposal, ...)`` carries it out: the transitions, the change to the
+register and the queued mail succeed or fail together.  Every function here touches the
+database, so screens call them from thread workers only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mailbot.compose import AttachmentFile
+from mailbot.outgoing import preview, queue_mail, template_context
+from mailbot.templates import RenderedMail
+from store import clock, deadlines, lifecycle
+from store.config import Settings
+from store.errors import RuleViolation
+from store.i18n import format_date
+from store.models import Customer, InboundMessage, Request, database
+from store.rectification import FieldChange, apply_rectification, planned_changes
+from tui.data.request import get_request
+
+ACTS = ("access", "rectification", "erasure", "objection", "restriction", "reject", "extend",
+        "ask_more", "unreachable", "dismiss")
+"""What staff can do to a request from the request screen."""
+
+APPROVING_ACTS = ("access", "rectification", "erasure", "objection", "restriction")
+"""The acts that approve the request and fulfil it (one per kind)."""
+
+
+@dataclass(frozen=True)
+class MailPlan:
+    """A mail as it will be queued: rendered once for the preview, the same at commit."""
+
+    template: str
+    to_address: str
+    to_name: str
+    language: str
+    context: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[AttachmentFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackageSummary:
+    """What the access package holds, for staff to check before it is sent."""
+
+    files: tuple[tuple[str, int], ...]  # (file name, bytes)
+    sections: tuple[tuple[str, int], ...]  # (section, number of items)
+    password: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    act: str
+    reference: str
+    params: dict[str, Any]
+    mail: MailPlan | None
+    rendered: RenderedMail | None
+    changes: tuple[FieldChange, ...] = ()  # rectification
+    package: PackageSummary | None = None  # access
+    erasure: Any = None  # store.erasure.ErasurePreview
+
+
+@dataclass(frozen=True)
+class Outcome:
+    act: str
+    reference: str
+    status: str
+    mail_to: str = ""
+
+
+# ---------------------------------------------------------------- small acts, no mail
+
+
+def confirm_candidate(reference: str, customer_no: str, actor: str) -> None:
+    request = get_request(reference)
+    customer = Customer.get(Customer.customer_no == customer_no)
+    lifecycle.confirm_customer(request, customer, actor)
+
+
+def mark_not_in_register(reference: str, actor: str) -> None:
+    lifecycle.mark_not_in_register(get_request(reference), actor)
+
+
+def log_call(reference: str, outcome: str, note: str, actor: str) -> int:
+    """Log a verification call; returns the number of unanswered calls so far."""
+    request = get_request(reference)
+    lifecycle.log_call(request, outcome, actor, note=note)
+    return lifecycle.unanswered_calls(request)
+
+
+def change_kind(reference: str, kind: str, actor: str) -> None:
+    lifecycle.change_kind(get_request(reference), kind, actor)
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan(act: str, reference: str, settings: Settings, actor: str,
+         params: Mapping[str, Any] | None = None, now: datetime | None = None) -> Proposal:
+    """Check that ``act`` may be done now and render what it would send."""
+    if act not in ACTS:
+        raise ValueError(f"unknown act {act!r}")
+    params = dict(params or {})
+    request = get_request(reference)
+    if act in APPROVING_ACTS:
+        _check_kind(request, act)
+        allowed, why = lifecycle.can_approve(request)
+        if not allowed and request.status != "approved":
+            raise RuleViolation(f"{reference} cannot be approved now ({why})", key=why,
+                                reference=reference)
+    elif request.status in ("fulfilled", "rejected", "dismissed"):
+        raise RuleViolation(f"request {reference} is closed", key="rule.not_open",
+                            reference=reference)
+    planner = _PLANNERS[act]
+    return planner(request, settings, actor, params, now or clock.now())
+
+
+def _check_kind(request: Request, act: str) -> None:
+    if request.kind != act:
+        raise RuleViolation(f"{request.reference} is not a {act} request",
+                            key="tui.error.wrong_kind", reference=request.reference)
+
+
+def _recipient(request: Request) -> tuple[str, str]:
+    """Where the answer goes (the address the request came from) and whom it greets."""
+    customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
+    name = template_context(request, request.language)["name"]
+    address = request.requester_email or (customer.email if customer else "") or ""
+    if not address:
+        raise RuleViolation("the request has no address to answer to",
+                            key="tui.error.no_address", reference=request.reference)
+    return address, name
+
+
+def _mail(request: Request, template: str, settings: Settings, **context: Any
+          ) -> tuple[MailPlan, RenderedMail]:
+    address, name = _recipient(request)
+    attachments = tuple(context.pop("attachments", ()))
+    # Fixed now, so the mail queued later greets as the preview did (erasure clears names).
+    context.setdefault("name", name)
+    mail = MailPlan(template=template, to_address=address, to_name=name,
+                    language=request.language, context=context, attachments=attachments)
+    rendered = preview(template, settings=settings, language=request.language,
+                       request=request, **context)
+    return mail, rendered
+
+
+def _plan_access(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                 now: datetime) -> Proposal:
+    from store.package import build_package, new_password, package_files
+
+    # None: not in the register, and the package says "we hold no data about you".
+    customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
+    package = build_package(customer, language=request.language, settings=settings,
+                            actor=actor, request=request, now=now)
+    # Encrypted by default: staff read the one-time password out on the phone.
+    password = new_password() if params.get("encrypt", True) else None
+    attachments = tuple(AttachmentFile(item.filename, item.content_type, item.data)
+                        for item in package_files(package, password))
+    mail, rendered = _mail(request, "your_data", settings, attachments=attachments,
+                           files=[item.filename for item in attachments],
+                           encrypted=password is not None)
+    summary = PackageSummary(
+        files=tuple((item.filename, len(item.data)) for item in attachments),
+        sections=_package_sections(package.document), password=password or "")
+    return Proposal("access", request.reference, params, mail, rendered, package=summary)
+
+
+def _package_sections(document: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    """How many items the main parts of the package hold, for staff to check."""
+    if not document.get("data_found"):
+        return (("not_found", 0),)
+    consents = document.get("consents") or {}
+    return (("consents", len(consents.get("events", ()))),
+            ("purchases", len(document.get("purchases", ()))),
+            ("requests", len(document.get("requests", ()))),
+            ("processing_log", len(document.get("processing_log", ()))))
+
+
+def _plan_rectification(request: Request, settings: Settings, actor: str,
+                        params: dict[str, Any], now: datetime) -> Proposal:
+    customer = Customer.get_by_id(request.customer_id)
+    changes = tuple(planned_changes(customer, params.get("changes", {})))
+    if not changes:
+        raise RuleViolation("nothing to change", key="tui.error.no_changes",
+                            reference=request.reference)
+    mail, rendered = _mail(request, "data_corrected", settings, changes=list(changes))
+    return Proposal("rectification", request.reference, params, mail, rendered,
+                    changes=changes)
+
+
+def _plan_erasure(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                  now: datetime) -> Proposal:
+    from store.erasure import erasure_preview
+
+    customer = Customer.get_by_id(request.customer_id)
+    preview_ = erasure_preview(customer, settings, now=now)
+    if preview_.blocked_by:
+        raise RuleViolation(f"customer {customer.customer_no} cannot be erased now",
+                            key=preview_.blocked_by, customer_no=customer.customer_no,
+                            reference=request.reference)
+    mail, rendered = _mail(request, "data_erased", settings,
+                           vouchers_kept_until=preview_.vouchers_kept_until)
+    return Proposal("erasure", request.reference, params, mail, rendered, erasure=preview_)
+
+
+def _plan_objection(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                    now: datetime) -> Proposal:
+    # The mailbot applied the objection and confirmed it when the mail arrived.
+    return Proposal("objection", request.reference, params, None, None)
+
+
+def _plan_restriction(request: Request, settings: Settings, actor: str,
+                      params: dict[str, Any], now: datetime) -> Proposal:
+    if request.customer_id is None:  # not in the register: nothing to restrict
+        raise RuleViolation("the person is not in the register",
+                            key="restriction.not_in_register", reference=request.reference)
+    customer = Customer.get_by_id(request.customer_id)
+    mail, rendered = _restriction_mail(customer, params, settings, request)
+    return Proposal("restriction", request.reference, params, mail, rendered)
+
+
+def _plan_reject(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                 now: datetime) -> Proposal:
+    ground = params.get("ground", "")
+    reason = str(params.get("reason", "")).strip()
+    if ground not in lifecycle.REJECTION_GROUNDS:
+        raise RuleViolation("choose the ground", key="tui.error.choose_ground")
+    if not reason:
+        raise RuleViolation("give the reason", key="rule.reason_required",
+                            reference=request.reference)
+    mail, rendered = _mail(request, "refusal", settings, ground=ground, reason=reason)
+    return Proposal("reject", request.reference, params, mail, rendered)
+
+
+def _plan_extend(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                 now: datetime) -> Proposal:
+    reason = str(params.get("reason", "")).strip()
+    if request.extended_at is not None:
+        raise RuleViolation("already extended", key="rule.already_extended",
+                            reference=request.reference)
+    if now > request.original_due_at:
+        raise RuleViolation("too late", key="rule.extension_too_late",
+                            reference=request.reference)
+    if not reason:
+        raise RuleViolation("give the reason", key="rule.reason_required",
+                            reference=request.reference)
+    new_due = deadlines.extended_due_at(request.original_due_at)
+    mail, rendered = _mail(request, "deadline_extended", settings, reason=reason,
+                           due_date=format_date(new_due, request.language))
+    return Proposal("extend", request.reference, params, mail, rendered)
+
+
+def _plan_ask_more(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                   now: datetime) -> Proposal:
+    reason = str(params.get("reason", "")).strip()
+    if request.status == "waiting_for_requester":
+        raise RuleViolation("already waiting", key="rule.already_waiting",
+                            reference=request.reference)
+    if not reason:
+        raise RuleViolation("give the reason", key="rule.reason_required",
+                            reference=request.reference)
+    mail, rendered = _mail(request, "more_information", settings, reason=reason)
+    return Proposal("ask_more", request.reference, params, mail, rendered)
+
+
+def _plan_unreachable(request: Request, settings: Settings, actor: str,
+                      params: dict[str, Any], now: datetime) -> Proposal:
+    mail, rendered = _mail(request, "unreachable", settings,
+                           calls=lifecycle.unanswered_calls(request))
+    return Proposal("unreachable", request.reference, params, mail, rendered)
+
+
+def _plan_dismiss(request: Request, settings: Settings, actor: str, params: dict[str, Any],
+                  now: datetime) -> Proposal:
+    return Proposal("dismiss", request.reference, params, None, None)
+
+
+_PLANNERS = {
+    "access": _plan_access,
+    "rectification": _plan_rectification,
+    "erasure": _plan_erasure,
+    "objection": _plan_objection,
+    "restriction": _plan_restriction,
+    "reject": _plan_reject,
+    "extend": _plan_extend,
+    "ask_more": _plan_ask_more,
+    "unreachable": _plan_unreachable,
+    "dismiss": _plan_dismiss,
+}
+
+
+# ---------------------------------------------------------------- committing
+
+
+def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
+    """Carry out a planned act: the rule, the change and the mail in one transaction."""
+    if proposal.act == "restriction":
+        return _commit_restriction(proposal, settings, actor)
+    with database.atomic():
+        request = get_request(proposal.reference)
+        params = proposal.params
+        act = proposal.act
+        if act in APPROVING_ACTS:
+            if request.status != "approved":
+                lifecycle.approve(request, actor)
+            outcome = _fulfil_kind(proposal, request, settings, actor)
+        elif act == "reject":
+            lifecycle.reject(request, actor, ground=params["ground"], reason=params["reason"])
+            outcome = "rejected"
+        elif act == "extend":
+            lifecycle.extend_deadline(request, actor, params["reason"])
+            outcome = ""
+        elif act == "ask_more":
+            lifecycle.ask_for_more(request, actor, params["reason"])
+            outcome = ""
+        elif act == "dismiss":
+            lifecycle.dismiss(request, actor, params.get("reason", ""))
+            outcome = ""
+        else:  # unreachable: only the letter
+            outcome = ""
+        if proposal.mail is not None:
+            _queue(proposal.mail, request, settings, actor)
+        if act in APPROVING_ACTS and request.status == "approved":
+            lifecycle.fulfil(request, actor, outcome=outcome)
+    return Outcome(act, request.reference, request.status,
+                   proposal.mail.to_address if proposal.mail else "")
+
+
+def _fulfil_kind(proposal: Proposal, request: Request, settings: Settings, actor: str) -> str:
+    """The change an approving act makes to the register; returns the recorded outcome."""
+    if proposal.act == "rectification":
+        changes = apply_rectification(request, proposal.params.get("changes", {}), actor)
+        return "corrected: " + ", ".join(change.field for change in changes)
+    if proposal.act == "erasure":
+        from store.erasure import erase_customer
+
+        customer = Customer.get_by_id(request.customer_id)
+        erase_customer(customer, actor=actor, settings=settings, request=request)
+        return "erased"
+    if proposal.act == "access":
+        return "data package sent"
+    return "objection confirmed"
+
+
+def _queue(mail: MailPlan, request: Request, settings: Settings, actor: str) -> None:
+    first = (InboundMessage.select().where(InboundMessage.request == request)
+             .order_by(InboundMessage.received_at, InboundMessage.id).first())
+    queue_mail(mail.template, settings=settings, to_address=mail.to_address,
+               language=mail.language, actor=actor, to_name=mail.to_name, request=request,
+               reply_to_message=first, attachments=mail.attachments, **mail.context)
+
+
+# ---------------------------------------------------------------- restriction of processing
+
+
+def _restriction_mail(customer: Customer, params: Mapping[str, Any], settings: Settings,
+                      request: Request | None) -> tuple[MailPlan | None, RenderedMail | None]:
+    """The ``restriction_applied`` confirmation as it will be queued (None: no address)."""
+    from mailbot.restriction_notices import applied_preview, confirmation_address
+    from store.restriction import GROUNDS
+
+    ground = params.get("ground", "")
+    if ground not in GROUNDS:
+        raise RuleViolation(f"unknown restriction ground {ground!r}",
+                            key="restriction.bad_ground", ground=ground,
+                            allowed=", ".join(GROUNDS))
+    address = confirmation_address(customer, request)
+    if not address:
+        return None, None
+    rendered = applied_preview(customer, ground=ground, settings=settings, request=request)
+    language = request.language if request is not None else customer.language
+    return MailPlan("restriction_applied", address, customer.name, language), rendered
+
+
+def _commit_restriction(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
+    """Approve the request (the store wants the call), restrict, confirm, fulfil: one
+    transaction, through the same function as ``rekisteri restriction apply --request``."""
+    from mailbot.restriction_notices import restrict
+
+    request = get_request(proposal.reference)
+    customer = Customer.get_by_id(request.customer_id)
+    outcome = restrict(customer, ground=proposal.params["ground"], settings=settings,
+                       actor=actor, note=proposal.params.get("note", ""), request=request)
+    return Outcome("restriction", request.reference, request.status,
+                   outcome.mail.to_address if outcome.mail else "")
+
+
+def plan_restrict(customer_no: str, settings: Settings, params: Mapping[str, Any]) -> Proposal:
+    """Restrict a customer without a request (staff acting on a call): the confirmation."""
+    from store.customers import get_customer
+    from store.restriction import active_restriction
+
+    customer = get_customer(customer_no)
+    if active_restriction(customer) is not None:
+        raise RuleViolation("already restricted", key="restriction.already",
+                            customer_no=customer_no)
+    mail, rendered = _restriction_mail(customer, params, settings, None)
+    return Proposal("restrict", customer_no, dict(params), mail, rendered)
+
+
+def plan_lift(customer_no: str, settings: Settings, reason: str) -> Proposal:
+    """Lifting: the ``restriction_lifted`` notice that goes first (None: no address)."""
+    from mailbot.restriction_notices import lifted_preview
+    from store.customers import get_customer
+    from store.restriction import get_active, notice_address
+
+    customer = get_customer(customer_no)
+    rendered = lifted_preview(customer, reason=reason, settings=settings)
+    mail = None
+    if rendered is not None:
+        address = notice_address(get_active(customer)) or ""
+        mail = MailPlan("restriction_lifted", address, customer.name, customer.language)
+    return Proposal("lift", customer_no, {"reason": reason}, mail, rendered)
+
+
+def commit_customer_act(proposal: Proposal, settings: Settings, actor: str,
+                        informed_otherwise: str = "") -> Outcome:
+    """Carry out ``restrict`` or ``lift`` (notice first, then the state)."""
+    from mailbot.restriction_notices import lift, restrict
+    from store.customers import get_customer
+
+    customer = get_customer(proposal.reference)
+    if proposal.act == "restrict":
+        done = restrict(customer, ground=proposal.params["ground"], settings=settings,
+                        actor=actor, note=proposal.params.get("note", ""))
+    elif proposal.act == "lift":
+        done = lift(customer, reason=proposal.params["reason"], settings=settings, actor=actor,
+                    informed_otherwise=informed_otherwise)
+    else:
+        raise ValueError(f"unknown act {proposal.act!r}")
+    return Outcome(proposal.act, proposal.reference, "",
+                   done.mail.to_address if done.mail else "")
