@@ -1,0 +1,230 @@
+"""Mailbot throughput and IDLE latency against a real Dovecot; prints figures, asserts nothing.
+
+    python bench/ingest_bench.py                      # SQLite in a temporary folder
+    python bench/ingest_bench.py --pg postgresql://postgres@127.0.0.1/rekisteri_bench
+    python bench/ingest_bench.py --messages 1000 --idle 20
+
+1. APPEND 5,000 varied messages (fi/sv/en requests, website forms, HTML-only, Latin-1,
+   replies to newsletters, out-of-office replies, list mail) to a throwaway Dovecot.
+2. The ceiling, in this process: imapclient FETCH of the same messages (BODY.PEEK[], in
+   the mailbot's batch size) plus ``email.message_from_bytes`` with ``policy.default`` and
+   the body read, no database.
+3. ``rekisteri mailbot --once`` in a subprocess: messages/s (ingest, then the outbox sent to
+   ``outbox://`` files) and its peak RSS.
+4. IDLE latency: the daemon running, 50 messages APPENDed one at a time; from APPEND to the
+   message being committed in the database, p50/p95.
+
+Aims (issue 3): ≥ 50% of the ceiling; RSS < 150 MB; IDLE p95 < 2 s.
+Needs Dovecot and root (the test fixture's server).  The PostgreSQL database is emptied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from store import clock  # noqa: E402
+from store.db import close_database, open_database  # noqa: E402
+from store.migrations import migrate  # noqa: E402
+from store.models import InboundMessage, database  # noqa: E402
+from store.urls import file_url  # noqa: E402
+from tests.support.imap_server import dovecot_available, running_imap_server  # noqa: E402
+
+BODIES = [
+    ("fi", "Tietopyyntö", "Hei,\n\nhaluaisin tarkistaa, mitä tietoja teillä on minusta.\n"),
+    ("fi", "poisto", "poistakaa tietoni\n"),
+    ("fi", "Osoitteenmuutos", "Uusi osoite: Kirkkokatu {n}, 48100 Kotka.\n"),
+    ("sv", "Radering", "Hej!\n\nJag vill att ni raderar mina uppgifter enligt artikel 17.\n"),
+    ("en", "Subject access request", "Under Article 15 GDPR please send me a copy of my "
+                                      "data.\n\nRegards\n"),
+    ("fi", "Re: Kotkan Leffojen uutiskirje", "En halua enää uutiskirjettä.\n\n> Tervetuloa "
+                                             "elokuviin!\n> Haluatko tarkistaa tietosi?\n"),
+    ("fi", "Lastenelokuvat", "Onko lauantaina lastenelokuvia?\n"),
+]
+
+
+def varied_messages(count: int, rng: random.Random) -> list[bytes]:
+    messages = []
+    for number in range(count):
+        message = EmailMessage()
+        message["From"] = f"Asiakas {number} <asiakas{number}@example.fi>"
+        message["To"] = "tietosuoja@kotkanleffat.fi"
+        message["Date"] = format_datetime(clock.now())
+        message["Message-ID"] = make_msgid(domain="bench.example.fi")
+        kind = number % 20
+        if kind == 0:
+            message["Subject"] = "Automaattinen vastaus"
+            message["Auto-Submitted"] = "auto-replied"
+            message.set_content("Olen lomalla.\n")
+        elif kind == 1:
+            message["Subject"] = "Uutiskirje"
+            message["List-Id"] = "<news.example.fi>"
+            message.set_content("Uutisia.\n")
+        elif kind == 2:
+            message["Subject"] = "Please delete my account"
+            message.set_content("<html><body><p>Please <b>delete my account</b> and all my "
+                                "data.</p></body></html>", subtype="html")
+        elif kind == 3:
+            message["Subject"] = "Tietosuojapyyntö verkkolomakkeelta"
+            message.set_content(f"Lomake: Tietosuojapyyntö\nNimi: Asiakas {number}\n"
+                                f"Sähköposti: asiakas{number}@example.fi\nPyyntö: Tietojen "
+                                "tarkastus\nViesti: Haluan nähdä tietoni.\n")
+        elif kind == 4:
+            message["Subject"] = "Tietojen tarkastus"
+            message.set_content("Pyydän tietojeni tarkastusta. Terveisin Seppö Äijälä\n",
+                                charset="iso-8859-1")
+        else:
+            _, subject, body = rng.choice(BODIES)
+            message["Subject"] = subject
+            message.set_content(body.format(n=number))
+        messages.append(message.as_bytes())
+    return messages
+
+
+def ceiling(server, count: int) -> float:
+    """imapclient FETCH + email parse of the same messages, no database: messages/s."""
+    from mailbot.sources.imap import BATCH
+
+    start = time.perf_counter()
+    with server.client("INBOX") as client:
+        uids = client.search("ALL")
+        for index in range(0, len(uids), BATCH):
+            answer = client.fetch(uids[index:index + BATCH], ["BODY.PEEK[]", "INTERNALDATE"])
+            for data in answer.values():
+                parsed = email.message_from_bytes(data[b"BODY[]"], policy=policy.default)
+                body = parsed.get_body(preferencelist=("plain", "html"))
+                if body is not None:
+                    body.get_content()
+                _ = parsed["From"], parsed["Subject"], parsed["Message-ID"]
+    return count / (time.perf_counter() - start)
+
+
+def run_once(env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
+    """``mailbot --once``: (total seconds, ingest seconds, peak RSS in MB)."""
+    with log_path.open("w") as log:
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "mailbot", "--once"],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        total = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"mailbot --once failed:\n{log_path.read_text()[-3000:]}")
+    stamps = [line[:23] for line in log_path.read_text().splitlines()
+              if "rekisteri.mailbot: message " in line]
+    parse = lambda text: time.mktime(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")) \
+        + int(text[20:23]) / 1000  # noqa: E731
+    ingest = parse(stamps[-1]) - parse(stamps[0]) if len(stamps) > 1 else total
+    return total, ingest, usage.ru_maxrss / 1024
+
+
+def idle_latency(server, env: dict[str, str], db_url: str, count: int,
+                 log_path: Path) -> list[float]:
+    with log_path.open("w") as log:
+        daemon = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "mailbot"], cwd=ROOT,
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+    samples = []
+    try:
+        deadline = time.monotonic() + 60
+        while "IDLE)" not in log_path.read_text():
+            if time.monotonic() > deadline or daemon.poll() is not None:
+                sys.exit(f"the daemon did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.05)
+        time.sleep(1.5)  # the first pass is over and IDLE is issued
+        open_database(db_url)
+        with server.client() as client:
+            for number in range(count):
+                message_id = f"<idle-{number}-{time.time_ns()}@bench.example.fi>"
+                raw = (f"From: idle{number}@example.fi\r\nTo: tietosuoja@kotkanleffat.fi\r\n"
+                       f"Subject: poisto\r\nMessage-ID: {message_id}\r\n\r\n"
+                       "poistakaa tietoni\r\n").encode()
+                start = time.perf_counter()
+                client.append("INBOX", raw)
+                while not InboundMessage.select().where(
+                        InboundMessage.message_id == message_id).exists():
+                    if time.perf_counter() - start > 30:
+                        sys.exit(f"message {number} not processed in 30 s")
+                    time.sleep(0.005)
+                samples.append(time.perf_counter() - start)
+                time.sleep(0.2)
+        close_database()
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+    return samples
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--idle", type=int, default=50, help="messages for the IDLE latency")
+    parser.add_argument("--pg", metavar="URL", help="PostgreSQL database (emptied first)")
+    args = parser.parse_args()
+    if not dovecot_available():
+        sys.exit("this benchmark needs Dovecot (dovecot-imapd) and root")
+    rng = random.Random(2026)
+    with tempfile.TemporaryDirectory(prefix="rekisteri-ingest-bench-") as folder, \
+            running_imap_server() as server:
+        work = Path(folder)
+        db_url = args.pg or file_url("sqlite", work / "bench.db")
+        open_database(db_url, create=True)
+        if args.pg:
+            database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            database.execute_sql("CREATE SCHEMA public")
+        migrate()
+        close_database()
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("REKISTERI_")}
+        env.update(REKISTERI_DB=db_url, REKISTERI_INBOX=server.url(),
+                   REKISTERI_SMTP=file_url("outbox", work / "outbox"))
+
+        messages = varied_messages(args.messages, rng)
+        start = time.perf_counter()
+        server.append_many(messages)
+        print(f"appended {len(messages)} messages to Dovecot in "
+              f"{time.perf_counter() - start:.1f} s "
+              f"({sum(map(len, messages)) / len(messages):.0f} bytes on average)")
+
+        top = ceiling(server, len(messages))
+        print(f"ceiling (imapclient fetch + email parse, no database): {top:,.0f} messages/s")
+
+        total, ingest, rss = run_once(env, work / "once.log")
+        log = (work / "once.log").read_text()
+        dispositions = {name: len(re.findall(rf": {name}\b", log))
+                        for name in ("new_request", "reply", "ignored", "quarantined")}
+        print(f"mailbot --once: {len(messages)} messages in {total:.1f} s "
+              f"({len(messages) / total:,.0f} messages/s with start-up and the outbox sent); "
+              f"ingest alone {ingest:.1f} s = {len(messages) / ingest:,.0f} messages/s = "
+              f"{100 * len(messages) / ingest / top:.0f}% of the ceiling")
+        print(f"  dispositions: {dispositions}")
+        print(f"  peak RSS of the mailbot process: {rss:.0f} MB")
+
+        samples = idle_latency(server, env, db_url, args.idle, work / "idle.log")
+        print(f"IDLE latency over {len(samples)} messages (APPEND → committed): "
+              f"p50 {statistics.median(samples) * 1000:.0f} ms, "
+              f"p95 {percentile(samples, 0.95) * 1000:.0f} ms, "
+              f"max {max(samples) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Recognising mail that no person wrote to us, so it is never answered (RFC 3834).
+
+The union of what the help desks learned (DESIGN.md, "Mail in: guarantees"):
+``Auto-Submitted`` other than ``no``; ``Precedence`` bulk/junk/list/auto_reply;
+``X-Autoreply``, ``X-Autorespond``, ``X-Autoresponder``; ``X-Auto-Response-Suppress``
+All/OOF/AutoReply; ``List-Id`` or ``List-Unsubscribe``; ``Return-Path: <>``;
+mailer-daemon@ and postmaster@; ``multipart/report``; our own ``X-Loop`` or Message-ID.
+Beyond it, the marks every list manager leaves (``List-Post``, ``X-Mailman-Version``,
+``X-BeenThere``, a ``-request@``/``-owner@``/``-bounces@`` sender): a list digest that
+mentions "unsubscribe" must not become a marketing objection.
+"""
+
+from __future__ import annotations
+
+from mailbot.compose import is_own_message_id
+from mailbot.parsing import ParsedMessage
+from store.config import Settings
+
+AUTO_REPLY = "auto_reply"
+BOUNCE = "bounce"
+MAILING_LIST = "mailing_list"
+OWN_ADDRESS = "own_address"
+DUPLICATE = "duplicate"
+IGNORE_REASONS = (AUTO_REPLY, BOUNCE, MAILING_LIST, OWN_ADDRESS, DUPLICATE)
+
+_BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
+# Beyond the union: what list managers (Mailman, Sympa) put on every mail, digests included.
+_LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "X-Mailman-Version",
+                 "X-BeenThere")
+_LIST_SENDER_SUFFIXES = ("-request", "-owner", "-bounces", "-admin")
+_SUPPRESS_VALUES = {"all", "oof", "autoreply"}
+
+
+def own_addresses(settings: Settings) -> set[str]:
+    return {address.strip().lower() for address in
+            (settings.mail.from_address, settings.controller.privacy_inbox) if address}
+
+
+def ignore_reason(message: ParsedMessage, settings: Settings) -> str | None:
+    """Why ``message`` must be ignored and never answered, or None for a person's mail.
+
+    A website form message is sent by the website on a person's behalf, so it is judged by
+    the automatic-mail headers only, never as "our own address".
+    """
+    if _is_own(message, settings) and message.form is None:
+        return OWN_ADDRESS
+    if _is_read_receipt(message):
+        return AUTO_REPLY
+    if _is_bounce(message):
+        return BOUNCE
+    if _is_list(message):
+        return MAILING_LIST
+    if _is_auto_reply(message):
+        return AUTO_REPLY
+    if any(value.strip() == "<>" for value in message.header_values("Return-Path")):
+        return BOUNCE  # the null sender is how delivery reports travel
+    return None
+
+
+def _is_own(message: ParsedMessage, settings: Settings) -> bool:
+    ours = own_addresses(settings)
+    if message.from_address in ours:
+        return True
+    if message.message_id and is_own_message_id(message.message_id, settings):
+        return True
+    return any(value.strip().lower() in ours for value in message.header_values("X-Loop"))
+
+
+def _is_read_receipt(message: ParsedMessage) -> bool:
+    return message.content_type == "multipart/report" and "disposition-notification" in \
+        message.header("Content-Type").lower()
+
+
+def _is_bounce(message: ParsedMessage) -> bool:
+    if message.content_type == "multipart/report":
+        return True
+    return message.from_address.startswith(_BOUNCE_SENDERS)
+
+
+def _is_list(message: ParsedMessage) -> bool:
+    if any(message.header_values(name) for name in _LIST_HEADERS):
+        return True
+    senders = [message.from_address, *(_address(value) for value in
+                                       message.header_values("Sender"))]
+    if any(sender.partition("@")[0].endswith(_LIST_SENDER_SUFFIXES) for sender in senders):
+        return True
+    return _precedence(message) & {"bulk", "junk", "list"} != set()
+
+
+def _address(value: str) -> str:
+    return value.rpartition("<")[2].rstrip(">").strip().lower()
+
+
+def _is_auto_reply(message: ParsedMessage) -> bool:
+    for value in message.header_values("Auto-Submitted"):
+        if value.split(";")[0].strip().lower() not in ("", "no"):
+            return True
+    if "auto_reply" in _precedence(message):
+        return True
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
+        if message.header_values(name):
+            return True
+    for value in message.header_values("X-Auto-Response-Suppress"):
+        tokens = {token.strip().lower() for token in value.split(",")}
+        if tokens & _SUPPRESS_VALUES:
+            return True
+    return False
+
+
+def _precedence(message: ParsedMessage) -> set[str]:
+    return {value.strip().lower() for value in message.header_values("Precedence")}

@@ -1,0 +1,249 @@
+"""What a message asks for (the request kind), in which language, and how sure we are.
+
+Rules over what the person wrote, not a trained model: staff can read why a guess was
+made, and a wrong guess is cheap (they correct it in the TUI) while silence is not, so
+every message that is not ignored still becomes a request.
+
+- Finnish is inflected, so patterns match stems: ``tie(do|to)…`` finds tiedot, tietoni,
+  tietojani, tietojeni; ``poist…`` finds poistakaa, poistaminen, poisto, poistetaan.
+- A GDPR article number in any language ("15 artikla", "Art. 15", "artikel 17") is a
+  strong signal of its right.
+- Only the person's own words count: quoted text (our newsletter above all) and the
+  subject of a reply ("Re: Kotkan Leffojen uutiskirje") never decide the kind.
+- A marketing objection found next to another request ("erase my data and stop the
+  newsletter") is reported as ``also_objection``: it is applied at once, the other queued.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+LANGUAGES = ("fi", "sv", "en")
+
+# ---------------------------------------------------------------- vocabulary
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+
+ACCESS = _any(
+    r"\btarka[sd]t\w*", r"\btarkist\w*", r"\bjäljennö\w*", r"\bmitä (?:henkilö)?tietoj\w*",
+    r"\bnäh(?:dä|däkseni)\b", r"\btietopyyn\w*", r"\bsaada (?:kaikki )?(?:henkilö)?tie\w*",
+    r"\bluovutta\w* (?:minulle )?(?:kaikki )?tie\w*", r"\bkopio\w* tiedo\w*",
+    r"\bregisterutdrag\w*", r"\btillgång till\b", r"\bvilka (?:person)?uppgifter\b",
+    r"\bkopia av\b", r"\bta del av\b", r"\bse (?:mina|vilka|alla)\b", r"\bfå veta\b",
+    r"\bbegär(?:a)? ut\b", r"\binsyn\w*",
+    r"\bsubject access\b", r"\baccess (?:to|request)\b", r"\bcopy of\b",
+    r"\bwhat (?:personal )?(?:data|information)\b",
+    r"\b(?:data|information) (?:that )?you (?:hold|have|store|keep|process)\b",
+    r"\bsee (?:my|the|all) (?:personal )?(?:data|information)\b", r"\bportab\w*",
+)
+ERASE = _any(
+    r"\bpoist\w*", r"\bpyyhk\w*", r"\bpyyhi\w*", r"\btuhot\w*", r"\btuhoa\w*", r"\bunohd\w*",
+    r"\brader\w*", r"\bta(?:s)? bort\b", r"\bglömd\w*",
+    r"\bdelet\w*", r"\beras\w*", r"\bremov\w*", r"\bforgotten\b", r"\bwipe\b",
+    r"\bclose my account\b",
+)
+DATA_OBJECT = _any(
+    r"\btie(?:do|to)\w*", r"\bhenkilötie\w*", r"\btili\w*", r"\basiakkuu\w*",
+    r"\basiakastie\w*", r"\brekisteri\w*",
+    r"\buppgift\w*", r"\bpersonuppgift\w*", r"\bkonto\w*", r"\bregistret\b",
+    r"\bdata\b", r"\binformation\b", r"\baccount\b", r"\bdetails\b", r"\brecords?\b",
+)
+PERSON_OBJECT = _any(r"\bminut\b", r"\bmig\b", r"\bme\b")
+MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsföring
+    r"\b\w*uutiskir\w*", r"\b\w*markkinoin\w*", r"\b\w*mainos\w*",
+    r"\b\w*postituslist\w*", r"\b\w*sähköpostilist\w*", r"\btiedottei\w*",
+    r"\b\w*nyhetsbrev\w*", r"\b[\w-]*marknadsför\w*", r"\b\w*reklam\w*",
+    r"\butskick\w*", r"\be-?postlist\w*",
+    r"\bnewsletters?\b", r"\bmarketing\b", r"\bmailing list\b", r"\bpromotion\w*",
+    r"\badvertis\w*", r"\bpromotional\b",
+)
+STOP = _any(
+    r"\ben halua\b", r"\blopet\w*", r"\bperu\w*", r"\bkiel\w*", r"\bkiellä\w*", r"\bei enää\b",
+    r"\benää\b", r"\bpoist\w*",
+    r"\bvill inte\b", r"\bsluta\b", r"\bavsluta\w*", r"\båterkall\w*", r"\binte längre\b",
+    r"\bta(?:s)? bort\b", r"\bupphör\w*",
+    r"\bstop\w*", r"\bopt(?:-| )?out\b", r"\bwithdraw\w*", r"\bno (?:more|longer)\b",
+    r"\bdon'?t (?:want|send)\b", r"\bremov\w*", r"\bobject\w*", r"\bcancel\w*",
+)
+OBJECTION_STRONG = _any(
+    r"\bsuoramarkkinointikiel\w*", r"\bunsubscrib\w*", r"\bavregistrer\w*",
+    r"\bavprenumerer\w*", r"\bopt(?:-| )?out\b", r"\bmarkkinointilu\w* \w*\s?peru\w*",
+    r"\bperu\w* (?:\w+ )?markkinointilu\w*",
+)
+CONSENT_WITHDRAWN = _any(
+    r"\bperu\w* (?:\w+ )?suostumu\w*", r"\bsuostumu\w* (?:\w+ )?peru\w*",
+    r"\båterkall\w* (?:\w+ )?samtycke\w*", r"\bwithdraw\w* (?:\w+ )?consent\b",
+)
+RECTIFY = _any(
+    r"\boikai\w*", r"\bkorja\w*", r"\bmuuttu\w*", r"\bmuuttanut\b", r"\bmuuttaneet\b",
+    r"\bmuutta\w*", r"\bmuutos\w*", r"\bmuutet\w*", r"\bpäivit\w*", r"\bosoitteenmuutos\w*",
+    r"\bvaihtu\w*", r"\bvaihtanut\b", r"\bvaihdoin\b", r"\bvirhee\w*", r"\bväärin\b",
+    r"\buusi (?:osoite|osoitteeni|puhelinnumero\w*|numero\w*|sähköposti\w*|nimi|nimeni|"
+    r"sukunimi\w*)\b",
+    r"\brätta\w*", r"\brättelse\w*", r"\bändra\w*", r"\bändring\w*", r"\buppdater\w*",
+    r"\bflytta\w*", r"\bfelaktig\w*", r"\bny adress\b", r"\bnytt (?:telefon)?nummer\b",
+    r"\bnytt (?:efter)?namn\b",
+    r"\brectif\w*", r"\bcorrect(?:ion|ed|ing)?\b(?! me)", r"\bupdat\w*", r"\bchang\w*",
+    r"\bnew (?:address|phone|number|e-?mail|name|surname|last name)\b", r"\bmoved\b",
+    r"\bwrong\b", r"\bincorrect\w*", r"\bmisspel\w*", r"\bout of date\b",
+)
+PERSONAL_FIELD = _any(
+    r"\bosoit\w*", r"\bpuhelin\w*", r"\bnumero\w*", r"\bsähköpost\w*", r"\bnime\w*",
+    r"\bnimi\b", r"\bsukunim\w*",
+    r"\badress\w*", r"\btelefon\w*", r"\be-post\w*", r"\bnamn\w*", r"\befternamn\w*",
+    r"\baddress\w*", r"\bphone\b", r"\bnumber\b", r"\be-?mail\b", r"\bname\b", r"\bsurname\b",
+)
+RESTRICT = _any(
+    r"\brajoit\w*", r"\bbegräns\w*", r"\brestrict\w*",
+    # "freeze / lock / block my data": the everyday words for it, with the data as object
+    r"\b(?:jäädyt|lukit)\w* (?:\w+ )?(?:henkilö)?tie(?:do|to)\w*",
+    r"\b(?:spärra|frys|lås)\w* (?:\w+ )?(?:person)?uppgift\w*",
+    r"\b(?:freez|lock|block)\w* (?:\w+ ){0,2}(?:data|information|details)\b",
+)
+ARTICLE = re.compile(
+    r"\b(?:art(?:icle|ikla|iklan|iklassa|ikel|ikeln|\.)?)\s*(\d{1,2})\b"
+    r"|\b(\d{1,2})\s*(?:\(\d\)\s*)?(?:\.\s*)?(?:art(?:ikla|iklan|iklassa|iklaan|icle|ikel|\.))",
+    re.IGNORECASE,
+)
+ARTICLE_KINDS = {15: "access", 20: "access", 16: "rectification", 17: "erasure",
+                 18: "restriction", 21: "objection"}
+REPLY_PREFIX = re.compile(r"^\s*(?:re|vs|sv|aw|fw|fwd|vl|vb|vs)\s*(?:\[\d+\])?\s*:",
+                          re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+STRONG = 3.0
+CLEAR = 2.5
+MEDIUM = 2.0
+WEAK = 1.0
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: str
+    language: str
+    confidence: float
+    also_objection: bool = False  # a marketing objection beside another request
+    marketing: bool = False  # the objection is to direct marketing: applied at once
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def classify(text: str, subject: str = "", *, form_kind: str | None = None,
+             fallback_language: str | None = None) -> Classification:
+    """Classify what the person wrote (``text``: quoted parts already removed)."""
+    own_subject = "" if REPLY_PREFIX.match(subject or "") else (subject or "")
+    language = detect_language(f"{own_subject}\n{text}", fallback=fallback_language)
+    sentences = [part for part in _SENTENCES.split(f"{own_subject}\n{text}") if part.strip()]
+    scores = _scores(sentences)
+    _article_scores(f"{own_subject}\n{text}", scores)
+    marketing = _marketing_objection(sentences)
+    if form_kind:
+        also = form_kind != "objection" and scores["objection"] >= CLEAR and marketing
+        return Classification(form_kind, language, 0.95, also_objection=also,
+                              marketing=form_kind == "objection" or also, scores=scores)
+    ranked = sorted(((score, kind) for kind, score in scores.items() if score > 0),
+                    reverse=True)
+    if not ranked:
+        return Classification("other", language, 0.3 if text.strip() else 0.1, scores=scores)
+    best_score, best = ranked[0]
+    others = [(score, kind) for score, kind in ranked if kind != "objection"]
+    also = False
+    if best == "objection" and others and others[0][0] >= MEDIUM and marketing:
+        best_score, best = others[0]
+        also = True
+    elif best != "objection" and scores["objection"] >= CLEAR and marketing:
+        also = True
+    runner_up = max((score for score, kind in ranked if kind != best
+                     and not (also and kind == "objection")), default=0.0)
+    confidence = min(0.95, best_score / (best_score + runner_up + 1.0) + 0.1)
+    return Classification(best, language, round(confidence, 2), also_objection=also,
+                          marketing=marketing and (best == "objection" or also),
+                          scores=scores)
+
+
+def _scores(sentences: Iterable[str]) -> dict[str, float]:
+    scores = dict.fromkeys(("access", "rectification", "erasure", "restriction",
+                            "objection"), 0.0)
+    for sentence in sentences:
+        marketing = bool(MARKETING.search(sentence))
+        stop = bool(STOP.search(sentence))
+        erase = bool(ERASE.search(sentence))
+        data_object = bool(DATA_OBJECT.search(sentence))
+        if OBJECTION_STRONG.search(sentence) or (marketing and stop):
+            scores["objection"] += STRONG
+        elif CONSENT_WITHDRAWN.search(sentence):
+            scores["objection"] += CLEAR
+        elif marketing:
+            scores["objection"] += WEAK / 2
+        if erase and data_object:
+            scores["erasure"] += CLEAR
+        elif erase and not marketing:
+            scores["erasure"] += WEAK if not PERSON_OBJECT.search(sentence) else MEDIUM
+        scores["access"] += MEDIUM * min(2, len(ACCESS.findall(sentence)))
+        rectify = len(RECTIFY.findall(sentence))
+        if rectify:
+            scores["rectification"] += (MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK) \
+                + WEAK / 2 * min(2, rectify - 1)
+        if RESTRICT.search(sentence) and not marketing:
+            scores["restriction"] += CLEAR
+    return scores
+
+
+def _article_scores(text: str, scores: dict[str, float]) -> None:
+    """Article numbers, over the whole text: "Art. 15" must not be cut at its period."""
+    for match in ARTICLE.finditer(" ".join(text.split())):
+        number = int(match.group(1) or match.group(2))
+        if number in ARTICLE_KINDS:
+            scores[ARTICLE_KINDS[number]] += STRONG
+
+
+def _marketing_objection(sentences: Iterable[str]) -> bool:
+    """Whether the objection is to direct marketing (applied at once) rather than general."""
+    for sentence in sentences:
+        if OBJECTION_STRONG.search(sentence):
+            return True
+        if MARKETING.search(sentence) and (STOP.search(sentence)
+                                           or CONSENT_WITHDRAWN.search(sentence)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- language
+
+def _vocabulary(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORDS = {
+    "fi": _vocabulary("""ja on ei en ole olen minun minua minulla minulle minusta teillä
+        teidän että kiitos hei moi terveisin ystävällisin haluan haluaisin pyydän pyytäisin
+        tietoni tiedot tietojani tietojeni tietoja myös kanssa mutta enää kaikki nyt uusi
+        osoite osoitteeni poistakaa tietojen kiitoksia hyvä päivää voitteko voisitteko olisin
+        mitä te se tämä asiakas uutiskirjettä"""),
+    "sv": _vocabulary("""och jag att det inte mina min mitt är vill hej tack med för av om på
+        till som har ni er era uppgifter vänliga hälsningar kan den de ett mig vänligen mvh
+        begär personuppgifter radera nyhetsbrev hälsning"""),
+    "en": _vocabulary("""the and i my to of please you your is me data would like have for
+        with this that dear regards thanks hello all information personal delete request want
+        sincerely faithfully kind an are it be any"""),
+}
+_FINNISH_ENDINGS = re.compile(r"\w{3,}(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|kaa|kää|ni|mme)\b")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def detect_language(text: str, *, fallback: str | None = None) -> str:
+    """``fi``, ``sv`` or ``en``: the language to answer in (Finnish when unsure)."""
+    words = [word.casefold() for word in _WORD.findall(text)]
+    counts = {language: sum(word in vocabulary for word in words)
+              for language, vocabulary in _WORDS.items()}
+    counts["fi"] += 0.5 * len(_FINNISH_ENDINGS.findall(text.casefold()))
+    if "å" in text.casefold():
+        counts["sv"] += 2
+    best = max(LANGUAGES, key=lambda language: counts[language])
+    if counts[best] == 0:
+        return fallback if fallback in LANGUAGES else "fi"
+    return best

@@ -1,0 +1,460 @@
+"""From a fetched message to exactly one recorded disposition.
+
+:func:`ingest` is idempotent: it first asks whether this mailbox location (UIDVALIDITY and
+UID, or the Maildir name) or this message (its Message-ID, or the hash of its bytes) was
+recorded before, and only a message never seen is decided.  The decision and everything
+it causes (the request, the candidates, the objection applied, the acknowledgement queued)
+commit in one transaction; the source flags or moves the message only after that commit,
+so a crash in between fetches it again and changes nothing.
+
+Dispositions: ``new_request``; ``reply`` (threaded to a request); ``ignored`` with the
+reason (:mod:`mailbot.automatic`); ``quarantined`` with the error, raw bytes kept, for
+``rekisteri messages reprocess``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import peewee
+
+from mailbot.automatic import AUTO_REPLY, BOUNCE, DUPLICATE, ignore_reason, own_addresses
+from mailbot.changes import proposed_changes
+from mailbot.classify import Classification, classify
+from mailbot.outgoing import queue_mail
+from mailbot.parsing import ParsedMessage, parse_message
+from mailbot.text import storable
+from store import audit, clock, lifecycle
+from store.config import Settings
+from store.customers import CandidateMatch, match_candidates, normalize_email, normalize_phone
+from store.errors import InvalidInput, NotFound, RuleViolation
+from store.models import (
+    OPEN_STATUSES,
+    Attachment,
+    InboundMessage,
+    MessageLocation,
+    OutboxMail,
+    Request,
+    database,
+)
+from store.objections import apply_marketing_objection
+
+log = logging.getLogger("rekisteri.mailbot")
+
+ACTOR = "@mailbot"
+_CUSTOMER_NO = re.compile(
+    r"\b(?:asiakasnumero\w*|asiakasnro|kundnummer|customer (?:number|no\.?))\W{0,5}"
+    r"(?:on|är|is)?\W{0,3}(?P<number>(?:N-)?\d{4,10})\b", re.IGNORECASE)
+_CHAR_FIELD_MAX = 255
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """One message as a source hands it over, with where it lies."""
+
+    mailbox: str  # the source's name for the folder, e.g. imap://user@host:993/INBOX
+    uidvalidity: int  # 0 for Maildir
+    uid: str  # the IMAP UID, or the Maildir unique name
+    raw: bytes
+    arrived_at: datetime | None = None  # INTERNALDATE, or the Maildir file's time
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    message: InboundMessage
+    new: bool  # False: recorded before; at most its new location was added
+    queued: int = 0  # mails queued in the outbox
+
+
+class _Retry(Exception):
+    """Another process stored the same message meanwhile: look again."""
+
+
+def ingest(fetched: FetchedMessage, settings: Settings) -> IngestResult:
+    """Record ``fetched`` with exactly one disposition (or find it recorded already)."""
+    for _ in range(3):
+        try:
+            return _ingest_once(fetched, settings)
+        except _Retry:
+            continue
+    return _ingest_once(fetched, settings, last_try=True)
+
+
+def _ingest_once(fetched: FetchedMessage, settings: Settings,
+                 last_try: bool = False) -> IngestResult:
+    known = _known_at(fetched)
+    if known is not None:
+        return IngestResult(known, new=False)
+    try:
+        parsed = parse_message(fetched.raw,
+                               attachment_max_bytes=settings.mail.attachment_max_bytes)
+    except Exception as error:  # the parser itself gave up: keep the bytes, show staff
+        return _quarantine(fetched, None, error)
+    try:
+        with database.atomic():
+            seen = _seen_before(parsed, fetched)
+            if seen is not None:
+                return seen
+            message = _new_row(parsed, fetched)
+            queued = _decide(message, parsed, settings)
+            _add_location(message, fetched)
+    except peewee.IntegrityError as error:
+        if not last_try:
+            raise _Retry from error
+        return _quarantine(fetched, parsed, error)
+    except (peewee.OperationalError, peewee.InterfaceError):
+        raise  # the database is away: nothing is flagged, the daemon tries again
+    except Exception as error:
+        log.warning("message %s could not be processed: %s", parsed.dedupe_key, error,
+                    exc_info=log.isEnabledFor(logging.DEBUG))
+        return _quarantine(fetched, parsed, error)
+    _log_outcome(message)
+    return IngestResult(message, new=True, queued=queued)
+
+
+def reprocess(identifier: str, settings: Settings) -> InboundMessage:
+    """Run a quarantined message through the whole path again (after a fix)."""
+    message = find_message(identifier)
+    if message.disposition != "quarantined":
+        raise RuleViolation(f"message {identifier} is not quarantined ({message.disposition})",
+                            key="mailbot.not_quarantined", message_id=identifier,
+                            disposition=message.disposition)
+    if message.raw is None:
+        raise RuleViolation(f"the raw bytes of {identifier} are no longer kept",
+                            key="mailbot.raw_gone", message_id=identifier)
+    raw = bytes(message.raw)
+    try:
+        parsed = parse_message(raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
+        with database.atomic():
+            Attachment.delete().where(Attachment.message == message).execute()
+            _fill(message, parsed)
+            message.needs_attention = False
+            message.attention_reason = ""
+            _decide(message, parsed, settings)
+            audit.record("mail.reprocessed", ACTOR, request_reference=_reference(message),
+                         inbound_id=message.id, disposition=message.disposition)
+    except (peewee.OperationalError, peewee.InterfaceError):
+        raise
+    except Exception as error:
+        message = InboundMessage.get_by_id(message.id)
+        message.reason = _error_text(error)
+        message.save(only=[InboundMessage.reason])
+        log.warning("message %s is still quarantined: %s", identifier, error)
+        return message
+    _log_outcome(message)
+    return message
+
+
+def find_message(identifier: str) -> InboundMessage:
+    """A message by its Message-ID (with or without ``<>``) or its dedupe key."""
+    text = identifier.strip()
+    bracketed = text if text.startswith("<") else f"<{text}>"
+    message = (InboundMessage.select()
+               .where(InboundMessage.message_id.in_([text, bracketed])
+                      | (InboundMessage.dedupe_key == text))
+               .order_by(InboundMessage.id).first())
+    if message is None:
+        raise NotFound(f"no message {identifier}", key="mailbot.no_message",
+                       message_id=identifier)
+    return message
+
+
+# ---------------------------------------------------------------- seen before?
+
+
+def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
+    location = (MessageLocation.select(MessageLocation, InboundMessage)
+                .join(InboundMessage)
+                .where((MessageLocation.mailbox == fetched.mailbox)
+                       & (MessageLocation.uidvalidity == fetched.uidvalidity)
+                       & (MessageLocation.uid == fetched.uid))
+                .first())
+    return location.message if location else None
+
+
+def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult | None:
+    """The same message again (same key, same bytes), or a duplicate copy of one."""
+    existing = InboundMessage.get_or_none(InboundMessage.dedupe_key == parsed.dedupe_key)
+    if existing is None:
+        return None
+    if existing.raw_sha256 in ("", parsed.raw_sha256):
+        _add_location(existing, fetched)  # e.g. after a UIDVALIDITY change
+        return IngestResult(existing, new=False)
+    copy_key = "sha256:" + parsed.raw_sha256
+    copy = InboundMessage.get_or_none(InboundMessage.dedupe_key == copy_key)
+    if copy is not None:
+        _add_location(copy, fetched)
+        return IngestResult(copy, new=False)
+    message = _new_row(parsed, fetched, dedupe_key=copy_key)
+    message.disposition, message.reason = "ignored", DUPLICATE
+    message.request = existing.request_id
+    _save(message, parsed)
+    _add_location(message, fetched)
+    _log_outcome(message)
+    return IngestResult(message, new=True)
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) -> int:
+    """Set the disposition and make everything it causes; returns mails queued."""
+    reason = ignore_reason(parsed, settings)
+    if reason is not None:
+        message.disposition, message.reason = "ignored", reason
+        if reason in (AUTO_REPLY, BOUNCE):
+            # An out-of-office reply or a bounce of our answer: shown with its request.
+            message.request = _thread_of(parsed, settings)
+        _save(message, parsed)
+        return 0
+    thread = _thread_of(parsed, settings)
+    if thread is not None and (thread.status in OPEN_STATUSES
+                               or _classification(parsed, None).kind == "other"):
+        _attach_reply(message, parsed, thread)
+        return 0
+    return _new_request(message, parsed, settings)
+
+
+def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
+    """The request a message continues: its reference in the subject, else the thread."""
+    prefix = re.escape(settings.requests.reference_prefix)
+    for reference in re.findall(rf"\b{prefix}-\d{{4}}-\d{{4,}}\b", parsed.subject,
+                                re.IGNORECASE):
+        request = Request.get_or_none(Request.reference == reference.upper())
+        if request is not None:
+            return request
+    ids = [*parsed.in_reply_to.split(), *reversed(parsed.references)]
+    if not ids:
+        return None
+    ours = (OutboxMail.select(OutboxMail.request)
+            .where(OutboxMail.message_id.in_(ids) & OutboxMail.request.is_null(False))
+            .first())
+    if ours is not None:
+        return Request.get_by_id(ours.request_id)
+    theirs = (InboundMessage.select(InboundMessage.request)
+              .where(InboundMessage.message_id.in_(ids) & InboundMessage.request.is_null(False))
+              .first())
+    return Request.get_by_id(theirs.request_id) if theirs is not None else None
+
+
+def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Request) -> None:
+    message.disposition, message.request = "reply", request
+    senders = {request.requester_email}
+    if request.customer_id and request.customer.email:
+        senders.add(request.customer.email)
+    if _requester_email(parsed) not in senders:
+        # Never silently attach one person's mail to another's request (Zammad #5064).
+        message.needs_attention = True
+        message.attention_reason = "sender_differs"
+    elif request.status not in OPEN_STATUSES:
+        message.needs_attention = True
+        message.attention_reason = "request_closed"
+    elif request.status == "waiting_for_requester":
+        lifecycle.requester_replied(request, ACTOR)
+    _save(message, parsed)
+
+
+def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Settings) -> int:
+    form = parsed.form
+    requester_email = _requester_email(parsed)
+    requester_name = (form.get("name") if form else "") or parsed.from_name
+    phone = _phone(form.get("phone") if form else "")
+    text = form.get("message") if form else parsed.body_text
+    customer_no = (form.get("customer_no") if form else "") or _customer_no(text)
+    candidates = match_candidates(email=requester_email, phone=phone, customer_no=customer_no,
+                                  name=requester_name or None)
+    by_email = [match for match in candidates if "email" in match.matched_on]
+    fallback = by_email[0].customer.language if by_email else None
+    result = _classification(parsed, fallback)
+    request = lifecycle.create_request(
+        kind=result.kind, actor=ACTOR, received_at=message.received_at,
+        language=result.language, channel="website_form" if form else "email",
+        requester_email=requester_email, requester_name=requester_name[:_CHAR_FIELD_MAX],
+        requester_phone=phone, confidence=result.confidence,
+        proposed_changes=proposed_changes(text) if result.kind == "rectification" else None,
+        candidates=candidates, reference_prefix=settings.requests.reference_prefix)
+    message.disposition, message.request, message.language = "new_request", request, \
+        result.language
+    _save(message, parsed)
+    queued = 0
+    if result.kind == "objection" and result.marketing:
+        queued += _stop_marketing(request, by_email, message, settings)
+    elif result.kind != "other":
+        queued += _acknowledge(request, message, settings, "acknowledgement")
+        if result.also_objection:
+            # "Erase my data and stop marketing": the objection applies now, the rest waits.
+            objection = lifecycle.create_request(
+                kind="objection", actor=ACTOR, received_at=message.received_at,
+                language=result.language, channel=request.channel,
+                requester_email=requester_email, requester_name=request.requester_name,
+                requester_phone=phone, confidence=result.confidence, candidates=candidates,
+                reference_prefix=settings.requests.reference_prefix)
+            queued += _stop_marketing(objection, by_email, message, settings)
+    return queued
+
+
+def _classification(parsed: ParsedMessage, fallback: str | None) -> Classification:
+    form = parsed.form
+    if form is not None:
+        return classify(form.get("message"), "", form_kind=form.kind,
+                        fallback_language=fallback)
+    return classify(parsed.body_text, parsed.subject, fallback_language=fallback)
+
+
+def _stop_marketing(request: Request, by_email: list[CandidateMatch],
+                    message: InboundMessage, settings: Settings) -> int:
+    customer = by_email[0].customer if by_email else None
+    apply_marketing_objection(request, customer, ACTOR,
+                              evidence=f"inbound message {message.id}")
+    return _acknowledge(request, message, settings, "marketing_stopped")
+
+
+def _acknowledge(request: Request, message: InboundMessage, settings: Settings,
+                 template: str) -> int:
+    """Queue an automatic answer, within the per-sender cap (the backstop against loops)."""
+    address = request.requester_email
+    if not address or address in own_addresses(settings):
+        return 0
+    since = clock.now() - timedelta(hours=1)
+    recent = (OutboxMail.select()
+              .where((OutboxMail.to_address == address) & OutboxMail.automatic
+                     & (OutboxMail.created_at >= since))
+              .count())
+    if recent >= settings.mail.acknowledgements_per_sender_per_hour:
+        log.info("request %s: no %s, %s automatic mails to this sender within the hour",
+                 request.reference, template, recent)
+        return 0
+    queue_mail(template, settings=settings, to_address=address, language=request.language,
+               actor=ACTOR, to_name=request.requester_name, request=request,
+               reply_to_message=message, automatic=True)
+    return 1
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _new_row(parsed: ParsedMessage, fetched: FetchedMessage,
+             dedupe_key: str | None = None) -> InboundMessage:
+    now = clock.now()
+    arrived = fetched.arrived_at
+    message = InboundMessage(
+        dedupe_key=dedupe_key or parsed.dedupe_key,
+        received_at=arrived if arrived is not None and arrived <= now else now,
+        raw=fetched.raw, raw_size=len(fetched.raw), raw_sha256=parsed.raw_sha256,
+    )
+    _fill(message, parsed)
+    return message
+
+
+def _fill(message: InboundMessage, parsed: ParsedMessage) -> None:
+    message.message_id = parsed.message_id
+    message.from_address = parsed.from_address[:_CHAR_FIELD_MAX]
+    message.from_name = parsed.from_name[:_CHAR_FIELD_MAX]
+    message.reply_to = parsed.reply_to[:_CHAR_FIELD_MAX]
+    message.to_addresses = parsed.to_addresses
+    message.subject = parsed.subject
+    message.sent_at = parsed.sent_at
+    message.in_reply_to = parsed.in_reply_to
+    message.references = " ".join(parsed.references)
+    message.body_text = parsed.body_text
+    message.quoted_text = parsed.quoted_text
+    message.headers = parsed.headers
+    message.form_fields = parsed.form.fields if parsed.form else {}
+
+
+def _save(message: InboundMessage, parsed: ParsedMessage) -> None:
+    message.save()
+    for attachment in parsed.attachments:
+        Attachment.create(message=message, filename=attachment.filename,
+                          content_type=attachment.content_type[:_CHAR_FIELD_MAX],
+                          size=attachment.size, kept=attachment.kept, data=attachment.data)
+    audit.record("mail.received", ACTOR, request_reference=_reference(message),
+                 inbound_id=message.id, disposition=message.disposition,
+                 reason=message.reason, needs_attention=message.needs_attention)
+
+
+def _add_location(message: InboundMessage, fetched: FetchedMessage) -> None:
+    (MessageLocation.insert(message=message, mailbox=fetched.mailbox,
+                            uidvalidity=fetched.uidvalidity, uid=fetched.uid,
+                            seen_at=clock.now())
+     .on_conflict_ignore().execute())
+
+
+def _quarantine(fetched: FetchedMessage, parsed: ParsedMessage | None,
+                error: BaseException) -> IngestResult:
+    """Keep the raw bytes and the error for staff; the message can be reprocessed."""
+    with database.atomic():
+        digest = hashlib.sha256(fetched.raw).hexdigest()
+        key = parsed.dedupe_key if parsed is not None else f"sha256:{digest}"
+        existing = InboundMessage.get_or_none(InboundMessage.dedupe_key == key)
+        if existing is not None:
+            _add_location(existing, fetched)
+            return IngestResult(existing, new=False)
+        now = clock.now()
+        message = InboundMessage(
+            dedupe_key=key, received_at=fetched.arrived_at if fetched.arrived_at
+            and fetched.arrived_at <= now else now,
+            raw=fetched.raw, raw_size=len(fetched.raw), raw_sha256=digest,
+            disposition="quarantined", reason=_error_text(error), needs_attention=True,
+            attention_reason="quarantined")
+        if parsed is not None:
+            _fill(message, parsed)
+        message.save()
+        _add_location(message, fetched)
+        audit.record("mail.received", ACTOR, inbound_id=message.id,
+                     disposition="quarantined", reason=type(error).__name__,
+                     needs_attention=True)
+    _log_outcome(message)
+    return IngestResult(message, new=True)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _requester_email(parsed: ParsedMessage) -> str | None:
+    """Who asks: the form's address for website-form mail, else the sender's address."""
+    candidate = (parsed.form.get("email") if parsed.form else "") or parsed.from_address
+    if not candidate:
+        return None
+    try:
+        return normalize_email(candidate)
+    except InvalidInput:
+        return parsed.from_address or None
+
+
+def _phone(text: str) -> str | None:
+    if not text:
+        return None
+    try:
+        return normalize_phone(text)
+    except InvalidInput:
+        return None
+
+
+def _customer_no(text: str) -> str | None:
+    match = _CUSTOMER_NO.search(text)
+    return match.group("number") if match else None
+
+
+def _reference(message: InboundMessage) -> str | None:
+    if not message.request_id:
+        return None
+    request = message.request if isinstance(message.request, Request) \
+        else Request.get_by_id(message.request_id)
+    return request.reference
+
+
+def _error_text(error: BaseException) -> str:
+    return storable(f"{type(error).__name__}: {error}")[:2000]
+
+
+def _log_outcome(message: InboundMessage) -> None:
+    """The one log line per message: disposition, reason, request; no personal data."""
+    log.info("message %s: %s%s%s%s", message.message_id or message.dedupe_key,
+             message.disposition, f" ({message.reason})" if message.reason else "",
+             f" → {_reference(message)}" if message.request_id else "",
+             " [needs attention]" if message.needs_attention else "")

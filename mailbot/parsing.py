@@ -1,0 +1,269 @@
+"""Parsing a raw message with ``email.policy.default``, defensively.
+
+Nothing in here raises for bad input: a header that the policy refuses (an encoded CR/LF
+in a display name raises ValueError on access) is read the old way and cleaned, a body
+whose charset lies is decoded sensibly, HTML-only mail becomes text, and quoted replies
+and signatures are kept apart from what the person wrote.  Only a failure of the parser
+itself (which the ingest quarantines) escapes.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.utils
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage, Message
+from typing import TypeVar
+
+from mailbot.compose import header_text
+from mailbot.forms import FormSubmission, parse_form
+from mailbot.quoting import split_reply
+from mailbot.text import decode_bytes, html_to_text, normalise_newlines, storable
+
+T = TypeVar("T")
+MESSAGE_ID_MAX = 200  # longer ids are hashed so the dedupe key always fits its column
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    size: int
+    data: bytes | None  # None: over the size cap, noted and dropped
+
+    @property
+    def kept(self) -> bool:
+        return self.data is not None
+
+
+@dataclass
+class ParsedMessage:
+    raw: bytes
+    message_id: str | None = None
+    from_address: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    to_addresses: str = ""
+    subject: str = ""
+    sent_at: datetime | None = None
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    content_type: str = "text/plain"
+    body_text: str = ""  # what the person wrote
+    quoted_text: str = ""  # quoted replies and signatures
+    full_text: str = ""  # the whole text body, for the form parser and staff
+    headers: list[list[str]] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    form: FormSubmission | None = None
+    defects: list[str] = field(default_factory=list)
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of header ``name`` (case-insensitive), decoded and cleaned."""
+        wanted = name.lower()
+        return [value for key, value in self.headers if key.lower() == wanted]
+
+    def header(self, name: str) -> str:
+        values = self.header_values(name)
+        return values[0] if values else ""
+
+    @property
+    def raw_sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def dedupe_key(self) -> str:
+        """The Message-ID, or a hash of the raw bytes when there is none: never random."""
+        if self.message_id:
+            if len(self.message_id) <= MESSAGE_ID_MAX:
+                return self.message_id
+            return "mid-sha256:" + hashlib.sha256(self.message_id.encode()).hexdigest()
+        return "sha256:" + self.raw_sha256
+
+
+def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
+    message = email.message_from_bytes(raw, policy=policy.default)
+    parsed = ParsedMessage(raw=raw)
+    parsed.headers = [[storable(name), _header_value(message, name, value)]
+                      for name, value in message.raw_items()]
+    parsed.message_id = _message_id(parsed.header("Message-ID"))
+    raw_headers = {name.lower(): _eight_bit(value)
+                   for name, value in reversed(list(message.raw_items()))}
+    parsed.from_name, parsed.from_address = _first_address(raw_headers.get("from", ""))
+    parsed.reply_to = _first_address(raw_headers.get("reply-to", ""))[1]
+    parsed.to_addresses = ", ".join(address for _, address in email.utils.getaddresses(
+        parsed.header_values("To") + parsed.header_values("Cc")) if address)
+    parsed.subject = parsed.header("Subject")
+    parsed.sent_at = _date(parsed.header("Date"))
+    parsed.in_reply_to = " ".join(_ids(parsed.header("In-Reply-To")))
+    parsed.references = _ids(" ".join(parsed.header_values("References")))
+    parsed.content_type = _safe(lambda: message.get_content_type(), "text/plain")
+    parsed.defects = [type(defect).__name__ for defect in message.defects]
+    text = normalise_newlines(_body_text(message))
+    parsed.full_text = storable(text.strip())
+    split = split_reply(parsed.full_text)
+    parsed.body_text, parsed.quoted_text = storable(split.written), storable(split.quoted)
+    parsed.form = parse_form(parsed.full_text)
+    parsed.attachments = list(_attachments(message, attachment_max_bytes))
+    return parsed
+
+
+# ---------------------------------------------------------------- headers
+
+
+# Headers the mailbot reads: parsed with the policy.  The rest (Received, DKIM-Signature…)
+# are only shown to staff, so their encoded words are decoded and nothing more.
+_PARSED_HEADERS = {"from", "to", "cc", "reply-to", "subject", "message-id", "in-reply-to",
+                   "references", "date", "content-type"}
+
+
+def _header_value(message: EmailMessage, name: str, raw_value: str) -> str:
+    if name.lower() in _PARSED_HEADERS:
+        return _safe_header(message, name, raw_value)
+    value = _eight_bit(raw_value)
+    if "=?" in value:
+        value = _decode_words(value)
+    return storable(header_text(value))
+
+
+def _safe_header(message: EmailMessage, name: str, raw_value: str) -> str:
+    """The decoded header, or the encoded-words decoded by hand when the policy refuses."""
+    raw_value = _eight_bit(raw_value)
+    try:
+        value = str(message.policy.header_factory(name, raw_value))
+    except Exception:
+        value = _decode_words(raw_value)
+    return storable(header_text(value))
+
+
+def _eight_bit(raw_value: str) -> str:
+    """Raw 8-bit bytes in a header (RFC 6532 UTF-8, or an old client's Latin-1) as text."""
+    if any("\udc80" <= char <= "\udcff" for char in raw_value):
+        return decode_bytes(raw_value.encode("utf-8", "surrogateescape"), None)
+    return raw_value
+
+
+def _decode_words(raw_value: str) -> str:
+    try:
+        parts = email.header.decode_header(raw_value)
+        return "".join(decode_bytes(part, charset) if isinstance(part, bytes) else part
+                       for part, charset in parts)
+    except Exception:
+        return raw_value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _first_address(raw_value: str) -> tuple[str, str]:
+    """Display name and address, read from the still-encoded header.
+
+    Encoded words cannot hide an address: a display name that decodes to
+    ``Evil\r\nBcc: victim@example.com`` must never make the victim the sender.
+    """
+    if not raw_value:
+        return "", ""
+    try:
+        pairs = email.utils.getaddresses([" ".join(raw_value.split())])
+    except Exception:
+        return "", ""
+    for name, address in pairs:
+        if "@" in address:
+            return storable(header_text(_decode_words(name))), storable(address.strip().lower())
+    return "", ""
+
+
+def _message_id(value: str) -> str | None:
+    ids = _ids(value)
+    if ids:
+        return ids[0]
+    text = value.strip()
+    return text[:998] or None
+
+
+def _ids(value: str) -> list[str]:
+    """Message-IDs in a header: each ``<…>`` token (tolerating missing brackets)."""
+    found: list[str] = []
+    for token in value.replace(",", " ").split():
+        token = token.strip()
+        if token.startswith("<") and token.endswith(">") and len(token) > 2:
+            found.append(token[:998])
+        elif "@" in token and "<" not in token and ">" not in token:
+            found.append(f"<{token}>"[:998])
+    return found
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- body
+
+
+def _body_text(message: EmailMessage) -> str:
+    """The plain text the person wrote: text/plain preferred, else HTML made text."""
+    part = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
+    if part is None:
+        part = _first_text_part(message)
+    if part is None:
+        return ""
+    text = _part_text(part)
+    if part.get_content_subtype() == "html":
+        text = html_to_text(text)
+    return text
+
+
+def _first_text_part(message: Message) -> Message | None:
+    for part in _safe(lambda: list(message.walk()), [message]):
+        if part.get_content_maintype() == "text" and not part.is_multipart():
+            return part
+    return None
+
+
+def _part_text(part: Message) -> str:
+    payload = _safe(lambda: part.get_payload(decode=True), None)
+    if payload is None:
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    charset = _safe(lambda: part.get_content_charset(), None)
+    return decode_bytes(payload, charset)
+
+
+def _attachments(message: EmailMessage, max_bytes: int) -> list[ParsedAttachment]:
+    found: list[ParsedAttachment] = []
+    body = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
+    for part in _safe(lambda: list(message.walk()), []):
+        if part.is_multipart() or part is body or part is message:
+            continue
+        disposition = _safe(lambda p=part: p.get_content_disposition(), None)
+        filename = _safe(lambda p=part: p.get_filename(), None)
+        if disposition != "attachment" and not filename:
+            continue
+        data = _safe(lambda p=part: p.get_payload(decode=True), None) or b""
+        found.append(ParsedAttachment(
+            filename=storable(header_text(filename or ""))[:255],
+            content_type=_safe(lambda p=part: p.get_content_type(), "application/octet-stream"),
+            size=len(data),
+            data=data if len(data) <= max_bytes else None,
+        ))
+    return found
+
+
+def _safe(action: Callable[[], T], default: T) -> T:
+    """Run ``action``; the default when the message is too broken for it."""
+    try:
+        return action()
+    except Exception:
+        return default

@@ -1,0 +1,103 @@
+"""A Maildir folder (the embedded default the demo uses).
+
+Each message's unique name (the file name before ``:2,``) is its UID.  Processed mail moves
+from ``new/`` to ``cur/`` with the ``S`` (seen) flag, after the database commit.  Every
+unknown name in ``new/`` and ``cur/`` is processed, whatever its flags: another mail client
+may have read or moved a message first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mailbot.ingest import FetchedMessage
+from mailbot.sources import SourceUnavailable
+from store.models import MessageLocation
+from store.urls import file_url, file_url_path
+
+POLL_SECONDS = 2.0
+"""A local folder is cheap to look at: new mail shows up within two seconds."""
+BATCH = 100
+
+
+class MaildirSource:
+    def __init__(self, url: str) -> None:
+        self.path = file_url_path(url).expanduser()
+        self.name = file_url("maildir", self.path)
+        self._last_look = 0.0
+
+    def connect(self) -> None:
+        if not (self.path / "new").is_dir() or not (self.path / "cur").is_dir():
+            raise SourceUnavailable(f"{self.path} is not a Maildir folder (no new/ and cur/)")
+
+    def close(self) -> None:
+        pass
+
+    def pending(self) -> Iterator[list[FetchedMessage]]:
+        self._last_look = time.monotonic()
+        known = {row.uid for row in MessageLocation.select(MessageLocation.uid)
+                 .where((MessageLocation.mailbox == self.name)
+                        & (MessageLocation.uidvalidity == 0))}
+        waiting: list[tuple[str, Path]] = []
+        for folder in ("new", "cur"):
+            for entry in self._entries(folder):
+                unique = _unique_name(entry.name)
+                if unique in known:
+                    if folder == "new" or "S" not in _flags(entry.name):
+                        self._mark_seen(entry)  # committed before a crash, not yet moved
+                    continue
+                waiting.append((unique, entry))
+        waiting.sort(key=lambda item: item[0])
+        for start in range(0, len(waiting), BATCH):
+            batch = []
+            for unique, entry in waiting[start:start + BATCH]:
+                try:
+                    raw = entry.read_bytes()
+                    arrived = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+                except FileNotFoundError:
+                    continue  # another client moved it meanwhile; the next look finds it
+                batch.append(FetchedMessage(self.name, 0, unique, raw, arrived))
+            if batch:
+                yield batch
+
+    def finish(self, done: Sequence[FetchedMessage]) -> None:
+        wanted = {message.uid for message in done}
+        for folder in ("new", "cur"):
+            for entry in self._entries(folder):
+                if _unique_name(entry.name) in wanted:
+                    self._mark_seen(entry)
+
+    def wait(self, tick: float) -> bool:
+        remaining = POLL_SECONDS - (time.monotonic() - self._last_look)
+        if remaining > 0:
+            time.sleep(min(tick, remaining))
+        return time.monotonic() - self._last_look >= POLL_SECONDS
+
+    def _entries(self, folder: str) -> list[Path]:
+        try:
+            return [entry for entry in (self.path / folder).iterdir()
+                    if entry.is_file() and not entry.name.startswith(".")]
+        except OSError as error:
+            raise SourceUnavailable(f"cannot read {self.path / folder}: {error}") from error
+
+    def _mark_seen(self, entry: Path) -> None:
+        unique = _unique_name(entry.name)
+        flags = "".join(sorted(set(_flags(entry.name)) | {"S"}))
+        target = self.path / "cur" / f"{unique}:2,{flags}"
+        if target != entry:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(entry, target)
+
+
+def _unique_name(name: str) -> str:
+    return name.split(":", 1)[0].split("!", 1)[0]
+
+
+def _flags(name: str) -> str:
+    _, _, info = name.partition(":2,")
+    return info

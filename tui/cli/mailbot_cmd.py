@@ -1,0 +1,44 @@
+"""``rekisteri mailbot [--once]`` and ``rekisteri messages reprocess MESSAGE_ID``.
+
+This module imports ``mailbot`` and ``store`` only: the daemon never loads Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from mailbot.daemon import Mailbot
+from mailbot.ingest import reprocess
+from tui.cli import listing_cmds
+from tui.cli.context import Context
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "mailbot", help="read the privacy inbox and send the outbox (runs until stopped)")
+    parser.add_argument("--once", action="store_true",
+                        help="process everything waiting, send the outbox, and exit")
+    parser.set_defaults(handler=run)
+    again = listing_cmds.ACTIONS["messages"].add_parser(
+        "reprocess", help="run a quarantined message through the mailbot again")
+    again.add_argument("message_id", metavar="MESSAGE_ID",
+                       help="its Message-ID (or, for a message without one, the key that "
+                            "`messages list --json` shows)")
+    again.set_defaults(handler=run_reprocess)
+
+
+def run(context: Context, args: argparse.Namespace) -> int:
+    context.open_db()
+    bot = Mailbot(context.settings)
+    return bot.run_once() if args.once else bot.run_forever()
+
+
+def run_reprocess(context: Context, args: argparse.Namespace) -> int:
+    context.open_db()
+    message = reprocess(args.message_id, context.settings)
+    if message.disposition == "quarantined":
+        context.say("mailbot.still_quarantined", reason=message.reason or "")
+        return 1
+    reference = message.request.reference if message.request_id else "–"
+    context.say("mailbot.reprocessed", disposition=message.disposition, reference=reference)
+    return 0
