@@ -8,6 +8,7 @@ see the rendered mail with :func:`preview` before anything is queued.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from mailbot.compose import (
@@ -88,7 +89,9 @@ def queue_mail(
     now = clock.now()
     message_id = new_message_id(settings)
     raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
-    with database.atomic():
+    # Alone, the row and its audit event commit together; in a mass mailing the caller's
+    # batch transaction holds it, and a savepoint per row would only cost round trips.
+    with database.atomic() if audited else nullcontext():
         row = OutboxMail.create(
             message_id=message_id, to_address=to_address, to_name=to_name,
             subject=subject, template=template, language=language, request=request,

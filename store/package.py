@@ -9,8 +9,9 @@ Two files, in the requester's language (fi, sv or en):
 
 Both also carry the Art. 15(1)–(2) information (purposes, categories, recipients,
 transfers, retention, sources, automated decisions, the rights and the right to complain),
-taken from ``settings.notice`` and ``settings.controller``, the same facts the privacy
-notice shows.  A person who is not in the register gets a package that says so.
+taken through :mod:`store.facts`, the same facts the privacy notice and the record of
+processing show.  A person who is not in the register gets a package that says so; a
+restricted person's package says that too (``restricted``).
 
 Other people's data is left out (Art. 15(4)): the names of staff members, and requests in
 which the person was only a candidate match for someone else's request.
@@ -37,9 +38,9 @@ from typing import Any
 import jinja2
 from peewee import Model
 
-from store import audit, clock
-from store.config import LANGUAGES, Settings, localized
-from store.consent import PURPOSES, consent_state, suppression_of
+from store import audit, clock, facts
+from store.config import LANGUAGES, Settings
+from store.consent import PURPOSES, consent_state, is_restricted, suppression_of
 from store.customers import format_phone
 from store.i18n import catalog, format_date, format_datetime, translate
 from store.models import (
@@ -66,6 +67,7 @@ from store.models import (
     Staff,
     VerificationCall,
 )
+from store.restriction import ground_text
 from store.retention_rules import erasure_due_on, voucher_kept_until
 from store.zipcrypto import encrypted_zip
 
@@ -80,7 +82,8 @@ EXPORTED: dict[type[Model], tuple[str, ...]] = {
                    "request_reference"),
     MarketingSuppression: ("created_at", "reason"),
     Purchase: ("receipt_no", "purchased_at", "amount_cents", "currency", "description"),
-    Restriction: ("ground", "started_at", "request_reference", "lifted_at"),
+    Restriction: ("ground", "note", "started_at", "request_reference", "lifted_at",
+                  "lift_reason"),
     Request: ("reference", "kind", "status", "language", "channel", "requester_email",
               "requester_name", "requester_phone", "proposed_changes", "received_at",
               "due_at", "original_due_at", "extended_at", "extension_reason", "closed_at",
@@ -112,7 +115,11 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
                            "email_hash": "a one-way hash of the address, which is given"},
     Purchase: {"id": "the database's row number", "customer": ROW_LINK},
     Restriction: {"id": "the database's row number", "customer": ROW_LINK,
-                  "started_by": STAFF_IDENTITY, "lifted_by": STAFF_IDENTITY},
+                  "started_by": STAFF_IDENTITY, "lifted_by": STAFF_IDENTITY,
+                  "lift_notice_message_id": "the Message-ID of the mail that told the "
+                                            "person; the mail itself is given",
+                  "lift_informed_otherwise": "staff's note of how the person was told, "
+                                             "when there was no address to mail"},
     Request: {"id": "the database's row number", "customer": ROW_LINK,
               "match_state": "the desk's progress in finding the customer",
               "confidence": "the mail sorter's certainty about the kind of request",
@@ -162,13 +169,11 @@ NOT_ABOUT_THE_PERSON: dict[type[Model], str] = {
 }
 """Models that hold nothing about the person a package is for."""
 
-INFORMATION_ITEMS = ("register_name", "purposes", "legal_bases", "data_categories",
-                     "recipients", "transfers", "retention", "sources", "automated_decisions",
-                     "rights", "how_to_use_rights", "complaint", "processors", "security")
-"""The Art. 15(1)–(2) items, each taken from the setting of the same name in [notice]."""
-
-CONTROLLER_ITEMS = ("name", "business_id", "address", "website", "contact_person",
-                    "contact_email", "contact_phone", "privacy_inbox", "privacy_officer")
+INFORMATION_ITEMS = ("register_name", "purposes", "data_categories", "recipients",
+                     "transfers", "retention", "sources", "automated_decisions", "rights",
+                     "how_to_use_rights", "complaint", "processors", "security")
+"""The Art. 15(1)–(2) items, each taken from the setting of the same name in [notice]
+(:func:`store.facts.information`); ``purposes`` lists each purpose with its legal basis."""
 
 
 @dataclass
@@ -221,7 +226,7 @@ def build_package(customer: Customer | None, *, language: str, settings: Setting
         "format_version": FORMAT_VERSION,
         "generated_at": clock.iso(now),
         "language": language,
-        "controller": _controller(settings, language),
+        "controller": facts.controller(settings, language),
         "data_found": customer is not None,
     }
     if customer is not None:
@@ -318,6 +323,7 @@ def _personal_data(customer: Customer, settings: Settings, now: datetime) -> dic
                        .order_by(ConsentEvent.at, ConsentEvent.id)],
         },
         "marketing_objection": _row(suppression) if suppression else None,
+        "restricted": is_restricted(customer),
         "restrictions": [_row(r) for r in customer.restrictions
                          .order_by(Restriction.started_at)],
         "purchases": purchases,
@@ -367,18 +373,9 @@ def _sent_text(raw: bytes | None) -> tuple[str | None, list[str]]:
     return text, files
 
 
-def _controller(settings: Settings, language: str) -> dict[str, Any]:
-    controller = settings.controller
-    values: dict[str, Any] = {name: getattr(controller, name) for name in CONTROLLER_ITEMS}
-    values["contact_title"] = localized(controller.contact_title, language)
-    return values
-
-
 def _information(settings: Settings, language: str, document: dict[str, Any],
                  customer: Customer | None) -> dict[str, Any]:
-    notice = settings.notice
-    info: dict[str, Any] = {item: localized(getattr(notice, item), language)
-                            for item in INFORMATION_ITEMS}
+    info = facts.information(settings, language, INFORMATION_ITEMS)
     if customer is not None:
         ended = customer.relationship_ended_at
         info["your_retention"] = {
@@ -438,10 +435,13 @@ def _render_html(document: dict[str, Any], language: str, stem: str) -> str:
     def yes_no(value: bool) -> str:
         return t("yes") if value else t("no")
 
+    def ground(code: str) -> str:
+        return ground_text(code, language)
+
     template = _environment().get_template("package.html.j2")
     return template.render(doc=document, t=t, label=label, when=when, day=day, money=money,
-                           yes_no=yes_no, phone=format_phone, language=language,
-                           json_name=f"{stem}.json")
+                           yes_no=yes_no, phone=format_phone, ground=ground,
+                           language=language, json_name=f"{stem}.json")
 
 
 # ---------------------------------------------------------------- files

@@ -2,6 +2,7 @@
 
 from store.models.audit import AuditEvent, AuditHead
 from store.models.base import BaseModel, database
+from store.models.breaches import BREACH_NATURES, Breach
 from store.models.customers import (
     SOURCES,
     ConsentEvent,
@@ -19,6 +20,7 @@ from store.models.mail import (
     MessageLocation,
     OutboxMail,
 )
+from store.models.mailings import MAILING_KINDS, RECIPIENT_STATUSES, Mailing, MailingRecipient
 from store.models.meta import Counter, SchemaVersion, Setting
 from store.models.requests import (
     CALL_OUTCOMES,
@@ -50,6 +52,9 @@ ALL_MODELS = [
     MessageLocation,
     Attachment,
     OutboxMail,
+    Breach,
+    Mailing,
+    MailingRecipient,
     Staff,
     AuditEvent,
     AuditHead,
@@ -57,13 +62,16 @@ ALL_MODELS = [
 
 __all__ = [
     "ALL_MODELS",
+    "BREACH_NATURES",
     "CALL_OUTCOMES",
     "CLOSED_STATUSES",
     "DISPOSITIONS",
     "KINDS",
+    "MAILING_KINDS",
     "MATCH_STATES",
     "OPEN_STATUSES",
     "OUTBOX_STATUSES",
+    "RECIPIENT_STATUSES",
     "ROLES",
     "SOURCES",
     "STATUSES",
@@ -71,11 +79,14 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "BaseModel",
+    "Breach",
     "ConsentEvent",
     "Counter",
     "Customer",
     "CustomerSource",
     "InboundMessage",
+    "Mailing",
+    "MailingRecipient",
     "MarketingSuppression",
     "MessageLocation",
     "OutboxMail",

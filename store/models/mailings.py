@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from peewee import AutoField, CharField, ForeignKeyField, IntegerField
+
+from store.fields import JSONField, UtcDateTimeField
+from store.models.base import BaseModel
+from store.models.breaches import Breach
+from store.models.customers import Customer
+from store.models.mail import OutboxMail
+
+MAILING_KINDS = ("breach_notice", "newsletter")
+
+RECIPIENT_STATUSES = ("queued", "no_email")
+"""``queued``: the outbox row exists (its own status says what became of it);
+``no_email``: the customer has no address and needs another channel."""
+
+
+class Mailing(BaseModel):
+    """One mass mail: a breach notice (one per breach) or a newsletter issue.
+
+    Every run that chooses recipients adds to the same mailing, and a customer is its
+    recipient at most once, so nobody gets the same mailing twice.
+    """
+
+    id = AutoField()
+    kind = CharField(max_length=16)
+    breach = ForeignKeyField(Breach, null=True, backref="mailings", on_delete="RESTRICT")
+    # The newsletter issue (issue 9 makes this a foreign key on the same column).
+    newsletter_id = IntegerField(null=True)
+    template = CharField(max_length=64)
+    selections = JSONField(default=list)  # how each run chose its recipients
+    created_at = UtcDateTimeField()
+    created_by = CharField(max_length=64)
+    last_queued_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("kind", "breach"), True), (("kind", "newsletter_id"), True))
+
+
+class MailingRecipient(BaseModel):
+    """A customer chosen for a mailing, and the outbox row that carries their mail.
+
+    The row and its outbox row are committed together: a run stopped half-way leaves each
+    customer either fully queued or not chosen yet, and the next run takes up the rest.
+    """
+
+    id = AutoField()
+    mailing = ForeignKeyField(Mailing, backref="recipients", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, backref="mailings", on_delete="CASCADE")
+    outbox = ForeignKeyField(OutboxMail, null=True, backref="mailing_recipient",
+                             on_delete="SET NULL")
+    status = CharField(max_length=16)  # RECIPIENT_STATUSES
+    reason = CharField(null=True, max_length=64)
+    language = CharField(default="fi", max_length=2)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("mailing", "customer"), True), (("mailing", "status"), False))
