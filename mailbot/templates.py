@@ -48,6 +48,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "data_erased": TemplateSpec(optional={"vouchers_kept_until": None}),
     "marketing_stopped": TemplateSpec(),
     "refusal": TemplateSpec(required=("reason",), optional={"ground": ""}),
+    "restriction_applied": TemplateSpec(required=("ground",)),
+    "restriction_lifted": TemplateSpec(required=("ground", "reason")),
 }
 """The mails about a request, by the name other modules queue them with."""
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from store import clock
+from store.db import bulk_insert
 from store.models import AuditEvent, AuditHead, database
 
 GENESIS_HASH = "0" * 64
@@ -34,24 +35,8 @@ def record(
     **payload: Any,
 ) -> AuditEvent:
     """Append one event.  Call it inside the transaction that makes the change it records."""
-    with database.atomic():
-        # The UPDATE takes the head row's write lock, so concurrent writers line up.
-        AuditHead.update(last_id=AuditHead.last_id).where(AuditHead.id == 1).execute()
-        head = AuditHead.get_by_id(1)
-        event = AuditEvent(
-            id=head.last_id + 1,
-            at=at or clock.now(),
-            actor=actor,
-            action=action,
-            customer_no=customer_no,
-            request_reference=request_reference,
-            payload=payload,
-            prev_hash=head.last_hash,
-        )
-        event.hash = event_hash(event)
-        event.save(force_insert=True)
-        AuditHead.update(last_id=event.id, last_hash=event.hash).where(AuditHead.id == 1).execute()
-        return event
+    entry = Entry(action, customer_no, request_reference, payload)
+    return _append([entry], actor, at or clock.now())[0]
 
 
 @dataclass(frozen=True)
@@ -67,26 +52,41 @@ class Entry:
 def record_many(entries: list[Entry], actor: str, *, at: datetime | None = None) -> int:
     """Append many events at once (a retention run: one per erased customer), chained
     exactly as :func:`record` chains them, with one lock and bulk inserts."""
-    if not entries:
-        return 0
-    at = at or clock.now()
+    return len(_append(entries, actor, at or clock.now())) if entries else 0
+
+
+def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
+    """Chain ``entries`` onto the head under its lock.
+
+    Every change in the register writes here, so the statements are prepared once
+    (:func:`_statements`) instead of being built by the ORM for each event.
+    """
+    lock, read, move = _statements()
     with database.atomic():
-        AuditHead.update(last_id=AuditHead.last_id).where(AuditHead.id == 1).execute()
-        head = AuditHead.get_by_id(1)
-        last_id, last_hash = head.last_id, head.last_hash
-        rows = []
+        # The UPDATE takes the head row's write lock, so concurrent writers line up.
+        database.execute_sql(lock)
+        last_id, last_hash = database.execute_sql(read).fetchone()
+        events = []
         for entry in entries:
             event = AuditEvent(id=last_id + 1, at=at, actor=actor, action=entry.action,
                                customer_no=entry.customer_no,
                                request_reference=entry.request_reference,
                                payload=entry.payload, prev_hash=last_hash)
             event.hash = event_hash(event)
-            rows.append(event.__data__)
+            events.append(event)
             last_id, last_hash = event.id, event.hash
-        for start in range(0, len(rows), 500):
-            AuditEvent.insert_many(rows[start:start + 500]).execute()
-        AuditHead.update(last_id=last_id, last_hash=last_hash).where(AuditHead.id == 1).execute()
-    return len(rows)
+        for start in range(0, len(events), 500):
+            bulk_insert(AuditEvent, [event.__data__ for event in events[start:start + 500]])
+        database.execute_sql(move, (last_id, last_hash))
+    return events
+
+
+def _statements() -> tuple[str, str, str]:
+    db = database.obj
+    table = f'{db.quote[0]}{AuditHead._meta.table_name}{db.quote[1]}'
+    return (f"UPDATE {table} SET last_id = last_id WHERE id = 1",
+            f"SELECT last_id, last_hash FROM {table} WHERE id = 1",
+            f"UPDATE {table} SET last_id = {db.param}, last_hash = {db.param} WHERE id = 1")
 
 
 def event_hash(event: AuditEvent) -> str:

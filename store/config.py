@@ -2,13 +2,20 @@
 
 The defaults (``defaults.toml`` beside this file) mirror the company's privacy
 notice, so every document Rekisteri produces (acknowledgements, the data
-package, the notice itself) takes each fact from one place.
+package, the notice itself, the record of processing) takes each fact from one place.
+
+A text of ``[notice]`` (and ``mail.from_name``) may name another setting instead of
+repeating it: ``{controller.privacy_officer}``, ``{retention.months_after_relationship}``
+(written out in the text's language: "kaksi kuukautta", "två månader", "two months").
+They are filled in once, when the settings are loaded (:data:`PLACEHOLDERS`), so a changed
+name or time limit changes every document alike; an unknown one is a configuration error.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -21,6 +28,7 @@ from typing import Any
 import platformdirs
 
 from store.errors import ConfigError
+from store.i18n import translate
 from store.urls import file_url
 
 LANGUAGES = ("fi", "sv", "en")
@@ -94,16 +102,27 @@ class Controller:
     contact_phone: str = ""
     privacy_inbox: str = ""
     privacy_officer: str = ""
+    privacy_officer_email: str = ""  # empty: the privacy inbox reaches them
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """One purpose of processing and its legal basis (Art. 13(1)(c)–(d), Art. 30(1)(b))."""
+
+    purpose: Localized = field(default_factory=dict)
+    legal_basis: Localized = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Notice:
-    """The facts of the privacy notice (GDPR Art. 13) and of every access answer (Art. 15)."""
+    """The facts of the privacy notice (GDPR Art. 13), of every access answer (Art. 15) and
+    of the record of processing activities (Art. 30)."""
 
     register_name: Localized = field(default_factory=dict)
-    purposes: Localized = field(default_factory=dict)
-    legal_bases: Localized = field(default_factory=dict)
+    purposes: tuple[Purpose, ...] = ()
     data_categories: Localized = field(default_factory=dict)
+    people_categories: Localized = field(default_factory=dict)
+    provision_requirement: Localized = field(default_factory=dict)
     sources: Localized = field(default_factory=dict)
     recipients: Localized = field(default_factory=dict)
     transfers: Localized = field(default_factory=dict)
@@ -162,7 +181,7 @@ def load_settings(
     settings = _build(Settings, data, "")
     if settings.ui.language not in ("fi", "en"):
         raise ConfigError(f"ui.language must be fi or en, not {settings.ui.language!r}")
-    return settings
+    return fill_placeholders(settings)
 
 
 def _embedded_defaults() -> dict[str, Any]:
@@ -207,6 +226,8 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
         data["mail"]["smtp"] = file_url("outbox", data_dir / "outbox")
     if not data["mail"]["from_address"]:
         data["mail"]["from_address"] = data["controller"]["privacy_inbox"]
+    if not data["controller"]["privacy_officer_email"]:
+        data["controller"]["privacy_officer_email"] = data["controller"]["privacy_inbox"]
 
 
 def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
@@ -221,8 +242,19 @@ def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
 
 def _coerce(kind: Any, value: Any, name: str) -> Any:
     if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ConfigError(f"setting {name!r} must be a table")
+        unknown = set(value) - {item.name for item in dataclasses.fields(kind)}
+        if unknown:
+            raise ConfigError(f"unknown setting {name}.{sorted(unknown)[0]!r}")
         return _build(kind, value, f"{name}.")
     origin = typing.get_origin(kind)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"setting {name!r} must be a list of tables ([[{name}]])")
+        item_kind = typing.get_args(kind)[0]
+        return tuple(_coerce(item_kind, item, f"{name}[{index}]")
+                     for index, item in enumerate(value))
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"setting {name!r} must be a table")
@@ -234,3 +266,72 @@ def _coerce(kind: Any, value: Any, name: str) -> Any:
     if isinstance(kind, types.UnionType):
         return value
     return value
+
+
+# ---------------------------------------------------------------- placeholders
+
+PLACEHOLDERS = (
+    *(f"controller.{item.name}" for item in dataclasses.fields(Controller)),
+    "retention.months_after_relationship",
+    "retention.voucher_years",
+    "retention.mail_grace_days",
+)
+"""The settings a ``[notice]`` text (or ``mail.from_name``) may name as ``{section.key}``."""
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+_DURATIONS = {"retention.months_after_relationship": "months",
+              "retention.voucher_years": "years",
+              "retention.mail_grace_days": "days"}
+
+
+def fill_placeholders(settings: Settings) -> Settings:
+    """The settings with every ``{section.key}`` in the notice's texts filled in."""
+    notice = settings.notice
+    changes: dict[str, Any] = {}
+    for item in dataclasses.fields(Notice):
+        value = getattr(notice, item.name)
+        where = f"notice.{item.name}"
+        if item.name == "purposes":
+            changes[item.name] = tuple(
+                Purpose(purpose=_fill_localized(settings, entry.purpose,
+                                                f"{where}[{index}].purpose"),
+                        legal_basis=_fill_localized(settings, entry.legal_basis,
+                                                    f"{where}[{index}].legal_basis"))
+                for index, entry in enumerate(value))
+        else:
+            changes[item.name] = _fill_localized(settings, value, where)
+    mail = dataclasses.replace(
+        settings.mail, from_name=_fill(settings, settings.mail.from_name, "fi", "mail.from_name"))
+    return dataclasses.replace(settings, notice=dataclasses.replace(notice, **changes),
+                               mail=mail)
+
+
+def _fill_localized(settings: Settings, text: Localized, where: str) -> Localized:
+    return {language: _fill(settings, value, language, f"{where}.{language}")
+            for language, value in text.items()}
+
+
+def _fill(settings: Settings, text: str, language: str, where: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            raise ConfigError(f"{where}: unknown placeholder {{{name}}}; "
+                              f"one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+        section, key = name.split(".")
+        found = getattr(getattr(settings, section), key)
+        if name in _DURATIONS:
+            return duration(int(found), _DURATIONS[name], language)
+        if isinstance(found, dict):
+            return localized(found, language)
+        return str(found)
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def duration(count: int, unit: str, language: str) -> str:
+    """``2, "months"`` → "kaksi kuukautta" / "två månader" / "two months"."""
+    if count == 1:
+        return translate(f"duration.{unit}_one", language)
+    number = translate(f"duration.number_{count}", language) if 2 <= count <= 12 \
+        else str(count)
+    return translate(f"duration.{unit}_other", language, count=number)

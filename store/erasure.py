@@ -192,7 +192,9 @@ def erase_customers(customers: Sequence[Customer], *, actor: str, settings: Sett
             _delete_expired_vouchers(expired, settings, now)
         CustomerSource.delete().where(CustomerSource.customer.in_(ids)).execute()
         RequestCandidate.delete().where(RequestCandidate.customer.in_(ids)).execute()
-        Restriction.update(ground="").where(Restriction.customer.in_(ids)).execute()
+        # Lifted restrictions stay as proof; their free texts may describe the person.
+        Restriction.update(ground="", note="", lift_reason="", lift_informed_otherwise="") \
+            .where(Restriction.customer.in_(ids)).execute()
         closed_refs = [ref for cid in ids for ref in plans[cid].requests_minimised]
         if closed_refs:
             minimise_requests(Request.reference.in_(closed_refs), now)

@@ -19,6 +19,7 @@ from store.models import (
     OutboxMail,
     Request,
 )
+from store.restriction import restricted_ids
 
 
 def request_row(request: Request, customer_no: str | None = None) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def request_row(request: Request, customer_no: str | None = None) -> dict[str, A
 
 
 def requests(*, open_only: bool = False) -> list[dict[str, Any]]:
-    query = (Request.select(Request, Customer.customer_no)
+    query = (Request.select(Request, Customer.id, Customer.customer_no)
              .join(Customer, join_type=JOIN.LEFT_OUTER, on=(Request.customer == Customer.id))
              .order_by(Request.received_at, Request.id))
     if open_only:
@@ -58,6 +59,7 @@ def message_row(message: InboundMessage, reference: str | None) -> dict[str, Any
         "from": message.from_address,
         "subject": message.subject,
         "needs_attention": message.needs_attention,
+        "key": message.dedupe_key,
     }
 
 
@@ -66,7 +68,8 @@ def messages() -> list[dict[str, Any]]:
                                    InboundMessage.disposition, InboundMessage.reason,
                                    InboundMessage.received_at, InboundMessage.from_address,
                                    InboundMessage.subject, InboundMessage.needs_attention,
-                                   InboundMessage.request, Request.reference)
+                                   InboundMessage.dedupe_key, InboundMessage.request, Request.id,
+                                   Request.reference)
              .join(Request, join_type=JOIN.LEFT_OUTER, on=(InboundMessage.request == Request.id))
              .order_by(InboundMessage.received_at, InboundMessage.id))
     return [message_row(row, row.request.reference if row.request_id else None)
@@ -77,6 +80,7 @@ def customers(limit: int | None = None) -> list[dict[str, Any]]:
     from store.customers import format_phone
 
     consenting = {row.id for row in customers_with_consent("marketing").select(Customer.id)}
+    restricted = restricted_ids()
     query = Customer.select().order_by(Customer.customer_no)
     if limit:
         query = query.limit(limit)
@@ -91,6 +95,7 @@ def customers(limit: int | None = None) -> list[dict[str, Any]]:
             "relationship_ended_at": clock.iso(customer.relationship_ended_at),
             "marketing_consent": customer.id in consenting,
             "erased": customer.erased_at is not None,
+            "restricted": customer.id in restricted,
         }
         for customer in rows
     ]
@@ -115,7 +120,8 @@ def outbox() -> list[dict[str, Any]]:
     query = (OutboxMail.select(OutboxMail.id, OutboxMail.message_id, OutboxMail.to_address,
                                OutboxMail.subject, OutboxMail.status, OutboxMail.attempts,
                                OutboxMail.last_error, OutboxMail.sent_at, OutboxMail.template,
-                               OutboxMail.created_at, OutboxMail.request, Request.reference)
+                               OutboxMail.created_at, OutboxMail.request, Request.id,
+                               Request.reference)
              .join(Request, join_type=JOIN.LEFT_OUTER, on=(OutboxMail.request == Request.id))
              .order_by(OutboxMail.created_at, OutboxMail.id))
     return [outbox_row(row, row.request.reference if row.request_id else None) for row in query]

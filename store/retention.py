@@ -50,9 +50,9 @@ from store.models import (
     OutboxMail,
     Purchase,
     Request,
-    Restriction,
     database,
 )
+from store.restriction import active_grounds
 from store.retention_rules import (
     erasure_due_on,
     is_erasure_due,
@@ -83,6 +83,7 @@ class HeldCustomer:
     customer_no: str
     reason: str  # restricted | open_request
     due_on: date
+    ground: str = ""  # restricted: the restriction's ground (store.restriction.GROUNDS)
 
 
 @dataclass
@@ -163,8 +164,7 @@ def _due_customers(settings: Settings, now: datetime,
         return []
     marketing = consenting_ids("marketing", found)
     report.kept_for_marketing = len(marketing)
-    restricted = {cid for (cid,) in Restriction.select(Restriction.customer)
-                  .where(Restriction.lifted_at.is_null()).tuples()}
+    restricted = active_grounds()
     with_open_request = {cid for (cid,) in Request.select(Request.customer)
                          .where(Request.status.in_(OPEN_STATUSES)
                                 & Request.customer.is_null(False)).tuples()}
@@ -172,9 +172,13 @@ def _due_customers(settings: Settings, now: datetime,
     for cid, item in sorted(found.items(), key=lambda pair: pair[1].customer_no):
         if cid in marketing:
             continue
-        if cid in restricted or cid in with_open_request:
-            reason = "restricted" if cid in restricted else "open_request"
-            report.held.append(HeldCustomer(item.customer_no, reason, item.due_on))
+        if cid in restricted:
+            # Art. 18: stored, not erased, while the restriction lasts; its ground says why.
+            report.held.append(HeldCustomer(item.customer_no, "restricted", item.due_on,
+                                            restricted[cid]))
+            continue
+        if cid in with_open_request:
+            report.held.append(HeldCustomer(item.customer_no, "open_request", item.due_on))
             continue
         due.append(item)
     return due

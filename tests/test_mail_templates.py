@@ -28,6 +28,9 @@ EXTRA_CONTEXT = {
                                    {"field": "city", "old": "", "new": "Kotka"}]},
     "data_erased": {"vouchers_kept_until": date(2032, 12, 31)},
     "refusal": {"reason": "Sama pyyntö kolmannen kerran tässä kuussa.", "ground": "excessive"},
+    "restriction_applied": {"ground": "tietojen paikkansapitävyys on kiistetty"},
+    "restriction_lifted": {"ground": "tietojen paikkansapitävyys on kiistetty",
+                           "reason": "Osoitteesi on tarkistettu oikeaksi."},
 }
 UNRENDERED = ("{{", "}}", "{%", "%}", "{#", "Undefined")
 

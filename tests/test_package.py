@@ -132,9 +132,16 @@ def test_the_package_speaks_the_requesters_language_and_carries_the_art_15_infor
     config = settings()
     package = build_package(full_customer, language=language, settings=config, actor="anna")
     info = package.document["information"]
+    page = package.html.replace("&#39;", "'")
     for item in INFORMATION_ITEMS:
+        if item == "purposes":
+            assert info[item] == [{"purpose": entry.purpose[language],
+                                   "legal_basis": entry.legal_basis[language]}
+                                  for entry in config.notice.purposes]
+            assert all(entry["legal_basis"] in page for entry in info[item])
+            continue
         assert info[item] == getattr(config.notice, item)[language], item
-        assert info[item] in package.html.replace("&#39;", "'"), item
+        assert info[item] in page, item
     assert complaint in package.html
     assert f'<html lang="{language}">' in package.html and heading in package.html
     assert info["your_sources"] == ["newsletter", "ticketing"]

@@ -84,12 +84,26 @@ class Purchase(BaseModel):
 
 
 class Restriction(BaseModel):
-    """Restriction of processing (Art. 18): data kept, not otherwise used, while it lasts."""
+    """Restriction of processing (Art. 18): data kept, not otherwise used, while it lasts.
+
+    ``ground`` is one of ``store.restriction.GROUNDS`` (Art. 18(1)(a)–(d)).  At most one
+    restriction of a customer is active (``lifted_at`` is null) at a time.
+    """
 
     customer = ForeignKeyField(Customer, backref="restrictions", on_delete="CASCADE")
     ground = TextField(default="")
+    note = TextField(default="")  # staff's note: what is contested, which claim
     started_at = UtcDateTimeField()
     started_by = CharField(default="", max_length=64)
     request_reference = CharField(null=True, max_length=32)
     lifted_at = UtcDateTimeField(null=True)
     lifted_by = CharField(default="", max_length=64)
+    lift_reason = TextField(default="")  # told to the person before lifting (Art. 18(3))
+    # How the person was told: the Message-ID of the mail, or how otherwise (no address).
+    lift_notice_message_id = CharField(null=True, max_length=998)
+    lift_informed_otherwise = TextField(default="")
+
+
+Restriction.add_index(Restriction.index(Restriction.customer, unique=True,
+                                        where=Restriction.lifted_at.is_null(),
+                                        name="restriction_one_active"))

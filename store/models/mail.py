@@ -49,6 +49,9 @@ class InboundMessage(BaseModel):
     attention_reason = TextField(default="")
     raw = BlobField(null=True)
     raw_size = IntegerField(default=0)
+    # SHA-256 of the raw bytes: the same bytes seen again (a UIDVALIDITY change) are this
+    # message; other bytes under the same Message-ID are a duplicate copy.
+    raw_sha256 = CharField(default="", max_length=64, index=True)
     redacted_at = UtcDateTimeField(null=True)
 
 

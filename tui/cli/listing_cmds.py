@@ -39,16 +39,22 @@ LISTINGS: dict[str, tuple[Callable[[], list[dict[str, Any]]], Columns, str]] = {
         listings.outbox,
         [("created_at", "col.created"), ("status", "col.status"), ("to", "col.to"),
          ("subject", "col.subject"), ("attempts", "col.attempts"),
-         ("last_error", "col.last_error")],
+         ("last_error", "col.last_error"), ("message_id", "col.message_id")],
         "list outgoing mail",
     ),
 }
+
+
+ACTIONS: dict[str, argparse._SubParsersAction] = {}
+"""Each listing group's actions, so another command module can add one (``messages
+reprocess``); register those modules after this one."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     for name, (_, _, help_text) in LISTINGS.items():
         group = commands.add_parser(name, help=help_text)
         actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+        ACTIONS[name] = actions
         listing = actions.add_parser("list", help=help_text)
         listing.add_argument("--json", action="store_true", help="print a JSON array")
         listing.set_defaults(handler=_runner(name))

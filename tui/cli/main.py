@@ -17,11 +17,21 @@ from store.errors import RekisteriError
 from store.i18n import translate
 from tui.cli import (
     audit_cmd,
+    breach_cmd,
+    consent_cmd,
     demo_cmd,
+    erase_cmd,
+    export_cmd,
     import_cmd,
     init_cmd,
     listing_cmds,
+    mailbot_cmd,
+    notice_cmd,
+    outbox_cmd,
+    restriction_cmd,
+    retention_cmd,
     staff_cmd,
+    tui_cmd,
 )
 from tui.cli.context import Context
 
@@ -29,9 +39,19 @@ COMMAND_MODULES = [
     init_cmd,
     demo_cmd,
     listing_cmds,
+    mailbot_cmd,
+    outbox_cmd,
     import_cmd,
     staff_cmd,
     audit_cmd,
+    export_cmd,
+    erase_cmd,
+    retention_cmd,
+    consent_cmd,
+    breach_cmd,
+    restriction_cmd,
+    notice_cmd,
+    tui_cmd,
 ]
 
 

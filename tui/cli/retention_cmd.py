@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from store.i18n import format_date
+from store.restriction import ground_text
 from store.retention import RetentionReport, apply_retention
 from tui.cli.context import Context
 
@@ -37,7 +38,8 @@ def print_report(context: Context, report: RetentionReport) -> None:
                 due=format_date(item.due_on, language)))
     for held in report.held:
         print(t(f"retention.held_{held.reason}", customer_no=held.customer_no,
-                due=format_date(held.due_on, language)))
+                due=format_date(held.due_on, language),
+                ground=ground_text(held.ground, language)))
     if report.kept_for_marketing:
         print(t("retention.kept_for_marketing", count=report.kept_for_marketing))
     if report.vouchers_deleted:

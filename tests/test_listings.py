@@ -1,0 +1,62 @@
+"""The --json listings keep the field names of the contract (DESIGN.md, README)."""
+
+import json
+
+from store import lifecycle
+from store.models import InboundMessage
+from tests.support.factories import make_customer
+from tui.cli.main import main
+
+REQUEST_FIELDS = {"reference", "kind", "status", "language", "requester_email", "customer_no",
+                  "received_at", "due_at"}
+MESSAGE_FIELDS = {"message_id", "disposition", "reason", "request", "received_at"}
+CUSTOMER_FIELDS = {"customer_no", "name", "email", "phone", "sources", "relationship_ended_at",
+                   "marketing_consent"}
+OUTBOX_FIELDS = {"message_id", "to", "subject", "request", "status", "attempts", "last_error",
+                 "sent_at"}
+MARKETING_FIELDS = {"customer_no", "name", "email", "language"}
+
+
+def listing(capsys, *args: str) -> list[dict]:
+    assert main([*args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_every_listing_prints_a_json_array_with_the_contract_fields(db, frozen_clock, capsys):
+    from store import clock
+
+    customer = make_customer()
+    request = lifecycle.create_request(kind="erasure", actor="@mailbot", language="sv",
+                                       requester_email="matti.meikalainen@example.fi")
+    lifecycle.confirm_customer(request, customer, "anna")
+    InboundMessage.create(dedupe_key="<a@example.fi>", message_id="<a@example.fi>",
+                          received_at=clock.now(), disposition="new_request", request=request)
+    InboundMessage.create(dedupe_key="<b@example.fi>", message_id="<b@example.fi>",
+                          received_at=clock.now(), disposition="ignored", reason="auto-reply")
+
+    [row] = listing(capsys, "requests", "list")
+    assert REQUEST_FIELDS <= set(row)
+    assert row == row | {"reference": "TP-2026-0001", "kind": "erasure",
+                         "status": "awaiting_verification", "language": "sv",
+                         "customer_no": customer.customer_no,
+                         "received_at": "2026-03-10T12:00:00+02:00",
+                         "due_at": "2026-04-10T23:59:59+03:00"}
+    messages = listing(capsys, "messages", "list")
+    assert all(MESSAGE_FIELDS <= set(m) for m in messages)
+    assert [(m["disposition"], m["reason"], m["request"]) for m in messages] == [
+        ("new_request", None, "TP-2026-0001"), ("ignored", "auto-reply", None)]
+    [person] = listing(capsys, "customers", "list")
+    assert CUSTOMER_FIELDS <= set(person)
+    assert (person["phone"], person["marketing_consent"]) == ("040 1234567", False)
+    assert listing(capsys, "outbox", "list") == []
+    assert main(["marketing-list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_the_human_table_goes_to_stdout_and_the_count_to_stderr(db, capsys, monkeypatch):
+    monkeypatch.setenv("REKISTERI_LANG", "en")
+    make_customer()
+    assert main(["customers", "list"]) == 0
+    captured = capsys.readouterr()
+    assert "Meikäläinen" in captured.out
+    assert "1 rows" in captured.err
