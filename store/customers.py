@@ -88,14 +88,19 @@ def record_view(customer: Customer, actor: str, purpose: str = "") -> None:
     audit.record("customer.viewed", actor, customer_no=customer.customer_no, purpose=purpose)
 
 
-def _prefix(column: Expression, prefix: str) -> Expression:
+def _bytewise(column: Any) -> Any:
+    """The column compared byte by byte: PostgreSQL's "C" collation, SQLite's default."""
+    return column if db.is_sqlite() else column.collate('"C"')
+
+
+def _prefix(column: Any, prefix: str) -> Expression:
     """An index-friendly, case-sensitive prefix test on an already casefolded column."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if db.is_sqlite():
         # GLOB is case-sensitive and uses the index; escape its own wildcards.
         globbed = re.sub(r"([*?\[])", r"[\1]", prefix)
         return Expression(column, "GLOB", f"{globbed}*")
-    return Expression(column, "LIKE", f"{escaped}%")
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Expression(_bytewise(column), "LIKE", f"{escaped}%")
 
 
 _DIGITS = re.compile(r"^[+\d][\d\s\-()]*$")
@@ -124,7 +129,7 @@ def search_customers(query: str, limit: int = 50) -> list[Customer]:
     for column, prefix in searches:
         rows = (Customer.select()
                 .where(_prefix(column, prefix) & Customer.erased_at.is_null())
-                .order_by(column).limit(limit))
+                .order_by(_bytewise(column)).limit(limit))
         for customer in rows:
             results.setdefault(customer.id, customer)
     ordered = sorted(results.values(), key=lambda c: (c.last_name.casefold(),

@@ -128,8 +128,15 @@ def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> Non
     placeholders = ", ".join([db.param] * len(fields))
     sql = (f"INSERT INTO {open_quote}{model._meta.table_name}{close_quote} ({columns}) "
            f"VALUES ({placeholders})")
-    values = [tuple(field.db_value(row[field.name]) for field in fields) for row in rows]
+    convert = [None if type(field) in _STORED_AS_IS else field.db_value for field in fields]
+    names = [field.name for field in fields]
+    values = [tuple(row[name] if to_db is None else to_db(row[name])
+                    for name, to_db in zip(names, convert, strict=True)) for row in rows]
     db.cursor().executemany(sql, values)
+
+
+# Fields whose Python value (str, int or None) is already what the driver stores.
+_STORED_AS_IS = (peewee.CharField, peewee.TextField, peewee.IntegerField, peewee.AutoField)
 
 
 def refresh_statistics(*models: type[peewee.Model]) -> None:

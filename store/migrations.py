@@ -37,11 +37,12 @@ GENESIS_HASH = "0" * 64
 def _initial_schema() -> None:
     database.create_tables(ALL_MODELS, safe=True)
     if database.obj is not None and not isinstance(database.obj, peewee.SqliteDatabase):
-        # LIKE 'prefix%' uses a btree index in PostgreSQL only with the pattern operators.
+        # Prefix search (store.customers.search_customers) compares in the "C" collation:
+        # such an index serves both LIKE 'prefix%' and the ORDER BY that limits the rows.
         for column in ("name_key", "reverse_name_key", "email", "phone", "customer_no"):
             database.execute_sql(
-                f"CREATE INDEX IF NOT EXISTS customer_{column}_pattern "
-                f"ON {Customer._meta.table_name} ({column} text_pattern_ops)"
+                f"CREATE INDEX IF NOT EXISTS customer_{column}_bytes "
+                f'ON {Customer._meta.table_name} ({column} COLLATE "C")'
             )
     if not AuditHead.select().where(AuditHead.id == 1).exists():
         AuditHead.create(id=1, last_id=0, last_hash=GENESIS_HASH)

@@ -158,3 +158,16 @@ def test_an_erased_customer_is_not_brought_back_by_an_old_export(db, tmp_path):
 def test_a_ticketing_file_needs_customer_numbers(db, tmp_path):
     path = write(tmp_path, "t.csv", "first_name,last_name,email\nA,B,a@example.fi\n")
     assert main(["import", "customers", str(path), "--source", "ticketing"]) == 1
+
+
+def test_a_large_file_is_validated_on_every_core_with_the_same_result(db, tmp_path,
+                                                                      monkeypatch):
+    import store.importer
+
+    bad = "100099,Virhe,Rivi,Tie 9,48100,Kotka,12,ei-osoite\n"
+    path = write(tmp_path, "t.csv", TICKETING + bad)
+    serial_rows, serial_errors = store.importer.parse_rows(path.read_text(), "ticketing")
+    monkeypatch.setattr(store.importer, "PARALLEL_FROM_ROWS", 2)
+    rows, errors = store.importer.parse_rows(path.read_text(), "ticketing")
+    assert rows == serial_rows and len(rows) == 3
+    assert errors == serial_errors and [e.line for e in errors] == [5]
