@@ -32,8 +32,10 @@ _SUPPRESS_VALUES = {"all", "oof", "autoreply"}
 
 
 def own_addresses(settings: Settings) -> set[str]:
+    """The addresses our own mail comes from: the privacy desk's and the newsletter's."""
     return {address.strip().lower() for address in
-            (settings.mail.from_address, settings.controller.privacy_inbox) if address}
+            (settings.mail.from_address, settings.controller.privacy_inbox,
+             settings.newsletter.from_address, settings.newsletter.reply_to) if address}
 
 
 def ignore_reason(message: ParsedMessage, settings: Settings) -> str | None:

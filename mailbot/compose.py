@@ -20,6 +20,10 @@ from email.utils import format_datetime
 from store.config import Settings
 
 OWN_MESSAGE_ID_PREFIX = "rekisteri."
+URL_HEADERS = frozenset({"list-help", "list-unsubscribe", "list-subscribe", "list-post",
+                         "list-owner", "list-archive"})
+"""RFC 2369 headers: URLs in angle brackets, which must reach the reader as written."""
+MAX_HEADER_LINE = 998  # RFC 5322 2.1.1
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')  # RFC 5322 specials
 
@@ -43,6 +47,8 @@ class OutgoingMail:
     automatic: bool = False
     attachments: Sequence[AttachmentFile] = ()
     extra_headers: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    sender: Address | None = None  # From; None: the privacy desk (mail.from_*)
+    reply_to: Address | None = None  # None: the privacy inbox
 
 
 def header_text(value: str) -> str:
@@ -62,6 +68,30 @@ def mailbox(name: str, address: str) -> Address:
         return candidate
     return Address(display_name=header_text(_SPECIALS.sub(" ", name)),
                    addr_spec=candidate.addr_spec)
+
+
+class _UnfoldedHeader(str):
+    """A header value the ``email`` package writes as it is, on one line.
+
+    The package folds a long header by turning it into RFC 2047 encoded words, which is
+    right for text and wrong for a URL: a ``List-Unsubscribe`` link that long (it carries a
+    token) must stay a URL, and a line up to 998 characters is allowed (RFC 5322 2.1.1).
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _UnfoldedHeader:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: email.policy.Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _url_header(name: str, value: str) -> str:
+    fits = value.isascii() and len(name) + 2 + len(value) <= MAX_HEADER_LINE
+    return _UnfoldedHeader(name, value) if name.lower() in URL_HEADERS and fits else value
 
 
 def _folds_faithfully(address: Address) -> bool:
@@ -88,10 +118,11 @@ def is_own_message_id(message_id: str, settings: Settings) -> bool:
 def build_message(mail: OutgoingMail, settings: Settings, *, message_id: str,
                   date: datetime) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = mailbox(settings.mail.from_name, settings.mail.from_address)
+    message["From"] = mail.sender or mailbox(settings.mail.from_name,
+                                             settings.mail.from_address)
     message["To"] = mailbox(mail.to_name, mail.to_address)
-    message["Reply-To"] = mailbox(settings.mail.from_name,
-                                  settings.controller.privacy_inbox or settings.mail.from_address)
+    message["Reply-To"] = mail.reply_to or mailbox(
+        settings.mail.from_name, settings.controller.privacy_inbox or settings.mail.from_address)
     message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -105,7 +136,7 @@ def build_message(mail: OutgoingMail, settings: Settings, *, message_id: str,
     message["X-Auto-Response-Suppress"] = "All"
     message["X-Loop"] = settings.mail.from_address
     for name, value in mail.extra_headers:
-        message[name] = header_text(value)
+        message[name] = _url_header(name, header_text(value))
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import peewee
@@ -25,16 +25,18 @@ import peewee
 from mailbot.automatic import AUTO_REPLY, BOUNCE, DUPLICATE, ignore_reason, own_addresses
 from mailbot.changes import proposed_changes
 from mailbot.classify import Classification, classify
+from mailbot.links import read_link
 from mailbot.outgoing import queue_mail
 from mailbot.parsing import ParsedMessage, parse_message
 from mailbot.text import storable
-from store import audit, clock, lifecycle
+from store import audit, clock, lifecycle, tokens
 from store.config import Settings
 from store.customers import CandidateMatch, match_candidates, normalize_email, normalize_phone
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import (
     OPEN_STATUSES,
     Attachment,
+    Customer,
     InboundMessage,
     MessageLocation,
     OutboxMail,
@@ -50,6 +52,8 @@ _CUSTOMER_NO = re.compile(
     r"\b(?:asiakasnumero\w*|asiakasnro|kundnummer|customer (?:number|no\.?))\W{0,5}"
     r"(?:on|är|is)?\W{0,3}(?P<number>(?:N-)?\d{4,10})\b", re.IGNORECASE)
 _CHAR_FIELD_MAX = 255
+TOKEN_SENDER_DIFFERS = "token_sender_differs"
+"""Attention: a newsletter link was used from an address other than the registered one."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,7 @@ def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult
 
 def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) -> int:
     """Set the disposition and make everything it causes; returns mails queued."""
+    message.link_token = None
     reason = ignore_reason(parsed, settings)
     if reason is not None:
         message.disposition, message.reason = "ignored", reason
@@ -211,12 +216,23 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
             message.request = _thread_of(parsed, settings)
         _save(message, parsed)
         return 0
+    link = read_link(parsed, settings)
+    if link is not None:
+        # Accepted or not, the record says what became of the token; one that does not
+        # verify counts for nothing and the message goes the normal path.
+        message.link_token = link.note()
+    if link is not None and link.accepted and link.purpose == "unsubscribe":
+        return _unsubscribe_by_link(message, parsed, settings, link)
+    mydata = link if link is not None and link.accepted else None
     thread = _thread_of(parsed, settings)
     if thread is not None and (thread.status in OPEN_STATUSES
                                or _classification(parsed, None).kind == "other"):
         _attach_reply(message, parsed, thread)
+        _audit_link(message, link)
         return 0
-    return _new_request(message, parsed, settings)
+    queued = _new_request(message, parsed, settings, mydata)
+    _audit_link(message, link)
+    return queued
 
 
 def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
@@ -258,7 +274,8 @@ def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Reque
     _save(message, parsed)
 
 
-def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Settings) -> int:
+def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Settings,
+                 mydata: tokens.LinkUse | None = None) -> int:
     form = parsed.form
     requester_email = _requester_email(parsed)
     requester_name = (form.get("name") if form else "") or parsed.from_name
@@ -269,7 +286,18 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
                                   name=requester_name or None)
     by_email = [match for match in candidates if "email" in match.matched_on]
     fallback = by_email[0].customer.language if by_email else None
+    if mydata is not None and mydata.customer is not None:
+        candidates = _with_token_match(candidates, mydata.customer)
+        by_email = candidates[:1]  # an objection written here concerns the link's customer
+        fallback = mydata.customer.language
+        if requester_email != mydata.customer.email:
+            # The link was used from another address: staff confirm it during the call.
+            message.needs_attention = True
+            message.attention_reason = TOKEN_SENDER_DIFFERS
     result = _classification(parsed, fallback)
+    if mydata is not None and result.kind == "other":
+        # "See or change my data" is what the link asks for, whatever else was written.
+        result = replace(result, kind="access")
     request = lifecycle.create_request(
         kind=result.kind, actor=ACTOR, received_at=message.received_at,
         language=result.language, channel="website_form" if form else "email",
@@ -297,6 +325,51 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     return queued
 
 
+def _with_token_match(candidates: list[CandidateMatch],
+                      customer: Customer) -> list[CandidateMatch]:
+    """The link's customer first, matched on ``token`` (the strongest kind of match)."""
+    merged = [match for match in candidates if match.customer.id != customer.id]
+    same = [match for match in candidates if match.customer.id == customer.id]
+    ways = ["token", *(same[0].matched_on if same else [])]
+    return [CandidateMatch(same[0].customer if same else customer, ways), *merged]
+
+
+def _unsubscribe_by_link(message: InboundMessage, parsed: ParsedMessage, settings: Settings,
+                         link: tokens.LinkUse) -> int:
+    """The newsletter's "stop" link: marketing consent is withdrawn at once (channel
+    ``newsletter_link``, the message as evidence), no call, and one confirmation in the
+    customer's language to the address the newsletter went to."""
+    customer = link.customer
+    assert customer is not None
+    requester_email = _requester_email(parsed)
+    ways = ["token", *(["email"] if requester_email == customer.email else [])]
+    request = lifecycle.create_request(
+        kind="objection", actor=ACTOR, received_at=message.received_at,
+        language=customer.language, requester_email=requester_email,
+        requester_name=(parsed.from_name or customer.name)[:_CHAR_FIELD_MAX], confidence=1.0,
+        candidates=[CandidateMatch(customer, ways)],
+        reference_prefix=settings.requests.reference_prefix)
+    message.disposition, message.request, message.language = "new_request", request, \
+        customer.language
+    if "email" not in ways:
+        message.needs_attention = True
+        message.attention_reason = TOKEN_SENDER_DIFFERS
+    _save(message, parsed)
+    apply_marketing_objection(request, customer, ACTOR, channel="newsletter_link",
+                              evidence=f"newsletter link, inbound message {message.id}")
+    _audit_link(message, link)
+    return _acknowledge(request, message, settings, "marketing_stopped", customer=customer,
+                        via_link=True)
+
+
+def _audit_link(message: InboundMessage, link: tokens.LinkUse | None) -> None:
+    if link is None:
+        return
+    audit.record("newsletter.link_read", ACTOR, request_reference=_reference(message),
+                 customer_no=link.customer.customer_no if link.customer else None,
+                 inbound_id=message.id, **link.note())
+
+
 def _classification(parsed: ParsedMessage, fallback: str | None) -> Classification:
     form = parsed.form
     if form is not None:
@@ -314,9 +387,13 @@ def _stop_marketing(request: Request, by_email: list[CandidateMatch],
 
 
 def _acknowledge(request: Request, message: InboundMessage, settings: Settings,
-                 template: str) -> int:
-    """Queue an automatic answer, within the per-sender cap (the backstop against loops)."""
-    address = request.requester_email
+                 template: str, *, customer: Customer | None = None, **context: object) -> int:
+    """Queue an automatic answer, within the per-sender cap (the backstop against loops).
+
+    It goes to the requester, or to ``customer`` at their registered address.
+    """
+    address = (customer.email if customer else None) or request.requester_email
+    to_name = customer.name if customer and customer.email else request.requester_name
     if not address or address in own_addresses(settings):
         return 0
     since = clock.now() - timedelta(hours=1)
@@ -329,8 +406,8 @@ def _acknowledge(request: Request, message: InboundMessage, settings: Settings,
                  request.reference, template, recent)
         return 0
     queue_mail(template, settings=settings, to_address=address, language=request.language,
-               actor=ACTOR, to_name=request.requester_name, request=request,
-               reply_to_message=message, automatic=True)
+               actor=ACTOR, to_name=to_name, request=request,
+               reply_to_message=message, automatic=True, **context)
     return 1
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from typing import Any
 
 from mailbot.outgoing import queue_mail
@@ -32,11 +33,15 @@ little and a concurrent sender is never held up for long."""
 
 @dataclass(frozen=True)
 class MailSpec:
-    """One recipient's mail: the template, the language it is written in, its context."""
+    """One recipient's mail: the template, the language it is written in, its context, and
+    what its headers add (a newsletter's List-Id and own From) to the privacy desk's."""
 
     template: str
     language: str
     context: dict[str, Any] = field(default_factory=dict)
+    headers: tuple[tuple[str, str], ...] = ()
+    sender: Address | None = None
+    reply_to: Address | None = None
 
 
 MailFor = Callable[[Customer], MailSpec]
@@ -100,7 +105,8 @@ def _queue_batch(mailing: Mailing, customer_ids: list[int], settings: Settings, 
                 continue
             row = queue_mail(spec.template, settings=settings, to_address=customer.email,
                              to_name=customer.name, language=spec.language, actor=actor,
-                             customer=customer, audited=False, **spec.context)
+                             customer=customer, audited=False, extra_headers=spec.headers,
+                             sender=spec.sender, reply_to=spec.reply_to, **spec.context)
             new.append(NewRecipient(customer.id, row.id, spec.language))
         queued = sum(1 for item in new if item.outbox_id)
         mailings.record_batch(mailing, new, actor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import nullcontext
+from email.headerregistry import Address
 from typing import Any
 
 from mailbot.compose import (
@@ -68,13 +69,16 @@ def queue_mail(
     automatic: bool = False,
     attachments: Sequence[AttachmentFile] = (),
     extra_headers: Sequence[tuple[str, str]] = (),
+    sender: Address | None = None,
+    reply_to: Address | None = None,
     audited: bool = True,
     **context: Any,
 ) -> OutboxMail:
     """Render ``template`` and store the finished message in the outbox, audited.
 
     A mass mailing (:mod:`mailbot.mailing`) passes ``audited=False`` and records one audit
-    event per batch of rows instead of one per mail.
+    event per batch of rows instead of one per mail.  ``sender`` and ``reply_to`` (built with
+    :func:`mailbot.compose.mailbox`) replace the privacy desk's own From and Reply-To.
     """
     rendered = preview(template, settings=settings, language=language, request=request,
                        **context)
@@ -85,7 +89,8 @@ def queue_mail(
     mail = OutgoingMail(to_address=to_address, to_name=to_name, subject=subject,
                         text=rendered.text, html=rendered.html, in_reply_to=in_reply_to,
                         references=references, automatic=automatic, attachments=attachments,
-                        extra_headers=tuple(extra_headers))
+                        extra_headers=tuple(extra_headers), sender=sender,
+                        reply_to=reply_to)
     now = clock.now()
     message_id = new_message_id(settings)
     raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()

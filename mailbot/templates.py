@@ -46,7 +46,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "your_data": TemplateSpec(optional={"files": (), "encrypted": False}),
     "data_corrected": TemplateSpec(required=("changes",)),
     "data_erased": TemplateSpec(optional={"vouchers_kept_until": None}),
-    "marketing_stopped": TemplateSpec(),
+    "marketing_stopped": TemplateSpec(optional={"via_link": False}),
     "refusal": TemplateSpec(required=("reason",), optional={"ground": ""}),
     "restriction_applied": TemplateSpec(required=("ground",)),
     "restriction_lifted": TemplateSpec(required=("ground", "reason")),

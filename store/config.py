@@ -83,6 +83,17 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class NewsletterSettings:
+    """``rekisteri newsletter``: the sender, the list's id and the secret of its links."""
+
+    from_address: str = ""  # empty: the privacy inbox
+    from_name: str = ""  # empty: the controller's name
+    reply_to: str = ""  # empty: the privacy inbox
+    list_id: str = ""  # empty: uutiskirje.<the privacy inbox's domain>
+    token_secret: str = ""  # empty: the secret kept in the database (rekisteri init)
+
+
+@dataclass(frozen=True)
 class UISettings:
     language: str = "fi"
     idle_logout_minutes: int = 15
@@ -144,6 +155,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     requests: RequestSettings = field(default_factory=RequestSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     ui: UISettings = field(default_factory=UISettings)
     controller: Controller = field(default_factory=Controller)
     notice: Notice = field(default_factory=Notice)
@@ -228,6 +240,13 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
         data["mail"]["from_address"] = data["controller"]["privacy_inbox"]
     if not data["controller"]["privacy_officer_email"]:
         data["controller"]["privacy_officer_email"] = data["controller"]["privacy_inbox"]
+    newsletter = data["newsletter"]
+    for key in ("from_address", "reply_to"):
+        newsletter[key] = newsletter[key] or data["controller"]["privacy_inbox"]
+    newsletter["from_name"] = newsletter["from_name"] or data["controller"]["name"]
+    if not newsletter["list_id"]:
+        domain = data["controller"]["privacy_inbox"].rpartition("@")[2] or "localhost"
+        newsletter["list_id"] = f"uutiskirje.{domain}"
 
 
 def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:

@@ -216,26 +216,106 @@ def marketing_candidates() -> Select:
 
 
 def marketing_recipients() -> list[Customer]:
-    """Exactly the customers who may receive marketing now.
+    """Exactly the customers who may receive marketing now."""
+    blocked = suppressed_candidate_ids()
+    return [customer for customer in marketing_candidates() if customer.id not in blocked]
 
-    The suppression list holds address hashes, which SQL cannot compute portably, so it
-    is applied here; it only matters for an address that objected and came back.
+
+def suppressed_candidate_ids() -> set[int]:
+    """Marketing candidates whose address is on the suppression list.
+
+    The list holds address hashes, which SQL cannot compute portably, so they are compared
+    here; it only matters for an address that objected and came back (or is shared).
     """
     suppressed = {row.email_hash for row in MarketingSuppression.select(
         MarketingSuppression.email_hash)}
-    return [customer for customer in marketing_candidates()
-            if not suppressed or email_hash(customer.email) not in suppressed]
+    if not suppressed:
+        return set()
+    blocked = set()
+    for customer_id, email in (marketing_candidates().select(Customer.id, Customer.email)
+                               .order_by().tuples()):
+        try:
+            if email_hash(email) in suppressed:
+                blocked.add(customer_id)
+        except InvalidInput:
+            blocked.add(customer_id)  # an address we cannot even hash is no recipient
+    return blocked
+
+
+def marketing_ids() -> Select:
+    """The ids of :func:`marketing_recipients`, as a subquery (for a mass mailing)."""
+    query = marketing_candidates().select(Customer.id).order_by()
+    blocked = suppressed_candidate_ids()
+    return query.where(Customer.id.not_in(sorted(blocked))) if blocked else query
+
+
+RESTRICTED = "processing restricted (Art. 18)"
+MARKETING_REFUSALS = ("customer erased", "no email address", "marketing consent withdrawn",
+                      "address on the suppression list", RESTRICTED)
+"""Why a customer may not receive marketing now: fixed phrases, free of personal data, for
+a skipped mail's ``last_error`` and the audit trail."""
+
+
+@dataclass(frozen=True)
+class MarketingStanding:
+    """Everything that decides whether a customer may receive marketing, read at once."""
+
+    erased: bool
+    email: str | None  # the address on record now
+    consent: bool
+    suppressed: bool  # the address asked about is on the suppression list
+    restricted: bool
+
+    @property
+    def refusal(self) -> str | None:
+        """Why not (one of :data:`MARKETING_REFUSALS`), or None."""
+        if self.erased:
+            return "customer erased"
+        if not self.email:
+            return "no email address"
+        if not self.consent:
+            return "marketing consent withdrawn"
+        if self.suppressed:
+            return "address on the suppression list"
+        return RESTRICTED if self.restricted else None
+
+
+def marketing_standing(customer_id: int, address: str | None = None) -> MarketingStanding | None:
+    """The customer's standing for marketing to ``address`` (default: theirs), in one query:
+    the pre-send check asks it for every newsletter mail, so it must be cheap.  None when
+    there is no such customer."""
+    latest = (ConsentEvent.select(ConsentEvent.given)
+              .where((ConsentEvent.customer == Customer.id)
+                     & (ConsentEvent.purpose == "marketing"))
+              .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+              .limit(1))
+    columns = [Customer.erased_at, Customer.email, latest.alias("consent"),
+               fn.EXISTS(active_restriction_exists()).alias("restricted")]
+    key = _hash_or_none(address) if address else None
+    if key is not None:
+        columns.append(fn.EXISTS(MarketingSuppression.select(MarketingSuppression.id)
+                                 .where(MarketingSuppression.email_hash == key))
+                       .alias("suppressed"))
+    row = Customer.select(*columns).where(Customer.id == customer_id).dicts().first()
+    if row is None:
+        return None
+    suppressed = bool(row.get("suppressed"))
+    if address is None and row["email"]:
+        suppressed = is_suppressed(row["email"])
+    return MarketingStanding(erased=row["erased_at"] is not None, email=row["email"],
+                             consent=bool(row["consent"]), suppressed=suppressed,
+                             restricted=bool(row["restricted"]))
+
+
+def marketing_refusal(customer: Customer) -> str | None:
+    """Why ``customer`` may not receive marketing now (one of :data:`MARKETING_REFUSALS`),
+    or None."""
+    standing = marketing_standing(customer.id)
+    return standing.refusal if standing is not None else "customer erased"
 
 
 def may_receive_marketing(customer: Customer) -> bool:
-    """The check made for each newsletter mail just before it is handed to SMTP."""
-    if customer.erased_at is not None or not customer.email:
-        return False
-    if not has_consent(customer, "marketing"):
-        return False
-    if is_suppressed(customer.email):
-        return False
-    return not is_restricted(customer)
+    return marketing_refusal(customer) is None
 
 
 def is_restricted(customer: Customer) -> bool:
@@ -245,11 +325,17 @@ def is_restricted(customer: Customer) -> bool:
 
 
 def is_suppressed(email: str) -> bool:
-    try:
-        key = email_hash(email)
-    except InvalidInput:
+    key = _hash_or_none(email)
+    if key is None:
         return False
     return MarketingSuppression.select().where(MarketingSuppression.email_hash == key).exists()
+
+
+def _hash_or_none(email: str) -> str | None:
+    try:
+        return email_hash(email)
+    except InvalidInput:
+        return None
 
 
 def suppression_of(email: str | None) -> MarketingSuppression | None:

@@ -60,6 +60,7 @@ def message_row(message: InboundMessage, reference: str | None) -> dict[str, Any
         "subject": message.subject,
         "needs_attention": message.needs_attention,
         "key": message.dedupe_key,
+        "link_token": message.link_token,
     }
 
 
@@ -68,7 +69,8 @@ def messages() -> list[dict[str, Any]]:
                                    InboundMessage.disposition, InboundMessage.reason,
                                    InboundMessage.received_at, InboundMessage.from_address,
                                    InboundMessage.subject, InboundMessage.needs_attention,
-                                   InboundMessage.dedupe_key, InboundMessage.request, Request.id,
+                                   InboundMessage.dedupe_key, InboundMessage.link_token,
+                                   InboundMessage.request, Request.id,
                                    Request.reference)
              .join(Request, join_type=JOIN.LEFT_OUTER, on=(InboundMessage.request == Request.id))
              .order_by(InboundMessage.received_at, InboundMessage.id))

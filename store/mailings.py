@@ -21,10 +21,11 @@ from typing import Any
 
 import peewee
 
-from store import audit, clock
+from store import audit, clock, consent
 from store.errors import InvalidInput, NotFound
 from store.models import (
     MAILING_KINDS,
+    OUTBOX_STATUSES,
     SOURCES,
     Breach,
     Customer,
@@ -56,10 +57,11 @@ class Selection:
     created_until: date | None = None  # … and on or before this one
     held_from: date | None = None  # in the register at some time on or after this day
     held_until: date | None = None  # … and on or before this one
+    marketing: bool = False  # only those who may receive marketing now (a newsletter)
 
     def __post_init__(self) -> None:
         filters = (self.sources, self.created_from, self.created_until, self.held_from,
-                   self.held_until)
+                   self.held_until, self.marketing)
         if not (self.everyone or self.customer_nos or any(filters)):
             raise InvalidInput("choose the recipients", key="mailing.no_selection")
         if self.customer_nos and (self.everyone or any(filters)):
@@ -105,6 +107,8 @@ def selected_ids(selection: Selection) -> peewee.ModelSelect:
             raise NotFound(f"not in the register: {shown}", key="mailing.unknown_customers",
                            count=len(missing), numbers=shown)
         return query.where(Customer.customer_no.in_(wanted))
+    if selection.marketing:
+        query = query.where(Customer.id.in_(consent.marketing_ids()))
     if selection.sources:
         query = query.where(Customer.id.in_(
             CustomerSource.select(CustomerSource.customer)
@@ -268,8 +272,18 @@ def record_selection(mailing: Mailing, selection: Selection, actor: str,
 
 def notice_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """Per mailing: mails ``queued``, ``sent`` and ``failed`` (:data:`NOTICE_STATUSES`)."""
+    counts = {}
+    for mailing_id, by_status in status_counts(mailing_ids).items():
+        counts[mailing_id] = dict.fromkeys(NOTICE_STATUSES, 0)
+        for status, count in by_status.items():
+            counts[mailing_id][_SUMMARY.get(status, "queued")] += count
+    return counts
+
+
+def status_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per mailing: its mails by outbox status (every one of ``OUTBOX_STATUSES``)."""
     ids = list(mailing_ids)
-    counts = {mailing_id: dict.fromkeys(NOTICE_STATUSES, 0) for mailing_id in ids}
+    counts = {mailing_id: dict.fromkeys(OUTBOX_STATUSES, 0) for mailing_id in ids}
     if not ids:
         return counts
     rows = (MailingRecipient.select(MailingRecipient.mailing, OutboxMail.status,
@@ -279,7 +293,7 @@ def notice_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
             .group_by(MailingRecipient.mailing, OutboxMail.status)
             .tuples())
     for mailing_id, status, count in rows:
-        counts[mailing_id][_SUMMARY.get(status, "queued")] += count
+        counts[mailing_id][status] = counts[mailing_id].get(status, 0) + count
     return counts
 
 

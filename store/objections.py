@@ -26,12 +26,14 @@ class ObjectionOutcome:
 
 
 def apply_marketing_objection(request: Request, customer: Customer | None, actor: str,
-                              evidence: str) -> ObjectionOutcome:
+                              evidence: str, channel: str = "email_request") -> ObjectionOutcome:
     """Stop all marketing to the objector now, and close the request as fulfilled.
 
     ``customer`` is the register entry the objection is about (matched on the address it
     came from), or None when the objector is not in the register: the address is then
-    still suppressed, so it can never be added to the marketing list later.
+    still suppressed, so it can never be added to the marketing list later.  ``channel`` is
+    how it reached us, for the consent ledger: ``newsletter_link`` for the newsletter's own
+    "stop" link.
     """
     if request.kind != "objection":
         raise InvalidInput(f"request {request.reference} is not an objection")
@@ -40,7 +42,7 @@ def apply_marketing_objection(request: Request, customer: Customer | None, actor
         if customer is not None and customer.erased_at is None:
             if request.match_state != "confirmed":
                 lifecycle.confirm_customer(request, customer, actor)
-            record_consent(customer, "marketing", False, channel="email_request", actor=actor,
+            record_consent(customer, "marketing", False, channel=channel, actor=actor,
                            evidence=evidence, request_reference=request.reference)
             withdrawn = True
         addresses = {address for address in (request.requester_email,

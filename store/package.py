@@ -57,6 +57,7 @@ from store.models import (
     MailingRecipient,
     MarketingSuppression,
     MessageLocation,
+    Newsletter,
     OutboxMail,
     Purchase,
     Request,
@@ -131,6 +132,7 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
                      "dedupe_key": "a key derived from the Message-ID, given",
                      "reason": "the mail sorter's note",
                      "needs_attention": "a flag for staff", "attention_reason": "a note for staff",
+                     "link_token": "the mail sorter's note on a newsletter link in the message",
                      "raw": "the message as received: its headers, text and form are given",
                      "raw_sha256": "a checksum of the message as received"},
     Attachment: {"id": "the database's row number", "message": ROW_LINK,
@@ -166,6 +168,8 @@ NOT_ABOUT_THE_PERSON: dict[type[Model], str] = {
     Breach: "the breach register: an incident, not a person; a notice sent about it is "
             "given with the other mail sent",
     Mailing: "a mass mailing as a whole; the person's own mail from it is given",
+    Newsletter: "an issue of the newsletter; the person's own copy is given with the other "
+                "mail sent",
 }
 """Models that hold nothing about the person a package is for."""
 

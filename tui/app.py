@@ -32,7 +32,8 @@ IDLE_CHECK_SECONDS = 15.0
 class RekisteriApp(App[None]):
     TITLE = "Rekisteri"
     CSS_PATH: ClassVar[list[str]] = ["styles/global.tcss", "styles/screens.tcss",
-                                     "styles/dialogs.tcss", "styles/breaches.tcss"]
+                                     "styles/dialogs.tcss", "styles/breaches.tcss",
+                                     "styles/newsletters.tcss"]
     COMMANDS: ClassVar[set[Any]] = {RekisteriCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "tui.key.quit", id="app.quit", tooltip="tui.tip.quit",

@@ -22,6 +22,7 @@ from store.models.mail import (
 )
 from store.models.mailings import MAILING_KINDS, RECIPIENT_STATUSES, Mailing, MailingRecipient
 from store.models.meta import Counter, SchemaVersion, Setting
+from store.models.newsletters import Newsletter
 from store.models.requests import (
     CALL_OUTCOMES,
     CLOSED_STATUSES,
@@ -53,6 +54,7 @@ ALL_MODELS = [
     Attachment,
     OutboxMail,
     Breach,
+    Newsletter,
     Mailing,
     MailingRecipient,
     Staff,
@@ -89,6 +91,7 @@ __all__ = [
     "MailingRecipient",
     "MarketingSuppression",
     "MessageLocation",
+    "Newsletter",
     "OutboxMail",
     "Purchase",
     "Request",

@@ -47,6 +47,9 @@ class InboundMessage(BaseModel):
     request = ForeignKeyField(Request, null=True, backref="messages", on_delete="SET NULL")
     needs_attention = BooleanField(default=False)
     attention_reason = TextField(default="")
+    # A newsletter link's token in what the person wrote: its purpose, whether it was
+    # accepted, and if not why (store.tokens.LinkUse.note); null when there was none.
+    link_token = JSONField(null=True)
     raw = BlobField(null=True)
     raw_size = IntegerField(default=0)
     # SHA-256 of the raw bytes: the same bytes seen again (a UIDVALIDITY change) are this

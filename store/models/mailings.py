@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from peewee import AutoField, CharField, ForeignKeyField, IntegerField
+from peewee import AutoField, CharField, ForeignKeyField
 
 from store.fields import JSONField, UtcDateTimeField
 from store.models.base import BaseModel
 from store.models.breaches import Breach
 from store.models.customers import Customer
 from store.models.mail import OutboxMail
+from store.models.newsletters import Newsletter
 
 MAILING_KINDS = ("breach_notice", "newsletter")
 
@@ -25,8 +26,9 @@ class Mailing(BaseModel):
     id = AutoField()
     kind = CharField(max_length=16)
     breach = ForeignKeyField(Breach, null=True, backref="mailings", on_delete="RESTRICT")
-    # The newsletter issue (issue 9 makes this a foreign key on the same column).
-    newsletter_id = IntegerField(null=True)
+    # The newsletter issue (``newsletter_id`` in queries, as before).
+    newsletter = ForeignKeyField(Newsletter, null=True, backref="mailings",
+                                 column_name="newsletter_id", on_delete="RESTRICT")
     template = CharField(max_length=64)
     selections = JSONField(default=list)  # how each run chose its recipients
     created_at = UtcDateTimeField()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from mailbot.demo_inbox import DemoPerson, demo_messages, write_maildir
-from store import demo_data
+from store import demo_data, tokens
 from store.config import Settings, default_data_dir
 from store.customers import format_phone
 from store.importer import import_customers
@@ -124,6 +124,7 @@ def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
     demo.folder.mkdir(parents=True, exist_ok=True)
     context.open_db(create=True, check=False)
     migrate()
+    tokens.ensure_secret(DEMO_ACTOR)
     files = demo_data.write_customer_files(demo.folder / "import", customers)
     with context.progress(context.t("import.progress")) as progress:
         import_customers(files.ticketing, "ticketing", actor=DEMO_ACTOR, progress=progress)

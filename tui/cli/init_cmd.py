@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from store import audit
+from store import audit, tokens
 from store.migrations import migrate
 from tui.cli.context import CLI_ACTOR, Context
 
@@ -27,4 +27,6 @@ def initialise(context: Context) -> tuple[int, int]:
         context.say("init.migrated", before=before, after=after)
     else:
         context.say("init.up_to_date", version=after)
+    if tokens.ensure_secret(CLI_ACTOR):
+        context.say("newsletter.secret_created")
     return before, after

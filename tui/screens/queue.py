@@ -46,6 +46,8 @@ class QueueScreen(RekisteriScreen):
                 tooltip="tui.tip.queue.customers"),
         Binding("b", "breaches", "tui.breach.key.breaches", id="queue.breaches",
                 tooltip="tui.breach.tip.breaches", show=False),
+        Binding("n", "newsletters", "tui.newsletter.key.newsletters", id="queue.newsletters",
+                tooltip="tui.newsletter.tip.newsletters", show=False),
         Binding("a", "audit_log", "tui.key.audit_log", id="queue.audit_log",
                 tooltip="tui.tip.queue.audit_log", show=False),
         Binding("u", "staff", "tui.key.staff", id="queue.staff", tooltip="tui.tip.queue.staff",
@@ -207,6 +209,11 @@ class QueueScreen(RekisteriScreen):
         from tui.screens.breaches import BreachesScreen
 
         self.app.push_screen(BreachesScreen())
+
+    def action_newsletters(self) -> None:
+        from tui.screens.newsletters import NewslettersScreen
+
+        self.app.push_screen(NewslettersScreen())
 
     def action_customers(self) -> None:
         from tui.screens.customer_search import CustomerSearchScreen

@@ -1,0 +1,156 @@
+"""A newsletter to 2,000 customers through a real SMTP server (aiosmtpd), with the sender
+(``rekisteri outbox send`` in its own process) killed with SIGKILL midway and started again.
+Consent is withdrawn by some readers after the issue was queued and by others while it was
+going out: every customer who may receive marketing when their mail leaves gets exactly one,
+nobody else gets any, and every mail carries the list headers and two working links.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import unquote
+
+from store import audit, clock, tokens
+from store.config import load_settings
+from store.consent import record_consent
+from store.customers import name_keys
+from store.models import ConsentEvent, Customer, CustomerSource, OutboxMail, database
+from tests.support.newsletter import footer_links
+from tui.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CUSTOMERS = 2000
+KILL_AFTER = 600  # mails the server has accepted when the sender is killed
+
+
+def make_register() -> set[str]:
+    """2,000 customers; every 10th never consented.  Returns the consenting customer numbers."""
+    now = clock.now()
+    rows, consenting = [], set()
+    for n in range(1, CUSTOMERS + 1):
+        first, last = "Lukija", f"Numero{n}"
+        key, reverse = name_keys(first, last)
+        rows.append({"customer_no": f"{300000 + n}", "first_name": first, "last_name": last,
+                     "name_key": key, "reverse_name_key": reverse,
+                     "email": f"lukija{n}@example.fi", "language": ("fi", "sv", "en")[n % 3],
+                     "created_at": now, "updated_at": now})
+        if n % 10:
+            consenting.add(f"{300000 + n}")
+    with database.atomic():
+        for start in range(0, len(rows), 500):
+            Customer.insert_many(rows[start:start + 500]).execute()
+        ids = {row.customer_no: row.id for row in Customer.select(Customer.id,
+                                                                  Customer.customer_no)}
+        CustomerSource.insert_many([{"customer": cid, "source": "newsletter", "added_at": now}
+                                    for cid in ids.values()]).execute()
+        events = [{"customer": ids[number], "purpose": "marketing", "given": True,
+                   "at": now - timedelta(days=30), "channel": "newsletter_signup",
+                   "evidence": "signup", "wording_version": "1", "recorded_by": "@test"}
+                  for number in sorted(consenting)]
+        for start in range(0, len(events), 500):
+            ConsentEvent.insert_many(events[start:start + 500]).execute()
+    return consenting
+
+
+def withdraw(numbers: set[str]) -> None:
+    for customer in Customer.select().where(Customer.customer_no.in_(sorted(numbers))):
+        record_consent(customer, "marketing", False, channel="newsletter_link",
+                       actor="@mailbot", evidence="test")
+
+
+def sender(env: dict[str, str], log: Path, now: str) -> subprocess.Popen:
+    with log.open("a") as handle:
+        return subprocess.Popen([sys.executable, "-m", "tui.cli.main", "outbox", "send"],
+                                cwd=ROOT, env={**env, "REKISTERI_NOW": now}, stdout=handle,
+                                stderr=subprocess.STDOUT)
+
+
+def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals_hold(
+        db, frozen_clock, smtp_server, tmp_path, capsys):
+    consenting = make_register()
+    issue = tmp_path / "uutiskirje.md"
+    issue.write_text("# Toukokuun ohjelma\n\nKesän elokuvat ovat täällä.\n", encoding="utf-8")
+    assert main(["newsletter", "send", "--subject", "Toukokuu", str(issue)]) == 0
+    assert OutboxMail.select().count() == len(consenting)
+
+    # Withdrawn after queueing, before any mail left.
+    before_sending = set(sorted(consenting)[::97])
+    withdraw(before_sending)
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("REKISTERI_")}
+    env.update(REKISTERI_DB=db, REKISTERI_SMTP=smtp_server.url())
+    log = tmp_path / "sender.log"
+    first = sender(env, log, clock.iso(clock.now()))
+    deadline = time.monotonic() + 180
+    while len(smtp_server.received) < KILL_AFTER:
+        assert first.poll() is None, f"the sender finished before it was killed: " \
+                                     f"{log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, log.read_text()[-2000:]
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    assert first.wait(timeout=30) == -signal.SIGKILL
+    delivered_before_restart = len(smtp_server.received)
+
+    # Withdrawn while the issue was going out: readers whose mail had not left yet.
+    received = {mail.rcpt_tos[0] for mail in smtp_server.received}
+    waiting = [mail.customer.customer_no for mail in OutboxMail.select(OutboxMail, Customer)
+               .join(Customer).where(OutboxMail.status == "queued")
+               if mail.to_address not in received
+               and mail.customer.customer_no not in before_sending]
+    while_sending = set(waiting[::53])
+    assert while_sending
+    withdraw(while_sending)
+
+    second = sender(env, log, clock.iso(clock.now() + timedelta(minutes=10)))
+    assert second.wait(timeout=300) == 0, log.read_text()[-2000:]
+
+    addresses = {row.email: row.customer_no for row in Customer.select()}
+    allowed = consenting - before_sending - while_sending
+    ids_per_customer: dict[str, set[str]] = defaultdict(set)
+    copies: Counter[str] = Counter()
+    settings = load_settings(environ={})
+    keys = tokens.keys(settings)
+    for mail in smtp_server.received:
+        message = mail.message
+        customer_no = addresses[mail.rcpt_tos[0]]
+        ids_per_customer[customer_no].add(message["Message-ID"])
+        copies[message["Message-ID"]] += 1
+        assert message["List-Id"] == "Kotkan Leffat Oy <uutiskirje.kotkanleffat.fi>"
+        assert message["Precedence"] == "bulk"
+        assert message["List-Unsubscribe"].startswith(
+            "<mailto:tietosuoja@kotkanleffat.fi?subject=")
+        links = footer_links(message)
+        found = [tokens.find_tokens(unquote(link))[0] for link in links]
+        checks = [tokens.check_token(token, keys) for token in found]
+        assert [(check.purpose, check.customer_no) for check in checks] == \
+            [("mydata", customer_no), ("unsubscribe", customer_no)]
+    assert set(ids_per_customer) == allowed, "a mail to someone without consent, or missing"
+    assert all(len(ids) == 1 for ids in ids_per_customer.values()), "two issues to one reader"
+    redelivered = sorted(message_id for message_id, count in copies.items() if count > 1)
+    assert len(redelivered) <= 1  # the mail in flight at the kill, same Message-ID
+
+    skipped = OutboxMail.select().where(OutboxMail.status == "skipped")
+    assert {mail.last_error for mail in skipped} == {"marketing consent withdrawn"}
+    assert skipped.count() == len(before_sending | while_sending)
+    capsys.readouterr()
+    assert main(["newsletter", "list", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["counts"] == {"queued": 0, "sent": len(allowed), "failed": 0,
+                             "skipped": len(before_sending | while_sending)}
+    assert audit.verify().ok
+    again = [(message_id, copies[message_id],
+              OutboxMail.get(OutboxMail.message_id == message_id).attempts)
+             for message_id in redelivered]
+    with capsys.disabled():
+        print(f"\n{len(smtp_server.received)} newsletter mails received, "
+              f"{delivered_before_restart} before the kill; {len(before_sending)} withdrawn "
+              f"before sending, {len(while_sending)} during; re-delivered (Message-ID, "
+              f"copies, attempts): {again}")
