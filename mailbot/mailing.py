@@ -23,8 +23,9 @@ from typing import Any
 from mailbot.outgoing import queue_mail
 from store import mailings
 from store.config import Settings
+from store.db import refresh_statistics
 from store.mailings import MailingPlan, NewRecipient, Selection
-from store.models import Customer, Mailing, database
+from store.models import Customer, Mailing, MailingRecipient, OutboxMail, database
 
 BATCH_SIZE = 500
 """Recipients per transaction: large enough to be quick, small enough that a crash loses
@@ -59,6 +60,10 @@ class QueueReport:
     batches: int = 0
 
 
+BULK_ROWS = 1000
+"""From this many mails on, the planner is told about the outbox's new size."""
+
+
 def queue_mailing(mailing: Mailing, selection: Selection, *, settings: Settings, actor: str,
                   mail_for: MailFor, batch_size: int = BATCH_SIZE,
                   progress: Progress | None = None) -> QueueReport:
@@ -86,6 +91,8 @@ def queue_mailing(mailing: Mailing, selection: Selection, *, settings: Settings,
                                           already=report.plan.already,
                                           with_email=report.queued,
                                           without_email=report.without_email))
+    if report.queued >= BULK_ROWS:
+        refresh_statistics(OutboxMail, MailingRecipient)
     return report
 
 

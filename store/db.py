@@ -140,10 +140,11 @@ _STORED_AS_IS = (peewee.CharField, peewee.TextField, peewee.IntegerField, peewee
 
 
 def refresh_statistics(*models: type[peewee.Model]) -> None:
-    """After a bulk load, let the query planner see the new table sizes."""
+    """After a bulk load, let the query planner see the new table sizes and spreads.
+
+    Without statistics both planners can pick an index that makes a query over a freshly
+    filled table sort every row (the importer's, the sender's "oldest due mail").
+    """
     db = database.obj
-    if isinstance(db, peewee.SqliteDatabase):
-        db.execute_sql("PRAGMA optimize")
-        return
     for model in models:
         db.execute_sql(f'ANALYZE "{model._meta.table_name}"')

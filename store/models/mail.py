@@ -106,3 +106,12 @@ class OutboxMail(BaseModel):
     created_by = CharField(default="", max_length=64)
     sent_at = UtcDateTimeField(null=True)
     redacted_at = UtcDateTimeField(null=True)
+
+
+DUE_STATUSES = ("queued", "retry")
+"""Outbox rows the sender still has to deliver."""
+
+# The sender's "oldest due row" walks this partial index in order and stops at the first
+# row, however many mails a newsletter or a breach notice has queued.
+OutboxMail.add_index(OutboxMail.next_attempt_at, OutboxMail.id,
+                     where=OutboxMail.status.in_(DUE_STATUSES), name="outbox_mail_due")
