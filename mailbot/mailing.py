@@ -112,7 +112,8 @@ def _queue_batch(mailing: Mailing, customer_ids: list[int], settings: Settings, 
                 continue
             row = queue_mail(spec.template, settings=settings, to_address=customer.email,
                              to_name=customer.name, language=spec.language, actor=actor,
-                             customer=customer, audited=False, extra_headers=spec.headers,
+                             customer=customer, audited=False, bulk=True,
+                             extra_headers=spec.headers,
                              sender=spec.sender, reply_to=spec.reply_to, **spec.context)
             new.append(NewRecipient(customer.id, row.id, spec.language))
         queued = sum(1 for item in new if item.outbox_id)

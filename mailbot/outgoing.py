@@ -72,12 +72,14 @@ def queue_mail(
     sender: Address | None = None,
     reply_to: Address | None = None,
     audited: bool = True,
+    bulk: bool = False,
     **context: Any,
 ) -> OutboxMail:
     """Render ``template`` and store the finished message in the outbox, audited.
 
-    A mass mailing (:mod:`mailbot.mailing`) passes ``audited=False`` and records one audit
-    event per batch of rows instead of one per mail.  ``sender`` and ``reply_to`` (built with
+    A mass mailing (:mod:`mailbot.mailing`) passes ``bulk=True``, so its mail is sent after
+    due individual mail, and ``audited=False``, recording one audit event per batch of rows
+    instead of one per mail.  ``sender`` and ``reply_to`` (built with
     :func:`mailbot.compose.mailbox`) replace the privacy desk's own From and Reply-To.
     """
     rendered = preview(template, settings=settings, language=language, request=request,
@@ -101,7 +103,7 @@ def queue_mail(
             message_id=message_id, to_address=to_address, to_name=to_name,
             subject=subject, template=template, language=language, request=request,
             customer=customer or (request.customer if request else None),
-            automatic=automatic, raw=raw, status="queued", next_attempt_at=now,
+            automatic=automatic, bulk=bulk, raw=raw, status="queued", next_attempt_at=now,
             created_at=now, created_by=actor,
         )
         if audited:

@@ -39,7 +39,8 @@ def normalize_message_id(message_id: str) -> str:
 
 
 def due_query(now: datetime | None = None) -> peewee.ModelSelect:
-    """Due rows, oldest first, without the message bytes (for counting and listing)."""
+    """Due rows, individual mail before mass mail, each oldest first, without the message
+    bytes (for counting and listing)."""
     now = now or clock.now()
     fields = [field for field in OutboxMail._meta.sorted_fields if field is not OutboxMail.raw]
     # Written with literals, as the outbox_mail_due index's predicate is: SQLite uses a
@@ -47,7 +48,7 @@ def due_query(now: datetime | None = None) -> peewee.ModelSelect:
     due = OutboxMail.status.in_([peewee.SQL(f"'{status}'") for status in DUE_STATUSES])
     return (OutboxMail.select(*fields)
             .where(due & (OutboxMail.next_attempt_at <= now))
-            .order_by(OutboxMail.next_attempt_at, OutboxMail.id))
+            .order_by(OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id))
 
 
 @contextmanager

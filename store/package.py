@@ -140,7 +140,7 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
     OutboxMail: {"id": "the database's row number", "request": ROW_LINK, "customer": ROW_LINK,
                  "template": "the name of the mail template", "automatic": "a flag for the sender",
                  "raw": "the message as sent: its text is given",
-                 "attempts": "delivery mechanics", "next_attempt_at": "delivery mechanics",
+                 "attempts": "delivery mechanics", "next_attempt_at": "delivery mechanics", "bulk": "delivery mechanics",
                  "last_error": "delivery mechanics", "server_reply": "delivery mechanics",
                  "created_by": STAFF_IDENTITY},
     AuditEvent: {"id": "the log's sequence number", "actor": STAFF_IDENTITY,

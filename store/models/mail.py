@@ -96,6 +96,9 @@ class OutboxMail(BaseModel):
     request = ForeignKeyField(Request, null=True, backref="outbox", on_delete="SET NULL")
     customer = ForeignKeyField(Customer, null=True, backref="outbox", on_delete="SET NULL")
     automatic = BooleanField(default=False)
+    # A mass mailing's mail (a newsletter, a breach notice): due individual mail goes first,
+    # so an acknowledgement never waits behind twenty thousand newsletters.
+    bulk = BooleanField(default=False)
     raw = BlobField(null=True)
     status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
@@ -111,7 +114,7 @@ class OutboxMail(BaseModel):
 DUE_STATUSES = ("queued", "retry")
 """Outbox rows the sender still has to deliver."""
 
-# The sender's "oldest due row" walks this partial index in order and stops at the first
+# The sender's "next due row" walks this partial index in order and stops at the first
 # row, however many mails a newsletter or a breach notice has queued.
-OutboxMail.add_index(OutboxMail.next_attempt_at, OutboxMail.id,
+OutboxMail.add_index(OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id,
                      where=OutboxMail.status.in_(DUE_STATUSES), name="outbox_mail_due")
