@@ -19,47 +19,29 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from _common import database_url, fresh_database, insert_rows, numbered_customers
+
 from mailbot.breach_notices import queue_breach_notices
 from store import breaches, clock
 from store.config import load_settings
-from store.customers import name_keys
-from store.db import close_database, open_database
+from store.db import close_database
 from store.mailings import Selection
-from store.migrations import migrate
 from store.models import AuditEvent, Customer, CustomerSource, OutboxMail, database
-from store.urls import file_url
 
 NOW = clock.parse_instant("2026-03-10T12:00:00+02:00")
 
 
 def make_customers(count: int) -> None:
-    rows = []
-    for n in range(1, count + 1):
-        first, last = "Asiakas", f"Numero{n}"
-        key, reverse = name_keys(first, last)
-        rows.append({"customer_no": f"{100000 + n}", "first_name": first, "last_name": last,
-                     "name_key": key, "reverse_name_key": reverse,
-                     "email": None if n % 20 == 0 else f"asiakas{n}@example.fi",
-                     "language": ("fi", "sv", "en")[n % 3], "created_at": NOW,
-                     "updated_at": NOW})
+    """Every 20th without an email address."""
     with database.atomic():
-        for start in range(0, len(rows), 500):
-            Customer.insert_many(rows[start:start + 500]).execute()
-        ids = [row.id for row in Customer.select(Customer.id)]
-        for start in range(0, len(ids), 500):
-            CustomerSource.insert_many([{"customer": cid, "source": "ticketing",
-                                         "added_at": NOW} for cid in ids[start:start + 500]]
-                                       ).execute()
+        insert_rows(Customer, numbered_customers(
+            count, "Asiakas", lambda n: None if n % 20 == 0 else f"asiakas{n}@example.fi", NOW))
+        insert_rows(CustomerSource, [{"customer": row.id, "source": "ticketing", "added_at": NOW}
+                                     for row in Customer.select(Customer.id)])
 
 
 def run(url: str, count: int) -> None:
-    if url.startswith("postgresql"):
-        open_database(url)
-        database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
-        close_database()
-    open_database(url, create=True)
-    migrate()
+    fresh_database(url)
     settings = load_settings(environ={})
     with clock.frozen(NOW):
         make_customers(count)
@@ -100,7 +82,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=20_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run(args.pg or file_url("sqlite", Path(folder) / "bench.db"), args.customers)
+        run(database_url(args.pg, Path(folder)), args.customers)
     return 0
 
 

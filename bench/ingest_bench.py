@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import email
-import os
 import random
 import re
 import statistics
@@ -35,15 +34,22 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import (
+    ROOT,
+    command_env,
+    database_url,
+    fresh_database,
+    rekisteri_process,
+    wait_peak_rss,
+)
 
-from store import clock  # noqa: E402
-from store.db import close_database, open_database  # noqa: E402
-from store.migrations import migrate  # noqa: E402
-from store.models import InboundMessage, database  # noqa: E402
-from store.urls import file_url  # noqa: E402
-from tests.support.imap_server import dovecot_available, running_imap_server  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the test suite's Dovecot fixture
+
+from store import clock
+from store.db import close_database, open_database
+from store.models import InboundMessage
+from store.urls import file_url
+from tests.support.imap_server import dovecot_available, running_imap_server
 
 BODIES = [
     ("fi", "Tietopyyntö", "Hei,\n\nhaluaisin tarkistaa, mitä tietoja teillä on minusta.\n"),
@@ -118,11 +124,10 @@ def run_once(env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
     """``mailbot --once``: (total seconds, ingest seconds, peak RSS in MB)."""
     with log_path.open("w") as log:
         start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "mailbot", "--once"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = rekisteri_process(["mailbot", "--once"], env, stdout=log,
+                                    stderr=subprocess.STDOUT)
+        peak = wait_peak_rss(process)
         total = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"mailbot --once failed:\n{log_path.read_text()[-3000:]}")
     stamps = [line[:23] for line in log_path.read_text().splitlines()
@@ -130,14 +135,13 @@ def run_once(env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
     parse = lambda text: time.mktime(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")) \
         + int(text[20:23]) / 1000  # noqa: E731
     ingest = parse(stamps[-1]) - parse(stamps[0]) if len(stamps) > 1 else total
-    return total, ingest, usage.ru_maxrss / 1024
+    return total, ingest, peak
 
 
 def idle_latency(server, env: dict[str, str], db_url: str, count: int,
                  log_path: Path) -> list[float]:
     with log_path.open("w") as log:
-        daemon = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "mailbot"], cwd=ROOT,
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        daemon = rekisteri_process(["mailbot"], env, stdout=log, stderr=subprocess.STDOUT)
     samples = []
     try:
         deadline = time.monotonic() + 60
@@ -186,17 +190,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rekisteri-ingest-bench-") as folder, \
             running_imap_server() as server:
         work = Path(folder)
-        db_url = args.pg or file_url("sqlite", work / "bench.db")
-        open_database(db_url, create=True)
-        if args.pg:
-            database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            database.execute_sql("CREATE SCHEMA public")
-        migrate()
+        db_url = database_url(args.pg, work)
+        fresh_database(db_url)
         close_database()
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith("REKISTERI_")}
-        env.update(REKISTERI_DB=db_url, REKISTERI_INBOX=server.url(),
-                   REKISTERI_SMTP=file_url("outbox", work / "outbox"))
+        env = command_env(REKISTERI_DB=db_url, REKISTERI_INBOX=server.url(),
+                          REKISTERI_SMTP=file_url("outbox", work / "outbox"))
 
         messages = varied_messages(args.messages, rng)
         start = time.perf_counter()

@@ -13,22 +13,21 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import statistics
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
+from _common import database_url, fresh_database, insert_rows, percentiles
+
 from store import clock
 from store.config import load_settings
-from store.db import close_database, open_database
+from store.db import close_database
 from store.importer import import_customers
-from store.migrations import migrate
 from store.models import ConsentEvent, Customer, Purchase, database
 from store.package import build_package
 from store.retention import apply_retention
-from store.urls import file_url
 
 NOW = clock.parse_instant("2026-03-10T12:00:00+02:00")
 CHUNK = 1000
@@ -67,19 +66,12 @@ def add_consents_and_purchases(rng: random.Random) -> None:
                               "purchased_at": NOW - timedelta(days=rng.randint(30, 3000)),
                               "amount_cents": 1250, "description": "Elokuvalippu"})
     with database.atomic():
-        for rows, model in ((consents, ConsentEvent), (purchases, Purchase)):
-            for start in range(0, len(rows), CHUNK):
-                model.insert_many(rows[start:start + CHUNK]).execute()
+        insert_rows(ConsentEvent, consents, CHUNK)
+        insert_rows(Purchase, purchases, CHUNK)
 
 
 def run(url: str, count: int, folder: Path) -> None:
-    if url.startswith("postgresql"):
-        open_database(url)
-        database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
-        close_database()
-    open_database(url, create=True)
-    migrate()
+    fresh_database(url)
     settings = load_settings(environ={})
     rng = random.Random(5)
     csv_path = folder / "customers.csv"
@@ -117,9 +109,8 @@ def run(url: str, count: int, folder: Path) -> None:
             started = time.perf_counter()
             build_package(customer, language="fi", settings=settings, actor="@bench")
             timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    print(f"data package: p50 {statistics.median(timings):.1f} ms, "
-          f"p95 {timings[int(len(timings) * 0.95) - 1]:.1f} ms (aim < 50 ms)")
+    p50, p95 = percentiles(timings)
+    print(f"data package: p50 {p50:.1f} ms, p95 {p95:.1f} ms (aim < 50 ms)")
     close_database()
 
 
@@ -129,8 +120,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = args.pg or file_url("sqlite", Path(folder) / "bench.db")
-        run(url, args.customers, Path(folder))
+        run(database_url(args.pg, Path(folder)), args.customers, Path(folder))
     return 0
 
 

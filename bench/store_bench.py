@@ -12,25 +12,17 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from store.customers import match_candidates, search_customers
-from store.db import close_database, open_database
-from store.importer import import_customers
-from store.migrations import migrate
-from store.models import database
-from store.urls import file_url
+from _common import FIRST, LAST, database_url, fresh_database, percentiles
 
-FIRST = ["Aino", "Eero", "Sanna", "Juha", "Liisa", "Matti", "Kaisa", "Ville", "Helmi", "Oskari",
-         "Emilia", "Leevi", "Siiri", "Onni", "Venla", "Eetu", "Iida", "Aleksi", "Pihla", "Niilo"]
-LAST = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine",
-        "Heikkinen", "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen",
-        "Heinonen", "Niemi", "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Öhman", "Åberg"]
+from store.customers import match_candidates, search_customers
+from store.db import close_database
+from store.importer import import_customers
 
 
 def write_customers(path: Path, count: int, rng: random.Random) -> list[dict[str, str]]:
@@ -50,12 +42,6 @@ def write_customers(path: Path, count: int, rng: random.Random) -> list[dict[str
     return rows
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    return statistics.median(ordered), p95
-
-
 def timed(queries: list[str], lookup: Callable[[str], object]) -> tuple[float, float]:
     samples = []
     for query in queries:
@@ -66,13 +52,7 @@ def timed(queries: list[str], lookup: Callable[[str], object]) -> tuple[float, f
 
 
 def run(url: str, count: int, folder: Path) -> None:
-    if url.startswith("postgresql"):
-        open_database(url)
-        database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
-        close_database()
-    open_database(url, create=True)
-    migrate()
+    fresh_database(url)
     rng = random.Random(42)
     csv_path = folder / "customers.csv"
     rows = write_customers(csv_path, count, rng)
@@ -106,7 +86,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
-        run(file_url("sqlite", folder / "bench.db"), args.count, folder)
+        run(database_url(None, folder), args.count, folder)
         if args.pg:
             run(args.pg, args.count, folder)
     return 0

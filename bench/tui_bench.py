@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -22,27 +21,21 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from _common import FIRST, LAST, database_url, fresh_database, insert_rows, percentiles
 from textual import events
 from textual.message import Message
 
 from store import clock, deadlines
 from store.config import load_settings
 from store.customers import name_keys
-from store.db import close_database, open_database
-from store.migrations import migrate
+from store.db import close_database
 from store.models import KINDS, OPEN_STATUSES, Customer, Request, database
 from store.staff import add_staff
-from store.urls import file_url
 from tui.app import make_app
 from tui.screens.customer_search import CustomerSearchScreen
 from tui.screens.queue import QueueScreen
 from tui.widgets.queue_table import QueueTable
 
-FIRST = ["Aino", "Eero", "Sanna", "Juha", "Liisa", "Matti", "Kaisa", "Ville", "Helmi", "Oskari",
-         "Emilia", "Leevi", "Siiri", "Onni", "Venla", "Eetu", "Iida", "Aleksi", "Pihla", "Niilo"]
-LAST = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine",
-        "Heikkinen", "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen",
-        "Heinonen", "Niemi", "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Öhman", "Åberg"]
 CHUNK = 1000
 
 
@@ -62,8 +55,7 @@ def fill(customers: int, requests: int, seed: int = 6) -> None:
             "created_at": now, "updated_at": now,
         })
     with database.atomic():
-        for start in range(0, len(rows), CHUNK):
-            Customer.insert_many(rows[start:start + CHUNK]).execute()
+        insert_rows(Customer, rows, CHUNK)
     first_id = Customer.select(Customer.id).order_by(Customer.id).first().id
     request_rows = []
     for number in range(1, requests + 1):
@@ -81,8 +73,7 @@ def fill(customers: int, requests: int, seed: int = 6) -> None:
             "created_at": received, "updated_at": received, "proposed_changes": {},
         })
     with database.atomic():
-        for start in range(0, len(request_rows), CHUNK):
-            Request.insert_many(request_rows[start:start + CHUNK]).execute()
+        insert_rows(Request, request_rows, CHUNK)
     add_staff("bench", "handler", "bench-salasana", "@bench")
 
 
@@ -148,15 +139,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rekisteri-tui-bench-") as folder:
-        if args.pg:
-            url = args.pg
-            open_database(url)
-            database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            database.execute_sql("CREATE SCHEMA public")
-        else:
-            url = file_url("sqlite", Path(folder) / "bench.db")
-            open_database(url, create=True)
-        migrate()
+        url = database_url(args.pg, Path(folder))
+        fresh_database(url)
         began = time.perf_counter()
         fill(args.customers, args.requests)
         print(f"generated {args.customers:,} customers and {args.requests:,} requests in "
@@ -165,8 +149,7 @@ def main() -> int:
         queries = ["virtanen", "aino", "100045", "0405000", "sanna.12"]
         first_rows, all_rows, samples = asyncio.run(measure(settings, queries))
         close_database()
-    median = statistics.median(samples) * 1000
-    p95 = sorted(samples)[max(0, int(len(samples) * 0.95) - 1)] * 1000
+    median, p95 = (seconds * 1000 for seconds in percentiles(samples))
     print(f"start → queue showing its rows: {first_rows:.2f} s (aim < 1.5 s); "
           f"all {args.requests:,} rows in the table after {all_rows:.2f} s")
     print(f"customer search, keystroke → rows updated: median {median:.1f} ms, "

@@ -9,9 +9,9 @@ taken: a number quoted for some other reason is never proposed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from store.customers import normalize_email, normalize_phone
-from store.errors import InvalidInput
+from store.customers import email_or_none, phone_or_none
 
 _CHANGE_CUE = re.compile(
     r"\b(?:uusi|uuden|uutena|nyt|muuttu\w*|vaihtu\w*|muutin|muutimme|korja\w*|oikea|"
@@ -72,23 +72,21 @@ def _address(sentence: str, changes: dict[str, str]) -> None:
 
 
 def _phone(sentence: str, changes: dict[str, str]) -> None:
-    for candidate in _PHONE.findall(sentence):
-        if re.fullmatch(r"\d{5}", candidate.replace(" ", "")):
-            continue  # a postal code
-        try:
-            changes.setdefault("phone", normalize_phone(candidate))
-            return
-        except InvalidInput:
-            continue
+    candidates = (phone_or_none(candidate) for candidate in _PHONE.findall(sentence)
+                  if not re.fullmatch(r"\d{5}", candidate.replace(" ", "")))  # postal codes
+    _first_valid("phone", candidates, changes)
 
 
 def _email(sentence: str, changes: dict[str, str]) -> None:
-    for candidate in _EMAIL.findall(sentence):
-        try:
-            changes.setdefault("email", normalize_email(candidate))
-            return
-        except InvalidInput:
-            continue
+    _first_valid("email", (email_or_none(candidate) for candidate in _EMAIL.findall(sentence)),
+                 changes)
+
+
+def _first_valid(field: str, normalised: Iterable[str | None], changes: dict[str, str]) -> None:
+    """The first candidate that is a valid value proposes it (unless one was found before)."""
+    value = next((value for value in normalised if value), None)
+    if value:
+        changes.setdefault(field, value)
 
 
 def _name(sentence: str, changes: dict[str, str]) -> None:

@@ -31,7 +31,7 @@ from mailbot.parsing import ParsedMessage, parse_message
 from mailbot.text import storable
 from store import audit, clock, lifecycle, tokens
 from store.config import Settings
-from store.customers import CandidateMatch, match_candidates, normalize_email, normalize_phone
+from store.customers import CandidateMatch, match_candidates, normalize_email, phone_or_none
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import (
     OPEN_STATUSES,
@@ -279,7 +279,7 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     form = parsed.form
     requester_email = _requester_email(parsed)
     requester_name = (form.get("name") if form else "") or parsed.from_name
-    phone = _phone(form.get("phone") if form else "")
+    phone = phone_or_none(form.get("phone") if form else "")
     text = form.get("message") if form else parsed.body_text
     customer_no = (form.get("customer_no") if form else "") or _customer_no(text)
     candidates = match_candidates(email=requester_email, phone=phone, customer_no=customer_no,
@@ -501,15 +501,6 @@ def _requester_email(parsed: ParsedMessage) -> str | None:
         return normalize_email(candidate)
     except InvalidInput:
         return parsed.from_address or None
-
-
-def _phone(text: str) -> str | None:
-    if not text:
-        return None
-    try:
-        return normalize_phone(text)
-    except InvalidInput:
-        return None
 
 
 def _customer_no(text: str) -> str | None:

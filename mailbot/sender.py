@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 PreSendCheck = Callable[[OutboxMail], str | None]
 """Returns why the mail must not go out (it is then ``skipped``), or None."""
 
-CHECK_MODULES: tuple[str, ...] = ("mailbot.restriction_checks", "mailbot.newsletter_checks")
+CHECK_MODULES: tuple[str, ...] = ("mailbot.newsletter_checks",)
 """Modules that register pre-send checks when imported; :func:`send_due` imports them."""
 
 _checks: dict[str, list[PreSendCheck]] = {}

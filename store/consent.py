@@ -25,13 +25,8 @@ from peewee import Select, fn
 from store import audit, clock
 from store.customers import email_hash
 from store.errors import InvalidInput, RuleViolation
-from store.models import (
-    ConsentEvent,
-    Customer,
-    MarketingSuppression,
-    Restriction,
-    database,
-)
+from store.models import ConsentEvent, Customer, MarketingSuppression, database
+from store.restriction import active_restriction_exists
 
 PURPOSES = ("register", "marketing")
 CHANNELS = (
@@ -201,11 +196,6 @@ def consenting_ids(purpose: str, customer_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def active_restriction_exists() -> Select:
-    return (Restriction.select(Restriction.id)
-            .where((Restriction.customer == Customer.id) & Restriction.lifted_at.is_null()))
-
-
 def marketing_candidates() -> Select:
     """Customers with marketing consent now: not erased, not restricted, with an address."""
     return (customers_with_consent("marketing")
@@ -268,7 +258,10 @@ class MarketingStanding:
 
     @property
     def refusal(self) -> str | None:
-        """Why not (one of :data:`MARKETING_REFUSALS`), or None."""
+        """Why not (one of :data:`MARKETING_REFUSALS`), or None.  A restriction comes first:
+        the Art. 18 reason is the one a skipped mail must name, whatever else applies."""
+        if self.restricted:
+            return RESTRICTED
         if self.erased:
             return "customer erased"
         if not self.email:
@@ -277,7 +270,7 @@ class MarketingStanding:
             return "marketing consent withdrawn"
         if self.suppressed:
             return "address on the suppression list"
-        return RESTRICTED if self.restricted else None
+        return None
 
 
 def marketing_standing(customer_id: int, address: str | None = None) -> MarketingStanding | None:
@@ -318,12 +311,6 @@ def may_receive_marketing(customer: Customer) -> bool:
     return marketing_refusal(customer) is None
 
 
-def is_restricted(customer: Customer) -> bool:
-    return (Restriction.select()
-            .where((Restriction.customer == customer) & Restriction.lifted_at.is_null())
-            .exists())
-
-
 def is_suppressed(email: str) -> bool:
     key = _hash_or_none(email)
     if key is None:
@@ -339,11 +326,8 @@ def _hash_or_none(email: str) -> str | None:
 
 
 def suppression_of(email: str | None) -> MarketingSuppression | None:
-    if not email:
-        return None
-    try:
-        key = email_hash(email)
-    except InvalidInput:
+    key = _hash_or_none(email) if email else None
+    if key is None:
         return None
     return MarketingSuppression.get_or_none(MarketingSuppression.email_hash == key)
 
@@ -357,9 +341,8 @@ def suppress(email: str, reason: str, at: datetime | None = None) -> None:
 
 def unsuppress(email: str) -> None:
     """The person subscribed again themselves: their new consent counts."""
-    try:
-        key = email_hash(email)
-    except InvalidInput:
+    key = _hash_or_none(email)
+    if key is None:
         return
     MarketingSuppression.delete().where(MarketingSuppression.email_hash == key).execute()
 

@@ -56,6 +56,26 @@ def normalize_email(text: str) -> str:
     return result.normalized.lower()
 
 
+def phone_or_none(text: str | None) -> str | None:
+    """:func:`normalize_phone`, or None when there is no number or it cannot be one."""
+    if not text:
+        return None
+    try:
+        return normalize_phone(text)
+    except InvalidInput:
+        return None
+
+
+def email_or_none(text: str | None) -> str | None:
+    """:func:`normalize_email`, or None when there is no address or it is not valid."""
+    if not text:
+        return None
+    try:
+        return normalize_email(text)
+    except InvalidInput:
+        return None
+
+
 def email_hash(email: str) -> str:
     """A stable hash of a normalised address: how suppression entries remember an address."""
     return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
@@ -190,21 +210,12 @@ def match_candidates(
     if customer_no:
         add(list(Customer.select().where((Customer.customer_no == customer_no.strip()) & live)),
             "customer_no")
-    if email:
-        try:
-            normalized = normalize_email(email)
-        except InvalidInput:
-            normalized = None
-        if normalized:
-            add(list(Customer.select().where((Customer.email == normalized) & live)), "email")
-    if phone:
-        try:
-            normalized_phone = normalize_phone(phone)
-        except InvalidInput:
-            normalized_phone = None
-        if normalized_phone:
-            add(list(Customer.select().where((Customer.phone == normalized_phone) & live)),
-                "phone")
+    normalized = email_or_none(email)
+    if normalized:
+        add(list(Customer.select().where((Customer.email == normalized) & live)), "email")
+    normalized_phone = phone_or_none(phone)
+    if normalized_phone:
+        add(list(Customer.select().where((Customer.phone == normalized_phone) & live)), "phone")
     if name:
         first_last, _ = name_keys(name, "")
         if len(first_last) >= 3:

@@ -40,7 +40,7 @@ from peewee import fn
 
 from store import audit, clock
 from store.config import Settings
-from store.consent import close_consents, consenting_ids, is_restricted
+from store.consent import close_consents, consenting_ids
 from store.errors import RuleViolation
 from store.i18n import format_date
 from store.models import (
@@ -58,6 +58,7 @@ from store.models import (
     VerificationCall,
     database,
 )
+from store.restriction import is_restricted, restricted_among
 from store.retention_rules import voucher_kept_until, vouchers_expired_before
 
 PERSONAL_FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city", "phone",
@@ -245,10 +246,7 @@ def _plan(customers: Sequence[Customer], settings: Settings,
                                           if getattr(c, name) and name != "language"])
              for c in customers}
     mail = {cid: _Mail() for cid in ids}
-    restricted = {cid for (cid,) in Restriction.select(Restriction.customer)
-                  .where(Restriction.customer.in_(ids) & Restriction.lifted_at.is_null())
-                  .tuples()}
-    for cid in restricted:
+    for cid in restricted_among(ids):
         plans[cid].blocked_by = "erasure.restricted"
     consenting: dict[int, list[str]] = defaultdict(list)
     for purpose in ("register", "marketing"):

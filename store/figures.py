@@ -29,6 +29,7 @@ from store.models import (
     Request,
     Restriction,
 )
+from store.restriction import in_force
 
 PERIOD_MONTHS = 12
 OUTCOMES = ("fulfilled", "rejected", "dismissed", "open")
@@ -116,7 +117,7 @@ def _longest_open(now: datetime) -> dict[str, Any] | None:
 
 def _restrictions(start: datetime) -> dict[str, int]:
     return {
-        "active": Restriction.select().where(Restriction.lifted_at.is_null()).count(),
+        "active": Restriction.select().where(in_force()).count(),
         "applied_in_period": Restriction.select()
         .where(Restriction.started_at >= start).count(),
         "lifted_in_period": Restriction.select()

@@ -39,14 +39,25 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return items
 
 
+def words_for(key: str, language: str) -> str | None:
+    """The catalog's text for ``key`` in ``language``, else in English, else None."""
+    return catalog(language).get(key) or catalog("en").get(key)
+
+
 def translate(key: str, language: str, /, **params: Any) -> str:
-    template = catalog(language).get(key) or catalog("en").get(key) or key
+    template = words_for(key, language) or key
     if not params:
         return template
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def code_text(prefix: str, code: str, language: str) -> str:
+    """A stored code in words (catalog key ``prefix.code``: ``message.reason.auto_reply``), or
+    the code as stored when the catalog has no words for it (a quarantined message's error)."""
+    return words_for(f"{prefix}.{code}", language) or code
 
 
 Translator = Callable[..., str]

@@ -23,6 +23,7 @@ from typing import Any
 from peewee import fn
 
 from store import audit, clock
+from store.config import LANGUAGES
 from store.counters import next_customer_numbers
 from store.customers import email_hash, name_keys, normalize_email, normalize_phone
 from store.db import bulk_insert, refresh_statistics
@@ -238,7 +239,7 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
         problems.append("the email address is missing")
     phone = attempt(normalize_phone, record.get("phone", ""))
     language = (record.get("language") or "").lower() or None
-    if language and language not in ("fi", "sv", "en"):
+    if language and language not in LANGUAGES:
         problems.append(f"unknown language {language!r} (fi, sv or en)")
     row = CustomerRow(
         line=line, customer_no=customer_no, first_name=first.strip(), last_name=last.strip(),

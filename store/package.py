@@ -40,9 +40,9 @@ from peewee import Model
 
 from store import audit, clock, facts
 from store.config import LANGUAGES, Settings
-from store.consent import PURPOSES, consent_state, is_restricted, suppression_of
+from store.consent import PURPOSES, consent_state, suppression_of
 from store.customers import format_phone
-from store.i18n import catalog, format_date, format_datetime, translate
+from store.i18n import format_date, format_datetime, translate, words_for
 from store.models import (
     Attachment,
     AuditEvent,
@@ -68,7 +68,7 @@ from store.models import (
     Staff,
     VerificationCall,
 )
-from store.restriction import ground_text
+from store.restriction import ground_text, is_restricted
 from store.retention_rules import erasure_due_on, voucher_kept_until
 from store.zipcrypto import encrypted_zip
 
@@ -140,7 +140,8 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
     OutboxMail: {"id": "the database's row number", "request": ROW_LINK, "customer": ROW_LINK,
                  "template": "the name of the mail template", "automatic": "a flag for the sender",
                  "raw": "the message as sent: its text is given",
-                 "attempts": "delivery mechanics", "next_attempt_at": "delivery mechanics", "bulk": "delivery mechanics",
+                 "attempts": "delivery mechanics", "next_attempt_at": "delivery mechanics",
+                 "bulk": "delivery mechanics",
                  "last_error": "delivery mechanics", "server_reply": "delivery mechanics",
                  "created_by": STAFF_IDENTITY},
     AuditEvent: {"id": "the log's sequence number", "actor": STAFF_IDENTITY,
@@ -417,8 +418,8 @@ def _render_html(document: dict[str, Any], language: str, stem: str) -> str:
         """A code in words: ``package.<group>.<code>``, dots in the code as underscores."""
         if code is None or code == "":
             return "–"
-        key = f"package.{group}.{str(code).replace('.', '_')}"
-        return catalog(language).get(key) or catalog("en").get(key) or str(code)
+        return words_for(f"package.{group}.{str(code).replace('.', '_')}", language) \
+            or str(code)
 
     def when(value: str | None) -> str:
         if not value:

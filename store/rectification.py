@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from store import audit, clock
+from store.config import LANGUAGES
 from store.customers import name_keys, normalize_email, normalize_phone
 from store.errors import InvalidInput, RuleViolation
 from store.models import Customer, Request, database
@@ -19,8 +20,6 @@ from store.models import Customer, Request, database
 RECTIFIABLE_FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city",
                       "phone", "email", "language")
 """The register fields a person can have corrected, in the order screens show them."""
-
-LANGUAGES = ("fi", "sv", "en")
 
 
 @dataclass(frozen=True)

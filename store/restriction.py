@@ -20,15 +20,17 @@ never the free-text notes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import peewee
+from peewee import Expression, Select
 
 from store import audit, clock
 from store.errors import InvalidInput, NotFound, RuleViolation
-from store.i18n import catalog
+from store.i18n import code_text
 from store.models import Customer, OutboxMail, Request, Restriction, database
 
 GROUNDS = (
@@ -77,17 +79,37 @@ class RestrictionLine:
 def ground_text(ground: str, language: str) -> str:
     """A ground in words ("oikeusvaatimuksen laatiminen, esittäminen tai puolustaminen"), or
     the text as stored when it is not one of :data:`GROUNDS`."""
-    key = f"restriction.ground.{ground}"
-    return catalog(language).get(key) or catalog("en").get(key) or ground or "–"
+    return code_text("restriction.ground", ground, language) or "–"
 
 
 # ---------------------------------------------------------------- reading
 
 
+def in_force() -> Expression:
+    """The one rule for "restricted now": a restriction that has not been lifted.  Every
+    question below asks it (the unique index ``restriction_one_active`` has the same
+    condition, so a customer has at most one restriction in force)."""
+    return Restriction.lifted_at.is_null()
+
+
 def active_restriction(customer: Customer) -> Restriction | None:
-    return (Restriction.select()
-            .where((Restriction.customer == customer) & Restriction.lifted_at.is_null())
-            .first())
+    return Restriction.select().where((Restriction.customer == customer) & in_force()).first()
+
+
+def is_restricted(customer: Customer) -> bool:
+    return Restriction.select().where((Restriction.customer == customer) & in_force()).exists()
+
+
+def active_restriction_exists() -> Select:
+    """Whether the customer of the outer query is restricted now: for ``fn.EXISTS``."""
+    return Restriction.select(Restriction.id).where(
+        (Restriction.customer == Customer.id) & in_force())
+
+
+def restricted_among(customer_ids: Iterable[int]) -> set[int]:
+    """Which of ``customer_ids`` are restricted now (one query)."""
+    return {cid for (cid,) in Restriction.select(Restriction.customer)
+            .where(Restriction.customer.in_(list(customer_ids)) & in_force()).tuples()}
 
 
 def restricted_ids() -> set[int]:
@@ -98,7 +120,7 @@ def restricted_ids() -> set[int]:
 def active_grounds() -> dict[int, str]:
     """Customer id → the ground of their active restriction."""
     return dict(Restriction.select(Restriction.customer, Restriction.ground)
-                .where(Restriction.lifted_at.is_null()).tuples())
+                .where(in_force()).tuples())
 
 
 def restriction_lines(*, include_lifted: bool = False) -> list[RestrictionLine]:
@@ -107,7 +129,7 @@ def restriction_lines(*, include_lifted: bool = False) -> list[RestrictionLine]:
              .join(Customer, on=(Restriction.customer == Customer.id))
              .order_by(Customer.customer_no, Restriction.started_at))
     if not include_lifted:
-        query = query.where(Restriction.lifted_at.is_null())
+        query = query.where(in_force())
     return [RestrictionLine(row.customer.customer_no, row.ground, row.note, row.started_at,
                             row.started_by, row.request_reference, row.lifted_at,
                             row.lifted_by, row.lift_reason) for row in query]
@@ -216,7 +238,7 @@ def lift_restriction(restriction: Restriction, *, actor: str, reason: str,
                       lifted_at=at, lifted_by=actor, lift_reason=reason,
                       lift_notice_message_id=notice.message_id if notice else None,
                       lift_informed_otherwise="" if notice else informed_otherwise)
-                  .where((Restriction.id == restriction.id) & Restriction.lifted_at.is_null())
+                  .where((Restriction.id == restriction.id) & in_force())
                   .execute())
         if not lifted:
             raise RuleViolation(f"the restriction of {customer.customer_no} is not active",

@@ -22,7 +22,7 @@ from store.migrations import migrate
 from store.models import database
 from store.urls import file_url
 
-pytest_plugins = ["tests.support.servers"]
+pytest_plugins = ["tests.support.servers", "tests.support.desk"]
 
 PG_URL = os.environ.get("REKISTERI_TEST_PG", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

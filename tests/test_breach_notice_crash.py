@@ -6,21 +6,14 @@ the failures are listed, and the customers without an address are listed for ano
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter, defaultdict
 from datetime import timedelta
-from pathlib import Path
 
 from store import audit, breaches, clock
-from store.customers import name_keys
-from store.models import Customer, CustomerSource, OutboxMail, database
+from store.models import Customer, OutboxMail
+from tests.support.killed_sender import insert_customers, kill_after, sender, sender_env
 from tui.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS = 5000
 KILL_AFTER = 1500  # mails the server has accepted when the sender is killed
 
@@ -30,35 +23,11 @@ def make_register() -> tuple[set[str], set[str]]:
 
     Returns (customer numbers without an address, addresses the server refuses).
     """
-    now = clock.now()
-    rows, no_email, refused = [], set(), set()
-    for n in range(1, CUSTOMERS + 1):
-        number = f"{100000 + n}"
-        address = None if n % 20 == 0 else f"asiakas{n}@example.fi"
-        if address is None:
-            no_email.add(number)
-        elif n % 500 == 7:
-            refused.add(address)
-        first, last = "Asiakas", f"Numero{n}"
-        key, reverse = name_keys(first, last)
-        rows.append({"customer_no": number, "first_name": first, "last_name": last,
-                     "name_key": key, "reverse_name_key": reverse, "email": address,
-                     "language": ("fi", "sv", "en")[n % 3], "created_at": now,
-                     "updated_at": now})
-    with database.atomic():
-        for start in range(0, len(rows), 500):
-            Customer.insert_many(rows[start:start + 500]).execute()
-        CustomerSource.insert_many(
-            [{"customer": row.id, "source": "ticketing", "added_at": now}
-             for row in Customer.select(Customer.id)]).execute()
+    insert_customers(CUSTOMERS, first_name="Asiakas", first_number=100000, source="ticketing",
+                     email=lambda n: None if n % 20 == 0 else f"asiakas{n}@example.fi")
+    no_email = {f"{100000 + n}" for n in range(1, CUSTOMERS + 1) if n % 20 == 0}
+    refused = {f"asiakas{n}@example.fi" for n in range(1, CUSTOMERS + 1) if n % 500 == 7}
     return no_email, refused
-
-
-def sender(env: dict[str, str], log: Path, now: str) -> subprocess.Popen:
-    with log.open("a") as handle:
-        return subprocess.Popen([sys.executable, "-m", "tui.cli.main", "outbox", "send"],
-                                cwd=ROOT, env={**env, "REKISTERI_NOW": now}, stdout=handle,
-                                stderr=subprocess.STDOUT)
 
 
 def test_5000_notices_survive_a_killed_sender_and_each_customer_gets_one(
@@ -76,18 +45,10 @@ def test_5000_notices_survive_a_killed_sender_and_each_customer_gets_one(
     with_email = CUSTOMERS - len(no_email)
     assert OutboxMail.select().count() == with_email
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith("REKISTERI_")}
-    env.update(REKISTERI_DB=db, REKISTERI_SMTP=smtp_server.url())
+    env = sender_env(db, smtp_server.url())
     log = tmp_path / "sender.log"
     first = sender(env, log, clock.iso(clock.now()))
-    deadline = time.monotonic() + 180
-    while len(smtp_server.received) < KILL_AFTER:
-        assert first.poll() is None, f"the sender finished before it was killed: " \
-                                     f"{log.read_text()[-2000:]}"
-        assert time.monotonic() < deadline, log.read_text()[-2000:]
-        time.sleep(0.02)
-    first.send_signal(signal.SIGKILL)
-    assert first.wait(timeout=30) == -signal.SIGKILL
+    kill_after(first, smtp_server.received, KILL_AFTER, log)
     delivered_before_restart = len(smtp_server.received)
     assert delivered_before_restart < with_email - len(refused)
 

@@ -60,3 +60,26 @@ def test_the_human_table_goes_to_stdout_and_the_count_to_stderr(db, capsys, monk
     captured = capsys.readouterr()
     assert "Meikäläinen" in captured.out
     assert "1 rows" in captured.err
+
+
+def test_the_messages_table_shows_dispositions_and_reasons_in_words(db, frozen_clock, capsys,
+                                                                     monkeypatch):
+    from store import clock
+
+    InboundMessage.create(dedupe_key="<away@example.fi>", message_id="<away@example.fi>",
+                          received_at=clock.now(), disposition="ignored", reason="auto_reply")
+    InboundMessage.create(dedupe_key="<broken@example.fi>", message_id="<broken@example.fi>",
+                          received_at=clock.now(), disposition="quarantined",
+                          reason="bad header: no addr-spec")
+    monkeypatch.setenv("COLUMNS", "160")  # one line a message
+    assert main(["messages", "list"]) == 0
+    finnish = capsys.readouterr().out
+    assert "ohitettu" in finnish and "automaattinen vastaus" in finnish
+    assert "karanteenissa" in finnish and "bad header: no addr-spec" in finnish  # an error
+    monkeypatch.setenv("REKISTERI_LANG", "en")
+    assert main(["messages", "list"]) == 0
+    english = capsys.readouterr().out
+    assert "ignored" in english and "automatic reply" in english
+    assert "auto_reply" not in finnish + english
+    assert [row["reason"] for row in listing(capsys, "messages", "list")] == [
+        "auto_reply", "bad header: no addr-spec"]  # the JSON keeps the codes

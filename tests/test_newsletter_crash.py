@@ -8,55 +8,38 @@ nobody else gets any, and every mail carries the list headers and two working li
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter, defaultdict
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import unquote
 
 from store import audit, clock, tokens
 from store.config import load_settings
 from store.consent import record_consent
-from store.customers import name_keys
-from store.models import ConsentEvent, Customer, CustomerSource, OutboxMail, database
+from store.models import ConsentEvent, Customer, OutboxMail
+from tests.support.killed_sender import (
+    insert_customers,
+    insert_in_chunks,
+    kill_after,
+    sender,
+    sender_env,
+)
 from tests.support.newsletter import footer_links
 from tui.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS = 2000
 KILL_AFTER = 600  # mails the server has accepted when the sender is killed
 
 
 def make_register() -> set[str]:
     """2,000 customers; every 10th never consented.  Returns the consenting customer numbers."""
-    now = clock.now()
-    rows, consenting = [], set()
-    for n in range(1, CUSTOMERS + 1):
-        first, last = "Lukija", f"Numero{n}"
-        key, reverse = name_keys(first, last)
-        rows.append({"customer_no": f"{300000 + n}", "first_name": first, "last_name": last,
-                     "name_key": key, "reverse_name_key": reverse,
-                     "email": f"lukija{n}@example.fi", "language": ("fi", "sv", "en")[n % 3],
-                     "created_at": now, "updated_at": now})
-        if n % 10:
-            consenting.add(f"{300000 + n}")
-    with database.atomic():
-        for start in range(0, len(rows), 500):
-            Customer.insert_many(rows[start:start + 500]).execute()
-        ids = {row.customer_no: row.id for row in Customer.select(Customer.id,
-                                                                  Customer.customer_no)}
-        CustomerSource.insert_many([{"customer": cid, "source": "newsletter", "added_at": now}
-                                    for cid in ids.values()]).execute()
-        events = [{"customer": ids[number], "purpose": "marketing", "given": True,
-                   "at": now - timedelta(days=30), "channel": "newsletter_signup",
-                   "evidence": "signup", "wording_version": "1", "recorded_by": "@test"}
-                  for number in sorted(consenting)]
-        for start in range(0, len(events), 500):
-            ConsentEvent.insert_many(events[start:start + 500]).execute()
+    ids = insert_customers(CUSTOMERS, first_name="Lukija", first_number=300000,
+                           source="newsletter", email=lambda n: f"lukija{n}@example.fi")
+    consenting = {f"{300000 + n}" for n in range(1, CUSTOMERS + 1) if n % 10}
+    insert_in_chunks(ConsentEvent, [
+        {"customer": ids[number], "purpose": "marketing", "given": True,
+         "at": clock.now() - timedelta(days=30), "channel": "newsletter_signup",
+         "evidence": "signup", "wording_version": "1", "recorded_by": "@test"}
+        for number in sorted(consenting)])
     return consenting
 
 
@@ -64,13 +47,6 @@ def withdraw(numbers: set[str]) -> None:
     for customer in Customer.select().where(Customer.customer_no.in_(sorted(numbers))):
         record_consent(customer, "marketing", False, channel="newsletter_link",
                        actor="@mailbot", evidence="test")
-
-
-def sender(env: dict[str, str], log: Path, now: str) -> subprocess.Popen:
-    with log.open("a") as handle:
-        return subprocess.Popen([sys.executable, "-m", "tui.cli.main", "outbox", "send"],
-                                cwd=ROOT, env={**env, "REKISTERI_NOW": now}, stdout=handle,
-                                stderr=subprocess.STDOUT)
 
 
 def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals_hold(
@@ -85,18 +61,10 @@ def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals
     before_sending = set(sorted(consenting)[::97])
     withdraw(before_sending)
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith("REKISTERI_")}
-    env.update(REKISTERI_DB=db, REKISTERI_SMTP=smtp_server.url())
+    env = sender_env(db, smtp_server.url())
     log = tmp_path / "sender.log"
     first = sender(env, log, clock.iso(clock.now()))
-    deadline = time.monotonic() + 180
-    while len(smtp_server.received) < KILL_AFTER:
-        assert first.poll() is None, f"the sender finished before it was killed: " \
-                                     f"{log.read_text()[-2000:]}"
-        assert time.monotonic() < deadline, log.read_text()[-2000:]
-        time.sleep(0.02)
-    first.send_signal(signal.SIGKILL)
-    assert first.wait(timeout=30) == -signal.SIGKILL
+    kill_after(first, smtp_server.received, KILL_AFTER, log)
     delivered_before_restart = len(smtp_server.received)
 
     # Withdrawn while the issue was going out: readers whose mail had not left yet.

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, TextArea
 
 from store import breaches, clock
 from store.models import AuditEvent, Breach, MailingRecipient, OutboxMail
-from tests.support.desk import build_desk, desk_app, log_in, settle
+from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of
 from tui.dialogs.authority_text import AuthorityTextDialog
 from tui.dialogs.breach_form import BreachFormDialog
 from tui.dialogs.notice_confirm import NoticeConfirmDialog
@@ -16,26 +15,15 @@ from tui.screens.breach import BreachScreen
 from tui.screens.breaches import BreachesScreen
 
 
-@pytest.fixture
-def desk(db, frozen_clock):
-    return build_desk(db)
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
 async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
     app = desk_app(desk)
     async with app.run_test(size=(100, 40)) as pilot:
         await log_in(pilot, "anna")
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         assert isinstance(app.screen, BreachesScreen)
         assert app.screen.query_one("#breaches-empty").display
 
-        await pilot.press("n")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
         assert isinstance(app.screen, BreachFormDialog)
         await pilot.press(*"Varmuuskopio oli ladattavissa verkosta.")
         await pilot.click("#save")
@@ -50,8 +38,7 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
             text_of(app, "#breach-countdown")
         assert "ei vielä päätetty" in text_of(app, "#breach-decisions")
 
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         await pilot.click("#decision-yes")
         await pilot.click("#decision-reason")
         await pilot.press(*"Yhteystietoja vuoti.")
@@ -62,19 +49,16 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         assert "Valvontaviranomaiselle ilmoitetaan – päätti anna" in \
             text_of(app, "#breach-decisions")
 
-        await pilot.press("t")
-        await settle(pilot)
+        await press_and_settle(pilot, "t")
         assert isinstance(app.screen, AuthorityTextDialog)
         text = app.screen.query_one("#authority-text", TextArea).text
         assert text.startswith("ILMOITUS TIETOTURVALOUKKAUKSESTA")
         assert "Varmuuskopio oli ladattavissa verkosta." in text
         await pilot.press("ctrl+y")
         assert app.clipboard == text
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
 
-        await pilot.press("f")
-        await settle(pilot)
+        await press_and_settle(pilot, "f")
         await pilot.click("#record")
         await settle(pilot)
         breach = Breach.get()
@@ -82,8 +66,7 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
             (clock.now(), "anna")
         assert "Ilmoitettu tietosuojavaltuutetulle" in text_of(app, "#breach-countdown")
 
-        await pilot.press("s")
-        await settle(pilot)
+        await press_and_settle(pilot, "s")
         await pilot.click("#count")  # everyone, the default
         await settle(pilot)
         assert isinstance(app.screen, NoticeConfirmDialog)
@@ -99,8 +82,7 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         assert "3 jonossa, 0 lähetetty, 0 epäonnistui" in text_of(app, "#breach-notices")
         assert Breach.get().people_decided_by == "anna"  # the promise-based decision
 
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert isinstance(app.screen, BreachesScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
@@ -118,8 +100,7 @@ async def test_the_list_counts_down_and_flags_a_passed_deadline(desk, frozen_clo
     app = desk_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, "anna")
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         table = app.screen.query_one(DataTable)
         cells = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
         assert cells == ["71 h 0 min jäljellä", "YLITETTY 1 h 30 min"]

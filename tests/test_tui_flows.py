@@ -9,11 +9,28 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from store import clock, lifecycle
-from store.models import AuditEvent, Customer, OutboxMail, Purchase, Request, VerificationCall
-from tests.support.desk import build_desk, desk_app, log_in, open_request, settle
+from store.models import (
+    AuditEvent,
+    Customer,
+    InboundMessage,
+    OutboxMail,
+    Purchase,
+    Request,
+    VerificationCall,
+)
+from tests.support.desk import (
+    confirm_and_call,
+    desk_app,
+    log_in,
+    open_and_confirm,
+    open_request,
+    press_and_settle,
+    settle,
+    text_of,
+)
 from tui.dialogs.call import CallDialog
 from tui.dialogs.erasure import ErasureDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
@@ -25,29 +42,8 @@ from tui.screens.request import RequestScreen
 from tui.widgets.queue_table import QueueTable
 
 
-@pytest.fixture
-def desk(db, frozen_clock):
-    return build_desk(db)
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
 def request_row(reference: str) -> Request:
     return Request.get(Request.reference == reference)
-
-
-async def confirm_and_call(pilot, reference: str, outcome_keys: tuple[str, ...] = ()) -> None:
-    """Open the request, confirm the candidate, and log a call (default: confirmed)."""
-    await open_request(pilot, reference)
-    await pilot.press("enter")  # the matched candidate
-    await pilot.press("enter")  # yes, it is them
-    await settle(pilot)
-    await pilot.press("c")
-    await settle(pilot)
-    await pilot.press(*outcome_keys, "tab", *"vastasi", "enter")
-    await settle(pilot)
 
 
 # ---------------------------------------------------------------- logging in
@@ -75,12 +71,10 @@ async def test_a_wrong_password_is_refused_and_five_lock_the_name(desk):
         assert isinstance(app.screen, LoginScreen)
         assert text_of(app, "#login-message") == "Väärä käyttäjätunnus tai salasana."
         for _ in range(4):
-            await pilot.press(*"väärä salasana", "enter")
-            await settle(pilot)
+            await press_and_settle(pilot, *"väärä salasana", "enter")
         assert "lukittu" in text_of(app, "#login-message")
         # now even the right password is refused until the lock runs out
-        await pilot.press(*"anna-salasana", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, *"anna-salasana", "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "lukittu" in text_of(app, "#login-message")
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.actor == "anna")]
@@ -141,11 +135,9 @@ async def test_the_queue_filters_by_kind_and_searches(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await pilot.press("slash", *"liisa")
-        await settle(pilot)
+        await press_and_settle(pilot, "slash", *"liisa")
         assert [row.reference for row in app.screen.requests] == [desk.rectification]
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         app.screen.query_one("#queue-kind").value = "erasure"
         await settle(pilot)
         assert [row.reference for row in app.screen.requests] == [desk.erasure]
@@ -165,25 +157,35 @@ async def test_opening_a_request_shows_the_mail_and_the_candidates(desk):
         assert "varmuus 93 %" in summary
         candidates = app.screen.query_one("#candidates")
         assert candidates.row_count == 1 and candidates.has_focus
-        await pilot.press("1", "h")
-        await settle(pilot)
+        await press_and_settle(pilot, "1", "h")
         assert "haluaisin tarkistaa" in text_of(app, "#message-body")
         assert "Subject: Tietopyyntö" in text_of(app, "#message-details")
+
+
+@pytest.mark.parametrize(("staff", "words"), [
+    ("anna", "Tarkista: lähettäjä ei ole pyytäjä eikä pyynnön asiakas"),
+    ("emma", "Check: the sender is neither the requester nor the request's customer"),
+])
+async def test_why_a_message_needs_attention_is_said_in_words(desk, staff, words):
+    InboundMessage.update(needs_attention=True, attention_reason="sender_differs").where(
+        InboundMessage.request == request_row(desk.access)).execute()
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, staff)
+        await open_request(pilot, desk.access)
+        body = text_of(app, "#message-body")
+        assert words in body and "sender_differs" not in body
 
 
 async def test_a_confirmed_call_to_the_number_on_record_verifies_the_request(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await open_request(pilot, desk.access)
-        await pilot.press("enter", "enter")  # confirm the candidate
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await open_and_confirm(pilot, desk.access)
+        await press_and_settle(pilot, "c")
         assert isinstance(app.screen, CallDialog)
         assert "040 1234567" in text_of(app, "#call-number")
-        await pilot.press("tab", *"vahvisti pyynnön", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "tab", *"vahvisti pyynnön", "enter")
         assert isinstance(app.screen, RequestScreen)
         assert app.screen.query_one("#button-approve", Button).disabled is False
     request = request_row(desk.access)
@@ -197,11 +199,8 @@ async def test_the_call_dialog_warns_of_a_number_and_address_from_the_mail(desk)
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await open_request(pilot, desk.rectification)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await open_and_confirm(pilot, desk.rectification)
+        await press_and_settle(pilot, "c")
         warnings = " ".join(str(w.render()) for w in app.screen.query(".warning"))
         assert "050 1112223" in text_of(app, "#call-number")  # on record, never the mail's
         assert "040 7654321" in warnings and "liisa.virtanen@example.fi" in warnings
@@ -211,12 +210,9 @@ async def test_approval_is_refused_before_a_confirmed_call(desk):
     app = desk_app(desk)
     async with app.run_test(notifications=True) as pilot:
         await log_in(pilot, "anna")
-        await open_request(pilot, desk.access)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await open_and_confirm(pilot, desk.access)
         assert app.screen.query_one("#button-approve", Button).disabled is True
-        await pilot.press("a")  # the key still asks the store, and the store refuses
-        await settle(pilot)
+        await press_and_settle(pilot, "a")  # the key still asks the store, and the store refuses
         messages = [notification.message for notification in app._notifications]
         assert any("ennen kirjattua, vahvistettua tarkistussoittoa" in m for m in messages)
     assert request_row(desk.access).status == "awaiting_verification"
@@ -227,20 +223,14 @@ async def test_unanswered_calls_offer_the_could_not_reach_you_letter(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await open_request(pilot, desk.access)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await open_and_confirm(pilot, desk.access)
         for _ in range(3):
-            await pilot.press("c")
-            await settle(pilot)
-            await pilot.press("down", "space", "tab", "enter")  # "no answer"
-            await settle(pilot)
-        await pilot.press("enter")  # yes, send the letter
-        await settle(pilot)
+            await press_and_settle(pilot, "c")
+            await press_and_settle(pilot, "down", "space", "tab", "enter")  # "no answer"
+        await press_and_settle(pilot, "enter")  # yes, send the letter
         assert isinstance(app.screen, MailPreviewDialog)
         assert "Emme tavoittaneet sinua" in str(app.screen.query_one("#preview-header").render())
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
     mail = OutboxMail.get(OutboxMail.template == "unreachable")
     assert mail.to_address == "matti.meikalainen@example.fi"
 
@@ -253,13 +243,11 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await confirm_and_call(pilot, desk.access)
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         assert isinstance(app.screen, MailPreviewDialog)
         proposal = app.screen.proposal
         assert proposal.package is not None and proposal.package.password
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, RequestScreen)
     request = request_row(desk.access)
     assert request.status == "fulfilled"
@@ -283,8 +271,7 @@ async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await confirm_and_call(pilot, desk.rectification)
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         assert isinstance(app.screen, RectificationDialog)
         street = app.screen.query_one("#new-street_address")
         assert street.value == "Kirkkokatu 5 B 12"  # prefilled from the mail
@@ -294,8 +281,7 @@ async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
         assert isinstance(app.screen, MailPreviewDialog)
         body = str(app.screen.query_one("#preview-body").render())
         assert "Puistotie 3 → Kirkkokatu 5 B 13" in body
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
     liisa = Customer.get(Customer.customer_no == "100002")
     assert (liisa.street_address, liisa.phone) == ("Kirkkokatu 5 B 13", "+358407654321")
     assert request_row(desk.rectification).status == "fulfilled"
@@ -311,8 +297,7 @@ async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await confirm_and_call(pilot, desk.erasure)
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         assert isinstance(app.screen, ErasureDialog)
         kept_text = str(app.screen.query_one("#erase-kept").render())
         assert "Lippuostojen kuitit (1) kirjanpitolain vuoksi 31.12.2031 asti" in kept_text
@@ -321,11 +306,9 @@ async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):
         assert erase.disabled is True  # not the customer's number
         await pilot.press("backspace", "3")
         assert erase.disabled is False
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, MailPreviewDialog)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
     pekka = Customer.get(Customer.customer_no == "100003")
     assert pekka.erased_at is not None and pekka.email is None and pekka.first_name == ""
     kept = [p.receipt_no for p in Purchase.select().where(Purchase.customer == pekka)]
@@ -341,16 +324,14 @@ async def test_a_request_can_be_rejected_with_a_reason(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
-        await pilot.press("r")
-        await settle(pilot)
+        await press_and_settle(pilot, "r")
         app.screen.query_one("#reject-ground").value = "manifestly_unfounded"
         await pilot.click("#reject-reason")
         await pilot.press(*"Sama pyyntö kolmannen kerran tässä kuussa.")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
     request = request_row(desk.access)
     assert (request.status, request.rejection_ground) == ("rejected", "manifestly_unfounded")
     assert OutboxMail.get(OutboxMail.request == request).template == "refusal"
@@ -363,14 +344,11 @@ async def test_customer_search_as_you_type_and_the_look_is_audited(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press(*"liis")
-        await settle(pilot)
+        await press_and_settle(pilot, "c")
+        await press_and_settle(pilot, *"liis")
         table = app.screen.query_one("#customer-table")
         assert table.row_count == 1
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter", "enter")
         assert isinstance(app.screen, CustomerScreen)
         assert "Virtanen" in text_of(app, "#customer-title")
     look = AuditEvent.get(AuditEvent.action == "customer.viewed")
@@ -381,10 +359,8 @@ async def test_an_admin_verifies_the_audit_chain_from_the_screen(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "admin")
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
+        await press_and_settle(pilot, "v")
         assert "Lokiketju on ehjä" in text_of(app, "#audit-verdict")
 
 
@@ -392,12 +368,9 @@ async def test_an_admin_disables_and_enables_a_handler(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "admin")
-        await pilot.press("u")
-        await settle(pilot)
-        await pilot.press("j", "x")  # anna is after admin
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "u")
+        await press_and_settle(pilot, "j", "x")  # anna is after admin
+        await press_and_settle(pilot, "enter")
     from store.models import Staff
 
     assert Staff.get(Staff.name == "anna").enabled is False
@@ -410,12 +383,9 @@ async def test_the_command_palette_offers_what_the_current_screen_can_do(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"pyyntö: jatka")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+p")
+        await press_and_settle(pilot, *"pyyntö: jatka")
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, ExtendDialog)
         assert "jatkettu määräaika 8.6.2026" in str(app.screen.query_one(".dialog-text").render())
         await pilot.press(*"Pyydetyt tiedot ovat laajat.")
@@ -423,8 +393,23 @@ async def test_the_command_palette_offers_what_the_current_screen_can_do(desk):
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
         assert "Uusi määräaika: 8.6.2026" in str(app.screen.query_one("#preview-body").render())
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
     request = request_row(desk.access)
     assert clock.local_today(request.due_at).isoformat() == "2026-06-08"
     assert OutboxMail.get(OutboxMail.request == request).template == "deadline_extended"
+
+
+async def test_an_erased_customers_consents_say_they_closed_with_the_erasure(desk):
+    from store.customers import get_customer
+    from store.erasure import erase_customer
+
+    erase_customer(get_customer("100001"), actor="anna", settings=desk.settings)
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        app.push_screen(CustomerScreen("100001"))  # the search leaves erased customers out
+        await settle(pilot)
+        consents = app.screen.query_one("#customer-consents")
+        channels = [str(consents.get_row_at(row)[3]) for row in range(consents.row_count)]
+        assert channels.count("tietojen poisto") == 2  # register and marketing, closed
+        assert "tui.channel.erasure" not in channels

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 from textual.widgets import DataTable
 
 from mailbot.newsletter import queue_newsletter
@@ -13,13 +12,8 @@ from mailbot.sender import send_due
 from store import newsletters
 from store.consent import record_consent
 from store.models import Customer
-from tests.support.desk import build_desk, desk_app, log_in, settle
+from tests.support.desk import desk_app, log_in, press_and_settle
 from tui.screens.newsletters import NewslettersScreen
-
-
-@pytest.fixture
-def desk(db, frozen_clock):
-    return build_desk(db)
 
 
 def rows(app) -> list[list[str]]:
@@ -32,8 +26,7 @@ async def test_the_newsletter_screen_shows_each_issue_and_what_became_of_its_mai
     app = desk_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, "anna")
-        await pilot.press("n")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
         assert isinstance(app.screen, NewslettersScreen)
         assert app.screen.query_one("#newsletters-empty").display
         assert rows(app) == []
@@ -44,8 +37,7 @@ async def test_the_newsletter_screen_shows_each_issue_and_what_became_of_its_mai
         settings = dataclasses.replace(desk.settings, mail=dataclasses.replace(
             desk.settings.mail, smtp=f"outbox://{tmp_path}"))
         queue_newsletter(newsletter, settings=settings, actor="@cli")
-        await pilot.press("r")
-        await settle(pilot)
+        await press_and_settle(pilot, "r")
         assert rows(app) == [["1", "10.3.2026", "Huhtikuun ensi-illat", "2", "2", "0", "0",
                               "0"]]
         assert not app.screen.query_one("#newsletters-empty").display
@@ -53,11 +45,9 @@ async def test_the_newsletter_screen_shows_each_issue_and_what_became_of_its_mai
         pekka = Customer.get(Customer.customer_no == "100003")
         record_consent(pekka, "marketing", False, channel="newsletter_link", actor="@mailbot")
         await send_due(settings)
-        await pilot.press("r")
-        await settle(pilot)
+        await press_and_settle(pilot, "r")
         assert rows(app) == [["1", "10.3.2026", "Huhtikuun ensi-illat", "2", "0", "1", "0",
                               "1"]]
 
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert not isinstance(app.screen, NewslettersScreen)

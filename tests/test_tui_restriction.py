@@ -4,27 +4,23 @@ lifting from the customer screen with the notice first."""
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import Static
-
 from store import clock, lifecycle
 from store.customers import get_customer, match_candidates
 from store.models import AuditEvent, InboundMessage, OutboxMail, Request
 from store.restriction import active_restriction, apply_restriction
-from tests.support.desk import build_desk, desk_app, log_in, open_request, settle
+from tests.support.desk import (
+    confirm_and_call,
+    desk_app,
+    log_in,
+    open_customer,
+    press_and_settle,
+    settle,
+    text_of,
+)
 from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.reason import ReasonDialog
 from tui.dialogs.restriction import RestrictionDialog
 from tui.screens.customer import CustomerScreen
-
-
-@pytest.fixture
-def desk(db, frozen_clock):
-    return build_desk(db)
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def restriction_request() -> str:
@@ -41,29 +37,13 @@ def restriction_request() -> str:
     return request.reference
 
 
-async def open_customer(pilot, search: str) -> None:
-    await pilot.press("c")
-    await settle(pilot)
-    await pilot.press(*search)
-    await settle(pilot)
-    await pilot.press("enter", "enter")
-    await settle(pilot)
-
-
 async def test_a_restriction_request_is_called_approved_with_its_ground_and_confirmed(desk):
     reference = restriction_request()
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await open_request(pilot, reference)
-        await pilot.press("enter", "enter")  # confirm the candidate
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press("tab", *"vahvisti", "enter")
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await confirm_and_call(pilot, reference, note="vahvisti")
+        await press_and_settle(pilot, "a")
         assert isinstance(app.screen, RestrictionDialog)
         app.screen.query_one("#restriction-ground").value = "accuracy_contested"
         await pilot.click("#restriction-note")
@@ -72,8 +52,7 @@ async def test_a_restriction_request_is_called_approved_with_its_ground_and_conf
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
         assert "paikkansapitävyys on kiistetty" in text_of(app, "#preview-body")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert "RAJOITETTU" in text_of(app, "#request-summary")
     request = Request.get(Request.reference == reference)
     restriction = active_restriction(get_customer("100002"))
@@ -89,26 +68,21 @@ async def test_a_restricted_customer_is_marked_and_lifted_after_the_notice(desk)
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press(*"liis")
-        await settle(pilot)
+        await press_and_settle(pilot, "c")
+        await press_and_settle(pilot, *"liis")
         assert "RAJOITETTU" in str(app.screen.query_one("#customer-table").get_row_at(0)[1])
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter", "enter")
         assert isinstance(app.screen, CustomerScreen)
         assert "RAJOITETTU" in text_of(app, "#customer-title")
         assert "oikeusvaateen" in text_of(app, "#customer-data")
-        await pilot.press("l")
-        await settle(pilot)
+        await press_and_settle(pilot, "l")
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"Oikeudenkäynti on päättynyt.")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
         assert active_restriction(get_customer("100002")) is not None  # nothing done yet
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert "RAJOITETTU" not in text_of(app, "#customer-title")
     assert active_restriction(get_customer("100002")) is None
     notice = OutboxMail.get(OutboxMail.template == "restriction_lifted")
@@ -124,19 +98,16 @@ async def test_staff_restrict_a_customer_from_the_customer_screen(desk):
         await log_in(pilot, "emma")
         await open_customer(pilot, "100003")
         assert isinstance(app.screen, CustomerScreen)
-        await pilot.press("l")  # nothing to lift: the key does nothing
-        await settle(pilot)
+        await press_and_settle(pilot, "l")  # nothing to lift: the key does nothing
         assert isinstance(app.screen, CustomerScreen)
-        await pilot.press("x")
-        await settle(pilot)
+        await press_and_settle(pilot, "x")
         assert isinstance(app.screen, RestrictionDialog)
         app.screen.query_one("#restriction-ground").value = "objection_pending"
         await settle(pilot)  # the chosen ground's label lays the dialog out again
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert "RESTRICTED" in text_of(app, "#customer-title")
     restriction = active_restriction(get_customer("100003"))
     assert (restriction.ground, restriction.started_by) == ("objection_pending", "emma")

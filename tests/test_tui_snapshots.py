@@ -13,7 +13,16 @@ import pytest
 from textual.pilot import Pilot
 
 from store.heartbeat import record_last_fetch
-from tests.support.desk import Desk, build_desk, desk_app, log_in, open_request, settle
+from tests.support.desk import (
+    Desk,
+    build_desk,
+    desk_app,
+    log_in,
+    open_customer,
+    open_request,
+    press_and_settle,
+    settle,
+)
 
 STAFF = {"fi": "anna", "en": "emma"}
 
@@ -46,18 +55,13 @@ def opened(reference: str) -> Callable[[Pilot[object]], Awaitable[None]]:
 
 
 async def confirm_candidate_and_call(pilot: Pilot[object]) -> None:
-    await pilot.press("enter", "enter")
-    await settle(pilot)
+    await press_and_settle(pilot, "enter", "enter")
     pilot.app.clear_notifications()
     await pilot.press("c")
 
 
 async def customer_100001(pilot: Pilot[object]) -> None:
-    await pilot.press("c")
-    await settle(pilot)
-    await pilot.press(*"100001")
-    await settle(pilot)
-    await pilot.press("enter", "enter")
+    await open_customer(pilot, "100001")
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])

@@ -21,7 +21,7 @@ from store import clock, deadlines, lifecycle
 from store.config import Settings
 from store.errors import RuleViolation
 from store.i18n import format_date
-from store.models import Customer, InboundMessage, Request, database
+from store.models import CLOSED_STATUSES, Customer, InboundMessage, Request, database
 from store.rectification import FieldChange, apply_rectification, planned_changes
 from tui.data.request import get_request
 
@@ -114,7 +114,7 @@ def plan(act: str, reference: str, settings: Settings, actor: str,
         if not allowed and request.status != "approved":
             raise RuleViolation(f"{reference} cannot be approved now ({why})", key=why,
                                 reference=reference)
-    elif request.status in ("fulfilled", "rejected", "dismissed"):
+    elif request.status in CLOSED_STATUSES:
         raise RuleViolation(f"request {reference} is closed", key="rule.not_open",
                             reference=reference)
     planner = _PLANNERS[act]

@@ -1,12 +1,15 @@
 """A small privacy desk for the TUI tests: staff, customers, purchases and waiting requests,
-built through the real store functions, and Pilot helpers to drive the real app."""
+built through the real store functions (the ``desk`` fixture), and Pilot helpers to drive
+the real app.  Listed in ``tests/conftest.py``'s ``pytest_plugins``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from store import clock, consent, lifecycle
 from store.config import Settings, load_settings
@@ -87,8 +90,18 @@ def build_desk(db_url: str) -> Desk:
                 erasure.reference)
 
 
+@pytest.fixture
+def desk(db: str, frozen_clock: object) -> Desk:
+    return build_desk(db)
+
+
 def desk_app(desk: Desk, **options: object) -> RekisteriApp:
     return make_app(desk.settings, cursor_blink=False, **options)  # type: ignore[arg-type]
+
+
+def text_of(app: RekisteriApp, selector: str) -> str:
+    """What a ``Static`` on the current screen shows."""
+    return str(app.screen.query_one(selector, Static).render())
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -96,6 +109,11 @@ async def settle(pilot: Pilot[object]) -> None:
     for _ in range(4):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def press_and_settle(pilot: Pilot[object], *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
 
 
 async def log_in(pilot: Pilot[object], name: str, password: str | None = None) -> None:
@@ -108,7 +126,27 @@ async def log_in(pilot: Pilot[object], name: str, password: str | None = None) -
 
 async def open_request(pilot: Pilot[object], reference: str) -> None:
     """From the queue: search for the reference and open it with Enter."""
-    await pilot.press("slash", *reference, "enter")
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_and_settle(pilot, "slash", *reference, "enter")
+    await press_and_settle(pilot, "enter")
+
+
+async def open_and_confirm(pilot: Pilot[object], reference: str) -> None:
+    """Open the request and confirm its matched candidate as the person it is about."""
+    await open_request(pilot, reference)
+    await pilot.press("enter")  # the matched candidate
+    await press_and_settle(pilot, "enter")  # yes, it is them
+
+
+async def confirm_and_call(pilot: Pilot[object], reference: str,
+                           outcome_keys: tuple[str, ...] = (), note: str = "vastasi") -> None:
+    """Open the request, confirm the candidate, and log a call (default: confirmed)."""
+    await open_and_confirm(pilot, reference)
+    await press_and_settle(pilot, "c")
+    await press_and_settle(pilot, *outcome_keys, "tab", *note, "enter")
+
+
+async def open_customer(pilot: Pilot[object], search: str) -> None:
+    """From the queue: the customer search, ``search`` typed, the first customer opened."""
+    await press_and_settle(pilot, "c")
+    await press_and_settle(pilot, *search)
+    await press_and_settle(pilot, "enter", "enter")

@@ -325,9 +325,7 @@ def run_preview(context: Context, args: argparse.Namespace) -> int:
     language = breaches.notice_language(breach, args.language)
     if language != args.language:
         context.say("breach.falls_back", language=args.language)
-    mail = notice_preview(breach, context.settings, args.language)
-    print(f"{context.t('breach.subject')}: {mail.subject}\n")
-    sys.stdout.write(mail.text)
+    context.print_mail("breach.subject", notice_preview(breach, context.settings, args.language))
     return 0
 
 

@@ -7,14 +7,30 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.config import Settings
 from store.db import open_database
+from store.errors import NotFound
 from store.i18n import translate
 from store.migrations import check_schema
+from store.models import Request
+
+if TYPE_CHECKING:
+    from mailbot.templates import RenderedMail
 
 CLI_ACTOR = "@cli"
+
+
+def request_named(reference: str | None) -> Request | None:
+    """The request a ``--request REFERENCE`` option names (in any case), or None without
+    the option."""
+    if not reference:
+        return None
+    request = Request.get_or_none(Request.reference == reference.strip().upper())
+    if request is None:
+        raise NotFound(f"no request {reference}", key="export.no_request", reference=reference)
+    return request
 
 
 @dataclass
@@ -41,6 +57,11 @@ class Context:
     def print_json(rows: Any) -> None:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+
+    def print_mail(self, subject_key: str, mail: RenderedMail) -> None:
+        """A mail as it will read: the subject, headed by ``subject_key``, then the text."""
+        print(f"{self.t(subject_key)}: {mail.subject}\n")
+        sys.stdout.write(mail.text)
 
     @contextmanager
     def progress(self, description: str, total: int | None = None

@@ -10,10 +10,9 @@ import argparse
 
 from store.customers import get_customer
 from store.erasure import ErasurePreview, erase_customer, erasure_preview
-from store.errors import NotFound, RuleViolation
+from store.errors import RuleViolation
 from store.i18n import format_date
-from store.models import Request
-from tui.cli.context import CLI_ACTOR, Context
+from tui.cli.context import CLI_ACTOR, Context, request_named
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,13 +34,8 @@ def run(context: Context, args: argparse.Namespace) -> int:
     if args.confirm != customer.customer_no:
         raise RuleViolation("not confirmed", key="erasure.confirm_mismatch",
                             customer_no=customer.customer_no)
-    request = None
-    if args.request:
-        request = Request.get_or_none(Request.reference == args.request.strip().upper())
-        if request is None:
-            raise NotFound(f"no request {args.request}", key="export.no_request",
-                           reference=args.request)
-    erase_customer(customer, actor=CLI_ACTOR, settings=context.settings, request=request)
+    erase_customer(customer, actor=CLI_ACTOR, settings=context.settings,
+                   request=request_named(args.request))
     print(context.t("erasure.done", customer_no=customer.customer_no))
     return 0
 

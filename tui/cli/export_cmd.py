@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from store.config import LANGUAGES
 from store.customers import get_customer
-from store.errors import InvalidInput, NotFound
-from store.models import Customer, Request
+from store.errors import InvalidInput
+from store.models import Customer
 from store.package import build_package, new_password, spoken_password, write_package
-from tui.cli.context import CLI_ACTOR, Context
+from tui.cli.context import CLI_ACTOR, Context, request_named
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="export for this request (its customer, or 'no data held')")
     parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
                         help="folder to write into (default: the current folder)")
-    parser.add_argument("--language", choices=("fi", "sv", "en"),
+    parser.add_argument("--language", choices=LANGUAGES,
                         help="the requester's language (default: the customer's or request's)")
     parser.add_argument("--password", action="store_true",
                         help="put both files into a ZIP protected by a one-time password")
@@ -35,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
-    request = _request(args.request)
+    request = request_named(args.request)
     customer: Customer | None
     if args.customer_no:
         customer = get_customer(args.customer_no)
@@ -59,12 +60,3 @@ def run(context: Context, args: argparse.Namespace) -> int:
         print(context.t("export.password", password=spoken_password(password)))
         context.say("export.password_hint")
     return 0
-
-
-def _request(reference: str | None) -> Request | None:
-    if not reference:
-        return None
-    request = Request.get_or_none(Request.reference == reference.strip().upper())
-    if request is None:
-        raise NotFound(f"no request {reference}", key="export.no_request", reference=reference)
-    return request

@@ -7,10 +7,11 @@ a table for people.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from store import listings
+from store.i18n import code_text
 from tui.cli.context import Context
 
 Columns = list[tuple[str, str]]  # (field, catalog key of its heading)
@@ -44,6 +45,11 @@ LISTINGS: dict[str, tuple[Callable[[], list[dict[str, Any]]], Columns, str]] = {
     ),
 }
 
+CODES: dict[str, dict[str, str]] = {
+    "messages": {"disposition": "message.disposition", "reason": "message.reason"},
+}
+"""Columns of codes shown in words in the table (field -> catalog prefix); --json keeps the
+codes."""
 
 ACTIONS: dict[str, argparse._SubParsersAction] = {}
 """Each listing group's actions, so another command module can add one (``messages
@@ -73,7 +79,7 @@ def _runner(name: str) -> Callable[[Context, argparse.Namespace], int]:
         if args.json:
             context.print_json(rows)
         else:
-            print_table(context, rows, columns)
+            print_table(context, rows, columns, codes=CODES.get(name))
         return 0
 
     return run
@@ -90,22 +96,29 @@ def _run_marketing_list(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def print_table(context: Context, rows: list[dict[str, Any]], columns: Columns) -> None:
+def print_table(context: Context, rows: list[dict[str, Any]], columns: Columns,
+                codes: Mapping[str, str] | None = None) -> None:
+    """A table for people; ``codes`` names the fields whose codes are shown in words
+    (field -> catalog prefix, :func:`store.i18n.code_text`)."""
     from rich.console import Console
     from rich.table import Table
 
+    codes = codes or {}
     table = Table(box=None, pad_edge=False)
     for _, heading in columns:
         table.add_column(context.t(heading), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(field)) for field, _ in columns))
+        table.add_row(*(_cell(row.get(field), codes.get(field), context.language)
+                        for field, _ in columns))
     Console().print(table)
     context.say("cli.rows", count=len(rows))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, code_prefix: str | None, language: str) -> str:
     if value is None:
         return "–"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
+    if code_prefix:
+        return code_text(code_prefix, str(value), language)
     return str(value)

@@ -9,6 +9,7 @@ import argparse
 
 from mailbot.daemon import Mailbot
 from mailbot.ingest import reprocess
+from store.i18n import code_text
 from tui.cli import listing_cmds
 from tui.cli.context import Context
 
@@ -40,5 +41,7 @@ def run_reprocess(context: Context, args: argparse.Namespace) -> int:
         context.say("mailbot.still_quarantined", reason=message.reason or "")
         return 1
     reference = message.request.reference if message.request_id else "–"
-    context.say("mailbot.reprocessed", disposition=message.disposition, reference=reference)
+    context.say("mailbot.reprocessed", reference=reference,
+                disposition=code_text("message.disposition", message.disposition,
+                                      context.language))
     return 0

@@ -122,9 +122,7 @@ def _dry_run(context: Context, subject: str, bodies: dict[str, str],
     context.say("newsletter.dry_run", total=sum(counts.values()), languages=", ".join(
         f"{language} {counts.get(language, 0)}" for language in LANGUAGES))
     draft = Newsletter(subject=all_subjects["fi"], subjects=all_subjects, bodies=clean)
-    mail = newsletter_preview(draft, context.settings, "fi")
-    print(f"{context.t('newsletter.subject')}: {mail.subject}\n")
-    sys.stdout.write(mail.text)
+    context.print_mail("newsletter.subject", newsletter_preview(draft, context.settings, "fi"))
     return 0
 
 
@@ -160,8 +158,7 @@ def run_preview(context: Context, args: argparse.Namespace) -> int:
     if args.html:
         sys.stdout.write(mail.html or "")
         return 0
-    print(f"{context.t('newsletter.subject')}: {mail.subject}\n")
-    sys.stdout.write(mail.text)
+    context.print_mail("newsletter.subject", mail)
     return 0
 
 

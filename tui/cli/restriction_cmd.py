@@ -13,11 +13,9 @@ import argparse
 
 from mailbot.restriction_notices import RestrictionOutcome, lift, lifted_preview, restrict
 from store.customers import get_customer
-from store.errors import NotFound
 from store.i18n import format_datetime
-from store.models import Request
 from store.restriction import GROUNDS, ground_text, restriction_lines
-from tui.cli.context import CLI_ACTOR, Context
+from tui.cli.context import CLI_ACTOR, Context, request_named
 from tui.cli.listing_cmds import print_table
 
 
@@ -78,14 +76,8 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 def run_apply(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     customer = get_customer(args.customer_no)
-    request = None
-    if args.request:
-        request = Request.get_or_none(Request.reference == args.request.strip().upper())
-        if request is None:
-            raise NotFound(f"no request {args.request}", key="export.no_request",
-                           reference=args.request)
     outcome = restrict(customer, ground=args.ground, settings=context.settings,
-                       actor=CLI_ACTOR, note=args.note, request=request)
+                       actor=CLI_ACTOR, note=args.note, request=request_named(args.request))
     print(context.t("restriction.applied", customer_no=customer.customer_no,
                     ground=ground_text(args.ground, context.language)))
     _say_mail(context, outcome)

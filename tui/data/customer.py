@@ -7,8 +7,8 @@ from datetime import datetime
 
 from store import consent
 from store.customers import format_phone, get_customer, record_view, search_customers, sources_of
-from store.models import ConsentEvent, Purchase, Request, Restriction
-from store.restriction import active_restriction
+from store.models import ConsentEvent, Purchase, Request
+from store.restriction import active_restriction, restricted_among
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,7 @@ class CustomerView:
 
 def search(query: str, limit: int = 50) -> tuple[CustomerRow, ...]:
     found = search_customers(query, limit=limit)
-    restricted = {cid for (cid,) in Restriction.select(Restriction.customer).where(
-        Restriction.customer.in_([c.id for c in found]) & Restriction.lifted_at.is_null()
-    ).tuples()} if found else set()
+    restricted = restricted_among(c.id for c in found) if found else set()
     return tuple(CustomerRow(c.customer_no, c.name, c.email or "", format_phone(c.phone),
                              c.city, c.id in restricted) for c in found)
 

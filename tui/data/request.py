@@ -7,10 +7,10 @@ from datetime import datetime
 
 from store import audit, clock, deadlines, lifecycle
 from store.config import Settings
-from store.consent import is_restricted
-from store.customers import format_phone, normalize_email, normalize_phone
-from store.errors import InvalidInput, NotFound
+from store.customers import email_or_none, format_phone, phone_or_none
+from store.errors import NotFound
 from store.models import (
+    CLOSED_STATUSES,
     Attachment,
     Customer,
     InboundMessage,
@@ -19,6 +19,7 @@ from store.models import (
     RequestCandidate,
     VerificationCall,
 )
+from store.restriction import is_restricted
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class RequestView:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("fulfilled", "rejected", "dismissed")
+        return self.status not in CLOSED_STATUSES
 
     @property
     def first_message(self) -> ThreadItem | None:
@@ -197,7 +198,7 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
         outcome=request.outcome,
         warnings=call_warnings(request, customer),
         unreachable_offered=(unanswered >= settings.requests.unanswered_calls_before_letter
-                             and request.status not in ("fulfilled", "rejected", "dismissed")),
+                             and request.status not in CLOSED_STATUSES),
     )
 
 
@@ -261,18 +262,12 @@ def call_warnings(request: Request, customer: Customer | None) -> CallWarnings:
         return CallWarnings()
     phone_differs = ""
     if request.requester_phone:
-        try:
-            given = normalize_phone(request.requester_phone)
-        except InvalidInput:
-            given = request.requester_phone
+        given = phone_or_none(request.requester_phone) or request.requester_phone
         if given != customer.phone:
             phone_differs = format_phone(given)
     address_differs = ""
     if request.requester_email:
-        try:
-            address = normalize_email(request.requester_email)
-        except InvalidInput:
-            address = request.requester_email
+        address = email_or_none(request.requester_email) or request.requester_email
         if address != (customer.email or ""):
             address_differs = request.requester_email
     return CallWarnings(mail_phone_differs=phone_differs, reply_address_differs=address_differs)

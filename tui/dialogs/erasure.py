@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
-from store.i18n import format_date
+from store.i18n import code_text, format_date
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextInput
 from tui.widgets.markup import escape
@@ -72,10 +72,10 @@ def describe(preview: Any, t: Callable[..., str], language: str,
     kept: list[str] = []
     if preview.fields:
         erased.append(t("tui.erase.fields", fields=", ".join(
-            _label(t, "tui.field", name) for name in preview.fields)))
+            code_text("tui.field", name, language) for name in preview.fields)))
     if preview.consents_closed:
         erased.append(t("tui.erase.consents_closed", purposes=", ".join(
-            _label(t, "tui.purpose", name) for name in preview.consents_closed)))
+            code_text("tui.purpose", name, language) for name in preview.consents_closed)))
     if preview.vouchers_deleted:
         erased.append(t("tui.erase.vouchers_deleted", count=preview.vouchers_deleted))
     if preview.requests_minimised:
@@ -97,10 +97,3 @@ def describe(preview: Any, t: Callable[..., str], language: str,
         kept.append(t("tui.erase.mail_kept_open", count=preview.mail_kept, days=grace_days))
     kept.append(t("tui.erase.number_and_log"))
     return erased, kept
-
-
-def _label(t: Callable[..., str], section: str, name: str) -> str:
-    """A translated name, or the name itself when the catalog has none."""
-    key = f"{section}.{name}"
-    text = t(key)
-    return name if text == key else text

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from store import audit
@@ -19,12 +19,13 @@ from store.i18n import format_datetime
 from store.models import database
 from tui.data.admin import audit_log
 from tui.data.request import AuditLine
-from tui.screens.base import RekisteriScreen
+from tui.screens.base import TableScreen
 from tui.widgets.fields import TextInput
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 
 
-class AuditLogScreen(RekisteriScreen):
+class AuditLogScreen(TableScreen):
     PALETTE_GROUP = "tui.palette.group.audit"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "verify", "tui.key.verify", id="audit.verify", tooltip="tui.tip.audit.verify"),
@@ -51,16 +52,14 @@ class AuditLogScreen(RekisteriScreen):
         yield Static(t("tui.audit.title"), classes="screen-title")
         yield Static("", id="audit-verdict")
         yield TextInput(placeholder=t("tui.audit.search_hint"), id="audit-search", compact=True)
-        yield DataTable(id="audit-table", cursor_type="row")
+        yield KeyedTable(id="audit-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        if not self.session.is_admin:
-            self.notify(self.t("tui.error.admins_only"), severity="warning")
-            self.app.pop_screen()
+        if self.left_unless_admin():
             return
         t = self.t
-        table = self.query_one(DataTable)
+        table = self.table
         table.add_column("#", width=6)
         table.add_column(t("tui.col.when"), width=17)
         table.add_column(t("tui.col.actor"), width=9)
@@ -89,7 +88,7 @@ class AuditLogScreen(RekisteriScreen):
         if event.text != self.filter_text:
             return
         language = self.session.language
-        table = self.query_one(DataTable)
+        table = self.table
         table.clear()
         for line in event.lines:
             table.add_row(str(line.id), format_datetime(line.at, language), line.actor,
@@ -120,15 +119,6 @@ class AuditLogScreen(RekisteriScreen):
 
     def action_search(self) -> None:
         self.query_one("#audit-search").focus()
-
-    def action_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     def worker_failed(self, worker: Any) -> None:
         self.query_one("#audit-verdict", Static).update("")

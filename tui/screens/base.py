@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import TabbedContent
 from textual.worker import Worker, WorkerState
 
 from store.models import database
 from store.staff import set_language
 from tui.commands import PaletteCommand
 from tui.session import Session
+from tui.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from tui.app import RekisteriApp
+    from tui.workflows import Outcome
 
 
 class RekisteriScreen(Screen[None]):
@@ -24,13 +27,13 @@ class RekisteriScreen(Screen[None]):
     reported here, in the staff member's language, and never takes the app down."""
 
     PALETTE_GROUP = "tui.palette.group.app"
+    """Catalog key of the name the command palette puts before this screen's commands."""
 
     @dataclass
     class LanguageChanged(Message):
         """The staff member chose another language: the app redraws the session in it."""
 
         session: Session
-    """Catalog key of the name the command palette puts before this screen's commands."""
 
     @property
     def rekisteri(self) -> RekisteriApp:
@@ -54,6 +57,29 @@ class RekisteriScreen(Screen[None]):
     def worker_failed(self, worker: Worker[Any]) -> None:
         """Hook for a screen to undo a "loading" state when its worker failed."""
 
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, tab: str) -> None:
+        """On a screen with tabs: show ``tab`` (the number keys' bindings)."""
+        self.query_one(TabbedContent).active = tab
+
+    def left_unless_admin(self) -> bool:
+        """For an admin's screen, on mount: leave it, with a warning, unless an admin is
+        logged in.  True when it was left."""
+        if self.session.is_admin:
+            return False
+        self.notify(self.t("tui.error.admins_only"), severity="warning")
+        self.app.pop_screen()
+        return True
+
+    def done_notice(self, outcome: Outcome, key: str, **params: Any) -> str:
+        """What an act did (``key``), and where its mail was queued if it queued one."""
+        text = self.t(key, **params)
+        if outcome.mail_to:
+            text += " " + self.t("tui.done.mail_queued", address=outcome.mail_to)
+        return text
+
     def global_commands(self) -> list[PaletteCommand]:
         """Commands the palette offers on every staff screen, after the screen's own."""
         t = self.t
@@ -74,3 +100,18 @@ class RekisteriScreen(Screen[None]):
         with database.connection_context():
             set_language(session.name, language, session.name)
         self.post_message(self.LanguageChanged(replace(session, language=language)))
+
+
+class TableScreen(RekisteriScreen):
+    """A screen around one :class:`KeyedTable` (the breaches, the newsletters, staff, the
+    audit log): the screen's own ``j``/``k`` bindings (``down``/``up``) move in it."""
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one(KeyedTable)
+
+    def action_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_up(self) -> None:
+        self.table.action_cursor_up()

@@ -361,6 +361,3 @@ class BreachScreen(RekisteriScreen):
         if worker.group == "breach-notify":
             self.finish_queueing()
             self.load()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

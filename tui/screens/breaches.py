@@ -10,21 +10,22 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from store import breaches, clock
 from store.i18n import format_datetime
 from store.models import database
 from tui.data.breaches import BreachLine, breach_lines, countdown
 from tui.dialogs.breach_form import BreachFormDialog
-from tui.screens.base import RekisteriScreen
+from tui.screens.base import TableScreen
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 
 TICK_SECONDS = 30.0
 """How often the countdowns are redrawn (from the loaded deadlines, without a query)."""
 
 
-class BreachesScreen(RekisteriScreen):
+class BreachesScreen(TableScreen):
     PALETTE_GROUP = "tui.breach.palette_group"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "tui.key.open", id="breaches.open",
@@ -53,13 +54,13 @@ class BreachesScreen(RekisteriScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.t("tui.breach.list_title"), classes="screen-title")
-        yield DataTable(id="breaches-table", cursor_type="row")
+        yield KeyedTable(id="breaches-table")
         yield Static(self.t("tui.breach.empty"), id="breaches-empty")
         yield KeyBar()
 
     def on_mount(self) -> None:
         t = self.t
-        table = self.query_one(DataTable)
+        table = self.table
         table.add_column(t("breach.col_id"), width=3)
         table.add_column(t("breach.col_discovered"), width=20)
         table.add_column(t("tui.breach.col_countdown"), width=20)
@@ -87,21 +88,16 @@ class BreachesScreen(RekisteriScreen):
         self.redraw()
 
     def redraw(self) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        language = self.session.language
-        for line in self.lines:
-            notices = line.notices
-            table.add_row(str(line.id), format_datetime(line.discovered_at, language),
-                          self.authority_cell(line),
-                          f"{notices['sent']}/{sum(notices.values())}"
-                          + (f" !{notices['failed']}" if notices["failed"] else ""),
-                          Text(line.what.splitlines()[0] if line.what else "",
-                               overflow="ellipsis", no_wrap=True),
-                          key=str(line.id))
-        if self.lines:
-            table.move_cursor(row=min(keep, len(self.lines) - 1))
+        self.table.refill((str(line.id), self.cells(line)) for line in self.lines)
+
+    def cells(self, line: BreachLine) -> tuple[object, ...]:
+        notices = line.notices
+        return (str(line.id), format_datetime(line.discovered_at, self.session.language),
+                self.authority_cell(line),
+                f"{notices['sent']}/{sum(notices.values())}"
+                + (f" !{notices['failed']}" if notices["failed"] else ""),
+                Text(line.what.splitlines()[0] if line.what else "",
+                     overflow="ellipsis", no_wrap=True))
 
     def authority_cell(self, line: BreachLine) -> Text:
         """The countdown, or how the authority deadline was met."""
@@ -119,21 +115,14 @@ class BreachesScreen(RekisteriScreen):
         return Text(t("tui.breach.left", hours=hours, minutes=minutes),
                     style="yellow" if hours < 24 else "")
 
-    def selected_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(str(row_key.value))
-
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open(int(str(event.row_key.value)))
+    @on(KeyedTable.Chosen, "#breaches-table")
+    def _chosen(self, event: KeyedTable.Chosen) -> None:
+        self.open(int(event.key))
 
     def action_open(self) -> None:
-        breach_id = self.selected_id()
+        breach_id = self.table.highlighted_key
         if breach_id is not None:
-            self.open(breach_id)
+            self.open(int(breach_id))
 
     def open(self, breach_id: int) -> None:
         from tui.screens.breach import BreachScreen
@@ -168,12 +157,3 @@ class BreachesScreen(RekisteriScreen):
 
     def action_refresh(self) -> None:
         self.load()
-
-    def action_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -24,6 +24,7 @@ from tui.dialogs.reason import ReasonDialog
 from tui.dialogs.restriction import RestrictionChoice, RestrictionDialog
 from tui.screens.base import RekisteriScreen
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.markup import escape
 from tui.workflows import Proposal
 
@@ -81,7 +82,7 @@ class CustomerScreen(RekisteriScreen):
             with TabPane(t("tui.customer.tab.purchases"), id="tab-purchases"):
                 yield DataTable(id="customer-purchases", cursor_type="row")
             with TabPane(t("tui.customer.tab.requests"), id="tab-requests"):
-                yield DataTable(id="customer-requests", cursor_type="row")
+                yield KeyedTable(id="customer-requests")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -96,7 +97,7 @@ class CustomerScreen(RekisteriScreen):
         purchases.add_column(t("tui.col.receipt"), width=14)
         purchases.add_column(t("tui.col.amount"), width=10)
         purchases.add_column(t("tui.col.description"))
-        requests = self.query_one("#customer-requests", DataTable)
+        requests = self.query_one("#customer-requests", KeyedTable)
         requests.add_column(t("col.reference"), width=13)
         requests.add_column(t("col.kind"), width=20)
         requests.add_column(t("col.status"), width=24)
@@ -171,22 +172,18 @@ class CustomerScreen(RekisteriScreen):
                               Text(money(purchase.amount_cents, purchase.currency, language),
                                    justify="right"),
                               Text(purchase.description, overflow="ellipsis"))
-        requests = self.query_one("#customer-requests", DataTable)
+        requests = self.query_one("#customer-requests", KeyedTable)
         requests.clear()
         for request in customer.requests:
             requests.add_row(request.reference, t(f"kind.{request.kind}"),
                              t(f"status.{request.status}"),
                              format_date(request.received_at, language), key=request.reference)
 
-    @on(DataTable.RowSelected, "#customer-requests")
-    def _request_chosen(self, event: DataTable.RowSelected) -> None:
+    @on(KeyedTable.Chosen, "#customer-requests")
+    def _request_chosen(self, event: KeyedTable.Chosen) -> None:
         from tui.screens.request import RequestScreen
 
-        if event.row_key.value:
-            self.app.push_screen(RequestScreen(event.row_key.value))
-
-    def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.app.push_screen(RequestScreen(event.key))
 
     # ------------------------------------------------------------ restriction (Art. 18)
 
@@ -247,16 +244,11 @@ class CustomerScreen(RekisteriScreen):
         with database.connection_context():
             outcome = workflows.commit_customer_act(proposal, self.rekisteri.settings,
                                                     self.session.name, informed_otherwise)
-        text = self.t(f"tui.restriction.done_{outcome.act}", customer_no=outcome.reference)
-        if outcome.mail_to:
-            text += " " + self.t("tui.done.mail_queued", address=outcome.mail_to)
-        self.post_message(self.Done(text))
+        self.post_message(self.Done(self.done_notice(
+            outcome, f"tui.restriction.done_{outcome.act}", customer_no=outcome.reference)))
 
     @on(Done)
     def _done(self, event: Done) -> None:
         self.notify(event.notice, timeout=6)
         self.load()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from store.models import database
@@ -19,9 +19,12 @@ from tui.data.customer import CustomerRow, search
 from tui.screens.base import RekisteriScreen
 from tui.widgets.fields import TextInput
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 
 
-class CustomerTable(DataTable[Any]):
+class CustomerTable(KeyedTable):
+    """Rows keyed by customer number; choosing one posts :class:`KeyedTable.Chosen`."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "tui.key.down", id="customers.down", show=False,
                 tooltip="tui.tip.down"),
@@ -31,12 +34,8 @@ class CustomerTable(DataTable[Any]):
 
     customers: reactive[tuple[CustomerRow, ...]] = reactive((), init=False)
 
-    @dataclass
-    class Chosen(Message):
-        customer_no: str
-
     def __init__(self, translate: Any, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", **kwargs)
+        super().__init__(**kwargs)
         self.translate = translate
 
     def on_mount(self) -> None:
@@ -54,12 +53,6 @@ class CustomerTable(DataTable[Any]):
                 name.append(f" [{self.translate('tui.restriction.marker')}]", style="bold")
             self.add_row(row.customer_no, name,
                          Text(row.email, overflow="ellipsis"), row.phone, key=row.customer_no)
-
-    @on(DataTable.RowSelected)
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(self.Chosen(event.row_key.value))
 
 
 class CustomerSearchScreen(RekisteriScreen):
@@ -130,21 +123,19 @@ class CustomerSearchScreen(RekisteriScreen):
         if self.customers:
             self.query_one(CustomerTable).focus()
 
-    @on(CustomerTable.Chosen)
-    def _chosen(self, event: CustomerTable.Chosen) -> None:
-        from tui.screens.customer import CustomerScreen
-
-        self.app.push_screen(CustomerScreen(event.customer_no))
+    @on(KeyedTable.Chosen, "#customer-table")
+    def _chosen(self, event: KeyedTable.Chosen) -> None:
+        self.open_customer(event.key)
 
     def action_open(self) -> None:
-        table = self.query_one(CustomerTable)
-        if table.row_count:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            if row_key.value:
-                table.post_message(CustomerTable.Chosen(row_key.value))
+        customer_no = self.query_one(CustomerTable).highlighted_key
+        if customer_no:
+            self.open_customer(customer_no)
+
+    def open_customer(self, customer_no: str) -> None:
+        from tui.screens.customer import CustomerScreen
+
+        self.app.push_screen(CustomerScreen(customer_no))
 
     def action_search(self) -> None:
         self.query_one("#customer-search").focus()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

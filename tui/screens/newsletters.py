@@ -14,19 +14,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from store.i18n import format_date
 from store.models import database
 from tui.data.newsletters import NewsletterLine, newsletter_lines
-from tui.screens.base import RekisteriScreen
+from tui.screens.base import TableScreen
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 
 REFRESH_SECONDS = 5.0
 """How often the counts are read again: the mailbot sends in a process of its own."""
 
 
-class NewslettersScreen(RekisteriScreen):
+class NewslettersScreen(TableScreen):
     PALETTE_GROUP = "tui.newsletter.palette_group"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r,f5", "refresh", "tui.key.refresh", id="newsletters.refresh",
@@ -48,14 +49,14 @@ class NewslettersScreen(RekisteriScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.t("tui.newsletter.title"), classes="screen-title")
-        yield DataTable(id="newsletters-table", cursor_type="row")
+        yield KeyedTable(id="newsletters-table")
         yield Static(self.t("tui.newsletter.empty"), id="newsletters-empty")
         yield Static(self.t("tui.newsletter.how_to_send"), id="newsletters-help")
         yield KeyBar()
 
     def on_mount(self) -> None:
         t = self.t
-        table = self.query_one(DataTable)
+        table = self.table
         table.add_column(t("newsletter.col_id"), width=3)
         table.add_column(t("newsletter.col_created"), width=10)
         # The subject takes what is left (cells have a space each side).
@@ -78,31 +79,17 @@ class NewslettersScreen(RekisteriScreen):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for line in event.lines:
-            counts = line.counts
-            table.add_row(
-                str(line.id), format_date(line.created_at, self.session.language),
+        self.table.refill((str(line.id), self.cells(line)) for line in event.lines)
+        self.query_one("#newsletters-empty").display = not event.lines
+
+    def cells(self, line: NewsletterLine) -> tuple[object, ...]:
+        counts = line.counts
+        return (str(line.id), format_date(line.created_at, self.session.language),
                 Text(line.subject, overflow="ellipsis", no_wrap=True),
                 str(line.recipients), str(counts["queued"]),
                 Text(str(counts["sent"]), style="green" if counts["sent"] else ""),
                 Text(str(counts["failed"]), style="bold red" if counts["failed"] else ""),
-                Text(str(counts["skipped"]), style="yellow" if counts["skipped"] else ""),
-                key=str(line.id))
-        if event.lines:
-            table.move_cursor(row=min(keep, len(event.lines) - 1))
-        self.query_one("#newsletters-empty").display = not event.lines
+                Text(str(counts["skipped"]), style="yellow" if counts["skipped"] else ""))
 
     def action_refresh(self) -> None:
         self.load()
-
-    def action_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

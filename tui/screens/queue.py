@@ -29,6 +29,7 @@ from tui.screens.base import RekisteriScreen
 from tui.widgets.fields import TextInput
 from tui.widgets.health_bar import HealthBar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.queue_table import QueueTable
 
 REFRESH_SECONDS = 5.0
@@ -175,9 +176,9 @@ class QueueScreen(RekisteriScreen):
 
     # ------------------------------------------------------------ actions
 
-    @on(QueueTable.RequestChosen)
-    def _chosen(self, event: QueueTable.RequestChosen) -> None:
-        self.open_request(event.reference)
+    @on(KeyedTable.Chosen, "#queue-table")
+    def _chosen(self, event: KeyedTable.Chosen) -> None:
+        self.open_request(event.key)
 
     def open_request(self, reference: str) -> None:
         from tui.screens.request import RequestScreen

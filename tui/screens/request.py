@@ -34,6 +34,7 @@ from tui.dialogs.reject import RejectChoice, RejectDialog
 from tui.dialogs.restriction import RestrictionChoice, RestrictionDialog
 from tui.screens.base import RekisteriScreen
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.request_panels import (
     CallsPanel,
     CandidateTable,
@@ -42,7 +43,7 @@ from tui.widgets.request_panels import (
     ThreadPanel,
     TrailTable,
 )
-from tui.workflows import Outcome, Proposal
+from tui.workflows import Proposal
 
 OPEN_ONLY = ("call", "approve", "reject", "extend", "ask_more", "dismiss", "change_kind",
              "not_in_register", "unreachable")
@@ -125,7 +126,8 @@ class RequestScreen(RekisteriScreen):
                 yield MessagePanel(t, language, id="message-panel").data_bind(
                     RequestScreen.view, RequestScreen.show_details)
             with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
-                yield CandidateTable(t, id="candidates").data_bind(RequestScreen.view)
+                yield CandidateTable(t, language, id="candidates").data_bind(
+                    RequestScreen.view)
             with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
                 yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
             with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
@@ -175,21 +177,15 @@ class RequestScreen(RekisteriScreen):
 
     # ------------------------------------------------------------ navigation
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-
     def action_details(self) -> None:
         self.query_one(TabbedContent).active = "tab-message"
         self.show_details = not self.show_details
 
     # ------------------------------------------------------------ who it is about
 
-    @on(CandidateTable.Chosen)
-    def _candidate_chosen(self, event: CandidateTable.Chosen) -> None:
-        customer_no = event.customer_no
+    @on(KeyedTable.Chosen, "#candidates")
+    def _candidate_chosen(self, event: KeyedTable.Chosen) -> None:
+        customer_no = event.key
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -394,13 +390,8 @@ class RequestScreen(RekisteriScreen):
     def commit(self, proposal: Proposal) -> None:
         with database.connection_context():
             outcome = workflows.commit(proposal, self.rekisteri.settings, self.session.name)
-        self.post_message(self.Done(self.done_notice(outcome)))
-
-    def done_notice(self, outcome: Outcome) -> str:
-        text = self.t(f"tui.done.{outcome.act}", reference=outcome.reference)
-        if outcome.mail_to:
-            text += " " + self.t("tui.done.mail_queued", address=outcome.mail_to)
-        return text
+        self.post_message(self.Done(self.done_notice(outcome, f"tui.done.{outcome.act}",
+                                                     reference=outcome.reference)))
 
     @on(Done)
     def _done(self, event: Done) -> None:

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from store import staff
 from store.i18n import format_datetime
@@ -17,11 +17,12 @@ from store.models import database
 from tui.data.admin import StaffLine, staff_lines
 from tui.dialogs.add_staff import AddStaffDialog, NewStaff
 from tui.dialogs.confirm import ConfirmDialog
-from tui.screens.base import RekisteriScreen
+from tui.screens.base import TableScreen
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keyed_table import KeyedTable
 
 
-class StaffAdminScreen(RekisteriScreen):
+class StaffAdminScreen(TableScreen):
     PALETTE_GROUP = "tui.palette.group.staff"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "tui.key.add_staff", id="staff.add", tooltip="tui.tip.staff.add"),
@@ -46,16 +47,14 @@ class StaffAdminScreen(RekisteriScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.t("tui.staff.title"), classes="screen-title")
-        yield DataTable(id="staff-table", cursor_type="row")
+        yield KeyedTable(id="staff-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        if not self.session.is_admin:
-            self.notify(self.t("tui.error.admins_only"), severity="warning")
-            self.app.pop_screen()
+        if self.left_unless_admin():
             return
         t = self.t
-        table = self.query_one(DataTable)
+        table = self.table
         table.add_column(t("col.name"), width=12)
         table.add_column(t("tui.staff.display_name"), width=16)
         table.add_column(t("col.role"), width=13)
@@ -75,23 +74,16 @@ class StaffAdminScreen(RekisteriScreen):
     def _loaded(self, event: Loaded) -> None:
         t, language = self.t, self.session.language
         self.lines = event.lines
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for line in event.lines:
-            table.add_row(line.name, line.display_name, t(f"tui.role.{line.role}"),
-                          t("tui.yes") if line.enabled else t("tui.no"),
-                          format_datetime(line.last_login_at, language)
-                          if line.last_login_at else "–", key=line.name)
-        if event.lines:
-            table.move_cursor(row=min(keep, len(event.lines) - 1))
+        self.table.refill(
+            (line.name, (line.name, line.display_name, t(f"tui.role.{line.role}"),
+                         t("tui.yes") if line.enabled else t("tui.no"),
+                         format_datetime(line.last_login_at, language)
+                         if line.last_login_at else "–"))
+            for line in event.lines)
 
     def selected(self) -> StaffLine | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return next((line for line in self.lines if line.name == row_key.value), None)
+        name = self.table.highlighted_key
+        return next((line for line in self.lines if line.name == name), None)
 
     def action_add(self) -> None:
         def added(new: NewStaff | None) -> None:
@@ -138,12 +130,3 @@ class StaffAdminScreen(RekisteriScreen):
     def _changed(self, event: Changed) -> None:
         self.notify(event.notice)
         self.load()
-
-    def action_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

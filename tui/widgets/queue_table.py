@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable
 
 from store.models import KINDS, STATUSES
 from tui.data.queue import QueueRow
+from tui.widgets.keyed_table import KeyedTable
 
 DUE_SOON_DAYS = 7
 FIRST_BATCH = 100
 LATER_BATCH = 500
 
 
-class QueueTable(DataTable[Any]):
+class QueueTable(KeyedTable):
+    """Rows keyed by reference; choosing one posts :class:`KeyedTable.Chosen`."""
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "queue-table--overdue",
         "queue-table--due-soon",
@@ -41,14 +40,8 @@ class QueueTable(DataTable[Any]):
 
     requests: reactive[tuple[QueueRow, ...]] = reactive((), always_update=True, init=False)
 
-    @dataclass
-    class RequestChosen(Message):
-        """Staff chose a request to open."""
-
-        reference: str
-
     def __init__(self, translate: Callable[..., str], **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(zebra_stripes=False, **kwargs)
         self.translate = translate
         self._generation = 0
         self._keep: str | None = None
@@ -64,7 +57,7 @@ class QueueTable(DataTable[Any]):
         self.add_column("", key="flag", width=1)
 
     def watch_requests(self, requests: tuple[QueueRow, ...]) -> None:
-        keep = self.highlighted_reference
+        keep = self.highlighted_key
         self.clear()
         self._generation += 1
         self._keep = keep
@@ -103,16 +96,3 @@ class QueueTable(DataTable[Any]):
         if start + count < len(requests):
             self.call_after_refresh(self._add_rows, requests, start + count, LATER_BATCH,
                                     generation)
-
-    @property
-    def highlighted_reference(self) -> str | None:
-        if not self.row_count or self.cursor_row >= self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
-
-    @on(DataTable.RowSelected)
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(self.RequestChosen(event.row_key.value))

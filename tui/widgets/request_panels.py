@@ -1,37 +1,40 @@
 """The parts of the request screen.  Each shows the screen's ``view`` (bound with
-``data_bind``) and owns nothing else."""
+``data_bind``) and owns nothing else (:class:`RequestPart`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
-from store.i18n import format_date, format_datetime
+from store.i18n import code_text, format_date, format_datetime
 from tui.data.request import RequestView
+from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.markup import escape
 
 Translate = Callable[..., str]
 
 
-class RequestSummary(Static):
-    """Who asked, for what, how sure the classifier was, and who it is about."""
+class RequestPart:
+    """What every part shares: the screen's ``view`` and the staff member's language.  Put
+    before the Textual class it extends: ``class CallsPanel(RequestPart, Static)``."""
 
     view: reactive[RequestView | None] = reactive(None, init=False)
 
     def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
         self.translate = translate
         self.language = language
+
+
+class RequestSummary(RequestPart, Static):
+    """Who asked, for what, how sure the classifier was, and who it is about."""
 
     def watch_view(self, view: RequestView | None) -> None:
         if view is None:
@@ -62,16 +65,10 @@ class RequestSummary(Static):
         self.update("\n".join(lines))
 
 
-class MessagePanel(VerticalScroll):
+class MessagePanel(RequestPart, VerticalScroll):
     """The person's own words; headers and attachments when asked for."""
 
-    view: reactive[RequestView | None] = reactive(None, init=False)
     show_details: reactive[bool] = reactive(False, init=False)
-
-    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.translate = translate
-        self.language = language
 
     def compose(self) -> ComposeResult:
         yield Static("", id="message-details", classes="details")
@@ -98,8 +95,8 @@ class MessagePanel(VerticalScroll):
         head = [f"[b]{escape(message.subject or t('tui.request.no_subject'))}[/b]",
                 f"{escape(message.party)} · {format_datetime(message.at, self.language)}"]
         if message.needs_attention:
-            head.append(f"[bold red]{escape(t('tui.request.attention'))}[/] "
-                        f"{escape(message.attention_reason)}")
+            reason = code_text("message.attention", message.attention_reason, self.language)
+            head.append(f"[bold red]{escape(t('tui.request.attention'))}[/] {escape(reason)}")
         body.update(Text.from_markup("\n".join(head) + "\n\n") + Text(message.body))
         if self.show_details:
             rows = [f"[dim]{escape(name)}:[/dim] {escape(value)}"
@@ -116,8 +113,9 @@ class MessagePanel(VerticalScroll):
         details.display = self.show_details
 
 
-class CandidateTable(DataTable[Any]):
-    """The customers the request may be about, and how each matched."""
+class CandidateTable(RequestPart, KeyedTable):
+    """The customers the request may be about, and how each matched; choosing one (rows are
+    keyed by customer number) posts :class:`KeyedTable.Chosen`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "tui.key.confirm_customer", id="candidates.confirm",
@@ -127,18 +125,6 @@ class CandidateTable(DataTable[Any]):
         Binding("k", "cursor_up", "tui.key.up", id="candidates.up", show=False,
                 tooltip="tui.tip.up"),
     ]
-
-    view: reactive[RequestView | None] = reactive(None, init=False)
-
-    @dataclass
-    class Chosen(Message):
-        """Staff chose this candidate as the person the request is about."""
-
-        customer_no: str
-
-    def __init__(self, translate: Translate, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", **kwargs)
-        self.translate = translate
 
     def on_mount(self) -> None:
         t = self.translate
@@ -161,22 +147,9 @@ class CandidateTable(DataTable[Any]):
                          ", ".join(t(f"tui.matched.{how}") for how in candidate.matched_on),
                          key=who.customer_no)
 
-    @on(DataTable.RowSelected)
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(self.Chosen(event.row_key.value))
 
-
-class ThreadPanel(VerticalScroll):
+class ThreadPanel(RequestPart, VerticalScroll):
     """Every mail of the request, in and out, oldest first."""
-
-    view: reactive[RequestView | None] = reactive(None, init=False)
-
-    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.translate = translate
-        self.language = language
 
     def compose(self) -> ComposeResult:
         yield Static("", id="thread-text")
@@ -199,15 +172,8 @@ class ThreadPanel(VerticalScroll):
         self.query_one("#thread-text", Static).update(text)
 
 
-class CallsPanel(Static):
+class CallsPanel(RequestPart, Static):
     """The verification calls logged so far."""
-
-    view: reactive[RequestView | None] = reactive(None, init=False)
-
-    def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
-        super().__init__("", **kwargs)
-        self.translate = translate
-        self.language = language
 
     def watch_view(self, view: RequestView | None) -> None:
         if view is None:
@@ -227,15 +193,11 @@ class CallsPanel(Static):
         self.update("\n".join(lines))
 
 
-class TrailTable(DataTable[Any]):
+class TrailTable(RequestPart, DataTable[Any]):
     """The request's audit trail, newest first."""
 
-    view: reactive[RequestView | None] = reactive(None, init=False)
-
     def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", **kwargs)
-        self.translate = translate
-        self.language = language
+        super().__init__(translate, language, cursor_type="row", **kwargs)
 
     def on_mount(self) -> None:
         t = self.translate
