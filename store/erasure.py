@@ -358,7 +358,7 @@ def minimise_requests(condition: Any, now: datetime) -> int:
         chunk = ids[start:start + BATCH]
         Request.update(**MINIMISED_REQUEST_VALUES, minimised_at=now, updated_at=now) \
             .where(Request.id.in_(chunk)).execute()
-        VerificationCall.update(phone_called="", note="") \
+        VerificationCall.update(phone_called="", note="", package_password=None) \
             .where(VerificationCall.request.in_(chunk)).execute()
         RequestCandidate.delete().where(RequestCandidate.request.in_(chunk)).execute()
     return len(ids)

@@ -125,8 +125,13 @@ def mark_not_in_register(request: Request, actor: str) -> Request:
 
 
 def log_call(request: Request, outcome: str, actor: str, note: str = "",
-             at: datetime | None = None) -> VerificationCall:
-    """Log a verification call to the number on record for the confirmed customer."""
+             at: datetime | None = None, package_password: str | None = None
+             ) -> VerificationCall:
+    """Log a verification call to the number on record for the confirmed customer.
+
+    ``package_password`` is the one-time password staff read out in a confirmed call; the
+    access package is later encrypted with it (:func:`agreed_package_password`).
+    """
     if outcome not in CALL_OUTCOMES:
         raise InvalidInput(f"unknown call outcome {outcome!r}")
     _require_open(request, "log_call")
@@ -139,14 +144,16 @@ def log_call(request: Request, outcome: str, actor: str, note: str = "",
                 reference=request.reference)
     at = at or clock.now()
     with database.atomic():
+        agreed = package_password if outcome == "confirmed" and package_password else None
         call = VerificationCall.create(request=request, customer=customer,
                                        phone_called=customer.phone, outcome=outcome, note=note,
-                                       called_by=actor, called_at=at)
+                                       called_by=actor, called_at=at, package_password=agreed)
         if outcome == "confirmed" and request.status in ("received", "awaiting_verification"):
             _transition(request, "verified", "request.verified", actor,
                         customer_no=customer.customer_no)
         audit.record("request.call_logged", actor, request_reference=request.reference,
-                     customer_no=customer.customer_no, outcome=outcome)
+                     customer_no=customer.customer_no, outcome=outcome,
+                     package_password_given=agreed is not None)
     return call
 
 
@@ -155,6 +162,24 @@ def unanswered_calls(request: Request) -> int:
             .where((VerificationCall.request == request)
                    & (VerificationCall.outcome == "no_answer"))
             .count())
+
+
+def agreed_package_password(request: Request) -> str | None:
+    """The password read out in the latest confirmed call with the current customer."""
+    call = (VerificationCall.select(VerificationCall.package_password)
+            .where((VerificationCall.request == request)
+                   & (VerificationCall.outcome == "confirmed")
+                   & (VerificationCall.customer == request.customer)
+                   & VerificationCall.package_password.is_null(False))
+            .order_by(VerificationCall.called_at.desc(), VerificationCall.id.desc())
+            .first())
+    return call.package_password if call else None
+
+
+def forget_package_password(request: Request) -> None:
+    """The package is queued: the password has done its work and is not kept."""
+    (VerificationCall.update(package_password=None)
+     .where(VerificationCall.request == request).execute())
 
 
 def has_confirmed_call(request: Request) -> bool:

@@ -165,3 +165,23 @@ def test_a_stale_copy_cannot_overwrite_what_someone_else_did(db, frozen_clock):
     with pytest.raises(RuleViolation):
         lifecycle.change_kind(stale, "erasure", "ville")
     assert Request.get_by_id(request.id).status == "dismissed"
+
+
+def test_the_package_password_is_kept_only_from_a_confirmed_call_with_that_customer(
+        db, frozen_clock):
+    first, second = make_customer(), make_customer(email="toinen@example.fi")
+    request = new_request()
+    lifecycle.confirm_customer(request, first, "anna")
+    lifecycle.log_call(request, "no_answer", "anna", package_password="1111 2222")
+    assert lifecycle.agreed_package_password(request) is None
+    lifecycle.log_call(request, "confirmed", "anna", package_password="3333 4444")
+    assert lifecycle.agreed_package_password(request) == "3333 4444"
+    event = AuditEvent.select().where(AuditEvent.action == "request.call_logged") \
+        .order_by(AuditEvent.id.desc()).get()
+    assert event.payload["package_password_given"] is True
+    assert "3333 4444" not in str(event.payload)  # the audit trail never holds the secret
+    lifecycle.confirm_customer(request, second, "anna")
+    assert lifecycle.agreed_package_password(request) is None  # told to someone else
+    lifecycle.confirm_customer(request, first, "anna")
+    lifecycle.forget_package_password(request)
+    assert lifecycle.agreed_package_password(request) is None

@@ -21,6 +21,7 @@ from store.models import (
     Request,
     VerificationCall,
 )
+from store.package import spoken_password
 from tests.support.desk import (
     confirm_and_call,
     desk_app,
@@ -242,11 +243,15 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await confirm_and_call(pilot, desk.access)
+        await open_and_confirm(pilot, desk.access)
+        await press_and_settle(pilot, "c")
+        told = app.screen.info.package_password  # what staff read out on the phone
+        assert spoken_password(told) in text_of(app, "#call-password")
+        await press_and_settle(pilot, "tab", *"vahvisti", "enter")
         await press_and_settle(pilot, "a")
         assert isinstance(app.screen, MailPreviewDialog)
-        proposal = app.screen.proposal
-        assert proposal.package is not None and proposal.package.password
+        package = app.screen.proposal.package
+        assert package is not None and (package.password, package.password_told) == (told, True)
         await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, RequestScreen)
     request = request_row(desk.access)
@@ -259,7 +264,13 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
     assert attachment.get_filename().endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(attachment.get_content())) as archive:
         names = archive.namelist()
-    assert any(name.endswith(".json") for name in names)
+        json_name = next(name for name in names if name.endswith(".json"))
+        with pytest.raises(RuntimeError):  # encrypted: nothing opens without the password
+            archive.read(json_name)
+        assert archive.read(json_name, pwd=told.encode())  # the password told on the phone
+    # Its work done, the password is not kept.
+    assert not VerificationCall.select().where(
+        VerificationCall.package_password.is_null(False)).exists()
     actions = [e.action for e in AuditEvent.select()
                .where(AuditEvent.request_reference == desk.access).order_by(AuditEvent.id)]
     assert actions.index("request.approved") < actions.index("mail.queued") \

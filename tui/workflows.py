@@ -52,6 +52,7 @@ class PackageSummary:
     files: tuple[tuple[str, int], ...]  # (file name, bytes)
     sections: tuple[tuple[str, int], ...]  # (section, number of items)
     password: str = ""
+    password_told: bool = False  # read out in the verification call already
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,11 @@ def mark_not_in_register(reference: str, actor: str) -> None:
     lifecycle.mark_not_in_register(get_request(reference), actor)
 
 
-def log_call(reference: str, outcome: str, note: str, actor: str) -> int:
+def log_call(reference: str, outcome: str, note: str, actor: str,
+             package_password: str | None = None) -> int:
     """Log a verification call; returns the number of unanswered calls so far."""
     request = get_request(reference)
-    lifecycle.log_call(request, outcome, actor, note=note)
+    lifecycle.log_call(request, outcome, actor, note=note, package_password=package_password)
     return lifecycle.unanswered_calls(request)
 
 
@@ -159,8 +161,10 @@ def _plan_access(request: Request, settings: Settings, actor: str, params: dict[
     customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
     package = build_package(customer, language=request.language, settings=settings,
                             actor=actor, request=request, now=now)
-    # Encrypted by default: staff read the one-time password out on the phone.
-    password = new_password() if params.get("encrypt", True) else None
+    # Encrypted by default, with the one-time password read out in the verification call
+    # (a fresh one, for staff to phone through, when the call gave none).
+    told = lifecycle.agreed_package_password(request) if params.get("encrypt", True) else None
+    password = (told or new_password()) if params.get("encrypt", True) else None
     attachments = tuple(AttachmentFile(item.filename, item.content_type, item.data)
                         for item in package_files(package, password))
     mail, rendered = _mail(request, "your_data", settings, attachments=attachments,
@@ -168,7 +172,8 @@ def _plan_access(request: Request, settings: Settings, actor: str, params: dict[
                            encrypted=password is not None)
     summary = PackageSummary(
         files=tuple((item.filename, len(item.data)) for item in attachments),
-        sections=_package_sections(package.document), password=password or "")
+        sections=_package_sections(package.document), password=password or "",
+        password_told=told is not None)
     return Proposal("access", request.reference, params, mail, rendered, package=summary)
 
 
@@ -345,6 +350,7 @@ def _fulfil_kind(proposal: Proposal, request: Request, settings: Settings, actor
         erase_customer(customer, actor=actor, settings=settings, request=request)
         return "erased"
     if proposal.act == "access":
+        lifecycle.forget_package_password(request)
         return "data package sent"
     return "objection confirmed"
 

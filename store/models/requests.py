@@ -81,3 +81,6 @@ class VerificationCall(BaseModel):
     note = TextField(default="")
     called_by = CharField(max_length=64)
     called_at = UtcDateTimeField()
+    # The data package's one-time password, read out in this call when the person confirmed
+    # an access request; kept only until the package that uses it is queued.
+    package_password = CharField(null=True, max_length=64)

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from store.models import CALL_OUTCOMES
+from store.package import spoken_password
 from tui.data.request import CallWarnings
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextInput
@@ -24,12 +25,14 @@ class CallInfo:
     phone: str  # the number on record, Finnish format
     warnings: CallWarnings
     unanswered: int
+    package_password: str = ""  # access requests: to read out if the person confirms
 
 
 @dataclass(frozen=True)
 class CallOutcome:
     outcome: str  # one of store.models.CALL_OUTCOMES
     note: str
+    package_password: str = ""  # read out to the person: set only with "confirmed"
 
 
 class CallDialog(Dialog[CallOutcome]):
@@ -57,6 +60,10 @@ class CallDialog(Dialog[CallOutcome]):
             if info.unanswered:
                 yield Static(t("tui.call.unanswered_so_far", count=info.unanswered),
                              classes="dialog-hint")
+            if info.package_password:
+                yield Static(t("tui.call.package_password",
+                               password=escape(spoken_password(info.package_password))),
+                             id="call-password")
             with RadioSet(id="call-outcome"):
                 for index, outcome in enumerate(CALL_OUTCOMES):
                     yield RadioButton(t(f"tui.call.outcome.{outcome}"), value=index == 0,
@@ -75,7 +82,9 @@ class CallDialog(Dialog[CallOutcome]):
     def _log(self) -> None:
         pressed = self.query_one(RadioSet).pressed_button
         outcome = pressed.name if pressed is not None and pressed.name else CALL_OUTCOMES[0]
-        self.dismiss(CallOutcome(outcome, self.query_one("#call-note", TextInput).value.strip()))
+        told = self.info.package_password if outcome == "confirmed" else ""
+        self.dismiss(CallOutcome(outcome, self.query_one("#call-note", TextInput).value.strip(),
+                                 told))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

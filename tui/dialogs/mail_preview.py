@@ -58,8 +58,9 @@ class MailPreviewDialog(Dialog[bool]):
                 lines.append(", ".join(f"{escape(t(f'tui.section.{name}'))}: {count}"
                                        for name, count in package.sections))
             if package.password:
-                lines.append(t("tui.preview.password",
-                               password=escape(spoken_password(package.password))))
+                key = "tui.preview.password_told" if package.password_told \
+                    else "tui.preview.password"
+                lines.append(t(key, password=escape(spoken_password(package.password))))
         for change in proposal.changes:
             lines.append(f"{escape(t(f'tui.field.{change.field}'))}: "
                          f"{escape(change.old or '–')} → [b]{escape(change.new or '–')}[/b]")

@@ -20,6 +20,7 @@ from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from store import deadlines
 from store.models import database
+from store.package import new_password
 from tui import workflows
 from tui.data.request import RequestView, load_request
 from tui.dialogs.ask_more import AskMoreDialog
@@ -245,7 +246,8 @@ class RequestScreen(RekisteriScreen):
             return
         info = CallInfo(reference=view.reference, customer_no=view.customer.customer_no,
                         name=view.customer.name, phone=view.customer.phone,
-                        warnings=view.warnings, unanswered=view.unanswered_calls)
+                        warnings=view.warnings, unanswered=view.unanswered_calls,
+                        package_password=new_password() if view.kind == "access" else "")
 
         def logged(outcome: CallOutcome | None) -> None:
             if outcome is not None:
@@ -258,7 +260,8 @@ class RequestScreen(RekisteriScreen):
     def log_call(self, outcome: CallOutcome) -> None:
         with database.connection_context():
             unanswered = workflows.log_call(self.reference, outcome.outcome, outcome.note,
-                                            self.session.name)
+                                            self.session.name,
+                                            package_password=outcome.package_password or None)
         limit = self.rekisteri.settings.requests.unanswered_calls_before_letter
         offer = outcome.outcome == "no_answer" and unanswered >= limit
         self.post_message(self.Done(
