@@ -11,10 +11,12 @@ import argparse
 import dataclasses
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 from mailbot.demo_inbox import DemoPerson, demo_messages, write_maildir
@@ -96,6 +98,7 @@ def open_tui(context: Context, demo: DemoFolder) -> int:
     log_path = demo.folder / "mailbot.log"
     with log_path.open("ab") as log:
         mailbot = start_mailbot(demo, context.settings, log)
+        stop_with_this_process(mailbot)
         try:
             make_app(context.settings, login_as=DEMO_HANDLER).run()
         finally:
@@ -106,6 +109,19 @@ def open_tui(context: Context, demo: DemoFolder) -> int:
                 mailbot.kill()
     context.say("tui.demo.closed", outbox=str(demo.folder / "outbox"), log=str(log_path))
     return 0
+
+
+def stop_with_this_process(child: subprocess.Popen[bytes]) -> None:
+    """A closed terminal (SIGHUP: the SSH connection dropped) or SIGTERM ends the demo
+    without running its ``finally``; stop the mailbot first, then die as asked."""
+
+    def stop_then_die(number: int, frame: FrameType | None) -> None:
+        child.terminate()
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    for number in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(number, stop_then_die)
 
 
 def start_mailbot(demo: DemoFolder, settings: Settings, log: IO[bytes]) -> subprocess.Popen[bytes]:
