@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from store import listings
-from store.i18n import code_text
+from store.clock import parse_instant
+from store.i18n import code_text, format_date, format_datetime
 from tui.cli.context import Context
 
 Columns = list[tuple[str, str]]  # (field, catalog key of its heading)
@@ -46,7 +47,9 @@ LISTINGS: dict[str, tuple[Callable[[], list[dict[str, Any]]], Columns, str]] = {
 }
 
 CODES: dict[str, dict[str, str]] = {
+    "requests": {"kind": "kind", "status": "status"},
     "messages": {"disposition": "message.disposition", "reason": "message.reason"},
+    "outbox": {"status": "package.outbox_status"},
 }
 """Columns of codes shown in words in the table (field -> catalog prefix); --json keeps the
 codes."""
@@ -108,17 +111,21 @@ def print_table(context: Context, rows: list[dict[str, Any]], columns: Columns,
     for _, heading in columns:
         table.add_column(context.t(heading), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(field), codes.get(field), context.language)
+        table.add_row(*(_cell(field, row.get(field), codes.get(field), context.language)
                         for field, _ in columns))
     Console().print(table)
     context.say("cli.rows", count=len(rows))
 
 
-def _cell(value: Any, code_prefix: str | None, language: str) -> str:
+def _cell(field: str, value: Any, code_prefix: str | None, language: str) -> str:
     if value is None:
         return "–"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if code_prefix:
         return code_text(code_prefix, str(value), language)
+    if field == "due_at":  # a deadline is a day: the end of it in Finland
+        return format_date(parse_instant(value), language)
+    if field.endswith("_at"):
+        return format_datetime(parse_instant(value), language)
     return str(value)
