@@ -83,3 +83,16 @@ def test_the_messages_table_shows_dispositions_and_reasons_in_words(db, frozen_c
     assert "auto_reply" not in finnish + english
     assert [row["reason"] for row in listing(capsys, "messages", "list")] == [
         "auto_reply", "bad header: no addr-spec"]  # the JSON keeps the codes
+
+
+def test_the_request_table_speaks_the_readers_language(db, frozen_clock, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # no folded cells
+    lifecycle.create_request(kind="erasure", actor="@mailbot",
+                             requester_email="matti.meikalainen@example.fi")
+    assert main(["requests", "list"]) == 0
+    finnish = capsys.readouterr().out
+    assert "Poistopyyntö" in finnish and "Saapunut" in finnish and "10.4.2026" in finnish
+    monkeypatch.setenv("REKISTERI_LANG", "en")
+    assert main(["requests", "list"]) == 0
+    english = capsys.readouterr().out
+    assert "Erasure request" in english and "10 April 2026" in english
