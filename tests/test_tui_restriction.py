@@ -21,6 +21,13 @@ from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.reason import ReasonDialog
 from tui.dialogs.restriction import RestrictionDialog
 from tui.screens.customer import CustomerScreen
+from tui.screens.queue import QueueScreen
+from tui.widgets.queue_table import QueueTable
+
+
+def customer_cell(app: object, reference: str) -> str:
+    table = app.screen.query_one(QueueTable)  # type: ignore[attr-defined]
+    return str(table.get_cell(reference, "customer"))
 
 
 def restriction_request() -> str:
@@ -113,3 +120,28 @@ async def test_staff_restrict_a_customer_from_the_customer_screen(desk):
     assert (restriction.ground, restriction.started_by) == ("objection_pending", "emma")
     assert OutboxMail.get(OutboxMail.template == "restriction_applied").to_address == \
         "pekka.laine@example.fi"
+
+
+async def test_the_queue_marks_a_request_whose_customer_becomes_restricted(desk):
+    """Staff restrict Pekka from the customer screen; back on the queue, his erasure request
+    carries the mark without a manual refresh, and Liisa's does not."""
+    lifecycle.confirm_customer(Request.get(Request.reference == desk.erasure),
+                               get_customer("100003"), "anna")
+    lifecycle.confirm_customer(Request.get(Request.reference == desk.rectification),
+                               get_customer("100002"), "anna")
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "emma")
+        assert customer_cell(app, desk.erasure) == "100003"
+        await open_customer(pilot, "100003")
+        await press_and_settle(pilot, "x")
+        app.screen.query_one("#restriction-ground").value = "legal_claims"
+        await settle(pilot)
+        await pilot.click("#next")
+        await settle(pilot)
+        await press_and_settle(pilot, "enter")
+        while not isinstance(app.screen, QueueScreen):
+            await press_and_settle(pilot, "escape")
+        await settle(pilot)
+        assert customer_cell(app, desk.erasure) == "100003 R"
+        assert customer_cell(app, desk.rectification) == "100002"

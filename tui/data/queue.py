@@ -17,7 +17,9 @@ from store.models import (
     Customer,
     OutboxMail,
     Request,
+    Restriction,
 )
+from store.restriction import in_force, restricted_ids
 
 SORTS = ("due", "received")
 OPEN = "open"
@@ -51,6 +53,7 @@ class QueueRow:
     due_at: datetime
     days_left: int
     failed_mail: bool
+    restricted: bool = False  # the matched customer's processing is restricted (Art. 18)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,10 @@ def change_signature() -> tuple[object, ...]:
     row = Request.select(fn.COUNT(Request.id), fn.MAX(Request.id),
                          fn.MAX(Request.updated_at)).tuples().get()
     failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
-    return (*row, failed)
+    # A restriction made or lifted on the customer screen changes no request.
+    restrictions = Restriction.select(fn.MAX(Restriction.id)).scalar()
+    in_force_count = Restriction.select().where(in_force()).count()
+    return (*row, failed, restrictions, in_force_count)
 
 
 def load_queue(queue_filter: QueueFilter, settings: Settings,
@@ -86,7 +92,8 @@ def load_queue(queue_filter: QueueFilter, settings: Settings,
     failed_ids = {row.request_id for row in failed_requests}
     query = (Request.select(Request.id, Request.reference, Request.kind, Request.status,
                             Request.requester_email, Request.requester_name,
-                            Request.received_at, Request.due_at, Customer.customer_no)
+                            Request.received_at, Request.due_at, Request.customer,
+                            Customer.customer_no)
              .join(Customer, JOIN.LEFT_OUTER, on=(Request.customer == Customer.id)))
     if queue_filter.status == OPEN:
         query = query.where(Request.status.in_(OPEN_STATUSES))
@@ -103,6 +110,8 @@ def load_queue(queue_filter: QueueFilter, settings: Settings,
                             | Request.reference.startswith(text.upper()))
     order = (Request.due_at, Request.id) if queue_filter.sort == "due" \
         else (Request.received_at.desc(), Request.id.desc())
+    found = list(query.order_by(*order).dicts())
+    restricted = restricted_ids()  # few at any time: one small query, no long IN list
     rows = tuple(
         QueueRow(
             reference=row["reference"],
@@ -114,8 +123,9 @@ def load_queue(queue_filter: QueueFilter, settings: Settings,
             due_at=row["due_at"],
             days_left=deadlines.days_left(row["due_at"], now),
             failed_mail=row["id"] in failed_ids,
+            restricted=row["customer"] in restricted,
         )
-        for row in query.order_by(*order).dicts()
+        for row in found
     )
     return QueueSnapshot(rows=rows, health=desk_health(settings, now), signature=signature)
 

@@ -1,4 +1,5 @@
-"""The request queue as a table: overdue in red, under a week in yellow, failed mail flagged."""
+"""The request queue as a table: overdue in red, under a week in yellow, failed mail flagged,
+restricted customers marked."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class QueueTable(KeyedTable):
         "queue-table--overdue",
         "queue-table--due-soon",
         "queue-table--failed-mail",
+        "queue-table--restricted",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "tui.key.open", id="queue.open",
@@ -50,8 +52,8 @@ class QueueTable(KeyedTable):
         t = self.translate
         self.add_column(t("col.reference"), key="reference", width=12)
         self.add_column(t("col.kind"), key="kind", width=10)
-        self.add_column(t("col.requester"), key="requester", width=17)
-        self.add_column(t("col.customer_no"), key="customer", width=10)
+        self.add_column(t("col.requester"), key="requester", width=16)
+        self.add_column(t("col.customer_no"), key="customer", width=11)
         self.add_column(t("col.status"), key="status", width=11)
         self.add_column(t("tui.col.days_left"), key="days", width=4)
         self.add_column("", key="flag", width=1)
@@ -76,6 +78,10 @@ class QueueTable(KeyedTable):
         soon = self.get_component_rich_style("queue-table--due-soon", partial=True)
         failed = Text("!", style=self.get_component_rich_style("queue-table--failed-mail",
                                                                  partial=True))
+        restricted = self.get_component_rich_style("queue-table--restricted", partial=True)
+        # One letter fits beside "N-0000001" at 80 columns; the full word is on every
+        # screen that opens the customer.
+        restricted_mark = t("tui.restriction.marker_short")
         for row in requests[start:start + count]:
             style = overdue if row.days_left < 0 else soon if row.days_left < DUE_SOON_DAYS \
                 else None
@@ -84,7 +90,8 @@ class QueueTable(KeyedTable):
                 Text(row.reference, style=style) if style else row.reference,
                 kinds[row.kind],
                 Text(row.requester, overflow="ellipsis", no_wrap=True),
-                row.customer_no or "–",
+                Text.assemble(row.customer_no, " ", (restricted_mark, restricted))
+                if row.restricted else row.customer_no or "–",
                 statuses[row.status],
                 Text(days, style=style) if style else days,
                 failed if row.failed_mail else "",
