@@ -36,6 +36,7 @@ from store.models import (
     MarketingSuppression,
     database,
 )
+from store.restriction import restricted_ids
 
 Progress = Callable[[int, int], None]
 
@@ -113,6 +114,7 @@ class ImportReport:
     unchanged: int = 0
     skipped_bad: int = 0
     skipped_erased: int = 0
+    held_restricted: int = 0
     consents_recorded: int = 0
     marketing_refused_suppressed: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -391,13 +393,19 @@ def _write(rows: list[CustomerRow], source: str, file_name: str, actor: str,
         if progress and done % 1000 == 0:
             progress(done, len(rows))
     rows_by_customer = _insert_new(pending, now, report)
+    restricted = restricted_ids()
     for customer_id, (values, row) in updates.items():
+        rows_by_customer.setdefault(customer_id, []).append(row)
+        if customer_id in restricted:
+            # Art. 18: their data is kept as it is, not otherwise processed: staff decide
+            # on a change (a rectification request), an import does not.
+            report.held_restricted += 1
+            continue
         changed = _apply_update(customer_id, values, now, actor)
         if changed:
             report.updated += 1
         else:
             report.unchanged += 1
-        rows_by_customer.setdefault(customer_id, []).append(row)
     _add_sources(rows_by_customer, source, now)
     _record_consents(rows_by_customer, source, file_name, actor, now, report)
     if progress:

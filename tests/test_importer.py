@@ -155,6 +155,22 @@ def test_an_erased_customer_is_not_brought_back_by_an_old_export(db, tmp_path):
     assert Customer.get(Customer.customer_no == "100002").email is None
 
 
+def test_a_restricted_customer_keeps_their_data_through_an_import(db, tmp_path):
+    """Art. 18: an export that moves Eero to a new address does not touch him while his
+    processing is restricted; the others are updated as usual."""
+    from store.restriction import apply_restriction
+
+    import_customers(write(tmp_path, "t.csv", TICKETING), "ticketing", actor="@cli")
+    apply_restriction(Customer.get(Customer.customer_no == "100002"),
+                      ground="accuracy_contested", actor="anna")
+    moved = TICKETING.replace("Kirkkokatu 5", "Uusikatu 1").replace("Keskuskatu 1 A 3",
+                                                                    "Keskuskatu 2")
+    report = import_customers(write(tmp_path, "t2.csv", moved), "ticketing", actor="@cli")
+    assert (report.updated, report.unchanged, report.held_restricted) == (1, 1, 1)
+    assert Customer.get(Customer.customer_no == "100002").street_address == "Kirkkokatu 5"
+    assert Customer.get(Customer.customer_no == "100001").street_address == "Keskuskatu 2"
+
+
 def test_a_ticketing_file_needs_customer_numbers(db, tmp_path):
     path = write(tmp_path, "t.csv", "first_name,last_name,email\nA,B,a@example.fi\n")
     assert main(["import", "customers", str(path), "--source", "ticketing"]) == 1
