@@ -12,6 +12,10 @@ every message that is not ignored still becomes a request.
   subject of a reply ("Re: Kotkan Leffojen uutiskirje") never decide the kind.
 - A marketing objection found next to another request ("erase my data and stop the
   newsletter") is reported as ``also_objection``: it is applied at once, the other queued.
+- In a reply to our newsletter a bare "stop" ("lopettakaa tämä", "sluta skicka") means the
+  newsletter: the caller says so with ``answers_marketing`` (the reply's headers point at a
+  newsletter we sent), since the quoted newsletter itself is never read.
+- A negated erasure ("älkää poistako tietojani", "don't delete my data") is not one.
 """
 
 from __future__ import annotations
@@ -58,13 +62,15 @@ MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsför
     r"\b\w*uutiskir\w*", r"\b\w*markkinoin\w*", r"\b\w*mainos\w*",
     r"\b\w*postituslist\w*", r"\b\w*sähköpostilist\w*", r"\btiedottei\w*",
     r"\b\w*nyhetsbrev\w*", r"\b[\w-]*marknadsför\w*", r"\b\w*reklam\w*",
-    r"\butskick\w*", r"\be-?postlist\w*",
+    r"\butskick\w*", r"\be-?postlist\w*", r"\blistal\w*", r"\blistoil\w*",
+    r"\butskickslist\w*",
     r"\bnewsletters?\b", r"\bmarketing\b", r"\bmailing list\b", r"\bpromotion\w*",
+    r"\b(?:this|your|the|e-?mail) list\b",
     r"\badvertis\w*", r"\bpromotional\b",
 )
 STOP = _any(
     r"\ben halua\b", r"\blopet\w*", r"\bperu\w*", r"\bkiel\w*", r"\bkiellä\w*", r"\bei enää\b",
-    r"\benää\b", r"\bpoist\w*",
+    r"\benää\b", r"\bpoist\w*", r"\bpois\b",
     r"\bvill inte\b", r"\bsluta\b", r"\bavsluta\w*", r"\båterkall\w*", r"\binte längre\b",
     r"\bta(?:s)? bort\b", r"\bupphör\w*",
     r"\bstop\w*", r"\bopt(?:-| )?out\b", r"\bwithdraw\w*", r"\bno (?:more|longer)\b",
@@ -74,6 +80,14 @@ OBJECTION_STRONG = _any(
     r"\bsuoramarkkinointikiel\w*", r"\bunsubscrib\w*", r"\bavregistrer\w*",
     r"\bavprenumerer\w*", r"\bopt(?:-| )?out\b", r"\bmarkkinointilu\w* \w*\s?peru\w*",
     r"\bperu\w* (?:\w+ )?markkinointilu\w*",
+)
+# "Do not erase": imperatives only, since "tietojani ei poistettu" complains that an
+# erasure did not happen and is an erasure request all the same.
+NOT_ERASE = _any(
+    r"\bälkää (?:\w+ ){0,2}(?:poistako|pyyhkikö|tuhotko)\b", r"\bälä (?:\w+ ){0,2}poista\b",
+    r"\ben halua,? (?:että )?(?:\w+ ){0,2}(?:poistet|pyyhit|tuhot)\w*",
+    r"\b(?:radera|ta bort|glöm) inte\b", r"\binte (?:radera|ta bort)\b",
+    r"\b(?:do not|don'?t|please don'?t|no need to) (?:\w+ )?(?:delete|erase|remove|wipe)\b",
 )
 CONSENT_WITHDRAWN = _any(
     r"\bperu\w* (?:\w+ )?suostumu\w*", r"\bsuostumu\w* (?:\w+ )?peru\w*",
@@ -133,14 +147,16 @@ class Classification:
 
 
 def classify(text: str, subject: str = "", *, form_kind: str | None = None,
-             fallback_language: str | None = None) -> Classification:
-    """Classify what the person wrote (``text``: quoted parts already removed)."""
+             fallback_language: str | None = None,
+             answers_marketing: bool = False) -> Classification:
+    """Classify what the person wrote (``text``: quoted parts already removed);
+    ``answers_marketing``: the message replies to a newsletter we sent."""
     own_subject = "" if REPLY_PREFIX.match(subject or "") else (subject or "")
     language = detect_language(f"{own_subject}\n{text}", fallback=fallback_language)
     sentences = [part for part in _SENTENCES.split(f"{own_subject}\n{text}") if part.strip()]
-    scores = _scores(sentences)
+    scores = _scores(sentences, answers_marketing)
     _article_scores(f"{own_subject}\n{text}", scores)
-    marketing = _marketing_objection(sentences)
+    marketing = _marketing_objection(sentences, answers_marketing)
     if form_kind:
         also = form_kind != "objection" and scores["objection"] >= CLEAR and marketing
         return Classification(form_kind, language, 0.95, also_objection=also,
@@ -165,14 +181,15 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
                           scores=scores)
 
 
-def _scores(sentences: Iterable[str]) -> dict[str, float]:
+def _scores(sentences: Iterable[str], answers_marketing: bool) -> dict[str, float]:
     scores = dict.fromkeys(("access", "rectification", "erasure", "restriction",
                             "objection"), 0.0)
     for sentence in sentences:
-        marketing = bool(MARKETING.search(sentence))
-        stop = bool(STOP.search(sentence))
-        erase = bool(ERASE.search(sentence))
+        erase = bool(ERASE.search(sentence)) and not NOT_ERASE.search(sentence)
         data_object = bool(DATA_OBJECT.search(sentence))
+        marketing = bool(MARKETING.search(sentence)) or _stops_the_newsletter(
+            sentence, answers_marketing)
+        stop = bool(STOP.search(sentence))
         if OBJECTION_STRONG.search(sentence) or (marketing and stop):
             scores["objection"] += STRONG
         elif CONSENT_WITHDRAWN.search(sentence):
@@ -201,10 +218,17 @@ def _article_scores(text: str, scores: dict[str, float]) -> None:
             scores[ARTICLE_KINDS[number]] += STRONG
 
 
-def _marketing_objection(sentences: Iterable[str]) -> bool:
+def _stops_the_newsletter(sentence: str, answers_marketing: bool) -> bool:
+    """In a reply to the newsletter, "stop" with no data named refers to the newsletter."""
+    return (answers_marketing and bool(STOP.search(sentence))
+            and not DATA_OBJECT.search(sentence) and not NOT_ERASE.search(sentence))
+
+
+def _marketing_objection(sentences: Iterable[str], answers_marketing: bool = False) -> bool:
     """Whether the objection is to direct marketing (applied at once) rather than general."""
     for sentence in sentences:
-        if OBJECTION_STRONG.search(sentence):
+        if OBJECTION_STRONG.search(sentence) or _stops_the_newsletter(sentence,
+                                                                      answers_marketing):
             return True
         if MARKETING.search(sentence) and (STOP.search(sentence)
                                            or CONSENT_WITHDRAWN.search(sentence)):

@@ -29,7 +29,7 @@ from mailbot.links import read_link
 from mailbot.outgoing import queue_mail
 from mailbot.parsing import ParsedMessage, parse_message
 from mailbot.text import storable
-from store import audit, clock, lifecycle, tokens
+from store import audit, clock, lifecycle, newsletters, tokens
 from store.config import Settings
 from store.customers import CandidateMatch, match_candidates, normalize_email, phone_or_none
 from store.errors import InvalidInput, NotFound, RuleViolation
@@ -375,7 +375,11 @@ def _classification(parsed: ParsedMessage, fallback: str | None) -> Classificati
     if form is not None:
         return classify(form.get("message"), "", form_kind=form.kind,
                         fallback_language=fallback)
-    return classify(parsed.body_text, parsed.subject, fallback_language=fallback)
+    # A bare "stop" written in reply to the newsletter refers to the newsletter.
+    answers_marketing = newsletters.is_newsletter_mail(
+        [*parsed.in_reply_to.split(), *parsed.references])
+    return classify(parsed.body_text, parsed.subject, fallback_language=fallback,
+                    answers_marketing=answers_marketing)
 
 
 def _stop_marketing(request: Request, by_email: list[CandidateMatch],

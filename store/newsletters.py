@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import peewee
@@ -22,7 +22,7 @@ import peewee
 from store import audit, clock, consent, mailings
 from store.config import LANGUAGES
 from store.errors import InvalidInput, NotFound
-from store.models import Customer, Mailing, MailingRecipient, Newsletter, database
+from store.models import Customer, Mailing, MailingRecipient, Newsletter, OutboxMail, database
 
 KIND = "newsletter"
 TEMPLATE = "newsletter"
@@ -68,6 +68,14 @@ def prepare(subject: str, bodies: Mapping[str, str],
     if "fi" not in clean:
         raise InvalidInput("the Finnish text is required", key="newsletter.no_finnish")
     return all_subjects, clean
+
+
+def is_newsletter_mail(message_ids: Iterable[str]) -> bool:
+    """Whether any of ``message_ids`` (a reply's In-Reply-To and References) is an issue
+    of the newsletter that we sent."""
+    wanted = [message_id for message_id in message_ids if message_id]
+    return bool(wanted) and OutboxMail.select().where(
+        OutboxMail.message_id.in_(wanted[:50]) & (OutboxMail.template == TEMPLATE)).exists()
 
 
 def check_language(language: str) -> None:

@@ -98,6 +98,39 @@ def test_the_subject_of_a_reply_and_quoted_text_decide_nothing():
     assert classify("Kiitos!", "Re: Haluatko tarkistaa tietosi? Uutiskirje").kind == "other"
 
 
+@pytest.mark.parametrize("text", [
+    "Älkää poistako tietojani, haluan ostaa lippuja jatkossakin.",
+    "En halua, että tietojani poistetaan.", "Radera inte mina uppgifter.",
+    "Please don't delete my account, I still buy tickets.",
+])
+def test_a_negated_erasure_is_not_an_erasure(text):
+    assert classify(text).kind != "erasure"
+
+
+def test_an_erasure_that_did_not_happen_is_still_one():
+    assert classify("Tietojani ei poistettu vaikka pyysin, poistakaa ne nyt.").kind == "erasure"
+
+
+@pytest.mark.parametrize("text", ["Ottakaa minut pois postituslistalta.",
+                                  "Please remove me from this list."])
+def test_leaving_the_list_is_a_marketing_objection(text):
+    result = classify(text)
+    assert (result.kind, result.marketing) == ("objection", True)
+
+
+@pytest.mark.parametrize("text", ["Lopettakaa tämä!", "peruuta tilaus", "sluta skicka",
+                                  "Stop sending these."])
+def test_a_bare_stop_is_about_the_newsletter_only_in_reply_to_it(text):
+    assert classify(text, "Re: Joulun ensi-illat").kind == "other"
+    result = classify(text, "Re: Joulun ensi-illat", answers_marketing=True)
+    assert (result.kind, result.marketing) == ("objection", True)
+
+
+def test_in_reply_to_the_newsletter_named_data_still_decide():
+    result = classify("Poistakaa tietoni rekisteristä.", "Re: Uutiskirje", answers_marketing=True)
+    assert result.kind == "erasure"
+
+
 def test_confidence_is_lower_when_signals_are_weak():
     strong = classify("Pyydän tietojeni tarkastusta 15 artiklan nojalla.")
     weak = classify("poisto")

@@ -204,6 +204,31 @@ def test_a_reply_that_only_thanks_is_not_an_access_request(db, frozen_clock):
     assert OutboxMail.select().where(OutboxMail.template == "acknowledgement").count() == 0
 
 
+@pytest.mark.parametrize("written", ["Lopettakaa tämä.", "sluta skicka", "STOP"])
+def test_a_bare_stop_in_reply_to_the_newsletter_stops_the_newsletter(db, frozen_clock,
+                                                                     written):
+    """The reply's headers point at the issue we sent, so "stop" refers to it: the
+    objection is applied at once, as a written "stop the newsletter" would be."""
+    reader = subscriber(1)
+    mail = issue_to(reader)[reader.id]
+    quoted = "\n".join(f"> {line}" for line in text_part(mail).splitlines())
+    reply = make_mail(reader.email, subject=f"Re: {mail['Subject']}",
+                      body=f"{written}\n\n{quoted}\n",
+                      headers=[("In-Reply-To", mail["Message-ID"])])
+    message = feed(reply).message
+    assert (message.disposition, message.request.kind) == ("new_request", "objection")
+    assert not has_consent(reader, "marketing")
+    assert OutboxMail.select().where(OutboxMail.template == "marketing_stopped").count() == 1
+
+
+def test_the_same_stop_without_a_newsletter_to_refer_to_waits_for_staff(db, frozen_clock):
+    reader = subscriber(1)
+    message = feed(make_mail(reader.email, subject="Re: Lippuvaraus",
+                             body="Lopettakaa tämä.\n")).message
+    assert (message.disposition, message.request.kind) == ("new_request", "other")
+    assert has_consent(reader, "marketing")
+
+
 def test_two_different_tokens_in_what_was_written_count_for_nothing(db, frozen_clock):
     first, second = subscriber(1), subscriber(2)
     mails = issue_to(first, second)
