@@ -192,14 +192,18 @@ def test_a_reply_quoting_the_newsletter_is_read_by_what_the_person_wrote(db, fro
     assert has_consent(reader, "marketing")
 
 
-def test_a_reply_that_only_thanks_is_not_an_access_request(db, frozen_clock):
-    reader = subscriber(1)
+def reply_to_the_issue(reader, written: str) -> InboundMessage:
+    """``reader`` answers the issue they got: ``written`` above the quoted newsletter."""
     mail = issue_to(reader)[reader.id]
     quoted = "\n".join(f"> {line}" for line in text_part(mail).splitlines())
     reply = make_mail(reader.email, subject=f"Re: {mail['Subject']}",
-                      body=f"Kiitos, mukava kirje!\n\n{quoted}\n",
+                      body=f"{written}\n\n{quoted}\n",
                       headers=[("In-Reply-To", mail["Message-ID"])])
-    message = feed(reply).message
+    return feed(reply).message
+
+
+def test_a_reply_that_only_thanks_is_not_an_access_request(db, frozen_clock):
+    message = reply_to_the_issue(subscriber(1), "Kiitos, mukava kirje!")
     assert (message.disposition, message.request.kind) == ("new_request", "other")
     assert OutboxMail.select().where(OutboxMail.template == "acknowledgement").count() == 0
 
@@ -210,12 +214,7 @@ def test_a_bare_stop_in_reply_to_the_newsletter_stops_the_newsletter(db, frozen_
     """The reply's headers point at the issue we sent, so "stop" refers to it: the
     objection is applied at once, as a written "stop the newsletter" would be."""
     reader = subscriber(1)
-    mail = issue_to(reader)[reader.id]
-    quoted = "\n".join(f"> {line}" for line in text_part(mail).splitlines())
-    reply = make_mail(reader.email, subject=f"Re: {mail['Subject']}",
-                      body=f"{written}\n\n{quoted}\n",
-                      headers=[("In-Reply-To", mail["Message-ID"])])
-    message = feed(reply).message
+    message = reply_to_the_issue(reader, written)
     assert (message.disposition, message.request.kind) == ("new_request", "objection")
     assert not has_consent(reader, "marketing")
     assert OutboxMail.select().where(OutboxMail.template == "marketing_stopped").count() == 1
