@@ -1,15 +1,18 @@
 """The data package (Art. 15 and 20): everything about the person, and nothing about others."""
 
+import ast
 import io
 import json
 import re
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from store import audit, clock, lifecycle
 from store.consent import record_consent, suppress
+from store.i18n import catalog
 from store.models import ALL_MODELS, AuditEvent, Restriction, VerificationCall
 from store.package import (
     EXPORTED,
@@ -164,6 +167,40 @@ def test_the_page_is_one_self_contained_file_for_any_phone(full_customer):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "<script" not in html and "src=" not in html
     assert not re.search(r'<link[^>]+href="http', html)
+
+
+def actions_about_one_person() -> set[str]:
+    """Every audit action the code records about one customer or request: the calls of
+    ``audit.record`` naming a ``customer_no`` or ``request_reference``, the request
+    transitions and the outbox's mail events (their action is a string constant)."""
+    action_at = {"record": 0, "_transition": 2, "_save": 1}
+    found: set[str] = set()
+    for folder in ("store", "mailbot", "tui"):
+        for path in (Path(__file__).parents[1] / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                position = action_at.get(name)
+                if position is None or len(node.args) <= position:
+                    continue
+                action = node.args[position]
+                named = {keyword.arg for keyword in node.keywords}
+                if (isinstance(action, ast.Constant) and isinstance(action.value, str)
+                        and (name != "record" or named & {"customer_no", "request_reference"})):
+                    found.add(action.value)
+    return found
+
+
+def test_every_action_in_the_processing_log_is_in_words_in_every_language():
+    """The package's processing log names what was done in the reader's words, never as a
+    code: an action added later without its words makes this fail."""
+    actions = actions_about_one_person()
+    assert {"request.received", "mail.sent", "restriction.applied"} <= actions
+    missing = sorted(f"{language}: {action}" for action in actions
+                     for language in ("fi", "sv", "en")
+                     if f"package.action.{action.replace('.', '_')}" not in catalog(language))
+    assert missing == []
 
 
 def test_a_person_not_in_the_register_is_told_we_hold_no_data(db, frozen_clock):
