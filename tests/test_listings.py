@@ -3,7 +3,9 @@
 import json
 
 from store import lifecycle
+from store.consent import record_consent
 from store.models import InboundMessage
+from store.staff import add_staff
 from tests.support.factories import make_customer
 from tui.cli.main import main
 
@@ -96,3 +98,20 @@ def test_the_request_table_speaks_the_readers_language(db, frozen_clock, capsys,
     assert main(["requests", "list"]) == 0
     english = capsys.readouterr().out
     assert "Erasure request" in english and "10 April 2026" in english
+
+
+def test_customers_staff_and_consents_are_in_words_in_the_tables(db, frozen_clock, capsys,
+                                                                 monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    customer = make_customer(customer_no="100001", sources=("ticketing", "newsletter"))
+    record_consent(customer, "marketing", True, channel="website_form", actor="@test",
+                   evidence="lomake")
+    add_staff("anna", "handler", "salasana1234", "@test")
+    for command in (["customers", "list"], ["staff", "list"],
+                    ["consent", "show", "100001"]):
+        assert main(command) == 0
+    finnish = capsys.readouterr().out
+    assert "uutiskirje, lipunmyynti" in finnish
+    assert "käsittelijä" in finnish and "kyllä" in finnish
+    assert "Markkinointi (uutiskirje)" in finnish and "verkkolomake" in finnish
+    assert "website_form" not in finnish and "handler" not in finnish

@@ -8,7 +8,7 @@ import argparse
 from store import clock
 from store.consent import CHANNELS, PURPOSES, consent_state, history, record_consent
 from store.customers import get_customer
-from store.i18n import format_datetime
+from store.i18n import code_text, format_datetime
 from tui.cli.context import CLI_ACTOR, Context
 from tui.cli.listing_cmds import print_table
 
@@ -58,18 +58,22 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
                              "wording_version": e.wording_version,
                              "request_reference": e.request_reference} for e in events])
         return 0
+    language = context.language
     for purpose, state in consent_state(customer).items():
+        purpose_text = code_text("package.purpose", purpose, language)
         if state.at is None:
-            print(context.t("consent.never", purpose=purpose))
+            print(context.t("consent.never", purpose=purpose_text))
             continue
-        print(context.t("consent.current", purpose=purpose,
+        print(context.t("consent.current", purpose=purpose_text,
                         state=context.t("consent.given" if state.given else "consent.withdrawn"),
-                        at=format_datetime(state.at, context.language), channel=state.channel))
+                        at=format_datetime(state.at, language),
+                        channel=code_text("tui.channel", state.channel or "", language)))
     rows = [{"at": format_datetime(e.at, context.language), "purpose": e.purpose,
              "state": context.t("consent.given" if e.given else "consent.withdrawn"),
              "channel": e.channel, "evidence": e.evidence} for e in events]
     print_table(context, rows, [("at", "consent.col_at"), ("purpose", "consent.col_purpose"),
                                 ("state", "consent.col_state"),
                                 ("channel", "consent.col_channel"),
-                                ("evidence", "consent.col_evidence")])
+                                ("evidence", "consent.col_evidence")],
+                codes={"purpose": "package.purpose", "channel": "tui.channel"})
     return 0

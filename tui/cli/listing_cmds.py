@@ -12,7 +12,7 @@ from typing import Any
 
 from store import listings
 from store.clock import parse_instant
-from store.i18n import code_text, format_date, format_datetime
+from store.i18n import code_text, format_date, format_datetime, translate
 from tui.cli.context import Context
 
 Columns = list[tuple[str, str]]  # (field, catalog key of its heading)
@@ -50,6 +50,7 @@ CODES: dict[str, dict[str, str]] = {
     "requests": {"kind": "kind", "status": "status"},
     "messages": {"disposition": "message.disposition", "reason": "message.reason"},
     "outbox": {"status": "package.outbox_status"},
+    "customers": {"sources": "tui.source"},
 }
 """Columns of codes shown in words in the table (field -> catalog prefix); --json keeps the
 codes."""
@@ -121,7 +122,9 @@ def _cell(field: str, value: Any, code_prefix: str | None, language: str) -> str
     if value is None:
         return "–"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_cell(field, item, code_prefix, language) for item in value)
+    if isinstance(value, bool):
+        return translate("tui.yes" if value else "tui.no", language)
     if code_prefix:
         return code_text(code_prefix, str(value), language)
     if field == "due_at":  # a deadline is a day: the end of it in Finland

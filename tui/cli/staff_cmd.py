@@ -70,7 +70,8 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 
         print_table(context, rows, [("name", "col.name"), ("role", "col.role"),
                                     ("enabled", "col.enabled"),
-                                    ("last_login_at", "col.last_login")])
+                                    ("last_login_at", "col.last_login")],
+                    codes={"role": "tui.role"})
     return 0
 
 
