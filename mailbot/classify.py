@@ -187,8 +187,7 @@ def _scores(sentences: Iterable[str], answers_marketing: bool) -> dict[str, floa
     for sentence in sentences:
         erase = bool(ERASE.search(sentence)) and not NOT_ERASE.search(sentence)
         data_object = bool(DATA_OBJECT.search(sentence))
-        marketing = bool(MARKETING.search(sentence)) or _stops_the_newsletter(
-            sentence, answers_marketing)
+        marketing = _about_marketing(sentence, answers_marketing)
         stop = bool(STOP.search(sentence))
         if OBJECTION_STRONG.search(sentence) or (marketing and stop):
             scores["objection"] += STRONG
@@ -218,19 +217,21 @@ def _article_scores(text: str, scores: dict[str, float]) -> None:
             scores[ARTICLE_KINDS[number]] += STRONG
 
 
-def _stops_the_newsletter(sentence: str, answers_marketing: bool) -> bool:
-    """In a reply to the newsletter, "stop" with no data named refers to the newsletter."""
+def _about_marketing(sentence: str, answers_marketing: bool) -> bool:
+    """Whether ``sentence`` is about our marketing: it names it, or, in a reply to the
+    newsletter, it says "stop" without naming any data (the newsletter is what it means)."""
+    if MARKETING.search(sentence):
+        return True
     return (answers_marketing and bool(STOP.search(sentence))
             and not DATA_OBJECT.search(sentence) and not NOT_ERASE.search(sentence))
 
 
-def _marketing_objection(sentences: Iterable[str], answers_marketing: bool = False) -> bool:
+def _marketing_objection(sentences: Iterable[str], answers_marketing: bool) -> bool:
     """Whether the objection is to direct marketing (applied at once) rather than general."""
     for sentence in sentences:
-        if OBJECTION_STRONG.search(sentence) or _stops_the_newsletter(sentence,
-                                                                      answers_marketing):
+        if OBJECTION_STRONG.search(sentence):
             return True
-        if MARKETING.search(sentence) and (STOP.search(sentence)
+        if _about_marketing(sentence, answers_marketing) and (STOP.search(sentence)
                                            or CONSENT_WITHDRAWN.search(sentence)):
             return True
     return False

@@ -68,7 +68,7 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
                         state=context.t("consent.given" if state.given else "consent.withdrawn"),
                         at=format_datetime(state.at, language),
                         channel=code_text("tui.channel", state.channel or "", language)))
-    rows = [{"at": format_datetime(e.at, context.language), "purpose": e.purpose,
+    rows = [{"at": format_datetime(e.at, language), "purpose": e.purpose,
              "state": context.t("consent.given" if e.given else "consent.withdrawn"),
              "channel": e.channel, "evidence": e.evidence} for e in events]
     print_table(context, rows, [("at", "consent.col_at"), ("purpose", "consent.col_purpose"),

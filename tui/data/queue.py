@@ -19,7 +19,7 @@ from store.models import (
     Request,
     Restriction,
 )
-from store.restriction import in_force, restricted_ids
+from store.restriction import restricted_ids
 
 SORTS = ("due", "received")
 OPEN = "open"
@@ -77,10 +77,11 @@ def change_signature() -> tuple[object, ...]:
     row = Request.select(fn.COUNT(Request.id), fn.MAX(Request.id),
                          fn.MAX(Request.updated_at)).tuples().get()
     failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
-    # A restriction made or lifted on the customer screen changes no request.
-    restrictions = Restriction.select(fn.MAX(Restriction.id)).scalar()
-    in_force_count = Restriction.select().where(in_force()).count()
-    return (*row, failed, restrictions, in_force_count)
+    # A restriction made or lifted on the customer screen changes no request: a new one
+    # raises the highest id, a lift the count of lifted ones.
+    restrictions = Restriction.select(fn.MAX(Restriction.id),
+                                      fn.COUNT(Restriction.lifted_at)).tuples().get()
+    return (*row, failed, *restrictions)
 
 
 def load_queue(queue_filter: QueueFilter, settings: Settings,
@@ -110,7 +111,6 @@ def load_queue(queue_filter: QueueFilter, settings: Settings,
                             | Request.reference.startswith(text.upper()))
     order = (Request.due_at, Request.id) if queue_filter.sort == "due" \
         else (Request.received_at.desc(), Request.id.desc())
-    found = list(query.order_by(*order).dicts())
     restricted = restricted_ids()  # few at any time: one small query, no long IN list
     rows = tuple(
         QueueRow(
@@ -125,7 +125,7 @@ def load_queue(queue_filter: QueueFilter, settings: Settings,
             failed_mail=row["id"] in failed_ids,
             restricted=row["customer"] in restricted,
         )
-        for row in found
+        for row in query.order_by(*order).dicts()
     )
     return QueueSnapshot(rows=rows, health=desk_health(settings, now), signature=signature)
 
