@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mailbot.text import bounded
 from store.customers import email_or_none, phone_or_none
 
 _CHANGE_CUE = re.compile(
@@ -26,7 +27,7 @@ _ADDRESS = re.compile(
     re.IGNORECASE)
 _POSTAL = re.compile(r"^(?P<street>.+?)[,\s]+(?P<postal>\d{5})\s+(?P<city>[^\d,.]+?)\s*$")
 _PHONE = re.compile(r"(?<![\w+])(\+?\d[\d \-()]{5,}\d)(?!\w)")
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _NAME_VALUE = r"(?P<value>[A-ZÅÄÖÉÜ][\w'\-]+(?:\s+[A-ZÅÄÖÉÜ][\w'\-]+){0,2})"
 _SURNAME = re.compile(
     r"(?:sukunim\w*|efternamn\w*|surname|last name|family name)\b[^A-ZÅÄÖ\n]{0,40}?"
@@ -41,7 +42,7 @@ _EMAIL_WORD = re.compile(r"sähköpost|e-?post|e-?mail|mail", re.IGNORECASE)
 def proposed_changes(text: str) -> dict[str, str]:
     """The new values the person proposes in ``text`` (their own words only)."""
     changes: dict[str, str] = {}
-    for sentence in _SENTENCES.split(text):
+    for sentence in _SENTENCES.split(bounded(text)):
         if not _CHANGE_CUE.search(sentence):
             continue
         _address(sentence, changes)

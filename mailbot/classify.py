@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mailbot.text import bounded
+
 LANGUAGES = ("fi", "sv", "en")
 
 # ---------------------------------------------------------------- vocabulary
@@ -151,7 +153,8 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
              answers_marketing: bool = False) -> Classification:
     """Classify what the person wrote (``text``: quoted parts already removed);
     ``answers_marketing``: the message replies to a newsletter we sent."""
-    own_subject = "" if REPLY_PREFIX.match(subject or "") else (subject or "")
+    text, subject = bounded(text), bounded(subject or "")[:1000]
+    own_subject = "" if REPLY_PREFIX.match(subject) else subject
     language = detect_language(f"{own_subject}\n{text}", fallback=fallback_language)
     sentences = [part for part in _SENTENCES.split(f"{own_subject}\n{text}") if part.strip()]
     scores = _scores(sentences, answers_marketing)
@@ -256,16 +259,20 @@ _WORDS = {
         with this that dear regards thanks hello all information personal delete request want
         sincerely faithfully kind an are it be any"""),
 }
-_FINNISH_ENDINGS = re.compile(r"\w{3,}(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|kaa|kää|ni|mme)\b")
+# Case endings and suffixes that mark a Finnish word (tested on words, never by a pattern
+# over the whole text: an unanchored ``\w{3,}…`` is quadratic in the length of a word).
+_FINNISH_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "kaa", "kää",
+                    "ni", "mme")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def detect_language(text: str, *, fallback: str | None = None) -> str:
     """``fi``, ``sv`` or ``en``: the language to answer in (Finnish when unsure)."""
-    words = [word.casefold() for word in _WORD.findall(text)]
+    words = [word.casefold() for word in _WORD.findall(bounded(text))]
     counts = {language: sum(word in vocabulary for word in words)
               for language, vocabulary in _WORDS.items()}
-    counts["fi"] += 0.5 * len(_FINNISH_ENDINGS.findall(text.casefold()))
+    counts["fi"] += 0.5 * sum(len(word) >= 5 and word.endswith(_FINNISH_ENDINGS)
+                              for word in words)
     if "å" in text.casefold():
         counts["sv"] += 2
     best = max(LANGUAGES, key=lambda language: counts[language])

@@ -13,6 +13,7 @@ import email
 import email.header
 import email.utils
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,10 +92,8 @@ def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
     parsed.headers = [[storable(name), _header_value(message, name, value)]
                       for name, value in message.raw_items()]
     parsed.message_id = _message_id(parsed.header("Message-ID"))
-    raw_headers = {name.lower(): _eight_bit(value)
-                   for name, value in reversed(list(message.raw_items()))}
-    parsed.from_name, parsed.from_address = _first_address(raw_headers.get("from", ""))
-    parsed.reply_to = _first_address(raw_headers.get("reply-to", ""))[1]
+    parsed.from_name, parsed.from_address = _first_address(message, "From")
+    parsed.reply_to = _first_address(message, "Reply-To")[1]
     parsed.to_addresses = ", ".join(address for _, address in email.utils.getaddresses(
         parsed.header_values("To") + parsed.header_values("Cc")) if address)
     parsed.subject = parsed.header("Subject")
@@ -156,21 +155,35 @@ def _decode_words(raw_value: str) -> str:
         return raw_value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _first_address(raw_value: str) -> tuple[str, str]:
-    """Display name and address, read from the still-encoded header.
-
-    Encoded words cannot hide an address: a display name that decodes to
-    ``Evil\r\nBcc: victim@example.com`` must never make the victim the sender.
-    """
-    if not raw_value:
+def _first_address(message: EmailMessage, name: str) -> tuple[str, str]:
+    """Display name and address of the header's first mailbox, as ``policy.default``
+    parses it: decoded words are decoded after the address is found, so a display name
+    like ``=?utf-8?q?x:customer@example.fi,?=`` can never make its text the sender.
+    Where the policy refuses the header, only an angle-bracket addr-spec is taken."""
+    raw_values = [_eight_bit(value) for key, value in message.raw_items()
+                  if key.lower() == name.lower()]
+    if not raw_values:
         return "", ""
     try:
-        pairs = email.utils.getaddresses([" ".join(raw_value.split())])
+        mailboxes = list(message.policy.header_factory(name, raw_values[0]).addresses)
     except Exception:
-        return "", ""
-    for name, address in pairs:
-        if "@" in address:
-            return storable(header_text(_decode_words(name))), storable(address.strip().lower())
+        return _angle_address(raw_values)
+    for mailbox in mailboxes:
+        address = mailbox.addr_spec or ""
+        if "@" in address and not address.startswith("@"):
+            return (storable(header_text(mailbox.display_name or "")),
+                    storable(address.strip().lower()))
+    return "", ""
+
+
+_ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")
+
+
+def _angle_address(values: list[str]) -> tuple[str, str]:
+    for value in values:
+        match = _ANGLE_ADDRESS.search(str(value))
+        if match:
+            return "", storable(match.group(1).strip().lower())
     return "", ""
 
 

@@ -11,12 +11,13 @@ import re
 
 import html_text
 
+from store.sanitise import clean_text
+
 # Declared charsets that are really Windows-1252 in the wild (RFC 1345 aside, every client
 # that says latin-1 means cp1252 for the 0x80–0x9f range: quotes, dashes, the euro sign).
 _LATIN_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii",
                   "iso-8859-15", "windows-1252", "cp1252"}
 _FALLBACKS = ("utf-8", "cp1252", "latin-1")
-_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def decode_bytes(data: bytes, declared: str | None) -> str:
@@ -65,9 +66,23 @@ def html_to_text(markup: str) -> str:
 
 
 def storable(text: str) -> str:
-    """``text`` without NUL and lone surrogates, which neither database accepts."""
-    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+    """``text`` safe to store and to show: see :func:`store.sanitise.clean_text`."""
+    return clean_text(text)
 
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# What the rules read of a message: a person's request fits in far less than this, and a
+# bound keeps every pattern's work proportional to it, whatever a stranger sends.
+MAX_READ_CHARS = 20_000
+MAX_WORD_CHARS = 64
+_LONG_RUN = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
+
+
+def bounded(text: str) -> str:
+    """The first :data:`MAX_READ_CHARS` characters of ``text`` with every run of
+    non-space characters cut to :data:`MAX_WORD_CHARS` (no real word is longer)."""
+    text = text[:MAX_READ_CHARS]
+    return _LONG_RUN.sub(lambda match: match.group()[:MAX_WORD_CHARS], text)

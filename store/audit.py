@@ -17,6 +17,7 @@ from typing import Any
 
 from store import clock
 from store.db import bulk_insert
+from store.errors import DatabaseError
 from store.models import AuditEvent, AuditHead, database
 
 GENESIS_HASH = "0" * 64
@@ -55,6 +56,10 @@ def record_many(entries: list[Entry], actor: str, *, at: datetime | None = None)
     return len(_append(entries, actor, at or clock.now())) if entries else 0
 
 
+class AuditHeadMissing(DatabaseError):
+    """The chain's head row is gone: nothing may be recorded until it is restored."""
+
+
 def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     """Chain ``entries`` onto the head under its lock.
 
@@ -65,7 +70,13 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     with database.atomic():
         # The UPDATE takes the head row's write lock, so concurrent writers line up.
         database.execute_sql(lock)
-        last_id, last_hash = database.execute_sql(read).fetchone()
+        head = database.execute_sql(read).fetchone()
+        if head is None:
+            raise AuditHeadMissing(
+                "the audit trail's head row is missing: nothing can be recorded; "
+                "run `rekisteri audit verify` and restore the database from a backup",
+                key="audit.head_missing_write")
+        last_id, last_hash = head
         events = []
         for entry in entries:
             event = AuditEvent(id=last_id + 1, at=at, actor=actor, action=entry.action,
@@ -113,6 +124,10 @@ PROBLEMS = {
     "out_of_order": "event {id} does not follow the event before it (inserted or reordered)",
     "altered": "event {id} was altered",
     "truncated": "events from {id} on were removed",
+    "head_missing": "the head of the chain is missing (removed or rewound)",
+    "time_backwards": "event {id} is dated before the event before it",
+    "not_expected": "event {id} is not the one the anchor names (the chain was rewritten"
+                    " or cut)",
 }
 
 
@@ -122,6 +137,7 @@ class VerifyResult:
     checked: int
     first_bad_id: int | None = None
     problem: str = ""  # one of PROBLEMS
+    tip_hash: str = ""  # the hash of the newest event: with ``checked``, the anchor
 
     def describe(self) -> str:
         if self.ok:
@@ -129,11 +145,19 @@ class VerifyResult:
         return PROBLEMS[self.problem].format(id=self.first_bad_id)
 
 
-def verify(batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain from the start; report the first event altered, removed or inserted."""
+def verify(batch_size: int = 5000, *, expect: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk the chain from the start; report the first event altered, removed or inserted.
+
+    ``expect`` is an anchor kept outside the database (``count:hash`` of the tip, as the
+    daily log line and ``audit verify`` print it): event ``count`` must still carry that
+    hash.  Without an anchor, a writer of the database who recomputes every later hash
+    and the head cannot be caught; with one, nothing before the anchor can be rewritten
+    or cut without verify failing.
+    """
     expected_prev = GENESIS_HASH
     expected_id = 1
     checked = 0
+    previous_at = None
     for event in _events(batch_size):
         if event.id != expected_id:
             return VerifyResult(False, checked, expected_id, "missing")
@@ -141,16 +165,24 @@ def verify(batch_size: int = 5000) -> VerifyResult:
             return VerifyResult(False, checked, event.id, "out_of_order")
         if event_hash(event) != event.hash:
             return VerifyResult(False, checked, event.id, "altered")
+        if previous_at is not None and event.at < previous_at:
+            return VerifyResult(False, checked, event.id, "time_backwards")
+        if expect is not None and event.id == expect[0] and event.hash != expect[1]:
+            return VerifyResult(False, checked, event.id, "not_expected")
+        previous_at = event.at
         expected_prev = event.hash
         expected_id += 1
         checked += 1
+    if expect is not None and checked < expect[0]:
+        return VerifyResult(False, checked, checked + 1, "not_expected")
     head = AuditHead.get_or_none(AuditHead.id == 1)
-    if head is not None:
-        if checked > head.last_id:  # rows appended behind the trail's back
-            return VerifyResult(False, checked, head.last_id + 1, "out_of_order")
-        if checked < head.last_id or head.last_hash != expected_prev:
-            return VerifyResult(False, checked, checked + 1, "truncated")
-    return VerifyResult(True, checked)
+    if head is None:
+        return VerifyResult(False, checked, checked + 1, "head_missing")
+    if checked > head.last_id:  # rows appended behind the trail's back
+        return VerifyResult(False, checked, head.last_id + 1, "out_of_order")
+    if checked < head.last_id or head.last_hash != expected_prev:
+        return VerifyResult(False, checked, checked + 1, "truncated")
+    return VerifyResult(True, checked, tip_hash=expected_prev)
 
 
 def _events(batch_size: int) -> Iterator[AuditEvent]:

@@ -3,7 +3,8 @@
 Rules take an optional ``now`` argument; when omitted they ask :func:`now`,
 which tests can freeze with :func:`frozen`.  ``REKISTERI_NOW`` (an ISO 8601
 instant) freezes the clock for a whole process: the command-line tests use it
-to exercise calendar rules without waiting for months to pass.
+to exercise calendar rules without waiting for months to pass.  It is a test hook
+only (see :func:`_test_clock_allowed`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,24 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
+def _test_clock_allowed() -> bool:
+    """``REKISTERI_NOW`` moves every deadline and retention limit, so the installed
+    program ignores it: it is honoured only in a source checkout (beside its test suite)
+    with ``REKISTERI_TESTING=1``, which the suite's conftest sets."""
+    if os.environ.get("REKISTERI_TESTING") != "1":
+        return False
+    return (Path(__file__).resolve().parents[1] / "tests" / "conftest.py").is_file()
+
+
 def _system_now() -> datetime:
     fixed = os.environ.get("REKISTERI_NOW")
-    if fixed:
+    if fixed and _test_clock_allowed():
         return parse_instant(fixed)
     return datetime.now(UTC)
 

@@ -7,7 +7,9 @@ with a sentence that says what to do.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -66,12 +68,14 @@ def _open_sqlite(path: Path, *, create: bool) -> peewee.SqliteDatabase:
         if not create:
             raise DatabaseError(f"no database at {path}: run `rekisteri init` first")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as error:
-            message = f"cannot create the folder {path.parent}: {error.strerror}"
+            message = f"cannot open the database {path}: {error.strerror}"
             raise DatabaseError(message) from None
     elif not path.is_file():
         raise DatabaseError(f"{path} is not a database file")
+    refuse_if_others_can_read(path)
     # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers queue on
     # the busy timeout instead of failing when a read lock would have to be upgraded.
     return peewee.SqliteDatabase(
@@ -98,13 +102,34 @@ def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
     return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **options)
 
 
+def refuse_if_others_can_read(path: Path) -> None:
+    """The register (and its -wal/-shm files, which SQLite creates with the database's
+    mode) holds personal data: a file that other users of the machine can read or write
+    is refused with the command that fixes it."""
+    for candidate in (path, path.with_name(path.name + "-wal"),
+                      path.with_name(path.name + "-shm")):
+        try:
+            mode = candidate.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            raise DatabaseError(
+                f"{candidate} can be read by other users of this machine"
+                f" (mode {stat.S_IMODE(mode):04o}): run `chmod 600 {candidate}`"
+            )
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password (in the user part or ``?password=``), for messages."""
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return parts._replace(netloc=netloc).geturl()
-    return url
+        parts = parts._replace(netloc=netloc)
+    if parts.query:
+        query = [(key, "***" if key.lower() == "password" else value)
+                 for key, value in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query="&".join(f"{key}={value}" for key, value in query))
+    return parts.geturl()
 
 
 def _first_line(error: BaseException) -> str:

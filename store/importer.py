@@ -37,6 +37,7 @@ from store.models import (
     database,
 )
 from store.restriction import restricted_ids
+from store.sanitise import clean_line
 
 Progress = Callable[[int, int], None]
 
@@ -118,9 +119,13 @@ class ImportReport:
     consents_recorded: int = 0
     marketing_refused_suppressed: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Numbered rows whose email or phone another customer has: imported apart, for staff
+    conflicts: list[RowError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if key != "errors"}
+        values = {key: value for key, value in self.__dict__.items()
+                  if key not in ("errors", "conflicts")}
+        return values | {"conflicts": len(self.conflicts)}
 
 
 def read_text(path: Path) -> str:
@@ -163,7 +168,8 @@ def _validate(columns: list[str | None], lines: Lines,
     rows: list[CustomerRow] = []
     errors: list[RowError] = []
     for line, values in lines:
-        record = {col: value.strip() for col, value in zip(columns, values, strict=False) if col}
+        record = {col: clean_line(value).strip()
+                  for col, value in zip(columns, values, strict=False) if col}
         try:
             rows.append(_parse_row(line, record, source))
         except InvalidInput as error:
@@ -234,6 +240,9 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
     if not (first or last):
         problems.append("the name is missing")
     customer_no = record.get("customer_no") or None
+    if customer_no and not _CUSTOMER_NO.fullmatch(customer_no):
+        problems.append("the customer number may hold only letters, digits and dashes"
+                        " (at most 32)")
     if source == "ticketing" and not customer_no:
         problems.append("the customer number is missing")
     email = attempt(normalize_email, record.get("email", ""))
@@ -294,6 +303,10 @@ class _Pending:
     id: int | None = None
 
 
+_CUSTOMER_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")
+_CLASH = "the email address or phone number belongs to another customer number: not merged"
+
+
 class _Index:
     """Existing and pending customers by number, email and phone."""
 
@@ -320,11 +333,21 @@ class _Index:
             self.by_phone.setdefault(phone, target)
 
     def find(self, row: CustomerRow) -> int | _Pending | None:
-        for table, key in ((self.by_no, row.customer_no), (self.by_email, row.email),
-                           (self.by_phone, row.phone)):
+        """The customer a row is about.  A row that carries a customer number is about
+        that number only: two people sharing a phone or an address are never merged."""
+        if row.customer_no:
+            return self.by_no.get(row.customer_no)
+        for table, key in ((self.by_email, row.email), (self.by_phone, row.phone)):
             if key and key in table:
                 return table[key]
         return None
+
+    def clashes(self, row: CustomerRow) -> bool:
+        """Whether a numbered row's email or phone already belongs to another customer."""
+        if not row.customer_no:
+            return False
+        return any(key and key in table and table[key] is not self.by_no.get(row.customer_no)
+                   for table, key in ((self.by_email, row.email), (self.by_phone, row.phone)))
 
 
 _FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city", "phone",
@@ -375,6 +398,8 @@ def _write(rows: list[CustomerRow], source: str, file_name: str, actor: str,
             report.skipped_erased += 1
             continue
         target = index.find(row)
+        if index.clashes(row):
+            report.conflicts.append(RowError(row.line, _CLASH))
         if target is None:
             new = _Pending(values=_values(row), rows=[row])
             if row.customer_no:

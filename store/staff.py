@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -110,29 +111,50 @@ def authenticate(name: str, password: str, *, max_attempts: int = 5,
             f"{name} is locked until {clock.iso(staff.locked_until)}",
             key="login.locked", until=clock.to_local_hm(staff.locked_until))
     if not _verify(staff.password_hash, password) or not staff.enabled:
-        with database.atomic():
-            staff.failed_attempts += 1
-            why = "disabled" if staff.enabled is False else "password"
-            if staff.failed_attempts >= max_attempts:
-                staff.locked_until = now + lockout
-                staff.failed_attempts = 0
-                audit.record("login.locked", staff.name, staff=staff.name,
-                             until=clock.iso(staff.locked_until))
-            staff.save()
-            audit.record("login.failed", staff.name, staff=staff.name, why=why)
-        if staff.locked_until is not None and staff.locked_until > now:
+        locked_until = _count_failure(staff, now, max_attempts, lockout)
+        if locked_until is not None:
             raise LoginRefused(f"{name} is locked", key="login.locked",
-                               until=clock.to_local_hm(staff.locked_until))
+                               until=clock.to_local_hm(locked_until))
         _refuse_login()
+    # Only the login columns, and only if nobody disabled the member or changed the
+    # password while the hash was being checked (that takes up to half a second).
+    login_columns: dict[Any, Any] = {Staff.failed_attempts: 0, Staff.locked_until: None,
+                                     Staff.last_login_at: now}
+    if _hasher.check_needs_rehash(staff.password_hash):
+        login_columns[Staff.password_hash] = _hasher.hash(password)
     with database.atomic():
-        staff.failed_attempts = 0
-        staff.locked_until = None
-        staff.last_login_at = now
-        if _hasher.check_needs_rehash(staff.password_hash):
-            staff.password_hash = _hasher.hash(password)
-        staff.save()
-        audit.record("login.succeeded", staff.name, staff=staff.name)
-    return staff
+        updated = (Staff.update(login_columns)
+                   .where((Staff.id == staff.id) & (Staff.enabled == True)  # noqa: E712
+                          & (Staff.password_hash == staff.password_hash))
+                   .execute())
+        if not updated:
+            audit.record("login.failed", staff.name, staff=staff.name, why="changed")
+        else:
+            audit.record("login.succeeded", staff.name, staff=staff.name)
+    if not updated:
+        _refuse_login()
+    return Staff.get_by_id(staff.id)
+
+
+def _count_failure(staff: Staff, now: datetime, max_attempts: int,
+                   lockout: timedelta) -> datetime | None:
+    """Count a failed login in the database itself (never a stale copy: twenty parallel
+    wrong passwords are twenty failures); returns the lock's end when this one locks."""
+    why = "disabled" if staff.enabled is False else "password"
+    with database.atomic():
+        (Staff.update({Staff.failed_attempts: Staff.failed_attempts + 1})
+         .where(Staff.id == staff.id).execute())
+        attempts = (Staff.select(Staff.failed_attempts).where(Staff.id == staff.id)
+                    .scalar()) or 0
+        locked_until = None
+        if attempts >= max_attempts:
+            locked_until = now + lockout
+            (Staff.update({Staff.locked_until: locked_until, Staff.failed_attempts: 0})
+             .where(Staff.id == staff.id).execute())
+            audit.record("login.locked", staff.name, staff=staff.name,
+                         until=clock.iso(locked_until))
+        audit.record("login.failed", staff.name, staff=staff.name, why=why)
+    return locked_until
 
 
 def _verify(password_hash: str, password: str) -> bool:

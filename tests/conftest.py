@@ -25,6 +25,9 @@ from store.urls import file_url
 pytest_plugins = ["tests.support.servers", "tests.support.desk"]
 
 PG_URL = os.environ.get("REKISTERI_TEST_PG", "")
+# Lets REKISTERI_NOW move the clock in this process and the commands it starts (a test
+# hook the installed program ignores: see store.clock).
+os.environ["REKISTERI_TESTING"] = "1"
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 

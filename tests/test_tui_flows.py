@@ -94,6 +94,37 @@ async def test_an_idle_session_is_logged_out(desk, frozen_clock):
         assert "15 minuuttiin" in text_of(app, "#login-message")
 
 
+@pytest.mark.parametrize("with_dialog", [False, True], ids=["request open", "call dialog open"])
+async def test_logging_out_from_an_open_request_returns_to_the_login(desk, with_dialog):
+    """Issue 15: logging out with a request (or the call dialog over it) open crashed the
+    app with "staff screens are shown only after login"."""
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_and_confirm(pilot, desk.access)
+        if with_dialog:
+            await press_and_settle(pilot, "c")
+            assert isinstance(app.screen, CallDialog)
+        await app.logout()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.session is None
+        assert app.return_code in (None, 0) and app.is_running
+
+
+async def test_the_idle_logout_from_an_open_request_returns_to_the_login(desk, frozen_clock):
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        assert isinstance(app.screen, RequestScreen)
+        frozen_clock(clock.now() + timedelta(minutes=16))
+        await app.check_idle_logout()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.is_running
+
+
 async def test_an_english_speaking_handler_gets_english_screens(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:

@@ -76,12 +76,16 @@ class RekisteriApp(App[None]):
         self.switch_screen(QueueScreen())
 
     async def logout(self, notice: str = "") -> None:
-        """Back to the login screen, with every screen of the session closed."""
-        self.session = None
+        """Back to the login screen, with every screen of the session closed.
+
+        The session ends only once its screens are gone: until then they (and the key bar
+        asking their ``check_action``) may still read it.
+        """
         self.login_as = None
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(LoginScreen(notice=notice))
+        self.session = None
 
     async def action_logout(self) -> None:
         await self.logout()

@@ -80,8 +80,10 @@ class MaildirSource:
 
     def _entries(self, folder: str) -> list[Path]:
         try:
+            # A symlink is never mail: followed, it would read any file the daemon can.
             return [entry for entry in (self.path / folder).iterdir()
-                    if entry.is_file() and not entry.name.startswith(".")]
+                    if not entry.is_symlink() and entry.is_file()
+                    and not entry.name.startswith(".")]
         except OSError as error:
             raise SourceUnavailable(f"cannot read {self.path / folder}: {error}") from error
 

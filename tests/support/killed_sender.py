@@ -53,7 +53,7 @@ def sender_env(db_url: str, smtp_url: str) -> dict[str, str]:
     """This process's environment without its own ``REKISTERI_*``, pointed at the test's
     database and SMTP server."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("REKISTERI_")}
-    env.update(REKISTERI_DB=db_url, REKISTERI_SMTP=smtp_url)
+    env.update(REKISTERI_DB=db_url, REKISTERI_SMTP=smtp_url, REKISTERI_TESTING="1")
     return env
 
 

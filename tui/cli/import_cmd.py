@@ -39,5 +39,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
     for error in report.errors:
         print(context.t("import.skipped_row", line=error.line, message=error.message),
               file=sys.stderr)
+    for conflict in report.conflicts:
+        print(context.t("import.conflict_row", line=conflict.line), file=sys.stderr)
     context.say("import.done", **report.as_dict())
     return 0

@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every file we write (database, exports, outbox mail, logs) holds personal data.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Never SQL in the log: its parameters are mail bodies and password hashes.
+    logging.getLogger("peewee").setLevel(logging.WARNING)
     language = "fi"
     try:
         settings = load_settings(args.config)

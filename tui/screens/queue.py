@@ -233,5 +233,7 @@ class QueueScreen(RekisteriScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("audit_log", "staff"):
-            return self.session.is_admin
+            # Asked by the key bar while a logout closes the screens, too.
+            session = self.rekisteri.session
+            return session is not None and session.is_admin
         return True

@@ -1,0 +1,214 @@
+"""What a local user of the server or a staff member with a shell must not be able to do
+unnoticed (issue 18, items 9-11, 13, 14): read the register, move the clock, cut the audit
+trail, or make the importer merge two people."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from store import audit
+from store.audit import AuditHeadMissing
+from store.db import redact
+from store.importer import ImportFailed, import_customers
+from store.models import AuditEvent, AuditHead, Customer, database
+from store.urls import file_url
+from tui.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_init_makes_a_register_only_its_owner_can_read(tmp_path, monkeypatch, capsys):
+    """Under the usual umask 022 the database was 0644 in a 0755 folder."""
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "data" / "rekisteri.db"
+        monkeypatch.setenv("REKISTERI_DB", file_url("sqlite", path))
+        assert main(["init"]) == 0
+        assert main(["audit", "verify"]) == 0
+    finally:
+        os.umask(old)
+    assert mode_of(path) == 0o600
+    assert mode_of(path.parent) == 0o700
+    for companion in path.parent.glob("rekisteri.db-*"):
+        assert mode_of(companion) & 0o077 == 0, companion
+
+
+def test_a_register_others_can_read_is_refused_with_the_fix(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "rekisteri.db"
+    monkeypatch.setenv("REKISTERI_DB", file_url("sqlite", path))
+    assert main(["init"]) == 0
+    path.chmod(0o644)
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    error = capsys.readouterr().err
+    assert f"chmod 600 {path}" in error and "Traceback" not in error
+
+
+def test_a_postgresql_password_in_the_query_is_never_printed():
+    url = "postgresql://rek@db.example/rekisteri?password=hunter2&sslmode=require"
+    assert "hunter2" not in redact(url)
+    assert "sslmode=require" in redact(url)
+    assert "hunter2" not in redact("postgresql://rek:hunter2@db.example/rekisteri")
+
+
+# ---------------------------------------------------------------- the clock
+
+
+def test_the_installed_program_ignores_rekisteri_now(tmp_path):
+    """``REKISTERI_NOW=2040-01-01 rekisteri retention`` deleted the vouchers the
+    Accounting Act requires us to keep."""
+    code = "from store import clock; print(clock.now().year)"
+    env = {**os.environ, "REKISTERI_NOW": "2040-01-01T00:00:00+00:00"}
+    env.pop("REKISTERI_TESTING", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=60, check=True)
+    assert result.stdout.strip() != "2040"
+    env["REKISTERI_TESTING"] = "1"  # the suite's own hook still works
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=60, check=True)
+    assert result.stdout.strip() == "2040"
+
+
+# ---------------------------------------------------------------- the audit trail
+
+
+@pytest.fixture
+def twenty_five_events(db):
+    for number in range(25):
+        audit.record("customer.viewed", "anna", customer_no=f"1{number:05d}", purpose="test")
+    return db
+
+
+def test_a_deleted_head_fails_verify_and_every_write_says_why(twenty_five_events):
+    """With the head row deleted, verify said intact after the tail was cut, and every
+    later write failed with ``TypeError: cannot unpack non-iterable NoneType``."""
+    AuditHead.delete().execute()
+    AuditEvent.delete().where(AuditEvent.id > 10).execute()
+    result = audit.verify()
+    assert (result.ok, result.problem) == (False, "head_missing")
+    with pytest.raises(AuditHeadMissing):
+        audit.record("customer.viewed", "anna", customer_no="100001", purpose="test")
+
+
+def test_an_anchor_kept_outside_catches_a_rewound_chain(twenty_five_events, capsys):
+    """Deleting the newest events and rewinding the head passed verify; an anchor printed
+    earlier (count and tip hash) catches it."""
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 0
+    anchor = capsys.readouterr().out.strip().split()[-1]
+    count, _, tip = anchor.partition(":")
+    assert int(count) == AuditEvent.select().count()
+    assert main(["audit", "verify", "--expect", anchor]) == 0
+    newest = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(6)
+    keep = list(newest)[-1]
+    AuditEvent.delete().where(AuditEvent.id > keep.id).execute()
+    AuditHead.update(last_id=keep.id, last_hash=keep.hash).execute()
+    assert audit.verify().ok  # the cut alone cannot be seen from inside the database
+    result = audit.verify(expect=(int(count), tip))
+    assert (result.ok, result.problem) == (False, "not_expected")
+    assert main(["audit", "verify", "--expect", anchor]) == 1
+
+
+def test_events_dated_backwards_fail_verify(twenty_five_events):
+    first = AuditEvent.get_by_id(3)
+    later = AuditEvent.get_by_id(4)
+    later.at = first.at.replace(year=first.at.year - 1)
+    later.hash = audit.event_hash(later)
+    later.save()
+    # A forger recomputes every later link and the head too.
+    previous = later
+    for event in AuditEvent.select().where(AuditEvent.id > 4).order_by(AuditEvent.id):
+        event.prev_hash = previous.hash
+        event.hash = audit.event_hash(event)
+        event.save()
+        previous = event
+    AuditHead.update(last_hash=previous.hash).execute()
+    result = audit.verify()
+    assert (result.ok, result.first_bad_id, result.problem) == (False, 4, "time_backwards")
+    assert database.obj is not None
+
+
+# ---------------------------------------------------------------- the importer
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "ticketing.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+HOUSEHOLD = """customer_no,first_name,last_name,phone,email
+100001,Aino,Virtanen,040 123 4567,aino@example.fi
+100002,Ville,Virtanen,040 123 4567,
+"""
+
+
+def test_two_people_sharing_a_phone_stay_two_customers(db, tmp_path):
+    """The second household member overwrote the first, and their number never existed."""
+    report = import_customers(write(tmp_path, HOUSEHOLD), "ticketing", actor="@test")
+    assert report.created == 2
+    names = {c.customer_no: c.first_name for c in Customer.select()}
+    assert names == {"100001": "Aino", "100002": "Ville"}
+    assert [conflict.line for conflict in report.conflicts] == [3]
+    assert report.as_dict()["conflicts"] == 1
+
+
+def test_a_later_file_never_hands_a_record_to_a_new_customer(db, tmp_path):
+    import_customers(write(tmp_path, HOUSEHOLD.splitlines()[0] + "\n"
+                           + HOUSEHOLD.splitlines()[1] + "\n"), "ticketing", actor="@test")
+    later = "customer_no,first_name,last_name,phone,email\n100009,Uusi,Asiakas,,aino@example.fi\n"
+    import_customers(write(tmp_path, later), "ticketing", actor="@test")
+    aino = Customer.get(Customer.customer_no == "100001")
+    assert (aino.first_name, aino.email) == ("Aino", "aino@example.fi")
+    assert Customer.get(Customer.customer_no == "100009").first_name == "Uusi"
+
+
+@pytest.mark.parametrize("number", ["[@click=app.quit]X[/]", "1" * 40, "100 001", "\x1b[31m1"])
+def test_a_customer_number_that_is_not_one_is_refused(db, tmp_path, number):
+    text = f"customer_no,first_name,last_name\n\"{number}\",Aino,Virtanen\n"
+    with pytest.raises(ImportFailed):
+        import_customers(write(tmp_path, text), "ticketing", actor="@test")
+    assert Customer.select().count() == 0
+
+
+# ---------------------------------------------------------------- staff state
+
+
+def test_parallel_wrong_passwords_lock_the_name(db):
+    """Twenty parallel wrong passwords never locked the name: the counter ended at 2."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from store import staff
+    from store.errors import LoginRefused
+    from store.models import Staff
+
+    staff.add_staff("anna", "handler", "oikea-salasana-123", "@test")
+
+    def attempt(_: int) -> str:
+        try:
+            staff.authenticate("anna", "väärä")
+        except LoginRefused as refusal:
+            return refusal.key or ""
+        finally:
+            database.close()
+        return "in"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = list(pool.map(attempt, range(20)))
+    assert "in" not in keys
+    assert "login.locked" in keys
+    anna = Staff.get(Staff.name == "anna")
+    assert anna.locked_until is not None
