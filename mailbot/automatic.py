@@ -12,6 +12,8 @@ mentions "unsubscribe" must not become a marketing objection.
 
 from __future__ import annotations
 
+import re
+
 from mailbot.compose import is_own_message_id
 from mailbot.parsing import ParsedMessage
 from store.config import Settings
@@ -21,7 +23,8 @@ BOUNCE = "bounce"
 MAILING_LIST = "mailing_list"
 OWN_ADDRESS = "own_address"
 DUPLICATE = "duplicate"
-IGNORE_REASONS = (AUTO_REPLY, BOUNCE, MAILING_LIST, OWN_ADDRESS, DUPLICATE)
+SPAM = "spam"
+IGNORE_REASONS = (AUTO_REPLY, BOUNCE, MAILING_LIST, OWN_ADDRESS, DUPLICATE, SPAM)
 
 _BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
 # Beyond the union: what list managers (Mailman, Sympa) put on every mail, digests included.
@@ -46,6 +49,8 @@ def ignore_reason(message: ParsedMessage, settings: Settings) -> str | None:
     """
     if _is_own(message, settings) and message.form is None:
         return OWN_ADDRESS
+    if _is_spam(message):
+        return SPAM  # never answered: an acknowledgement would confirm the address
     if _is_read_receipt(message):
         return AUTO_REPLY
     if _is_bounce(message):
@@ -66,6 +71,19 @@ def _is_own(message: ParsedMessage, settings: Settings) -> bool:
     if message.message_id and is_own_message_id(message.message_id, settings):
         return True
     return any(value.strip().lower() in ours for value in message.header_values("X-Loop"))
+
+
+def _is_spam(message: ParsedMessage) -> bool:
+    """The verdict the receiving mail server wrote: SpamAssassin's ``X-Spam-Flag: YES`` or
+    ``X-Spam-Status: Yes, score=…``, rspamd's ``X-Spam: yes`` or ``X-Spamd-Result`` with
+    the ``True`` verdict (``default: True [12.3 / 15.0]``)."""
+    if any(value.strip().lower() == "yes" for value in message.header_values("X-Spam-Flag")):
+        return True
+    if any(value.strip().lower().startswith("yes") for value in
+           (*message.header_values("X-Spam-Status"), *message.header_values("X-Spam"))):
+        return True
+    return any(re.match(r"\s*\w+\s*:\s*true\b", value, re.IGNORECASE)
+               for value in message.header_values("X-Spamd-Result"))
 
 
 def _is_read_receipt(message: ParsedMessage) -> bool:

@@ -162,3 +162,28 @@ def test_language_detection_and_fallback():
 ])
 def test_rectification_values_are_extracted(text, expected):
     assert proposed_changes(text) == expected
+
+
+# Issue 14's hand test (plain sentences that all became "other") and the opening lines of
+# the data protection authorities' model letters (CNIL, AEPD, Garante, UODO, AP, the
+# Estonian AKI, BfDI), each answered in English unless written in fi, sv or en.
+@pytest.mark.parametrize("text, kind, written, answer", [
+    ("Pyydän kopion henkilötiedoistani.", "access", "fi", "fi"),
+    ("Lähettäkää minulle kaikki tietoni.", "access", "fi", "fi"),
+    ("Haluan että tilini suljetaan ja tiedot hävitetään.", "erasure", "fi", "fi"),
+    ("Älkää lähettäkö enää mainoksia.", "objection", "fi", "fi"),
+    ("what have you got on me", "access", "en", "en"),
+    ("my number is different now", "rectification", "en", "en"),
+    ("Je vous prie de procéder à l'effacement de mes données personnelles "
+     "(article 17 du RGPD).", "erasure", "fr", "en"),
+    ("Por medio del presente escrito ejerzo el derecho de acceso, de conformidad con el "
+     "artículo 15 del RGPD.", "access", "es", "en"),
+    ("Con la presente chiedo la cancellazione dei miei dati personali.", "erasure", "it", "en"),
+    ("Proszę o usunięcie moich danych osobowych (art. 17 RODO).", "erasure", "pl", "en"),
+    ("Ik verzoek u om inzage in mijn persoonsgegevens (artikel 15 AVG).", "access", "nl", "en"),
+    ("Hiermit beantrage ich Auskunft über meine personenbezogenen Daten gemäß Art. 15 DSGVO.",
+     "access", "de", "en"),
+])
+def test_plain_requests_in_the_writers_own_words(text, kind, written, answer):
+    result = classify(text)
+    assert (result.kind, result.written_language, result.language) == (kind, written, answer)

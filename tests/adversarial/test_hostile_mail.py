@@ -119,3 +119,33 @@ def test_a_symlink_in_the_maildir_is_not_read(db, tmp_path, monkeypatch):
     (inbox / "new" / "1700000000.link.host").symlink_to(secret)
     run_mailbot(inbox, monkeypatch)
     assert [m.from_address for m in InboundMessage.select()] == ["b@example.fi"]
+
+
+@pytest.mark.parametrize("header", [
+    ("X-Spam-Flag", "YES"),
+    ("X-Spam-Status", "Yes, score=12.1 required=5.0 tests=BAYES_99"),
+    ("X-Spam", "Yes"),
+    ("X-Spamd-Result", "default: True [15.20 / 15.00]; BAYES_SPAM(5.10)[99.99%]"),
+])
+def test_mail_the_server_marked_as_spam_is_never_answered(db, tmp_path, monkeypatch, header):
+    """Spam and phishing were answered with an acknowledgement (issue 14)."""
+    from store.models import OutboxMail
+
+    inbox = tmp_path / "inbox"
+    deliver_to_maildir(inbox, [make_mail("seo@spam.example", subject="Remove your data",
+                                         body="Delete your account here: http://x.example",
+                                         headers=[header])])
+    run_mailbot(inbox, monkeypatch)
+    [message] = InboundMessage.select()
+    assert (message.disposition, message.reason) == ("ignored", "spam")
+    assert OutboxMail.select().count() == 0
+
+
+def test_a_clean_spam_verdict_is_a_request_as_before(db, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    deliver_to_maildir(inbox, [make_mail("b@example.fi", body="Haluan nähdä tietoni.",
+                                         headers=[("X-Spam-Flag", "NO"),
+                                                  ("X-Spam-Status", "No, score=0.1")])])
+    run_mailbot(inbox, monkeypatch)
+    [message] = InboundMessage.select()
+    assert message.disposition == "new_request"
