@@ -212,3 +212,17 @@ def test_parallel_wrong_passwords_lock_the_name(db):
     assert "login.locked" in keys
     anna = Staff.get(Staff.name == "anna")
     assert anna.locked_until is not None
+
+
+def test_demo_reset_deletes_only_a_demo_folder(tmp_path, capsys):
+    """``demo --reset --dir DIR`` deleted any directory it was given."""
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work", encoding="utf-8")
+    assert main(["demo", "--no-tui", "--reset", "--dir", str(precious)]) == 1
+    assert (precious / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+    assert "demo" in capsys.readouterr().err
+    demo = tmp_path / "demo"
+    assert main(["demo", "--no-tui", "--dir", str(demo), "--customers", "20"]) == 0
+    assert main(["demo", "--no-tui", "--reset", "--dir", str(demo), "--customers", "20"]) == 0
+    assert (demo / "rekisteri.db").exists()

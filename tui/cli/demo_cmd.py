@@ -23,6 +23,7 @@ from mailbot.demo_inbox import DemoPerson, demo_messages, write_maildir
 from store import demo_data, tokens
 from store.config import Settings, default_data_dir
 from store.customers import format_phone
+from store.errors import InvalidInput
 from store.importer import import_customers
 from store.migrations import migrate
 from store.models import Customer
@@ -74,10 +75,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+# ``demo --reset`` deletes a folder: only one that ``demo`` made (this file in it, or the
+# layout of a demo made before the file existed), never a folder someone named by mistake.
+DEMO_MARKER = ".rekisteri-demo"
+
+
+def is_demo_folder(folder: Path) -> bool:
+    if (folder / DEMO_MARKER).is_file():
+        return True
+    return all((folder / name).exists() for name in ("rekisteri.db", "inbox", "import"))
+
+
 def run(context: Context, args: argparse.Namespace) -> int:
     demo = DemoFolder((args.dir or default_data_dir() / "demo").absolute())
     context.settings = demo.settings(context.settings)
     if args.reset and demo.folder.exists():
+        if not is_demo_folder(demo.folder):
+            raise InvalidInput(f"{demo.folder} is not a demo folder", key="demo.not_a_demo",
+                               folder=str(demo.folder))
         shutil.rmtree(demo.folder)
     if not (demo.folder / "rekisteri.db").exists():
         build(context, demo, customers=args.customers)
@@ -137,7 +152,8 @@ def start_mailbot(demo: DemoFolder, settings: Settings, log: IO[bytes]) -> subpr
 
 def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
     context.say("demo.building", folder=str(demo.folder), customers=customers)
-    demo.folder.mkdir(parents=True, exist_ok=True)
+    demo.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (demo.folder / DEMO_MARKER).write_text("rekisteri demo\n", encoding="utf-8")
     context.open_db(create=True, check=False)
     migrate()
     tokens.ensure_secret(DEMO_ACTOR)
