@@ -325,6 +325,9 @@ def _transition(request: Request, to: str, action: str, actor: str, *,
         before = request.status
         for name, value in values.items():
             setattr(request, name, value)
+        if to not in OPEN_STATUSES or action == "request.kind_changed":
+            # The one-time package password is not kept once it can no longer be used.
+            forget_package_password(request)
         customer_no = payload.pop("customer_no", None)
         if customer_no is None and request.customer_id:
             customer_no = Customer.get_by_id(request.customer_id).customer_no

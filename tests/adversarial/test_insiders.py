@@ -226,3 +226,26 @@ def test_demo_reset_deletes_only_a_demo_folder(tmp_path, capsys):
     assert main(["demo", "--no-tui", "--dir", str(demo), "--customers", "20"]) == 0
     assert main(["demo", "--no-tui", "--reset", "--dir", str(demo), "--customers", "20"]) == 0
     assert (demo / "rekisteri.db").exists()
+
+
+@pytest.mark.parametrize("close", ["reject", "dismiss", "change_kind"])
+def test_the_package_password_is_forgotten_when_a_request_closes(db, close):
+    """The one-time password stayed in the database after a reject, dismiss or change."""
+    from store import lifecycle
+    from store.models import VerificationCall
+    from tests.support.factories import make_customer
+
+    customer = make_customer(customer_no="100055")
+    request = lifecycle.create_request(kind="access", actor="@test",
+                                       requester_email=customer.email)
+    lifecycle.confirm_customer(request, customer, "anna")
+    lifecycle.log_call(request, "confirmed", "anna", package_password="kissa-koira-9")
+    assert lifecycle.agreed_package_password(request) == "kissa-koira-9"
+    if close == "reject":
+        lifecycle.reject(request, "anna", ground="manifestly_unfounded", reason="syy")
+    elif close == "dismiss":
+        lifecycle.dismiss(request, "anna", "ei pyyntö")
+    else:
+        lifecycle.change_kind(request, "erasure", "anna")
+    passwords = [call.package_password for call in VerificationCall.select()]
+    assert passwords == [None]
