@@ -185,23 +185,26 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
     ``answers_marketing``: the message replies to a newsletter we sent."""
     text, subject = bounded(text), bounded(subject or "")[:1000]
     own_subject = "" if REPLY_PREFIX.match(subject) else subject
-    written = detect_written_language(f"{own_subject}\n{text}")
-    language = (written if written in LANGUAGES else "en") if written else \
-        detect_language(f"{own_subject}\n{text}", fallback=fallback_language)
-    sentences = [part for part in _SENTENCES.split(f"{own_subject}\n{text}") if part.strip()]
+    own_words = f"{own_subject}\n{text}"
+    written = detect_written_language(own_words)
+    if written:
+        language = written if written in LANGUAGES else "en"
+    else:
+        language = written = detect_language(own_words, fallback=fallback_language)
+    sentences = [part for part in _SENTENCES.split(own_words) if part.strip()]
     scores = _scores(sentences, answers_marketing)
-    _article_scores(f"{own_subject}\n{text}", scores)
+    _article_scores(own_words, scores)
     marketing = _marketing_objection(sentences, answers_marketing)
     if form_kind:
         also = form_kind != "objection" and scores["objection"] >= CLEAR and marketing
         return Classification(form_kind, language, 0.95, also_objection=also,
-                              written_language=written or language,
+                              written_language=written,
                               marketing=form_kind == "objection" or also, scores=scores)
     ranked = sorted(((score, kind) for kind, score in scores.items() if score > 0),
                     reverse=True)
     if not ranked:
         return Classification("other", language, 0.3 if text.strip() else 0.1, scores=scores,
-                              written_language=written or language)
+                              written_language=written)
     best_score, best = ranked[0]
     others = [(score, kind) for score, kind in ranked if kind != "objection"]
     also = False
@@ -214,7 +217,7 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
                      and not (also and kind == "objection")), default=0.0)
     confidence = min(0.95, best_score / (best_score + runner_up + 1.0) + 0.1)
     return Classification(best, language, round(confidence, 2), also_objection=also,
-                          written_language=written or language,
+                          written_language=written,
                           marketing=marketing and (best == "objection" or also),
                           scores=scores)
 
