@@ -25,7 +25,7 @@ import peewee
 
 from mailbot.ingest import ingest
 from mailbot.sources import Source, SourceUnavailable, open_source
-from store import clock, heartbeat
+from store import clock, heartbeat, outbox
 from store.config import Settings
 from store.errors import RekisteriError
 from store.models import database
@@ -34,7 +34,7 @@ from store.retention import apply_retention
 log = logging.getLogger("rekisteri.mailbot")
 
 TICK_SECONDS = 1.0  # the longest a stop request or a periodic job waits
-OUTBOX_SECONDS = 30.0  # the outbox is also sent at least this often
+OUTBOX_SECONDS = 30.0  # after a failed send, the outbox waits this long before the next try
 HEARTBEAT_SECONDS = 10.0  # the last-fetch time is written at most this often when idle
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 300.0
@@ -54,7 +54,7 @@ class Mailbot:
         self.source = source or open_source(settings)
         self.stopping = False
         self._last_heartbeat = 0.0
-        self._last_outbox = 0.0
+        self._outbox_failed_at: float | None = None
 
     # ------------------------------------------------------------ one pass
 
@@ -138,7 +138,10 @@ class Mailbot:
             report = self.process_waiting() if self.source.wait(TICK_SECONDS) else PassReport()
 
     def _periodic(self) -> None:
-        if time.monotonic() - self._last_outbox >= OUTBOX_SECONDS:
+        # Every tick: mail that staff queue reaches the SMTP server within a second or two.
+        resting = self._outbox_failed_at is not None and \
+            time.monotonic() - self._outbox_failed_at < OUTBOX_SECONDS
+        if not resting and outbox.has_due():
             self.send_outbox()
         self._heartbeat()
         self.run_daily_if_due()
@@ -147,13 +150,15 @@ class Mailbot:
         """Hand the due outbox rows to the sender (issue 4: ``mailbot.sender.send_due``)."""
         from mailbot.sender import send_due
 
-        self._last_outbox = time.monotonic()
         try:
             asyncio.run(send_due(self.settings))
         except Exception as error:
             if raise_errors:
                 raise
+            self._outbox_failed_at = time.monotonic()
             log.warning("outbox not sent: %s", error)
+        else:
+            self._outbox_failed_at = None
 
     def _heartbeat(self, force: bool = False) -> None:
         if force or time.monotonic() - self._last_heartbeat >= HEARTBEAT_SECONDS:

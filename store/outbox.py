@@ -67,6 +67,12 @@ def delivery_transaction() -> Iterator[None]:
         yield
 
 
+def has_due(now: datetime | None = None) -> bool:
+    """Whether any row is due: one probe of the partial index, cheap enough to ask every
+    second (the mailbot does, so what staff queue leaves within a second or two)."""
+    return bool(due_query(now).limit(1).exists())
+
+
 def due_count(now: datetime | None = None) -> int:
     return due_query(now).count()
 

@@ -17,6 +17,17 @@ _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash and verify with ``hasher`` from now on, in this process only.
+
+    The test suite calls this with a cheap profile (argon2's cost is the point in
+    production and pure waste in a test that logs in); the program itself never does.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not a real password")
+
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 

@@ -98,6 +98,32 @@ def test_idle_delivers_new_mail_while_the_daemon_waits(db, imap_server, tmp_path
     assert all(b"\\Seen" in flags for flags in imap_server.uids_and_flags().values())
 
 
+def test_mail_that_arrives_during_a_pass_is_not_left_for_the_next_full_look(
+        db, imap_server, tmp_path, monkeypatch):
+    """The EXISTS for mail appended mid-pass comes in a FETCH/STORE reply imapclient drops:
+    the source must ask before it idles, or the mail waits for idle_renew_seconds."""
+    imap_server.append_many(requests_mail(2))
+    use_inbox(monkeypatch, tmp_path, imap_server.url())
+    settings = load_settings()
+    source = ImapSource(settings.mail.inbox, settings)
+    source.connect()
+    try:
+        for batch in source.pending():
+            imap_server.append(make_mail(body="Poistakaa tietoni.", message_id="<mid@x.fi>"))
+            for fetched in batch:
+                ingest(fetched, settings)
+            source.finish(batch)
+        started = time.monotonic()
+        woke = False
+        while not woke and time.monotonic() - started < 2.0:
+            woke = source.wait(0.5)
+        assert woke, "the mail appended during the pass was not announced within 2 s"
+        new = [fetched for batch in source.pending() for fetched in batch]
+        assert len(new) == 1
+    finally:
+        source.close()
+
+
 def test_a_server_restart_mid_idle_is_survived(db, dovecot_server, tmp_path, monkeypatch):
     use_inbox(monkeypatch, tmp_path, dovecot_server.url())
     log_path = tmp_path / "mailbot.log"

@@ -2,7 +2,10 @@
 
 - ``imap://`` upgrades with STARTTLS whenever the server offers it; plain text is allowed
   only to a loopback address, so a password never crosses a network unencrypted.
-- New mail is announced by IDLE where the server has it, re-issued every
+- New mail is announced by IDLE where the server has it.  The server's EXISTS notices for
+  mail that arrives during a pass come in the replies to FETCH and STORE, where imapclient
+  drops them, so before every IDLE the source asks for UIDs above the highest it has seen
+  and looks again until a pass finds nothing new: no wake-up is lost.  IDLE is re-issued every
   ``mail.idle_renew_seconds`` (well inside the 29-minute limit of RFC 2177), with a full
   look at the mailbox each time; without IDLE the mailbox is polled every
   ``mail.poll_seconds``.
@@ -76,6 +79,7 @@ class ImapSource:
         self._idling = False
         self._idle_since = 0.0
         self._last_look = 0.0
+        self._highest_uid = 0  # the highest UID in the folder at the last look
 
     # ------------------------------------------------------------ connection
 
@@ -133,6 +137,7 @@ class ImapSource:
         self._last_look = time.monotonic()
         try:
             present = set(client.search("ALL"))
+            self._highest_uid = max(present, default=0)
             known = self._known_uids()
             self._finish_interrupted(present & known)
             waiting = sorted(present - known)
@@ -216,6 +221,8 @@ class ImapSource:
                 client.noop()
                 return True
             if not self._idling:
+                if self._arrived_since_last_look(client):
+                    return True
                 client.idle()
                 self._idling, self._idle_since = True, time.monotonic()
             renew_in = self.settings.mail.idle_renew_seconds - (time.monotonic()
@@ -237,6 +244,12 @@ class ImapSource:
                 raise SourceUnavailable(f"{self.name}: {_describe(error)}") from error
             return True
         return False
+
+    def _arrived_since_last_look(self, client: IMAPClient) -> bool:
+        """Whether a UID above the last look's highest exists (``n:*`` always names the
+        highest UID, even one below ``n``, hence the filter)."""
+        newer = client.search(["UID", f"{self._highest_uid + 1}:*"])
+        return any(int(uid) > self._highest_uid for uid in newer)
 
     def _ready(self, keep_idle: bool = False) -> IMAPClient:
         if self.client is None:

@@ -4,6 +4,11 @@ Each message's unique name (the file name before ``:2,``) is its UID.  Processed
 from ``new/`` to ``cur/`` with the ``S`` (seen) flag, after the database commit.  Every
 unknown name in ``new/`` and ``cur/`` is processed, whatever its flags: another mail client
 may have read or moved a message first.
+
+Waiting watches the folders themselves: adding or renaming a file changes the modification
+time of ``new/`` or ``cur/``, and two ``stat`` calls every fifth of a second notice it
+(new mail is in the queue well within a second, and an idle daemon costs nothing); a full
+look every :data:`POLL_SECONDS` catches a change the clock's granularity hid.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from store.models import MessageLocation
 from store.urls import file_url, file_url_path
 
 POLL_SECONDS = 2.0
-"""A local folder is cheap to look at: new mail shows up within two seconds."""
+"""A full look at least this often, whether or not the folders seem to have changed."""
+WATCH_SECONDS = 0.2
+"""How often the folders' modification times are compared while waiting."""
 BATCH = 100
 
 
@@ -30,6 +37,7 @@ class MaildirSource:
         self.path = file_url_path(url).expanduser()
         self.name = file_url("maildir", self.path)
         self._last_look = 0.0
+        self._looked_at: tuple[int, ...] = ()
 
     def connect(self) -> None:
         if not (self.path / "new").is_dir() or not (self.path / "cur").is_dir():
@@ -40,6 +48,7 @@ class MaildirSource:
 
     def pending(self) -> Iterator[list[FetchedMessage]]:
         self._last_look = time.monotonic()
+        self._looked_at = self._folder_times()
         known = {row.uid for row in MessageLocation.select(MessageLocation.uid)
                  .where((MessageLocation.mailbox == self.name)
                         & (MessageLocation.uidvalidity == 0))}
@@ -73,10 +82,26 @@ class MaildirSource:
                     self._mark_seen(entry)
 
     def wait(self, tick: float) -> bool:
-        remaining = POLL_SECONDS - (time.monotonic() - self._last_look)
-        if remaining > 0:
-            time.sleep(min(tick, remaining))
-        return time.monotonic() - self._last_look >= POLL_SECONDS
+        """Wait at most ``tick`` seconds; True when the folder should be looked at."""
+        until = time.monotonic() + tick
+        while True:
+            if self._folder_times() != self._looked_at:
+                return True
+            now = time.monotonic()
+            if now - self._last_look >= POLL_SECONDS:
+                return True
+            if now >= until:
+                return False
+            time.sleep(min(WATCH_SECONDS, until - now))
+
+    def _folder_times(self) -> tuple[int, ...]:
+        times = []
+        for folder in ("new", "cur"):
+            try:
+                times.append((self.path / folder).stat().st_mtime_ns)
+            except OSError:
+                times.append(-1)
+        return tuple(times)
 
     def _entries(self, folder: str) -> list[Path]:
         try:

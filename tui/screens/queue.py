@@ -32,7 +32,7 @@ from tui.widgets.key_bar import KeyBar
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.queue_table import QueueTable
 
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 1.0  # a cheap change probe; the queue reloads only when it differs
 """How often the queue looks for new requests from the mailbot (a separate process)."""
 
 
