@@ -5,10 +5,10 @@ database (CI sets it), again against PostgreSQL: every test that uses ``db`` (or
 ``db_url``) is parametrised over the backends.  Each test gets an empty, migrated
 database of its own.
 
-The suite runs in parallel (pytest-xdist, ``-n 4`` in pyproject.toml: four workers keep two cores busy while tests wait on servers and subprocesses).  Each worker
-gets a PostgreSQL database of its own beside the one named (``<name>_gw0``, ...),
-created when the worker starts and dropped when it ends, so workers never reset each
-other's schema.
+The suite runs in parallel (pytest-xdist, ``-n 4`` in pyproject.toml: four workers keep
+two cores busy while tests wait on servers and subprocesses).  Each worker gets a PostgreSQL
+database of its own beside the one named (``<name>_gw0``, ...), created when the worker
+starts and dropped when it ends, so workers never reset each other's schema.
 """
 
 from __future__ import annotations
