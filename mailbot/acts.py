@@ -5,6 +5,10 @@ committed in one transaction through the store's rules.
 queued.  ``commit(proposal, ...)`` carries it out: the transitions, the change to the
 register and the queued mail succeed or fail together.  Every function here touches the
 database, so screens call them from thread workers only.
+
+This is the one home of the acts: the request screen, the customer screen and the command
+line (``rekisteri erase --request``) all plan and commit through it, and the rules it applies
+are the store's (``store.lifecycle.can_approve`` and the checks beside it).
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from store import clock, deadlines, lifecycle
 from store.config import Settings
 from store.errors import RuleViolation
 from store.i18n import format_date
+from store.lifecycle import find_request as get_request
 from store.models import CLOSED_STATUSES, Customer, InboundMessage, Request, database
 from store.rectification import FieldChange, apply_rectification, planned_changes
-from tui.data.request import get_request
 
 ACTS = ("access", "rectification", "erasure", "objection", "restriction", "reject", "extend",
         "ask_more", "unreachable", "dismiss")

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from store import audit, clock, deadlines
 from store.counters import next_reference
 from store.customers import CandidateMatch
-from store.errors import InvalidInput, RuleViolation
+from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import (
     CALL_OUTCOMES,
     KINDS,
@@ -82,6 +82,17 @@ def create_request(
                      kind=kind, channel=channel, language=language,
                      confidence=round(confidence, 2))
         set_candidates(request, candidates, actor)
+    return request
+
+
+def find_request(reference: str) -> Request:
+    """The request with this reference, however it was typed (``tp-2026-0002 `` too): the
+    one lookup by reference that the TUI, the CLI and the mailbot share."""
+    wanted = reference.strip().upper()
+    request = Request.get_or_none(Request.reference == wanted)
+    if request is None:
+        raise NotFound(f"no request {reference}", key="tui.error.no_request",
+                       reference=reference.strip())
     return request
 
 

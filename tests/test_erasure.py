@@ -177,3 +177,44 @@ def test_the_package_of_an_erased_customer_holds_only_what_is_kept(customer):
     assert len(doc["purchases"]) == 2
     assert "maija" not in json.dumps(doc).lower()
     assert VerificationCall.select().where(VerificationCall.phone_called != "").count() == 0
+
+
+def test_erase_for_a_request_without_its_call_is_refused_and_changes_nothing(customer, capsys):
+    """The defect: `erase N --confirm N --request REF` erased the customer of a request that
+    had no confirmed customer and no call, and left the request open for good."""
+    request = lifecycle.create_request(kind="erasure", actor="@mailbot",
+                                       requester_email=customer.email,
+                                       requester_name=customer.name)
+    number = customer.customer_no
+    assert main(["erase", number, "--confirm", number, "--request", request.reference]) == 1
+    assert "rekisteri:" in capsys.readouterr().err
+    assert Customer.get_by_id(customer.id).erased_at is None
+    lifecycle.confirm_customer(request, customer, "anna")
+    assert main(["erase", number, "--confirm", number, "--request", request.reference]) == 1
+    assert Customer.get_by_id(customer.id).erased_at is None
+    assert Request.get_by_id(request.id).status == "awaiting_verification"
+
+
+def test_erase_for_a_request_runs_the_requests_act(customer, capsys):
+    request = make_request(customer, kind="erasure", close=False, body="Poistakaa tietoni.")
+    lifecycle.log_call(request, "confirmed", "anna", note="vahvisti")
+    number = customer.customer_no
+    reference = request.reference.lower()  # typed in any case
+    assert main(["erase", number, "--confirm", number, "--request", reference]) == 0
+    assert Customer.get_by_id(customer.id).erased_at is not None
+    stored = Request.get_by_id(request.id)
+    assert stored.status == "fulfilled"
+    answer = OutboxMail.select().where((OutboxMail.request == request)
+                                       & (OutboxMail.template == "data_erased"))
+    assert answer.count() == 1
+    assert main(["audit", "verify"]) == 0
+
+
+def test_erase_for_another_customers_request_is_refused(customer, capsys):
+    other = make_customer(first_name="Olli", last_name="Muu", email="olli@example.fi")
+    request = make_request(other, kind="erasure", close=False)
+    lifecycle.log_call(request, "confirmed", "anna")
+    number = customer.customer_no
+    assert main(["erase", number, "--confirm", number, "--request", request.reference]) == 1
+    assert Customer.get_by_id(customer.id).erased_at is None
+    assert Customer.get_by_id(other.id).erased_at is None

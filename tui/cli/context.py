@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +22,18 @@ from store.models import Request
 if TYPE_CHECKING:
     from mailbot.templates import RenderedMail
 
-CLI_ACTOR = "@cli"
+
+def _cli_actor() -> str:
+    """Who a command's acts are recorded as: ``@cli:`` and the operating-system user, so
+    the audit trail names the person at the server's keyboard, not an anonymous tool."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container): the numeric id
+        user = str(os.getuid())
+    return "@cli:" + (re.sub(r"[^A-Za-z0-9._-]", "_", user)[:32] or str(os.getuid()))
+
+
+CLI_ACTOR = _cli_actor()
 
 
 def request_named(reference: str | None) -> Request | None:

@@ -2,16 +2,23 @@
 
 Shows what will be erased and what is kept (and until when), then erases through the same
 rule the TUI and the retention job use.  Without a matching ``--confirm`` it only shows.
+
+With ``--request`` it carries out that request's act, exactly as the request screen does
+(:mod:`mailbot.acts`): the request must be an erasure request about this customer, with
+the verification call made, and it is approved, fulfilled and answered in the same
+transaction; otherwise nothing is erased and the reason is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from mailbot import acts
 from store.customers import get_customer
 from store.erasure import ErasurePreview, erase_customer, erasure_preview
 from store.errors import RuleViolation
 from store.i18n import format_date
+from store.models import Customer
 from tui.cli.context import CLI_ACTOR, Context, request_named
 
 
@@ -29,15 +36,37 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     customer = get_customer(args.customer_no)
+    if args.request:
+        return run_for_request(context, args, customer)
     if customer.erased_at is None:
         show_preview(context, erasure_preview(customer, context.settings))
+    _require_confirmation(args, customer)
+    erase_customer(customer, actor=CLI_ACTOR, settings=context.settings)
+    print(context.t("erasure.done", customer_no=customer.customer_no))
+    return 0
+
+
+def run_for_request(context: Context, args: argparse.Namespace, customer: Customer) -> int:
+    request = request_named(args.request)
+    assert request is not None
+    if request.customer_id != customer.id:
+        raise RuleViolation(f"request {request.reference} is not about {customer.customer_no}",
+                            key="erasure.wrong_customer", reference=request.reference,
+                            customer_no=customer.customer_no)
+    proposal = acts.plan("erasure", request.reference, context.settings, CLI_ACTOR)
+    show_preview(context, proposal.erasure)
+    _require_confirmation(args, customer)
+    outcome = acts.commit(proposal, context.settings, CLI_ACTOR)
+    print(context.t("erasure.done", customer_no=customer.customer_no))
+    print(context.t("erasure.request_done", reference=outcome.reference,
+                    status=context.t(f"status.{outcome.status}"), to=outcome.mail_to))
+    return 0
+
+
+def _require_confirmation(args: argparse.Namespace, customer: Customer) -> None:
     if args.confirm != customer.customer_no:
         raise RuleViolation("not confirmed", key="erasure.confirm_mismatch",
                             customer_no=customer.customer_no)
-    erase_customer(customer, actor=CLI_ACTOR, settings=context.settings,
-                   request=request_named(args.request))
-    print(context.t("erasure.done", customer_no=customer.customer_no))
-    return 0
 
 
 def show_preview(context: Context, preview: ErasurePreview) -> None:

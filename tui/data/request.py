@@ -8,7 +8,6 @@ from datetime import datetime
 from store import audit, clock, deadlines, lifecycle
 from store.config import Settings
 from store.customers import email_or_none, format_phone, phone_or_none
-from store.errors import NotFound
 from store.models import (
     CLOSED_STATUSES,
     Attachment,
@@ -136,11 +135,7 @@ class RequestView:
 
 
 def get_request(reference: str) -> Request:
-    request = Request.get_or_none(Request.reference == reference)
-    if request is None:
-        raise NotFound(f"no request {reference}", key="tui.error.no_request",
-                       reference=reference)
-    return request
+    return lifecycle.find_request(reference)
 
 
 def person(customer: Customer) -> PersonSummary:

@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
+from mailbot.acts import Proposal
 from store.package import spoken_password
 from tui.dialogs.base import Dialog
 from tui.widgets.markup import escape
-from tui.workflows import Proposal
 
 
 class MailPreviewDialog(Dialog[bool]):

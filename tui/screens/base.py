@@ -18,8 +18,8 @@ from tui.session import Session
 from tui.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
+    from mailbot.acts import Outcome
     from tui.app import RekisteriApp
-    from tui.workflows import Outcome
 
 
 class RekisteriScreen(Screen[None]):

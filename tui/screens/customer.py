@@ -14,10 +14,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from mailbot import acts
+from mailbot.acts import Proposal
 from store.i18n import format_date, format_datetime
 from store.models import database
 from store.restriction import ground_text
-from tui import workflows
 from tui.data.customer import CustomerView, open_customer
 from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.reason import ReasonDialog
@@ -26,7 +27,6 @@ from tui.screens.base import RekisteriScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.markup import escape
-from tui.workflows import Proposal
 
 
 def money(cents: int, currency: str, language: str) -> str:
@@ -212,9 +212,9 @@ class CustomerScreen(RekisteriScreen):
         settings = self.rekisteri.settings
         with database.connection_context():
             if act == "restrict":
-                proposal = workflows.plan_restrict(self.customer_no, settings, params)
+                proposal = acts.plan_restrict(self.customer_no, settings, params)
             else:
-                proposal = workflows.plan_lift(self.customer_no, settings, params["reason"])
+                proposal = acts.plan_lift(self.customer_no, settings, params["reason"])
         self.post_message(self.Planned(proposal))
 
     @on(Planned)
@@ -242,7 +242,7 @@ class CustomerScreen(RekisteriScreen):
           description="carry out a restriction act")
     def commit_act(self, proposal: Proposal, informed_otherwise: str = "") -> None:
         with database.connection_context():
-            outcome = workflows.commit_customer_act(proposal, self.rekisteri.settings,
+            outcome = acts.commit_customer_act(proposal, self.rekisteri.settings,
                                                     self.session.name, informed_otherwise)
         self.post_message(self.Done(self.done_notice(
             outcome, f"tui.restriction.done_{outcome.act}", customer_no=outcome.reference)))

@@ -18,10 +18,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static, TabbedContent, TabPane
 
+from mailbot import acts
+from mailbot.acts import Proposal
 from store import deadlines
 from store.models import database
 from store.package import new_password
-from tui import workflows
 from tui.data.request import RequestView, load_request
 from tui.dialogs.ask_more import AskMoreDialog
 from tui.dialogs.call import CallDialog, CallInfo, CallOutcome
@@ -44,7 +45,6 @@ from tui.widgets.request_panels import (
     ThreadPanel,
     TrailTable,
 )
-from tui.workflows import Proposal
 
 OPEN_ONLY = ("call", "approve", "reject", "extend", "ask_more", "dismiss", "change_kind",
              "not_in_register", "unreachable")
@@ -222,13 +222,13 @@ class RequestScreen(RekisteriScreen):
         actor = self.session.name
         with database.connection_context():
             if what == "confirm":
-                workflows.confirm_candidate(self.reference, value, actor)
+                acts.confirm_candidate(self.reference, value, actor)
                 notice = self.t("tui.done.confirmed", customer_no=value)
             elif what == "not_in_register":
-                workflows.mark_not_in_register(self.reference, actor)
+                acts.mark_not_in_register(self.reference, actor)
                 notice = self.t("tui.done.not_in_register")
             else:
-                workflows.change_kind(self.reference, value, actor)
+                acts.change_kind(self.reference, value, actor)
                 notice = self.t("tui.done.kind", kind=self.t(f"kind.{value}"))
         self.post_message(self.Done(notice))
 
@@ -259,7 +259,7 @@ class RequestScreen(RekisteriScreen):
           description="log a verification call")
     def log_call(self, outcome: CallOutcome) -> None:
         with database.connection_context():
-            unanswered = workflows.log_call(self.reference, outcome.outcome, outcome.note,
+            unanswered = acts.log_call(self.reference, outcome.outcome, outcome.note,
                                             self.session.name,
                                             package_password=outcome.package_password or None)
         limit = self.rekisteri.settings.requests.unanswered_calls_before_letter
@@ -307,7 +307,7 @@ class RequestScreen(RekisteriScreen):
 
             self.app.push_screen(RestrictionDialog(view.reference), restrict)
             return
-        if view.kind not in workflows.APPROVING_ACTS:
+        if view.kind not in acts.APPROVING_ACTS:
             self.notify(self.t(view.approve_refusal or "tui.error.no_act_for_kind",
                                reference=view.reference, kind=self.t(f"kind.{view.kind}")),
                         severity="warning")
@@ -356,7 +356,7 @@ class RequestScreen(RekisteriScreen):
           description="plan an act on a request")
     def plan(self, act: str, params: dict[str, Any] | None = None) -> None:
         with database.connection_context():
-            proposal = workflows.plan(act, self.reference, self.rekisteri.settings,
+            proposal = acts.plan(act, self.reference, self.rekisteri.settings,
                                       self.session.name, params)
         self.post_message(self.Planned(proposal))
 
@@ -392,7 +392,7 @@ class RequestScreen(RekisteriScreen):
           description="carry out an act on a request")
     def commit(self, proposal: Proposal) -> None:
         with database.connection_context():
-            outcome = workflows.commit(proposal, self.rekisteri.settings, self.session.name)
+            outcome = acts.commit(proposal, self.rekisteri.settings, self.session.name)
         self.post_message(self.Done(self.done_notice(outcome, f"tui.done.{outcome.act}",
                                                      reference=outcome.reference)))
 
