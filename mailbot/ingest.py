@@ -53,6 +53,7 @@ _CUSTOMER_NO = re.compile(
     r"(?:on|är|is)?\W{0,3}(?P<number>(?:N-)?\d{4,10})\b", re.IGNORECASE)
 _CHAR_FIELD_MAX = 255
 TOKEN_SENDER_DIFFERS = "token_sender_differs"
+MESSAGE_ID_REUSED = "message_id_reused"
 """Attention: a newsletter link was used from an address other than the registered one."""
 
 
@@ -103,7 +104,13 @@ def _ingest_once(fetched: FetchedMessage, settings: Settings,
             seen = _seen_before(parsed, fetched)
             if seen is not None:
                 return seen
-            message = _new_row(parsed, fetched)
+            reused_key = _reused_message_id(parsed)
+            message = _new_row(parsed, fetched, dedupe_key=reused_key)
+            if reused_key is not None:
+                # Another mail already has this Message-ID: this one is someone's own mail
+                # all the same, processed as any other, and shown to staff.
+                message.needs_attention = True
+                message.attention_reason = MESSAGE_ID_REUSED
             queued = _decide(message, parsed, settings)
             _add_location(message, fetched)
     except peewee.IntegrityError as error:
@@ -181,7 +188,8 @@ def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
 
 
 def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult | None:
-    """The same message again (same key, same bytes), or a duplicate copy of one."""
+    """The same message again (same key, same bytes), or a duplicate copy of one: another
+    copy of the same mail (other transport headers, same sender, subject and text)."""
     existing = InboundMessage.get_or_none(InboundMessage.dedupe_key == parsed.dedupe_key)
     if existing is None:
         return None
@@ -193,6 +201,8 @@ def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult
     if copy is not None:
         _add_location(copy, fetched)
         return IngestResult(copy, new=False)
+    if not _same_content(existing, parsed):
+        return None  # a reused Message-ID: see _reused_message_id
     message = _new_row(parsed, fetched, dedupe_key=copy_key)
     message.disposition, message.reason = "ignored", DUPLICATE
     message.request = existing.request_id
@@ -200,6 +210,21 @@ def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult
     _add_location(message, fetched)
     _log_outcome(message)
     return IngestResult(message, new=True)
+
+
+def _same_content(existing: InboundMessage, parsed: ParsedMessage) -> bool:
+    return (existing.from_address == parsed.from_address[:_CHAR_FIELD_MAX]
+            and existing.subject == parsed.subject
+            and existing.body_text == parsed.body_text)
+
+
+def _reused_message_id(parsed: ParsedMessage) -> str | None:
+    """The key to store this mail under when its Message-ID is already another mail's (a
+    broken client, or someone hoping to have a request dropped as a duplicate)."""
+    if not InboundMessage.select().where(
+            InboundMessage.dedupe_key == parsed.dedupe_key).exists():
+        return None
+    return "sha256:" + parsed.raw_sha256
 
 
 # ---------------------------------------------------------------- deciding

@@ -28,6 +28,7 @@ import email.policy
 import json
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -73,6 +74,9 @@ from store.retention_rules import erasure_due_on, voucher_kept_until
 from store.zipcrypto import encrypted_zip
 
 FORMAT_VERSION = 1
+
+WITHHELD_ATTENTION = ("sender_differs",)
+"""Flags of inbound mail that holds another person's data: left out of the package."""
 
 EXPORTED: dict[type[Model], tuple[str, ...]] = {
     Customer: ("customer_no", "first_name", "last_name", "street_address", "postal_code",
@@ -223,8 +227,14 @@ class _Texts:
 
 def build_package(customer: Customer | None, *, language: str, settings: Settings,
                   actor: str, request: Request | None = None,
-                  now: datetime | None = None) -> DataPackage:
-    """Collect everything about ``customer`` (None: not in the register); audited as a look."""
+                  now: datetime | None = None,
+                  include_messages: Collection[int] = ()) -> DataPackage:
+    """Collect everything about ``customer`` (None: not in the register); audited as a look.
+
+    Mail that reached the person's requests from someone else (flagged ``sender_differs``)
+    is another person's data (Art. 15(4)): it is left out and listed as withheld, unless
+    staff name it in ``include_messages`` (inbound message ids) after reading it.
+    """
     language = language if language in LANGUAGES else "fi"
     now = now or clock.now()
     document: dict[str, Any] = {
@@ -236,7 +246,7 @@ def build_package(customer: Customer | None, *, language: str, settings: Setting
         "data_found": customer is not None,
     }
     if customer is not None:
-        document.update(_personal_data(customer, settings, now))
+        document.update(_personal_data(customer, settings, now, frozenset(include_messages)))
     document["information"] = _information(settings, language, document, customer)
     stem = _stem(language, customer, now)
     html = _render_html(document, language, stem)
@@ -270,13 +280,18 @@ def _row(row: Model, model: type[Model] | None = None) -> dict[str, Any]:
     return {name: _value(getattr(row, name)) for name in EXPORTED[model or type(row)]}
 
 
-def _personal_data(customer: Customer, settings: Settings, now: datetime) -> dict[str, Any]:
+def _withheld(message: InboundMessage, included: frozenset[int]) -> bool:
+    return message.attention_reason in WITHHELD_ATTENTION and message.id not in included
+
+
+def _personal_data(customer: Customer, settings: Settings, now: datetime,
+                   included: frozenset[int] = frozenset()) -> dict[str, Any]:
     requests = list(Request.select().where(Request.customer == customer)
                     .order_by(Request.received_at, Request.id))
     request_ids = [r.id for r in requests]
     calls = _grouped(VerificationCall.select().where(VerificationCall.request.in_(request_ids))
                      .order_by(VerificationCall.called_at), "request_id")
-    columns = _columns(InboundMessage)
+    columns = [*_columns(InboundMessage), InboundMessage.attention_reason]
     messages = list(InboundMessage.select(*columns)
                     .where(InboundMessage.request.in_(request_ids))
                     .order_by(InboundMessage.received_at))
@@ -291,7 +306,8 @@ def _personal_data(customer: Customer, settings: Settings, now: datetime) -> dic
     sent = list(OutboxMail.select().where(OutboxMail.request.in_(request_ids)
                                           | (OutboxMail.customer == customer))
                 .order_by(OutboxMail.created_at))
-    messages_in = _grouped(messages, "request_id")
+    withheld = _grouped([m for m in messages if _withheld(m, included)], "request_id")
+    messages_in = _grouped([m for m in messages if not _withheld(m, included)], "request_id")
     messages_out = _grouped(sent, "request_id")
     request_rows = []
     for request in requests:
@@ -299,6 +315,9 @@ def _personal_data(customer: Customer, settings: Settings, now: datetime) -> dic
         row["verification_calls"] = [_row(call) for call in calls.get(request.id, [])]
         row["messages_in"] = [_message_in(m, attachments) for m in messages_in.get(request.id, [])]
         row["messages_out"] = [_message_out(m) for m in messages_out.get(request.id, [])]
+        row["messages_withheld"] = [{"received_at": _value(m.received_at),
+                                     "reason": m.attention_reason}
+                                    for m in withheld.get(request.id, [])]
         request_rows.append(row)
     suppression = suppression_of(customer.email)
     purchases = []

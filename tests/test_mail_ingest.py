@@ -298,6 +298,25 @@ def test_a_second_copy_under_the_same_message_id_is_an_ignored_duplicate(db, fro
     assert Request.select().count() == 1
 
 
+def test_a_reused_message_id_does_not_drop_another_persons_request(db, frozen_clock):
+    """Same Message-ID, another sender and text: a request of its own, acknowledged, and
+    flagged for staff, never filed as a duplicate of the first mail."""
+    first = feed(make_mail("Maija <maija@example.fi>", body="Poistakaa tietoni.",
+                           message_id="<sama@example.fi>"))
+    other = feed(make_mail("Pekka <pekka@example.fi>", body="Haluan nähdä tietoni.",
+                           message_id="<sama@example.fi>"))
+    assert other.new and other.message.disposition == "new_request"
+    assert other.message.request_id != first.message.request_id
+    assert (other.message.needs_attention, other.message.attention_reason) == (
+        True, "message_id_reused")
+    assert Request.get_by_id(other.message.request_id).requester_email == "pekka@example.fi"
+    assert OutboxMail.select().where(OutboxMail.to_address == "pekka@example.fi").count() == 1
+    again = feed(make_mail("Pekka <pekka@example.fi>", body="Haluan nähdä tietoni.",
+                           message_id="<sama@example.fi>"), uid="9")
+    assert not again.new or again.message.reason == "duplicate"
+    assert Request.select().count() == 2
+
+
 def test_a_message_without_message_id_is_deduplicated_by_its_bytes(db, frozen_clock):
     raw = b"From: a@example.fi\r\nSubject: poisto\r\n\r\npoistakaa tietoni\r\n"
     first = feed(raw)

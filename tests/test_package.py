@@ -270,3 +270,39 @@ def test_export_for_a_request_about_someone_not_in_the_register(db, frozen_clock
     assert "Vi har inga personuppgifter om dig." in next(tmp_path.glob("*.html")).read_text()
     assert main(["export", "X-404", "--out", str(tmp_path)]) == 1
     assert "X-404" in capsys.readouterr().err
+
+
+def test_mail_from_another_sender_in_the_persons_thread_is_withheld(full_customer):
+    """Art. 15(4): a reply from someone else (flagged sender_differs) holds that person's
+    data; it is listed as withheld, and goes in only when staff include it."""
+    from store.models import InboundMessage
+    from tests.support.mail import feed, make_mail
+
+    request = make_request(full_customer, close=False)
+    feed(make_mail("Naapuri <naapuri@example.fi>", subject=f"Re: {request.reference}",
+                   body="Soittakaa minulle numeroon 0405556677, Naapurintie 3."))
+    stray = InboundMessage.get(InboundMessage.from_address == "naapuri@example.fi")
+    assert stray.attention_reason == "sender_differs" and stray.request_id == request.id
+    package = build_package(full_customer, language="fi", settings=settings(), actor="anna")
+    text = json.dumps(package.document, ensure_ascii=False) + package.html
+    assert "naapuri@example.fi" not in text and "0405556677" not in text
+    row = next(r for r in package.document["requests"] if r["reference"] == request.reference)
+    assert [m["reason"] for m in row["messages_withheld"]] == ["sender_differs"]
+    assert "Viestejä jätetty pois: 1" in package.html
+    included = build_package(full_customer, language="fi", settings=settings(), actor="anna",
+                             include_messages=[stray.id])
+    assert "0405556677" in json.dumps(included.document, ensure_ascii=False)
+
+
+def test_export_includes_a_withheld_message_only_when_named(full_customer, tmp_path):
+    from tests.support.mail import feed, make_mail
+
+    request = make_request(full_customer, close=False)
+    feed(make_mail("Naapuri <naapuri@example.fi>", subject=f"Re: {request.reference}",
+                   body="Numeroni on 0405556677.", message_id="<naapuri-1@example.fi>"))
+    number = full_customer.customer_no
+    assert main(["export", number, "--out", str(tmp_path / "a")]) == 0
+    assert "0405556677" not in "".join(p.read_text() for p in (tmp_path / "a").iterdir())
+    assert main(["export", number, "--out", str(tmp_path / "b"),
+                 "--include-message", "naapuri-1@example.fi"]) == 0
+    assert "0405556677" in "".join(p.read_text() for p in (tmp_path / "b").iterdir())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mailbot.ingest import find_message
 from store.config import LANGUAGES
 from store.customers import get_customer
 from store.errors import InvalidInput
@@ -31,6 +32,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="the requester's language (default: the customer's or request's)")
     parser.add_argument("--password", action="store_true",
                         help="put both files into a ZIP protected by a one-time password")
+    parser.add_argument("--include-message", action="append", default=[],
+                        metavar="MESSAGE_ID", help="include this withheld message (another "
+                        "sender's mail in the person's thread: its Message-ID or key from "
+                        "`messages list`) after reading it; repeatable")
     parser.set_defaults(handler=run)
 
 
@@ -50,7 +55,9 @@ def run(context: Context, args: argparse.Namespace) -> int:
     language = args.language or (request.language if request else None) \
         or (customer.language if customer else "fi")
     package = build_package(customer, language=language, settings=context.settings,
-                            actor=CLI_ACTOR, request=request)
+                            actor=CLI_ACTOR, request=request,
+                            include_messages=[find_message(identifier).id
+                                              for identifier in args.include_message])
     password = new_password() if args.password else None
     for path in write_package(package, args.out, password=password):
         print(context.t("export.written", path=str(path)))
