@@ -28,6 +28,7 @@ from mailbot.classify import Classification, classify
 from mailbot.links import read_link
 from mailbot.outgoing import queue_mail
 from mailbot.parsing import ParsedMessage, parse_message
+from mailbot.quoting import ForwardedMessage
 from mailbot.text import storable
 from store import audit, clock, lifecycle, newsletters, tokens
 from store.config import Settings
@@ -54,6 +55,7 @@ _CUSTOMER_NO = re.compile(
 _CHAR_FIELD_MAX = 255
 TOKEN_SENDER_DIFFERS = "token_sender_differs"
 MESSAGE_ID_REUSED = "message_id_reused"
+FORWARDED_BY_STAFF = "forwarded_by_staff"
 """Attention: a newsletter link was used from an address other than the registered one."""
 
 
@@ -251,7 +253,7 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
     mydata = link if link is not None and link.accepted else None
     thread = _thread_of(parsed, settings)
     if thread is not None and (thread.status in OPEN_STATUSES
-                               or _classification(parsed, None).kind == "other"):
+                               or _classification(parsed, None, settings).kind == "other"):
         _attach_reply(message, parsed, thread)
         _audit_link(message, link)
         return 0
@@ -304,8 +306,14 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     form = parsed.form
     requester_email = _requester_email(parsed)
     requester_name = (form.get("name") if form else "") or parsed.from_name
+    passed_on = _forwarded_by_staff(parsed, settings)
+    if passed_on is not None:
+        # Staff passed a customer's mail on: the request is the customer's, and who
+        # forwarded it stays on the message (its sender) and in the audit trail.
+        requester_email, requester_name = passed_on.from_address, passed_on.from_name
+        message.needs_attention, message.attention_reason = True, FORWARDED_BY_STAFF
     phone = phone_or_none(form.get("phone") if form else "")
-    text = form.get("message") if form else parsed.body_text
+    text = form.get("message") if form else parsed.reading(own_addresses(settings))[0]
     customer_no = (form.get("customer_no") if form else "") or _customer_no(text)
     candidates = match_candidates(email=requester_email, phone=phone, customer_no=customer_no,
                                   name=requester_name or None)
@@ -319,7 +327,7 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
             # The link was used from another address: staff confirm it during the call.
             message.needs_attention = True
             message.attention_reason = TOKEN_SENDER_DIFFERS
-    result = _classification(parsed, fallback)
+    result = _classification(parsed, fallback, settings)
     if mydata is not None and result.kind == "other":
         # "See or change my data" is what the link asks for, whatever else was written.
         result = replace(result, kind="access")
@@ -395,16 +403,36 @@ def _audit_link(message: InboundMessage, link: tokens.LinkUse | None) -> None:
                  inbound_id=message.id, **link.note())
 
 
-def _classification(parsed: ParsedMessage, fallback: str | None) -> Classification:
+def _classification(parsed: ParsedMessage, fallback: str | None,
+                    settings: Settings) -> Classification:
     form = parsed.form
     if form is not None:
         return classify(form.get("message"), "", form_kind=form.kind,
                         fallback_language=fallback)
-    # A bare "stop" written in reply to the newsletter refers to the newsletter.
-    answers_marketing = newsletters.is_newsletter_mail(
+    ours = own_addresses(settings)
+    # A bare "stop" written in reply to the newsletter (or above it, forwarded back to
+    # us) refers to the newsletter.
+    answers_marketing = parsed.forwards_own_mail(ours) or newsletters.is_newsletter_mail(
         [*parsed.in_reply_to.split(), *parsed.references])
-    return classify(parsed.body_text, parsed.subject, fallback_language=fallback,
+    text, subject = parsed.reading(ours)
+    return classify(text, subject, fallback_language=fallback,
                     answers_marketing=answers_marketing)
+
+
+def _forwarded_by_staff(parsed: ParsedMessage, settings: Settings) -> ForwardedMessage | None:
+    """The customer's message when one of our own people forwarded it here (a sender in
+    the privacy inbox's domain), else None."""
+    forwarded = parsed.forwarded
+    if forwarded is None or not forwarded.from_address or parsed.form is not None:
+        return None
+    ours = own_addresses(settings)
+    domains = {address.rpartition("@")[2] for address in ours}
+    sender_domain = parsed.from_address.rpartition("@")[2].lower()
+    if sender_domain not in domains or forwarded.from_address in ours:
+        return None
+    if forwarded.from_address.rpartition("@")[2] in domains:
+        return None  # one colleague to another: nobody outside asked
+    return forwarded
 
 
 def _stop_marketing(request: Request, by_email: list[CandidateMatch],

@@ -14,7 +14,7 @@ import email.header
 import email.utils
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from mailbot.compose import header_text
 from mailbot.forms import FormSubmission, parse_form
-from mailbot.quoting import split_reply
+from mailbot.quoting import FORWARD_PREFIX, ForwardedMessage, forwarded_message, split_reply
 from mailbot.text import decode_bytes, html_to_text, normalise_newlines, storable
 
 T = TypeVar("T")
@@ -62,6 +62,21 @@ class ParsedMessage:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     form: FormSubmission | None = None
     defects: list[str] = field(default_factory=list)
+    forwarded: ForwardedMessage | None = None  # the message this mail forwards, if any
+
+    def reading(self, own_addresses: Collection[str] = ()) -> tuple[str, str]:
+        """The text and subject to classify: what the person wrote and, when the mail
+        forwards someone's message (not our own mail, such as the newsletter), that
+        message's own words and subject too; whoever forwards a mail here means it."""
+        forwarded = self.forwarded
+        subject = FORWARD_PREFIX.sub("", self.subject).strip() if forwarded else self.subject
+        if forwarded is None or forwarded.from_address in own_addresses:
+            return self.body_text, subject
+        text = f"{self.body_text}\n\n{forwarded.text}".strip()
+        return text, f"{subject}\n{forwarded.subject}".strip()
+
+    def forwards_own_mail(self, own_addresses: Collection[str]) -> bool:
+        return self.forwarded is not None and self.forwarded.from_address in own_addresses
 
     def header_values(self, name: str) -> list[str]:
         """Every value of header ``name`` (case-insensitive), decoded and cleaned."""
@@ -106,6 +121,7 @@ def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
     parsed.full_text = storable(text.strip())
     split = split_reply(parsed.full_text)
     parsed.body_text, parsed.quoted_text = storable(split.written), storable(split.quoted)
+    parsed.forwarded = forwarded_message(parsed.full_text, parsed.subject)
     parsed.form = parse_form(parsed.full_text)
     parsed.attachments = list(_attachments(message, attachment_max_bytes))
     return parsed

@@ -3,10 +3,16 @@
 The classifier reads only what the person wrote: a newsletter quoted below "no more
 mail, thanks" must never make the message an access request because the newsletter
 says "check your data".
+
+A forwarded message is different: whoever forwards a mail to the privacy inbox means it
+(their own unanswered request, or a customer's mail staff pass on), so
+:func:`forwarded_message` finds the forwarded block, its sender and subject, and the
+block's own words are read as well.
 """
 
 from __future__ import annotations
 
+import email.utils
 import re
 from dataclasses import dataclass
 
@@ -76,3 +82,77 @@ def _starts_quote(lines: list[str], index: int) -> bool:
 
 def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# ---------------------------------------------------------------- forwards
+
+# The subject prefix of a forward: Fwd/Fw (en), VL/VB (fi/sv välitetty/vidarebefordrat),
+# WG (de), TR (fr), RV (es/it), Doorst (nl), PD (pl), Edasi (et).
+FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|vl|vb|wg|tr|rv|doorst|pd|edasi)\s*(?:\[\d+\])?\s*:",
+                            re.IGNORECASE)
+# A line that can only start a forwarded message (never a reply).
+_FORWARD_MARKER = re.compile(
+    r"""^\s*(?:
+        -{2,}\s*(?:forwarded\ message|välitetty\ viesti|vidarebefordrat\ meddelande|
+                 weitergeleitete\ nachricht|message\ transféré|mensaje\ reenviado|
+                 messaggio\ inoltrato|doorgestuurd\ bericht)\s*-{2,}
+      | begin\ forwarded\ message:
+      | alku\w*\ välitetty\ viesti:
+    )\s*$""", re.IGNORECASE | re.VERBOSE)
+# "-----Original Message-----" and Outlook's underscore line: a forward only when the
+# subject says so.
+_MAYBE_FORWARD_MARKER = re.compile(
+    r"^\s*(?:-{2,}\s*(?:original\ message|alkuperäinen\ viesti|ursprungligt\ meddelande)"
+    r"\s*-{2,}|_{10,})\s*$", re.IGNORECASE | re.VERBOSE)
+_FORWARD_HEADER = re.compile(
+    r"^\s*(from|lähettäjä|från|von|de|sent|date|lähetetty|päivämäärä|skickat|datum|"
+    r"gesendet|envoyé|to|vastaanottaja|till|an|à|cc|kopio|subject|aihe|ämne|betreff|objet|"
+    r"asunto|oggetto|onderwerp)\s*:\s*(.*)$", re.IGNORECASE)
+_FROM_NAMES = {"from", "lähettäjä", "från", "von", "de"}
+_SUBJECT_NAMES = {"subject", "aihe", "ämne", "betreff", "objet", "asunto", "oggetto",
+                  "onderwerp"}
+
+
+@dataclass(frozen=True)
+class ForwardedMessage:
+    from_address: str  # the original sender named in the block ("" when none is)
+    from_name: str
+    subject: str
+    text: str  # the forwarded message's own words (its quotes and signature left out)
+
+
+def forwarded_message(text: str, subject: str = "") -> ForwardedMessage | None:
+    """The first forwarded message in ``text``, or None when the mail forwards nothing."""
+    lines = text.split("\n")
+    is_forward = bool(FORWARD_PREFIX.match(subject))
+    for index, line in enumerate(lines):
+        if _FORWARD_MARKER.match(line) or (is_forward and _MAYBE_FORWARD_MARKER.match(line)):
+            return _read_block(lines[index + 1:])
+        if is_forward and _FORWARD_HEADER.match(line) and \
+                _FORWARD_HEADER.match(line).group(1).lower() in _FROM_NAMES and \
+                _starts_quote(lines, index):
+            return _read_block(lines[index:])
+    return None
+
+
+def _read_block(lines: list[str]) -> ForwardedMessage:
+    headers: dict[str, str] = {}
+    body_start = 0
+    for index, line in enumerate(lines):
+        match = _FORWARD_HEADER.match(line)
+        if match and index - body_start <= 1:
+            name, value = match.group(1).lower(), match.group(2).strip()
+            key = "from" if name in _FROM_NAMES else "subject" if name in _SUBJECT_NAMES \
+                else name
+            headers.setdefault(key, value)
+            body_start = index + 1
+        elif not line.strip() and index == body_start:
+            body_start = index + 1
+        elif headers or line.strip():
+            break
+    name, address = email.utils.parseaddr(headers.get("from", "").replace("mailto:", ""))
+    if "@" not in address:
+        name, address = headers.get("from", ""), ""
+    own = split_reply("\n".join(lines[body_start:]))
+    return ForwardedMessage(address.strip().lower(), name.strip().strip('"'),
+                            headers.get("subject", ""), own.written)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from mailbot.automatic import ignore_reason
+from mailbot.automatic import ignore_reason, own_addresses
 from mailbot.classify import classify
 from mailbot.parsing import parse_message
 from store.config import load_settings
@@ -70,8 +70,10 @@ def outcome(name: str) -> Outcome:
     parsed = parse_message((CITED / f"{name}.eml").read_bytes(),
                            attachment_max_bytes=settings.mail.attachment_max_bytes)
     reason = ignore_reason(parsed, settings)
-    result = classify(parsed.body_text, parsed.subject,
-                      answers_marketing=entry.get("answers_marketing", False))
+    ours = own_addresses(settings)
+    text, subject = parsed.reading(ours)
+    answers_marketing = entry.get("answers_marketing", False) or parsed.forwards_own_mail(ours)
+    result = classify(text, subject, answers_marketing=answers_marketing)
     if reason is not None:
         return Outcome(name, frozenset(), reason, False, result.written_language,
                        f"ignored: {reason}")

@@ -18,7 +18,7 @@ from store.models import (
     Request,
 )
 from tests.support.factories import make_customer
-from tests.support.mail import feed, mail_settings, make_mail
+from tests.support.mail import INBOX, feed, mail_settings, make_mail
 from tui.cli.main import main
 
 
@@ -376,3 +376,50 @@ def test_a_message_that_fails_is_quarantined_and_can_be_reprocessed(
     assert Request.get_by_id(message.request_id).kind == "access"
     assert main(["messages", "reprocess", "<karanteeni@example.fi>"]) == 1  # not quarantined
     assert "ei ole karanteenissa" in capsys.readouterr().err
+
+
+FORWARDED_BY_BOX_OFFICE = """Hei, tämä tuli lipunmyynnin osoitteeseen. Hoidatko?
+
+Terveisin Kirsi / lipunmyynti
+
+---------- Välitetty viesti ----------
+Lähettäjä: Aila Peltonen <aila.peltonen@example.fi>
+Aihe: tietopyyntö
+
+Haluan tarkastaa kaikki tietoni, joita teillä on minusta. Aila Peltonen, Kotka
+"""
+
+
+def test_a_customers_mail_forwarded_by_staff_is_the_customers_request(db, frozen_clock):
+    result = feed(make_mail("Kirsi Mononen <lipunmyynti@kotkanleffat.fi>",
+                            subject="VL: tietopyyntö", body=FORWARDED_BY_BOX_OFFICE))
+    request = Request.get_by_id(result.message.request_id)
+    assert request.kind == "access"
+    assert (request.requester_email, request.requester_name) == (
+        "aila.peltonen@example.fi", "Aila Peltonen")
+    assert result.message.from_address == "lipunmyynti@kotkanleffat.fi"  # who forwarded it
+    assert result.message.attention_reason == "forwarded_by_staff"
+    assert [mail.to_address for mail in OutboxMail.select()] == ["aila.peltonen@example.fi"]
+
+
+def test_a_person_forwarding_their_own_unanswered_request_means_it(db, frozen_clock):
+    body = ("I sent this a month ago and have had no reply. Please deal with it.\n\n"
+            "---------- Forwarded message ----------\n"
+            "From: Lucy Baker <lucy.baker@example.co.uk>\nDate: 10 February 2026\n"
+            "Subject: Subject access request\n\n"
+            "I am writing to make a subject access request for any personal information "
+            "you hold about me.\nLucy Baker\n")
+    result = feed(make_mail("Lucy Baker <lucy.baker@example.co.uk>", subject="Fwd: SAR",
+                            body=body))
+    request = Request.get_by_id(result.message.request_id)
+    assert (request.kind, request.requester_email) == ("access", "lucy.baker@example.co.uk")
+    assert not result.message.needs_attention
+
+
+def test_our_own_newsletter_forwarded_back_is_not_read_as_the_persons_words(db, frozen_clock):
+    body = ("Poistakaa minut tältä listalta.\n\n"
+            "---------- Välitetty viesti ----------\n"
+            f"Lähettäjä: Kotkan Leffat <{INBOX}>\nAihe: Uutiskirje\n\n"
+            "Tarkista ja päivitä tietosi Oma tili -sivulla. Pyydä kopio tiedoistasi.\n")
+    result = feed(make_mail("Maija <maija@example.fi>", subject="VL: Uutiskirje", body=body))
+    assert Request.get_by_id(result.message.request_id).kind == "objection"
