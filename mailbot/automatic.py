@@ -111,7 +111,24 @@ def _address(value: str) -> str:
     return value.rpartition("<")[2].rstrip(">").strip().lower()
 
 
+# The subject an out-of-office or vacation reply gets from clients that add no RFC 3834
+# header (Thunderbird's vacation filter, older Exchange, webmail responders), in the
+# languages of the EU.  Only the start of the subject counts.
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"""^\s*(?:
+        automaattinen\ vastaus | poissaoloilmoitus | poissa\ toimistolta | lomaviesti
+      | automatic\ reply | auto(?:matic)?[\ -]?(?:reply|response) | out\ of\ (?:the\ )?office
+      | autosvar | automatiskt\ svar | frånvaro(?:meddelande)?
+      | automatische\ antwort | abwesenheit(?:snotiz)?
+      | réponse\ automatique | absence | respuesta\ automática | fuera\ de\ la\ oficina
+      | risposta\ automatica | fuori\ sede | automatisch\ antwoord | afwezig
+      | odpowiedź\ automatyczna | automaatvastus | automatisk\ svar | resposta\ automática
+    )\s*(?::|$|\s-|\s\()""", re.IGNORECASE | re.VERBOSE)
+
+
 def _is_auto_reply(message: ParsedMessage) -> bool:
+    if _AUTO_REPLY_SUBJECT.match(message.subject):
+        return True
     for value in message.header_values("Auto-Submitted"):
         if value.split(";")[0].strip().lower() not in ("", "no"):
             return True

@@ -423,3 +423,19 @@ def test_our_own_newsletter_forwarded_back_is_not_read_as_the_persons_words(db, 
             "Tarkista ja päivitä tietosi Oma tili -sivulla. Pyydä kopio tiedoistasi.\n")
     result = feed(make_mail("Maija <maija@example.fi>", subject="VL: Uutiskirje", body=body))
     assert Request.get_by_id(result.message.request_id).kind == "objection"
+
+
+@pytest.mark.parametrize(("subject", "ignored"), [
+    ("Automaattinen vastaus: Tietopyyntösi", True),
+    ("Automatic reply: Your request TP-2026-0001", True),
+    ("Out of Office: Tietopyyntö", True),
+    ("Autosvar: Begäran", True),
+    ("Abwesenheitsnotiz: Auskunft", True),
+    ("Absence de réponse à ma demande d'accès", False),  # a person, complaining
+    ("Automaattisesti lähetetyt mainokset pois", False),
+])
+def test_an_out_of_office_reply_without_headers_is_known_by_its_subject(db, frozen_clock,
+                                                                        subject, ignored):
+    result = feed(make_mail(subject=subject, body="Olen lomalla 3.7. asti."))
+    assert (result.message.reason == "auto_reply") is ignored
+    assert (result.message.disposition == "ignored") is ignored
