@@ -176,6 +176,8 @@ class Classification:
     written_language: str = ""
     marketing: bool = False  # the objection is to direct marketing: applied at once
     scores: dict[str, float] = field(default_factory=dict)
+    # Why: for each kind that scored, the sentences (or article citations) that scored it.
+    evidence: dict[str, list[str]] = field(default_factory=dict)
 
 
 def classify(text: str, subject: str = "", *, form_kind: str | None = None,
@@ -192,19 +194,21 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
     else:
         language = written = detect_language(own_words, fallback=fallback_language)
     sentences = [part for part in _SENTENCES.split(own_words) if part.strip()]
-    scores = _scores(sentences, answers_marketing)
-    _article_scores(own_words, scores)
+    evidence: dict[str, list[str]] = {}
+    scores = _scores(sentences, answers_marketing, evidence)
+    _article_scores(own_words, scores, evidence)
     marketing = _marketing_objection(sentences, answers_marketing)
     if form_kind:
         also = form_kind != "objection" and scores["objection"] >= CLEAR and marketing
         return Classification(form_kind, language, 0.95, also_objection=also,
                               written_language=written,
-                              marketing=form_kind == "objection" or also, scores=scores)
+                              marketing=form_kind == "objection" or also, scores=scores,
+                              evidence=evidence)
     ranked = sorted(((score, kind) for kind, score in scores.items() if score > 0),
                     reverse=True)
     if not ranked:
         return Classification("other", language, 0.3 if text.strip() else 0.1, scores=scores,
-                              written_language=written)
+                              written_language=written, evidence=evidence)
     best_score, best = ranked[0]
     others = [(score, kind) for score, kind in ranked if kind != "objection"]
     also = False
@@ -219,43 +223,58 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
     return Classification(best, language, round(confidence, 2), also_objection=also,
                           written_language=written,
                           marketing=marketing and (best == "objection" or also),
-                          scores=scores)
+                          scores=scores, evidence=evidence)
 
 
-def _scores(sentences: Iterable[str], answers_marketing: bool) -> dict[str, float]:
+_EVIDENCE_CHARS = 200
+
+
+def _scores(sentences: Iterable[str], answers_marketing: bool,
+            evidence: dict[str, list[str]]) -> dict[str, float]:
     scores = dict.fromkeys(("access", "rectification", "erasure", "restriction",
                             "objection"), 0.0)
     for sentence in sentences:
-        erase = bool(ERASE.search(sentence)) and not NOT_ERASE.search(sentence)
-        data_object = bool(DATA_OBJECT.search(sentence))
-        marketing = _about_marketing(sentence, answers_marketing)
-        stop = bool(STOP.search(sentence))
-        if OBJECTION_STRONG.search(sentence) or (marketing and stop):
-            scores["objection"] += STRONG
-        elif CONSENT_WITHDRAWN.search(sentence):
-            scores["objection"] += CLEAR
-        elif marketing:
-            scores["objection"] += WEAK / 2
-        if erase and data_object:
-            scores["erasure"] += CLEAR
-        elif erase and not marketing:
-            scores["erasure"] += WEAK if not PERSON_OBJECT.search(sentence) else MEDIUM
-        scores["access"] += MEDIUM * min(2, len(ACCESS.findall(sentence)))
-        rectify = len(RECTIFY.findall(sentence))
-        if rectify:
-            scores["rectification"] += (MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK) \
-                + WEAK / 2 * min(2, rectify - 1)
-        if RESTRICT.search(sentence) and not marketing:
-            scores["restriction"] += CLEAR
+        before = dict(scores)
+        _score_sentence(sentence, answers_marketing, scores)
+        shown = " ".join(sentence.split())[:_EVIDENCE_CHARS]
+        for kind, score in scores.items():
+            if score > before[kind] and shown not in evidence.setdefault(kind, []):
+                evidence[kind].append(shown)
     return scores
 
 
-def _article_scores(text: str, scores: dict[str, float]) -> None:
+def _score_sentence(sentence: str, answers_marketing: bool, scores: dict[str, float]) -> None:
+    erase = bool(ERASE.search(sentence)) and not NOT_ERASE.search(sentence)
+    data_object = bool(DATA_OBJECT.search(sentence))
+    marketing = _about_marketing(sentence, answers_marketing)
+    stop = bool(STOP.search(sentence))
+    if OBJECTION_STRONG.search(sentence) or (marketing and stop):
+        scores["objection"] += STRONG
+    elif CONSENT_WITHDRAWN.search(sentence):
+        scores["objection"] += CLEAR
+    elif marketing:
+        scores["objection"] += WEAK / 2
+    if erase and data_object:
+        scores["erasure"] += CLEAR
+    elif erase and not marketing:
+        scores["erasure"] += WEAK if not PERSON_OBJECT.search(sentence) else MEDIUM
+    scores["access"] += MEDIUM * min(2, len(ACCESS.findall(sentence)))
+    rectify = len(RECTIFY.findall(sentence))
+    if rectify:
+        scores["rectification"] += (MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK) \
+            + WEAK / 2 * min(2, rectify - 1)
+    if RESTRICT.search(sentence) and not marketing:
+        scores["restriction"] += CLEAR
+
+
+def _article_scores(text: str, scores: dict[str, float],
+                    evidence: dict[str, list[str]]) -> None:
     """Article numbers, over the whole text: "Art. 15" must not be cut at its period."""
     for match in ARTICLE.finditer(" ".join(text.split())):
         number = int(match.group(1) or match.group(2))
         if number in ARTICLE_KINDS:
             scores[ARTICLE_KINDS[number]] += STRONG
+            evidence.setdefault(ARTICLE_KINDS[number], []).append(match.group(0))
 
 
 def _about_marketing(sentence: str, answers_marketing: bool) -> bool:

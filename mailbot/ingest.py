@@ -304,13 +304,10 @@ def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Reque
 def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Settings,
                  mydata: tokens.LinkUse | None = None) -> int:
     form = parsed.form
-    requester_email = _requester_email(parsed)
-    requester_name = (form.get("name") if form else "") or parsed.from_name
-    passed_on = _forwarded_by_staff(parsed, settings)
-    if passed_on is not None:
+    requester_email, requester_name, passed_on = requester_of(parsed, settings)
+    if passed_on:
         # Staff passed a customer's mail on: the request is the customer's, and who
         # forwarded it stays on the message (its sender) and in the audit trail.
-        requester_email, requester_name = passed_on.from_address, passed_on.from_name
         message.needs_attention, message.attention_reason = True, FORWARDED_BY_STAFF
     phone = phone_or_none(form.get("phone") if form else "")
     text = form.get("message") if form else parsed.reading(own_addresses(settings))[0]
@@ -403,8 +400,8 @@ def _audit_link(message: InboundMessage, link: tokens.LinkUse | None) -> None:
                  inbound_id=message.id, **link.note())
 
 
-def _classification(parsed: ParsedMessage, fallback: str | None,
-                    settings: Settings) -> Classification:
+def _classification(parsed: ParsedMessage, fallback: str | None, settings: Settings,
+                    replies_to_newsletter: bool | None = None) -> Classification:
     form = parsed.form
     if form is not None:
         return classify(form.get("message"), "", form_kind=form.kind,
@@ -412,11 +409,34 @@ def _classification(parsed: ParsedMessage, fallback: str | None,
     ours = own_addresses(settings)
     # A bare "stop" written in reply to the newsletter (or above it, forwarded back to
     # us) refers to the newsletter.
-    answers_marketing = parsed.forwards_own_mail(ours) or newsletters.is_newsletter_mail(
-        [*parsed.in_reply_to.split(), *parsed.references])
+    if replies_to_newsletter is None:
+        replies_to_newsletter = newsletters.is_newsletter_mail(
+            [*parsed.in_reply_to.split(), *parsed.references])
+    answers_marketing = parsed.forwards_own_mail(ours) or replies_to_newsletter
     text, subject = parsed.reading(ours)
     return classify(text, subject, fallback_language=fallback,
                     answers_marketing=answers_marketing)
+
+
+def requester_of(parsed: ParsedMessage, settings: Settings) -> tuple[str | None, str, bool]:
+    """Who asks (address, name) and whether staff forwarded the mail on their behalf."""
+    passed_on = _forwarded_by_staff(parsed, settings)
+    if passed_on is not None:
+        return passed_on.from_address, passed_on.from_name, True
+    form = parsed.form
+    return (_requester_email(parsed), (form.get("name") if form else "") or parsed.from_name,
+            False)
+
+
+def classification_of(parsed: ParsedMessage, settings: Settings,
+                      fallback: str | None = None, *,
+                      replies_to_newsletter: bool | None = None) -> Classification:
+    """What the mailbot makes of a message's words (the same call the ingest makes).
+
+    ``replies_to_newsletter``: whether the mail answers a newsletter we sent; None looks
+    it up in the database by its In-Reply-To and References.
+    """
+    return _classification(parsed, fallback, settings, replies_to_newsletter)
 
 
 def _forwarded_by_staff(parsed: ParsedMessage, settings: Settings) -> ForwardedMessage | None:

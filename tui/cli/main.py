@@ -18,6 +18,7 @@ from store.i18n import translate
 from tui.cli import (
     audit_cmd,
     breach_cmd,
+    classify_cmd,
     consent_cmd,
     demo_cmd,
     erase_cmd,
@@ -41,6 +42,7 @@ COMMAND_MODULES = [
     demo_cmd,
     listing_cmds,
     mailbot_cmd,
+    classify_cmd,
     outbox_cmd,
     import_cmd,
     staff_cmd,
