@@ -101,7 +101,7 @@ async def test_an_issue_reaches_exactly_those_who_may_receive_marketing_in_their
     Customer.update(email=None).where(Customer.id == no_address.id).execute()
 
     assert main(send_command(texts)) == 0
-    assert "Uutiskirje 1: 3 viestiä lisätty jonoon" in capsys.readouterr().err
+    assert "Uutiskirje 1: jonoon lisätty 3;" in capsys.readouterr().err
     assert {mail.to_address for mail in OutboxMail.select()} == \
         {finn.email, swede.email, english.email}
     settings = with_smtp(smtp_server.url())
@@ -242,9 +242,9 @@ def test_sending_the_same_texts_again_continues_the_issue_and_nobody_gets_it_twi
     assert main(send_command(texts)) == 0
     err = capsys.readouterr().err
     assert "Samat tekstit ovat jo uutiskirjeenä 1: jatketaan sitä" in err
-    assert "5 viestiä lisätty jonoon; 3 vastaanottajaa oli jo" in err
+    assert "jonoon lisätty 5; aiemmin jonossa tai jo saaneita 3" in err
     assert main(send_command(texts)) == 0
-    assert "0 viestiä lisätty jonoon; 8 vastaanottajaa oli jo" in capsys.readouterr().err
+    assert "jonoon lisätty 0; aiemmin jonossa tai jo saaneita 8" in capsys.readouterr().err
     assert Newsletter.select().count() == 1
     per_customer = [row.customer_id for row in OutboxMail.select(OutboxMail.customer)]
     assert sorted(per_customer) == sorted(c.id for c in [*readers, late])
