@@ -163,6 +163,9 @@ STRONG = 3.0
 CLEAR = 2.5
 MEDIUM = 2.0
 WEAK = 1.0
+SECOND_RIGHT = STRONG + WEAK / 2
+"""A second right in one letter needs two signals (or an article): a word in passing
+("… and then tell me you have done it") must not open a request of its own."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,9 @@ class Classification:
     language: str
     confidence: float
     also_objection: bool = False  # a marketing objection beside another request
+    # Other rights the same letter asks for (never "objection": that is also_objection),
+    # each scored at least SECOND_RIGHT: one request each, beside the first.
+    also_kinds: tuple[str, ...] = ()
     # The language the person wrote in (any EU language); ``language`` is the one we
     # answer in (fi, sv or en: English for everyone else).
     written_language: str = ""
@@ -219,8 +225,14 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
         also = True
     runner_up = max((score for score, kind in ranked if kind != best
                      and not (also and kind == "objection")), default=0.0)
+    also_kinds = tuple(kind for score, kind in ranked
+                       if kind not in (best, "objection") and score >= SECOND_RIGHT)
+    if also_kinds:
+        runner_up = max((score for score, kind in ranked
+                         if kind not in (best, *also_kinds, "objection")), default=0.0)
     confidence = min(0.95, best_score / (best_score + runner_up + 1.0) + 0.1)
     return Classification(best, language, round(confidence, 2), also_objection=also,
+                          also_kinds=also_kinds,
                           written_language=written,
                           marketing=marketing and (best == "objection" or also),
                           scores=scores, evidence=evidence)

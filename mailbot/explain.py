@@ -46,7 +46,7 @@ def decide(name: str, raw: bytes, settings: Settings) -> MailDecision:
     reason = ignore_reason(parsed, settings)
     result = classification_of(parsed, settings, replies_to_newsletter=False)
     email, requester_name, passed_on = requester_of(parsed, settings)
-    kinds = [result.kind] + (["objection"] if result.also_objection else [])
+    kinds = [result.kind, *result.also_kinds] + (["objection"] if result.also_objection else [])
     return MailDecision(
         name=name, disposition="ignored" if reason else "new_request", reason=reason,
         kinds=[] if reason else kinds, marketing=result.marketing and not reason,

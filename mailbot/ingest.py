@@ -328,13 +328,17 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     if mydata is not None and result.kind == "other":
         # "See or change my data" is what the link asks for, whatever else was written.
         result = replace(result, kind="access")
-    request = lifecycle.create_request(
-        kind=result.kind, actor=ACTOR, received_at=message.received_at,
-        language=result.language, channel="website_form" if form else "email",
-        requester_email=requester_email, requester_name=requester_name[:_CHAR_FIELD_MAX],
-        requester_phone=phone, confidence=result.confidence,
-        proposed_changes=proposed_changes(text) if result.kind == "rectification" else None,
-        candidates=candidates, reference_prefix=settings.requests.reference_prefix)
+    def new_request(kind: str, part_of: Request | None = None) -> Request:
+        return lifecycle.create_request(
+            kind=kind, actor=ACTOR, received_at=message.received_at,
+            language=result.language, channel="website_form" if form else "email",
+            requester_email=requester_email, requester_name=requester_name[:_CHAR_FIELD_MAX],
+            requester_phone=phone, confidence=result.confidence,
+            proposed_changes=proposed_changes(text) if kind == "rectification" else None,
+            candidates=candidates, reference_prefix=settings.requests.reference_prefix,
+            written_language=result.written_language, part_of=part_of)
+
+    request = new_request(result.kind)
     message.disposition, message.request, message.language = "new_request", request, \
         result.language
     _save(message, parsed)
@@ -343,14 +347,13 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
         queued += _stop_marketing(request, by_email, message, settings)
     elif result.kind != "other":
         queued += _acknowledge(request, message, settings, "acknowledgement")
+        for kind in result.also_kinds:
+            # "Show me my data and then erase it": one request per right, each answered.
+            part = new_request(kind, part_of=request)
+            queued += _acknowledge(part, message, settings, "acknowledgement")
         if result.also_objection:
             # "Erase my data and stop marketing": the objection applies now, the rest waits.
-            objection = lifecycle.create_request(
-                kind="objection", actor=ACTOR, received_at=message.received_at,
-                language=result.language, channel=request.channel,
-                requester_email=requester_email, requester_name=request.requester_name,
-                requester_phone=phone, confidence=result.confidence, candidates=candidates,
-                reference_prefix=settings.requests.reference_prefix)
+            objection = new_request("objection", part_of=request)
             queued += _stop_marketing(objection, by_email, message, settings)
     return queued
 

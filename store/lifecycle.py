@@ -54,8 +54,14 @@ def create_request(
     proposed_changes: dict[str, str] | None = None,
     candidates: Iterable[CandidateMatch] = (),
     reference_prefix: str = "TP",
+    written_language: str = "",
+    part_of: Request | None = None,
 ) -> Request:
-    """A new request in ``received``, with its reference number and deadline."""
+    """A new request in ``received``, with its reference number and deadline.
+
+    ``part_of``: the first request of the same letter, when the letter asks for several
+    rights (one request per right; the letter is the first one's message).
+    """
     _check_kind(kind)
     received_at = received_at or clock.now()
     now = clock.now()
@@ -72,6 +78,8 @@ def create_request(
             requester_phone=requester_phone,
             confidence=confidence,
             proposed_changes=proposed_changes or {},
+            written_language=written_language,
+            part_of=part_of,
             received_at=received_at,
             due_at=due,
             original_due_at=due,
@@ -80,7 +88,8 @@ def create_request(
         )
         audit.record("request.received", actor, request_reference=request.reference,
                      kind=kind, channel=channel, language=language,
-                     confidence=round(confidence, 2))
+                     confidence=round(confidence, 2),
+                     **({"part_of": part_of.reference} if part_of is not None else {}))
         set_candidates(request, candidates, actor)
     return request
 

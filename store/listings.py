@@ -22,7 +22,8 @@ from store.models import (
 from store.restriction import restricted_ids
 
 
-def request_row(request: Request, customer_no: str | None = None) -> dict[str, Any]:
+def request_row(request: Request, customer_no: str | None = None,
+                part_of: str | None = None) -> dict[str, Any]:
     return {
         "reference": request.reference,
         "kind": request.kind,
@@ -34,6 +35,8 @@ def request_row(request: Request, customer_no: str | None = None) -> dict[str, A
         "due_at": clock.iso(request.due_at),
         "extended": request.extended_at is not None,
         "closed_at": clock.iso(request.closed_at),
+        "written_language": request.written_language,
+        "part_of": part_of,
     }
 
 
@@ -45,7 +48,11 @@ def requests(*, open_only: bool = False) -> list[dict[str, Any]]:
         from store.models import OPEN_STATUSES
 
         query = query.where(Request.status.in_(OPEN_STATUSES))
-    return [request_row(row, row.customer.customer_no if row.customer_id else None)
+    first_of = {row.id: row.reference for row in Request.select(Request.id, Request.reference)
+                .where(Request.id.in_(Request.select(Request.part_of)
+                                      .where(Request.part_of.is_null(False))))}
+    return [request_row(row, row.customer.customer_no if row.customer_id else None,
+                        first_of.get(row.part_of_id))
             for row in query]
 
 

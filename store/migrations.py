@@ -19,6 +19,7 @@ from store.models import (
     ALL_MODELS,
     AuditHead,
     Customer,
+    Request,
     SchemaVersion,
     database,
 )
@@ -48,8 +49,28 @@ def _initial_schema() -> None:
         AuditHead.create(id=1, last_id=0, last_hash=GENESIS_HASH)
 
 
+def _several_rights_per_letter() -> None:
+    """Request.part_of (one request per right of a letter) and Request.written_language."""
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+    table = Request._meta.table_name
+    present = {column.name for column in database.get_columns(table)}
+    migrator = (SqliteMigrator(database) if isinstance(database.obj, peewee.SqliteDatabase)
+                else PostgresqlMigrator(database))
+    operations = []
+    if "written_language" not in present:
+        operations.append(migrator.add_column(table, "written_language",
+                                              Request.written_language))
+    if "part_of_id" not in present:
+        operations.append(migrator.add_column(table, "part_of_id", Request.part_of))
+    if operations:
+        migrate(*operations)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the register, the queue, mail, staff and the audit trail", _initial_schema),
+    Migration(2, "several rights in one letter; the language it was written in",
+              _several_rights_per_letter),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -77,7 +77,8 @@ def outcome(name: str) -> Outcome:
     if reason is not None:
         return Outcome(name, frozenset(), reason, False, result.written_language,
                        f"ignored: {reason}")
-    kinds = ({result.kind} | ({"objection"} if result.also_objection else set())) - {"other"}
+    kinds = ({result.kind, *result.also_kinds}
+             | ({"objection"} if result.also_objection else set())) - {"other"}
     shown = "+".join(sorted(kinds)) or "other"
     if result.kind == "objection" and result.marketing:
         shown += " (marketing)"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import peewee
 import pytest
 
 from store.db import open_database
@@ -103,3 +104,22 @@ def test_the_console_script_is_installed_and_speaks_finnish_by_default(tmp_path)
                                                                          tmp_path / "r.db")})
     assert result.returncode == 0, result.stderr
     assert "Tietokannan rakenne päivitetty" in result.stderr
+
+
+def test_a_version_1_register_is_upgraded_to_several_rights_per_letter(db):
+    """Migration 2 adds Request.part_of and Request.written_language to an existing
+    register (PostgreSQL: the columns dropped as version 1 had them; SQLite cannot drop a
+    foreign-key column, so there the migration is shown to be a no-op on a fresh schema)."""
+    from store.migrations import LATEST, current_version, migrate
+    from store.models import Request, SchemaVersion, database
+
+    table = Request._meta.table_name
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        database.execute_sql(f"ALTER TABLE {table} DROP COLUMN part_of_id, "
+                             "DROP COLUMN written_language")
+    SchemaVersion.delete().where(SchemaVersion.version > 1).execute()
+    assert current_version() == 1
+    assert migrate() == (1, LATEST)
+    columns = {column.name for column in database.get_columns(table)}
+    assert {"part_of_id", "written_language"} <= columns
+    assert migrate() == (LATEST, LATEST)

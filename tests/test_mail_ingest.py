@@ -7,7 +7,7 @@ import email.policy
 
 import pytest
 
-from store import audit, lifecycle
+from store import audit, lifecycle, listings
 from store.consent import has_consent, is_suppressed, record_consent
 from store.models import (
     Attachment,
@@ -439,3 +439,25 @@ def test_an_out_of_office_reply_without_headers_is_known_by_its_subject(db, froz
     result = feed(make_mail(subject=subject, body="Olen lomalla 3.7. asti."))
     assert (result.message.reason == "auto_reply") is ignored
     assert (result.message.disposition == "ignored") is ignored
+
+
+def test_a_letter_asking_for_two_rights_becomes_two_requests_sharing_the_letter(
+        db, frozen_clock):
+    from pathlib import Path
+
+    from tui.data.request import load_request
+
+    cited = Path(__file__).parent / "corpus" / "cited" / "fi-two-access-erasure.eml"
+    result = feed(cited.read_bytes())
+    first = Request.get_by_id(result.message.request_id)
+    [second] = list(Request.select().where(Request.part_of == first))
+    assert {first.kind, second.kind} == {"access", "erasure"}
+    assert first.written_language == second.written_language == "fi"
+    assert {mail.request_id for mail in OutboxMail.select()} == {first.id, second.id}
+    view = load_request(second.reference, mail_settings())
+    assert view.first_message is not None
+    assert view.first_message.body == result.message.body_text  # the letter, on both
+    assert view.letter_parts == ((first.reference, first.kind),)
+    listed = {row["reference"]: row for row in listings.requests()}
+    assert listed[second.reference]["part_of"] == first.reference
+    assert listed[first.reference]["part_of"] is None

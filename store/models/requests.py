@@ -33,7 +33,8 @@ class Request(BaseModel):
     reference = CharField(max_length=32, unique=True)
     kind = CharField(max_length=16, index=True)
     status = CharField(max_length=24, index=True)
-    language = CharField(max_length=2, default="fi")
+    language = CharField(max_length=2, default="fi")  # the language we answer in
+    written_language = CharField(max_length=8, default="")  # the one the person wrote in
     channel = CharField(max_length=16, default="email")  # email | website_form | staff
     requester_email = CharField(null=True)
     requester_name = CharField(default="")
@@ -55,6 +56,9 @@ class Request(BaseModel):
     rejection_ground = CharField(default="", max_length=32)
     rejection_reason = TextField(default="")
     minimised_at = UtcDateTimeField(null=True)
+    # A letter that asks for several rights becomes one request per right: every part
+    # after the first points at the first, whose message holds the letter.
+    part_of = ForeignKeyField("self", null=True, backref="parts", on_delete="SET NULL")
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
 

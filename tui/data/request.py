@@ -124,6 +124,8 @@ class RequestView:
     outcome: str = ""
     warnings: CallWarnings = field(default_factory=CallWarnings)
     unreachable_offered: bool = False
+    written_language: str = ""  # what the person wrote in (any EU language)
+    letter_parts: tuple[tuple[str, str], ...] = ()  # the same letter's other requests
 
     @property
     def is_open(self) -> bool:
@@ -194,12 +196,28 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
         warnings=call_warnings(request, customer),
         unreachable_offered=(unanswered >= settings.requests.unanswered_calls_before_letter
                              and request.status not in CLOSED_STATUSES),
+        written_language=request.written_language,
+        letter_parts=letter_parts(request),
     )
+
+
+def letter_parts(request: Request) -> tuple[tuple[str, str], ...]:
+    """(reference, kind) of the other requests made from the same letter."""
+    first = request.part_of_id or request.id
+    rows = (Request.select(Request.reference, Request.kind)
+            .where(((Request.id == first) | (Request.part_of == first))
+                   & (Request.id != request.id))
+            .order_by(Request.id))
+    return tuple((row.reference, row.kind) for row in rows)
 
 
 def load_thread(request: Request) -> tuple[ThreadItem, ...]:
     items: list[ThreadItem] = []
-    messages = list(InboundMessage.select().where(InboundMessage.request == request))
+    wanted = InboundMessage.request == request
+    if request.part_of_id:  # one right of a letter that asked for several: show the letter
+        wanted |= (InboundMessage.request == request.part_of_id) \
+            & (InboundMessage.disposition == "new_request")
+    messages = list(InboundMessage.select().where(wanted).order_by(InboundMessage.id))
     attachments: dict[int, list[AttachmentView]] = {}
     if messages:
         for row in (Attachment.select(Attachment.message, Attachment.filename,

@@ -54,6 +54,12 @@ class RequestSummary(RequestPart, Static):
             f"{t('tui.request.from')}: {escape(view.requester_name)} "
             f"<{escape(view.requester_email)}>".replace("  ", " "),
         ]
+        if view.written_language and view.written_language not in ("fi", "sv", "en"):
+            lines.append(t("tui.request.written_in", language=view.written_language))
+        if view.letter_parts:
+            parts = ", ".join(f"{escape(reference)} ({escape(t(f'kind.{kind}'))})"
+                              for reference, kind in view.letter_parts)
+            lines.append(f"{t('tui.request.same_letter')}: {parts}")
         if view.customer is not None:
             lines.append(f"{t('tui.request.customer')}: {escape(view.customer.customer_no)} "
                          f"{escape(view.customer.name)} · {escape(view.customer.phone or '–')}"

@@ -1,0 +1,90 @@
+"""The classifier on the cited corpus (tests/corpus/cited/): accuracy and time per mail.
+
+    python bench/classify_bench.py [--repeat N]
+
+Prints the share of mails whose kinds are exactly right per language group and per kind,
+the confusion matrix of the first kind (expected → decided), how many mails no person wrote
+were left unanswered, and the time to parse and classify one mail (p50/p95, ms) over
+``--repeat`` passes.  It runs the mailbot's own rules (``mailbot.explain.decide``) and needs
+no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from _common import percentiles  # noqa: E402
+
+from mailbot.explain import decide  # noqa: E402
+from store.config import load_settings  # noqa: E402
+
+CITED = ROOT / "tests" / "corpus" / "cited"
+AUTOMATIC = {"auto_reply", "spam", "list", "bounce"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timing passes (default 5)")
+    args = parser.parse_args()
+    settings = load_settings(environ={})
+    manifest = tomllib.loads((CITED / "MANIFEST.toml").read_text(encoding="utf-8"))
+    mails = {name: (CITED / f"{name}.eml").read_bytes() for name in manifest}
+
+    timings: list[float] = []
+    decisions = {}
+    for _ in range(args.repeat):
+        for name, raw in mails.items():
+            started = time.perf_counter()
+            decisions[name] = decide(name, raw, settings)
+            timings.append((time.perf_counter() - started) * 1000)
+
+    groups: dict[str, list[bool]] = defaultdict(list)
+    kinds_found: dict[str, list[bool]] = defaultdict(list)
+    confusion: Counter[tuple[str, str]] = Counter()
+    unanswered = []
+    for name, entry in manifest.items():
+        decision = decisions[name]
+        expected = set(entry["kinds"])
+        got = set(decision.kinds) - {"other"}
+        right = got == expected
+        language = entry["language"]
+        group = language if language in ("fi", "sv", "en") else "other EU"
+        groups["all"].append(right)
+        groups[group].append(right)
+        for kind in expected:
+            kinds_found[kind].append(kind in got)
+        first_expected = entry["kinds"][0] if entry["kinds"] else "none"
+        first_got = decision.kinds[0] if decision.kinds and decision.kinds[0] != "other" \
+            else ("ignored" if decision.reason else "none")
+        confusion[(first_expected, first_got)] += 1
+        if entry.get("category") in AUTOMATIC:
+            unanswered.append(not decision.acknowledged)
+
+    print(f"classify bench: {len(manifest)} cited mails, {args.repeat} timing passes")
+    for group in ("all", "fi", "sv", "en", "other EU"):
+        results = groups[group]
+        print(f"  right {group:9} {sum(results):4}/{len(results):<4} "
+              f"{100 * sum(results) / max(1, len(results)):5.1f} %")
+    for kind, results in sorted(kinds_found.items()):
+        print(f"  found {kind:14} {sum(results):4}/{len(results):<4}")
+    print(f"  mail no person wrote, unanswered: {sum(unanswered)}/{len(unanswered)}")
+    labels = sorted({label for pair in confusion for label in pair})
+    print("  confusion (rows expected, columns decided):")
+    print("    " + " ".join(f"{label[:6]:>6}" for label in ["", *labels]))
+    for expected in labels:
+        print("    " + f"{expected[:6]:>6} " + " ".join(
+            f"{confusion[(expected, got)] or '.':>6}" for got in labels))
+    median, p95 = percentiles(timings)
+    print(f"  parse + classify per mail: p50 {median:.2f} ms, p95 {p95:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
