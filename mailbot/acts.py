@@ -8,7 +8,9 @@ database, so screens call them from thread workers only.
 
 This is the one home of the acts: the request screen, the customer screen and the command
 line (``rekisteri erase --request``) all plan and commit through it, and the rules it applies
-are the store's (``store.lifecycle.can_approve`` and the checks beside it).
+are the store's (``store.lifecycle.can_approve`` and the checks beside it).  Every act
+first asks :func:`store.staff.require_active`: a member disabled while logged in can do
+nothing more.
 """
 
 from __future__ import annotations
@@ -28,9 +30,20 @@ from store.i18n import format_date
 from store.lifecycle import find_request as get_request
 from store.models import CLOSED_STATUSES, Customer, InboundMessage, Request, database
 from store.rectification import FieldChange, apply_rectification, planned_changes
+from store.staff import require_active
 
-ACTS = ("access", "rectification", "erasure", "objection", "restriction", "reject", "extend",
-        "ask_more", "unreachable", "dismiss")
+ACTS = (
+    "access",
+    "rectification",
+    "erasure",
+    "objection",
+    "restriction",
+    "reject",
+    "extend",
+    "ask_more",
+    "unreachable",
+    "dismiss",
+)
 """What staff can do to a request from the request screen."""
 
 APPROVING_ACTS = ("access", "rectification", "erasure", "objection", "restriction")
@@ -83,33 +96,45 @@ class Outcome:
 
 
 def confirm_candidate(reference: str, customer_no: str, actor: str) -> None:
+    require_active(actor)
     request = get_request(reference)
     customer = Customer.get(Customer.customer_no == customer_no)
     lifecycle.confirm_customer(request, customer, actor)
 
 
 def mark_not_in_register(reference: str, actor: str) -> None:
+    require_active(actor)
     lifecycle.mark_not_in_register(get_request(reference), actor)
 
 
-def log_call(reference: str, outcome: str, note: str, actor: str,
-             package_password: str | None = None) -> int:
+def log_call(
+    reference: str, outcome: str, note: str, actor: str, package_password: str | None = None
+) -> int:
     """Log a verification call; returns the number of unanswered calls so far."""
+    require_active(actor)
     request = get_request(reference)
     lifecycle.log_call(request, outcome, actor, note=note, package_password=package_password)
     return lifecycle.unanswered_calls(request)
 
 
 def change_kind(reference: str, kind: str, actor: str) -> None:
+    require_active(actor)
     lifecycle.change_kind(get_request(reference), kind, actor)
 
 
 # ---------------------------------------------------------------- planning
 
 
-def plan(act: str, reference: str, settings: Settings, actor: str,
-         params: Mapping[str, Any] | None = None, now: datetime | None = None) -> Proposal:
+def plan(
+    act: str,
+    reference: str,
+    settings: Settings,
+    actor: str,
+    params: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Proposal:
     """Check that ``act`` may be done now and render what it would send."""
+    require_active(actor)
     if act not in ACTS:
         raise ValueError(f"unknown act {act!r}")
     params = dict(params or {})
@@ -118,19 +143,24 @@ def plan(act: str, reference: str, settings: Settings, actor: str,
         _check_kind(request, act)
         allowed, why = lifecycle.can_approve(request)
         if not allowed and request.status != "approved":
-            raise RuleViolation(f"{reference} cannot be approved now ({why})", key=why,
-                                reference=reference)
+            raise RuleViolation(
+                f"{reference} cannot be approved now ({why})", key=why, reference=reference
+            )
     elif request.status in CLOSED_STATUSES:
-        raise RuleViolation(f"request {reference} is closed", key="rule.not_open",
-                            reference=reference)
+        raise RuleViolation(
+            f"request {reference} is closed", key="rule.not_open", reference=reference
+        )
     planner = _PLANNERS[act]
     return planner(request, settings, actor, params, now or clock.now())
 
 
 def _check_kind(request: Request, act: str) -> None:
     if request.kind != act:
-        raise RuleViolation(f"{request.reference} is not a {act} request",
-                            key="tui.error.wrong_kind", reference=request.reference)
+        raise RuleViolation(
+            f"{request.reference} is not a {act} request",
+            key="tui.error.wrong_kind",
+            reference=request.reference,
+        )
 
 
 def _recipient(request: Request) -> tuple[str, str]:
@@ -139,45 +169,72 @@ def _recipient(request: Request) -> tuple[str, str]:
     name = template_context(request, request.language)["name"]
     address = request.requester_email or (customer.email if customer else "") or ""
     if not address:
-        raise RuleViolation("the request has no address to answer to",
-                            key="tui.error.no_address", reference=request.reference)
+        raise RuleViolation(
+            "the request has no address to answer to",
+            key="tui.error.no_address",
+            reference=request.reference,
+        )
     return address, name
 
 
-def _mail(request: Request, template: str, settings: Settings, **context: Any
-          ) -> tuple[MailPlan, RenderedMail]:
+def _mail(
+    request: Request, template: str, settings: Settings, **context: Any
+) -> tuple[MailPlan, RenderedMail]:
     address, name = _recipient(request)
     attachments = tuple(context.pop("attachments", ()))
     # Fixed now, so the mail queued later greets as the preview did (erasure clears names).
     context.setdefault("name", name)
-    mail = MailPlan(template=template, to_address=address, to_name=name,
-                    language=request.language, context=context, attachments=attachments)
-    rendered = preview(template, settings=settings, language=request.language,
-                       request=request, **context)
+    mail = MailPlan(
+        template=template,
+        to_address=address,
+        to_name=name,
+        language=request.language,
+        context=context,
+        attachments=attachments,
+    )
+    rendered = preview(
+        template, settings=settings, language=request.language, request=request, **context
+    )
     return mail, rendered
 
 
-def _plan_access(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                 now: datetime) -> Proposal:
+def _plan_access(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     from store.package import build_package, new_password, package_files
 
     # None: not in the register, and the package says "we hold no data about you".
     customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
-    package = build_package(customer, language=request.language, settings=settings,
-                            actor=actor, request=request, now=now)
+    package = build_package(
+        customer,
+        language=request.language,
+        settings=settings,
+        actor=actor,
+        request=request,
+        now=now,
+    )
     # Encrypted by default, with the one-time password read out in the verification call
     # (a fresh one, for staff to phone through, when the call gave none).
     told = lifecycle.agreed_package_password(request) if params.get("encrypt", True) else None
     password = (told or new_password()) if params.get("encrypt", True) else None
-    attachments = tuple(AttachmentFile(item.filename, item.content_type, item.data)
-                        for item in package_files(package, password))
-    mail, rendered = _mail(request, "your_data", settings, attachments=attachments,
-                           files=[item.filename for item in attachments],
-                           encrypted=password is not None)
+    attachments = tuple(
+        AttachmentFile(item.filename, item.content_type, item.data)
+        for item in package_files(package, password)
+    )
+    mail, rendered = _mail(
+        request,
+        "your_data",
+        settings,
+        attachments=attachments,
+        files=[item.filename for item in attachments],
+        encrypted=password is not None,
+    )
     summary = PackageSummary(
         files=tuple((item.filename, len(item.data)) for item in attachments),
-        sections=_package_sections(package.document), password=password or "",
-        password_told=told is not None)
+        sections=_package_sections(package.document),
+        password=password or "",
+        password_told=told is not None,
+    )
     return Proposal("access", request.reference, params, mail, rendered, package=summary)
 
 
@@ -186,108 +243,136 @@ def _package_sections(document: Mapping[str, Any]) -> tuple[tuple[str, int], ...
     if not document.get("data_found"):
         return (("not_found", 0),)
     consents = document.get("consents") or {}
-    return (("consents", len(consents.get("events", ()))),
-            ("purchases", len(document.get("purchases", ()))),
-            ("requests", len(document.get("requests", ()))),
-            ("processing_log", len(document.get("processing_log", ()))))
+    return (
+        ("consents", len(consents.get("events", ()))),
+        ("purchases", len(document.get("purchases", ()))),
+        ("requests", len(document.get("requests", ()))),
+        ("processing_log", len(document.get("processing_log", ()))),
+    )
 
 
-def _plan_rectification(request: Request, settings: Settings, actor: str,
-                        params: dict[str, Any], now: datetime) -> Proposal:
+def _plan_rectification(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     customer = Customer.get_by_id(request.customer_id)
     changes = tuple(planned_changes(customer, params.get("changes", {})))
     if not changes:
-        raise RuleViolation("nothing to change", key="tui.error.no_changes",
-                            reference=request.reference)
+        raise RuleViolation(
+            "nothing to change", key="tui.error.no_changes", reference=request.reference
+        )
     mail, rendered = _mail(request, "data_corrected", settings, changes=list(changes))
-    return Proposal("rectification", request.reference, params, mail, rendered,
-                    changes=changes)
+    return Proposal("rectification", request.reference, params, mail, rendered, changes=changes)
 
 
-def _plan_erasure(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                  now: datetime) -> Proposal:
+def _plan_erasure(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     from store.erasure import erasure_preview
 
     customer = Customer.get_by_id(request.customer_id)
     preview_ = erasure_preview(customer, settings, now=now)
     if preview_.blocked_by:
-        raise RuleViolation(f"customer {customer.customer_no} cannot be erased now",
-                            key=preview_.blocked_by, customer_no=customer.customer_no,
-                            reference=request.reference)
-    mail, rendered = _mail(request, "data_erased", settings,
-                           vouchers_kept_until=preview_.vouchers_kept_until)
+        raise RuleViolation(
+            f"customer {customer.customer_no} cannot be erased now",
+            key=preview_.blocked_by,
+            customer_no=customer.customer_no,
+            reference=request.reference,
+        )
+    mail, rendered = _mail(
+        request, "data_erased", settings, vouchers_kept_until=preview_.vouchers_kept_until
+    )
     return Proposal("erasure", request.reference, params, mail, rendered, erasure=preview_)
 
 
-def _plan_objection(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                    now: datetime) -> Proposal:
+def _plan_objection(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     # The mailbot applied the objection and confirmed it when the mail arrived.
     return Proposal("objection", request.reference, params, None, None)
 
 
-def _plan_restriction(request: Request, settings: Settings, actor: str,
-                      params: dict[str, Any], now: datetime) -> Proposal:
+def _plan_restriction(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     if request.customer_id is None:  # not in the register: nothing to restrict
-        raise RuleViolation("the person is not in the register",
-                            key="restriction.not_in_register", reference=request.reference)
+        raise RuleViolation(
+            "the person is not in the register",
+            key="restriction.not_in_register",
+            reference=request.reference,
+        )
     customer = Customer.get_by_id(request.customer_id)
     mail, rendered = _restriction_mail(customer, params, settings, request)
     return Proposal("restriction", request.reference, params, mail, rendered)
 
 
-def _plan_reject(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                 now: datetime) -> Proposal:
+def _plan_reject(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     ground = params.get("ground", "")
     reason = str(params.get("reason", "")).strip()
     if ground not in lifecycle.REJECTION_GROUNDS:
         raise RuleViolation("choose the ground", key="tui.error.choose_ground")
     if not reason:
-        raise RuleViolation("give the reason", key="rule.reason_required",
-                            reference=request.reference)
+        raise RuleViolation(
+            "give the reason", key="rule.reason_required", reference=request.reference
+        )
     mail, rendered = _mail(request, "refusal", settings, ground=ground, reason=reason)
     return Proposal("reject", request.reference, params, mail, rendered)
 
 
-def _plan_extend(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                 now: datetime) -> Proposal:
+def _plan_extend(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     reason = str(params.get("reason", "")).strip()
     if request.extended_at is not None:
-        raise RuleViolation("already extended", key="rule.already_extended",
-                            reference=request.reference)
+        raise RuleViolation(
+            "already extended", key="rule.already_extended", reference=request.reference
+        )
     if now > request.original_due_at:
-        raise RuleViolation("too late", key="rule.extension_too_late",
-                            reference=request.reference)
+        raise RuleViolation("too late", key="rule.extension_too_late", reference=request.reference)
     if not reason:
-        raise RuleViolation("give the reason", key="rule.reason_required",
-                            reference=request.reference)
+        raise RuleViolation(
+            "give the reason", key="rule.reason_required", reference=request.reference
+        )
     new_due = deadlines.extended_due_at(request.original_due_at)
-    mail, rendered = _mail(request, "deadline_extended", settings, reason=reason,
-                           due_date=format_date(new_due, request.language))
+    mail, rendered = _mail(
+        request,
+        "deadline_extended",
+        settings,
+        reason=reason,
+        due_date=format_date(new_due, request.language),
+    )
     return Proposal("extend", request.reference, params, mail, rendered)
 
 
-def _plan_ask_more(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                   now: datetime) -> Proposal:
+def _plan_ask_more(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     reason = str(params.get("reason", "")).strip()
     if request.status == "waiting_for_requester":
-        raise RuleViolation("already waiting", key="rule.already_waiting",
-                            reference=request.reference)
+        raise RuleViolation(
+            "already waiting", key="rule.already_waiting", reference=request.reference
+        )
     if not reason:
-        raise RuleViolation("give the reason", key="rule.reason_required",
-                            reference=request.reference)
+        raise RuleViolation(
+            "give the reason", key="rule.reason_required", reference=request.reference
+        )
     mail, rendered = _mail(request, "more_information", settings, reason=reason)
     return Proposal("ask_more", request.reference, params, mail, rendered)
 
 
-def _plan_unreachable(request: Request, settings: Settings, actor: str,
-                      params: dict[str, Any], now: datetime) -> Proposal:
-    mail, rendered = _mail(request, "unreachable", settings,
-                           calls=lifecycle.unanswered_calls(request))
+def _plan_unreachable(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
+    mail, rendered = _mail(
+        request, "unreachable", settings, calls=lifecycle.unanswered_calls(request)
+    )
     return Proposal("unreachable", request.reference, params, mail, rendered)
 
 
-def _plan_dismiss(request: Request, settings: Settings, actor: str, params: dict[str, Any],
-                  now: datetime) -> Proposal:
+def _plan_dismiss(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
     return Proposal("dismiss", request.reference, params, None, None)
 
 
@@ -310,6 +395,7 @@ _PLANNERS = {
 
 def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
     """Carry out a planned act: the rule, the change and the mail in one transaction."""
+    require_active(actor)
     if proposal.act == "restriction":
         return _commit_restriction(proposal, settings, actor)
     with database.atomic():
@@ -338,8 +424,9 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
             _queue(proposal.mail, request, settings, actor)
         if act in APPROVING_ACTS and request.status == "approved":
             lifecycle.fulfil(request, actor, outcome=outcome)
-    return Outcome(act, request.reference, request.status,
-                   proposal.mail.to_address if proposal.mail else "")
+    return Outcome(
+        act, request.reference, request.status, proposal.mail.to_address if proposal.mail else ""
+    )
 
 
 def _fulfil_kind(proposal: Proposal, request: Request, settings: Settings, actor: str) -> str:
@@ -360,27 +447,44 @@ def _fulfil_kind(proposal: Proposal, request: Request, settings: Settings, actor
 
 
 def _queue(mail: MailPlan, request: Request, settings: Settings, actor: str) -> None:
-    first = (InboundMessage.select().where(InboundMessage.request == request)
-             .order_by(InboundMessage.received_at, InboundMessage.id).first())
-    queue_mail(mail.template, settings=settings, to_address=mail.to_address,
-               language=mail.language, actor=actor, to_name=mail.to_name, request=request,
-               reply_to_message=first, attachments=mail.attachments, **mail.context)
+    first = (
+        InboundMessage.select()
+        .where(InboundMessage.request == request)
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+        .first()
+    )
+    queue_mail(
+        mail.template,
+        settings=settings,
+        to_address=mail.to_address,
+        language=mail.language,
+        actor=actor,
+        to_name=mail.to_name,
+        request=request,
+        reply_to_message=first,
+        attachments=mail.attachments,
+        **mail.context,
+    )
 
 
 # ---------------------------------------------------------------- restriction of processing
 
 
-def _restriction_mail(customer: Customer, params: Mapping[str, Any], settings: Settings,
-                      request: Request | None) -> tuple[MailPlan | None, RenderedMail | None]:
+def _restriction_mail(
+    customer: Customer, params: Mapping[str, Any], settings: Settings, request: Request | None
+) -> tuple[MailPlan | None, RenderedMail | None]:
     """The ``restriction_applied`` confirmation as it will be queued (None: no address)."""
     from mailbot.restriction_notices import applied_preview, confirmation_address
     from store.restriction import GROUNDS
 
     ground = params.get("ground", "")
     if ground not in GROUNDS:
-        raise RuleViolation(f"unknown restriction ground {ground!r}",
-                            key="restriction.bad_ground", ground=ground,
-                            allowed=", ".join(GROUNDS))
+        raise RuleViolation(
+            f"unknown restriction ground {ground!r}",
+            key="restriction.bad_ground",
+            ground=ground,
+            allowed=", ".join(GROUNDS),
+        )
     address = confirmation_address(customer, request)
     if not address:
         return None, None
@@ -396,10 +500,20 @@ def _commit_restriction(proposal: Proposal, settings: Settings, actor: str) -> O
 
     request = get_request(proposal.reference)
     customer = Customer.get_by_id(request.customer_id)
-    outcome = restrict(customer, ground=proposal.params["ground"], settings=settings,
-                       actor=actor, note=proposal.params.get("note", ""), request=request)
-    return Outcome("restriction", request.reference, request.status,
-                   outcome.mail.to_address if outcome.mail else "")
+    outcome = restrict(
+        customer,
+        ground=proposal.params["ground"],
+        settings=settings,
+        actor=actor,
+        note=proposal.params.get("note", ""),
+        request=request,
+    )
+    return Outcome(
+        "restriction",
+        request.reference,
+        request.status,
+        outcome.mail.to_address if outcome.mail else "",
+    )
 
 
 def plan_restrict(customer_no: str, settings: Settings, params: Mapping[str, Any]) -> Proposal:
@@ -409,8 +523,9 @@ def plan_restrict(customer_no: str, settings: Settings, params: Mapping[str, Any
 
     customer = get_customer(customer_no)
     if active_restriction(customer) is not None:
-        raise RuleViolation("already restricted", key="restriction.already",
-                            customer_no=customer_no)
+        raise RuleViolation(
+            "already restricted", key="restriction.already", customer_no=customer_no
+        )
     mail, rendered = _restriction_mail(customer, params, settings, None)
     return Proposal("restrict", customer_no, dict(params), mail, rendered)
 
@@ -430,20 +545,31 @@ def plan_lift(customer_no: str, settings: Settings, reason: str) -> Proposal:
     return Proposal("lift", customer_no, {"reason": reason}, mail, rendered)
 
 
-def commit_customer_act(proposal: Proposal, settings: Settings, actor: str,
-                        informed_otherwise: str = "") -> Outcome:
+def commit_customer_act(
+    proposal: Proposal, settings: Settings, actor: str, informed_otherwise: str = ""
+) -> Outcome:
     """Carry out ``restrict`` or ``lift`` (notice first, then the state)."""
+    require_active(actor)
     from mailbot.restriction_notices import lift, restrict
     from store.customers import get_customer
 
     customer = get_customer(proposal.reference)
     if proposal.act == "restrict":
-        done = restrict(customer, ground=proposal.params["ground"], settings=settings,
-                        actor=actor, note=proposal.params.get("note", ""))
+        done = restrict(
+            customer,
+            ground=proposal.params["ground"],
+            settings=settings,
+            actor=actor,
+            note=proposal.params.get("note", ""),
+        )
     elif proposal.act == "lift":
-        done = lift(customer, reason=proposal.params["reason"], settings=settings, actor=actor,
-                    informed_otherwise=informed_otherwise)
+        done = lift(
+            customer,
+            reason=proposal.params["reason"],
+            settings=settings,
+            actor=actor,
+            informed_otherwise=informed_otherwise,
+        )
     else:
         raise ValueError(f"unknown act {proposal.act!r}")
-    return Outcome(proposal.act, proposal.reference, "",
-                   done.mail.to_address if done.mail else "")
+    return Outcome(proposal.act, proposal.reference, "", done.mail.to_address if done.mail else "")

@@ -50,5 +50,9 @@ class InvalidInput(RekisteriError):
     """Input that cannot be accepted (a phone number, an email address, a CSV row)."""
 
 
+class StaffNotActive(RekisteriError):
+    """The staff member acting has been disabled, or lost the role the act needs."""
+
+
 class LoginRefused(RekisteriError):
     """A staff login that did not succeed; the message never says which part was wrong."""

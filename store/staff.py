@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from store import audit, clock
-from store.errors import InvalidInput, LoginRefused, NotFound
+from store.errors import InvalidInput, LoginRefused, NotFound, StaffNotActive
 from store.models import ROLES, Staff, database
 
 _hasher = PasswordHasher()
@@ -28,36 +28,50 @@ def use_password_hasher(hasher: PasswordHasher) -> None:
     _hasher = hasher
     _DUMMY_HASH = hasher.hash("not a real password")
 
+
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 
 
-def add_staff(name: str, role: str, password: str, actor: str, *, display_name: str = "",
-              language: str = "fi") -> Staff:
+def add_staff(
+    name: str, role: str, password: str, actor: str, *, display_name: str = "", language: str = "fi"
+) -> Staff:
     if not NAME_PATTERN.match(name):
         raise InvalidInput(
             f"staff name {name!r}: 2–32 characters, lowercase letters, digits, . _ -",
-            key="error.bad_staff_name", name=name)
+            key="error.bad_staff_name",
+            name=name,
+        )
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     if language not in ("fi", "en"):
         raise InvalidInput("language must be fi or en")
     check_password_strength(password)
+    require_active(actor, role="admin")
     with database.atomic():
         if Staff.select().where(Staff.name == name).exists():
-            raise InvalidInput(f"staff member {name!r} already exists",
-                               key="error.staff_exists", name=name)
-        staff = Staff.create(name=name, display_name=display_name or name, role=role,
-                             password_hash=_hasher.hash(password), language=language,
-                             created_at=clock.now())
+            raise InvalidInput(
+                f"staff member {name!r} already exists", key="error.staff_exists", name=name
+            )
+        staff = Staff.create(
+            name=name,
+            display_name=display_name or name,
+            role=role,
+            password_hash=_hasher.hash(password),
+            language=language,
+            created_at=clock.now(),
+        )
         audit.record("staff.added", actor, staff=name, role=role)
     return staff
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                           key="error.short_password", length=MIN_PASSWORD_LENGTH)
+        raise InvalidInput(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+            key="error.short_password",
+            length=MIN_PASSWORD_LENGTH,
+        )
 
 
 def get_staff(name: str) -> Staff:
@@ -67,11 +81,35 @@ def get_staff(name: str) -> Staff:
     return staff
 
 
+def is_active(name: str, *, role: str | None = None) -> bool:
+    """Whether ``name`` is an enabled staff member (with ``role``, if one is asked for)."""
+    staff = Staff.get_or_none(Staff.name == name)
+    return staff is not None and bool(staff.enabled) and (role is None or staff.role == role)
+
+
+def require_active(actor: str, *, role: str | None = None) -> None:
+    """Refuse an act by a staff member disabled (or moved to another role) since logging in.
+
+    A session in an open TUI outlives ``staff disable``; every act asks again.  Actors
+    that are not staff (``@mailbot``, ``@system``, ``@cli:<os user>``) pass: the
+    operating system decided who may run those.
+    """
+    if actor.startswith("@"):
+        return
+    if not is_active(actor, role=role):
+        raise StaffNotActive(
+            f"{actor} is not an enabled staff member" + (f" with the role {role}" if role else ""),
+            key="staff.not_active",
+            name=actor,
+        )
+
+
 def list_staff() -> list[Staff]:
     return list(Staff.select().order_by(Staff.name))
 
 
 def set_enabled(name: str, enabled: bool, actor: str) -> Staff:
+    require_active(actor, role="admin")
     with database.atomic():
         staff = get_staff(name)
         staff.enabled = enabled
@@ -102,68 +140,87 @@ def set_language(name: str, language: str, actor: str) -> Staff:
     return staff
 
 
-def authenticate(name: str, password: str, *, max_attempts: int = 5,
-                 lockout: timedelta = timedelta(minutes=15),
-                 now: datetime | None = None) -> Staff:
+def authenticate(
+    name: str,
+    password: str,
+    *,
+    max_attempts: int = 5,
+    lockout: timedelta = timedelta(minutes=15),
+    now: datetime | None = None,
+) -> Staff:
     """Check a login.  ``max_attempts`` failures in a row lock the name for ``lockout``.
 
-    Every refusal says the same thing, whatever was wrong, and is audited.
+    Every refusal says the same thing, whatever was wrong (an unknown name, a wrong
+    password, a disabled member, a locked name), so the answer never tells which names
+    exist; what was wrong is in the audit trail for an admin.
     """
     now = now or clock.now()
+    minutes = int(lockout.total_seconds() // 60)
     staff = Staff.get_or_none(Staff.name == name)
     if staff is None:
         _verify(_DUMMY_HASH, password)
         audit.record("login.failed", "@system", staff=name[:64], why="unknown")
-        _refuse_login()
+        _refuse_login(max_attempts, minutes)
     assert staff is not None
     if staff.locked_until is not None and staff.locked_until > now:
+        _verify(_DUMMY_HASH, password)  # as long as any other refusal
         audit.record("login.failed", staff.name, staff=staff.name, why="locked")
-        raise LoginRefused(
-            f"{name} is locked until {clock.iso(staff.locked_until)}",
-            key="login.locked", until=clock.to_local_hm(staff.locked_until))
+        _refuse_login(max_attempts, minutes)
     if not _verify(staff.password_hash, password) or not staff.enabled:
-        locked_until = _count_failure(staff, now, max_attempts, lockout)
-        if locked_until is not None:
-            raise LoginRefused(f"{name} is locked", key="login.locked",
-                               until=clock.to_local_hm(locked_until))
-        _refuse_login()
+        _count_failure(staff, now, max_attempts, lockout)
+        _refuse_login(max_attempts, minutes)
     # Only the login columns, and only if nobody disabled the member or changed the
     # password while the hash was being checked (that takes up to half a second).
-    login_columns: dict[Any, Any] = {Staff.failed_attempts: 0, Staff.locked_until: None,
-                                     Staff.last_login_at: now}
+    login_columns: dict[Any, Any] = {
+        Staff.failed_attempts: 0,
+        Staff.locked_until: None,
+        Staff.last_login_at: now,
+    }
     if _hasher.check_needs_rehash(staff.password_hash):
         login_columns[Staff.password_hash] = _hasher.hash(password)
     with database.atomic():
-        updated = (Staff.update(login_columns)
-                   .where((Staff.id == staff.id) & (Staff.enabled == True)  # noqa: E712
-                          & (Staff.password_hash == staff.password_hash))
-                   .execute())
+        updated = (
+            Staff.update(login_columns)
+            .where(
+                (Staff.id == staff.id)
+                & (Staff.enabled == True)  # noqa: E712
+                & (Staff.password_hash == staff.password_hash)
+            )
+            .execute()
+        )
         if not updated:
             audit.record("login.failed", staff.name, staff=staff.name, why="changed")
         else:
             audit.record("login.succeeded", staff.name, staff=staff.name)
     if not updated:
-        _refuse_login()
+        _refuse_login(max_attempts, minutes)
     return Staff.get_by_id(staff.id)
 
 
-def _count_failure(staff: Staff, now: datetime, max_attempts: int,
-                   lockout: timedelta) -> datetime | None:
+def _count_failure(
+    staff: Staff, now: datetime, max_attempts: int, lockout: timedelta
+) -> datetime | None:
     """Count a failed login in the database itself (never a stale copy: twenty parallel
     wrong passwords are twenty failures); returns the lock's end when this one locks."""
     why = "disabled" if staff.enabled is False else "password"
     with database.atomic():
-        (Staff.update({Staff.failed_attempts: Staff.failed_attempts + 1})
-         .where(Staff.id == staff.id).execute())
-        attempts = (Staff.select(Staff.failed_attempts).where(Staff.id == staff.id)
-                    .scalar()) or 0
+        (
+            Staff.update({Staff.failed_attempts: Staff.failed_attempts + 1})
+            .where(Staff.id == staff.id)
+            .execute()
+        )
+        attempts = (Staff.select(Staff.failed_attempts).where(Staff.id == staff.id).scalar()) or 0
         locked_until = None
         if attempts >= max_attempts:
             locked_until = now + lockout
-            (Staff.update({Staff.locked_until: locked_until, Staff.failed_attempts: 0})
-             .where(Staff.id == staff.id).execute())
-            audit.record("login.locked", staff.name, staff=staff.name,
-                         until=clock.iso(locked_until))
+            (
+                Staff.update({Staff.locked_until: locked_until, Staff.failed_attempts: 0})
+                .where(Staff.id == staff.id)
+                .execute()
+            )
+            audit.record(
+                "login.locked", staff.name, staff=staff.name, until=clock.iso(locked_until)
+            )
         audit.record("login.failed", staff.name, staff=staff.name, why=why)
     return locked_until
 
@@ -175,5 +232,10 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _refuse_login() -> None:
-    raise LoginRefused("wrong name or password", key="login.refused")
+def _refuse_login(attempts: int, minutes: int) -> NoReturn:
+    raise LoginRefused(
+        "wrong name or password, or the name is locked",
+        key="login.refused",
+        attempts=attempts,
+        minutes=minutes,
+    )

@@ -70,14 +70,18 @@ async def test_a_wrong_password_is_refused_and_five_lock_the_name(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna", "väärä salasana")
         assert isinstance(app.screen, LoginScreen)
-        assert text_of(app, "#login-message") == "Väärä käyttäjätunnus tai salasana."
+        refused = (
+            "Väärä käyttäjätunnus tai salasana. Tunnus lukitaan 15 minuutiksi "
+            "5 väärän yrityksen jälkeen."
+        )
+        assert text_of(app, "#login-message") == refused
         for _ in range(4):
             await press_and_settle(pilot, *"väärä salasana", "enter")
-        assert "lukittu" in text_of(app, "#login-message")
-        # now even the right password is refused until the lock runs out
+        # now even the right password is refused until the lock runs out, in the words an
+        # unknown name gets
         await press_and_settle(pilot, *"anna-salasana", "enter")
         assert isinstance(app.screen, LoginScreen)
-        assert "lukittu" in text_of(app, "#login-message")
+        assert text_of(app, "#login-message") == refused
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.actor == "anna")]
     assert "login.locked" in actions
 
@@ -125,6 +129,23 @@ async def test_the_idle_logout_from_an_open_request_returns_to_the_login(desk, f
         assert app.is_running
 
 
+async def test_a_member_disabled_while_logged_in_is_logged_out(desk):
+    """Issue 18 item 12: a disabled member kept full access in an open session."""
+    from store import staff
+
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        staff.set_enabled("anna", False, "@test")
+        await app.check_idle_logout()
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.session is None
+        assert "poistettu käytöstä" in text_of(app, "#login-message")
+
+
 async def test_an_english_speaking_handler_gets_english_screens(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
@@ -140,8 +161,9 @@ async def test_new_requests_from_the_mailbot_appear_without_a_restart(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         # the mailbot is another process: it only writes to the database
-        new = lifecycle.create_request(kind="objection", actor="@mailbot",
-                                       requester_email="uusi@example.fi")
+        new = lifecycle.create_request(
+            kind="objection", actor="@mailbot", requester_email="uusi@example.fi"
+        )
         app.screen.reload()  # what the refresh timer does every few seconds
         await settle(pilot)
         assert new.reference in [row.reference for row in app.screen.requests]
@@ -194,13 +216,17 @@ async def test_opening_a_request_shows_the_mail_and_the_candidates(desk):
         assert "Subject: Tietopyyntö" in text_of(app, "#message-details")
 
 
-@pytest.mark.parametrize(("staff", "words"), [
-    ("anna", "Tarkista: lähettäjä ei ole pyytäjä eikä pyynnön asiakas"),
-    ("emma", "Check: the sender is neither the requester nor the request's customer"),
-])
+@pytest.mark.parametrize(
+    ("staff", "words"),
+    [
+        ("anna", "Tarkista: lähettäjä ei ole pyytäjä eikä pyynnön asiakas"),
+        ("emma", "Check: the sender is neither the requester nor the request's customer"),
+    ],
+)
 async def test_why_a_message_needs_attention_is_said_in_words(desk, staff, words):
     InboundMessage.update(needs_attention=True, attention_reason="sender_differs").where(
-        InboundMessage.request == request_row(desk.access)).execute()
+        InboundMessage.request == request_row(desk.access)
+    ).execute()
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, staff)
@@ -223,7 +249,11 @@ async def test_a_confirmed_call_to_the_number_on_record_verifies_the_request(des
     request = request_row(desk.access)
     call = VerificationCall.get(VerificationCall.request == request)
     assert (request.status, call.outcome, call.phone_called, call.note) == (
-        "verified", "confirmed", "+358401234567", "vahvisti pyynnön")
+        "verified",
+        "confirmed",
+        "+358401234567",
+        "vahvisti pyynnön",
+    )
 
 
 async def test_the_call_dialog_warns_of_a_number_and_address_from_the_mail(desk):
@@ -289,7 +319,10 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
     assert request.status == "fulfilled"
     mail = OutboxMail.get(OutboxMail.request == request)
     assert (mail.template, mail.to_address, mail.status) == (
-        "your_data", "matti.meikalainen@example.fi", "queued")
+        "your_data",
+        "matti.meikalainen@example.fi",
+        "queued",
+    )
     message = message_from_bytes(bytes(mail.raw), policy=policy.default)
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename().endswith(".zip")
@@ -300,12 +333,22 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
             archive.read(json_name)
         assert archive.read(json_name, pwd=told.encode())  # the password told on the phone
     # Its work done, the password is not kept.
-    assert not VerificationCall.select().where(
-        VerificationCall.package_password.is_null(False)).exists()
-    actions = [e.action for e in AuditEvent.select()
-               .where(AuditEvent.request_reference == desk.access).order_by(AuditEvent.id)]
-    assert actions.index("request.approved") < actions.index("mail.queued") \
+    assert (
+        not VerificationCall.select()
+        .where(VerificationCall.package_password.is_null(False))
+        .exists()
+    )
+    actions = [
+        e.action
+        for e in AuditEvent.select()
+        .where(AuditEvent.request_reference == desk.access)
+        .order_by(AuditEvent.id)
+    ]
+    assert (
+        actions.index("request.approved")
+        < actions.index("mail.queued")
         < actions.index("request.fulfilled")
+    )
 
 
 async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
@@ -330,8 +373,10 @@ async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
     event = AuditEvent.get(AuditEvent.action == "customer.rectified")
     assert event.payload["fields"] == ["street_address", "phone"]
     assert "Kirkkokatu" not in str(event.payload)  # the trail names fields, never values
-    assert OutboxMail.get(OutboxMail.template == "data_corrected").to_address == \
-        "liisa.virtanen@example.fi"
+    assert (
+        OutboxMail.get(OutboxMail.template == "data_corrected").to_address
+        == "liisa.virtanen@example.fi"
+    )
 
 
 async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):

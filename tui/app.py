@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.reactive import reactive
 
-from store import clock
+from store import clock, staff
 from store.config import Settings
-from store.errors import RekisteriError
+from store.errors import RekisteriError, StaffNotActive
 from store.i18n import translate
+from store.models import database
 from tui.commands import RekisteriCommands
 from tui.dialogs.help import HelpDialog
 from tui.screens.base import RekisteriScreen
@@ -31,22 +32,40 @@ IDLE_CHECK_SECONDS = 15.0
 
 class RekisteriApp(App[None]):
     TITLE = "Rekisteri"
-    CSS_PATH: ClassVar[list[str]] = ["styles/global.tcss", "styles/screens.tcss",
-                                     "styles/dialogs.tcss", "styles/breaches.tcss",
-                                     "styles/newsletters.tcss"]
+    CSS_PATH: ClassVar[list[str]] = [
+        "styles/global.tcss",
+        "styles/screens.tcss",
+        "styles/dialogs.tcss",
+        "styles/breaches.tcss",
+        "styles/newsletters.tcss",
+    ]
     COMMANDS: ClassVar[set[Any]] = {RekisteriCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "tui.key.quit", id="app.quit", tooltip="tui.tip.quit",
-                show=False, priority=True),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "tui.key.quit",
+            id="app.quit",
+            tooltip="tui.tip.quit",
+            show=False,
+            priority=True,
+        ),
         Binding("question_mark,f1", "help", "tui.key.help", id="app.help", tooltip="tui.tip.help"),
-        Binding("ctrl+p", "command_palette", "tui.key.palette", id="app.palette",
-                tooltip="tui.tip.palette", show=False),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "tui.key.palette",
+            id="app.palette",
+            tooltip="tui.tip.palette",
+            show=False,
+        ),
     ]
 
     session: reactive[Session | None] = reactive(None, init=False)
 
-    def __init__(self, settings: Settings, *, login_as: str | None = None,
-                 cursor_blink: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, *, login_as: str | None = None, cursor_blink: bool = True
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.login_as = login_as
@@ -109,20 +128,39 @@ class RekisteriApp(App[None]):
     async def check_idle_logout(self) -> None:
         if self.session is None:
             return
+        self.check_still_enabled(self.session.name)
         limit = timedelta(minutes=self.settings.ui.idle_logout_minutes)
         if clock.now() - self.last_activity >= limit:
-            await self.logout(self.t("tui.login.idle_logout",
-                                     minutes=self.settings.ui.idle_logout_minutes))
+            await self.logout(
+                self.t("tui.login.idle_logout", minutes=self.settings.ui.idle_logout_minutes)
+            )
+
+    @work(thread=True, exclusive=True, group="staff-check", exit_on_error=False)
+    def check_still_enabled(self, name: str) -> None:
+        """Log out at once a member an admin has disabled while they were logged in."""
+        with database.connection_context():
+            active = staff.is_active(name)
+        if not active:
+            self.call_from_thread(self.logout_disabled, name)
+
+    async def logout_disabled(self, name: str) -> None:
+        if self.session is not None and self.session.name == name:
+            await self.logout(self.t("tui.login.disabled_logout"))
 
     # ------------------------------------------------------------ shared actions
 
     def report_error(self, error: BaseException) -> None:
         """A failure in the staff member's language; a rule's refusal is a warning."""
+        if isinstance(error, StaffNotActive) and self.session is not None:
+            self.call_later(self.logout_disabled, self.session.name)
         if isinstance(error, RekisteriError):
             self.notify(error.translated(self.language), severity="warning", timeout=8)
         else:
-            self.notify(self.t("tui.error.internal", error=f"{type(error).__name__}: {error}"),
-                        severity="error", timeout=12)
+            self.notify(
+                self.t("tui.error.internal", error=f"{type(error).__name__}: {error}"),
+                severity="error",
+                timeout=12,
+            )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpDialog):
@@ -130,12 +168,16 @@ class RekisteriApp(App[None]):
 
     def action_command_palette(self) -> None:
         if self.session is not None and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=self.t("tui.palette.placeholder"),
-                                            id="--command-palette"))
+            self.push_screen(
+                CommandPalette(
+                    placeholder=self.t("tui.palette.placeholder"), id="--command-palette"
+                )
+            )
 
 
-def make_app(settings: Settings, *, login_as: str | None = None,
-             cursor_blink: bool = True) -> RekisteriApp:
+def make_app(
+    settings: Settings, *, login_as: str | None = None, cursor_blink: bool = True
+) -> RekisteriApp:
     """The staff app on ``settings`` (the database must already be open and migrated).
 
     ``login_as`` skips the password prompt (the demo's handler); ``cursor_blink=False``

@@ -16,7 +16,7 @@ from store import audit
 from store.audit import AuditHeadMissing
 from store.db import redact
 from store.importer import ImportFailed, import_customers
-from store.models import AuditEvent, AuditHead, Customer, database
+from store.models import AuditEvent, AuditHead, Customer, Request, database
 from store.urls import file_url
 from tui.cli.main import main
 
@@ -73,12 +73,26 @@ def test_the_installed_program_ignores_rekisteri_now(tmp_path):
     code = "from store import clock; print(clock.now().year)"
     env = {**os.environ, "REKISTERI_NOW": "2040-01-01T00:00:00+00:00"}
     env.pop("REKISTERI_TESTING", None)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, env=env, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.strip() != "2040"
     env["REKISTERI_TESTING"] = "1"  # the suite's own hook still works
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, env=env, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.strip() == "2040"
 
 
@@ -167,8 +181,11 @@ def test_two_people_sharing_a_phone_stay_two_customers(db, tmp_path):
 
 
 def test_a_later_file_never_hands_a_record_to_a_new_customer(db, tmp_path):
-    import_customers(write(tmp_path, HOUSEHOLD.splitlines()[0] + "\n"
-                           + HOUSEHOLD.splitlines()[1] + "\n"), "ticketing", actor="@test")
+    import_customers(
+        write(tmp_path, HOUSEHOLD.splitlines()[0] + "\n" + HOUSEHOLD.splitlines()[1] + "\n"),
+        "ticketing",
+        actor="@test",
+    )
     later = "customer_no,first_name,last_name,phone,email\n100009,Uusi,Asiakas,,aino@example.fi\n"
     import_customers(write(tmp_path, later), "ticketing", actor="@test")
     aino = Customer.get(Customer.customer_no == "100001")
@@ -178,7 +195,7 @@ def test_a_later_file_never_hands_a_record_to_a_new_customer(db, tmp_path):
 
 @pytest.mark.parametrize("number", ["[@click=app.quit]X[/]", "1" * 40, "100 001", "\x1b[31m1"])
 def test_a_customer_number_that_is_not_one_is_refused(db, tmp_path, number):
-    text = f"customer_no,first_name,last_name\n\"{number}\",Aino,Virtanen\n"
+    text = f'customer_no,first_name,last_name\n"{number}",Aino,Virtanen\n'
     with pytest.raises(ImportFailed):
         import_customers(write(tmp_path, text), "ticketing", actor="@test")
     assert Customer.select().count() == 0
@@ -209,9 +226,47 @@ def test_parallel_wrong_passwords_lock_the_name(db):
     with ThreadPoolExecutor(max_workers=8) as pool:
         keys = list(pool.map(attempt, range(20)))
     assert "in" not in keys
-    assert "login.locked" in keys
+    assert set(keys) == {"login.refused"}, "a locked name is answered like any refusal"
     anna = Staff.get(Staff.name == "anna")
     assert anna.locked_until is not None
+    assert AuditEvent.select().where(AuditEvent.action == "login.locked").count() >= 1
+
+
+def test_a_locked_name_and_an_unknown_name_get_the_same_answer(db):
+    """ "Tunnus on lukittu" was said only for names that exist: lockout revealed them."""
+    from store import staff
+    from store.errors import LoginRefused
+
+    staff.add_staff("anna", "handler", "oikea-salasana-123", "@test")
+    answers = []
+    for name in ["anna"] * 6 + ["eiole"] * 6:
+        with pytest.raises(LoginRefused) as refusal:
+            staff.authenticate(name, "väärä")
+        answers.append(refusal.value.translated("fi"))
+    assert len(set(answers)) == 1
+
+
+def test_a_disabled_member_can_no_longer_act(db):
+    """A disabled member kept full access: every act re-checks the member and the role."""
+    from mailbot import acts
+    from store import lifecycle, staff
+    from store.errors import StaffNotActive
+
+    staff.add_staff("anna", "handler", "oikea-salasana-123", "@test")
+    staff.add_staff("olli", "admin", "oikea-salasana-123", "@test")
+    request = lifecycle.create_request(
+        kind="other", actor="@test", requester_email="aino@example.fi"
+    )
+    staff.set_enabled("anna", False, "olli")
+    with pytest.raises(StaffNotActive):
+        acts.change_kind(request.reference, "access", "anna")
+    with pytest.raises(StaffNotActive):
+        acts.log_call(request.reference, "confirmed", "", "anna")
+    with pytest.raises(StaffNotActive):  # a handler is not an admin
+        staff.set_enabled("anna", True, "anna")
+    assert Request.get_by_id(request.id).kind == "other"
+    acts.change_kind(request.reference, "access", "olli")
+    assert Request.get_by_id(request.id).kind == "access"
 
 
 def test_demo_reset_deletes_only_a_demo_folder(tmp_path, capsys):
@@ -236,8 +291,7 @@ def test_the_package_password_is_forgotten_when_a_request_closes(db, close):
     from tests.support.factories import make_customer
 
     customer = make_customer(customer_no="100055")
-    request = lifecycle.create_request(kind="access", actor="@test",
-                                       requester_email=customer.email)
+    request = lifecycle.create_request(kind="access", actor="@test", requester_email=customer.email)
     lifecycle.confirm_customer(request, customer, "anna")
     lifecycle.log_call(request, "confirmed", "anna", package_password="kissa-koira-9")
     assert lifecycle.agreed_package_password(request) == "kissa-koira-9"

@@ -24,8 +24,12 @@ from tui.widgets.key_bar import KeyBar
 
 
 def session_of(staff: Any) -> Session:
-    return Session(name=staff.name, display_name=staff.display_name or staff.name,
-                   role=staff.role, language=staff.language)
+    return Session(
+        name=staff.name,
+        display_name=staff.display_name or staff.name,
+        role=staff.role,
+        language=staff.language,
+    )
 
 
 class LoginScreen(RekisteriScreen):
@@ -53,8 +57,9 @@ class LoginScreen(RekisteriScreen):
             yield TextInput(id="login-name", placeholder=self.t("tui.login.name_hint"))
             yield Label(self.t("tui.login.password"))
             yield TextInput(id="login-password", password=True)
-            yield Button(self.t("tui.login.submit"), id="login-submit", variant="primary",
-                         compact=True)
+            yield Button(
+                self.t("tui.login.submit"), id="login-submit", variant="primary", compact=True
+            )
             yield Static(self.notice, id="login-message")
         yield KeyBar()
 
@@ -83,27 +88,46 @@ class LoginScreen(RekisteriScreen):
     def show_message(self, text: str) -> None:
         self.query_one("#login-message", Static).update(text)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="login",
-          description="check a login")
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="login", description="check a login"
+    )
     def check_login(self, name: str, password: str) -> None:
         ui = self.rekisteri.settings.ui
         with database.connection_context():
             try:
-                staff = authenticate(name, password, max_attempts=ui.lockout_attempts,
-                                     lockout=timedelta(minutes=ui.lockout_minutes))
+                staff = authenticate(
+                    name,
+                    password,
+                    max_attempts=ui.lockout_attempts,
+                    lockout=timedelta(minutes=ui.lockout_minutes),
+                )
             except LoginRefused as refused:
                 self.post_message(self.Refused(refused.translated(self.rekisteri.language)))
                 return
         self.post_message(self.LoggedIn(session_of(staff)))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="login",
-          description="open the demo session")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="login",
+        description="open the demo session",
+    )
     def enter_as(self, name: str) -> None:
         """The demo opens logged in as its handler: no password prompt on a fresh desk."""
         with database.connection_context():
             staff = get_staff(name)
             if not staff.enabled:
-                self.post_message(self.Refused(self.t("login.refused")))
+                ui = self.rekisteri.settings.ui
+                self.post_message(
+                    self.Refused(
+                        self.t(
+                            "login.refused",
+                            attempts=ui.lockout_attempts,
+                            minutes=ui.lockout_minutes,
+                        )
+                    )
+                )
                 return
             audit.record("login.succeeded", staff.name, staff=staff.name, via="demo")
         self.post_message(self.LoggedIn(session_of(staff)))
@@ -115,8 +139,11 @@ class LoginScreen(RekisteriScreen):
         password = self.query_one("#login-password", TextInput)
         password.value = ""
         self.show_message(event.message)
-        (password if self.query_one("#login-name", TextInput).value
-         else self.query_one("#login-name")).focus()
+        (
+            password
+            if self.query_one("#login-name", TextInput).value
+            else self.query_one("#login-name")
+        ).focus()
 
     def worker_failed(self, worker: Any) -> None:
         self.query_one("#login-box").display = True
