@@ -31,11 +31,52 @@ from store.urls import file_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
-FIRST = ["Aino", "Eero", "Sanna", "Juha", "Liisa", "Matti", "Kaisa", "Ville", "Helmi", "Oskari",
-         "Emilia", "Leevi", "Siiri", "Onni", "Venla", "Eetu", "Iida", "Aleksi", "Pihla", "Niilo"]
-LAST = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine",
-        "Heikkinen", "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen",
-        "Heinonen", "Niemi", "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Öhman", "Åberg"]
+FIRST = [
+    "Aino",
+    "Eero",
+    "Sanna",
+    "Juha",
+    "Liisa",
+    "Matti",
+    "Kaisa",
+    "Ville",
+    "Helmi",
+    "Oskari",
+    "Emilia",
+    "Leevi",
+    "Siiri",
+    "Onni",
+    "Venla",
+    "Eetu",
+    "Iida",
+    "Aleksi",
+    "Pihla",
+    "Niilo",
+]
+LAST = [
+    "Virtanen",
+    "Korhonen",
+    "Mäkinen",
+    "Nieminen",
+    "Mäkelä",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Lehtinen",
+    "Saarinen",
+    "Salminen",
+    "Heinonen",
+    "Niemi",
+    "Heikkilä",
+    "Kinnunen",
+    "Salonen",
+    "Turunen",
+    "Öhman",
+    "Åberg",
+]
 
 
 # ---------------------------------------------------------------- the database
@@ -59,21 +100,31 @@ def fresh_database(url: str) -> None:
 def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]], chunk: int = 500) -> None:
     """Bulk insert, ``chunk`` rows a statement."""
     for start in range(0, len(rows), chunk):
-        model.insert_many(rows[start:start + chunk]).execute()
+        model.insert_many(rows[start : start + chunk]).execute()
 
 
-def numbered_customers(count: int, first_name: str, email: Callable[[int], str | None],
-                       now: datetime) -> list[dict[str, Any]]:
+def numbered_customers(
+    count: int, first_name: str, email: Callable[[int], str | None], now: datetime
+) -> list[dict[str, Any]]:
     """Customer rows ``<first_name> Numero<n>``, customer numbers from 100001, the languages
     fi, sv and en in turn."""
     rows = []
     for n in range(1, count + 1):
         last = f"Numero{n}"
         key, reverse = name_keys(first_name, last)
-        rows.append({"customer_no": f"{100000 + n}", "first_name": first_name, "last_name": last,
-                     "name_key": key, "reverse_name_key": reverse, "email": email(n),
-                     "language": ("fi", "sv", "en")[n % 3], "created_at": now,
-                     "updated_at": now})
+        rows.append(
+            {
+                "customer_no": f"{100000 + n}",
+                "first_name": first_name,
+                "last_name": last,
+                "name_key": key,
+                "reverse_name_key": reverse,
+                "email": email(n),
+                "language": ("fi", "sv", "en")[n % 3],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return rows
 
 
@@ -97,11 +148,13 @@ def command_env(**settings: str) -> dict[str, str]:
     return env
 
 
-def rekisteri_process(command: list[str], env: dict[str, str],
-                      **streams: Any) -> subprocess.Popen[bytes]:
+def rekisteri_process(
+    command: list[str], env: dict[str, str], **streams: Any
+) -> subprocess.Popen[bytes]:
     """``rekisteri COMMAND`` started in a process of its own, from the checkout."""
-    return subprocess.Popen([sys.executable, "-m", "tui.cli.main", *command], cwd=ROOT,
-                            env=env, **streams)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui.cli.main", *command], cwd=ROOT, env=env, **streams
+    )
 
 
 def wait_peak_rss(process: subprocess.Popen[bytes]) -> float:
@@ -117,8 +170,11 @@ def wait_peak_rss(process: subprocess.Popen[bytes]) -> float:
 class Sink:
     """Accepts every mail; counts mails and connections for the parent process."""
 
-    def __init__(self, mails: multiprocessing.sharedctypes.Synchronized,
-                 connections: multiprocessing.sharedctypes.Synchronized) -> None:
+    def __init__(
+        self,
+        mails: multiprocessing.sharedctypes.Synchronized,
+        connections: multiprocessing.sharedctypes.Synchronized,
+    ) -> None:
         self.mails = mails
         self.connections = connections
         self.peers: set[object] = set()
@@ -132,12 +188,16 @@ class Sink:
         return "250 2.0.0 Ok: queued"
 
 
-def serve(port: int, mails: multiprocessing.sharedctypes.Synchronized,
-          connections: multiprocessing.sharedctypes.Synchronized,
-          ready: multiprocessing.synchronize.Event,
-          stop: multiprocessing.synchronize.Event) -> None:
-    server = Controller(Sink(mails, connections), hostname="127.0.0.1", port=port,
-                        server_hostname="localhost")
+def serve(
+    port: int,
+    mails: multiprocessing.sharedctypes.Synchronized,
+    connections: multiprocessing.sharedctypes.Synchronized,
+    ready: multiprocessing.synchronize.Event,
+    stop: multiprocessing.synchronize.Event,
+) -> None:
+    server = Controller(
+        Sink(mails, connections), hostname="127.0.0.1", port=port, server_hostname="localhost"
+    )
     server.start()
     ready.set()
     stop.wait()

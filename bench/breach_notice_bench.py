@@ -34,10 +34,19 @@ NOW = clock.parse_instant("2026-03-10T12:00:00+02:00")
 def make_customers(count: int) -> None:
     """Every 20th without an email address."""
     with database.atomic():
-        insert_rows(Customer, numbered_customers(
-            count, "Asiakas", lambda n: None if n % 20 == 0 else f"asiakas{n}@example.fi", NOW))
-        insert_rows(CustomerSource, [{"customer": row.id, "source": "ticketing", "added_at": NOW}
-                                     for row in Customer.select(Customer.id)])
+        insert_rows(
+            Customer,
+            numbered_customers(
+                count, "Asiakas", lambda n: None if n % 20 == 0 else f"asiakas{n}@example.fi", NOW
+            ),
+        )
+        insert_rows(
+            CustomerSource,
+            [
+                {"customer": row.id, "source": "ticketing", "added_at": NOW}
+                for row in Customer.select(Customer.id)
+            ],
+        )
 
 
 def run(url: str, count: int) -> None:
@@ -46,32 +55,48 @@ def run(url: str, count: int) -> None:
     with clock.frozen(NOW):
         make_customers(count)
         breach = breaches.record_breach(
-            discovered_at=NOW - timedelta(hours=5), actor="@bench",
+            discovered_at=NOW - timedelta(hours=5),
+            actor="@bench",
             what="Lipunmyynnin varmuuskopio oli ladattavissa verkosta.",
-            consequences="Voit saada huijausviestejä.", measures_taken="Tiedosto poistettiin.")
-        breaches.set_notice_texts(breach, "sv", "@bench", what="En säkerhetskopia läckte.",
-                                  consequences="Bluffmejl.", measures="Filen raderades.")
+            consequences="Voit saada huijausviestejä.",
+            measures_taken="Tiedosto poistettiin.",
+        )
+        breaches.set_notice_texts(
+            breach,
+            "sv",
+            "@bench",
+            what="En säkerhetskopia läckte.",
+            consequences="Bluffmejl.",
+            measures="Filen raderades.",
+        )
         events_before = AuditEvent.select().count()
         started = time.perf_counter()
-        report = queue_breach_notices(breach, Selection(everyone=True), settings=settings,
-                                      actor="@bench")
+        report = queue_breach_notices(
+            breach, Selection(everyone=True), settings=settings, actor="@bench"
+        )
         seconds = time.perf_counter() - started
         events = AuditEvent.select().count() - events_before
         started = time.perf_counter()
-        again = queue_breach_notices(breach, Selection(everyone=True), settings=settings,
-                                     actor="@bench")
+        again = queue_breach_notices(
+            breach, Selection(everyone=True), settings=settings, actor="@bench"
+        )
         rerun_seconds = time.perf_counter() - started
         started = time.perf_counter()
         rows = breaches.breach_rows()
         list_ms = (time.perf_counter() - started) * 1000
     recipients = report.queued + report.without_email
-    print(f"queued {report.queued:,} notices, {report.without_email:,} without email, "
-          f"in {seconds:.1f} s: {recipients / seconds:,.0f} recipients/s "
-          f"({report.batches} batches, {events} audit events)")
-    print(f"run again: {again.queued} queued, {again.plan.already:,} already, "
-          f"{rerun_seconds:.2f} s")
-    print(f"breach list with counts: {list_ms:.0f} ms "
-          f"(notices {rows[0]['notices']}, {len(rows[0]['without_email']):,} without email)")
+    print(
+        f"queued {report.queued:,} notices, {report.without_email:,} without email, "
+        f"in {seconds:.1f} s: {recipients / seconds:,.0f} recipients/s "
+        f"({report.batches} batches, {events} audit events)"
+    )
+    print(
+        f"run again: {again.queued} queued, {again.plan.already:,} already, {rerun_seconds:.2f} s"
+    )
+    print(
+        f"breach list with counts: {list_ms:.0f} ms "
+        f"(notices {rows[0]['notices']}, {len(rows[0]['without_email']):,} without email)"
+    )
     print(f"outbox rows: {OutboxMail.select().count():,}")
     close_database()
 

@@ -62,8 +62,11 @@ def main() -> None:
         for kind in expected:
             kinds_found[kind].append(kind in got)
         first_expected = entry["kinds"][0] if entry["kinds"] else "none"
-        first_got = decision.kinds[0] if decision.kinds and decision.kinds[0] != "other" \
+        first_got = (
+            decision.kinds[0]
+            if decision.kinds and decision.kinds[0] != "other"
             else ("ignored" if decision.reason else "none")
+        )
         confusion[(first_expected, first_got)] += 1
         if entry.get("category") in AUTOMATIC:
             unanswered.append(not decision.acknowledged)
@@ -71,8 +74,10 @@ def main() -> None:
     print(f"classify bench: {len(manifest)} cited mails, {args.repeat} timing passes")
     for group in ("all", "fi", "sv", "en", "other EU"):
         results = groups[group]
-        print(f"  right {group:9} {sum(results):4}/{len(results):<4} "
-              f"{100 * sum(results) / max(1, len(results)):5.1f} %")
+        print(
+            f"  right {group:9} {sum(results):4}/{len(results):<4} "
+            f"{100 * sum(results) / max(1, len(results)):5.1f} %"
+        )
     for kind, results in sorted(kinds_found.items()):
         print(f"  found {kind:14} {sum(results):4}/{len(results):<4}")
     print(f"  mail no person wrote, unanswered: {sum(unanswered)}/{len(unanswered)}")
@@ -80,8 +85,11 @@ def main() -> None:
     print("  confusion (rows expected, columns decided):")
     print("    " + " ".join(f"{label[:6]:>6}" for label in ["", *labels]))
     for expected in labels:
-        print("    " + f"{expected[:6]:>6} " + " ".join(
-            f"{confusion[(expected, got)] or '.':>6}" for got in labels))
+        print(
+            "    "
+            + f"{expected[:6]:>6} "
+            + " ".join(f"{confusion[(expected, got)] or '.':>6}" for got in labels)
+        )
     median, p95 = percentiles(timings)
     print(f"  parse + classify per mail: p50 {median:.2f} ms, p95 {p95:.2f} ms")
 

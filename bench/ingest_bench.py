@@ -56,10 +56,16 @@ BODIES = [
     ("fi", "poisto", "poistakaa tietoni\n"),
     ("fi", "Osoitteenmuutos", "Uusi osoite: Kirkkokatu {n}, 48100 Kotka.\n"),
     ("sv", "Radering", "Hej!\n\nJag vill att ni raderar mina uppgifter enligt artikel 17.\n"),
-    ("en", "Subject access request", "Under Article 15 GDPR please send me a copy of my "
-                                      "data.\n\nRegards\n"),
-    ("fi", "Re: Kotkan Leffojen uutiskirje", "En halua enää uutiskirjettä.\n\n> Tervetuloa "
-                                             "elokuviin!\n> Haluatko tarkistaa tietosi?\n"),
+    (
+        "en",
+        "Subject access request",
+        "Under Article 15 GDPR please send me a copy of my data.\n\nRegards\n",
+    ),
+    (
+        "fi",
+        "Re: Kotkan Leffojen uutiskirje",
+        "En halua enää uutiskirjettä.\n\n> Tervetuloa elokuviin!\n> Haluatko tarkistaa tietosi?\n",
+    ),
     ("fi", "Lastenelokuvat", "Onko lauantaina lastenelokuvia?\n"),
 ]
 
@@ -83,17 +89,22 @@ def varied_messages(count: int, rng: random.Random) -> list[bytes]:
             message.set_content("Uutisia.\n")
         elif kind == 2:
             message["Subject"] = "Please delete my account"
-            message.set_content("<html><body><p>Please <b>delete my account</b> and all my "
-                                "data.</p></body></html>", subtype="html")
+            message.set_content(
+                "<html><body><p>Please <b>delete my account</b> and all my data.</p></body></html>",
+                subtype="html",
+            )
         elif kind == 3:
             message["Subject"] = "Tietosuojapyyntö verkkolomakkeelta"
-            message.set_content(f"Lomake: Tietosuojapyyntö\nNimi: Asiakas {number}\n"
-                                f"Sähköposti: asiakas{number}@example.fi\nPyyntö: Tietojen "
-                                "tarkastus\nViesti: Haluan nähdä tietoni.\n")
+            message.set_content(
+                f"Lomake: Tietosuojapyyntö\nNimi: Asiakas {number}\n"
+                f"Sähköposti: asiakas{number}@example.fi\nPyyntö: Tietojen "
+                "tarkastus\nViesti: Haluan nähdä tietoni.\n"
+            )
         elif kind == 4:
             message["Subject"] = "Tietojen tarkastus"
-            message.set_content("Pyydän tietojeni tarkastusta. Terveisin Seppö Äijälä\n",
-                                charset="iso-8859-1")
+            message.set_content(
+                "Pyydän tietojeni tarkastusta. Terveisin Seppö Äijälä\n", charset="iso-8859-1"
+            )
         else:
             _, subject, body = rng.choice(BODIES)
             message["Subject"] = subject
@@ -110,7 +121,7 @@ def ceiling(server, count: int) -> float:
     with server.client("INBOX") as client:
         uids = client.search("ALL")
         for index in range(0, len(uids), BATCH):
-            answer = client.fetch(uids[index:index + BATCH], ["BODY.PEEK[]", "INTERNALDATE"])
+            answer = client.fetch(uids[index : index + BATCH], ["BODY.PEEK[]", "INTERNALDATE"])
             for data in answer.values():
                 parsed = email.message_from_bytes(data[b"BODY[]"], policy=policy.default)
                 body = parsed.get_body(preferencelist=("plain", "html"))
@@ -124,22 +135,29 @@ def run_once(env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
     """``mailbot --once``: (total seconds, ingest seconds, peak RSS in MB)."""
     with log_path.open("w") as log:
         start = time.perf_counter()
-        process = rekisteri_process(["mailbot", "--once"], env, stdout=log,
-                                    stderr=subprocess.STDOUT)
+        process = rekisteri_process(
+            ["mailbot", "--once"], env, stdout=log, stderr=subprocess.STDOUT
+        )
         peak = wait_peak_rss(process)
         total = time.perf_counter() - start
     if process.returncode != 0:
         sys.exit(f"mailbot --once failed:\n{log_path.read_text()[-3000:]}")
-    stamps = [line[:23] for line in log_path.read_text().splitlines()
-              if "rekisteri.mailbot: message " in line]
-    parse = lambda text: time.mktime(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")) \
-        + int(text[20:23]) / 1000  # noqa: E731
+    stamps = [
+        line[:23]
+        for line in log_path.read_text().splitlines()
+        if "rekisteri.mailbot: message " in line
+    ]
+
+    def parse(text: str) -> float:
+        return time.mktime(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")) + int(text[20:23]) / 1000
+
     ingest = parse(stamps[-1]) - parse(stamps[0]) if len(stamps) > 1 else total
     return total, ingest, peak
 
 
-def idle_latency(server, env: dict[str, str], db_url: str, count: int,
-                 log_path: Path) -> list[float]:
+def idle_latency(
+    server, env: dict[str, str], db_url: str, count: int, log_path: Path
+) -> list[float]:
     with log_path.open("w") as log:
         daemon = rekisteri_process(["mailbot"], env, stdout=log, stderr=subprocess.STDOUT)
     samples = []
@@ -154,13 +172,18 @@ def idle_latency(server, env: dict[str, str], db_url: str, count: int,
         with server.client() as client:
             for number in range(count):
                 message_id = f"<idle-{number}-{time.time_ns()}@bench.example.fi>"
-                raw = (f"From: idle{number}@example.fi\r\nTo: tietosuoja@kotkanleffat.fi\r\n"
-                       f"Subject: poisto\r\nMessage-ID: {message_id}\r\n\r\n"
-                       "poistakaa tietoni\r\n").encode()
+                raw = (
+                    f"From: idle{number}@example.fi\r\nTo: tietosuoja@kotkanleffat.fi\r\n"
+                    f"Subject: poisto\r\nMessage-ID: {message_id}\r\n\r\n"
+                    "poistakaa tietoni\r\n"
+                ).encode()
                 start = time.perf_counter()
                 client.append("INBOX", raw)
-                while not InboundMessage.select().where(
-                        InboundMessage.message_id == message_id).exists():
+                while (
+                    not InboundMessage.select()
+                    .where(InboundMessage.message_id == message_id)
+                    .exists()
+                ):
                     if time.perf_counter() - start > 30:
                         sys.exit(f"message {number} not processed in 30 s")
                     time.sleep(0.005)
@@ -187,41 +210,54 @@ def main() -> None:
     if not dovecot_available():
         sys.exit("this benchmark needs Dovecot (dovecot-imapd) and root")
     rng = random.Random(2026)
-    with tempfile.TemporaryDirectory(prefix="rekisteri-ingest-bench-") as folder, \
-            running_imap_server() as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="rekisteri-ingest-bench-") as folder,
+        running_imap_server() as server,
+    ):
         work = Path(folder)
         db_url = database_url(args.pg, work)
         fresh_database(db_url)
         close_database()
-        env = command_env(REKISTERI_DB=db_url, REKISTERI_INBOX=server.url(),
-                          REKISTERI_SMTP=file_url("outbox", work / "outbox"))
+        env = command_env(
+            REKISTERI_DB=db_url,
+            REKISTERI_INBOX=server.url(),
+            REKISTERI_SMTP=file_url("outbox", work / "outbox"),
+        )
 
         messages = varied_messages(args.messages, rng)
         start = time.perf_counter()
         server.append_many(messages)
-        print(f"appended {len(messages)} messages to Dovecot in "
-              f"{time.perf_counter() - start:.1f} s "
-              f"({sum(map(len, messages)) / len(messages):.0f} bytes on average)")
+        print(
+            f"appended {len(messages)} messages to Dovecot in "
+            f"{time.perf_counter() - start:.1f} s "
+            f"({sum(map(len, messages)) / len(messages):.0f} bytes on average)"
+        )
 
         top = ceiling(server, len(messages))
         print(f"ceiling (imapclient fetch + email parse, no database): {top:,.0f} messages/s")
 
         total, ingest, rss = run_once(env, work / "once.log")
         log = (work / "once.log").read_text()
-        dispositions = {name: len(re.findall(rf": {name}\b", log))
-                        for name in ("new_request", "reply", "ignored", "quarantined")}
-        print(f"mailbot --once: {len(messages)} messages in {total:.1f} s "
-              f"({len(messages) / total:,.0f} messages/s with start-up and the outbox sent); "
-              f"ingest alone {ingest:.1f} s = {len(messages) / ingest:,.0f} messages/s = "
-              f"{100 * len(messages) / ingest / top:.0f}% of the ceiling")
+        dispositions = {
+            name: len(re.findall(rf": {name}\b", log))
+            for name in ("new_request", "reply", "ignored", "quarantined")
+        }
+        print(
+            f"mailbot --once: {len(messages)} messages in {total:.1f} s "
+            f"({len(messages) / total:,.0f} messages/s with start-up and the outbox sent); "
+            f"ingest alone {ingest:.1f} s = {len(messages) / ingest:,.0f} messages/s = "
+            f"{100 * len(messages) / ingest / top:.0f}% of the ceiling"
+        )
         print(f"  dispositions: {dispositions}")
         print(f"  peak RSS of the mailbot process: {rss:.0f} MB")
 
         samples = idle_latency(server, env, db_url, args.idle, work / "idle.log")
-        print(f"IDLE latency over {len(samples)} messages (APPEND → committed): "
-              f"p50 {statistics.median(samples) * 1000:.0f} ms, "
-              f"p95 {percentile(samples, 0.95) * 1000:.0f} ms, "
-              f"max {max(samples) * 1000:.0f} ms")
+        print(
+            f"IDLE latency over {len(samples)} messages (APPEND → committed): "
+            f"p50 {statistics.median(samples) * 1000:.0f} ms, "
+            f"p95 {percentile(samples, 0.95) * 1000:.0f} ms, "
+            f"max {max(samples) * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -56,24 +56,37 @@ def make_readers(count: int) -> None:
     """``count`` customers in three languages, every one with marketing consent."""
     now = clock.parse_instant(NOW)
     with database.atomic():
-        insert_rows(Customer, numbered_customers(count, "Lukija",
-                                                 lambda n: f"lukija{n}@example.fi", now))
+        insert_rows(
+            Customer, numbered_customers(count, "Lukija", lambda n: f"lukija{n}@example.fi", now)
+        )
         ids = [row.id for row in Customer.select(Customer.id)]
-        insert_rows(CustomerSource, [{"customer": cid, "source": "newsletter", "added_at": now}
-                                     for cid in ids])
-        insert_rows(ConsentEvent, [{
-            "customer": cid, "purpose": "marketing", "given": True,
-            "at": now - timedelta(days=30), "channel": "newsletter_signup",
-            "evidence": "bench", "wording_version": "1", "recorded_by": "@bench"}
-            for cid in ids])
+        insert_rows(
+            CustomerSource,
+            [{"customer": cid, "source": "newsletter", "added_at": now} for cid in ids],
+        )
+        insert_rows(
+            ConsentEvent,
+            [
+                {
+                    "customer": cid,
+                    "purpose": "marketing",
+                    "given": True,
+                    "at": now - timedelta(days=30),
+                    "channel": "newsletter_signup",
+                    "evidence": "bench",
+                    "wording_version": "1",
+                    "recorded_by": "@bench",
+                }
+                for cid in ids
+            ],
+        )
         ensure_secret("@bench")
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """Run ``rekisteri COMMAND``: (seconds, peak RSS in MB, exit code)."""
     started = time.perf_counter()
-    process = rekisteri_process(command, env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+    process = rekisteri_process(command, env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None
     errors = process.stderr.read()
     peak = wait_peak_rss(process)
@@ -99,7 +112,8 @@ def main() -> int:
         with smtp_sink() as sink:
             env = command_env(REKISTERI_DB=url, REKISTERI_SMTP=sink.url, REKISTERI_NOW=NOW)
             queue_seconds, queue_rss, queue_code = timed(
-                ["newsletter", "send", "--subject", "Maaliskuun uutiset", str(issue)], env)
+                ["newsletter", "send", "--subject", "Maaliskuun uutiset", str(issue)], env
+            )
             queued = OutboxMail.select().count()
             size = len(OutboxMail.select().first().raw) if queued else 0
             send_seconds, send_rss, send_code = timed(["outbox", "send"], env)
@@ -108,11 +122,15 @@ def main() -> int:
 
     backend = "PostgreSQL" if args.pg else "SQLite"
     print(f"{backend}, {args.readers} readers with marketing consent")
-    print(f"newsletter send: queued {queued} mails ({size} bytes each) in {queue_seconds:.1f} s:"
-          f" {queued / queue_seconds:.0f} mails/s; peak RSS {queue_rss:.0f} MB")
-    print(f"outbox send:     sent {sent} in {send_seconds:.1f} s: {sent / send_seconds:.0f} "
-          f"mails/s over {sink.connections.value} SMTP connection(s), no rate limit; "
-          f"peak RSS {send_rss:.0f} MB; the server received {sink.mails.value}")
+    print(
+        f"newsletter send: queued {queued} mails ({size} bytes each) in {queue_seconds:.1f} s:"
+        f" {queued / queue_seconds:.0f} mails/s; peak RSS {queue_rss:.0f} MB"
+    )
+    print(
+        f"outbox send:     sent {sent} in {send_seconds:.1f} s: {sent / send_seconds:.0f} "
+        f"mails/s over {sink.connections.value} SMTP connection(s), no rate limit; "
+        f"peak RSS {send_rss:.0f} MB; the server received {sink.mails.value}"
+    )
     return 0 if queue_code == 0 and send_code == 0 and sent == queued == sink.mails.value else 1
 
 

@@ -38,8 +38,19 @@ def write_customers(path: Path, count: int, rng: random.Random) -> None:
     (kept), 5% ended last week (not yet due), the rest still customers."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["customer_no", "first_name", "last_name", "street_address",
-                         "postal_code", "city", "phone", "email", "relationship_ended_at"])
+        writer.writerow(
+            [
+                "customer_no",
+                "first_name",
+                "last_name",
+                "street_address",
+                "postal_code",
+                "city",
+                "phone",
+                "email",
+                "relationship_ended_at",
+            ]
+        )
         for number in range(count):
             share = number % 20
             ended = ""
@@ -47,10 +58,19 @@ def write_customers(path: Path, count: int, rng: random.Random) -> None:
                 ended = "2025-03-01"
             elif share == 5:
                 ended = "2026-03-03"
-            writer.writerow([f"B{number:07d}", rng.choice(["Aino", "Eero", "Sanna", "Juha"]),
-                             rng.choice(["Virtanen", "Mäkinen", "Åberg"]), "Kauppakatu 1",
-                             "48100", "Kotka", f"040 {1_000_000 + number:07d}",
-                             f"asiakas{number}@example.fi", ended])
+            writer.writerow(
+                [
+                    f"B{number:07d}",
+                    rng.choice(["Aino", "Eero", "Sanna", "Juha"]),
+                    rng.choice(["Virtanen", "Mäkinen", "Åberg"]),
+                    "Kauppakatu 1",
+                    "48100",
+                    "Kotka",
+                    f"040 {1_000_000 + number:07d}",
+                    f"asiakas{number}@example.fi",
+                    ended,
+                ]
+            )
 
 
 def add_consents_and_purchases(rng: random.Random) -> None:
@@ -58,13 +78,28 @@ def add_consents_and_purchases(rng: random.Random) -> None:
     consents, purchases = [], []
     for index, cid in enumerate(ids):
         if index % 20 == 4:
-            consents.append({"customer": cid, "purpose": "marketing", "given": True,
-                             "at": NOW - timedelta(days=400), "channel": "website_form",
-                             "evidence": "bench", "wording_version": "v1", "recorded_by": "@bench"})
+            consents.append(
+                {
+                    "customer": cid,
+                    "purpose": "marketing",
+                    "given": True,
+                    "at": NOW - timedelta(days=400),
+                    "channel": "website_form",
+                    "evidence": "bench",
+                    "wording_version": "v1",
+                    "recorded_by": "@bench",
+                }
+            )
         for receipt in range(2):
-            purchases.append({"customer": cid, "receipt_no": f"R{cid}-{receipt}",
-                              "purchased_at": NOW - timedelta(days=rng.randint(30, 3000)),
-                              "amount_cents": 1250, "description": "Elokuvalippu"})
+            purchases.append(
+                {
+                    "customer": cid,
+                    "receipt_no": f"R{cid}-{receipt}",
+                    "purchased_at": NOW - timedelta(days=rng.randint(30, 3000)),
+                    "amount_cents": 1250,
+                    "description": "Elokuvalippu",
+                }
+            )
     with database.atomic():
         insert_rows(ConsentEvent, consents, CHUNK)
         insert_rows(Purchase, purchases, CHUNK)
@@ -80,8 +115,10 @@ def run(url: str, count: int, folder: Path) -> None:
     with clock.frozen(NOW):
         import_customers(csv_path, "ticketing", actor="@bench")
         add_consents_and_purchases(rng)
-    print(f"setup: {count:,} customers, {Purchase.select().count():,} purchases "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"setup: {count:,} customers, {Purchase.select().count():,} purchases "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
     with clock.frozen(NOW):
         started = time.perf_counter()
@@ -93,13 +130,19 @@ def run(url: str, count: int, folder: Path) -> None:
         started = time.perf_counter()
         idle = apply_retention(settings)
         idle_seconds = time.perf_counter() - started
-    print(f"dry run:  {dry_seconds:.2f} s ({len(dry.erasures):,} customers due, "
-          f"{dry.kept_for_marketing:,} kept for marketing, "
-          f"{dry.vouchers_deleted:,} vouchers past six years)")
-    print(f"real run: {real_seconds:.2f} s ({len(real.erasures):,} customers erased, "
-          f"{real.vouchers_deleted:,} vouchers deleted)")
-    print(f"next run, nothing to do: {idle_seconds * 1000:.0f} ms "
-          f"(changed anything: {idle.changed_anything})")
+    print(
+        f"dry run:  {dry_seconds:.2f} s ({len(dry.erasures):,} customers due, "
+        f"{dry.kept_for_marketing:,} kept for marketing, "
+        f"{dry.vouchers_deleted:,} vouchers past six years)"
+    )
+    print(
+        f"real run: {real_seconds:.2f} s ({len(real.erasures):,} customers erased, "
+        f"{real.vouchers_deleted:,} vouchers deleted)"
+    )
+    print(
+        f"next run, nothing to do: {idle_seconds * 1000:.0f} ms "
+        f"(changed anything: {idle.changed_anything})"
+    )
 
     sample = [c for c in Customer.select().where(Customer.erased_at.is_null()).limit(200)]
     timings = []

@@ -40,16 +40,21 @@ def main() -> int:
         fresh_database(database_url(args.pg, Path(folder)))
         with smtp_sink() as sink:
             base = load_settings(environ={})
-            settings = dataclasses.replace(base, mail=dataclasses.replace(base.mail,
-                                                                          smtp=sink.url))
+            settings = dataclasses.replace(base, mail=dataclasses.replace(base.mail, smtp=sink.url))
             started = time.perf_counter()
             with database.atomic():
                 for number in range(args.mails):
                     request = lifecycle.create_request(
-                        kind="access", actor="@bench", requester_email=f"a{number}@example.fi")
-                    queue_mail("acknowledgement", settings=settings,
-                               to_address=f"a{number}@example.fi", language="fi",
-                               actor="@bench", request=request)
+                        kind="access", actor="@bench", requester_email=f"a{number}@example.fi"
+                    )
+                    queue_mail(
+                        "acknowledgement",
+                        settings=settings,
+                        to_address=f"a{number}@example.fi",
+                        language="fi",
+                        actor="@bench",
+                        request=request,
+                    )
             queued = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -59,11 +64,15 @@ def main() -> int:
         close_database()
 
     backend = "PostgreSQL" if args.pg else "SQLite"
-    print(f"{backend}: queued {args.mails} mails in {queued:.2f} s "
-          f"({args.mails / queued:.0f} mails/s, {len(size)} bytes each)")
-    print(f"sent {report.sent} (failed {report.failed}, retry {report.retry}) in {elapsed:.2f} s: "
-          f"{report.sent / elapsed:.0f} mails/s over {sink.connections.value} SMTP "
-          f"connection(s); the server received {sink.mails.value}")
+    print(
+        f"{backend}: queued {args.mails} mails in {queued:.2f} s "
+        f"({args.mails / queued:.0f} mails/s, {len(size)} bytes each)"
+    )
+    print(
+        f"sent {report.sent} (failed {report.failed}, retry {report.retry}) in {elapsed:.2f} s: "
+        f"{report.sent / elapsed:.0f} mails/s over {sink.connections.value} SMTP "
+        f"connection(s); the server received {sink.mails.value}"
+    )
     return 0 if report.sent == args.mails == sink.mails.value else 1
 
 

@@ -29,12 +29,18 @@ def write_customers(path: Path, count: int, rng: random.Random) -> list[dict[str
     rows = []
     for number in range(1, count + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        rows.append({
-            "customer_no": str(1_000_000 + number), "first_name": first, "last_name": last,
-            "street_address": f"Kauppakatu {rng.randint(1, 99)}", "postal_code": "48100",
-            "city": "Kotka", "phone": f"04{rng.randint(0, 6)} {5_000_000 + number:07d}",
-            "email": f"{first.lower()}.{number}@example.fi",
-        })
+        rows.append(
+            {
+                "customer_no": str(1_000_000 + number),
+                "first_name": first,
+                "last_name": last,
+                "street_address": f"Kauppakatu {rng.randint(1, 99)}",
+                "postal_code": "48100",
+                "city": "Kotka",
+                "phone": f"04{rng.randint(0, 6)} {5_000_000 + number:07d}",
+                "email": f"{first.lower()}.{number}@example.fi",
+            }
+        )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, list(rows[0]))
         writer.writeheader()
@@ -61,8 +67,10 @@ def run(url: str, count: int, folder: Path) -> None:
     report = import_customers(csv_path, "ticketing", actor="@bench")
     elapsed = time.perf_counter() - started
     backend = url.split(":", 1)[0]
-    print(f"[{backend}] import: {report.created:,} customers in {elapsed:.2f} s "
-          f"= {report.created / elapsed:,.0f} rows/s")
+    print(
+        f"[{backend}] import: {report.created:,} customers in {elapsed:.2f} s "
+        f"= {report.created / elapsed:,.0f} rows/s"
+    )
 
     sample = rng.sample(rows, 300)
     lookups = {

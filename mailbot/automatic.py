@@ -28,17 +28,23 @@ IGNORE_REASONS = (AUTO_REPLY, BOUNCE, MAILING_LIST, OWN_ADDRESS, DUPLICATE, SPAM
 
 _BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
 # Beyond the union: what list managers (Mailman, Sympa) put on every mail, digests included.
-_LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "X-Mailman-Version",
-                 "X-BeenThere")
+_LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "X-Mailman-Version", "X-BeenThere")
 _LIST_SENDER_SUFFIXES = ("-request", "-owner", "-bounces", "-admin")
 _SUPPRESS_VALUES = {"all", "oof", "autoreply"}
 
 
 def own_addresses(settings: Settings) -> set[str]:
     """The addresses our own mail comes from: the privacy desk's and the newsletter's."""
-    return {address.strip().lower() for address in
-            (settings.mail.from_address, settings.controller.privacy_inbox,
-             settings.newsletter.from_address, settings.newsletter.reply_to) if address}
+    return {
+        address.strip().lower()
+        for address in (
+            settings.mail.from_address,
+            settings.controller.privacy_inbox,
+            settings.newsletter.from_address,
+            settings.newsletter.reply_to,
+        )
+        if address
+    }
 
 
 def ignore_reason(message: ParsedMessage, settings: Settings) -> str | None:
@@ -79,16 +85,22 @@ def _is_spam(message: ParsedMessage) -> bool:
     the ``True`` verdict (``default: True [12.3 / 15.0]``)."""
     if any(value.strip().lower() == "yes" for value in message.header_values("X-Spam-Flag")):
         return True
-    if any(value.strip().lower().startswith("yes") for value in
-           (*message.header_values("X-Spam-Status"), *message.header_values("X-Spam"))):
+    if any(
+        value.strip().lower().startswith("yes")
+        for value in (*message.header_values("X-Spam-Status"), *message.header_values("X-Spam"))
+    ):
         return True
-    return any(re.match(r"\s*\w+\s*:\s*true\b", value, re.IGNORECASE)
-               for value in message.header_values("X-Spamd-Result"))
+    return any(
+        re.match(r"\s*\w+\s*:\s*true\b", value, re.IGNORECASE)
+        for value in message.header_values("X-Spamd-Result")
+    )
 
 
 def _is_read_receipt(message: ParsedMessage) -> bool:
-    return message.content_type == "multipart/report" and "disposition-notification" in \
-        message.header("Content-Type").lower()
+    return (
+        message.content_type == "multipart/report"
+        and "disposition-notification" in message.header("Content-Type").lower()
+    )
 
 
 def _is_bounce(message: ParsedMessage) -> bool:
@@ -100,8 +112,10 @@ def _is_bounce(message: ParsedMessage) -> bool:
 def _is_list(message: ParsedMessage) -> bool:
     if any(message.header_values(name) for name in _LIST_HEADERS):
         return True
-    senders = [message.from_address, *(_address(value) for value in
-                                       message.header_values("Sender"))]
+    senders = [
+        message.from_address,
+        *(_address(value) for value in message.header_values("Sender")),
+    ]
     if any(sender.partition("@")[0].endswith(_LIST_SENDER_SUFFIXES) for sender in senders):
         return True
     return _precedence(message) & {"bulk", "junk", "list"} != set()
@@ -123,7 +137,9 @@ _AUTO_REPLY_SUBJECT = re.compile(
       | réponse\ automatique | absence | respuesta\ automática | fuera\ de\ la\ oficina
       | risposta\ automatica | fuori\ sede | automatisch\ antwoord | afwezig
       | odpowiedź\ automatyczna | automaatvastus | automatisk\ svar | resposta\ automática
-    )\s*(?::|$|\s-|\s\()""", re.IGNORECASE | re.VERBOSE)
+    )\s*(?::|$|\s-|\s\()""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def _is_auto_reply(message: ParsedMessage) -> bool:

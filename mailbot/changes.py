@@ -17,25 +17,28 @@ from store.customers import email_or_none, phone_or_none
 _CHANGE_CUE = re.compile(
     r"\b(?:uusi|uuden|uutena|nyt|muuttu\w*|vaihtu\w*|muutin|muutimme|korja\w*|oikea|"
     r"ny|nya|nytt|numera|ändrats|ändrat|är nu|har bytt|"
-    r"new|now|changed|moved|updated|correct|is now)\b", re.IGNORECASE)
+    r"new|now|changed|moved|updated|correct|is now)\b",
+    re.IGNORECASE,
+)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])|\n+")
 _ADDRESS = re.compile(
     r"(?:osoit\w*|adress\w*|address)(?:\s+(?:on|är|is|to|nyt|nu|now|muuttunut|ändrats|"
     r"changed|seuraava))*\s*[:\-–]?\s*(?P<value>[^\n:]*?\d[^\n:]*?)\s*\.?$"
     r"|(?:moved to|muutin osoitteeseen|muutimme osoitteeseen|flyttat till)\s+"
     r"(?P<moved>[^\n:]*?\d[^\n:]*?)\s*\.?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _POSTAL = re.compile(r"^(?P<street>.+?)[,\s]+(?P<postal>\d{5})\s+(?P<city>[^\d,.]+?)\s*$")
 _PHONE = re.compile(r"(?<![\w+])(\+?\d[\d \-()]{5,}\d)(?!\w)")
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _NAME_VALUE = r"(?P<value>[A-ZÅÄÖÉÜ][\w'\-]+(?:\s+[A-ZÅÄÖÉÜ][\w'\-]+){0,2})"
 _SURNAME = re.compile(
-    r"(?:sukunim\w*|efternamn\w*|surname|last name|family name)\b[^A-ZÅÄÖ\n]{0,40}?"
-    + _NAME_VALUE)
-_FULL_NAME = re.compile(
-    r"(?:\bnime\w*|\bnimi|\bnamn\w*|\bname)\b[^A-ZÅÄÖ\n]{0,40}?" + _NAME_VALUE)
-_PHONE_WORD = re.compile(r"puhelin|numero|telefon|nummer|phone|number|mobiil|mobile|gsm",
-                         re.IGNORECASE)
+    r"(?:sukunim\w*|efternamn\w*|surname|last name|family name)\b[^A-ZÅÄÖ\n]{0,40}?" + _NAME_VALUE
+)
+_FULL_NAME = re.compile(r"(?:\bnime\w*|\bnimi|\bnamn\w*|\bname)\b[^A-ZÅÄÖ\n]{0,40}?" + _NAME_VALUE)
+_PHONE_WORD = re.compile(
+    r"puhelin|numero|telefon|nummer|phone|number|mobiil|mobile|gsm", re.IGNORECASE
+)
 _EMAIL_WORD = re.compile(r"sähköpost|e-?post|e-?mail|mail", re.IGNORECASE)
 
 
@@ -73,14 +76,18 @@ def _address(sentence: str, changes: dict[str, str]) -> None:
 
 
 def _phone(sentence: str, changes: dict[str, str]) -> None:
-    candidates = (phone_or_none(candidate) for candidate in _PHONE.findall(sentence)
-                  if not re.fullmatch(r"\d{5}", candidate.replace(" ", "")))  # postal codes
+    candidates = (
+        phone_or_none(candidate)
+        for candidate in _PHONE.findall(sentence)
+        if not re.fullmatch(r"\d{5}", candidate.replace(" ", ""))
+    )  # postal codes
     _first_valid("phone", candidates, changes)
 
 
 def _email(sentence: str, changes: dict[str, str]) -> None:
-    _first_valid("email", (email_or_none(candidate) for candidate in _EMAIL.findall(sentence)),
-                 changes)
+    _first_valid(
+        "email", (email_or_none(candidate) for candidate in _EMAIL.findall(sentence)), changes
+    )
 
 
 def _first_valid(field: str, normalised: Iterable[str | None], changes: dict[str, str]) -> None:

@@ -38,111 +38,267 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 ACCESS = _any(
-    r"\btarka[sd]t\w*", r"\btarkist\w*", r"\bjäljennö\w*", r"\bmitä (?:henkilö)?tietoj\w*",
-    r"\bnäh(?:dä|däkseni)\b", r"\btietopyyn\w*", r"\bsaada (?:kaikki )?(?:henkilö)?tie\w*",
-    r"\bluovutta\w* (?:minulle )?(?:kaikki )?tie\w*", r"\bkopio\w* tiedo\w*",
-    r"\bregisterutdrag\w*", r"\btillgång till\b", r"\bvilka (?:person)?uppgifter\b",
-    r"\bkopia av\b", r"\bta del av\b", r"\bse (?:mina|vilka|alla)\b", r"\bfå veta\b",
-    r"\bbegär(?:a)? ut\b", r"\binsyn\w*",
-    r"\bsubject access\b", r"\baccess (?:to|request)\b", r"\bcopy of\b",
+    r"\btarka[sd]t\w*",
+    r"\btarkist\w*",
+    r"\bjäljennö\w*",
+    r"\bmitä (?:henkilö)?tietoj\w*",
+    r"\bnäh(?:dä|däkseni)\b",
+    r"\btietopyyn\w*",
+    r"\bsaada (?:kaikki )?(?:henkilö)?tie\w*",
+    r"\bluovutta\w* (?:minulle )?(?:kaikki )?tie\w*",
+    r"\bkopio\w* tiedo\w*",
+    r"\bregisterutdrag\w*",
+    r"\btillgång till\b",
+    r"\bvilka (?:person)?uppgifter\b",
+    r"\bkopia av\b",
+    r"\bta del av\b",
+    r"\bse (?:mina|vilka|alla)\b",
+    r"\bfå veta\b",
+    r"\bbegär(?:a)? ut\b",
+    r"\binsyn\w*",
+    r"\bsubject access\b",
+    r"\baccess (?:to|request)\b",
+    r"\bcopy of\b",
     r"\bwhat (?:personal )?(?:data|information)\b",
     r"\b(?:data|information) (?:that )?you (?:hold|have|store|keep|process)\b",
-    r"\bsee (?:my|the|all) (?:personal )?(?:data|information)\b", r"\bportab\w*",
+    r"\bsee (?:my|the|all) (?:personal )?(?:data|information)\b",
+    r"\bportab\w*",
     r"\bkopio\w* (?:\w+ )?(?:henkilö)?tie(?:do|to)\w*",
     r"\blähettäkää (?:\w+ ){0,2}tie(?:do|to)\w*",
     r"\bmitä (?:tietoja )?(?:teillä on|olette tallentaneet|tiedätte) (?:minusta|minulta)\b",
     r"\bwhat (?:have|do) you (?:got|have|hold|know|keep) (?:on|about) me\b",
     # other EU languages: the plain words for access
-    r"\bacc[eè]s (?:à|a) (?:mes|mis)\b", r"\bacceso a mis\b", r"\baccesso ai (?:miei )?dati\b",
-    r"\bauskunft\w*", r"\binzage\w*", r"\bdostęp\w* do\b", r"\bligipääs\w*",
-    r"\bindsigt\w*", r"\bacesso aos\b", r"\bkopi\w* (?:af|av|van|der|di|de) ",
+    r"\bacc[eè]s (?:à|a) (?:mes|mis)\b",
+    r"\bacceso a mis\b",
+    r"\baccesso ai (?:miei )?dati\b",
+    r"\bauskunft\w*",
+    r"\binzage\w*",
+    r"\bdostęp\w* do\b",
+    r"\bligipääs\w*",
+    r"\bindsigt\w*",
+    r"\bacesso aos\b",
+    r"\bkopi\w* (?:af|av|van|der|di|de) ",
 )
 ERASE = _any(
-    r"\bpoist\w*", r"\bpyyhk\w*", r"\bpyyhi\w*", r"\btuhot\w*", r"\btuhoa\w*", r"\bunohd\w*",
-    r"\brader\w*", r"\bta(?:s)? bort\b", r"\bglömd\w*",
-    r"\bdelet\w*", r"\beras\w*", r"\bremov\w*", r"\bforgotten\b", r"\bwipe\b",
+    r"\bpoist\w*",
+    r"\bpyyhk\w*",
+    r"\bpyyhi\w*",
+    r"\btuhot\w*",
+    r"\btuhoa\w*",
+    r"\bunohd\w*",
+    r"\brader\w*",
+    r"\bta(?:s)? bort\b",
+    r"\bglömd\w*",
+    r"\bdelet\w*",
+    r"\beras\w*",
+    r"\bremov\w*",
+    r"\bforgotten\b",
+    r"\bwipe\b",
     r"\bclose my account\b",
-    r"\bhävit\w*", r"\bsulje\w* (?:\w+ )?tili\w*", r"\btili\w* (?:\w+ )?suljet\w*",
-    r"\bget me off\b", r"\bkustuta\w*", r"\beffac\w*", r"\bsupprim\w*", r"\bsupresi[oó]n\b",
-    r"\bsuprim\w*", r"\bborr(?:ar|en|ado|ado)\b", r"\bcancellazion\w*", r"\bcancella\w*",
-    r"\blösch\w*", r"\busun\w*", r"\bverwijder\w*", r"\bslet(?:te|ning)\w*",
-    r"\bapaga\w*", r"\bapagamento\b",
+    r"\bhävit\w*",
+    r"\bsulje\w* (?:\w+ )?tili\w*",
+    r"\btili\w* (?:\w+ )?suljet\w*",
+    r"\bget me off\b",
+    r"\bkustuta\w*",
+    r"\beffac\w*",
+    r"\bsupprim\w*",
+    r"\bsupresi[oó]n\b",
+    r"\bsuprim\w*",
+    r"\bborr(?:ar|en|ado|ado)\b",
+    r"\bcancellazion\w*",
+    r"\bcancella\w*",
+    r"\blösch\w*",
+    r"\busun\w*",
+    r"\bverwijder\w*",
+    r"\bslet(?:te|ning)\w*",
+    r"\bapaga\w*",
+    r"\bapagamento\b",
 )
 DATA_OBJECT = _any(
-    r"\btie(?:do|to)\w*", r"\bhenkilötie\w*", r"\btili\w*", r"\basiakkuu\w*",
-    r"\basiakastie\w*", r"\brekisteri\w*",
-    r"\buppgift\w*", r"\bpersonuppgift\w*", r"\bkonto\w*", r"\bregistret\b",
-    r"\bdata\b", r"\binformation\b", r"\baccount\b", r"\bdetails\b", r"\brecords?\b",
+    r"\btie(?:do|to)\w*",
+    r"\bhenkilötie\w*",
+    r"\btili\w*",
+    r"\basiakkuu\w*",
+    r"\basiakastie\w*",
+    r"\brekisteri\w*",
+    r"\buppgift\w*",
+    r"\bpersonuppgift\w*",
+    r"\bkonto\w*",
+    r"\bregistret\b",
+    r"\bdata\b",
+    r"\binformation\b",
+    r"\baccount\b",
+    r"\bdetails\b",
+    r"\brecords?\b",
 )
 PERSON_OBJECT = _any(r"\bminut\b", r"\bmig\b", r"\bme\b")
 MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsföring
-    r"\b\w*uutiskir\w*", r"\b\w*markkinoin\w*", r"\b\w*mainos\w*",
-    r"\b\w*postituslist\w*", r"\b\w*sähköpostilist\w*", r"\btiedottei\w*",
-    r"\b\w*nyhetsbrev\w*", r"\b[\w-]*marknadsför\w*", r"\b\w*reklam\w*",
-    r"\butskick\w*", r"\be-?postlist\w*", r"\blistal\w*", r"\blistoil\w*",
+    r"\b\w*uutiskir\w*",
+    r"\b\w*markkinoin\w*",
+    r"\b\w*mainos\w*",
+    r"\b\w*postituslist\w*",
+    r"\b\w*sähköpostilist\w*",
+    r"\btiedottei\w*",
+    r"\b\w*nyhetsbrev\w*",
+    r"\b[\w-]*marknadsför\w*",
+    r"\b\w*reklam\w*",
+    r"\butskick\w*",
+    r"\be-?postlist\w*",
+    r"\blistal\w*",
+    r"\blistoil\w*",
     r"\butskickslist\w*",
-    r"\bnewsletters?\b", r"\bmarketing\b", r"\bmailing list\b", r"\bpromotion\w*",
+    r"\bnewsletters?\b",
+    r"\bmarketing\b",
+    r"\bmailing list\b",
+    r"\bpromotion\w*",
     r"\b(?:this|your|the|e-?mail) list\b",
-    r"\badvertis\w*", r"\bpromotional\b",
-    r"\b\w*mainok\w*", r"\bwerbung\w*", r"\bpublicit\w*", r"\bpublicidad\b",
-    r"\bpubblicit\w*", r"\breclame\w*", r"\bmarketingow\w*", r"\bprospection\b",
-    r"\bdo not sell\b", r"\bsell or share\b",
+    r"\badvertis\w*",
+    r"\bpromotional\b",
+    r"\b\w*mainok\w*",
+    r"\bwerbung\w*",
+    r"\bpublicit\w*",
+    r"\bpublicidad\b",
+    r"\bpubblicit\w*",
+    r"\breclame\w*",
+    r"\bmarketingow\w*",
+    r"\bprospection\b",
+    r"\bdo not sell\b",
+    r"\bsell or share\b",
 )
 STOP = _any(
-    r"\ben halua\b", r"\blopet\w*", r"\bperu\w*", r"\bkiel\w*", r"\bkiellä\w*", r"\bei enää\b",
-    r"\benää\b", r"\bpoist\w*", r"\bpois\b",
-    r"\bvill inte\b", r"\bsluta\b", r"\bavsluta\w*", r"\båterkall\w*", r"\binte längre\b",
-    r"\bta(?:s)? bort\b", r"\bupphör\w*",
-    r"\bstop\w*", r"\bopt(?:-| )?out\b", r"\bwithdraw\w*", r"\bno (?:more|longer)\b",
-    r"\bdon'?t (?:want|send)\b", r"\bremov\w*", r"\bobject\w*", r"\bcancel\w*",
-    r"\bälkää (?:\w+ )?lähettäkö\b", r"\bälä (?:\w+ )?lähetä\b",
+    r"\ben halua\b",
+    r"\blopet\w*",
+    r"\bperu\w*",
+    r"\bkiel\w*",
+    r"\bkiellä\w*",
+    r"\bei enää\b",
+    r"\benää\b",
+    r"\bpoist\w*",
+    r"\bpois\b",
+    r"\bvill inte\b",
+    r"\bsluta\b",
+    r"\bavsluta\w*",
+    r"\båterkall\w*",
+    r"\binte längre\b",
+    r"\bta(?:s)? bort\b",
+    r"\bupphör\w*",
+    r"\bstop\w*",
+    r"\bopt(?:-| )?out\b",
+    r"\bwithdraw\w*",
+    r"\bno (?:more|longer)\b",
+    r"\bdon'?t (?:want|send)\b",
+    r"\bremov\w*",
+    r"\bobject\w*",
+    r"\bcancel\w*",
+    r"\bälkää (?:\w+ )?lähettäkö\b",
+    r"\bälä (?:\w+ )?lähetä\b",
 )
 OBJECTION_STRONG = _any(
-    r"\bsuoramarkkinointikiel\w*", r"\bunsubscrib\w*", r"\bavregistrer\w*",
-    r"\bavprenumerer\w*", r"\bopt(?:-| )?out\b", r"\bmarkkinointilu\w* \w*\s?peru\w*",
+    r"\bsuoramarkkinointikiel\w*",
+    r"\bunsubscrib\w*",
+    r"\bavregistrer\w*",
+    r"\bavprenumerer\w*",
+    r"\bopt(?:-| )?out\b",
+    r"\bmarkkinointilu\w* \w*\s?peru\w*",
     r"\bperu\w* (?:\w+ )?markkinointilu\w*",
 )
 # "Do not erase": imperatives only, since "tietojani ei poistettu" complains that an
 # erasure did not happen and is an erasure request all the same.
 NOT_ERASE = _any(
-    r"\bälkää (?:\w+ ){0,2}(?:poistako|pyyhkikö|tuhotko)\b", r"\bälä (?:\w+ ){0,2}poista\b",
+    r"\bälkää (?:\w+ ){0,2}(?:poistako|pyyhkikö|tuhotko)\b",
+    r"\bälä (?:\w+ ){0,2}poista\b",
     r"\ben halua,? (?:että )?(?:\w+ ){0,2}(?:poistet|pyyhit|tuhot)\w*",
-    r"\b(?:radera|ta bort|glöm) inte\b", r"\binte (?:radera|ta bort)\b",
+    r"\b(?:radera|ta bort|glöm) inte\b",
+    r"\binte (?:radera|ta bort)\b",
     r"\b(?:do not|don'?t|please don'?t|no need to) (?:\w+ )?(?:delete|erase|remove|wipe)\b",
 )
 CONSENT_WITHDRAWN = _any(
-    r"\bperu\w* (?:\w+ )?suostumu\w*", r"\bsuostumu\w* (?:\w+ )?peru\w*",
-    r"\båterkall\w* (?:\w+ )?samtycke\w*", r"\bwithdraw\w* (?:\w+ )?consent\b",
+    r"\bperu\w* (?:\w+ )?suostumu\w*",
+    r"\bsuostumu\w* (?:\w+ )?peru\w*",
+    r"\båterkall\w* (?:\w+ )?samtycke\w*",
+    r"\bwithdraw\w* (?:\w+ )?consent\b",
 )
 RECTIFY = _any(
-    r"\boikai\w*", r"\bkorja\w*", r"\bmuuttu\w*", r"\bmuuttanut\b", r"\bmuuttaneet\b",
-    r"\bmuutta\w*", r"\bmuutos\w*", r"\bmuutet\w*", r"\bpäivit\w*", r"\bosoitteenmuutos\w*",
-    r"\bvaihtu\w*", r"\bvaihtanut\b", r"\bvaihdoin\b", r"\bvirhee\w*", r"\bväärin\b",
+    r"\boikai\w*",
+    r"\bkorja\w*",
+    r"\bmuuttu\w*",
+    r"\bmuuttanut\b",
+    r"\bmuuttaneet\b",
+    r"\bmuutta\w*",
+    r"\bmuutos\w*",
+    r"\bmuutet\w*",
+    r"\bpäivit\w*",
+    r"\bosoitteenmuutos\w*",
+    r"\bvaihtu\w*",
+    r"\bvaihtanut\b",
+    r"\bvaihdoin\b",
+    r"\bvirhee\w*",
+    r"\bväärin\b",
     r"\buusi (?:osoite|osoitteeni|puhelinnumero\w*|numero\w*|sähköposti\w*|nimi|nimeni|"
     r"sukunimi\w*)\b",
-    r"\brätta\w*", r"\brättelse\w*", r"\bändra\w*", r"\bändring\w*", r"\buppdater\w*",
-    r"\bflytta\w*", r"\bfelaktig\w*", r"\bny adress\b", r"\bnytt (?:telefon)?nummer\b",
+    r"\brätta\w*",
+    r"\brättelse\w*",
+    r"\bändra\w*",
+    r"\bändring\w*",
+    r"\buppdater\w*",
+    r"\bflytta\w*",
+    r"\bfelaktig\w*",
+    r"\bny adress\b",
+    r"\bnytt (?:telefon)?nummer\b",
     r"\bnytt (?:efter)?namn\b",
-    r"\brectif\w*", r"\bcorrect(?:ion|ed|ing)?\b(?! me)", r"\bupdat\w*", r"\bchang\w*",
-    r"\bnew (?:address|phone|number|e-?mail|name|surname|last name)\b", r"\bmoved\b",
-    r"\bwrong\b", r"\bincorrect\w*", r"\bmisspel\w*", r"\bout of date\b",
-    r"\b(?:is|are) different now\b", r"\bberichtig\w*", r"\brettific\w*",
-    r"\brectifica\w*", r"\bsprostowan\w*", r"\bcorrectie\w*", r"\bparanda\w*",
+    r"\brectif\w*",
+    r"\bcorrect(?:ion|ed|ing)?\b(?! me)",
+    r"\bupdat\w*",
+    r"\bchang\w*",
+    r"\bnew (?:address|phone|number|e-?mail|name|surname|last name)\b",
+    r"\bmoved\b",
+    r"\bwrong\b",
+    r"\bincorrect\w*",
+    r"\bmisspel\w*",
+    r"\bout of date\b",
+    r"\b(?:is|are) different now\b",
+    r"\bberichtig\w*",
+    r"\brettific\w*",
+    r"\brectifica\w*",
+    r"\bsprostowan\w*",
+    r"\bcorrectie\w*",
+    r"\bparanda\w*",
 )
 PERSONAL_FIELD = _any(
-    r"\bosoit\w*", r"\bpuhelin\w*", r"\bnumero\w*", r"\bsähköpost\w*", r"\bnime\w*",
-    r"\bnimi\b", r"\bsukunim\w*",
-    r"\badress\w*", r"\btelefon\w*", r"\be-post\w*", r"\bnamn\w*", r"\befternamn\w*",
-    r"\baddress\w*", r"\bphone\b", r"\bnumber\b", r"\be-?mail\b", r"\bname\b", r"\bsurname\b",
+    r"\bosoit\w*",
+    r"\bpuhelin\w*",
+    r"\bnumero\w*",
+    r"\bsähköpost\w*",
+    r"\bnime\w*",
+    r"\bnimi\b",
+    r"\bsukunim\w*",
+    r"\badress\w*",
+    r"\btelefon\w*",
+    r"\be-post\w*",
+    r"\bnamn\w*",
+    r"\befternamn\w*",
+    r"\baddress\w*",
+    r"\bphone\b",
+    r"\bnumber\b",
+    r"\be-?mail\b",
+    r"\bname\b",
+    r"\bsurname\b",
 )
 RESTRICT = _any(
-    r"\brajoit\w*", r"\bbegräns\w*", r"\brestrict\w*",
+    r"\brajoit\w*",
+    r"\bbegräns\w*",
+    r"\brestrict\w*",
     # "freeze / lock / block my data": the everyday words for it, with the data as object
     r"\b(?:jäädyt|lukit)\w* (?:\w+ )?(?:henkilö)?tie(?:do|to)\w*",
     r"\b(?:spärra|frys|lås)\w* (?:\w+ )?(?:person)?uppgift\w*",
     r"\b(?:freez|lock|block)\w* (?:\w+ ){0,2}(?:data|information|details)\b",
-    r"\blimitation du traitement\b", r"\beinschränkung\w*", r"\blimitaci[oó]n\b",
-    r"\blimitazione\b", r"\bbeperking\w*", r"\bograniczeni\w*", r"\bpiirang\w*",
+    r"\blimitation du traitement\b",
+    r"\beinschränkung\w*",
+    r"\blimitaci[oó]n\b",
+    r"\blimitazione\b",
+    r"\bbeperking\w*",
+    r"\bograniczeni\w*",
+    r"\bpiirang\w*",
     r"\bstop using my (?:\w+ )?(?:data|information) while\b",
 )
 # The article in every EU language's form: article, artikla, Artikel, artículo, articolo,
@@ -153,10 +309,15 @@ ARTICLE = re.compile(
     r"|\b(\d{1,2})\s*(?:\(\d\)\s*)?(?:\.\s*)?(?:art(?:ikla|iklan|iklassa|iklaan|icle|ikel|\.))",
     re.IGNORECASE,
 )
-ARTICLE_KINDS = {15: "access", 20: "access", 16: "rectification", 17: "erasure",
-                 18: "restriction", 21: "objection"}
-REPLY_PREFIX = re.compile(r"^\s*(?:re|vs|sv|aw|fw|fwd|vl|vb|vs)\s*(?:\[\d+\])?\s*:",
-                          re.IGNORECASE)
+ARTICLE_KINDS = {
+    15: "access",
+    20: "access",
+    16: "rectification",
+    17: "erasure",
+    18: "restriction",
+    21: "objection",
+}
+REPLY_PREFIX = re.compile(r"^\s*(?:re|vs|sv|aw|fw|fwd|vl|vb|vs)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 STRONG = 3.0
@@ -186,9 +347,14 @@ class Classification:
     evidence: dict[str, list[str]] = field(default_factory=dict)
 
 
-def classify(text: str, subject: str = "", *, form_kind: str | None = None,
-             fallback_language: str | None = None,
-             answers_marketing: bool = False) -> Classification:
+def classify(
+    text: str,
+    subject: str = "",
+    *,
+    form_kind: str | None = None,
+    fallback_language: str | None = None,
+    answers_marketing: bool = False,
+) -> Classification:
     """Classify what the person wrote (``text``: quoted parts already removed);
     ``answers_marketing``: the message replies to a newsletter we sent."""
     text, subject = bounded(text), bounded(subject or "")[:1000]
@@ -206,15 +372,26 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
     marketing = _marketing_objection(sentences, answers_marketing)
     if form_kind:
         also = form_kind != "objection" and scores["objection"] >= CLEAR and marketing
-        return Classification(form_kind, language, 0.95, also_objection=also,
-                              written_language=written,
-                              marketing=form_kind == "objection" or also, scores=scores,
-                              evidence=evidence)
-    ranked = sorted(((score, kind) for kind, score in scores.items() if score > 0),
-                    reverse=True)
+        return Classification(
+            form_kind,
+            language,
+            0.95,
+            also_objection=also,
+            written_language=written,
+            marketing=form_kind == "objection" or also,
+            scores=scores,
+            evidence=evidence,
+        )
+    ranked = sorted(((score, kind) for kind, score in scores.items() if score > 0), reverse=True)
     if not ranked:
-        return Classification("other", language, 0.3 if text.strip() else 0.1, scores=scores,
-                              written_language=written, evidence=evidence)
+        return Classification(
+            "other",
+            language,
+            0.3 if text.strip() else 0.1,
+            scores=scores,
+            written_language=written,
+            evidence=evidence,
+        )
     best_score, best = ranked[0]
     others = [(score, kind) for score, kind in ranked if kind != "objection"]
     also = False
@@ -223,28 +400,39 @@ def classify(text: str, subject: str = "", *, form_kind: str | None = None,
         also = True
     elif best != "objection" and scores["objection"] >= CLEAR and marketing:
         also = True
-    runner_up = max((score for score, kind in ranked if kind != best
-                     and not (also and kind == "objection")), default=0.0)
-    also_kinds = tuple(kind for score, kind in ranked
-                       if kind not in (best, "objection") and score >= SECOND_RIGHT)
+    runner_up = max(
+        (score for score, kind in ranked if kind != best and not (also and kind == "objection")),
+        default=0.0,
+    )
+    also_kinds = tuple(
+        kind for score, kind in ranked if kind not in (best, "objection") and score >= SECOND_RIGHT
+    )
     if also_kinds:
-        runner_up = max((score for score, kind in ranked
-                         if kind not in (best, *also_kinds, "objection")), default=0.0)
+        runner_up = max(
+            (score for score, kind in ranked if kind not in (best, *also_kinds, "objection")),
+            default=0.0,
+        )
     confidence = min(0.95, best_score / (best_score + runner_up + 1.0) + 0.1)
-    return Classification(best, language, round(confidence, 2), also_objection=also,
-                          also_kinds=also_kinds,
-                          written_language=written,
-                          marketing=marketing and (best == "objection" or also),
-                          scores=scores, evidence=evidence)
+    return Classification(
+        best,
+        language,
+        round(confidence, 2),
+        also_objection=also,
+        also_kinds=also_kinds,
+        written_language=written,
+        marketing=marketing and (best == "objection" or also),
+        scores=scores,
+        evidence=evidence,
+    )
 
 
 _EVIDENCE_CHARS = 200
 
 
-def _scores(sentences: Iterable[str], answers_marketing: bool,
-            evidence: dict[str, list[str]]) -> dict[str, float]:
-    scores = dict.fromkeys(("access", "rectification", "erasure", "restriction",
-                            "objection"), 0.0)
+def _scores(
+    sentences: Iterable[str], answers_marketing: bool, evidence: dict[str, list[str]]
+) -> dict[str, float]:
+    scores = dict.fromkeys(("access", "rectification", "erasure", "restriction", "objection"), 0.0)
     for sentence in sentences:
         before = dict(scores)
         _score_sentence(sentence, answers_marketing, scores)
@@ -273,14 +461,14 @@ def _score_sentence(sentence: str, answers_marketing: bool, scores: dict[str, fl
     scores["access"] += MEDIUM * min(2, len(ACCESS.findall(sentence)))
     rectify = len(RECTIFY.findall(sentence))
     if rectify:
-        scores["rectification"] += (MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK) \
-            + WEAK / 2 * min(2, rectify - 1)
+        scores["rectification"] += (
+            MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK
+        ) + WEAK / 2 * min(2, rectify - 1)
     if RESTRICT.search(sentence) and not marketing:
         scores["restriction"] += CLEAR
 
 
-def _article_scores(text: str, scores: dict[str, float],
-                    evidence: dict[str, list[str]]) -> None:
+def _article_scores(text: str, scores: dict[str, float], evidence: dict[str, list[str]]) -> None:
     """Article numbers, over the whole text: "Art. 15" must not be cut at its period."""
     for match in ARTICLE.finditer(" ".join(text.split())):
         number = int(match.group(1) or match.group(2))
@@ -294,8 +482,12 @@ def _about_marketing(sentence: str, answers_marketing: bool) -> bool:
     newsletter, it says "stop" without naming any data (the newsletter is what it means)."""
     if MARKETING.search(sentence):
         return True
-    return (answers_marketing and bool(STOP.search(sentence))
-            and not DATA_OBJECT.search(sentence) and not NOT_ERASE.search(sentence))
+    return (
+        answers_marketing
+        and bool(STOP.search(sentence))
+        and not DATA_OBJECT.search(sentence)
+        and not NOT_ERASE.search(sentence)
+    )
 
 
 def _marketing_objection(sentences: Iterable[str], answers_marketing: bool) -> bool:
@@ -303,13 +495,15 @@ def _marketing_objection(sentences: Iterable[str], answers_marketing: bool) -> b
     for sentence in sentences:
         if OBJECTION_STRONG.search(sentence):
             return True
-        if _about_marketing(sentence, answers_marketing) and (STOP.search(sentence)
-                                           or CONSENT_WITHDRAWN.search(sentence)):
+        if _about_marketing(sentence, answers_marketing) and (
+            STOP.search(sentence) or CONSENT_WITHDRAWN.search(sentence)
+        ):
             return True
     return False
 
 
 # ---------------------------------------------------------------- language
+
 
 def _vocabulary(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -330,15 +524,52 @@ _WORDS = {
 }
 # Case endings and suffixes that mark a Finnish word (tested on words, never by a pattern
 # over the whole text: an unanchored ``\w{3,}…`` is quadratic in the length of a word).
-_FINNISH_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "kaa", "kää",
-                    "ni", "mme")
+_FINNISH_ENDINGS = (
+    "ssa",
+    "ssä",
+    "sta",
+    "stä",
+    "lla",
+    "llä",
+    "lta",
+    "ltä",
+    "kaa",
+    "kää",
+    "ni",
+    "mme",
+)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 # The languages of the EU and the Nordic countries that py3langid's model knows: a person
 # may write in any of them; we answer fi, sv and en writers in their language.
-EU_LANGUAGES = ("fi", "sv", "en", "et", "de", "fr", "es", "it", "nl", "pl", "da", "pt",
-                "cs", "el", "hu", "ro", "sk", "sl", "lt", "lv", "bg", "hr", "ga", "mt", "no")
+EU_LANGUAGES = (
+    "fi",
+    "sv",
+    "en",
+    "et",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pl",
+    "da",
+    "pt",
+    "cs",
+    "el",
+    "hu",
+    "ro",
+    "sk",
+    "sl",
+    "lt",
+    "lv",
+    "bg",
+    "hr",
+    "ga",
+    "mt",
+    "no",
+)
 _IDENTIFIER_CONFIDENCE = 0.6
 
 
@@ -367,10 +598,11 @@ def detect_written_language(text: str) -> str:
 def detect_language(text: str, *, fallback: str | None = None) -> str:
     """``fi``, ``sv`` or ``en``: the language to answer in (Finnish when unsure)."""
     words = [word.casefold() for word in _WORD.findall(bounded(text))]
-    counts = {language: sum(word in vocabulary for word in words)
-              for language, vocabulary in _WORDS.items()}
-    counts["fi"] += 0.5 * sum(len(word) >= 5 and word.endswith(_FINNISH_ENDINGS)
-                              for word in words)
+    counts = {
+        language: sum(word in vocabulary for word in words)
+        for language, vocabulary in _WORDS.items()
+    }
+    counts["fi"] += 0.5 * sum(len(word) >= 5 and word.endswith(_FINNISH_ENDINGS) for word in words)
     if "å" in text.casefold():
         counts["sv"] += 2
     best = max(LANGUAGES, key=lambda language: counts[language])

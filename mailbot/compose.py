@@ -20,8 +20,9 @@ from email.utils import format_datetime
 from store.config import Settings
 
 OWN_MESSAGE_ID_PREFIX = "rekisteri."
-URL_HEADERS = frozenset({"list-help", "list-unsubscribe", "list-subscribe", "list-post",
-                         "list-owner", "list-archive"})
+URL_HEADERS = frozenset(
+    {"list-help", "list-unsubscribe", "list-subscribe", "list-post", "list-owner", "list-archive"}
+)
 """RFC 2369 headers: URLs in angle brackets, which must reach the reader as written."""
 MAX_HEADER_LINE = 998  # RFC 5322 2.1.1
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -66,8 +67,9 @@ def mailbox(name: str, address: str) -> Address:
     candidate = Address(display_name=header_text(name), addr_spec=header_text(address))
     if _folds_faithfully(candidate):
         return candidate
-    return Address(display_name=header_text(_SPECIALS.sub(" ", name)),
-                   addr_spec=candidate.addr_spec)
+    return Address(
+        display_name=header_text(_SPECIALS.sub(" ", name)), addr_spec=candidate.addr_spec
+    )
 
 
 class _UnfoldedHeader(str):
@@ -111,18 +113,18 @@ def new_message_id(settings: Settings) -> str:
 
 def is_own_message_id(message_id: str, settings: Settings) -> bool:
     value = message_id.strip().strip("<>")
-    return value.startswith(OWN_MESSAGE_ID_PREFIX) and value.endswith(
-        "@" + sender_domain(settings))
+    return value.startswith(OWN_MESSAGE_ID_PREFIX) and value.endswith("@" + sender_domain(settings))
 
 
-def build_message(mail: OutgoingMail, settings: Settings, *, message_id: str,
-                  date: datetime) -> EmailMessage:
+def build_message(
+    mail: OutgoingMail, settings: Settings, *, message_id: str, date: datetime
+) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = mail.sender or mailbox(settings.mail.from_name,
-                                             settings.mail.from_address)
+    message["From"] = mail.sender or mailbox(settings.mail.from_name, settings.mail.from_address)
     message["To"] = mailbox(mail.to_name, mail.to_address)
     message["Reply-To"] = mail.reply_to or mailbox(
-        settings.mail.from_name, settings.controller.privacy_inbox or settings.mail.from_address)
+        settings.mail.from_name, settings.controller.privacy_inbox or settings.mail.from_address
+    )
     message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -142,7 +144,10 @@ def build_message(mail: OutgoingMail, settings: Settings, *, message_id: str,
         message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
-        message.add_attachment(attachment.data, maintype=maintype,
-                               subtype=subtype or "octet-stream",
-                               filename=header_text(attachment.filename))
+        message.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=header_text(attachment.filename),
+        )
     return message

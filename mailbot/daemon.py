@@ -70,8 +70,9 @@ class Mailbot:
                 report.new += result.new
                 report.queued += result.queued
                 if not result.new:
-                    log.debug("message %s: recorded before (%s)", fetched.uid,
-                              result.message.disposition)
+                    log.debug(
+                        "message %s: recorded before (%s)", fetched.uid, result.message.disposition
+                    )
                 if self.stopping:
                     break  # finish the message in hand, then stop
             self.source.finish(done)
@@ -86,8 +87,9 @@ class Mailbot:
             self.source.connect()
             self.process_waiting()
         except SourceUnavailable as error:
-            raise RekisteriError(f"the inbox cannot be read: {error}", key="mailbot.no_inbox",
-                                 error=str(error)) from None
+            raise RekisteriError(
+                f"the inbox cannot be read: {error}", key="mailbot.no_inbox", error=str(error)
+            ) from None
         finally:
             self.source.close()
         self.send_outbox(raise_errors=True)
@@ -97,8 +99,10 @@ class Mailbot:
 
     def run_forever(self) -> int:
         """Run until SIGTERM or SIGINT (``rekisteri mailbot``)."""
-        previous = {number: signal.signal(number, self._request_stop)
-                    for number in (signal.SIGTERM, signal.SIGINT)}
+        previous = {
+            number: signal.signal(number, self._request_stop)
+            for number in (signal.SIGTERM, signal.SIGINT)
+        }
         log.info("mailbot started: inbox %s", self.source.name)
         failures = 0
         try:
@@ -113,8 +117,7 @@ class Mailbot:
                     failures += 1
                     delay = min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (failures - 1))
                     what = "database" if isinstance(error, _DATABASE_ERRORS) else "inbox"
-                    log.warning("%s unavailable (%s); trying again in %.0f s", what, error,
-                                delay)
+                    log.warning("%s unavailable (%s); trying again in %.0f s", what, error, delay)
                     self.source.close()
                     if isinstance(error, _DATABASE_ERRORS):
                         _reset_database_connection()
@@ -139,8 +142,10 @@ class Mailbot:
 
     def _periodic(self) -> None:
         # Every tick: mail that staff queue reaches the SMTP server within a second or two.
-        resting = self._outbox_failed_at is not None and \
-            time.monotonic() - self._outbox_failed_at < OUTBOX_SECONDS
+        resting = (
+            self._outbox_failed_at is not None
+            and time.monotonic() - self._outbox_failed_at < OUTBOX_SECONDS
+        )
         if not resting and outbox.has_due():
             self.send_outbox()
         self._heartbeat()
@@ -178,8 +183,7 @@ class Mailbot:
         return True
 
     def _request_stop(self, number: int, frame: FrameType | None) -> None:
-        log.info("%s received: stopping after the message in hand",
-                 signal.Signals(number).name)
+        log.info("%s received: stopping after the message in hand", signal.Signals(number).name)
         self.stopping = True
 
     def _sleep(self, seconds: float) -> None:
@@ -198,8 +202,7 @@ class Mailbot:
 def run_retention(settings: Settings) -> None:
     """The notice's promise, kept daily: erase what has outlived its purpose."""
     report = apply_retention(settings)
-    log.info("retention: %s", " ".join(f"{key}={value}"
-                                       for key, value in report.counts().items()))
+    log.info("retention: %s", " ".join(f"{key}={value}" for key, value in report.counts().items()))
 
 
 DAILY_TASKS: list[Callable[[Settings], object]] = [run_retention]

@@ -48,10 +48,18 @@ def decide(name: str, raw: bytes, settings: Settings) -> MailDecision:
     email, requester_name, passed_on = requester_of(parsed, settings)
     kinds = [result.kind, *result.also_kinds] + (["objection"] if result.also_objection else [])
     return MailDecision(
-        name=name, disposition="ignored" if reason else "new_request", reason=reason,
-        kinds=[] if reason else kinds, marketing=result.marketing and not reason,
+        name=name,
+        disposition="ignored" if reason else "new_request",
+        reason=reason,
+        kinds=[] if reason else kinds,
+        marketing=result.marketing and not reason,
         acknowledged=reason is None and result.kind != "other",
-        answer_language=result.language, written_language=result.written_language,
-        confidence=result.confidence, requester_email=email, requester_name=requester_name,
-        forwarded_by_staff=passed_on, subject=parsed.subject,
-        evidence={} if reason else result.evidence)
+        answer_language=result.language,
+        written_language=result.written_language,
+        confidence=result.confidence,
+        requester_email=email,
+        requester_name=requester_name,
+        forwarded_by_staff=passed_on,
+        subject=parsed.subject,
+        evidence={} if reason else result.evidence,
+    )

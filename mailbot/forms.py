@@ -36,17 +36,43 @@ _BY_LABEL = {label: name for name, labels in FIELD_LABELS.items() for label in l
 _LINE = re.compile(r"^\s*([^\W\d][\w \-]{0,30}?)\s*:\s?(.*)$")
 
 REQUEST_VALUES = {
-    "access": ("tietojen tarkastus", "tarkastuspyyntö", "access to my data", "access",
-               "registerutdrag", "tillgång till mina uppgifter"),
-    "rectification": ("tietojen oikaisu", "oikaisupyyntö", "rectification",
-                      "correct my data", "rättelse av uppgifter"),
-    "erasure": ("tietojen poisto", "poistopyyntö", "erasure", "delete my data",
-                "radering av uppgifter"),
-    "restriction": ("käsittelyn rajoittaminen", "rajoituspyyntö", "restriction",
-                    "restrict processing", "begränsning av behandling"),
-    "objection": ("suoramarkkinointikielto", "markkinointiluvan peruutus",
-                  "objection to direct marketing", "stop marketing", "withdraw consent",
-                  "förbud mot direktmarknadsföring"),
+    "access": (
+        "tietojen tarkastus",
+        "tarkastuspyyntö",
+        "access to my data",
+        "access",
+        "registerutdrag",
+        "tillgång till mina uppgifter",
+    ),
+    "rectification": (
+        "tietojen oikaisu",
+        "oikaisupyyntö",
+        "rectification",
+        "correct my data",
+        "rättelse av uppgifter",
+    ),
+    "erasure": (
+        "tietojen poisto",
+        "poistopyyntö",
+        "erasure",
+        "delete my data",
+        "radering av uppgifter",
+    ),
+    "restriction": (
+        "käsittelyn rajoittaminen",
+        "rajoituspyyntö",
+        "restriction",
+        "restrict processing",
+        "begränsning av behandling",
+    ),
+    "objection": (
+        "suoramarkkinointikielto",
+        "markkinointiluvan peruutus",
+        "objection to direct marketing",
+        "stop marketing",
+        "withdraw consent",
+        "förbud mot direktmarknadsföring",
+    ),
     "other": ("muu", "other", "annat"),
 }
 _KIND_BY_VALUE = {value: kind for kind, values in REQUEST_VALUES.items() for value in values}

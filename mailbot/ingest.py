@@ -51,7 +51,9 @@ log = logging.getLogger("rekisteri.mailbot")
 ACTOR = "@mailbot"
 _CUSTOMER_NO = re.compile(
     r"\b(?:asiakasnumero\w*|asiakasnro|kundnummer|customer (?:number|no\.?))\W{0,5}"
-    r"(?:on|är|is)?\W{0,3}(?P<number>(?:N-)?\d{4,10})\b", re.IGNORECASE)
+    r"(?:on|är|is)?\W{0,3}(?P<number>(?:N-)?\d{4,10})\b",
+    re.IGNORECASE,
+)
 _CHAR_FIELD_MAX = 255
 TOKEN_SENDER_DIFFERS = "token_sender_differs"
 MESSAGE_ID_REUSED = "message_id_reused"
@@ -91,14 +93,14 @@ def ingest(fetched: FetchedMessage, settings: Settings) -> IngestResult:
     return _ingest_once(fetched, settings, last_try=True)
 
 
-def _ingest_once(fetched: FetchedMessage, settings: Settings,
-                 last_try: bool = False) -> IngestResult:
+def _ingest_once(
+    fetched: FetchedMessage, settings: Settings, last_try: bool = False
+) -> IngestResult:
     known = _known_at(fetched)
     if known is not None:
         return IngestResult(known, new=False)
     try:
-        parsed = parse_message(fetched.raw,
-                               attachment_max_bytes=settings.mail.attachment_max_bytes)
+        parsed = parse_message(fetched.raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
         return _quarantine(fetched, None, error)
     try:
@@ -122,8 +124,12 @@ def _ingest_once(fetched: FetchedMessage, settings: Settings,
     except (peewee.OperationalError, peewee.InterfaceError):
         raise  # the database is away: nothing is flagged, the daemon tries again
     except Exception as error:
-        log.warning("message %s could not be processed: %s", parsed.dedupe_key, error,
-                    exc_info=log.isEnabledFor(logging.DEBUG))
+        log.warning(
+            "message %s could not be processed: %s",
+            parsed.dedupe_key,
+            error,
+            exc_info=log.isEnabledFor(logging.DEBUG),
+        )
         return _quarantine(fetched, parsed, error)
     _log_outcome(message)
     return IngestResult(message, new=True, queued=queued)
@@ -133,12 +139,18 @@ def reprocess(identifier: str, settings: Settings) -> InboundMessage:
     """Run a quarantined message through the whole path again (after a fix)."""
     message = find_message(identifier)
     if message.disposition != "quarantined":
-        raise RuleViolation(f"message {identifier} is not quarantined ({message.disposition})",
-                            key="mailbot.not_quarantined", message_id=identifier,
-                            disposition=message.disposition)
+        raise RuleViolation(
+            f"message {identifier} is not quarantined ({message.disposition})",
+            key="mailbot.not_quarantined",
+            message_id=identifier,
+            disposition=message.disposition,
+        )
     if message.raw is None:
-        raise RuleViolation(f"the raw bytes of {identifier} are no longer kept",
-                            key="mailbot.raw_gone", message_id=identifier)
+        raise RuleViolation(
+            f"the raw bytes of {identifier} are no longer kept",
+            key="mailbot.raw_gone",
+            message_id=identifier,
+        )
     raw = bytes(message.raw)
     try:
         parsed = parse_message(raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
@@ -148,8 +160,13 @@ def reprocess(identifier: str, settings: Settings) -> InboundMessage:
             message.needs_attention = False
             message.attention_reason = ""
             _decide(message, parsed, settings)
-            audit.record("mail.reprocessed", ACTOR, request_reference=_reference(message),
-                         inbound_id=message.id, disposition=message.disposition)
+            audit.record(
+                "mail.reprocessed",
+                ACTOR,
+                request_reference=_reference(message),
+                inbound_id=message.id,
+                disposition=message.disposition,
+            )
     except (peewee.OperationalError, peewee.InterfaceError):
         raise
     except Exception as error:
@@ -166,13 +183,16 @@ def find_message(identifier: str) -> InboundMessage:
     """A message by its Message-ID (with or without ``<>``) or its dedupe key."""
     text = identifier.strip()
     bracketed = text if text.startswith("<") else f"<{text}>"
-    message = (InboundMessage.select()
-               .where(InboundMessage.message_id.in_([text, bracketed])
-                      | (InboundMessage.dedupe_key == text))
-               .order_by(InboundMessage.id).first())
+    message = (
+        InboundMessage.select()
+        .where(
+            InboundMessage.message_id.in_([text, bracketed]) | (InboundMessage.dedupe_key == text)
+        )
+        .order_by(InboundMessage.id)
+        .first()
+    )
     if message is None:
-        raise NotFound(f"no message {identifier}", key="mailbot.no_message",
-                       message_id=identifier)
+        raise NotFound(f"no message {identifier}", key="mailbot.no_message", message_id=identifier)
     return message
 
 
@@ -180,12 +200,16 @@ def find_message(identifier: str) -> InboundMessage:
 
 
 def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
-    location = (MessageLocation.select(MessageLocation, InboundMessage)
-                .join(InboundMessage)
-                .where((MessageLocation.mailbox == fetched.mailbox)
-                       & (MessageLocation.uidvalidity == fetched.uidvalidity)
-                       & (MessageLocation.uid == fetched.uid))
-                .first())
+    location = (
+        MessageLocation.select(MessageLocation, InboundMessage)
+        .join(InboundMessage)
+        .where(
+            (MessageLocation.mailbox == fetched.mailbox)
+            & (MessageLocation.uidvalidity == fetched.uidvalidity)
+            & (MessageLocation.uid == fetched.uid)
+        )
+        .first()
+    )
     return location.message if location else None
 
 
@@ -215,16 +239,17 @@ def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult
 
 
 def _same_content(existing: InboundMessage, parsed: ParsedMessage) -> bool:
-    return (existing.from_address == parsed.from_address[:_CHAR_FIELD_MAX]
-            and existing.subject == parsed.subject
-            and existing.body_text == parsed.body_text)
+    return (
+        existing.from_address == parsed.from_address[:_CHAR_FIELD_MAX]
+        and existing.subject == parsed.subject
+        and existing.body_text == parsed.body_text
+    )
 
 
 def _reused_message_id(parsed: ParsedMessage) -> str | None:
     """The key to store this mail under when its Message-ID is already another mail's (a
     broken client, or someone hoping to have a request dropped as a duplicate)."""
-    if not InboundMessage.select().where(
-            InboundMessage.dedupe_key == parsed.dedupe_key).exists():
+    if not InboundMessage.select().where(InboundMessage.dedupe_key == parsed.dedupe_key).exists():
         return None
     return "sha256:" + parsed.raw_sha256
 
@@ -252,8 +277,9 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
         return _unsubscribe_by_link(message, parsed, settings, link)
     mydata = link if link is not None and link.accepted else None
     thread = _thread_of(parsed, settings)
-    if thread is not None and (thread.status in OPEN_STATUSES
-                               or _classification(parsed, None, settings).kind == "other"):
+    if thread is not None and (
+        thread.status in OPEN_STATUSES or _classification(parsed, None, settings).kind == "other"
+    ):
         _attach_reply(message, parsed, thread)
         _audit_link(message, link)
         return 0
@@ -265,22 +291,25 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
 def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
     """The request a message continues: its reference in the subject, else the thread."""
     prefix = re.escape(settings.requests.reference_prefix)
-    for reference in re.findall(rf"\b{prefix}-\d{{4}}-\d{{4,}}\b", parsed.subject,
-                                re.IGNORECASE):
+    for reference in re.findall(rf"\b{prefix}-\d{{4}}-\d{{4,}}\b", parsed.subject, re.IGNORECASE):
         request = Request.get_or_none(Request.reference == reference.upper())
         if request is not None:
             return request
     ids = [*parsed.in_reply_to.split(), *reversed(parsed.references)]
     if not ids:
         return None
-    ours = (OutboxMail.select(OutboxMail.request)
-            .where(OutboxMail.message_id.in_(ids) & OutboxMail.request.is_null(False))
-            .first())
+    ours = (
+        OutboxMail.select(OutboxMail.request)
+        .where(OutboxMail.message_id.in_(ids) & OutboxMail.request.is_null(False))
+        .first()
+    )
     if ours is not None:
         return Request.get_by_id(ours.request_id)
-    theirs = (InboundMessage.select(InboundMessage.request)
-              .where(InboundMessage.message_id.in_(ids) & InboundMessage.request.is_null(False))
-              .first())
+    theirs = (
+        InboundMessage.select(InboundMessage.request)
+        .where(InboundMessage.message_id.in_(ids) & InboundMessage.request.is_null(False))
+        .first()
+    )
     return Request.get_by_id(theirs.request_id) if theirs is not None else None
 
 
@@ -301,8 +330,12 @@ def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Reque
     _save(message, parsed)
 
 
-def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Settings,
-                 mydata: tokens.LinkUse | None = None) -> int:
+def _new_request(
+    message: InboundMessage,
+    parsed: ParsedMessage,
+    settings: Settings,
+    mydata: tokens.LinkUse | None = None,
+) -> int:
     form = parsed.form
     requester_email, requester_name, passed_on = requester_of(parsed, settings)
     if passed_on:
@@ -312,8 +345,9 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     phone = phone_or_none(form.get("phone") if form else "")
     text = form.get("message") if form else parsed.reading(own_addresses(settings))[0]
     customer_no = (form.get("customer_no") if form else "") or _customer_no(text)
-    candidates = match_candidates(email=requester_email, phone=phone, customer_no=customer_no,
-                                  name=requester_name or None)
+    candidates = match_candidates(
+        email=requester_email, phone=phone, customer_no=customer_no, name=requester_name or None
+    )
     by_email = [match for match in candidates if "email" in match.matched_on]
     fallback = by_email[0].customer.language if by_email else None
     if mydata is not None and mydata.customer is not None:
@@ -328,19 +362,27 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     if mydata is not None and result.kind == "other":
         # "See or change my data" is what the link asks for, whatever else was written.
         result = replace(result, kind="access")
+
     def new_request(kind: str, part_of: Request | None = None) -> Request:
         return lifecycle.create_request(
-            kind=kind, actor=ACTOR, received_at=message.received_at,
-            language=result.language, channel="website_form" if form else "email",
-            requester_email=requester_email, requester_name=requester_name[:_CHAR_FIELD_MAX],
-            requester_phone=phone, confidence=result.confidence,
+            kind=kind,
+            actor=ACTOR,
+            received_at=message.received_at,
+            language=result.language,
+            channel="website_form" if form else "email",
+            requester_email=requester_email,
+            requester_name=requester_name[:_CHAR_FIELD_MAX],
+            requester_phone=phone,
+            confidence=result.confidence,
             proposed_changes=proposed_changes(text) if kind == "rectification" else None,
-            candidates=candidates, reference_prefix=settings.requests.reference_prefix,
-            written_language=result.written_language, part_of=part_of)
+            candidates=candidates,
+            reference_prefix=settings.requests.reference_prefix,
+            written_language=result.written_language,
+            part_of=part_of,
+        )
 
     request = new_request(result.kind)
-    message.disposition, message.request, message.language = "new_request", request, \
-        result.language
+    message.disposition, message.request, message.language = "new_request", request, result.language
     _save(message, parsed)
     queued = 0
     if result.kind == "objection" and result.marketing:
@@ -358,8 +400,7 @@ def _new_request(message: InboundMessage, parsed: ParsedMessage, settings: Setti
     return queued
 
 
-def _with_token_match(candidates: list[CandidateMatch],
-                      customer: Customer) -> list[CandidateMatch]:
+def _with_token_match(candidates: list[CandidateMatch], customer: Customer) -> list[CandidateMatch]:
     """The link's customer first, matched on ``token`` (the strongest kind of match)."""
     merged = [match for match in candidates if match.customer.id != customer.id]
     same = [match for match in candidates if match.customer.id == customer.id]
@@ -367,8 +408,9 @@ def _with_token_match(candidates: list[CandidateMatch],
     return [CandidateMatch(same[0].customer if same else customer, ways), *merged]
 
 
-def _unsubscribe_by_link(message: InboundMessage, parsed: ParsedMessage, settings: Settings,
-                         link: tokens.LinkUse) -> int:
+def _unsubscribe_by_link(
+    message: InboundMessage, parsed: ParsedMessage, settings: Settings, link: tokens.LinkUse
+) -> int:
     """The newsletter's "stop" link: marketing consent is withdrawn at once (channel
     ``newsletter_link``, the message as evidence), no call, and one confirmation in the
     customer's language to the address the newsletter went to."""
@@ -377,48 +419,70 @@ def _unsubscribe_by_link(message: InboundMessage, parsed: ParsedMessage, setting
     requester_email = _requester_email(parsed)
     ways = ["token", *(["email"] if requester_email == customer.email else [])]
     request = lifecycle.create_request(
-        kind="objection", actor=ACTOR, received_at=message.received_at,
-        language=customer.language, requester_email=requester_email,
-        requester_name=(parsed.from_name or customer.name)[:_CHAR_FIELD_MAX], confidence=1.0,
+        kind="objection",
+        actor=ACTOR,
+        received_at=message.received_at,
+        language=customer.language,
+        requester_email=requester_email,
+        requester_name=(parsed.from_name or customer.name)[:_CHAR_FIELD_MAX],
+        confidence=1.0,
         candidates=[CandidateMatch(customer, ways)],
-        reference_prefix=settings.requests.reference_prefix)
-    message.disposition, message.request, message.language = "new_request", request, \
-        customer.language
+        reference_prefix=settings.requests.reference_prefix,
+    )
+    message.disposition, message.request, message.language = (
+        "new_request",
+        request,
+        customer.language,
+    )
     if "email" not in ways:
         message.needs_attention = True
         message.attention_reason = TOKEN_SENDER_DIFFERS
     _save(message, parsed)
-    apply_marketing_objection(request, customer, ACTOR, channel="newsletter_link",
-                              evidence=f"newsletter link, inbound message {message.id}")
+    apply_marketing_objection(
+        request,
+        customer,
+        ACTOR,
+        channel="newsletter_link",
+        evidence=f"newsletter link, inbound message {message.id}",
+    )
     _audit_link(message, link)
-    return _acknowledge(request, message, settings, "marketing_stopped", customer=customer,
-                        via_link=True)
+    return _acknowledge(
+        request, message, settings, "marketing_stopped", customer=customer, via_link=True
+    )
 
 
 def _audit_link(message: InboundMessage, link: tokens.LinkUse | None) -> None:
     if link is None:
         return
-    audit.record("newsletter.link_read", ACTOR, request_reference=_reference(message),
-                 customer_no=link.customer.customer_no if link.customer else None,
-                 inbound_id=message.id, **link.note())
+    audit.record(
+        "newsletter.link_read",
+        ACTOR,
+        request_reference=_reference(message),
+        customer_no=link.customer.customer_no if link.customer else None,
+        inbound_id=message.id,
+        **link.note(),
+    )
 
 
-def _classification(parsed: ParsedMessage, fallback: str | None, settings: Settings,
-                    replies_to_newsletter: bool | None = None) -> Classification:
+def _classification(
+    parsed: ParsedMessage,
+    fallback: str | None,
+    settings: Settings,
+    replies_to_newsletter: bool | None = None,
+) -> Classification:
     form = parsed.form
     if form is not None:
-        return classify(form.get("message"), "", form_kind=form.kind,
-                        fallback_language=fallback)
+        return classify(form.get("message"), "", form_kind=form.kind, fallback_language=fallback)
     ours = own_addresses(settings)
     # A bare "stop" written in reply to the newsletter (or above it, forwarded back to
     # us) refers to the newsletter.
     if replies_to_newsletter is None:
         replies_to_newsletter = newsletters.is_newsletter_mail(
-            [*parsed.in_reply_to.split(), *parsed.references])
+            [*parsed.in_reply_to.split(), *parsed.references]
+        )
     answers_marketing = parsed.forwards_own_mail(ours) or replies_to_newsletter
     text, subject = parsed.reading(ours)
-    return classify(text, subject, fallback_language=fallback,
-                    answers_marketing=answers_marketing)
+    return classify(text, subject, fallback_language=fallback, answers_marketing=answers_marketing)
 
 
 def requester_of(parsed: ParsedMessage, settings: Settings) -> tuple[str | None, str, bool]:
@@ -427,13 +491,16 @@ def requester_of(parsed: ParsedMessage, settings: Settings) -> tuple[str | None,
     if passed_on is not None:
         return passed_on.from_address, passed_on.from_name, True
     form = parsed.form
-    return (_requester_email(parsed), (form.get("name") if form else "") or parsed.from_name,
-            False)
+    return (_requester_email(parsed), (form.get("name") if form else "") or parsed.from_name, False)
 
 
-def classification_of(parsed: ParsedMessage, settings: Settings,
-                      fallback: str | None = None, *,
-                      replies_to_newsletter: bool | None = None) -> Classification:
+def classification_of(
+    parsed: ParsedMessage,
+    settings: Settings,
+    fallback: str | None = None,
+    *,
+    replies_to_newsletter: bool | None = None,
+) -> Classification:
     """What the mailbot makes of a message's words (the same call the ingest makes).
 
     ``replies_to_newsletter``: whether the mail answers a newsletter we sent; None looks
@@ -458,16 +525,23 @@ def _forwarded_by_staff(parsed: ParsedMessage, settings: Settings) -> ForwardedM
     return forwarded
 
 
-def _stop_marketing(request: Request, by_email: list[CandidateMatch],
-                    message: InboundMessage, settings: Settings) -> int:
+def _stop_marketing(
+    request: Request, by_email: list[CandidateMatch], message: InboundMessage, settings: Settings
+) -> int:
     customer = by_email[0].customer if by_email else None
-    apply_marketing_objection(request, customer, ACTOR,
-                              evidence=f"inbound message {message.id}")
+    apply_marketing_objection(request, customer, ACTOR, evidence=f"inbound message {message.id}")
     return _acknowledge(request, message, settings, "marketing_stopped")
 
 
-def _acknowledge(request: Request, message: InboundMessage, settings: Settings,
-                 template: str, *, customer: Customer | None = None, **context: object) -> int:
+def _acknowledge(
+    request: Request,
+    message: InboundMessage,
+    settings: Settings,
+    template: str,
+    *,
+    customer: Customer | None = None,
+    **context: object,
+) -> int:
     """Queue an automatic answer, within the per-sender cap (the backstop against loops).
 
     It goes to the requester, or to ``customer`` at their registered address.
@@ -477,31 +551,52 @@ def _acknowledge(request: Request, message: InboundMessage, settings: Settings,
     if not address or address in own_addresses(settings):
         return 0
     since = clock.now() - timedelta(hours=1)
-    recent = (OutboxMail.select()
-              .where((OutboxMail.to_address == address) & OutboxMail.automatic
-                     & (OutboxMail.created_at >= since))
-              .count())
+    recent = (
+        OutboxMail.select()
+        .where(
+            (OutboxMail.to_address == address)
+            & OutboxMail.automatic
+            & (OutboxMail.created_at >= since)
+        )
+        .count()
+    )
     if recent >= settings.mail.acknowledgements_per_sender_per_hour:
-        log.info("request %s: no %s, %s automatic mails to this sender within the hour",
-                 request.reference, template, recent)
+        log.info(
+            "request %s: no %s, %s automatic mails to this sender within the hour",
+            request.reference,
+            template,
+            recent,
+        )
         return 0
-    queue_mail(template, settings=settings, to_address=address, language=request.language,
-               actor=ACTOR, to_name=to_name, request=request,
-               reply_to_message=message, automatic=True, **context)
+    queue_mail(
+        template,
+        settings=settings,
+        to_address=address,
+        language=request.language,
+        actor=ACTOR,
+        to_name=to_name,
+        request=request,
+        reply_to_message=message,
+        automatic=True,
+        **context,
+    )
     return 1
 
 
 # ---------------------------------------------------------------- rows
 
 
-def _new_row(parsed: ParsedMessage, fetched: FetchedMessage,
-             dedupe_key: str | None = None) -> InboundMessage:
+def _new_row(
+    parsed: ParsedMessage, fetched: FetchedMessage, dedupe_key: str | None = None
+) -> InboundMessage:
     now = clock.now()
     arrived = fetched.arrived_at
     message = InboundMessage(
         dedupe_key=dedupe_key or parsed.dedupe_key,
         received_at=arrived if arrived is not None and arrived <= now else now,
-        raw=fetched.raw, raw_size=len(fetched.raw), raw_sha256=parsed.raw_sha256,
+        raw=fetched.raw,
+        raw_size=len(fetched.raw),
+        raw_sha256=parsed.raw_sha256,
     )
     _fill(message, parsed)
     return message
@@ -526,23 +621,42 @@ def _fill(message: InboundMessage, parsed: ParsedMessage) -> None:
 def _save(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.save()
     for attachment in parsed.attachments:
-        Attachment.create(message=message, filename=attachment.filename,
-                          content_type=attachment.content_type[:_CHAR_FIELD_MAX],
-                          size=attachment.size, kept=attachment.kept, data=attachment.data)
-    audit.record("mail.received", ACTOR, request_reference=_reference(message),
-                 inbound_id=message.id, disposition=message.disposition,
-                 reason=message.reason, needs_attention=message.needs_attention)
+        Attachment.create(
+            message=message,
+            filename=attachment.filename,
+            content_type=attachment.content_type[:_CHAR_FIELD_MAX],
+            size=attachment.size,
+            kept=attachment.kept,
+            data=attachment.data,
+        )
+    audit.record(
+        "mail.received",
+        ACTOR,
+        request_reference=_reference(message),
+        inbound_id=message.id,
+        disposition=message.disposition,
+        reason=message.reason,
+        needs_attention=message.needs_attention,
+    )
 
 
 def _add_location(message: InboundMessage, fetched: FetchedMessage) -> None:
-    (MessageLocation.insert(message=message, mailbox=fetched.mailbox,
-                            uidvalidity=fetched.uidvalidity, uid=fetched.uid,
-                            seen_at=clock.now())
-     .on_conflict_ignore().execute())
+    (
+        MessageLocation.insert(
+            message=message,
+            mailbox=fetched.mailbox,
+            uidvalidity=fetched.uidvalidity,
+            uid=fetched.uid,
+            seen_at=clock.now(),
+        )
+        .on_conflict_ignore()
+        .execute()
+    )
 
 
-def _quarantine(fetched: FetchedMessage, parsed: ParsedMessage | None,
-                error: BaseException) -> IngestResult:
+def _quarantine(
+    fetched: FetchedMessage, parsed: ParsedMessage | None, error: BaseException
+) -> IngestResult:
     """Keep the raw bytes and the error for staff; the message can be reprocessed."""
     with database.atomic():
         digest = hashlib.sha256(fetched.raw).hexdigest()
@@ -553,18 +667,30 @@ def _quarantine(fetched: FetchedMessage, parsed: ParsedMessage | None,
             return IngestResult(existing, new=False)
         now = clock.now()
         message = InboundMessage(
-            dedupe_key=key, received_at=fetched.arrived_at if fetched.arrived_at
-            and fetched.arrived_at <= now else now,
-            raw=fetched.raw, raw_size=len(fetched.raw), raw_sha256=digest,
-            disposition="quarantined", reason=_error_text(error), needs_attention=True,
-            attention_reason="quarantined")
+            dedupe_key=key,
+            received_at=fetched.arrived_at
+            if fetched.arrived_at and fetched.arrived_at <= now
+            else now,
+            raw=fetched.raw,
+            raw_size=len(fetched.raw),
+            raw_sha256=digest,
+            disposition="quarantined",
+            reason=_error_text(error),
+            needs_attention=True,
+            attention_reason="quarantined",
+        )
         if parsed is not None:
             _fill(message, parsed)
         message.save()
         _add_location(message, fetched)
-        audit.record("mail.received", ACTOR, inbound_id=message.id,
-                     disposition="quarantined", reason=type(error).__name__,
-                     needs_attention=True)
+        audit.record(
+            "mail.received",
+            ACTOR,
+            inbound_id=message.id,
+            disposition="quarantined",
+            reason=type(error).__name__,
+            needs_attention=True,
+        )
     _log_outcome(message)
     return IngestResult(message, new=True)
 
@@ -591,8 +717,11 @@ def _customer_no(text: str) -> str | None:
 def _reference(message: InboundMessage) -> str | None:
     if not message.request_id:
         return None
-    request = message.request if isinstance(message.request, Request) \
+    request = (
+        message.request
+        if isinstance(message.request, Request)
         else Request.get_by_id(message.request_id)
+    )
     return request.reference
 
 
@@ -602,7 +731,11 @@ def _error_text(error: BaseException) -> str:
 
 def _log_outcome(message: InboundMessage) -> None:
     """The one log line per message: disposition, reason, request; no personal data."""
-    log.info("message %s: %s%s%s%s", message.message_id or message.dedupe_key,
-             message.disposition, f" ({message.reason})" if message.reason else "",
-             f" → {_reference(message)}" if message.request_id else "",
-             " [needs attention]" if message.needs_attention else "")
+    log.info(
+        "message %s: %s%s%s%s",
+        message.message_id or message.dedupe_key,
+        message.disposition,
+        f" ({message.reason})" if message.reason else "",
+        f" → {_reference(message)}" if message.request_id else "",
+        " [needs attention]" if message.needs_attention else "",
+    )

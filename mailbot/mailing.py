@@ -64,9 +64,16 @@ BULK_ROWS = 1000
 """From this many mails on, the planner is told about the outbox's new size."""
 
 
-def queue_mailing(mailing: Mailing, selection: Selection, *, settings: Settings, actor: str,
-                  mail_for: MailFor, batch_size: int = BATCH_SIZE,
-                  progress: Progress | None = None) -> QueueReport:
+def queue_mailing(
+    mailing: Mailing,
+    selection: Selection,
+    *,
+    settings: Settings,
+    actor: str,
+    mail_for: MailFor,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> QueueReport:
     """Add the selection's customers to ``mailing`` and queue their mail.
 
     Customers who are already recipients (an earlier run, a run cut short) are left alone,
@@ -79,25 +86,32 @@ def queue_mailing(mailing: Mailing, selection: Selection, *, settings: Settings,
     if progress:
         progress(0, total)
     for start in range(0, total, batch_size):
-        chunk = pending[start:start + batch_size]
+        chunk = pending[start : start + batch_size]
         queued, without_email = _queue_batch(mailing, chunk, settings, actor, mail_for)
         report.queued += queued
         report.without_email += without_email
         report.batches += 1
         if progress:
             progress(min(start + batch_size, total), total)
-    mailings.record_selection(mailing, selection, actor,
-                              MailingPlan(selected=report.plan.selected,
-                                          already=report.plan.already,
-                                          with_email=report.queued,
-                                          without_email=report.without_email))
+    mailings.record_selection(
+        mailing,
+        selection,
+        actor,
+        MailingPlan(
+            selected=report.plan.selected,
+            already=report.plan.already,
+            with_email=report.queued,
+            without_email=report.without_email,
+        ),
+    )
     if report.queued >= BULK_ROWS:
         refresh_statistics(OutboxMail, MailingRecipient)
     return report
 
 
-def _queue_batch(mailing: Mailing, customer_ids: list[int], settings: Settings, actor: str,
-                 mail_for: MailFor) -> tuple[int, int]:
+def _queue_batch(
+    mailing: Mailing, customer_ids: list[int], settings: Settings, actor: str, mail_for: MailFor
+) -> tuple[int, int]:
     """One transaction: the recipient rows and their outbox rows commit together."""
     with database.atomic():
         mailings.lock_mailing(mailing)
@@ -110,11 +124,21 @@ def _queue_batch(mailing: Mailing, customer_ids: list[int], settings: Settings, 
             if not customer.email:
                 new.append(NewRecipient(customer.id, None, spec.language, "no_email"))
                 continue
-            row = queue_mail(spec.template, settings=settings, to_address=customer.email,
-                             to_name=customer.name, language=spec.language, actor=actor,
-                             customer=customer, audited=False, bulk=True,
-                             extra_headers=spec.headers,
-                             sender=spec.sender, reply_to=spec.reply_to, **spec.context)
+            row = queue_mail(
+                spec.template,
+                settings=settings,
+                to_address=customer.email,
+                to_name=customer.name,
+                language=spec.language,
+                actor=actor,
+                customer=customer,
+                audited=False,
+                bulk=True,
+                extra_headers=spec.headers,
+                sender=spec.sender,
+                reply_to=spec.reply_to,
+                **spec.context,
+            )
             new.append(NewRecipient(customer.id, row.id, spec.language))
         queued = sum(1 for item in new if item.outbox_id)
         mailings.record_batch(mailing, new, actor)

@@ -28,8 +28,9 @@ class RenderedMarkdown:
 
 @cache
 def _parser() -> MarkdownIt:
-    return (MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-            .enable(["table", "strikethrough", "linkify"]))
+    return MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
+        ["table", "strikethrough", "linkify"]
+    )
 
 
 def render_markdown(source: str) -> RenderedMarkdown:
@@ -59,11 +60,18 @@ def _block(node: SyntaxTreeNode, width: int) -> str:
         items = []
         for index, item in enumerate(node.children):
             marker = f"{start + index}. " if kind == "ordered_list" else "- "
-            body = gap.join(part for part in (_block(child, max(20, width - len(marker)))
-                                              for child in item.children) if part)
+            body = gap.join(
+                part
+                for part in (_block(child, max(20, width - len(marker))) for child in item.children)
+                if part
+            )
             lines = body.split("\n")
-            items.append("\n".join([marker + lines[0]] + [
-                (" " * len(marker) + line).rstrip() for line in lines[1:]]))
+            items.append(
+                "\n".join(
+                    [marker + lines[0]]
+                    + [(" " * len(marker) + line).rstrip() for line in lines[1:]]
+                )
+            )
         return gap.join(items)
     if kind == "blockquote":
         inner = _blocks(node.children, width - 2)
@@ -80,8 +88,12 @@ def _block(node: SyntaxTreeNode, width: int) -> str:
 
 
 def _tight(node: SyntaxTreeNode) -> bool:
-    return all(child.hidden for item in node.children for child in item.children
-               if child.type == "paragraph")
+    return all(
+        child.hidden
+        for item in node.children
+        for child in item.children
+        if child.type == "paragraph"
+    )
 
 
 def _inline(node: SyntaxTreeNode) -> str:
@@ -111,19 +123,27 @@ def _span(node: SyntaxTreeNode) -> str:
 
 def _wrap(text: str, width: int) -> str:
     """Wrap each hard line; links and long words are never broken."""
-    return "\n".join(textwrap.fill(line, width=width, break_long_words=False,
-                                   break_on_hyphens=False) or ""
-                     for line in text.split("\n"))
+    return "\n".join(
+        textwrap.fill(line, width=width, break_long_words=False, break_on_hyphens=False) or ""
+        for line in text.split("\n")
+    )
 
 
 def _table(node: SyntaxTreeNode) -> str:
-    rows = [[_inline(cell) for cell in row.children]
-            for section in node.children for row in section.children]
+    rows = [
+        [_inline(cell) for cell in row.children]
+        for section in node.children
+        for row in section.children
+    ]
     if not rows:
         return ""
-    widths = [max(len(row[column]) if column < len(row) else 0 for row in rows)
-              for column in range(max(len(row) for row in rows))]
-    lines = [" | ".join(cell.ljust(widths[index]) for index, cell in enumerate(row)).rstrip()
-             for row in rows]
+    widths = [
+        max(len(row[column]) if column < len(row) else 0 for row in rows)
+        for column in range(max(len(row) for row in rows))
+    ]
+    lines = [
+        " | ".join(cell.ljust(widths[index]) for index, cell in enumerate(row)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(lines)

@@ -50,8 +50,9 @@ class PersonalLinks:
     unsubscribe_subject: str
 
 
-def personal_links(customer_no: str, language: str, settings: Settings,
-                   token_keys: tokens.TokenKeys) -> PersonalLinks:
+def personal_links(
+    customer_no: str, language: str, settings: Settings, token_keys: tokens.TokenKeys
+) -> PersonalLinks:
     address = settings.controller.privacy_inbox or settings.mail.from_address
     prefilled = {}
     for purpose in tokens.PURPOSES:
@@ -59,10 +60,13 @@ def personal_links(customer_no: str, language: str, settings: Settings,
         subject = translate(f"newsletter.link.{purpose}_subject", language, token=token)
         body = translate(f"newsletter.link.{purpose}_body", language, token=token)
         prefilled[purpose] = (subject, mailto(address, subject, body))
-    return PersonalLinks(address=address, mydata=prefilled["mydata"][1],
-                         unsubscribe=prefilled["unsubscribe"][1],
-                         mydata_subject=prefilled["mydata"][0],
-                         unsubscribe_subject=prefilled["unsubscribe"][0])
+    return PersonalLinks(
+        address=address,
+        mydata=prefilled["mydata"][1],
+        unsubscribe=prefilled["unsubscribe"][1],
+        mydata_subject=prefilled["mydata"][0],
+        unsubscribe_subject=prefilled["unsubscribe"][0],
+    )
 
 
 def mailto(address: str, subject: str, body: str = "") -> str:
@@ -77,9 +81,11 @@ def mailto(address: str, subject: str, body: str = "") -> str:
 def list_headers(links: PersonalLinks, settings: Settings) -> tuple[tuple[str, str], ...]:
     """RFC 2369 and 2919: the list's id, and the one-mail way off it (the subject alone,
     as a mail client's own "unsubscribe" button sends it)."""
-    return (("List-Id", f"{settings.newsletter.from_name} <{settings.newsletter.list_id}>"),
-            ("List-Unsubscribe", f"<{mailto(links.address, links.unsubscribe_subject)}>"),
-            ("Precedence", "bulk"))
+    return (
+        ("List-Id", f"{settings.newsletter.from_name} <{settings.newsletter.list_id}>"),
+        ("List-Unsubscribe", f"<{mailto(links.address, links.unsubscribe_subject)}>"),
+        ("Precedence", "bulk"),
+    )
 
 
 class IssueRenderer:
@@ -104,20 +110,35 @@ class IssueRenderer:
     def context(self, customer_no: str, language: str) -> tuple[dict[str, Any], PersonalLinks]:
         chosen, rendered = self.version(language)
         links = personal_links(customer_no, language, self.settings, self.keys)
-        return {"newsletter_subject": newsletters.subject_for(self.newsletter, chosen),
-                "body_text": rendered.text, "body_html": Markup(rendered.html),
-                "body_language": chosen, "links": links}, links
+        return {
+            "newsletter_subject": newsletters.subject_for(self.newsletter, chosen),
+            "body_text": rendered.text,
+            "body_html": Markup(rendered.html),
+            "body_language": chosen,
+            "links": links,
+        }, links
 
     def mail_for(self, customer: Customer) -> MailSpec:
         language = customer.language if customer.language in LANGUAGES else "fi"
         context, links = self.context(customer.customer_no, language)
-        return MailSpec(TEMPLATE, language, context, headers=list_headers(links, self.settings),
-                        sender=self.sender, reply_to=self.reply_to)
+        return MailSpec(
+            TEMPLATE,
+            language,
+            context,
+            headers=list_headers(links, self.settings),
+            sender=self.sender,
+            reply_to=self.reply_to,
+        )
 
 
-def queue_newsletter(newsletter: Newsletter, *, settings: Settings, actor: str,
-                     progress: Progress | None = None,
-                     batch_size: int | None = None) -> QueueReport:
+def queue_newsletter(
+    newsletter: Newsletter,
+    *,
+    settings: Settings,
+    actor: str,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> QueueReport:
     """Queue the issue to every customer who may receive marketing now and has not had it.
 
     Running it again (after a crash, or later) adds only the customers still missing:
@@ -126,12 +147,18 @@ def queue_newsletter(newsletter: Newsletter, *, settings: Settings, actor: str,
     mailing = newsletters.start_mailing(newsletter, actor)
     renderer = IssueRenderer(newsletter, settings)
     options = {"batch_size": batch_size} if batch_size else {}
-    return queue_mailing(mailing, Selection(marketing=True), settings=settings, actor=actor,
-                         mail_for=renderer.mail_for, progress=progress, **options)
+    return queue_mailing(
+        mailing,
+        Selection(marketing=True),
+        settings=settings,
+        actor=actor,
+        mail_for=renderer.mail_for,
+        progress=progress,
+        **options,
+    )
 
 
-def newsletter_preview(newsletter: Newsletter, settings: Settings,
-                       language: str) -> RenderedMail:
+def newsletter_preview(newsletter: Newsletter, settings: Settings, language: str) -> RenderedMail:
     """The mail as a reader of ``language`` would get it, with links nobody has."""
     context, _ = IssueRenderer(newsletter, settings).context(PREVIEW_CUSTOMER_NO, language)
     return preview(TEMPLATE, settings=settings, language=language, **context)

@@ -24,8 +24,11 @@ NO_CUSTOMER = "no customer"
 
 @pre_send_check(TEMPLATE)
 def marketing_still_allowed(mail: OutboxMail) -> str | None:
-    standing = (marketing_standing(mail.customer_id, mail.to_address)
-                if mail.customer_id is not None else None)
+    standing = (
+        marketing_standing(mail.customer_id, mail.to_address)
+        if mail.customer_id is not None
+        else None
+    )
     if standing is None:
         return NO_CUSTOMER
     if standing.refusal:

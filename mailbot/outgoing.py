@@ -36,15 +36,25 @@ def template_context(request: Request | None, language: str) -> dict[str, Any]:
         return {}
     customer = request.customer if request.customer_id else None
     name = customer.name if customer is not None and customer.erased_at is None else ""
-    return {"request": request, "name": name or request.requester_name,
-            "due_date": format_date(request.due_at, language)}
+    return {
+        "request": request,
+        "name": name or request.requester_name,
+        "due_date": format_date(request.due_at, language),
+    }
 
 
-def preview(template: str, *, settings: Settings, language: str,
-            request: Request | None = None, **context: Any) -> RenderedMail:
+def preview(
+    template: str,
+    *,
+    settings: Settings,
+    language: str,
+    request: Request | None = None,
+    **context: Any,
+) -> RenderedMail:
     """The mail as it would be queued, for staff to read first."""
-    return render_mail(template, language, settings,
-                       **{**template_context(request, language), **context})
+    return render_mail(
+        template, language, settings, **{**template_context(request, language), **context}
+    )
 
 
 def threading_headers(message: InboundMessage | None) -> tuple[str | None, list[str]]:
@@ -82,17 +92,25 @@ def queue_mail(
     instead of one per mail.  ``sender`` and ``reply_to`` (built with
     :func:`mailbot.compose.mailbox`) replace the privacy desk's own From and Reply-To.
     """
-    rendered = preview(template, settings=settings, language=language, request=request,
-                       **context)
+    rendered = preview(template, settings=settings, language=language, request=request, **context)
     in_reply_to, references = threading_headers(reply_to_message)
     # The row shows what the headers carry: no control characters (PostgreSQL refuses NUL).
     to_address, to_name = header_text(to_address), header_text(to_name)
     subject = header_text(rendered.subject)
-    mail = OutgoingMail(to_address=to_address, to_name=to_name, subject=subject,
-                        text=rendered.text, html=rendered.html, in_reply_to=in_reply_to,
-                        references=references, automatic=automatic, attachments=attachments,
-                        extra_headers=tuple(extra_headers), sender=sender,
-                        reply_to=reply_to)
+    mail = OutgoingMail(
+        to_address=to_address,
+        to_name=to_name,
+        subject=subject,
+        text=rendered.text,
+        html=rendered.html,
+        in_reply_to=in_reply_to,
+        references=references,
+        automatic=automatic,
+        attachments=attachments,
+        extra_headers=tuple(extra_headers),
+        sender=sender,
+        reply_to=reply_to,
+    )
     now = clock.now()
     message_id = new_message_id(settings)
     raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
@@ -100,15 +118,31 @@ def queue_mail(
     # batch transaction holds it, and a savepoint per row would only cost round trips.
     with database.atomic() if audited else nullcontext():
         row = OutboxMail.create(
-            message_id=message_id, to_address=to_address, to_name=to_name,
-            subject=subject, template=template, language=language, request=request,
+            message_id=message_id,
+            to_address=to_address,
+            to_name=to_name,
+            subject=subject,
+            template=template,
+            language=language,
+            request=request,
             customer=customer or (request.customer if request else None),
-            automatic=automatic, bulk=bulk, raw=raw, status="queued", next_attempt_at=now,
-            created_at=now, created_by=actor,
+            automatic=automatic,
+            bulk=bulk,
+            raw=raw,
+            status="queued",
+            next_attempt_at=now,
+            created_at=now,
+            created_by=actor,
         )
         if audited:
             customer_no = row.customer.customer_no if row.customer_id else None
-            audit.record("mail.queued", actor, customer_no=customer_no,
-                         request_reference=request.reference if request else None,
-                         template=template, language=language, outbox_id=row.id)
+            audit.record(
+                "mail.queued",
+                actor,
+                customer_no=customer_no,
+                request_reference=request.reference if request else None,
+                template=template,
+                language=language,
+                outbox_id=row.id,
+            )
     return row

@@ -104,13 +104,19 @@ class ParsedMessage:
 def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
     message = email.message_from_bytes(raw, policy=policy.default)
     parsed = ParsedMessage(raw=raw)
-    parsed.headers = [[storable(name), _header_value(message, name, value)]
-                      for name, value in message.raw_items()]
+    parsed.headers = [
+        [storable(name), _header_value(message, name, value)] for name, value in message.raw_items()
+    ]
     parsed.message_id = _message_id(parsed.header("Message-ID"))
     parsed.from_name, parsed.from_address = _first_address(message, "From")
     parsed.reply_to = _first_address(message, "Reply-To")[1]
-    parsed.to_addresses = ", ".join(address for _, address in email.utils.getaddresses(
-        parsed.header_values("To") + parsed.header_values("Cc")) if address)
+    parsed.to_addresses = ", ".join(
+        address
+        for _, address in email.utils.getaddresses(
+            parsed.header_values("To") + parsed.header_values("Cc")
+        )
+        if address
+    )
     parsed.subject = parsed.header("Subject")
     parsed.sent_at = _date(parsed.header("Date"))
     parsed.in_reply_to = " ".join(_ids(parsed.header("In-Reply-To")))
@@ -132,8 +138,18 @@ def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
 
 # Headers the mailbot reads: parsed with the policy.  The rest (Received, DKIM-Signature…)
 # are only shown to staff, so their encoded words are decoded and nothing more.
-_PARSED_HEADERS = {"from", "to", "cc", "reply-to", "subject", "message-id", "in-reply-to",
-                   "references", "date", "content-type"}
+_PARSED_HEADERS = {
+    "from",
+    "to",
+    "cc",
+    "reply-to",
+    "subject",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "date",
+    "content-type",
+}
 
 
 def _header_value(message: EmailMessage, name: str, raw_value: str) -> str:
@@ -165,8 +181,10 @@ def _eight_bit(raw_value: str) -> str:
 def _decode_words(raw_value: str) -> str:
     try:
         parts = email.header.decode_header(raw_value)
-        return "".join(decode_bytes(part, charset) if isinstance(part, bytes) else part
-                       for part, charset in parts)
+        return "".join(
+            decode_bytes(part, charset) if isinstance(part, bytes) else part
+            for part, charset in parts
+        )
     except Exception:
         return raw_value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
@@ -176,8 +194,9 @@ def _first_address(message: EmailMessage, name: str) -> tuple[str, str]:
     parses it: decoded words are decoded after the address is found, so a display name
     like ``=?utf-8?q?x:customer@example.fi,?=`` can never make its text the sender.
     Where the policy refuses the header, only an angle-bracket addr-spec is taken."""
-    raw_values = [_eight_bit(value) for key, value in message.raw_items()
-                  if key.lower() == name.lower()]
+    raw_values = [
+        _eight_bit(value) for key, value in message.raw_items() if key.lower() == name.lower()
+    ]
     if not raw_values:
         return "", ""
     try:
@@ -187,8 +206,10 @@ def _first_address(message: EmailMessage, name: str) -> tuple[str, str]:
     for mailbox in mailboxes:
         address = mailbox.addr_spec or ""
         if "@" in address and not address.startswith("@"):
-            return (storable(header_text(mailbox.display_name or "")),
-                    storable(address.strip().lower()))
+            return (
+                storable(header_text(mailbox.display_name or "")),
+                storable(address.strip().lower()),
+            )
     return "", ""
 
 
@@ -281,12 +302,14 @@ def _attachments(message: EmailMessage, max_bytes: int) -> list[ParsedAttachment
         if disposition != "attachment" and not filename:
             continue
         data = _safe(lambda p=part: p.get_payload(decode=True), None) or b""
-        found.append(ParsedAttachment(
-            filename=storable(header_text(filename or ""))[:255],
-            content_type=_safe(lambda p=part: p.get_content_type(), "application/octet-stream"),
-            size=len(data),
-            data=data if len(data) <= max_bytes else None,
-        ))
+        found.append(
+            ParsedAttachment(
+                filename=storable(header_text(filename or ""))[:255],
+                content_type=_safe(lambda p=part: p.get_content_type(), "application/octet-stream"),
+                size=len(data),
+                data=data if len(data) <= max_bytes else None,
+            )
+        )
     return found
 
 

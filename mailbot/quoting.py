@@ -33,7 +33,9 @@ _ATTRIBUTION = re.compile(
 # Outlook's header block without a dashed line: "From: …" followed by "Sent:"/"Date:".
 _HEADER_BLOCK_NEXT = re.compile(
     r"^\s*(?:sent|date|lähetetty|päivämäärä|skickat|datum|to|vastaanottaja|till|subject|"
-    r"aihe|ämne):\s", re.IGNORECASE)
+    r"aihe|ämne):\s",
+    re.IGNORECASE,
+)
 _SIGNATURE = re.compile(
     r"^(?:--\s?|_{3,}|sent from my .+|lähetetty (?:iphonesta|puhelimesta|.+ -laitteesta).*"
     r"|skickat från min .+|get outlook for .+|hanki outlook .+)$",
@@ -72,7 +74,7 @@ def _starts_quote(lines: list[str], index: int) -> bool:
     if not line or not _ATTRIBUTION.match(line):
         return False
     if re.match(r"^(?:from|lähettäjä|från|von):", line, re.IGNORECASE):
-        following = [candidate for candidate in lines[index + 1:index + 4] if candidate.strip()]
+        following = [candidate for candidate in lines[index + 1 : index + 4] if candidate.strip()]
         return bool(following) and bool(_HEADER_BLOCK_NEXT.match(following[0]))
     if line.startswith("-"):
         return True
@@ -88,8 +90,9 @@ def _tidy(text: str) -> str:
 
 # The subject prefix of a forward: Fwd/Fw (en), VL/VB (fi/sv välitetty/vidarebefordrat),
 # WG (de), TR (fr), RV (es/it), Doorst (nl), PD (pl), Edasi (et).
-FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|vl|vb|wg|tr|rv|doorst|pd|edasi)\s*(?:\[\d+\])?\s*:",
-                            re.IGNORECASE)
+FORWARD_PREFIX = re.compile(
+    r"^\s*(?:fwd?|vl|vb|wg|tr|rv|doorst|pd|edasi)\s*(?:\[\d+\])?\s*:", re.IGNORECASE
+)
 # A line that can only start a forwarded message (never a reply).
 _FORWARD_MARKER = re.compile(
     r"""^\s*(?:
@@ -98,19 +101,24 @@ _FORWARD_MARKER = re.compile(
                  messaggio\ inoltrato|doorgestuurd\ bericht)\s*-{2,}
       | begin\ forwarded\ message:
       | alku\w*\ välitetty\ viesti:
-    )\s*$""", re.IGNORECASE | re.VERBOSE)
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
 # "-----Original Message-----" and Outlook's underscore line: a forward only when the
 # subject says so.
 _MAYBE_FORWARD_MARKER = re.compile(
     r"^\s*(?:-{2,}\s*(?:original\ message|alkuperäinen\ viesti|ursprungligt\ meddelande)"
-    r"\s*-{2,}|_{10,})\s*$", re.IGNORECASE | re.VERBOSE)
+    r"\s*-{2,}|_{10,})\s*$",
+    re.IGNORECASE | re.VERBOSE,
+)
 _FORWARD_HEADER = re.compile(
     r"^\s*(from|lähettäjä|från|von|de|sent|date|lähetetty|päivämäärä|skickat|datum|"
     r"gesendet|envoyé|to|vastaanottaja|till|an|à|cc|kopio|subject|aihe|ämne|betreff|objet|"
-    r"asunto|oggetto|onderwerp)\s*:\s*(.*)$", re.IGNORECASE)
+    r"asunto|oggetto|onderwerp)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
 _FROM_NAMES = {"from", "lähettäjä", "från", "von", "de"}
-_SUBJECT_NAMES = {"subject", "aihe", "ämne", "betreff", "objet", "asunto", "oggetto",
-                  "onderwerp"}
+_SUBJECT_NAMES = {"subject", "aihe", "ämne", "betreff", "objet", "asunto", "oggetto", "onderwerp"}
 
 
 @dataclass(frozen=True)
@@ -127,10 +135,13 @@ def forwarded_message(text: str, subject: str = "") -> ForwardedMessage | None:
     is_forward = bool(FORWARD_PREFIX.match(subject))
     for index, line in enumerate(lines):
         if _FORWARD_MARKER.match(line) or (is_forward and _MAYBE_FORWARD_MARKER.match(line)):
-            return _read_block(lines[index + 1:])
-        if is_forward and _FORWARD_HEADER.match(line) and \
-                _FORWARD_HEADER.match(line).group(1).lower() in _FROM_NAMES and \
-                _starts_quote(lines, index):
+            return _read_block(lines[index + 1 :])
+        if (
+            is_forward
+            and _FORWARD_HEADER.match(line)
+            and _FORWARD_HEADER.match(line).group(1).lower() in _FROM_NAMES
+            and _starts_quote(lines, index)
+        ):
             return _read_block(lines[index:])
     return None
 
@@ -142,8 +153,7 @@ def _read_block(lines: list[str]) -> ForwardedMessage:
         match = _FORWARD_HEADER.match(line)
         if match and index - body_start <= 1:
             name, value = match.group(1).lower(), match.group(2).strip()
-            key = "from" if name in _FROM_NAMES else "subject" if name in _SUBJECT_NAMES \
-                else name
+            key = "from" if name in _FROM_NAMES else "subject" if name in _SUBJECT_NAMES else name
             headers.setdefault(key, value)
             body_start = index + 1
         elif not line.strip() and index == body_start:
@@ -154,5 +164,6 @@ def _read_block(lines: list[str]) -> ForwardedMessage:
     if "@" not in address:
         name, address = headers.get("from", ""), ""
     own = split_reply("\n".join(lines[body_start:]))
-    return ForwardedMessage(address.strip().lower(), name.strip().strip('"'),
-                            headers.get("subject", ""), own.written)
+    return ForwardedMessage(
+        address.strip().lower(), name.strip().strip('"'), headers.get("subject", ""), own.written
+    )

@@ -52,32 +52,54 @@ def confirmation_address(customer: Customer, request: Request | None) -> str | N
     return customer.email or None
 
 
-def applied_preview(customer: Customer, *, ground: str, settings: Settings,
-                    request: Request | None = None) -> RenderedMail:
+def applied_preview(
+    customer: Customer, *, ground: str, settings: Settings, request: Request | None = None
+) -> RenderedMail:
     """The confirmation as it would be queued, for staff to read first."""
     language = _language(customer, request)
-    return preview(APPLIED_TEMPLATE, settings=settings, language=language, request=request,
-                   **_greeting(customer, request), ground=ground_text(ground, language))
+    return preview(
+        APPLIED_TEMPLATE,
+        settings=settings,
+        language=language,
+        request=request,
+        **_greeting(customer, request),
+        ground=ground_text(ground, language),
+    )
 
 
-def restrict(customer: Customer, *, ground: str, settings: Settings, actor: str,
-             note: str = "", request: Request | None = None) -> RestrictionOutcome:
+def restrict(
+    customer: Customer,
+    *,
+    ground: str,
+    settings: Settings,
+    actor: str,
+    note: str = "",
+    request: Request | None = None,
+) -> RestrictionOutcome:
     """Apply the restriction and queue its confirmation (see the module's docstring)."""
     with database.atomic():
         if request is not None and request.status != "approved":
             lifecycle.approve(request, actor)
-        restriction = apply_restriction(customer, ground=ground, actor=actor, note=note,
-                                        request=request)
+        restriction = apply_restriction(
+            customer, ground=ground, actor=actor, note=note, request=request
+        )
         address = confirmation_address(customer, request)
         language = _language(customer, request)
         mail = None
         if address:
-            mail = queue_mail(APPLIED_TEMPLATE, settings=settings, to_address=address,
-                              language=language, actor=actor, to_name=customer.name,
-                              request=request, customer=customer,
-                              reply_to_message=_first_message(request),
-                              **_greeting(customer, request),
-                              ground=ground_text(ground, language))
+            mail = queue_mail(
+                APPLIED_TEMPLATE,
+                settings=settings,
+                to_address=address,
+                language=language,
+                actor=actor,
+                to_name=customer.name,
+                request=request,
+                customer=customer,
+                reply_to_message=_first_message(request),
+                **_greeting(customer, request),
+                ground=ground_text(ground, language),
+            )
         if request is not None:
             lifecycle.fulfil(request, actor, outcome=f"restricted: {ground}")
     return RestrictionOutcome(restriction, mail)
@@ -86,8 +108,7 @@ def restrict(customer: Customer, *, ground: str, settings: Settings, actor: str,
 # ---------------------------------------------------------------- lifting
 
 
-def lifted_preview(customer: Customer, *, reason: str,
-                   settings: Settings) -> RenderedMail | None:
+def lifted_preview(customer: Customer, *, reason: str, settings: Settings) -> RenderedMail | None:
     """The notice as it would be queued; None when there is no address to mail it to."""
     reason = require_reason(reason)
     restriction = get_active(customer)
@@ -95,13 +116,20 @@ def lifted_preview(customer: Customer, *, reason: str,
         return None
     request = originating_request(restriction)
     language = _language(customer, request)
-    return preview(LIFTED_TEMPLATE, settings=settings, language=language, request=request,
-                   **_greeting(customer, request),
-                   ground=ground_text(restriction.ground, language), reason=reason)
+    return preview(
+        LIFTED_TEMPLATE,
+        settings=settings,
+        language=language,
+        request=request,
+        **_greeting(customer, request),
+        ground=ground_text(restriction.ground, language),
+        reason=reason,
+    )
 
 
-def lift(customer: Customer, *, reason: str, settings: Settings, actor: str,
-         informed_otherwise: str = "") -> RestrictionOutcome:
+def lift(
+    customer: Customer, *, reason: str, settings: Settings, actor: str, informed_otherwise: str = ""
+) -> RestrictionOutcome:
     """Queue the notice to the person, then lift the restriction, in one transaction: if
     the store refuses to lift, the notice is not queued either."""
     reason = require_reason(reason)
@@ -112,14 +140,26 @@ def lift(customer: Customer, *, reason: str, settings: Settings, actor: str,
         if address:
             request = originating_request(restriction)
             language = _language(customer, request)
-            mail = queue_mail(LIFTED_TEMPLATE, settings=settings, to_address=address,
-                              language=language, actor=actor, to_name=customer.name,
-                              request=request, customer=customer,
-                              **_greeting(customer, request),
-                              ground=ground_text(restriction.ground, language),
-                              reason=reason)
-        lift_restriction(restriction, actor=actor, reason=reason, notice=mail,
-                         informed_otherwise=informed_otherwise)
+            mail = queue_mail(
+                LIFTED_TEMPLATE,
+                settings=settings,
+                to_address=address,
+                language=language,
+                actor=actor,
+                to_name=customer.name,
+                request=request,
+                customer=customer,
+                **_greeting(customer, request),
+                ground=ground_text(restriction.ground, language),
+                reason=reason,
+            )
+        lift_restriction(
+            restriction,
+            actor=actor,
+            reason=reason,
+            notice=mail,
+            informed_otherwise=informed_otherwise,
+        )
     return RestrictionOutcome(restriction, mail)
 
 
@@ -140,5 +180,9 @@ def _first_message(request: Request | None) -> InboundMessage | None:
     """The person's first mail of the request, to thread the answer under."""
     if request is None:
         return None
-    return (InboundMessage.select().where(InboundMessage.request == request)
-            .order_by(InboundMessage.received_at, InboundMessage.id).first())
+    return (
+        InboundMessage.select()
+        .where(InboundMessage.request == request)
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+        .first()
+    )

@@ -125,8 +125,12 @@ class SendReport:
 class Pacer:
     """Keeps to ``rate`` mails a second (0: no limit), without drifting over a long batch."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] | None = None,
-                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._clock = clock
         self._sleep = sleep
@@ -142,8 +146,12 @@ class Pacer:
         self._next = now + self.interval
 
 
-async def send_due(settings: Settings, *, limit: int | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> SendReport:
+async def send_due(
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SendReport:
     """Send every due outbox row (at most ``limit``) and record each outcome.
 
     ``progress(done, total)`` is called after each row, for a progress bar.  Raises
@@ -187,13 +195,19 @@ async def send_due(settings: Settings, *, limit: int | None = None,
         finally:
             await transport.close()
             await in_db(database.close)
-    log.info("outbox: %s sent, %s to retry, %s failed, %s skipped", report.sent,
-             report.retry, report.failed, report.skipped)
+    log.info(
+        "outbox: %s sent, %s to retry, %s failed, %s skipped",
+        report.sent,
+        report.retry,
+        report.failed,
+        report.skipped,
+    )
     return report
 
 
-def _finish_and_take(settings: Settings, report: SendReport, finished: Attempt | None,
-                     wanted: bool) -> tuple[OutboxMail, bool] | None:
+def _finish_and_take(
+    settings: Settings, report: SendReport, finished: Attempt | None, wanted: bool
+) -> tuple[OutboxMail, bool] | None:
     """Record the attempt just made and claim the next row: one commit per mail."""
     with outbox.delivery_transaction():
         if finished is not None:
@@ -225,8 +239,13 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
         except Exception as error:  # a broken check must not let the mail through
             log.exception("pre-send check for %s failed", mail.template)
             outbox.start_attempt(mail)
-            _count(report, mail, outbox.mark_retry(mail, f"pre-send check failed: {error}",
-                                                   settings.mail, actor=ACTOR))
+            _count(
+                report,
+                mail,
+                outbox.mark_retry(
+                    mail, f"pre-send check failed: {error}", settings.mail, actor=ACTOR
+                ),
+            )
             return mail, False
         if reason:
             outbox.mark_skipped(mail, reason, actor=ACTOR)
@@ -238,17 +257,23 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
 
 async def _deliver(transport: Transport, settings: Settings, mail: OutboxMail) -> Outcome:
     try:
-        return await transport.deliver(sender=settings.mail.from_address,
-                                       recipient=mail.to_address, raw=bytes(mail.raw),
-                                       message_id=mail.message_id)
+        return await transport.deliver(
+            sender=settings.mail.from_address,
+            recipient=mail.to_address,
+            raw=bytes(mail.raw),
+            message_id=mail.message_id,
+        )
     except ConnectionProblem as problem:
         log.warning("outbox: %s", problem)
         return problem
     except DeliveryFailed as problem:
         # The server's words often repeat the address: they stay in the row, not in the log.
-        log.warning("outbox %s: not accepted (%s, %s)", mail.message_id,
-                    problem.code or "no reply code",
-                    "permanent" if problem.permanent else "will retry")
+        log.warning(
+            "outbox %s: not accepted (%s, %s)",
+            mail.message_id,
+            problem.code or "no reply code",
+            "permanent" if problem.permanent else "will retry",
+        )
         return problem
 
 

@@ -66,8 +66,9 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mailbot", "templates"),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
-                                            default_for_string=False),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2",), default_for_string=False
+        ),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -95,18 +96,26 @@ def with_defaults(template: str, context: Mapping[str, Any]) -> dict[str, Any]:
     for name in spec.required:
         value = context.get(name)
         if value is None or not (value.strip() if isinstance(value, str) else value):
-            raise InvalidInput(f"mail template {template!r} needs {name!r}",
-                               key="outbox.missing_context", template=template, name=name)
+            raise InvalidInput(
+                f"mail template {template!r} needs {name!r}",
+                key="outbox.missing_context",
+                template=template,
+                name=name,
+            )
     return {**spec.optional, **context}
 
 
-def render_mail(template: str, language: str, settings: Settings,
-                **context: Any) -> RenderedMail:
+def render_mail(template: str, language: str, settings: Settings, **context: Any) -> RenderedMail:
     """Render ``template`` in ``language`` (falling back to Finnish)."""
     language = language if language in LANGUAGES else "fi"
     env = environment()
-    values = {"controller": settings.controller, "notice": settings.notice,
-              "language": language, "settings": settings, **with_defaults(template, context)}
+    values = {
+        "controller": settings.controller,
+        "notice": settings.notice,
+        "language": language,
+        "settings": settings,
+        **with_defaults(template, context),
+    }
     text_template = env.get_template(f"{language}/{template}.txt.j2")
     text = text_template.render(values)
     subject = str(text_template.make_module(values).subject).strip()

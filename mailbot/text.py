@@ -15,8 +15,17 @@ from store.sanitise import clean_text
 
 # Declared charsets that are really Windows-1252 in the wild (RFC 1345 aside, every client
 # that says latin-1 means cp1252 for the 0x80–0x9f range: quotes, dashes, the euro sign).
-_LATIN_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii",
-                  "iso-8859-15", "windows-1252", "cp1252"}
+_LATIN_ALIASES = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin-1",
+    "latin1",
+    "us-ascii",
+    "ascii",
+    "iso-8859-15",
+    "windows-1252",
+    "cp1252",
+}
 _FALLBACKS = ("utf-8", "cp1252", "latin-1")
 
 

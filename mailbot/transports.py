@@ -53,8 +53,7 @@ class DeliveryFailed(Exception):
 
 
 class Transport(Protocol):
-    async def deliver(self, *, sender: str, recipient: str, raw: bytes,
-                      message_id: str) -> str:
+    async def deliver(self, *, sender: str, recipient: str, raw: bytes, message_id: str) -> str:
         """Hand one mail over; return the server's reply.  Raises the two errors above."""
         ...
 
@@ -76,17 +75,25 @@ class SmtpTarget:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if not parts.hostname:
-            raise ConfigError(f"{redact(url)}: the server name is missing",
-                              key="outbox.no_host", url=redact(url))
+            raise ConfigError(
+                f"{redact(url)}: the server name is missing", key="outbox.no_host", url=redact(url)
+            )
         options = dict(parse_qsl(parts.query))
         unknown = sorted(set(options) - {"starttls", "cafile"})
         if unknown:
-            raise ConfigError(f"{redact(url)}: unknown option {unknown[0]!r}",
-                              key="outbox.unknown_option", url=redact(url), option=unknown[0])
+            raise ConfigError(
+                f"{redact(url)}: unknown option {unknown[0]!r}",
+                key="outbox.unknown_option",
+                url=redact(url),
+                option=unknown[0],
+            )
         starttls = options.get("starttls", "auto").lower()
         if starttls not in STARTTLS_MODES or (scheme == "smtps" and "starttls" in options):
-            raise ConfigError(f"{redact(url)}: starttls must be auto or required (smtp:// only)",
-                              key="outbox.bad_starttls", url=redact(url))
+            raise ConfigError(
+                f"{redact(url)}: starttls must be auto or required (smtp:// only)",
+                key="outbox.bad_starttls",
+                url=redact(url),
+            )
         return cls(
             host=parts.hostname,
             port=parts.port or DEFAULT_PORTS[scheme],
@@ -105,30 +112,40 @@ def open_transport(settings: Settings) -> Transport:
         return SmtpTransport(SmtpTarget.parse(url), timeout=settings.mail.smtp_timeout_seconds)
     if scheme == "outbox":
         return FileTransport(file_url_path(url))
-    raise ConfigError(f"unknown mail URL scheme {scheme!r} in {redact(url)}: use smtp://, "
-                      "smtps:// or outbox:///path", key="outbox.unknown_scheme",
-                      url=redact(url))
+    raise ConfigError(
+        f"unknown mail URL scheme {scheme!r} in {redact(url)}: use smtp://, "
+        "smtps:// or outbox:///path",
+        key="outbox.unknown_scheme",
+        url=redact(url),
+    )
 
 
 class SmtpTransport:
     def __init__(self, target: SmtpTarget, *, timeout: float) -> None:
         self.target = target
         self._client = aiosmtplib.SMTP(
-            hostname=target.host, port=target.port, use_tls=target.implicit_tls,
+            hostname=target.host,
+            port=target.port,
+            use_tls=target.implicit_tls,
             start_tls=False,  # decided in _connect, so that `required` can refuse clearly
-            timeout=timeout, cert_bundle=target.cafile)
+            timeout=timeout,
+            cert_bundle=target.cafile,
+        )
 
-    async def deliver(self, *, sender: str, recipient: str, raw: bytes,
-                      message_id: str) -> str:
+    async def deliver(self, *, sender: str, recipient: str, raw: bytes, message_id: str) -> str:
         for attempt in (1, 2):  # a second time only after the server dropped the connection
             if not self._client.is_connected:
                 await self._connect()
             # Our bodies are UTF-8 in 8 bits: say so where the server understands it (RFC 6152).
-            options = ["BODY=8BITMIME"] if not raw.isascii() and \
-                self._client.supports_extension("8bitmime") else []
+            options = (
+                ["BODY=8BITMIME"]
+                if not raw.isascii() and self._client.supports_extension("8bitmime")
+                else []
+            )
             try:
-                _, reply = await self._client.sendmail(sender, [recipient], raw,
-                                                       mail_options=options)
+                _, reply = await self._client.sendmail(
+                    sender, [recipient], raw, mail_options=options
+                )
                 return f"250 {reply}"
             except aiosmtplib.SMTPServerDisconnected as error:
                 # Dropped between two mails: connect again once and send this one.
@@ -174,7 +191,8 @@ class SmtpTransport:
                 elif target.starttls_required:
                     raise ConnectionProblem(
                         f"{where} does not offer STARTTLS, and starttls=required forbids "
-                        "sending in the clear")
+                        "sending in the clear"
+                    )
             if target.username is not None:
                 await self._client.login(target.username, target.password)
         except ConnectionProblem:
@@ -183,7 +201,8 @@ class SmtpTransport:
         except aiosmtplib.SMTPAuthenticationError as error:
             self._client.close()
             raise ConnectionProblem(
-                f"{where} refused the login: {error.code} {error.message}") from None
+                f"{where} refused the login: {error.code} {error.message}"
+            ) from None
         except aiosmtplib.SMTPResponseException as error:
             self._client.close()
             raise ConnectionProblem(f"{where}: {error.code} {error.message}") from None
@@ -214,8 +233,7 @@ class FileTransport:
         name = _UNSAFE_FILE_CHARACTERS.sub("_", message_id.strip("<>")) or "mail"
         return self.folder / f"{name}.eml"
 
-    async def deliver(self, *, sender: str, recipient: str, raw: bytes,
-                      message_id: str) -> str:
+    async def deliver(self, *, sender: str, recipient: str, raw: bytes, message_id: str) -> str:
         return await asyncio.to_thread(self._write, raw, message_id)
 
     async def close(self) -> None:

@@ -75,29 +75,38 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
             raise AuditHeadMissing(
                 "the audit trail's head row is missing: nothing can be recorded; "
                 "run `rekisteri audit verify` and restore the database from a backup",
-                key="audit.head_missing_write")
+                key="audit.head_missing_write",
+            )
         last_id, last_hash = head
         events = []
         for entry in entries:
-            event = AuditEvent(id=last_id + 1, at=at, actor=actor, action=entry.action,
-                               customer_no=entry.customer_no,
-                               request_reference=entry.request_reference,
-                               payload=entry.payload, prev_hash=last_hash)
+            event = AuditEvent(
+                id=last_id + 1,
+                at=at,
+                actor=actor,
+                action=entry.action,
+                customer_no=entry.customer_no,
+                request_reference=entry.request_reference,
+                payload=entry.payload,
+                prev_hash=last_hash,
+            )
             event.hash = event_hash(event)
             events.append(event)
             last_id, last_hash = event.id, event.hash
         for start in range(0, len(events), 500):
-            bulk_insert(AuditEvent, [event.__data__ for event in events[start:start + 500]])
+            bulk_insert(AuditEvent, [event.__data__ for event in events[start : start + 500]])
         database.execute_sql(move, (last_id, last_hash))
     return events
 
 
 def _statements() -> tuple[str, str, str]:
     db = database.obj
-    table = f'{db.quote[0]}{AuditHead._meta.table_name}{db.quote[1]}'
-    return (f"UPDATE {table} SET last_id = last_id WHERE id = 1",
-            f"SELECT last_id, last_hash FROM {table} WHERE id = 1",
-            f"UPDATE {table} SET last_id = {db.param}, last_hash = {db.param} WHERE id = 1")
+    table = f"{db.quote[0]}{AuditHead._meta.table_name}{db.quote[1]}"
+    return (
+        f"UPDATE {table} SET last_id = last_id WHERE id = 1",
+        f"SELECT last_id, last_hash FROM {table} WHERE id = 1",
+        f"UPDATE {table} SET last_id = {db.param}, last_hash = {db.param} WHERE id = 1",
+    )
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -126,8 +135,7 @@ PROBLEMS = {
     "truncated": "events from {id} on were removed",
     "head_missing": "the head of the chain is missing (removed or rewound)",
     "time_backwards": "event {id} is dated before the event before it",
-    "not_expected": "event {id} is not the one the anchor names (the chain was rewritten"
-                    " or cut)",
+    "not_expected": "event {id} is not the one the anchor names (the chain was rewritten or cut)",
 }
 
 
@@ -200,8 +208,9 @@ def _events(batch_size: int) -> Iterator[AuditEvent]:
         last_id = batch[-1].id
 
 
-def trail(*, customer_no: str | None = None, request_reference: str | None = None,
-          limit: int = 500) -> list[AuditEvent]:
+def trail(
+    *, customer_no: str | None = None, request_reference: str | None = None, limit: int = 500
+) -> list[AuditEvent]:
     """Events about a customer or a request, newest first."""
     query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
     if customer_no is not None:

@@ -26,15 +26,24 @@ from store.models import Breach
 MISSING = "(ei vielä tiedossa; täydennetään)"
 
 NATURES_FI = {
-    "confidentiality": "luottamuksellisuuden menetys (tietoja paljastui tai päätyi "
-                       "sivullisille)",
+    "confidentiality": "luottamuksellisuuden menetys (tietoja paljastui tai päätyi sivullisille)",
     "integrity": "eheyden menetys (tietoja muuttui luvatta)",
     "availability": "saatavuuden menetys (tietoja katosi tai ei ollut käytettävissä)",
 }
 
-ITEMS = ("what", "natures", "people_categories", "people_count", "data_categories",
-         "records_count", "consequences", "measures_taken", "measures_proposed", "contact",
-         "delay_reason")
+ITEMS = (
+    "what",
+    "natures",
+    "people_categories",
+    "people_count",
+    "data_categories",
+    "records_count",
+    "consequences",
+    "measures_taken",
+    "measures_proposed",
+    "contact",
+    "delay_reason",
+)
 """What the notification should hold, as :func:`missing_items` names it."""
 
 
@@ -62,8 +71,10 @@ def missing_items(breach: Breach, now: datetime | None = None) -> list[str]:
         "consequences": bool(breach.consequences.strip()),
         "measures_taken": bool(breach.measures_taken.strip()),
         "measures_proposed": bool(breach.measures_proposed.strip()),
-        "contact": bool(breach.contact_name.strip()
-                        and (breach.contact_email.strip() or breach.contact_phone.strip())),
+        "contact": bool(
+            breach.contact_name.strip()
+            and (breach.contact_email.strip() or breach.contact_phone.strip())
+        ),
         "delay_reason": not filed_late(breach, now) or bool(breach.delay_reason.strip()),
     }
     return [item for item in ITEMS if not present[item]]

@@ -31,9 +31,19 @@ AUTHORITY_DEADLINE = timedelta(hours=72)
 
 DECISIONS = ("authority", "people")
 
-TEXT_FIELDS = ("how_discovered", "what", "data_categories", "people_categories",
-               "consequences", "measures_taken", "measures_proposed", "contact_name",
-               "contact_email", "contact_phone", "delay_reason")
+TEXT_FIELDS = (
+    "how_discovered",
+    "what",
+    "data_categories",
+    "people_categories",
+    "consequences",
+    "measures_taken",
+    "measures_proposed",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "delay_reason",
+)
 TIME_FIELDS = ("discovered_at", "occurred_at", "occurred_until")
 COUNT_FIELDS = ("people_count", "records_count")
 EDITABLE_FIELDS = (*TIME_FIELDS, *TEXT_FIELDS, *COUNT_FIELDS, "natures")
@@ -47,7 +57,8 @@ NOTICE_FIELDS = ("what", "consequences", "measures", "advice")
 
 PEOPLE_DECISION_BY_PROMISE = (
     "Tietosuojaselosteessa luvataan ilmoittaa asiakkaille tietovuodosta viipymättä "
-    "sähköpostitse; ilmoitukset lähetettiin sen mukaisesti.")
+    "sähköpostitse; ilmoitukset lähetettiin sen mukaisesti."
+)
 """The reasoning recorded when notices are queued before anyone decided (Finnish, like
 the rest of the register)."""
 
@@ -73,8 +84,11 @@ def filed_late(breach: Breach, now: datetime | None = None) -> bool:
 
 def needs_delay_reason(breach: Breach, now: datetime | None = None) -> bool:
     """Late (or going to be), not decided against, and without the reasons yet."""
-    return (breach.authority_required is not False and filed_late(breach, now)
-            and not breach.delay_reason.strip())
+    return (
+        breach.authority_required is not False
+        and filed_late(breach, now)
+        and not breach.delay_reason.strip()
+    )
 
 
 # ---------------------------------------------------------------- finding
@@ -99,9 +113,15 @@ def list_breaches() -> list[Breach]:
 # ---------------------------------------------------------------- recording
 
 
-def record_breach(*, discovered_at: datetime, what: str, actor: str,
-                  occurred_at: datetime | None = None, controller: Controller | None = None,
-                  **fields: Any) -> Breach:
+def record_breach(
+    *,
+    discovered_at: datetime,
+    what: str,
+    actor: str,
+    occurred_at: datetime | None = None,
+    controller: Controller | None = None,
+    **fields: Any,
+) -> Breach:
     """Enter a breach in the register.  The contact point defaults to the controller's
     privacy officer (``[controller]`` settings) when ``controller`` is given."""
     if not what.strip():
@@ -114,11 +134,16 @@ def record_breach(*, discovered_at: datetime, what: str, actor: str,
     _check_times(values)
     now = clock.now()
     with database.atomic():
-        breach = Breach.create(what=what.strip(), created_at=now, created_by=actor,
-                               updated_at=now, **values)
-        audit.record("breach.recorded", actor, breach=breach.id,
-                     discovered_at=clock.iso(breach.discovered_at),
-                     deadline_at=clock.iso(deadline_at(breach.discovered_at)))
+        breach = Breach.create(
+            what=what.strip(), created_at=now, created_by=actor, updated_at=now, **values
+        )
+        audit.record(
+            "breach.recorded",
+            actor,
+            breach=breach.id,
+            discovered_at=clock.iso(breach.discovered_at),
+            deadline_at=clock.iso(deadline_at(breach.discovered_at)),
+        )
     return breach
 
 
@@ -126,8 +151,11 @@ def update_breach(breach: Breach, actor: str, **changes: Any) -> list[str]:
     """Fill in or correct register fields; returns the names of the fields that changed."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InvalidInput(f"not a breach field: {', '.join(unknown)}",
-                           key="breach.unknown_field", field=", ".join(unknown))
+        raise InvalidInput(
+            f"not a breach field: {', '.join(unknown)}",
+            key="breach.unknown_field",
+            field=", ".join(unknown),
+        )
     if "what" in changes and not str(changes["what"] or "").strip():
         raise InvalidInput("describe what happened", key="breach.what_required")
     values = _validated(changes)
@@ -144,17 +172,22 @@ def update_breach(breach: Breach, actor: str, **changes: Any) -> list[str]:
     return changed
 
 
-def set_notice_texts(breach: Breach, language: str, actor: str,
-                     **texts: str | None) -> list[str]:
+def set_notice_texts(breach: Breach, language: str, actor: str, **texts: str | None) -> list[str]:
     """Write the customer notice's texts in ``language`` (``what``, ``consequences``,
     ``measures``, ``advice``); an empty text removes that language's version."""
     if language not in LANGUAGES:
-        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}",
-                           key="breach.bad_language", language=language)
+        raise InvalidInput(
+            f"language must be one of {', '.join(LANGUAGES)}",
+            key="breach.bad_language",
+            language=language,
+        )
     unknown = sorted(set(texts) - set(NOTICE_FIELDS))
     if unknown:
-        raise InvalidInput(f"not a notice text: {', '.join(unknown)}",
-                           key="breach.unknown_field", field=", ".join(unknown))
+        raise InvalidInput(
+            f"not a notice text: {', '.join(unknown)}",
+            key="breach.unknown_field",
+            field=", ".join(unknown),
+        )
     changed = []
     for name, text in texts.items():
         if text is None:
@@ -171,13 +204,22 @@ def set_notice_texts(breach: Breach, language: str, actor: str,
         with database.atomic():
             breach.updated_at = clock.now()
             breach.save()
-            audit.record("breach.notice_texts", actor, breach=breach.id, language=language,
-                         fields=changed)
+            audit.record(
+                "breach.notice_texts", actor, breach=breach.id, language=language, fields=changed
+            )
     return changed
 
 
-def decide(breach: Breach, which: str, required: bool, reason: str, *, decided_by: str,
-           actor: str, at: datetime | None = None) -> Breach:
+def decide(
+    breach: Breach,
+    which: str,
+    required: bool,
+    reason: str,
+    *,
+    decided_by: str,
+    actor: str,
+    at: datetime | None = None,
+) -> Breach:
     """Record whether the authority (``which="authority"``) or the people (``"people"``)
     must be told, with the reasoning.  A decision may be revised; the trail keeps each."""
     if which not in DECISIONS:
@@ -187,11 +229,15 @@ def decide(breach: Breach, which: str, required: bool, reason: str, *, decided_b
     if not decided_by.strip():
         raise InvalidInput("name who decided", key="breach.by_required")
     if which == "authority" and not required and breach.authority_notified_at is not None:
-        raise RuleViolation("the authority has already been notified",
-                            key="breach.already_filed", id=breach.id)
+        raise RuleViolation(
+            "the authority has already been notified", key="breach.already_filed", id=breach.id
+        )
     if which == "people" and not required and _notices_queued(breach):
-        raise RuleViolation("notices have already been queued to the people",
-                            key="breach.notices_exist", id=breach.id)
+        raise RuleViolation(
+            "notices have already been queued to the people",
+            key="breach.notices_exist",
+            id=breach.id,
+        )
     at = at or clock.now()
     with database.atomic():
         setattr(breach, f"{which}_required", required)
@@ -200,13 +246,24 @@ def decide(breach: Breach, which: str, required: bool, reason: str, *, decided_b
         setattr(breach, f"{which}_decided_at", at)
         breach.updated_at = clock.now()
         breach.save()
-        audit.record(f"breach.{which}_decided", actor, breach=breach.id, required=required,
-                     decided_by=decided_by.strip())
+        audit.record(
+            f"breach.{which}_decided",
+            actor,
+            breach=breach.id,
+            required=required,
+            decided_by=decided_by.strip(),
+        )
     return breach
 
 
-def record_filing(breach: Breach, *, filed_by: str, actor: str, at: datetime | None = None,
-                  delay_reason: str | None = None) -> Breach:
+def record_filing(
+    breach: Breach,
+    *,
+    filed_by: str,
+    actor: str,
+    at: datetime | None = None,
+    delay_reason: str | None = None,
+) -> Breach:
     """Record that the notification was filed through the Ombudsman's web form.
 
     The first filing is the notification; a later one is a supplement (Art. 33(4) allows
@@ -215,33 +272,50 @@ def record_filing(breach: Breach, *, filed_by: str, actor: str, at: datetime | N
     if not filed_by.strip():
         raise InvalidInput("name who filed the notification", key="breach.by_required")
     if breach.authority_required is None:
-        raise RuleViolation("decide first whether the authority must be told",
-                            key="breach.decide_authority_first", id=breach.id)
+        raise RuleViolation(
+            "decide first whether the authority must be told",
+            key="breach.decide_authority_first",
+            id=breach.id,
+        )
     if breach.authority_required is False:
-        raise RuleViolation("the authority was decided not to be told",
-                            key="breach.authority_not_required", id=breach.id)
+        raise RuleViolation(
+            "the authority was decided not to be told",
+            key="breach.authority_not_required",
+            id=breach.id,
+        )
     at = at or clock.now()
     if at < breach.discovered_at:
-        raise InvalidInput("filed before the breach was discovered",
-                           key="breach.filed_before_discovery")
+        raise InvalidInput(
+            "filed before the breach was discovered", key="breach.filed_before_discovery"
+        )
     reason = (delay_reason or "").strip() or breach.delay_reason
     first = breach.authority_notified_at is None
     if first and at > deadline_at(breach.discovered_at) and not reason:
-        raise RuleViolation("filed after 72 hours: give the reasons for the delay",
-                            key="breach.delay_reason_needed", id=breach.id)
+        raise RuleViolation(
+            "filed after 72 hours: give the reasons for the delay",
+            key="breach.delay_reason_needed",
+            id=breach.id,
+        )
     with database.atomic():
         breach.delay_reason = reason
         if first:
             breach.authority_notified_at = at
             breach.authority_notified_by = filed_by.strip()
         else:
-            breach.authority_supplements = [*breach.authority_supplements,
-                                            {"at": clock.iso(at), "by": filed_by.strip()}]
+            breach.authority_supplements = [
+                *breach.authority_supplements,
+                {"at": clock.iso(at), "by": filed_by.strip()},
+            ]
         breach.updated_at = clock.now()
         breach.save()
-        audit.record("breach.authority_notified" if first else "breach.authority_supplemented",
-                     actor, breach=breach.id, filed_at=clock.iso(at), filed_by=filed_by.strip(),
-                     late=at > deadline_at(breach.discovered_at))
+        audit.record(
+            "breach.authority_notified" if first else "breach.authority_supplemented",
+            actor,
+            breach=breach.id,
+            filed_at=clock.iso(at),
+            filed_by=filed_by.strip(),
+            late=at > deadline_at(breach.discovered_at),
+        )
     return breach
 
 
@@ -250,12 +324,19 @@ def start_notices(breach: Breach, actor: str, decided_by: str | None = None) -> 
     whether to tell the people, the decision is recorded (by ``decided_by``, default
     ``actor``) with the privacy notice's promise as its reasoning."""
     if breach.people_required is False:
-        raise RuleViolation("the people were decided not to be told",
-                            key="breach.people_not_required", id=breach.id)
+        raise RuleViolation(
+            "the people were decided not to be told", key="breach.people_not_required", id=breach.id
+        )
     with database.atomic():
         if breach.people_required is None:
-            decide(breach, "people", True, PEOPLE_DECISION_BY_PROMISE,
-                   decided_by=decided_by or actor, actor=actor)
+            decide(
+                breach,
+                "people",
+                True,
+                PEOPLE_DECISION_BY_PROMISE,
+                decided_by=decided_by or actor,
+                actor=actor,
+            )
         return mailings.start_mailing("breach_notice", NOTICE_TEMPLATE, actor, breach=breach)
 
 
@@ -275,18 +356,29 @@ def breach_rows(now: datetime | None = None) -> list[dict[str, Any]]:
     """``breach list --json``: one dict per breach, newest first (names are a contract)."""
     now = now or clock.now()
     found = list_breaches()
-    by_breach = {mailing.breach_id: mailing.id for mailing in Mailing.select(
-        Mailing.id, Mailing.breach).where(Mailing.kind == "breach_notice")}
+    by_breach = {
+        mailing.breach_id: mailing.id
+        for mailing in Mailing.select(Mailing.id, Mailing.breach).where(
+            Mailing.kind == "breach_notice"
+        )
+    }
     counts = mailings.notice_counts(by_breach.values())
     no_email = mailings.without_email(by_breach.values())
     empty = dict.fromkeys(mailings.NOTICE_STATUSES, 0)
-    return [breach_row(breach, counts.get(by_breach.get(breach.id, 0), empty),
-                       no_email.get(by_breach.get(breach.id, 0), []), now)
-            for breach in found]
+    return [
+        breach_row(
+            breach,
+            counts.get(by_breach.get(breach.id, 0), empty),
+            no_email.get(by_breach.get(breach.id, 0), []),
+            now,
+        )
+        for breach in found
+    ]
 
 
-def breach_row(breach: Breach, notices: Mapping[str, int], without_email: list[str],
-               now: datetime) -> dict[str, Any]:
+def breach_row(
+    breach: Breach, notices: Mapping[str, int], without_email: list[str], now: datetime
+) -> dict[str, Any]:
     return {
         "id": breach.id,
         "discovered_at": clock.iso(breach.discovered_at),
@@ -300,8 +392,8 @@ def breach_row(breach: Breach, notices: Mapping[str, int], without_email: list[s
         "people_required": breach.people_required,
         "authority_notified_by": breach.authority_notified_by or None,
         "overdue": breach.authority_notified_at is None
-                   and breach.authority_required is not False and now > deadline_at(
-                       breach.discovered_at),
+        and breach.authority_required is not False
+        and now > deadline_at(breach.discovered_at),
     }
 
 
@@ -314,8 +406,9 @@ def notice_text(breach: Breach, name: str, language: str) -> str:
     if text or language != "fi":
         return text
     if name == "measures":
-        return "\n\n".join(part for part in (breach.measures_taken, breach.measures_proposed)
-                           if part.strip())
+        return "\n\n".join(
+            part for part in (breach.measures_taken, breach.measures_proposed) if part.strip()
+        )
     return getattr(breach, name, "") if name in ("what", "consequences") else ""
 
 
@@ -331,8 +424,9 @@ def notice_language(breach: Breach, wanted: str) -> str:
 
 def notice_languages(breach: Breach) -> tuple[str, ...]:
     """The languages the notice can be sent in."""
-    return tuple(language for language in LANGUAGES
-                 if notice_language(breach, language) == language)
+    return tuple(
+        language for language in LANGUAGES if notice_language(breach, language) == language
+    )
 
 
 def notice_context(breach: Breach, language: str) -> dict[str, Any]:
@@ -354,8 +448,9 @@ def notice_context(breach: Breach, language: str) -> dict[str, Any]:
 def missing_notice_items(breach: Breach) -> list[str]:
     """Art. 34(2) items the Finnish notice lacks (the mail then says they are still being
     established): ``consequences``, ``measures``, ``contact``."""
-    missing = [name for name in ("consequences", "measures")
-               if not notice_text(breach, name, "fi").strip()]
+    missing = [
+        name for name in ("consequences", "measures") if not notice_text(breach, name, "fi").strip()
+    ]
     if not (breach.contact_email or breach.contact_phone):
         missing.append("contact")
     return missing
@@ -375,16 +470,16 @@ def parse_field(name: str, text: str) -> Any:
         try:
             return clock.parse_instant(text)
         except ValueError:
-            raise InvalidInput(f"not a time: {text!r}", key="breach.bad_time",
-                               value=text) from None
+            raise InvalidInput(f"not a time: {text!r}", key="breach.bad_time", value=text) from None
     if name in COUNT_FIELDS:
         if not text:
             return None
         try:
             return int(text.replace(" ", "").replace("\u00a0", ""))
         except ValueError:
-            raise InvalidInput(f"not a number: {text!r}", key="breach.bad_number",
-                               value=text) from None
+            raise InvalidInput(
+                f"not a number: {text!r}", key="breach.bad_number", value=text
+            ) from None
     if name == "natures":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
@@ -397,27 +492,33 @@ def _validated(values: Mapping[str, Any]) -> dict[str, Any]:
             if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
                 raise InvalidInput(f"{name}: an aware datetime is needed")
             if name == "discovered_at" and value is None:
-                raise InvalidInput("when was the breach discovered?",
-                                   key="breach.discovered_required")
+                raise InvalidInput(
+                    "when was the breach discovered?", key="breach.discovered_required"
+                )
             result[name] = value.astimezone(UTC) if value is not None else None
         elif name in COUNT_FIELDS:
             if value is not None and (not isinstance(value, int) or value < 0):
-                raise InvalidInput(f"{name}: a whole number of at least 0",
-                                   key="breach.bad_count", field=name)
+                raise InvalidInput(
+                    f"{name}: a whole number of at least 0", key="breach.bad_count", field=name
+                )
             result[name] = value
         elif name == "natures":
             natures = list(dict.fromkeys(value or ()))
             bad = [nature for nature in natures if nature not in BREACH_NATURES]
             if bad:
-                raise InvalidInput(f"not a kind of breach: {', '.join(bad)}",
-                                   key="breach.bad_nature", nature=", ".join(bad),
-                                   allowed=", ".join(BREACH_NATURES))
+                raise InvalidInput(
+                    f"not a kind of breach: {', '.join(bad)}",
+                    key="breach.bad_nature",
+                    nature=", ".join(bad),
+                    allowed=", ".join(BREACH_NATURES),
+                )
             result[name] = [nature for nature in BREACH_NATURES if nature in natures]
         elif name in TEXT_FIELDS:
             result[name] = str(value or "").strip()
         else:
-            raise InvalidInput(f"not a breach field: {name}", key="breach.unknown_field",
-                               field=name)
+            raise InvalidInput(
+                f"not a breach field: {name}", key="breach.unknown_field", field=name
+            )
     return result
 
 
@@ -428,11 +529,11 @@ def _check_times(values: Mapping[str, Any]) -> None:
     for name in TIME_FIELDS:
         value = values.get(name)
         if value is not None and value > now + timedelta(minutes=5):
-            raise InvalidInput(f"{name} is in the future", key="breach.time_in_future",
-                               field=name)
+            raise InvalidInput(f"{name} is in the future", key="breach.time_in_future", field=name)
     if occurred and discovered and occurred > discovered:
-        raise InvalidInput("the breach cannot have happened after it was discovered",
-                           key="breach.occurred_after_discovery")
+        raise InvalidInput(
+            "the breach cannot have happened after it was discovered",
+            key="breach.occurred_after_discovery",
+        )
     if occurred and until and until < occurred:
-        raise InvalidInput("the breach cannot end before it began",
-                           key="breach.ends_before_start")
+        raise InvalidInput("the breach cannot end before it began", key="breach.ends_before_start")

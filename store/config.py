@@ -272,8 +272,9 @@ def _coerce(kind: Any, value: Any, name: str) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"setting {name!r} must be a list of tables ([[{name}]])")
         item_kind = typing.get_args(kind)[0]
-        return tuple(_coerce(item_kind, item, f"{name}[{index}]")
-                     for index, item in enumerate(value))
+        return tuple(
+            _coerce(item_kind, item, f"{name}[{index}]") for index, item in enumerate(value)
+        )
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"setting {name!r} must be a table")
@@ -298,9 +299,11 @@ PLACEHOLDERS = (
 """The settings a ``[notice]`` text (or ``mail.from_name``) may name as ``{section.key}``."""
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
-_DURATIONS = {"retention.months_after_relationship": "months",
-              "retention.voucher_years": "years",
-              "retention.mail_grace_days": "days"}
+_DURATIONS = {
+    "retention.months_after_relationship": "months",
+    "retention.voucher_years": "years",
+    "retention.mail_grace_days": "days",
+}
 
 
 def fill_placeholders(settings: Settings) -> Settings:
@@ -312,30 +315,37 @@ def fill_placeholders(settings: Settings) -> Settings:
         where = f"notice.{item.name}"
         if item.name == "purposes":
             changes[item.name] = tuple(
-                Purpose(purpose=_fill_localized(settings, entry.purpose,
-                                                f"{where}[{index}].purpose"),
-                        legal_basis=_fill_localized(settings, entry.legal_basis,
-                                                    f"{where}[{index}].legal_basis"))
-                for index, entry in enumerate(value))
+                Purpose(
+                    purpose=_fill_localized(settings, entry.purpose, f"{where}[{index}].purpose"),
+                    legal_basis=_fill_localized(
+                        settings, entry.legal_basis, f"{where}[{index}].legal_basis"
+                    ),
+                )
+                for index, entry in enumerate(value)
+            )
         else:
             changes[item.name] = _fill_localized(settings, value, where)
     mail = dataclasses.replace(
-        settings.mail, from_name=_fill(settings, settings.mail.from_name, "fi", "mail.from_name"))
-    return dataclasses.replace(settings, notice=dataclasses.replace(notice, **changes),
-                               mail=mail)
+        settings.mail, from_name=_fill(settings, settings.mail.from_name, "fi", "mail.from_name")
+    )
+    return dataclasses.replace(settings, notice=dataclasses.replace(notice, **changes), mail=mail)
 
 
 def _fill_localized(settings: Settings, text: Localized, where: str) -> Localized:
-    return {language: _fill(settings, value, language, f"{where}.{language}")
-            for language, value in text.items()}
+    return {
+        language: _fill(settings, value, language, f"{where}.{language}")
+        for language, value in text.items()
+    }
 
 
 def _fill(settings: Settings, text: str, language: str, where: str) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in PLACEHOLDERS:
-            raise ConfigError(f"{where}: unknown placeholder {{{name}}}; "
-                              f"one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+            raise ConfigError(
+                f"{where}: unknown placeholder {{{name}}}; "
+                f"one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+            )
         section, key = name.split(".")
         found = getattr(getattr(settings, section), key)
         if name in _DURATIONS:
@@ -351,6 +361,5 @@ def duration(count: int, unit: str, language: str) -> str:
     """``2, "months"`` → "kaksi kuukautta" / "två månader" / "two months"."""
     if count == 1:
         return translate(f"duration.{unit}_one", language)
-    number = translate(f"duration.number_{count}", language) if 2 <= count <= 12 \
-        else str(count)
+    number = translate(f"duration.number_{count}", language) if 2 <= count <= 12 else str(count)
     return translate(f"duration.{unit}_other", language, count=number)

@@ -42,8 +42,14 @@ CHANNELS = (
 FORM_CHECKBOXES = {"register_consent": "register", "marketing_consent": "marketing"}
 """The website form's fields and the purpose each checkbox gives."""
 
-_OWN_CHOICE = ("website_form", "newsletter_signup", "email_request", "newsletter_link",
-               "staff", "ticketing_registration")
+_OWN_CHOICE = (
+    "website_form",
+    "newsletter_signup",
+    "email_request",
+    "newsletter_link",
+    "staff",
+    "ticketing_registration",
+)
 """Channels on which the person acts themselves: a fresh consent lifts a suppression."""
 
 
@@ -71,19 +77,30 @@ def record_consent(
 ) -> ConsentEvent:
     """Append one event to the ledger (and the audit trail) in one transaction."""
     if purpose not in PURPOSES:
-        raise InvalidInput(f"unknown consent purpose {purpose!r}", key="consent.bad_purpose",
-                           purpose=purpose)
+        raise InvalidInput(
+            f"unknown consent purpose {purpose!r}", key="consent.bad_purpose", purpose=purpose
+        )
     if channel not in CHANNELS:
-        raise InvalidInput(f"unknown consent channel {channel!r}", key="consent.bad_channel",
-                           channel=channel)
+        raise InvalidInput(
+            f"unknown consent channel {channel!r}", key="consent.bad_channel", channel=channel
+        )
     if customer.erased_at is not None:
-        raise RuleViolation(f"customer {customer.customer_no} is erased",
-                            key="consent.erased", customer_no=customer.customer_no)
+        raise RuleViolation(
+            f"customer {customer.customer_no} is erased",
+            key="consent.erased",
+            customer_no=customer.customer_no,
+        )
     at = at or clock.now()
     with database.atomic():
         event = ConsentEvent.create(
-            customer=customer, purpose=purpose, given=given, at=at, channel=channel,
-            evidence=evidence, wording_version=wording_version, recorded_by=actor,
+            customer=customer,
+            purpose=purpose,
+            given=given,
+            at=at,
+            channel=channel,
+            evidence=evidence,
+            wording_version=wording_version,
+            recorded_by=actor,
             request_reference=request_reference,
         )
         if purpose == "marketing" and customer.email:
@@ -92,9 +109,12 @@ def record_consent(
             elif channel in _OWN_CHOICE:
                 unsuppress(customer.email)
         audit.record(
-            f"consent.{purpose}.{'given' if given else 'withdrawn'}", actor,
-            customer_no=customer.customer_no, request_reference=request_reference,
-            channel=channel, effective_at=clock.iso(at),
+            f"consent.{purpose}.{'given' if given else 'withdrawn'}",
+            actor,
+            customer_no=customer.customer_no,
+            request_reference=request_reference,
+            channel=channel,
+            effective_at=clock.iso(at),
         )
     return event
 
@@ -121,9 +141,19 @@ def record_form_consents(
         given = _checked(form_fields[field_name])
         if has_consent(customer, purpose) == given and latest_event(customer, purpose):
             continue
-        events.append(record_consent(
-            customer, purpose, given, channel="website_form", actor=actor, evidence=evidence,
-            wording_version=wording_version, request_reference=request_reference, at=at))
+        events.append(
+            record_consent(
+                customer,
+                purpose,
+                given,
+                channel="website_form",
+                actor=actor,
+                evidence=evidence,
+                wording_version=wording_version,
+                request_reference=request_reference,
+                at=at,
+            )
+        )
     return events
 
 
@@ -134,10 +164,12 @@ def _checked(value: Any) -> bool:
 
 
 def latest_event(customer: Customer, purpose: str) -> ConsentEvent | None:
-    return (ConsentEvent.select()
-            .where((ConsentEvent.customer == customer) & (ConsentEvent.purpose == purpose))
-            .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
-            .first())
+    return (
+        ConsentEvent.select()
+        .where((ConsentEvent.customer == customer) & (ConsentEvent.purpose == purpose))
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+        .first()
+    )
 
 
 def has_consent(customer: Customer, purpose: str) -> bool:
@@ -150,32 +182,42 @@ def consent_state(customer: Customer) -> dict[str, ConsentState]:
     states = {}
     for purpose in PURPOSES:
         event = latest_event(customer, purpose)
-        states[purpose] = ConsentState(purpose, bool(event and event.given),
-                                       event.at if event else None,
-                                       event.channel if event else None)
+        states[purpose] = ConsentState(
+            purpose,
+            bool(event and event.given),
+            event.at if event else None,
+            event.channel if event else None,
+        )
     return states
 
 
 def history(customer: Customer) -> list[ConsentEvent]:
     """Every event about ``customer``, oldest first."""
-    return list(ConsentEvent.select().where(ConsentEvent.customer == customer)
-                .order_by(ConsentEvent.at, ConsentEvent.id))
+    return list(
+        ConsentEvent.select()
+        .where(ConsentEvent.customer == customer)
+        .order_by(ConsentEvent.at, ConsentEvent.id)
+    )
 
 
 def _latest_event_id(purpose: str) -> Select:
     """The id of each customer's latest event for ``purpose`` (a correlated subquery)."""
     inner = ConsentEvent.alias()
-    return (inner.select(inner.id)
-            .where((inner.customer == Customer.id) & (inner.purpose == purpose))
-            .order_by(inner.at.desc(), inner.id.desc())
-            .limit(1))
+    return (
+        inner.select(inner.id)
+        .where((inner.customer == Customer.id) & (inner.purpose == purpose))
+        .order_by(inner.at.desc(), inner.id.desc())
+        .limit(1)
+    )
 
 
 def customers_with_consent(purpose: str) -> Select:
     """Customers whose latest ``purpose`` event is a consent given."""
-    return (Customer.select(Customer)
-            .join(ConsentEvent, on=(ConsentEvent.customer == Customer.id))
-            .where((ConsentEvent.id == _latest_event_id(purpose)) & ConsentEvent.given))
+    return (
+        Customer.select(Customer)
+        .join(ConsentEvent, on=(ConsentEvent.customer == Customer.id))
+        .where((ConsentEvent.id == _latest_event_id(purpose)) & ConsentEvent.given)
+    )
 
 
 def consenting_ids(purpose: str, customer_ids: Iterable[int]) -> set[int]:
@@ -183,12 +225,15 @@ def consenting_ids(purpose: str, customer_ids: Iterable[int]) -> set[int]:
     ids = list(customer_ids)
     found: set[int] = set()
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         latest: dict[int, tuple[datetime, int, bool]] = {}
-        query = (ConsentEvent.select(ConsentEvent.id, ConsentEvent.customer, ConsentEvent.at,
-                                     ConsentEvent.given)
-                 .where(ConsentEvent.customer.in_(chunk) & (ConsentEvent.purpose == purpose))
-                 .tuples())
+        query = (
+            ConsentEvent.select(
+                ConsentEvent.id, ConsentEvent.customer, ConsentEvent.at, ConsentEvent.given
+            )
+            .where(ConsentEvent.customer.in_(chunk) & (ConsentEvent.purpose == purpose))
+            .tuples()
+        )
         for event_id, customer_id, at, given in query:
             if customer_id not in latest or (at, event_id) > latest[customer_id][:2]:
                 latest[customer_id] = (at, event_id, given)
@@ -198,11 +243,15 @@ def consenting_ids(purpose: str, customer_ids: Iterable[int]) -> set[int]:
 
 def marketing_candidates() -> Select:
     """Customers with marketing consent now: not erased, not restricted, with an address."""
-    return (customers_with_consent("marketing")
-            .where(Customer.erased_at.is_null()
-                   & Customer.email.is_null(False)
-                   & ~fn.EXISTS(active_restriction_exists()))
-            .order_by(Customer.customer_no))
+    return (
+        customers_with_consent("marketing")
+        .where(
+            Customer.erased_at.is_null()
+            & Customer.email.is_null(False)
+            & ~fn.EXISTS(active_restriction_exists())
+        )
+        .order_by(Customer.customer_no)
+    )
 
 
 def marketing_recipients() -> list[Customer]:
@@ -217,13 +266,15 @@ def suppressed_candidate_ids() -> set[int]:
     The list holds address hashes, which SQL cannot compute portably, so they are compared
     here; it only matters for an address that objected and came back (or is shared).
     """
-    suppressed = {row.email_hash for row in MarketingSuppression.select(
-        MarketingSuppression.email_hash)}
+    suppressed = {
+        row.email_hash for row in MarketingSuppression.select(MarketingSuppression.email_hash)
+    }
     if not suppressed:
         return set()
     blocked = set()
-    for customer_id, email in (marketing_candidates().select(Customer.id, Customer.email)
-                               .order_by().tuples()):
+    for customer_id, email in (
+        marketing_candidates().select(Customer.id, Customer.email).order_by().tuples()
+    ):
         try:
             if email_hash(email) in suppressed:
                 blocked.add(customer_id)
@@ -240,8 +291,13 @@ def marketing_ids() -> Select:
 
 
 RESTRICTED = "processing restricted (Art. 18)"
-MARKETING_REFUSALS = ("customer erased", "no email address", "marketing consent withdrawn",
-                      "address on the suppression list", RESTRICTED)
+MARKETING_REFUSALS = (
+    "customer erased",
+    "no email address",
+    "marketing consent withdrawn",
+    "address on the suppression list",
+    RESTRICTED,
+)
 """Why a customer may not receive marketing now: fixed phrases, free of personal data, for
 a skipped mail's ``last_error`` and the audit trail."""
 
@@ -277,27 +333,40 @@ def marketing_standing(customer_id: int, address: str | None = None) -> Marketin
     """The customer's standing for marketing to ``address`` (default: theirs), in one query:
     the pre-send check asks it for every newsletter mail, so it must be cheap.  None when
     there is no such customer."""
-    latest = (ConsentEvent.select(ConsentEvent.given)
-              .where((ConsentEvent.customer == Customer.id)
-                     & (ConsentEvent.purpose == "marketing"))
-              .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
-              .limit(1))
-    columns = [Customer.erased_at, Customer.email, latest.alias("consent"),
-               fn.EXISTS(active_restriction_exists()).alias("restricted")]
+    latest = (
+        ConsentEvent.select(ConsentEvent.given)
+        .where((ConsentEvent.customer == Customer.id) & (ConsentEvent.purpose == "marketing"))
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+        .limit(1)
+    )
+    columns = [
+        Customer.erased_at,
+        Customer.email,
+        latest.alias("consent"),
+        fn.EXISTS(active_restriction_exists()).alias("restricted"),
+    ]
     key = _hash_or_none(address) if address else None
     if key is not None:
-        columns.append(fn.EXISTS(MarketingSuppression.select(MarketingSuppression.id)
-                                 .where(MarketingSuppression.email_hash == key))
-                       .alias("suppressed"))
+        columns.append(
+            fn.EXISTS(
+                MarketingSuppression.select(MarketingSuppression.id).where(
+                    MarketingSuppression.email_hash == key
+                )
+            ).alias("suppressed")
+        )
     row = Customer.select(*columns).where(Customer.id == customer_id).dicts().first()
     if row is None:
         return None
     suppressed = bool(row.get("suppressed"))
     if address is None and row["email"]:
         suppressed = is_suppressed(row["email"])
-    return MarketingStanding(erased=row["erased_at"] is not None, email=row["email"],
-                             consent=bool(row["consent"]), suppressed=suppressed,
-                             restricted=bool(row["restricted"]))
+    return MarketingStanding(
+        erased=row["erased_at"] is not None,
+        email=row["email"],
+        consent=bool(row["consent"]),
+        suppressed=suppressed,
+        restricted=bool(row["restricted"]),
+    )
 
 
 def marketing_refusal(customer: Customer) -> str | None:
@@ -335,8 +404,11 @@ def suppression_of(email: str | None) -> MarketingSuppression | None:
 def suppress(email: str, reason: str, at: datetime | None = None) -> None:
     """Remember an objection to marketing by the address's hash, so no import undoes it."""
     key = email_hash(email)
-    (MarketingSuppression.insert(email_hash=key, created_at=at or clock.now(), reason=reason)
-     .on_conflict_ignore().execute())
+    (
+        MarketingSuppression.insert(email_hash=key, created_at=at or clock.now(), reason=reason)
+        .on_conflict_ignore()
+        .execute()
+    )
 
 
 def unsuppress(email: str) -> None:
@@ -347,14 +419,30 @@ def unsuppress(email: str) -> None:
     MarketingSuppression.delete().where(MarketingSuppression.email_hash == key).execute()
 
 
-def close_consents(still_given: dict[int, list[str]], *, at: datetime, actor: str,
-                   request_reference: str | None = None) -> None:
+def close_consents(
+    still_given: dict[int, list[str]],
+    *,
+    at: datetime,
+    actor: str,
+    request_reference: str | None = None,
+) -> None:
     """Withdraw the consents still given (customer id -> purposes), for customers being
     erased.  No audit event here: :mod:`store.erasure` records one per customer, naming the
     purposes closed."""
-    rows = [{"customer": cid, "purpose": purpose, "given": False, "at": at,
-             "channel": "erasure", "evidence": "", "wording_version": "",
-             "recorded_by": actor, "request_reference": request_reference}
-            for cid, purposes in still_given.items() for purpose in purposes]
+    rows = [
+        {
+            "customer": cid,
+            "purpose": purpose,
+            "given": False,
+            "at": at,
+            "channel": "erasure",
+            "evidence": "",
+            "wording_version": "",
+            "recorded_by": actor,
+            "request_reference": request_reference,
+        }
+        for cid, purposes in still_given.items()
+        for purpose in purposes
+    ]
     for start in range(0, len(rows), 500):
-        ConsentEvent.insert_many(rows[start:start + 500]).execute()
+        ConsentEvent.insert_many(rows[start : start + 500]).execute()

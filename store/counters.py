@@ -19,8 +19,9 @@ def reserve(name: str, count: int) -> range:
         # An upsert, so two processes taking the first number of a year cannot collide.
         (
             Counter.insert(name=name, value=count)
-            .on_conflict(conflict_target=[Counter.name],
-                         update={Counter.value: Counter.value + count})
+            .on_conflict(
+                conflict_target=[Counter.name], update={Counter.value: Counter.value + count}
+            )
             .execute()
         )
         last = Counter.get(Counter.name == name).value

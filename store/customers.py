@@ -25,8 +25,9 @@ def normalize_phone(text: str) -> str:
     try:
         number = phonenumbers.parse(text, "FI")
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"not a phone number: {text!r}", key="error.bad_phone",
-                           value=text) from None
+        raise InvalidInput(
+            f"not a phone number: {text!r}", key="error.bad_phone", value=text
+        ) from None
     if not phonenumbers.is_possible_number(number):
         raise InvalidInput(f"not a phone number: {text!r}", key="error.bad_phone", value=text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -40,8 +41,11 @@ def format_phone(e164: str | None) -> str:
         number = phonenumbers.parse(e164, "FI")
     except phonenumbers.NumberParseException:
         return e164
-    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 358
-             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 358
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(number, style)
 
 
@@ -51,8 +55,9 @@ def normalize_email(text: str) -> str:
     try:
         result = validate_email(text.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidInput(f"not an email address: {text!r} ({error})", key="error.bad_email",
-                           value=text) from None
+        raise InvalidInput(
+            f"not an email address: {text!r} ({error})", key="error.bad_email", value=text
+        ) from None
     return result.normalized.lower()
 
 
@@ -94,8 +99,9 @@ def name_keys(first_name: str, last_name: str) -> tuple[str, str]:
 def get_customer(customer_no: str) -> Customer:
     customer = Customer.get_or_none(Customer.customer_no == customer_no)
     if customer is None:
-        raise NotFound(f"no customer {customer_no}", key="error.no_customer",
-                       customer_no=customer_no)
+        raise NotFound(
+            f"no customer {customer_no}", key="error.no_customer", customer_no=customer_no
+        )
     return customer
 
 
@@ -147,13 +153,18 @@ def search_customers(query: str, limit: int = 50) -> list[Customer]:
         searches.append((Customer.phone, _phone_prefix(text)))
     results: dict[int, Customer] = {}
     for column, prefix in searches:
-        rows = (Customer.select()
-                .where(_prefix(column, prefix) & Customer.erased_at.is_null())
-                .order_by(_bytewise(column)).limit(limit))
+        rows = (
+            Customer.select()
+            .where(_prefix(column, prefix) & Customer.erased_at.is_null())
+            .order_by(_bytewise(column))
+            .limit(limit)
+        )
         for customer in rows:
             results.setdefault(customer.id, customer)
-    ordered = sorted(results.values(), key=lambda c: (c.last_name.casefold(),
-                                                        c.first_name.casefold(), c.customer_no))
+    ordered = sorted(
+        results.values(),
+        key=lambda c: (c.last_name.casefold(), c.first_name.casefold(), c.customer_no),
+    )
     return ordered[:limit]
 
 
@@ -208,8 +219,10 @@ def match_candidates(
 
     live = Customer.erased_at.is_null()
     if customer_no:
-        add(list(Customer.select().where((Customer.customer_no == customer_no.strip()) & live)),
-            "customer_no")
+        add(
+            list(Customer.select().where((Customer.customer_no == customer_no.strip()) & live)),
+            "customer_no",
+        )
     normalized = email_or_none(email)
     if normalized:
         add(list(Customer.select().where((Customer.email == normalized) & live)), "email")
@@ -219,15 +232,27 @@ def match_candidates(
     if name:
         first_last, _ = name_keys(name, "")
         if len(first_last) >= 3:
-            add(list(Customer.select()
-                     .where(((Customer.name_key == first_last)
-                             | (Customer.reverse_name_key == first_last)) & live)
-                     .limit(limit)), "name")
+            add(
+                list(
+                    Customer.select()
+                    .where(
+                        (
+                            (Customer.name_key == first_last)
+                            | (Customer.reverse_name_key == first_last)
+                        )
+                        & live
+                    )
+                    .limit(limit)
+                ),
+                "name",
+            )
     ordered = sorted(found.values(), key=lambda match: -match.score)
     return ordered[:limit]
 
 
 def has_source(customer: Customer, source: str) -> bool:
-    return (CustomerSource.select()
-            .where((CustomerSource.customer == customer) & (CustomerSource.source == source))
-            .exists())
+    return (
+        CustomerSource.select()
+        .where((CustomerSource.customer == customer) & (CustomerSource.source == source))
+        .exists()
+    )

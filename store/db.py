@@ -87,7 +87,9 @@ def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
     if not name:
-        raise DatabaseError(f"{redact(url)}: name the database, e.g. postgresql://user@host/rekisteri")
+        raise DatabaseError(
+            f"{redact(url)}: name the database, e.g. postgresql://user@host/rekisteri"
+        )
     options: dict[str, str | int] = dict(parse_qsl(parts.query))
     if parts.username:
         options["user"] = unquote(parts.username)
@@ -106,8 +108,7 @@ def refuse_if_others_can_read(path: Path) -> None:
     """The register (and its -wal/-shm files, which SQLite creates with the database's
     mode) holds personal data: a file that other users of the machine can read or write
     is refused with the command that fixes it."""
-    for candidate in (path, path.with_name(path.name + "-wal"),
-                      path.with_name(path.name + "-shm")):
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             mode = candidate.stat().st_mode
         except FileNotFoundError:
@@ -126,8 +127,10 @@ def redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         parts = parts._replace(netloc=netloc)
     if parts.query:
-        query = [(key, "***" if key.lower() == "password" else value)
-                 for key, value in parse_qsl(parts.query, keep_blank_values=True)]
+        query = [
+            (key, "***" if key.lower() == "password" else value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        ]
         parts = parts._replace(query="&".join(f"{key}={value}" for key, value in query))
     return parts.geturl()
 
@@ -151,12 +154,19 @@ def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> Non
     open_quote, close_quote = db.quote[0], db.quote[1]
     columns = ", ".join(f"{open_quote}{field.column_name}{close_quote}" for field in fields)
     placeholders = ", ".join([db.param] * len(fields))
-    sql = (f"INSERT INTO {open_quote}{model._meta.table_name}{close_quote} ({columns}) "
-           f"VALUES ({placeholders})")
+    sql = (
+        f"INSERT INTO {open_quote}{model._meta.table_name}{close_quote} ({columns}) "
+        f"VALUES ({placeholders})"
+    )
     convert = [None if type(field) in _STORED_AS_IS else field.db_value for field in fields]
     names = [field.name for field in fields]
-    values = [tuple(row[name] if to_db is None else to_db(row[name])
-                    for name, to_db in zip(names, convert, strict=True)) for row in rows]
+    values = [
+        tuple(
+            row[name] if to_db is None else to_db(row[name])
+            for name, to_db in zip(names, convert, strict=True)
+        )
+        for row in rows
+    ]
     db.cursor().executemany(sql, values)
 
 

@@ -68,9 +68,14 @@ def render(document: Document, fmt: str) -> str:
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent if first is None else first,
-                         subsequent_indent=indent, break_long_words=False,
-                         break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _text(document: Document) -> str:
@@ -92,16 +97,21 @@ def _text(document: Document) -> str:
 
 
 def _text_table(table: Table) -> list[str]:
-    widths = [max(len(row[i]) for row in (table.header, *table.rows))
-              for i in range(len(table.header))]
+    widths = [
+        max(len(row[i]) for row in (table.header, *table.rows)) for i in range(len(table.header))
+    ]
 
     def line(row: tuple[str, ...]) -> str:
         first, *rest = row
-        return "  ".join([first.ljust(widths[0]),
-                          *(cell.rjust(widths[i + 1]) for i, cell in enumerate(rest))]).rstrip()
+        return "  ".join(
+            [first.ljust(widths[0]), *(cell.rjust(widths[i + 1]) for i, cell in enumerate(rest))]
+        ).rstrip()
 
-    return [line(table.header), "  ".join("-" * width for width in widths),
-            *(line(row) for row in table.rows)]
+    return [
+        line(table.header),
+        "  ".join("-" * width for width in widths),
+        *(line(row) for row in table.rows),
+    ]
 
 
 # ---------------------------------------------------------------- Markdown
@@ -125,8 +135,12 @@ def _markdown(document: Document) -> str:
         if section.lines:
             lines += ["  \n".join(_md(line) for line in section.lines), ""]
         if section.items:
-            lines += [f"- **{_md(item.label)}:** {_md(item.text)}" if item.label
-                      else f"- {_md(item.text)}" for item in section.items]
+            lines += [
+                f"- **{_md(item.label)}:** {_md(item.text)}"
+                if item.label
+                else f"- {_md(item.text)}"
+                for item in section.items
+            ]
             lines.append("")
         if section.table is not None:
             table = section.table
@@ -142,9 +156,13 @@ def _markdown(document: Document) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("store", "templates"),
-                              undefined=jinja2.StrictUndefined, autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("store", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _html(document: Document) -> str:

@@ -61,29 +61,62 @@ from store.models import (
 from store.restriction import is_restricted, restricted_among
 from store.retention_rules import voucher_kept_until, vouchers_expired_before
 
-PERSONAL_FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city", "phone",
-                   "email", "language")
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "language",
+)
 """The register fields erasure clears (name keys follow the name)."""
 
 CLEARED_CUSTOMER_VALUES: dict[str, Any] = {
-    "first_name": "", "last_name": "", "name_key": "", "reverse_name_key": "",
-    "street_address": "", "postal_code": "", "city": "", "phone": None, "email": None,
+    "first_name": "",
+    "last_name": "",
+    "name_key": "",
+    "reverse_name_key": "",
+    "street_address": "",
+    "postal_code": "",
+    "city": "",
+    "phone": None,
+    "email": None,
     "language": "fi",
 }
 
 MINIMISED_REQUEST_VALUES: dict[str, Any] = {
-    "requester_email": None, "requester_name": "", "requester_phone": None,
-    "proposed_changes": {}, "extension_reason": "", "rejection_reason": "",
+    "requester_email": None,
+    "requester_name": "",
+    "requester_phone": None,
+    "proposed_changes": {},
+    "extension_reason": "",
+    "rejection_reason": "",
 }
 
 REDACTED_MESSAGE_VALUES: dict[str, Any] = {
-    "from_address": "", "from_name": "", "reply_to": "", "to_addresses": "", "subject": "",
-    "in_reply_to": "", "references": "", "body_text": "", "quoted_text": "", "headers": [],
-    "form_fields": {}, "raw": None, "attention_reason": "",
+    "from_address": "",
+    "from_name": "",
+    "reply_to": "",
+    "to_addresses": "",
+    "subject": "",
+    "in_reply_to": "",
+    "references": "",
+    "body_text": "",
+    "quoted_text": "",
+    "headers": [],
+    "form_fields": {},
+    "raw": None,
+    "attention_reason": "",
 }
 
 REDACTED_OUTBOX_VALUES: dict[str, Any] = {
-    "to_address": "", "to_name": "", "subject": "", "raw": None, "last_error": None,
+    "to_address": "",
+    "to_name": "",
+    "subject": "",
+    "raw": None,
+    "last_error": None,
     "server_reply": None,
 }
 
@@ -140,29 +173,48 @@ class _Mail:
     outbox_ids: list[int] = field(default_factory=list)
 
 
-def erasure_preview(customer: Customer, settings: Settings,
-                    now: datetime | None = None) -> ErasurePreview:
+def erasure_preview(
+    customer: Customer, settings: Settings, now: datetime | None = None
+) -> ErasurePreview:
     """What :func:`erase_customer` would erase and keep (and until when), without doing it."""
     now = now or clock.now()
     plans, _ = _plan([customer], settings, now)
     return plans[customer.id]
 
 
-def erase_customer(customer: Customer, *, actor: str, settings: Settings,
-                   request: Request | None = None, now: datetime | None = None) -> ErasureReport:
+def erase_customer(
+    customer: Customer,
+    *,
+    actor: str,
+    settings: Settings,
+    request: Request | None = None,
+    now: datetime | None = None,
+) -> ErasureReport:
     """Erase one customer (see the module's docstring); refuses a restricted or erased one."""
     now = now or clock.now()
     with database.atomic():
         fresh = Customer.get_by_id(customer.id)  # another desk may have erased them meanwhile
         if fresh.erased_at is not None:
-            raise RuleViolation(f"customer {fresh.customer_no} is already erased",
-                                key="erasure.already_erased", customer_no=fresh.customer_no,
-                                day=format_date(fresh.erased_at, "fi"))
+            raise RuleViolation(
+                f"customer {fresh.customer_no} is already erased",
+                key="erasure.already_erased",
+                customer_no=fresh.customer_no,
+                day=format_date(fresh.erased_at, "fi"),
+            )
         if is_restricted(fresh):
-            raise RuleViolation(f"customer {fresh.customer_no} is under a restriction",
-                                key="erasure.restricted", customer_no=fresh.customer_no)
-        report = erase_customers([fresh], actor=actor, settings=settings, now=now,
-                                 request=request, via="request" if request else "staff")[0]
+            raise RuleViolation(
+                f"customer {fresh.customer_no} is under a restriction",
+                key="erasure.restricted",
+                customer_no=fresh.customer_no,
+            )
+        report = erase_customers(
+            [fresh],
+            actor=actor,
+            settings=settings,
+            now=now,
+            request=request,
+            via="request" if request else "staff",
+        )[0]
     for name, value in CLEARED_CUSTOMER_VALUES.items():
         setattr(customer, name, value)
     customer.erased_at = report.erased_at
@@ -170,9 +222,15 @@ def erase_customer(customer: Customer, *, actor: str, settings: Settings,
     return report
 
 
-def erase_customers(customers: Sequence[Customer], *, actor: str, settings: Settings,
-                    now: datetime | None = None, request: Request | None = None,
-                    via: str = "retention") -> list[ErasureReport]:
+def erase_customers(
+    customers: Sequence[Customer],
+    *,
+    actor: str,
+    settings: Settings,
+    now: datetime | None = None,
+    request: Request | None = None,
+    via: str = "retention",
+) -> list[ErasureReport]:
     """Erase a batch with a fixed number of statements (the retention job's path).
 
     Customers already erased or under an active restriction are skipped, not reported.
@@ -185,8 +243,12 @@ def erase_customers(customers: Sequence[Customer], *, actor: str, settings: Sett
             return []
         ids = [c.id for c in todo]
         reference = request.reference if request else None
-        close_consents({cid: plans[cid].consents_closed for cid in ids}, at=now, actor=actor,
-                       request_reference=reference)
+        close_consents(
+            {cid: plans[cid].consents_closed for cid in ids},
+            at=now,
+            actor=actor,
+            request_reference=reference,
+        )
         ConsentEvent.update(evidence="").where(ConsentEvent.customer.in_(ids)).execute()
         expired = [cid for cid in ids if plans[cid].vouchers_deleted]
         if expired:
@@ -194,24 +256,37 @@ def erase_customers(customers: Sequence[Customer], *, actor: str, settings: Sett
         CustomerSource.delete().where(CustomerSource.customer.in_(ids)).execute()
         RequestCandidate.delete().where(RequestCandidate.customer.in_(ids)).execute()
         # Lifted restrictions stay as proof; their free texts may describe the person.
-        Restriction.update(ground="", note="", lift_reason="", lift_informed_otherwise="") \
-            .where(Restriction.customer.in_(ids)).execute()
+        Restriction.update(ground="", note="", lift_reason="", lift_informed_otherwise="").where(
+            Restriction.customer.in_(ids)
+        ).execute()
         closed_refs = [ref for cid in ids for ref in plans[cid].requests_minimised]
         if closed_refs:
             minimise_requests(Request.reference.in_(closed_refs), now)
         redact_messages([mid for cid in ids for mid in mail[cid].message_ids], now)
         redact_outbox([oid for cid in ids for oid in mail[cid].outbox_ids], now)
-        (Customer.update(**CLEARED_CUSTOMER_VALUES, erased_at=now, updated_at=now,
-                         relationship_ended_at=fn.COALESCE(Customer.relationship_ended_at, now))
-         .where(Customer.id.in_(ids)).execute())
+        (
+            Customer.update(
+                **CLEARED_CUSTOMER_VALUES,
+                erased_at=now,
+                updated_at=now,
+                relationship_ended_at=fn.COALESCE(Customer.relationship_ended_at, now),
+            )
+            .where(Customer.id.in_(ids))
+            .execute()
+        )
         reports = []
         entries = []
         for customer in todo:
             report = ErasureReport(**vars(plans[customer.id]), erased_at=now)
             reports.append(report)
-            entries.append(audit.Entry(
-                "customer.erased", customer_no=customer.customer_no,
-                request_reference=reference, payload=_audit_payload(report, via)))
+            entries.append(
+                audit.Entry(
+                    "customer.erased",
+                    customer_no=customer.customer_no,
+                    request_reference=reference,
+                    payload=_audit_payload(report, via),
+                )
+            )
         audit.record_many(entries, actor, at=now)
     return reports
 
@@ -236,15 +311,19 @@ def _audit_payload(report: ErasureReport, via: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- planning
 
 
-def _plan(customers: Sequence[Customer], settings: Settings,
-          now: datetime) -> tuple[dict[int, ErasurePreview], dict[int, _Mail]]:
+def _plan(
+    customers: Sequence[Customer], settings: Settings, now: datetime
+) -> tuple[dict[int, ErasurePreview], dict[int, _Mail]]:
     """Look everything up in a fixed number of queries for the whole batch."""
     ids = [c.id for c in customers]
-    plans = {c.id: ErasurePreview(customer_no=c.customer_no,
-                                  already_erased=c.erased_at is not None,
-                                  fields=[name for name in PERSONAL_FIELDS
-                                          if getattr(c, name) and name != "language"])
-             for c in customers}
+    plans = {
+        c.id: ErasurePreview(
+            customer_no=c.customer_no,
+            already_erased=c.erased_at is not None,
+            fields=[name for name in PERSONAL_FIELDS if getattr(c, name) and name != "language"],
+        )
+        for c in customers
+    }
     mail = {cid: _Mail() for cid in ids}
     for cid in restricted_among(ids):
         plans[cid].blocked_by = "erasure.restricted"
@@ -253,10 +332,12 @@ def _plan(customers: Sequence[Customer], settings: Settings,
         for cid in consenting_ids(purpose, ids):
             consenting[cid].append(purpose)
     rules = settings.retention
-    for cid, receipt_no, purchased_at in (Purchase.select(Purchase.customer, Purchase.receipt_no,
-                                                           Purchase.purchased_at)
-                                          .where(Purchase.customer.in_(ids))
-                                          .order_by(Purchase.purchased_at).tuples()):
+    for cid, receipt_no, purchased_at in (
+        Purchase.select(Purchase.customer, Purchase.receipt_no, Purchase.purchased_at)
+        .where(Purchase.customer.in_(ids))
+        .order_by(Purchase.purchased_at)
+        .tuples()
+    ):
         kept_until = voucher_kept_until(purchased_at, rules)
         if clock.local_today(now) > kept_until:
             plans[cid].vouchers_deleted += 1
@@ -265,9 +346,18 @@ def _plan(customers: Sequence[Customer], settings: Settings,
     grace = timedelta(days=rules.mail_grace_days)
     requests = {}
     for request_id, cid, reference, status, closed_at, minimised_at in (
-            Request.select(Request.id, Request.customer, Request.reference, Request.status,
-                           Request.closed_at, Request.minimised_at)
-            .where(Request.customer.in_(ids)).order_by(Request.received_at).tuples()):
+        Request.select(
+            Request.id,
+            Request.customer,
+            Request.reference,
+            Request.status,
+            Request.closed_at,
+            Request.minimised_at,
+        )
+        .where(Request.customer.in_(ids))
+        .order_by(Request.received_at)
+        .tuples()
+    ):
         closed = status in CLOSED_STATUSES
         requests[request_id] = (cid, closed_at + grace if closed and closed_at else None)
         if not closed:
@@ -292,15 +382,21 @@ def _mail_due(plan: ErasurePreview, due_at: datetime | None, now: datetime) -> b
     return False
 
 
-def _plan_messages(plans: dict[int, ErasurePreview], mail: dict[int, _Mail],
-                   customers: Sequence[Customer], requests: dict[int, tuple[int, Any]],
-                   now: datetime) -> None:
+def _plan_messages(
+    plans: dict[int, ErasurePreview],
+    mail: dict[int, _Mail],
+    customers: Sequence[Customer],
+    requests: dict[int, tuple[int, Any]],
+    now: datetime,
+) -> None:
     if requests:
-        for message_id, request_id in (InboundMessage.select(InboundMessage.id,
-                                                             InboundMessage.request)
-                                       .where(InboundMessage.request.in_(list(requests))
-                                              & InboundMessage.redacted_at.is_null())
-                                       .tuples()):
+        for message_id, request_id in (
+            InboundMessage.select(InboundMessage.id, InboundMessage.request)
+            .where(
+                InboundMessage.request.in_(list(requests)) & InboundMessage.redacted_at.is_null()
+            )
+            .tuples()
+        ):
             cid, due_at = requests[request_id]
             if _mail_due(plans[cid], due_at, now):
                 mail[cid].message_ids.append(message_id)
@@ -309,27 +405,35 @@ def _plan_messages(plans: dict[int, ErasurePreview], mail: dict[int, _Mail],
     if by_email:
         # Mail from the person that belongs to no request (an auto-reply, a quarantined
         # message): nothing will ever close it, so it goes now.
-        for message_id, sender in (InboundMessage.select(InboundMessage.id,
-                                                         fn.LOWER(InboundMessage.from_address))
-                                   .where(fn.LOWER(InboundMessage.from_address)
-                                          .in_(list(by_email))
-                                          & InboundMessage.request.is_null()
-                                          & InboundMessage.redacted_at.is_null())
-                                   .tuples()):
+        for message_id, sender in (
+            InboundMessage.select(InboundMessage.id, fn.LOWER(InboundMessage.from_address))
+            .where(
+                fn.LOWER(InboundMessage.from_address).in_(list(by_email))
+                & InboundMessage.request.is_null()
+                & InboundMessage.redacted_at.is_null()
+            )
+            .tuples()
+        ):
             cid = by_email[sender]
             mail[cid].message_ids.append(message_id)
             plans[cid].messages_redacted += 1
 
 
-def _plan_outbox(plans: dict[int, ErasurePreview], mail: dict[int, _Mail], ids: list[int],
-                 requests: dict[int, tuple[int, Any]], now: datetime) -> None:
+def _plan_outbox(
+    plans: dict[int, ErasurePreview],
+    mail: dict[int, _Mail],
+    ids: list[int],
+    requests: dict[int, tuple[int, Any]],
+    now: datetime,
+) -> None:
     condition = OutboxMail.customer.in_(ids)
     if requests:
         condition |= OutboxMail.request.in_(list(requests))
     for outbox_id, request_id, customer_id, status in (
-            OutboxMail.select(OutboxMail.id, OutboxMail.request, OutboxMail.customer,
-                              OutboxMail.status)
-            .where(condition & OutboxMail.redacted_at.is_null()).tuples()):
+        OutboxMail.select(OutboxMail.id, OutboxMail.request, OutboxMail.customer, OutboxMail.status)
+        .where(condition & OutboxMail.redacted_at.is_null())
+        .tuples()
+    ):
         # Mail about no request of theirs (a breach notice, a newsletter) goes now.
         cid, due_at = requests.get(request_id, (customer_id, now))
         if status not in FINAL_OUTBOX_STATUSES:
@@ -342,12 +446,13 @@ def _plan_outbox(plans: dict[int, ErasurePreview], mail: dict[int, _Mail], ids: 
 # ---------------------------------------------------------------- the changes
 
 
-def _delete_expired_vouchers(customer_ids: list[int], settings: Settings,
-                             now: datetime) -> None:
+def _delete_expired_vouchers(customer_ids: list[int], settings: Settings, now: datetime) -> None:
     cutoff = vouchers_expired_before(settings.retention, now)
-    (Purchase.delete()
-     .where(Purchase.customer.in_(customer_ids) & (Purchase.purchased_at <= cutoff))
-     .execute())
+    (
+        Purchase.delete()
+        .where(Purchase.customer.in_(customer_ids) & (Purchase.purchased_at <= cutoff))
+        .execute()
+    )
 
 
 def minimise_requests(condition: Any, now: datetime) -> int:
@@ -355,11 +460,13 @@ def minimise_requests(condition: Any, now: datetime) -> int:
     targets = Request.select(Request.id).where(condition & Request.minimised_at.is_null())
     ids = [request_id for (request_id,) in targets.tuples()]
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        Request.update(**MINIMISED_REQUEST_VALUES, minimised_at=now, updated_at=now) \
-            .where(Request.id.in_(chunk)).execute()
-        VerificationCall.update(phone_called="", note="", package_password=None) \
-            .where(VerificationCall.request.in_(chunk)).execute()
+        chunk = ids[start : start + BATCH]
+        Request.update(**MINIMISED_REQUEST_VALUES, minimised_at=now, updated_at=now).where(
+            Request.id.in_(chunk)
+        ).execute()
+        VerificationCall.update(phone_called="", note="", package_password=None).where(
+            VerificationCall.request.in_(chunk)
+        ).execute()
         RequestCandidate.delete().where(RequestCandidate.request.in_(chunk)).execute()
     return len(ids)
 
@@ -368,17 +475,19 @@ def redact_messages(message_ids: list[int], now: datetime) -> int:
     """Remove everything personal from inbound messages; the dedupe key and the disposition
     stay, so the same mail fetched again is still recognised and never makes a new request."""
     for start in range(0, len(message_ids), BATCH):
-        chunk = message_ids[start:start + BATCH]
+        chunk = message_ids[start : start + BATCH]
         Attachment.delete().where(Attachment.message.in_(chunk)).execute()
-        InboundMessage.update(**REDACTED_MESSAGE_VALUES, redacted_at=now) \
-            .where(InboundMessage.id.in_(chunk)).execute()
+        InboundMessage.update(**REDACTED_MESSAGE_VALUES, redacted_at=now).where(
+            InboundMessage.id.in_(chunk)
+        ).execute()
     return len(message_ids)
 
 
 def redact_outbox(outbox_ids: list[int], now: datetime) -> int:
     """Remove the recipient, subject and the sent bytes (with any data package attached)."""
     for start in range(0, len(outbox_ids), BATCH):
-        chunk = outbox_ids[start:start + BATCH]
-        OutboxMail.update(**REDACTED_OUTBOX_VALUES, redacted_at=now) \
-            .where(OutboxMail.id.in_(chunk)).execute()
+        chunk = outbox_ids[start : start + BATCH]
+        OutboxMail.update(**REDACTED_OUTBOX_VALUES, redacted_at=now).where(
+            OutboxMail.id.in_(chunk)
+        ).execute()
     return len(outbox_ids)

@@ -16,9 +16,19 @@ from typing import Any
 
 from store.config import Notice, Settings, localized
 
-CONTROLLER_ITEMS = ("name", "business_id", "address", "website", "contact_person",
-                    "contact_title", "contact_email", "contact_phone", "privacy_inbox",
-                    "privacy_officer", "privacy_officer_email")
+CONTROLLER_ITEMS = (
+    "name",
+    "business_id",
+    "address",
+    "website",
+    "contact_person",
+    "contact_title",
+    "contact_email",
+    "contact_phone",
+    "privacy_inbox",
+    "privacy_officer",
+    "privacy_officer_email",
+)
 """The controller's details (``[controller]``), Art. 13(1)(a)–(b) and 30(1)(a)."""
 
 NOTICE_ITEMS = tuple(item.name for item in dataclasses.fields(Notice))
@@ -34,13 +44,18 @@ def controller(settings: Settings, language: str) -> dict[str, str]:
 
 def purposes(settings: Settings, language: str) -> list[dict[str, str]]:
     """Each purpose of processing with its legal basis: ``purpose``, ``legal_basis``."""
-    return [{"purpose": localized(entry.purpose, language),
-             "legal_basis": localized(entry.legal_basis, language)}
-            for entry in settings.notice.purposes]
+    return [
+        {
+            "purpose": localized(entry.purpose, language),
+            "legal_basis": localized(entry.legal_basis, language),
+        }
+        for entry in settings.notice.purposes
+    ]
 
 
-def information(settings: Settings, language: str,
-                items: tuple[str, ...] = NOTICE_ITEMS) -> dict[str, Any]:
+def information(
+    settings: Settings, language: str, items: tuple[str, ...] = NOTICE_ITEMS
+) -> dict[str, Any]:
     """The ``[notice]`` items named in ``items``, in ``language``."""
     values: dict[str, Any] = {}
     for item in items:

@@ -41,8 +41,7 @@ ANSWERED = ("fulfilled", "rejected")
 
 def period_start(now: datetime) -> datetime:
     """The start of the Finnish day twelve months before today."""
-    return clock.start_of_local_day(deadlines.add_months(clock.local_today(now),
-                                                         -PERIOD_MONTHS))
+    return clock.start_of_local_day(deadlines.add_months(clock.local_today(now), -PERIOD_MONTHS))
 
 
 def register_figures(now: datetime | None = None) -> dict[str, Any]:
@@ -60,10 +59,13 @@ def register_figures(now: datetime | None = None) -> dict[str, Any]:
 def _customers() -> dict[str, Any]:
     in_register = Customer.erased_at.is_null()
     by_source = dict.fromkeys(SOURCES, 0)
-    for source, count in (CustomerSource.select(CustomerSource.source,
-                                                fn.COUNT(CustomerSource.id))
-                          .join(Customer, on=(CustomerSource.customer == Customer.id))
-                          .where(in_register).group_by(CustomerSource.source).tuples()):
+    for source, count in (
+        CustomerSource.select(CustomerSource.source, fn.COUNT(CustomerSource.id))
+        .join(Customer, on=(CustomerSource.customer == Customer.id))
+        .where(in_register)
+        .group_by(CustomerSource.source)
+        .tuples()
+    ):
         by_source[source] = count
     return {
         "in_register": Customer.select().where(in_register).count(),
@@ -77,9 +79,13 @@ def _customers() -> dict[str, Any]:
 def _requests(start: datetime, now: datetime) -> dict[str, Any]:
     by_kind = {kind: dict.fromkeys(OUTCOMES, 0) for kind in KINDS}
     answered = on_time = past_due = extended = 0
-    rows = (Request.select(Request.kind, Request.status, Request.closed_at, Request.due_at,
-                           Request.extended_at)
-            .where(Request.received_at >= start).tuples())
+    rows = (
+        Request.select(
+            Request.kind, Request.status, Request.closed_at, Request.due_at, Request.extended_at
+        )
+        .where(Request.received_at >= start)
+        .tuples()
+    )
     for kind, status, closed_at, due_at, extended_at in rows.iterator():
         outcome = status if status in CLOSED_STATUSES else "open"
         by_kind.setdefault(kind, dict.fromkeys(OUTCOMES, 0))[outcome] += 1
@@ -103,33 +109,47 @@ def _requests(start: datetime, now: datetime) -> dict[str, Any]:
 
 
 def _longest_open(now: datetime) -> dict[str, Any] | None:
-    oldest = (Request.select(Request.reference, Request.kind, Request.status,
-                             Request.received_at, Request.due_at)
-              .where(Request.status.in_(OPEN_STATUSES))
-              .order_by(Request.received_at, Request.id).first())
+    oldest = (
+        Request.select(
+            Request.reference, Request.kind, Request.status, Request.received_at, Request.due_at
+        )
+        .where(Request.status.in_(OPEN_STATUSES))
+        .order_by(Request.received_at, Request.id)
+        .first()
+    )
     if oldest is None:
         return None
-    return {"reference": oldest.reference, "kind": oldest.kind, "status": oldest.status,
-            "received_at": clock.iso(oldest.received_at), "due_at": clock.iso(oldest.due_at),
-            "days_open": (clock.local_today(now) - clock.local_today(oldest.received_at)).days,
-            "past_due": now > oldest.due_at}
+    return {
+        "reference": oldest.reference,
+        "kind": oldest.kind,
+        "status": oldest.status,
+        "received_at": clock.iso(oldest.received_at),
+        "due_at": clock.iso(oldest.due_at),
+        "days_open": (clock.local_today(now) - clock.local_today(oldest.received_at)).days,
+        "past_due": now > oldest.due_at,
+    }
 
 
 def _restrictions(start: datetime) -> dict[str, int]:
     return {
         "active": Restriction.select().where(in_force()).count(),
-        "applied_in_period": Restriction.select()
-        .where(Restriction.started_at >= start).count(),
-        "lifted_in_period": Restriction.select()
-        .where(Restriction.lifted_at >= start).count(),
+        "applied_in_period": Restriction.select().where(Restriction.started_at >= start).count(),
+        "lifted_in_period": Restriction.select().where(Restriction.lifted_at >= start).count(),
     }
 
 
 def _breaches(start: datetime) -> dict[str, int]:
-    counts = {"recorded": 0, "in_period": 0, "authority_notified": 0, "notified_late": 0,
-              "not_notifiable": 0, "awaiting_notification": 0}
-    for breach in Breach.select(Breach.discovered_at, Breach.authority_required,
-                                Breach.authority_notified_at):
+    counts = {
+        "recorded": 0,
+        "in_period": 0,
+        "authority_notified": 0,
+        "notified_late": 0,
+        "not_notifiable": 0,
+        "awaiting_notification": 0,
+    }
+    for breach in Breach.select(
+        Breach.discovered_at, Breach.authority_required, Breach.authority_notified_at
+    ):
         counts["recorded"] += 1
         counts["in_period"] += breach.discovered_at >= start
         if breach.authority_notified_at is not None:

@@ -21,9 +21,11 @@ def read_state(key: str) -> str | None:
 
 
 def write_state(key: str, value: str) -> None:
-    (Setting.insert(key=key, value=value)
-     .on_conflict(conflict_target=[Setting.key], update={Setting.value: value})
-     .execute())
+    (
+        Setting.insert(key=key, value=value)
+        .on_conflict(conflict_target=[Setting.key], update={Setting.value: value})
+        .execute()
+    )
 
 
 def record_last_fetch(at: datetime | None = None) -> None:

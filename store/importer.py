@@ -71,7 +71,9 @@ class ImportFailed(RekisteriError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
             f"{len(errors)} bad row(s); nothing was imported (fix them, or use --skip-bad)",
-            key="import.failed", count=len(errors))
+            key="import.failed",
+            count=len(errors),
+        )
         self.errors = errors
 
 
@@ -123,8 +125,9 @@ class ImportReport:
     conflicts: list[RowError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        values = {key: value for key, value in self.__dict__.items()
-                  if key not in ("errors", "conflicts")}
+        values = {
+            key: value for key, value in self.__dict__.items() if key not in ("errors", "conflicts")
+        }
         return values | {"conflicts": len(self.conflicts)}
 
 
@@ -151,7 +154,8 @@ def parse_rows(text: str, source: str) -> tuple[list[CustomerRow], list[RowError
     columns = [_ALIASES.get(_header_key(name)) for name in header]
     _check_columns(columns, header, source)
     lines: list[tuple[int, list[str]]] = [
-        (reader.line_num, values) for values in reader if any(v.strip() for v in values)]
+        (reader.line_num, values) for values in reader if any(v.strip() for v in values)
+    ]
     if len(lines) < PARALLEL_FROM_ROWS:
         return _validate(columns, lines, source)
     return _validate_in_parallel(columns, lines, source)
@@ -163,13 +167,17 @@ PARALLEL_FROM_ROWS = 20_000
 Lines = list[tuple[int, list[str]]]
 
 
-def _validate(columns: list[str | None], lines: Lines,
-              source: str) -> tuple[list[CustomerRow], list[RowError]]:
+def _validate(
+    columns: list[str | None], lines: Lines, source: str
+) -> tuple[list[CustomerRow], list[RowError]]:
     rows: list[CustomerRow] = []
     errors: list[RowError] = []
     for line, values in lines:
-        record = {col: clean_line(value).strip()
-                  for col, value in zip(columns, values, strict=False) if col}
+        record = {
+            col: clean_line(value).strip()
+            for col, value in zip(columns, values, strict=False)
+            if col
+        }
         try:
             rows.append(_parse_row(line, record, source))
         except InvalidInput as error:
@@ -177,8 +185,9 @@ def _validate(columns: list[str | None], lines: Lines,
     return rows, errors
 
 
-def _validate_to_tuples(columns: list[str | None], lines: Lines,
-                        source: str) -> tuple[list[tuple[Any, ...]], list[RowError]]:
+def _validate_to_tuples(
+    columns: list[str | None], lines: Lines, source: str
+) -> tuple[list[tuple[Any, ...]], list[RowError]]:
     """:func:`_validate` in a worker: plain tuples travel between processes faster."""
     rows, errors = _validate(columns, lines, source)
     return [astuple_shallow(row) for row in rows], errors
@@ -188,18 +197,20 @@ def astuple_shallow(row: CustomerRow) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in _ROW_FIELDS)
 
 
-def _validate_in_parallel(columns: list[str | None], lines: Lines,
-                          source: str) -> tuple[list[CustomerRow], list[RowError]]:
+def _validate_in_parallel(
+    columns: list[str | None], lines: Lines, source: str
+) -> tuple[list[CustomerRow], list[RowError]]:
     workers = min(4, os.cpu_count() or 1)
     if workers < 2:
         return _validate(columns, lines, source)
     size = -(-len(lines) // (workers * 2))
-    chunks = [lines[start:start + size] for start in range(0, len(lines), size)]
+    chunks = [lines[start : start + size] for start in range(0, len(lines), size)]
     # forkserver: workers start from a clean process, safe even if the caller has threads.
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_validate_to_tuples, [columns] * len(chunks), chunks,
-                                [source] * len(chunks)))
+        results = list(
+            pool.map(_validate_to_tuples, [columns] * len(chunks), chunks, [source] * len(chunks))
+        )
     rows = [CustomerRow(*values) for chunk_rows, _ in results for values in chunk_rows]
     errors = [error for _, chunk_errors in results for error in chunk_errors]
     return rows, errors
@@ -214,8 +225,9 @@ def _check_columns(columns: list[str | None], header: list[str], source: str) ->
     if not ({"first_name", "last_name"} & present or "name" in present):
         raise InvalidInput(f"no name column in the header {header!r}", key="import.no_name")
     if source == "ticketing" and "customer_no" not in present:
-        raise InvalidInput("a ticketing file needs a customer_no column",
-                           key="import.no_customer_no")
+        raise InvalidInput(
+            "a ticketing file needs a customer_no column", key="import.no_customer_no"
+        )
     if source == "newsletter" and "email" not in present:
         raise InvalidInput("a newsletter file needs an email column", key="import.no_email")
 
@@ -241,8 +253,7 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
         problems.append("the name is missing")
     customer_no = record.get("customer_no") or None
     if customer_no and not _CUSTOMER_NO.fullmatch(customer_no):
-        problems.append("the customer number may hold only letters, digits and dashes"
-                        " (at most 32)")
+        problems.append("the customer number may hold only letters, digits and dashes (at most 32)")
     if source == "ticketing" and not customer_no:
         problems.append("the customer number is missing")
     email = attempt(normalize_email, record.get("email", ""))
@@ -253,10 +264,16 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
     if language and language not in LANGUAGES:
         problems.append(f"unknown language {language!r} (fi, sv or en)")
     row = CustomerRow(
-        line=line, customer_no=customer_no, first_name=first.strip(), last_name=last.strip(),
+        line=line,
+        customer_no=customer_no,
+        first_name=first.strip(),
+        last_name=last.strip(),
         street_address=record.get("street_address", ""),
-        postal_code=record.get("postal_code", ""), city=record.get("city", ""),
-        phone=phone, email=email, language=language,
+        postal_code=record.get("postal_code", ""),
+        city=record.get("city", ""),
+        phone=phone,
+        email=email,
+        language=language,
         registered_at=attempt(_parse_time, record.get("registered_at", "")),
         relationship_ended_at=attempt(_parse_time, record.get("relationship_ended_at", "")),
         register_consent=attempt(_parse_bool, record.get("register_consent", "")),
@@ -315,16 +332,18 @@ class _Index:
         self.by_email: dict[str, int | _Pending] = {}
         self.by_phone: dict[str, int | _Pending] = {}
         self.erased_numbers: set[str] = set()
-        query = Customer.select(Customer.id, Customer.customer_no, Customer.email,
-                                Customer.phone, Customer.erased_at).tuples()
+        query = Customer.select(
+            Customer.id, Customer.customer_no, Customer.email, Customer.phone, Customer.erased_at
+        ).tuples()
         for cid, number, email, phone, erased_at in query:
             if erased_at is not None:
                 self.erased_numbers.add(number)
                 continue
             self.add(cid, number, email, phone)
 
-    def add(self, target: int | _Pending, number: str | None, email: str | None,
-            phone: str | None) -> None:
+    def add(
+        self, target: int | _Pending, number: str | None, email: str | None, phone: str | None
+    ) -> None:
         if number:
             self.by_no.setdefault(number, target)
         if email:
@@ -346,17 +365,35 @@ class _Index:
         """Whether a numbered row's email or phone already belongs to another customer."""
         if not row.customer_no:
             return False
-        return any(key and key in table and table[key] is not self.by_no.get(row.customer_no)
-                   for table, key in ((self.by_email, row.email), (self.by_phone, row.phone)))
+        return any(
+            key and key in table and table[key] is not self.by_no.get(row.customer_no)
+            for table, key in ((self.by_email, row.email), (self.by_phone, row.phone))
+        )
 
 
-_FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city", "phone",
-           "email", "language", "relationship_ended_at")
+_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "language",
+    "relationship_ended_at",
+)
 
 
 _NEW_DEFAULTS: dict[str, Any] = {
-    "first_name": "", "last_name": "", "street_address": "", "postal_code": "", "city": "",
-    "phone": None, "email": None, "language": "fi", "relationship_ended_at": None,
+    "first_name": "",
+    "last_name": "",
+    "street_address": "",
+    "postal_code": "",
+    "city": "",
+    "phone": None,
+    "email": None,
+    "language": "fi",
+    "relationship_ended_at": None,
 }
 
 
@@ -380,15 +417,20 @@ def import_customers(
     report = ImportReport(rows=len(rows) + len(errors), skipped_bad=len(errors), errors=errors)
     with database.atomic():
         _write(rows, source, path.name, actor, report, progress)
-        audit.record("import.customers", actor, source=source, file=path.name,
-                     **report.as_dict())
+        audit.record("import.customers", actor, source=source, file=path.name, **report.as_dict())
     if report.created > 10_000:
         refresh_statistics(Customer, CustomerSource, ConsentEvent)
     return report
 
 
-def _write(rows: list[CustomerRow], source: str, file_name: str, actor: str,
-           report: ImportReport, progress: Progress | None) -> None:
+def _write(
+    rows: list[CustomerRow],
+    source: str,
+    file_name: str,
+    actor: str,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
     now = clock.now()
     index = _Index()
     pending: list[_Pending] = []
@@ -437,13 +479,14 @@ def _write(rows: list[CustomerRow], source: str, file_name: str, actor: str,
         progress(len(rows), len(rows))
 
 
-def _insert_new(pending: list[_Pending], now: datetime,
-                report: ImportReport) -> dict[int, list[CustomerRow]]:
+def _insert_new(
+    pending: list[_Pending], now: datetime, report: ImportReport
+) -> dict[int, list[CustomerRow]]:
     # New rows get ids above this one; reading them back by id range (one query, on the
     # primary key) stays fast even before the planner has statistics for a fresh table.
     highest_before = Customer.select(fn.MAX(Customer.id)).scalar() or 0
     for start in range(0, len(pending), CHUNK):
-        chunk = pending[start:start + CHUNK]
+        chunk = pending[start : start + CHUNK]
         records = []
         numbers = iter(next_customer_numbers(sum("customer_no" not in n.values for n in chunk)))
         for new in chunk:
@@ -452,15 +495,16 @@ def _insert_new(pending: list[_Pending], now: datetime,
                 values["customer_no"] = next(numbers)
             first, last = values.get("first_name", ""), values.get("last_name", "")
             values["name_key"], values["reverse_name_key"] = name_keys(first, last)
-            registered = min((r.registered_at for r in new.rows if r.registered_at),
-                             default=now)
-            records.append({**_NEW_DEFAULTS, **values, "created_at": registered,
-                            "updated_at": now})
+            registered = min((r.registered_at for r in new.rows if r.registered_at), default=now)
+            records.append({**_NEW_DEFAULTS, **values, "created_at": registered, "updated_at": now})
             new.values = values
         bulk_insert(Customer, records)
         report.created += len(chunk)
-    ids = dict(Customer.select(Customer.customer_no, Customer.id)
-               .where(Customer.id > highest_before).tuples())
+    ids = dict(
+        Customer.select(Customer.customer_no, Customer.id)
+        .where(Customer.id > highest_before)
+        .tuples()
+    )
     rows_by_customer: dict[int, list[CustomerRow]] = {}
     for new in pending:
         new.id = ids[new.values["customer_no"]]
@@ -475,23 +519,39 @@ def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor
         return False
     for name in changed:
         setattr(customer, name, values[name])
-    customer.name_key, customer.reverse_name_key = name_keys(customer.first_name,
-                                                             customer.last_name)
+    customer.name_key, customer.reverse_name_key = name_keys(
+        customer.first_name, customer.last_name
+    )
     customer.updated_at = now
     customer.save()
-    audit.record("customer.updated", actor, customer_no=customer.customer_no,
-                 fields=sorted(changed), via="import")
+    audit.record(
+        "customer.updated",
+        actor,
+        customer_no=customer.customer_no,
+        fields=sorted(changed),
+        via="import",
+    )
     return True
 
 
-def _add_sources(rows_by_customer: dict[int, list[CustomerRow]], source: str,
-                 now: datetime) -> None:
-    have = {cid for (cid,) in CustomerSource.select(CustomerSource.customer)
-            .where(CustomerSource.source == source).tuples()}
+def _add_sources(
+    rows_by_customer: dict[int, list[CustomerRow]], source: str, now: datetime
+) -> None:
+    have = {
+        cid
+        for (cid,) in CustomerSource.select(CustomerSource.customer)
+        .where(CustomerSource.source == source)
+        .tuples()
+    }
     missing = [cid for cid in rows_by_customer if cid not in have]
     for start in range(0, len(missing), CHUNK):
-        bulk_insert(CustomerSource, [{"customer": cid, "source": source, "added_at": now}
-                                     for cid in missing[start:start + CHUNK]])
+        bulk_insert(
+            CustomerSource,
+            [
+                {"customer": cid, "source": source, "added_at": now}
+                for cid in missing[start : start + CHUNK]
+            ],
+        )
 
 
 def _current_consents(
@@ -500,21 +560,28 @@ def _current_consents(
     """The latest (given, at) per customer and purpose, from the ledger."""
     wanted = set(customer_ids)
     state: dict[tuple[int, str], tuple[bool, datetime]] = {}
-    query = (ConsentEvent.select(ConsentEvent.customer, ConsentEvent.purpose,
-                                 ConsentEvent.given, ConsentEvent.at)
-             .order_by(ConsentEvent.at, ConsentEvent.id))
+    query = ConsentEvent.select(
+        ConsentEvent.customer, ConsentEvent.purpose, ConsentEvent.given, ConsentEvent.at
+    ).order_by(ConsentEvent.at, ConsentEvent.id)
     for event in query.iterator():
         if event.customer_id in wanted:
             state[(event.customer_id, event.purpose)] = (event.given, event.at)
     return state
 
 
-def _record_consents(rows_by_customer: dict[int, list[CustomerRow]], source: str,
-                     file_name: str, actor: str, now: datetime, report: ImportReport) -> None:
+def _record_consents(
+    rows_by_customer: dict[int, list[CustomerRow]],
+    source: str,
+    file_name: str,
+    actor: str,
+    now: datetime,
+    report: ImportReport,
+) -> None:
     """Ledger events for what the file says, where it differs from the current state."""
     state = _current_consents(rows_by_customer)
-    suppressed = {h for (h,) in MarketingSuppression.select(MarketingSuppression.email_hash)
-                  .tuples()}
+    suppressed = {
+        h for (h,) in MarketingSuppression.select(MarketingSuppression.email_hash).tuples()
+    }
     events: list[dict[str, Any]] = []
     register_channel = "ticketing_registration" if source == "ticketing" else "website_form"
     for cid, rows in rows_by_customer.items():
@@ -522,24 +589,36 @@ def _record_consents(rows_by_customer: dict[int, list[CustomerRow]], source: str
             register = row.register_consent
             if register is None and source == "ticketing":
                 register = True  # registering in the ticketing system is the register consent
-            wanted = [("register", register, register_channel),
-                      ("marketing", row.marketing_consent, "newsletter_signup")]
+            wanted = [
+                ("register", register, register_channel),
+                ("marketing", row.marketing_consent, "newsletter_signup"),
+            ]
             for purpose, given, channel in wanted:
                 at = row.consent_at or row.registered_at or now
                 latest = state.get((cid, purpose))
                 if given is None or (latest and (latest[0] == given or latest[1] >= at)):
                     continue  # nothing new, or older than what the ledger already knows
-                if (purpose == "marketing" and given and row.email
-                        and email_hash(row.email) in suppressed):
+                if (
+                    purpose == "marketing"
+                    and given
+                    and row.email
+                    and email_hash(row.email) in suppressed
+                ):
                     report.marketing_refused_suppressed += 1
                     continue
                 state[(cid, purpose)] = (given, at)
-                events.append({
-                    "customer": cid, "purpose": purpose, "given": given,
-                    "at": at, "channel": channel,
-                    "evidence": f"import of {file_name}, line {row.line}",
-                    "wording_version": row.consent_wording, "recorded_by": actor,
-                })
+                events.append(
+                    {
+                        "customer": cid,
+                        "purpose": purpose,
+                        "given": given,
+                        "at": at,
+                        "channel": channel,
+                        "evidence": f"import of {file_name}, line {row.line}",
+                        "wording_version": row.consent_wording,
+                        "recorded_by": actor,
+                    }
+                )
     for start in range(0, len(events), CHUNK):
-        bulk_insert(ConsentEvent, events[start:start + CHUNK])
+        bulk_insert(ConsentEvent, events[start : start + CHUNK])
     report.consents_recorded = len(events)

@@ -86,10 +86,16 @@ def create_request(
             created_at=now,
             updated_at=now,
         )
-        audit.record("request.received", actor, request_reference=request.reference,
-                     kind=kind, channel=channel, language=language,
-                     confidence=round(confidence, 2),
-                     **({"part_of": part_of.reference} if part_of is not None else {}))
+        audit.record(
+            "request.received",
+            actor,
+            request_reference=request.reference,
+            kind=kind,
+            channel=channel,
+            language=language,
+            confidence=round(confidence, 2),
+            **({"part_of": part_of.reference} if part_of is not None else {}),
+        )
         set_candidates(request, candidates, actor)
     return request
 
@@ -100,8 +106,9 @@ def find_request(reference: str) -> Request:
     wanted = reference.strip().upper()
     request = Request.get_or_none(Request.reference == wanted)
     if request is None:
-        raise NotFound(f"no request {reference}", key="tui.error.no_request",
-                       reference=reference.strip())
+        raise NotFound(
+            f"no request {reference}", key="tui.error.no_request", reference=reference.strip()
+        )
     return request
 
 
@@ -111,42 +118,72 @@ def set_candidates(request: Request, candidates: Iterable[CandidateMatch], actor
     with database.atomic():
         RequestCandidate.delete().where(RequestCandidate.request == request).execute()
         for match in matches:
-            RequestCandidate.create(request=request, customer=match.customer,
-                                    matched_on=",".join(match.matched_on), score=match.score)
+            RequestCandidate.create(
+                request=request,
+                customer=match.customer,
+                matched_on=",".join(match.matched_on),
+                score=match.score,
+            )
         if request.match_state in ("unmatched", "candidates"):
             request.match_state = "candidates" if matches else "unmatched"
             request.save(only=[Request.match_state])
         if matches:
-            audit.record("request.candidates", actor, request_reference=request.reference,
-                         customers=[m.customer.customer_no for m in matches],
-                         matched_on=[",".join(m.matched_on) for m in matches])
+            audit.record(
+                "request.candidates",
+                actor,
+                request_reference=request.reference,
+                customers=[m.customer.customer_no for m in matches],
+                matched_on=[",".join(m.matched_on) for m in matches],
+            )
 
 
 def confirm_customer(request: Request, customer: Customer, actor: str) -> Request:
     """Staff confirm who the request is about; a new identity needs a new call."""
     _require_open(request, "confirm_customer")
     if request.status in ("approved",):
-        _refuse("rule.already_approved", "the request is already approved",
-                reference=request.reference)
-    to = "waiting_for_requester" if request.status == "waiting_for_requester" \
+        _refuse(
+            "rule.already_approved", "the request is already approved", reference=request.reference
+        )
+    to = (
+        "waiting_for_requester"
+        if request.status == "waiting_for_requester"
         else "awaiting_verification"
-    return _transition(request, to, "request.customer_confirmed", actor,
-                       changes={"customer": customer, "match_state": "confirmed"},
-                       customer_no=customer.customer_no)
+    )
+    return _transition(
+        request,
+        to,
+        "request.customer_confirmed",
+        actor,
+        changes={"customer": customer, "match_state": "confirmed"},
+        customer_no=customer.customer_no,
+    )
 
 
 def mark_not_in_register(request: Request, actor: str) -> Request:
     """Staff find the person is not in the register: the answer is "we hold no data"."""
     _require_open(request, "mark_not_in_register")
-    to = "waiting_for_requester" if request.status == "waiting_for_requester" \
+    to = (
+        "waiting_for_requester"
+        if request.status == "waiting_for_requester"
         else "awaiting_verification"
-    return _transition(request, to, "request.not_in_register", actor,
-                       changes={"customer": None, "match_state": "not_in_register"})
+    )
+    return _transition(
+        request,
+        to,
+        "request.not_in_register",
+        actor,
+        changes={"customer": None, "match_state": "not_in_register"},
+    )
 
 
-def log_call(request: Request, outcome: str, actor: str, note: str = "",
-             at: datetime | None = None, package_password: str | None = None
-             ) -> VerificationCall:
+def log_call(
+    request: Request,
+    outcome: str,
+    actor: str,
+    note: str = "",
+    at: datetime | None = None,
+    package_password: str | None = None,
+) -> VerificationCall:
     """Log a verification call to the number on record for the confirmed customer.
 
     ``package_password`` is the one-time password staff read out in a confirmed call; the
@@ -157,57 +194,88 @@ def log_call(request: Request, outcome: str, actor: str, note: str = "",
     _require_open(request, "log_call")
     customer = request.customer
     if request.match_state != "confirmed" or customer is None:
-        _refuse("rule.call_needs_customer", "confirm the customer before calling",
-                reference=request.reference)
+        _refuse(
+            "rule.call_needs_customer",
+            "confirm the customer before calling",
+            reference=request.reference,
+        )
     if not customer.phone:
-        _refuse("rule.call_needs_phone", "the customer has no phone number on record",
-                reference=request.reference)
+        _refuse(
+            "rule.call_needs_phone",
+            "the customer has no phone number on record",
+            reference=request.reference,
+        )
     at = at or clock.now()
     with database.atomic():
         agreed = package_password if outcome == "confirmed" and package_password else None
-        call = VerificationCall.create(request=request, customer=customer,
-                                       phone_called=customer.phone, outcome=outcome, note=note,
-                                       called_by=actor, called_at=at, package_password=agreed)
+        call = VerificationCall.create(
+            request=request,
+            customer=customer,
+            phone_called=customer.phone,
+            outcome=outcome,
+            note=note,
+            called_by=actor,
+            called_at=at,
+            package_password=agreed,
+        )
         if outcome == "confirmed" and request.status in ("received", "awaiting_verification"):
-            _transition(request, "verified", "request.verified", actor,
-                        customer_no=customer.customer_no)
-        audit.record("request.call_logged", actor, request_reference=request.reference,
-                     customer_no=customer.customer_no, outcome=outcome,
-                     package_password_given=agreed is not None)
+            _transition(
+                request, "verified", "request.verified", actor, customer_no=customer.customer_no
+            )
+        audit.record(
+            "request.call_logged",
+            actor,
+            request_reference=request.reference,
+            customer_no=customer.customer_no,
+            outcome=outcome,
+            package_password_given=agreed is not None,
+        )
     return call
 
 
 def unanswered_calls(request: Request) -> int:
-    return (VerificationCall.select()
-            .where((VerificationCall.request == request)
-                   & (VerificationCall.outcome == "no_answer"))
-            .count())
+    return (
+        VerificationCall.select()
+        .where((VerificationCall.request == request) & (VerificationCall.outcome == "no_answer"))
+        .count()
+    )
 
 
 def agreed_package_password(request: Request) -> str | None:
     """The password read out in the latest confirmed call with the current customer."""
-    call = (VerificationCall.select(VerificationCall.package_password)
-            .where((VerificationCall.request == request)
-                   & (VerificationCall.outcome == "confirmed")
-                   & (VerificationCall.customer == request.customer)
-                   & VerificationCall.package_password.is_null(False))
-            .order_by(VerificationCall.called_at.desc(), VerificationCall.id.desc())
-            .first())
+    call = (
+        VerificationCall.select(VerificationCall.package_password)
+        .where(
+            (VerificationCall.request == request)
+            & (VerificationCall.outcome == "confirmed")
+            & (VerificationCall.customer == request.customer)
+            & VerificationCall.package_password.is_null(False)
+        )
+        .order_by(VerificationCall.called_at.desc(), VerificationCall.id.desc())
+        .first()
+    )
     return call.package_password if call else None
 
 
 def forget_package_password(request: Request) -> None:
     """The package is queued: the password has done its work and is not kept."""
-    (VerificationCall.update(package_password=None)
-     .where(VerificationCall.request == request).execute())
+    (
+        VerificationCall.update(package_password=None)
+        .where(VerificationCall.request == request)
+        .execute()
+    )
 
 
 def has_confirmed_call(request: Request) -> bool:
-    return (VerificationCall.select()
-            .where((VerificationCall.request == request)
-                   & (VerificationCall.outcome == "confirmed")
-                   & (VerificationCall.customer == request.customer))
-            .exists())
+    return (
+        VerificationCall.select()
+        .where(
+            (VerificationCall.request == request)
+            & (VerificationCall.outcome == "confirmed")
+            & (VerificationCall.customer == request.customer)
+        )
+        .exists()
+    )
 
 
 def can_approve(request: Request) -> tuple[bool, str]:
@@ -231,21 +299,29 @@ def approve(request: Request, actor: str) -> Request:
     """Approve the request: only after a logged, confirmed call (objections need none)."""
     allowed, why = can_approve(request)
     if not allowed:
-        _refuse(why, f"request {request.reference} cannot be approved now ({why})",
-                reference=request.reference)
-    return _transition(request, "approved", "request.approved", actor,
-                       changes={"handler": actor})
+        _refuse(
+            why,
+            f"request {request.reference} cannot be approved now ({why})",
+            reference=request.reference,
+        )
+    return _transition(request, "approved", "request.approved", actor, changes={"handler": actor})
 
 
 def fulfil(request: Request, actor: str, outcome: str = "") -> Request:
     """The request is done: the data sent, the change made, the erasure carried out."""
     if request.status != "approved":
-        _refuse("rule.fulfil_needs_approval", "approve the request first",
-                reference=request.reference)
+        _refuse(
+            "rule.fulfil_needs_approval", "approve the request first", reference=request.reference
+        )
     now = clock.now()
-    return _transition(request, "fulfilled", "request.fulfilled", actor,
-                       changes={"closed_at": now, "outcome": outcome},
-                       on_time=now <= request.due_at)
+    return _transition(
+        request,
+        "fulfilled",
+        "request.fulfilled",
+        actor,
+        changes={"closed_at": now, "outcome": outcome},
+        on_time=now <= request.due_at,
+    )
 
 
 def reject(request: Request, actor: str, *, ground: str, reason: str) -> Request:
@@ -256,50 +332,81 @@ def reject(request: Request, actor: str, *, ground: str, reason: str) -> Request
     if not reason.strip():
         _refuse("rule.reason_required", "give the reason", reference=request.reference)
     now = clock.now()
-    return _transition(request, "rejected", "request.rejected", actor,
-                       changes={"closed_at": now, "rejection_ground": ground,
-                                "rejection_reason": reason.strip(), "outcome": "rejected"},
-                       ground=ground, on_time=now <= request.due_at)
+    return _transition(
+        request,
+        "rejected",
+        "request.rejected",
+        actor,
+        changes={
+            "closed_at": now,
+            "rejection_ground": ground,
+            "rejection_reason": reason.strip(),
+            "outcome": "rejected",
+        },
+        ground=ground,
+        on_time=now <= request.due_at,
+    )
 
 
 def dismiss(request: Request, actor: str, reason: str = "") -> Request:
     """Not a data-protection request at all (a question about showtimes, spam)."""
     _require_open(request, "dismiss")
-    return _transition(request, "dismissed", "request.dismissed", actor,
-                       changes={"closed_at": clock.now(), "outcome": reason.strip()})
+    return _transition(
+        request,
+        "dismissed",
+        "request.dismissed",
+        actor,
+        changes={"closed_at": clock.now(), "outcome": reason.strip()},
+    )
 
 
-def extend_deadline(request: Request, actor: str, reason: str,
-                    now: datetime | None = None) -> Request:
+def extend_deadline(
+    request: Request, actor: str, reason: str, now: datetime | None = None
+) -> Request:
     """Two more months, once, and only while the first month is running (Art. 12(3))."""
     _require_open(request, "extend")
     now = now or clock.now()
     if request.extended_at is not None:
-        _refuse("rule.already_extended", "the deadline was already extended once",
-                reference=request.reference)
+        _refuse(
+            "rule.already_extended",
+            "the deadline was already extended once",
+            reference=request.reference,
+        )
     if now > request.original_due_at:
-        _refuse("rule.extension_too_late",
-                "the first month is over: the deadline can no longer be extended",
-                reference=request.reference)
+        _refuse(
+            "rule.extension_too_late",
+            "the first month is over: the deadline can no longer be extended",
+            reference=request.reference,
+        )
     if not reason.strip():
         _refuse("rule.reason_required", "give the reason", reference=request.reference)
     new_due = deadlines.extended_due_at(request.original_due_at)
-    return _transition(request, request.status, "request.extended", actor,
-                       changes={"due_at": new_due, "extended_at": now,
-                                "extension_reason": reason.strip()},
-                       due_at=clock.iso(new_due))
+    return _transition(
+        request,
+        request.status,
+        "request.extended",
+        actor,
+        changes={"due_at": new_due, "extended_at": now, "extension_reason": reason.strip()},
+        due_at=clock.iso(new_due),
+    )
 
 
 def ask_for_more(request: Request, actor: str, reason: str) -> Request:
     """Wait for the requester; the reason is recorded because doubts must be reasonable."""
     _require_open(request, "ask_for_more")
     if request.status == "waiting_for_requester":
-        _refuse("rule.already_waiting", "already waiting for the requester",
-                reference=request.reference)
+        _refuse(
+            "rule.already_waiting", "already waiting for the requester", reference=request.reference
+        )
     if not reason.strip():
         _refuse("rule.reason_required", "give the reason", reference=request.reference)
-    return _transition(request, "waiting_for_requester", "request.waiting", actor,
-                       changes={"status_before_wait": request.status})
+    return _transition(
+        request,
+        "waiting_for_requester",
+        "request.waiting",
+        actor,
+        changes={"status_before_wait": request.status},
+    )
 
 
 def requester_replied(request: Request, actor: str) -> Request:
@@ -307,8 +414,9 @@ def requester_replied(request: Request, actor: str) -> Request:
     if request.status != "waiting_for_requester":
         return request
     back = request.status_before_wait or "awaiting_verification"
-    return _transition(request, back, "request.requester_replied", actor,
-                       changes={"status_before_wait": None})
+    return _transition(
+        request, back, "request.requester_replied", actor, changes={"status_before_wait": None}
+    )
 
 
 def change_kind(request: Request, kind: str, actor: str) -> Request:
@@ -317,8 +425,15 @@ def change_kind(request: Request, kind: str, actor: str) -> Request:
     _require_open(request, "change_kind")
     if kind == request.kind:
         return request
-    return _transition(request, request.status, "request.kind_changed", actor,
-                       changes={"kind": kind}, old=request.kind, new=kind)
+    return _transition(
+        request,
+        request.status,
+        "request.kind_changed",
+        actor,
+        changes={"kind": kind},
+        old=request.kind,
+        new=kind,
+    )
 
 
 def open_requests() -> Any:
@@ -328,20 +443,31 @@ def open_requests() -> Any:
 # ---------------------------------------------------------------- internals
 
 
-def _transition(request: Request, to: str, action: str, actor: str, *,
-                changes: dict[str, Any] | None = None, **payload: Any) -> Request:
+def _transition(
+    request: Request,
+    to: str,
+    action: str,
+    actor: str,
+    *,
+    changes: dict[str, Any] | None = None,
+    **payload: Any,
+) -> Request:
     """Move ``request`` to ``to`` if nobody moved it meanwhile; audit in the same transaction."""
     changes = dict(changes or {})
     now = clock.now()
     with database.atomic():
         values = {"status": to, "updated_at": now, **changes}
-        updated = (Request.update(**values)
-                   .where((Request.id == request.id) & (Request.status == request.status))
-                   .execute())
+        updated = (
+            Request.update(**values)
+            .where((Request.id == request.id) & (Request.status == request.status))
+            .execute()
+        )
         if not updated:
-            _refuse("rule.changed_meanwhile",
-                    f"request {request.reference} was changed meanwhile: reload it",
-                    reference=request.reference)
+            _refuse(
+                "rule.changed_meanwhile",
+                f"request {request.reference} was changed meanwhile: reload it",
+                reference=request.reference,
+            )
         before = request.status
         for name, value in values.items():
             setattr(request, name, value)
@@ -351,15 +477,25 @@ def _transition(request: Request, to: str, action: str, actor: str, *,
         customer_no = payload.pop("customer_no", None)
         if customer_no is None and request.customer_id:
             customer_no = Customer.get_by_id(request.customer_id).customer_no
-        audit.record(action, actor, request_reference=request.reference,
-                     customer_no=customer_no, before=before, after=to, **payload)
+        audit.record(
+            action,
+            actor,
+            request_reference=request.reference,
+            customer_no=customer_no,
+            before=before,
+            after=to,
+            **payload,
+        )
     return request
 
 
 def _require_open(request: Request, action: str) -> None:
     if request.status not in OPEN_STATUSES:
-        _refuse("rule.not_open", f"request {request.reference} is closed ({request.status})",
-                reference=request.reference)
+        _refuse(
+            "rule.not_open",
+            f"request {request.reference} is closed ({request.status})",
+            reference=request.reference,
+        )
 
 
 def _check_kind(kind: str) -> None:

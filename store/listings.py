@@ -22,8 +22,9 @@ from store.models import (
 from store.restriction import restricted_ids
 
 
-def request_row(request: Request, customer_no: str | None = None,
-                part_of: str | None = None) -> dict[str, Any]:
+def request_row(
+    request: Request, customer_no: str | None = None, part_of: str | None = None
+) -> dict[str, Any]:
     return {
         "reference": request.reference,
         "kind": request.kind,
@@ -41,19 +42,27 @@ def request_row(request: Request, customer_no: str | None = None,
 
 
 def requests(*, open_only: bool = False) -> list[dict[str, Any]]:
-    query = (Request.select(Request, Customer.id, Customer.customer_no)
-             .join(Customer, join_type=JOIN.LEFT_OUTER, on=(Request.customer == Customer.id))
-             .order_by(Request.received_at, Request.id))
+    query = (
+        Request.select(Request, Customer.id, Customer.customer_no)
+        .join(Customer, join_type=JOIN.LEFT_OUTER, on=(Request.customer == Customer.id))
+        .order_by(Request.received_at, Request.id)
+    )
     if open_only:
         from store.models import OPEN_STATUSES
 
         query = query.where(Request.status.in_(OPEN_STATUSES))
-    first_of = {row.id: row.reference for row in Request.select(Request.id, Request.reference)
-                .where(Request.id.in_(Request.select(Request.part_of)
-                                      .where(Request.part_of.is_null(False))))}
-    return [request_row(row, row.customer.customer_no if row.customer_id else None,
-                        first_of.get(row.part_of_id))
-            for row in query]
+    first_of = {
+        row.id: row.reference
+        for row in Request.select(Request.id, Request.reference).where(
+            Request.id.in_(Request.select(Request.part_of).where(Request.part_of.is_null(False)))
+        )
+    }
+    return [
+        request_row(
+            row, row.customer.customer_no if row.customer_id else None, first_of.get(row.part_of_id)
+        )
+        for row in query
+    ]
 
 
 def message_row(message: InboundMessage, reference: str | None) -> dict[str, Any]:
@@ -72,17 +81,26 @@ def message_row(message: InboundMessage, reference: str | None) -> dict[str, Any
 
 
 def messages() -> list[dict[str, Any]]:
-    query = (InboundMessage.select(InboundMessage.id, InboundMessage.message_id,
-                                   InboundMessage.disposition, InboundMessage.reason,
-                                   InboundMessage.received_at, InboundMessage.from_address,
-                                   InboundMessage.subject, InboundMessage.needs_attention,
-                                   InboundMessage.dedupe_key, InboundMessage.link_token,
-                                   InboundMessage.request, Request.id,
-                                   Request.reference)
-             .join(Request, join_type=JOIN.LEFT_OUTER, on=(InboundMessage.request == Request.id))
-             .order_by(InboundMessage.received_at, InboundMessage.id))
-    return [message_row(row, row.request.reference if row.request_id else None)
-            for row in query]
+    query = (
+        InboundMessage.select(
+            InboundMessage.id,
+            InboundMessage.message_id,
+            InboundMessage.disposition,
+            InboundMessage.reason,
+            InboundMessage.received_at,
+            InboundMessage.from_address,
+            InboundMessage.subject,
+            InboundMessage.needs_attention,
+            InboundMessage.dedupe_key,
+            InboundMessage.link_token,
+            InboundMessage.request,
+            Request.id,
+            Request.reference,
+        )
+        .join(Request, join_type=JOIN.LEFT_OUTER, on=(InboundMessage.request == Request.id))
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+    )
+    return [message_row(row, row.request.reference if row.request_id else None) for row in query]
 
 
 def customers(limit: int | None = None) -> list[dict[str, Any]]:
@@ -126,13 +144,25 @@ def outbox_row(mail: OutboxMail, reference: str | None) -> dict[str, Any]:
 
 
 def outbox() -> list[dict[str, Any]]:
-    query = (OutboxMail.select(OutboxMail.id, OutboxMail.message_id, OutboxMail.to_address,
-                               OutboxMail.subject, OutboxMail.status, OutboxMail.attempts,
-                               OutboxMail.last_error, OutboxMail.sent_at, OutboxMail.template,
-                               OutboxMail.created_at, OutboxMail.request, Request.id,
-                               Request.reference)
-             .join(Request, join_type=JOIN.LEFT_OUTER, on=(OutboxMail.request == Request.id))
-             .order_by(OutboxMail.created_at, OutboxMail.id))
+    query = (
+        OutboxMail.select(
+            OutboxMail.id,
+            OutboxMail.message_id,
+            OutboxMail.to_address,
+            OutboxMail.subject,
+            OutboxMail.status,
+            OutboxMail.attempts,
+            OutboxMail.last_error,
+            OutboxMail.sent_at,
+            OutboxMail.template,
+            OutboxMail.created_at,
+            OutboxMail.request,
+            Request.id,
+            Request.reference,
+        )
+        .join(Request, join_type=JOIN.LEFT_OUTER, on=(OutboxMail.request == Request.id))
+        .order_by(OutboxMail.created_at, OutboxMail.id)
+    )
     return [outbox_row(row, row.request.reference if row.request_id else None) for row in query]
 
 

@@ -41,8 +41,13 @@ NOTICE_STATUSES = ("queued", "sent", "failed")
 outbox), delivered, or not delivered and never going to be by itself (``failed`` and
 ``skipped``)."""
 
-_SUMMARY = {"queued": "queued", "retry": "queued", "sent": "sent", "failed": "failed",
-            "skipped": "failed"}
+_SUMMARY = {
+    "queued": "queued",
+    "retry": "queued",
+    "sent": "sent",
+    "failed": "failed",
+    "skipped": "failed",
+}
 
 
 @dataclass(frozen=True)
@@ -60,19 +65,30 @@ class Selection:
     marketing: bool = False  # only those who may receive marketing now (a newsletter)
 
     def __post_init__(self) -> None:
-        filters = (self.sources, self.created_from, self.created_until, self.held_from,
-                   self.held_until, self.marketing)
+        filters = (
+            self.sources,
+            self.created_from,
+            self.created_until,
+            self.held_from,
+            self.held_until,
+            self.marketing,
+        )
         if not (self.everyone or self.customer_nos or any(filters)):
             raise InvalidInput("choose the recipients", key="mailing.no_selection")
         if self.customer_nos and (self.everyone or any(filters)):
-            raise InvalidInput("a list of customers stands alone",
-                               key="mailing.list_stands_alone")
+            raise InvalidInput("a list of customers stands alone", key="mailing.list_stands_alone")
         unknown = [source for source in self.sources if source not in SOURCES]
         if unknown:
-            raise InvalidInput(f"unknown source {', '.join(unknown)}", key="mailing.bad_source",
-                               source=", ".join(unknown), allowed=", ".join(SOURCES))
-        for start, end in ((self.created_from, self.created_until),
-                           (self.held_from, self.held_until)):
+            raise InvalidInput(
+                f"unknown source {', '.join(unknown)}",
+                key="mailing.bad_source",
+                source=", ".join(unknown),
+                allowed=", ".join(SOURCES),
+            )
+        for start, end in (
+            (self.created_from, self.created_until),
+            (self.held_from, self.held_until),
+        ):
             if start and end and end < start:
                 raise InvalidInput("the range ends before it starts", key="mailing.bad_range")
 
@@ -99,49 +115,68 @@ def selected_ids(selection: Selection) -> peewee.ModelSelect:
     query = Customer.select(Customer.id).where(Customer.erased_at.is_null())
     if selection.customer_nos:
         wanted = sorted({number.strip() for number in selection.customer_nos if number.strip()})
-        known = {row.customer_no for row in Customer.select(Customer.customer_no)
-                 .where(Customer.customer_no.in_(wanted))}
+        known = {
+            row.customer_no
+            for row in Customer.select(Customer.customer_no).where(Customer.customer_no.in_(wanted))
+        }
         missing = [number for number in wanted if number not in known]
         if missing:
             shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-            raise NotFound(f"not in the register: {shown}", key="mailing.unknown_customers",
-                           count=len(missing), numbers=shown)
+            raise NotFound(
+                f"not in the register: {shown}",
+                key="mailing.unknown_customers",
+                count=len(missing),
+                numbers=shown,
+            )
         return query.where(Customer.customer_no.in_(wanted))
     if selection.marketing:
         query = query.where(Customer.id.in_(consent.marketing_ids()))
     if selection.sources:
-        query = query.where(Customer.id.in_(
-            CustomerSource.select(CustomerSource.customer)
-            .where(CustomerSource.source.in_(selection.sources))))
+        query = query.where(
+            Customer.id.in_(
+                CustomerSource.select(CustomerSource.customer).where(
+                    CustomerSource.source.in_(selection.sources)
+                )
+            )
+        )
     if selection.created_from:
-        query = query.where(Customer.created_at >= clock.start_of_local_day(
-            selection.created_from))
+        query = query.where(Customer.created_at >= clock.start_of_local_day(selection.created_from))
     if selection.created_until:
-        query = query.where(Customer.created_at <= clock.end_of_local_day(
-            selection.created_until))
+        query = query.where(Customer.created_at <= clock.end_of_local_day(selection.created_until))
     # Held during a range: registered before it ended, relationship not over before it began.
     if selection.held_until:
         query = query.where(Customer.created_at <= clock.end_of_local_day(selection.held_until))
     if selection.held_from:
-        query = query.where(Customer.relationship_ended_at.is_null()
-                            | (Customer.relationship_ended_at
-                               >= clock.start_of_local_day(selection.held_from)))
+        query = query.where(
+            Customer.relationship_ended_at.is_null()
+            | (Customer.relationship_ended_at >= clock.start_of_local_day(selection.held_from))
+        )
     return query
 
 
 # ---------------------------------------------------------------- planning and recording
 
 
-def find_mailing(kind: str, *, breach: Breach | None = None,
-                 newsletter_id: int | None = None) -> Mailing | None:
+def find_mailing(
+    kind: str, *, breach: Breach | None = None, newsletter_id: int | None = None
+) -> Mailing | None:
     """The mailing of a breach (or a newsletter issue), or None before it was started."""
-    subject = (Mailing.breach == breach) if breach is not None \
+    subject = (
+        (Mailing.breach == breach)
+        if breach is not None
         else (Mailing.newsletter_id == newsletter_id)
+    )
     return Mailing.get_or_none((Mailing.kind == kind) & subject)
 
 
-def start_mailing(kind: str, template: str, actor: str, *, breach: Breach | None = None,
-                  newsletter_id: int | None = None) -> Mailing:
+def start_mailing(
+    kind: str,
+    template: str,
+    actor: str,
+    *,
+    breach: Breach | None = None,
+    newsletter_id: int | None = None,
+) -> Mailing:
     """The mailing of a breach or a newsletter issue, created (and audited) on first use."""
     if kind not in MAILING_KINDS:
         raise InvalidInput(f"not a kind of mailing: {kind}")
@@ -152,12 +187,22 @@ def start_mailing(kind: str, template: str, actor: str, *, breach: Breach | None
         return found
     try:
         with database.atomic():
-            mailing = Mailing.create(kind=kind, breach=breach, newsletter_id=newsletter_id,
-                                     template=template, created_at=clock.now(),
-                                     created_by=actor)
-            audit.record("mailing.created", actor, mailing=mailing.id, kind=kind,
-                         breach=breach.id if breach is not None else None,
-                         newsletter=newsletter_id)
+            mailing = Mailing.create(
+                kind=kind,
+                breach=breach,
+                newsletter_id=newsletter_id,
+                template=template,
+                created_at=clock.now(),
+                created_by=actor,
+            )
+            audit.record(
+                "mailing.created",
+                actor,
+                mailing=mailing.id,
+                kind=kind,
+                breach=breach.id if breach is not None else None,
+                newsletter=newsletter_id,
+            )
     except peewee.IntegrityError:  # another run created it a moment ago
         found = find_mailing(kind, breach=breach, newsletter_id=newsletter_id)
         if found is None:
@@ -184,7 +229,8 @@ def pending_ids(mailing: Mailing, selection: Selection) -> list[int]:
     """Selected customers who are not this mailing's recipients yet, by id."""
     chosen = selected_ids(selection)
     done = MailingRecipient.select(MailingRecipient.customer).where(
-        MailingRecipient.mailing == mailing)
+        MailingRecipient.mailing == mailing
+    )
     return [row.id for row in chosen.where(Customer.id.not_in(done)).order_by(Customer.id)]
 
 
@@ -194,13 +240,21 @@ def plan(mailing: Mailing | None, selection: Selection) -> MailingPlan:
     selected = chosen.count()
     fresh = chosen
     if mailing is not None:
-        fresh = chosen.where(Customer.id.not_in(
-            MailingRecipient.select(MailingRecipient.customer)
-            .where(MailingRecipient.mailing == mailing)))
+        fresh = chosen.where(
+            Customer.id.not_in(
+                MailingRecipient.select(MailingRecipient.customer).where(
+                    MailingRecipient.mailing == mailing
+                )
+            )
+        )
     with_email = fresh.where(Customer.email.is_null(False) & (Customer.email != "")).count()
     new = fresh.count()
-    return MailingPlan(selected=selected, already=selected - new, with_email=with_email,
-                       without_email=new - with_email)
+    return MailingPlan(
+        selected=selected,
+        already=selected - new,
+        with_email=with_email,
+        without_email=new - with_email,
+    )
 
 
 def lock_mailing(mailing: Mailing) -> None:
@@ -210,17 +264,29 @@ def lock_mailing(mailing: Mailing) -> None:
 
 
 def recipients_already(mailing: Mailing, customer_ids: Sequence[int]) -> set[int]:
-    return {row.customer_id for row in MailingRecipient.select(MailingRecipient.customer)
-            .where((MailingRecipient.mailing == mailing)
-                   & MailingRecipient.customer.in_(list(customer_ids)))}
+    return {
+        row.customer_id
+        for row in MailingRecipient.select(MailingRecipient.customer).where(
+            (MailingRecipient.mailing == mailing)
+            & MailingRecipient.customer.in_(list(customer_ids))
+        )
+    }
 
 
 def batch_customers(customer_ids: Sequence[int]) -> list[Customer]:
     """The columns a mail needs, for one batch: no more is read."""
-    return list(Customer.select(Customer.id, Customer.customer_no, Customer.first_name,
-                                Customer.last_name, Customer.email, Customer.language)
-                .where(Customer.id.in_(list(customer_ids)) & Customer.erased_at.is_null())
-                .order_by(Customer.id))
+    return list(
+        Customer.select(
+            Customer.id,
+            Customer.customer_no,
+            Customer.first_name,
+            Customer.last_name,
+            Customer.email,
+            Customer.language,
+        )
+        .where(Customer.id.in_(list(customer_ids)) & Customer.erased_at.is_null())
+        .order_by(Customer.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -231,40 +297,70 @@ class NewRecipient:
     reason: str | None = None  # why there is no mail: ``no_email``
 
 
-def record_batch(mailing: Mailing, recipients: Iterable[NewRecipient], actor: str,
-                 **summary: Any) -> int:
+def record_batch(
+    mailing: Mailing, recipients: Iterable[NewRecipient], actor: str, **summary: Any
+) -> int:
     """Store a batch's recipients, and one audit event for the batch with its counts.
 
     Call it in the transaction that queued the batch's outbox rows.
     """
     now = clock.now()
-    rows = [{"mailing": mailing.id, "customer": item.customer_id, "outbox": item.outbox_id,
-             "status": "queued" if item.outbox_id else "no_email", "reason": item.reason,
-             "language": item.language, "created_at": now} for item in recipients]
+    rows = [
+        {
+            "mailing": mailing.id,
+            "customer": item.customer_id,
+            "outbox": item.outbox_id,
+            "status": "queued" if item.outbox_id else "no_email",
+            "reason": item.reason,
+            "language": item.language,
+            "created_at": now,
+        }
+        for item in recipients
+    ]
     if not rows:
         return 0
     with database.atomic():
         for start in range(0, len(rows), 500):
-            MailingRecipient.insert_many(rows[start:start + 500]).execute()
+            MailingRecipient.insert_many(rows[start : start + 500]).execute()
         counts = Counter(row["status"] for row in rows)
-        audit.record("mailing.batch_queued", actor, mailing=mailing.id, kind=mailing.kind,
-                     breach=mailing.breach_id, queued=counts["queued"],
-                     without_email=counts["no_email"], **summary)
+        audit.record(
+            "mailing.batch_queued",
+            actor,
+            mailing=mailing.id,
+            kind=mailing.kind,
+            breach=mailing.breach_id,
+            queued=counts["queued"],
+            without_email=counts["no_email"],
+            **summary,
+        )
     return len(rows)
 
 
-def record_selection(mailing: Mailing, selection: Selection, actor: str,
-                     added: MailingPlan) -> None:
+def record_selection(
+    mailing: Mailing, selection: Selection, actor: str, added: MailingPlan
+) -> None:
     """Note how a run chose its recipients, on the mailing and in the audit trail."""
-    entry = {"at": clock.iso(clock.now()), "by": actor, **selection.describe(),
-             "queued": added.with_email, "without_email": added.without_email}
+    entry = {
+        "at": clock.iso(clock.now()),
+        "by": actor,
+        **selection.describe(),
+        "queued": added.with_email,
+        "without_email": added.without_email,
+    }
     with database.atomic():
         mailing.selections = [*mailing.selections, entry]
         Mailing.update(selections=mailing.selections).where(Mailing.id == mailing.id).execute()
-        audit.record("mailing.queued", actor, mailing=mailing.id, kind=mailing.kind,
-                     breach=mailing.breach_id, selection=selection.describe(),
-                     queued=added.with_email, without_email=added.without_email,
-                     already=added.already)
+        audit.record(
+            "mailing.queued",
+            actor,
+            mailing=mailing.id,
+            kind=mailing.kind,
+            breach=mailing.breach_id,
+            selection=selection.describe(),
+            queued=added.with_email,
+            without_email=added.without_email,
+            already=added.already,
+        )
 
 
 # ---------------------------------------------------------------- reading
@@ -286,12 +382,17 @@ def status_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     counts = {mailing_id: dict.fromkeys(OUTBOX_STATUSES, 0) for mailing_id in ids}
     if not ids:
         return counts
-    rows = (MailingRecipient.select(MailingRecipient.mailing, OutboxMail.status,
-                                    peewee.fn.COUNT(MailingRecipient.id).alias("n"))
-            .join(OutboxMail, on=(MailingRecipient.outbox == OutboxMail.id))
-            .where(MailingRecipient.mailing.in_(ids))
-            .group_by(MailingRecipient.mailing, OutboxMail.status)
-            .tuples())
+    rows = (
+        MailingRecipient.select(
+            MailingRecipient.mailing,
+            OutboxMail.status,
+            peewee.fn.COUNT(MailingRecipient.id).alias("n"),
+        )
+        .join(OutboxMail, on=(MailingRecipient.outbox == OutboxMail.id))
+        .where(MailingRecipient.mailing.in_(ids))
+        .group_by(MailingRecipient.mailing, OutboxMail.status)
+        .tuples()
+    )
     for mailing_id, status, count in rows:
         counts[mailing_id][status] = counts[mailing_id].get(status, 0) + count
     return counts
@@ -303,11 +404,13 @@ def without_email(mailing_ids: Iterable[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {mailing_id: [] for mailing_id in ids}
     if not ids:
         return found
-    rows = (MailingRecipient.select(MailingRecipient.mailing, Customer.customer_no)
-            .join(Customer, on=(MailingRecipient.customer == Customer.id))
-            .where(MailingRecipient.mailing.in_(ids) & (MailingRecipient.status == "no_email"))
-            .order_by(Customer.customer_no)
-            .tuples())
+    rows = (
+        MailingRecipient.select(MailingRecipient.mailing, Customer.customer_no)
+        .join(Customer, on=(MailingRecipient.customer == Customer.id))
+        .where(MailingRecipient.mailing.in_(ids) & (MailingRecipient.status == "no_email"))
+        .order_by(Customer.customer_no)
+        .tuples()
+    )
     for mailing_id, customer_no in rows:
         found[mailing_id].append(customer_no)
     return found
@@ -331,19 +434,36 @@ class RecipientLine:
 
 def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[RecipientLine]:
     """Every recipient and what became of their mail (the message bytes are not read)."""
-    query = (MailingRecipient.select(
-                MailingRecipient.status, MailingRecipient.language, MailingRecipient.created_at,
-                Customer.customer_no, Customer.first_name, Customer.last_name, Customer.email,
-                Customer.phone, Customer.street_address, Customer.postal_code, Customer.city,
-                OutboxMail.message_id, OutboxMail.status.alias("mail_status"),
-                OutboxMail.attempts, OutboxMail.last_error, OutboxMail.sent_at)
-             .join_from(MailingRecipient, Customer,
-                        on=(MailingRecipient.customer == Customer.id))
-             .join_from(MailingRecipient, OutboxMail, peewee.JOIN.LEFT_OUTER,
-                        on=(MailingRecipient.outbox == OutboxMail.id))
-             .where(MailingRecipient.mailing == mailing)
-             .order_by(Customer.customer_no)
-             .dicts())
+    query = (
+        MailingRecipient.select(
+            MailingRecipient.status,
+            MailingRecipient.language,
+            MailingRecipient.created_at,
+            Customer.customer_no,
+            Customer.first_name,
+            Customer.last_name,
+            Customer.email,
+            Customer.phone,
+            Customer.street_address,
+            Customer.postal_code,
+            Customer.city,
+            OutboxMail.message_id,
+            OutboxMail.status.alias("mail_status"),
+            OutboxMail.attempts,
+            OutboxMail.last_error,
+            OutboxMail.sent_at,
+        )
+        .join_from(MailingRecipient, Customer, on=(MailingRecipient.customer == Customer.id))
+        .join_from(
+            MailingRecipient,
+            OutboxMail,
+            peewee.JOIN.LEFT_OUTER,
+            on=(MailingRecipient.outbox == OutboxMail.id),
+        )
+        .where(MailingRecipient.mailing == mailing)
+        .order_by(Customer.customer_no)
+        .dicts()
+    )
     lines = []
     for row in query:
         line_status = row["mail_status"] or row["status"]
@@ -351,12 +471,22 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
             continue
         name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
         town = " ".join(part for part in (row["postal_code"], row["city"]) if part)
-        lines.append(RecipientLine(
-            customer_no=row["customer_no"], name=name, email=row["email"], phone=row["phone"],
-            address=", ".join(part for part in (row["street_address"], town) if part),
-            language=row["language"], status=line_status, message_id=row["message_id"],
-            attempts=row["attempts"] or 0, last_error=row["last_error"],
-            sent_at=_aware(row["sent_at"]), queued_at=_aware(row["created_at"])))
+        lines.append(
+            RecipientLine(
+                customer_no=row["customer_no"],
+                name=name,
+                email=row["email"],
+                phone=row["phone"],
+                address=", ".join(part for part in (row["street_address"], town) if part),
+                language=row["language"],
+                status=line_status,
+                message_id=row["message_id"],
+                attempts=row["attempts"] or 0,
+                last_error=row["last_error"],
+                sent_at=_aware(row["sent_at"]),
+                queued_at=_aware(row["created_at"]),
+            )
+        )
     return lines
 
 

@@ -55,12 +55,14 @@ def _several_rights_per_letter() -> None:
 
     table = Request._meta.table_name
     present = {column.name for column in database.get_columns(table)}
-    migrator = (SqliteMigrator(database) if isinstance(database.obj, peewee.SqliteDatabase)
-                else PostgresqlMigrator(database))
+    migrator = (
+        SqliteMigrator(database)
+        if isinstance(database.obj, peewee.SqliteDatabase)
+        else PostgresqlMigrator(database)
+    )
     operations = []
     if "written_language" not in present:
-        operations.append(migrator.add_column(table, "written_language",
-                                              Request.written_language))
+        operations.append(migrator.add_column(table, "written_language", Request.written_language))
     if "part_of_id" not in present:
         operations.append(migrator.add_column(table, "part_of_id", Request.part_of))
     if operations:
@@ -69,8 +71,11 @@ def _several_rights_per_letter() -> None:
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "the register, the queue, mail, staff and the audit trail", _initial_schema),
-    Migration(2, "several rights in one letter; the language it was written in",
-              _several_rights_per_letter),
+    Migration(
+        2,
+        "several rights in one letter; the language it was written in",
+        _several_rights_per_letter,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -33,26 +33,34 @@ COUNTS = ("queued", "sent", "failed", "skipped")
 outbox), delivered, refused by the server or given up, and stopped by the check before
 sending (consent withdrawn, restricted…)."""
 
-_COUNTED_AS = {"queued": "queued", "retry": "queued", "sent": "sent", "failed": "failed",
-               "skipped": "skipped"}
+_COUNTED_AS = {
+    "queued": "queued",
+    "retry": "queued",
+    "sent": "sent",
+    "failed": "failed",
+    "skipped": "skipped",
+}
 SUBJECT_MAX = 200
 
 
 def content_digest(subjects: Mapping[str, str], bodies: Mapping[str, str]) -> str:
-    canonical = json.dumps({"subjects": dict(subjects), "bodies": dict(bodies)},
-                           sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps(
+        {"subjects": dict(subjects), "bodies": dict(bodies)}, sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def prepare(subject: str, bodies: Mapping[str, str],
-            subjects: Mapping[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def prepare(
+    subject: str, bodies: Mapping[str, str], subjects: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """Checked subjects and bodies by language: Finnish required, each language known."""
     subject = " ".join(subject.split())
     if not subject:
         raise InvalidInput("the newsletter needs a subject", key="newsletter.no_subject")
     if len(subject) > SUBJECT_MAX:
-        raise InvalidInput("the subject is too long", key="newsletter.subject_too_long",
-                           limit=SUBJECT_MAX)
+        raise InvalidInput(
+            "the subject is too long", key="newsletter.subject_too_long", limit=SUBJECT_MAX
+        )
     all_subjects = {"fi": subject}
     for language, text in (subjects or {}).items():
         check_language(language)
@@ -62,8 +70,9 @@ def prepare(subject: str, bodies: Mapping[str, str],
     for language, text in bodies.items():
         check_language(language)
         if not text.strip():
-            raise InvalidInput(f"the {language} text is empty", key="newsletter.empty_body",
-                               language=language)
+            raise InvalidInput(
+                f"the {language} text is empty", key="newsletter.empty_body", language=language
+            )
         clean[language] = text.replace("\r\n", "\n")
     if "fi" not in clean:
         raise InvalidInput("the Finnish text is required", key="newsletter.no_finnish")
@@ -74,18 +83,27 @@ def is_newsletter_mail(message_ids: Iterable[str]) -> bool:
     """Whether any of ``message_ids`` (a reply's In-Reply-To and References) is an issue
     of the newsletter that we sent."""
     wanted = [message_id for message_id in message_ids if message_id]
-    return bool(wanted) and OutboxMail.select().where(
-        OutboxMail.message_id.in_(wanted[:50]) & (OutboxMail.template == TEMPLATE)).exists()
+    return (
+        bool(wanted)
+        and OutboxMail.select()
+        .where(OutboxMail.message_id.in_(wanted[:50]) & (OutboxMail.template == TEMPLATE))
+        .exists()
+    )
 
 
 def check_language(language: str) -> None:
     if language not in LANGUAGES:
-        raise InvalidInput(f"unknown language {language!r}", key="newsletter.bad_language",
-                           language=language, allowed=", ".join(LANGUAGES))
+        raise InvalidInput(
+            f"unknown language {language!r}",
+            key="newsletter.bad_language",
+            language=language,
+            allowed=", ".join(LANGUAGES),
+        )
 
 
-def find_or_create(subject: str, bodies: Mapping[str, str], actor: str,
-                   subjects: Mapping[str, str] | None = None) -> tuple[Newsletter, bool]:
+def find_or_create(
+    subject: str, bodies: Mapping[str, str], actor: str, subjects: Mapping[str, str] | None = None
+) -> tuple[Newsletter, bool]:
     """The issue with these texts, created (and audited) unless it exists; True if new."""
     all_subjects, clean = prepare(subject, bodies, subjects)
     digest = content_digest(all_subjects, clean)
@@ -94,11 +112,17 @@ def find_or_create(subject: str, bodies: Mapping[str, str], actor: str,
         return found, False
     try:
         with database.atomic():
-            newsletter = Newsletter.create(subject=all_subjects["fi"], subjects=all_subjects,
-                                           bodies=clean, digest=digest,
-                                           created_at=clock.now(), created_by=actor)
-            audit.record("newsletter.created", actor, newsletter=newsletter.id,
-                         languages=sorted(clean))
+            newsletter = Newsletter.create(
+                subject=all_subjects["fi"],
+                subjects=all_subjects,
+                bodies=clean,
+                digest=digest,
+                created_at=clock.now(),
+                created_by=actor,
+            )
+            audit.record(
+                "newsletter.created", actor, newsletter=newsletter.id, languages=sorted(clean)
+            )
     except peewee.IntegrityError:  # the same texts, created a moment ago by another run
         return Newsletter.get(Newsletter.digest == digest), False
     return newsletter, True
@@ -111,8 +135,9 @@ def get_newsletter(newsletter_id: int | str) -> Newsletter:
         number = 0
     newsletter = Newsletter.get_or_none(Newsletter.id == number)
     if newsletter is None:
-        raise NotFound(f"no newsletter {newsletter_id}", key="newsletter.not_found",
-                       id=newsletter_id)
+        raise NotFound(
+            f"no newsletter {newsletter_id}", key="newsletter.not_found", id=newsletter_id
+        )
     return newsletter
 
 
@@ -135,13 +160,18 @@ def start_mailing(newsletter: Newsletter, actor: str) -> Mailing:
 
 def audience(newsletter: Newsletter | None = None) -> dict[str, int]:
     """Who would get the issue now, by language, leaving out those who already did."""
-    query = (Customer.select(Customer.language, peewee.fn.COUNT(Customer.id))
-             .where(Customer.id.in_(consent.marketing_ids())))
+    query = Customer.select(Customer.language, peewee.fn.COUNT(Customer.id)).where(
+        Customer.id.in_(consent.marketing_ids())
+    )
     mailing = find_mailing(newsletter) if newsletter is not None else None
     if mailing is not None:
-        query = query.where(Customer.id.not_in(
-            MailingRecipient.select(MailingRecipient.customer)
-            .where(MailingRecipient.mailing == mailing)))
+        query = query.where(
+            Customer.id.not_in(
+                MailingRecipient.select(MailingRecipient.customer).where(
+                    MailingRecipient.mailing == mailing
+                )
+            )
+        )
     counts: Counter[str] = Counter()
     for language, count in query.group_by(Customer.language).tuples():
         counts[language if language in LANGUAGES else "fi"] += count
@@ -151,8 +181,7 @@ def audience(newsletter: Newsletter | None = None) -> dict[str, int]:
 def newsletter_rows() -> list[dict[str, Any]]:
     """``newsletter list --json``: one dict per issue, newest first (names are a contract)."""
     issues = list(Newsletter.select().order_by(Newsletter.id.desc()))
-    by_issue = {row.newsletter_id: row for row in Mailing.select()
-                .where(Mailing.kind == KIND)}
+    by_issue = {row.newsletter_id: row for row in Mailing.select().where(Mailing.kind == KIND)}
     counts = mailings.status_counts(mailing.id for mailing in by_issue.values())
     rows = []
     for newsletter in issues:
@@ -160,14 +189,16 @@ def newsletter_rows() -> list[dict[str, Any]]:
         summary = dict.fromkeys(COUNTS, 0)
         for status, count in (counts.get(mailing.id, {}) if mailing else {}).items():
             summary[_COUNTED_AS.get(status, "queued")] += count
-        rows.append({
-            "id": newsletter.id,
-            "subject": newsletter.subject,
-            "languages": sorted(newsletter.bodies, key=LANGUAGES.index),
-            "created_at": clock.iso(newsletter.created_at),
-            "created_by": newsletter.created_by,
-            "recipients": sum(summary.values()),
-            "counts": summary,
-            "last_queued_at": clock.iso(mailing.last_queued_at) if mailing else None,
-        })
+        rows.append(
+            {
+                "id": newsletter.id,
+                "subject": newsletter.subject,
+                "languages": sorted(newsletter.bodies, key=LANGUAGES.index),
+                "created_at": clock.iso(newsletter.created_at),
+                "created_by": newsletter.created_by,
+                "recipients": sum(summary.values()),
+                "counts": summary,
+                "last_queued_at": clock.iso(mailing.last_queued_at) if mailing else None,
+            }
+        )
     return rows

@@ -15,20 +15,44 @@ from store.documents import Document, Item, Section
 from store.i18n import Translator, translator
 
 NOTICE_SECTIONS = (
-    "register_name", "controller", "person_in_charge", "privacy_officer", "purposes",
-    "data_categories", "provision_requirement", "sources", "informing", "recipients",
-    "transfers", "processors", "retention", "security", "automated_decisions", "rights",
-    "how_to_use_rights", "complaint", "breaches",
+    "register_name",
+    "controller",
+    "person_in_charge",
+    "privacy_officer",
+    "purposes",
+    "data_categories",
+    "provision_requirement",
+    "sources",
+    "informing",
+    "recipients",
+    "transfers",
+    "processors",
+    "retention",
+    "security",
+    "automated_decisions",
+    "rights",
+    "how_to_use_rights",
+    "complaint",
+    "breaches",
 )
 """The sections, in order; each heading is ``notice.heading.<section>`` in the catalogs."""
 
 TEXT_SECTIONS = {
-    "register_name": "register_name", "person_in_charge": "access_to_register",
-    "data_categories": "data_categories", "provision_requirement": "provision_requirement",
-    "sources": "sources", "informing": "informing", "recipients": "recipients",
-    "transfers": "transfers", "processors": "processors", "retention": "retention",
-    "security": "security", "automated_decisions": "automated_decisions", "rights": "rights",
-    "how_to_use_rights": "how_to_use_rights", "complaint": "complaint",
+    "register_name": "register_name",
+    "person_in_charge": "access_to_register",
+    "data_categories": "data_categories",
+    "provision_requirement": "provision_requirement",
+    "sources": "sources",
+    "informing": "informing",
+    "recipients": "recipients",
+    "transfers": "transfers",
+    "processors": "processors",
+    "retention": "retention",
+    "security": "security",
+    "automated_decisions": "automated_decisions",
+    "rights": "rights",
+    "how_to_use_rights": "how_to_use_rights",
+    "complaint": "complaint",
     "breaches": "breaches",
 }
 """Sections that are one ``[notice]`` text: section -> setting."""
@@ -50,8 +74,13 @@ def build_notice(settings: Settings, language: str) -> Document:
         elif key == "controller":
             sections.append(Section(key, heading, lines=controller_lines(controller, t)))
         elif key == "privacy_officer" and controller["privacy_officer"]:
-            sections.append(Section(key, heading, (
-                f"{controller['privacy_officer']}, {controller['privacy_officer_email']}",)))
+            sections.append(
+                Section(
+                    key,
+                    heading,
+                    (f"{controller['privacy_officer']}, {controller['privacy_officer_email']}",),
+                )
+            )
         elif key == "purposes":
             sections.append(Section(key, heading, items=purpose_items(info["purposes"])))
     return Document(

@@ -25,8 +25,13 @@ class ObjectionOutcome:
     addresses_suppressed: int
 
 
-def apply_marketing_objection(request: Request, customer: Customer | None, actor: str,
-                              evidence: str, channel: str = "email_request") -> ObjectionOutcome:
+def apply_marketing_objection(
+    request: Request,
+    customer: Customer | None,
+    actor: str,
+    evidence: str,
+    channel: str = "email_request",
+) -> ObjectionOutcome:
     """Stop all marketing to the objector now, and close the request as fulfilled.
 
     ``customer`` is the register entry the objection is about (matched on the address it
@@ -42,12 +47,21 @@ def apply_marketing_objection(request: Request, customer: Customer | None, actor
         if customer is not None and customer.erased_at is None:
             if request.match_state != "confirmed":
                 lifecycle.confirm_customer(request, customer, actor)
-            record_consent(customer, "marketing", False, channel=channel, actor=actor,
-                           evidence=evidence, request_reference=request.reference)
+            record_consent(
+                customer,
+                "marketing",
+                False,
+                channel=channel,
+                actor=actor,
+                evidence=evidence,
+                request_reference=request.reference,
+            )
             withdrawn = True
-        addresses = {address for address in (request.requester_email,
-                                              customer.email if customer else None)
-                     if address}
+        addresses = {
+            address
+            for address in (request.requester_email, customer.email if customer else None)
+            if address
+        }
         suppressed = 0
         for address in sorted(addresses):
             try:
@@ -55,9 +69,13 @@ def apply_marketing_objection(request: Request, customer: Customer | None, actor
             except InvalidInput:
                 continue
             suppressed += 1
-        audit.record("marketing.suppressed", actor, request_reference=request.reference,
-                     customer_no=customer.customer_no if customer else None,
-                     addresses=suppressed)
+        audit.record(
+            "marketing.suppressed",
+            actor,
+            request_reference=request.reference,
+            customer_no=customer.customer_no if customer else None,
+            addresses=suppressed,
+        )
         lifecycle.approve(request, actor)
         lifecycle.fulfil(request, actor, outcome="marketing stopped")
     return ObjectionOutcome(request, customer, withdrawn, suppressed)

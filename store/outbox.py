@@ -46,9 +46,11 @@ def due_query(now: datetime | None = None) -> peewee.ModelSelect:
     # Written with literals, as the outbox_mail_due index's predicate is: SQLite uses a
     # partial index only for a query term it can see is the same, never a bound parameter.
     due = OutboxMail.status.in_([peewee.SQL(f"'{status}'") for status in DUE_STATUSES])
-    return (OutboxMail.select(*fields)
-            .where(due & (OutboxMail.next_attempt_at <= now))
-            .order_by(OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id))
+    return (
+        OutboxMail.select(*fields)
+        .where(due & (OutboxMail.next_attempt_at <= now))
+        .order_by(OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id)
+    )
 
 
 @contextmanager
@@ -95,12 +97,15 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
         if row is None:
             return None
         OutboxMail.update(next_attempt_at=now + lease).where(OutboxMail.id == row.id).execute()
-        return (OutboxMail.select(OutboxMail, Customer.id, Customer.customer_no,
-                                  Request.id, Request.reference)
-                .join_from(OutboxMail, Customer, peewee.JOIN.LEFT_OUTER)
-                .join_from(OutboxMail, Request, peewee.JOIN.LEFT_OUTER)
-                .where(OutboxMail.id == row.id)
-                .get())
+        return (
+            OutboxMail.select(
+                OutboxMail, Customer.id, Customer.customer_no, Request.id, Request.reference
+            )
+            .join_from(OutboxMail, Customer, peewee.JOIN.LEFT_OUTER)
+            .join_from(OutboxMail, Request, peewee.JOIN.LEFT_OUTER)
+            .where(OutboxMail.id == row.id)
+            .get()
+        )
 
 
 def start_attempt(mail: OutboxMail) -> None:
@@ -112,18 +117,32 @@ def start_attempt(mail: OutboxMail) -> None:
 def mark_sent(mail: OutboxMail, server_reply: str, *, actor: str = "@mailbot") -> None:
     """The server accepted the mail: keep its reply (the queue id it gave, as a rule)."""
     now = clock.now()
-    _save(mail, "mail.sent", actor, status="sent", sent_at=now, server_reply=server_reply,
-          last_error=None, next_attempt_at=None)
+    _save(
+        mail,
+        "mail.sent",
+        actor,
+        status="sent",
+        sent_at=now,
+        server_reply=server_reply,
+        last_error=None,
+        next_attempt_at=None,
+    )
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:
     """Exponential backoff: base, 2×base, 4×base … after the 1st, 2nd, 3rd failed attempt."""
     exponent = min(max(attempts, 1) - 1, 32)
-    return min(timedelta(seconds=base_seconds * 2 ** exponent), MAX_RETRY_DELAY)
+    return min(timedelta(seconds=base_seconds * 2**exponent), MAX_RETRY_DELAY)
 
 
-def mark_retry(mail: OutboxMail, error: str, settings: MailSettings, *,
-               code: int | None = None, actor: str = "@mailbot") -> str:
+def mark_retry(
+    mail: OutboxMail,
+    error: str,
+    settings: MailSettings,
+    *,
+    code: int | None = None,
+    actor: str = "@mailbot",
+) -> str:
     """A transient failure: try again after the backoff, or give up after the last attempt.
 
     Returns the new status, ``retry`` or ``failed``.
@@ -132,29 +151,55 @@ def mark_retry(mail: OutboxMail, error: str, settings: MailSettings, *,
         mark_failed(mail, error, code=code, actor=actor)
         return "failed"
     when = clock.now() + retry_delay(mail.attempts, settings.send_retry_base_seconds)
-    _save(mail, "mail.retry", actor, status="retry", last_error=error, next_attempt_at=when,
-          smtp_code=code, retry_at=clock.iso(when))
+    _save(
+        mail,
+        "mail.retry",
+        actor,
+        status="retry",
+        last_error=error,
+        next_attempt_at=when,
+        smtp_code=code,
+        retry_at=clock.iso(when),
+    )
     return "retry"
 
 
-def mark_failed(mail: OutboxMail, error: str, *, code: int | None = None,
-                actor: str = "@mailbot") -> None:
+def mark_failed(
+    mail: OutboxMail, error: str, *, code: int | None = None, actor: str = "@mailbot"
+) -> None:
     """A permanent failure (a 5xx, or attempts exhausted): staff see it and may requeue it."""
-    _save(mail, "mail.failed", actor, status="failed", last_error=error, next_attempt_at=None,
-          smtp_code=code)
+    _save(
+        mail,
+        "mail.failed",
+        actor,
+        status="failed",
+        last_error=error,
+        next_attempt_at=None,
+        smtp_code=code,
+    )
 
 
 def mark_skipped(mail: OutboxMail, reason: str, *, actor: str = "@mailbot") -> None:
     """A pre-send check said no.  ``reason`` is a short fixed phrase: it is audited."""
-    _save(mail, "mail.skipped", actor, status="skipped", last_error=reason,
-          next_attempt_at=None, reason=reason)
+    _save(
+        mail,
+        "mail.skipped",
+        actor,
+        status="skipped",
+        last_error=reason,
+        next_attempt_at=None,
+        reason=reason,
+    )
 
 
 def get_mail(message_id: str) -> OutboxMail:
     mail = OutboxMail.get_or_none(OutboxMail.message_id == normalize_message_id(message_id))
     if mail is None:
-        raise NotFound(f"no outgoing mail with Message-ID {message_id}",
-                       key="outbox.no_mail", message_id=message_id)
+        raise NotFound(
+            f"no outgoing mail with Message-ID {message_id}",
+            key="outbox.no_mail",
+            message_id=message_id,
+        )
     return mail
 
 
@@ -163,29 +208,52 @@ def requeue(message_id: str, actor: str) -> OutboxMail:
     with database.atomic():
         mail = get_mail(message_id)
         if mail.status != "failed":
-            raise RuleViolation(f"only a failed mail can be sent again ({mail.status})",
-                                key="outbox.not_failed", message_id=mail.message_id,
-                                status=mail.status)
+            raise RuleViolation(
+                f"only a failed mail can be sent again ({mail.status})",
+                key="outbox.not_failed",
+                message_id=mail.message_id,
+                status=mail.status,
+            )
         if mail.raw is None:
-            raise RuleViolation("the mail's content has been removed (retention)",
-                                key="outbox.content_removed", message_id=mail.message_id)
+            raise RuleViolation(
+                "the mail's content has been removed (retention)",
+                key="outbox.content_removed",
+                message_id=mail.message_id,
+            )
         # last_error stays: it tells staff what went wrong the time before.
-        _save(mail, "mail.requeued", actor, status="queued", attempts=0, server_reply=None,
-              next_attempt_at=clock.now(), previous_attempts=mail.attempts)
+        _save(
+            mail,
+            "mail.requeued",
+            actor,
+            status="queued",
+            attempts=0,
+            server_reply=None,
+            next_attempt_at=clock.now(),
+            previous_attempts=mail.attempts,
+        )
     return mail
 
 
 def _save(mail: OutboxMail, action: str, actor: str, **changes: Any) -> None:
-    audit_extra = {key: changes.pop(key) for key in ("smtp_code", "retry_at", "reason",
-                                                     "previous_attempts") if key in changes}
+    audit_extra = {
+        key: changes.pop(key)
+        for key in ("smtp_code", "retry_at", "reason", "previous_attempts")
+        if key in changes
+    }
     with database.atomic():
         OutboxMail.update(**changes).where(OutboxMail.id == mail.id).execute()
         for name, value in changes.items():
             setattr(mail, name, value)
-        audit.record(action, actor, customer_no=_customer_no(mail),
-                     request_reference=_reference(mail), outbox_id=mail.id,
-                     template=mail.template, attempts=mail.attempts,
-                     **{key: value for key, value in audit_extra.items() if value is not None})
+        audit.record(
+            action,
+            actor,
+            customer_no=_customer_no(mail),
+            request_reference=_reference(mail),
+            outbox_id=mail.id,
+            template=mail.template,
+            attempts=mail.attempts,
+            **{key: value for key, value in audit_extra.items() if value is not None},
+        )
 
 
 def _customer_no(mail: OutboxMail) -> str | None:

@@ -17,8 +17,16 @@ from store.customers import name_keys, normalize_email, normalize_phone
 from store.errors import InvalidInput, RuleViolation
 from store.models import Customer, Request, database
 
-RECTIFIABLE_FIELDS = ("first_name", "last_name", "street_address", "postal_code", "city",
-                      "phone", "email", "language")
+RECTIFIABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "language",
+)
 """The register fields a person can have corrected, in the order screens show them."""
 
 
@@ -37,8 +45,11 @@ def current_values(customer: Customer) -> dict[str, str]:
 def normalise(field: str, value: str) -> str:
     """``value`` as the register stores ``field``; raises InvalidInput when it cannot be."""
     if field not in RECTIFIABLE_FIELDS:
-        raise InvalidInput(f"{field!r} is not a field that can be corrected",
-                           key="rectification.not_rectifiable", field=field)
+        raise InvalidInput(
+            f"{field!r} is not a field that can be corrected",
+            key="rectification.not_rectifiable",
+            field=field,
+        )
     text = " ".join(value.split())
     if field == "phone":
         return normalize_phone(text) if text else ""
@@ -46,8 +57,11 @@ def normalise(field: str, value: str) -> str:
         return normalize_email(text) if text else ""
     if field == "language":
         if text not in LANGUAGES:
-            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}",
-                               key="rectification.bad_language", value=text)
+            raise InvalidInput(
+                f"language must be one of {', '.join(LANGUAGES)}",
+                key="rectification.bad_language",
+                value=text,
+            )
         return text
     if field in ("first_name", "last_name") and not text:
         raise InvalidInput("a name cannot be empty", key="rectification.empty_name")
@@ -66,41 +80,61 @@ def planned_changes(customer: Customer, wanted: Mapping[str, str]) -> list[Field
             changes.append(FieldChange(field, old[field], new))
     unknown = sorted(set(wanted) - set(RECTIFIABLE_FIELDS))
     if unknown:
-        raise InvalidInput(f"{unknown[0]!r} is not a field that can be corrected",
-                           key="rectification.not_rectifiable", field=unknown[0])
+        raise InvalidInput(
+            f"{unknown[0]!r} is not a field that can be corrected",
+            key="rectification.not_rectifiable",
+            field=unknown[0],
+        )
     return changes
 
 
-def apply_rectification(request: Request, wanted: Mapping[str, str],
-                        actor: str) -> list[FieldChange]:
+def apply_rectification(
+    request: Request, wanted: Mapping[str, str], actor: str
+) -> list[FieldChange]:
     """Correct the confirmed customer's data for an approved rectification request."""
     if request.kind != "rectification":
-        raise RuleViolation(f"request {request.reference} is not a rectification request",
-                            key="rectification.not_rectification", reference=request.reference)
+        raise RuleViolation(
+            f"request {request.reference} is not a rectification request",
+            key="rectification.not_rectification",
+            reference=request.reference,
+        )
     if request.status != "approved":
-        raise RuleViolation("approve the request first", key="rule.fulfil_needs_approval",
-                            reference=request.reference)
+        raise RuleViolation(
+            "approve the request first",
+            key="rule.fulfil_needs_approval",
+            reference=request.reference,
+        )
     if request.match_state != "confirmed" or request.customer_id is None:
-        raise RuleViolation("confirm the customer first", key="rule.call_needs_customer",
-                            reference=request.reference)
+        raise RuleViolation(
+            "confirm the customer first",
+            key="rule.call_needs_customer",
+            reference=request.reference,
+        )
     with database.atomic():
         customer = Customer.get_by_id(request.customer_id)
         if customer.erased_at is not None:
-            raise RuleViolation("the customer has been erased", key="rectification.customer_erased",
-                                reference=request.reference)
+            raise RuleViolation(
+                "the customer has been erased",
+                key="rectification.customer_erased",
+                reference=request.reference,
+            )
         changes = planned_changes(customer, wanted)
         if not changes:
             return []
         for change in changes:
             # An emptied phone or email is NULL, as imports store a missing one.
             empty_is_null = change.field in ("phone", "email")
-            setattr(customer, change.field, (change.new or None) if empty_is_null
-                    else change.new)
-        customer.name_key, customer.reverse_name_key = name_keys(customer.first_name,
-                                                                 customer.last_name)
+            setattr(customer, change.field, (change.new or None) if empty_is_null else change.new)
+        customer.name_key, customer.reverse_name_key = name_keys(
+            customer.first_name, customer.last_name
+        )
         customer.updated_at = clock.now()
         customer.save()
-        audit.record("customer.rectified", actor, customer_no=customer.customer_no,
-                     request_reference=request.reference,
-                     fields=[change.field for change in changes])
+        audit.record(
+            "customer.rectified",
+            actor,
+            customer_no=customer.customer_no,
+            request_reference=request.reference,
+            fields=[change.field for change in changes],
+        )
     return changes

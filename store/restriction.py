@@ -69,11 +69,18 @@ class RestrictionLine:
         return self.lifted_at is None
 
     def as_json(self) -> dict[str, Any]:
-        return {"customer_no": self.customer_no, "ground": self.ground, "note": self.note,
-                "started_at": clock.iso(self.started_at), "started_by": self.started_by,
-                "request": self.request_reference, "active": self.active,
-                "lifted_at": clock.iso(self.lifted_at), "lifted_by": self.lifted_by or None,
-                "lift_reason": self.lift_reason or None}
+        return {
+            "customer_no": self.customer_no,
+            "ground": self.ground,
+            "note": self.note,
+            "started_at": clock.iso(self.started_at),
+            "started_by": self.started_by,
+            "request": self.request_reference,
+            "active": self.active,
+            "lifted_at": clock.iso(self.lifted_at),
+            "lifted_by": self.lifted_by or None,
+            "lift_reason": self.lift_reason or None,
+        }
 
 
 def ground_text(ground: str, language: str) -> str:
@@ -103,13 +110,18 @@ def is_restricted(customer: Customer) -> bool:
 def active_restriction_exists() -> Select:
     """Whether the customer of the outer query is restricted now: for ``fn.EXISTS``."""
     return Restriction.select(Restriction.id).where(
-        (Restriction.customer == Customer.id) & in_force())
+        (Restriction.customer == Customer.id) & in_force()
+    )
 
 
 def restricted_among(customer_ids: Iterable[int]) -> set[int]:
     """Which of ``customer_ids`` are restricted now (one query)."""
-    return {cid for (cid,) in Restriction.select(Restriction.customer)
-            .where(Restriction.customer.in_(list(customer_ids)) & in_force()).tuples()}
+    return {
+        cid
+        for (cid,) in Restriction.select(Restriction.customer)
+        .where(Restriction.customer.in_(list(customer_ids)) & in_force())
+        .tuples()
+    }
 
 
 def restricted_ids() -> set[int]:
@@ -119,20 +131,34 @@ def restricted_ids() -> set[int]:
 
 def active_grounds() -> dict[int, str]:
     """Customer id → the ground of their active restriction."""
-    return dict(Restriction.select(Restriction.customer, Restriction.ground)
-                .where(in_force()).tuples())
+    return dict(
+        Restriction.select(Restriction.customer, Restriction.ground).where(in_force()).tuples()
+    )
 
 
 def restriction_lines(*, include_lifted: bool = False) -> list[RestrictionLine]:
     """Active restrictions (and with ``include_lifted`` the lifted ones), by customer."""
-    query = (Restriction.select(Restriction, Customer.customer_no)
-             .join(Customer, on=(Restriction.customer == Customer.id))
-             .order_by(Customer.customer_no, Restriction.started_at))
+    query = (
+        Restriction.select(Restriction, Customer.customer_no)
+        .join(Customer, on=(Restriction.customer == Customer.id))
+        .order_by(Customer.customer_no, Restriction.started_at)
+    )
     if not include_lifted:
         query = query.where(in_force())
-    return [RestrictionLine(row.customer.customer_no, row.ground, row.note, row.started_at,
-                            row.started_by, row.request_reference, row.lifted_at,
-                            row.lifted_by, row.lift_reason) for row in query]
+    return [
+        RestrictionLine(
+            row.customer.customer_no,
+            row.ground,
+            row.note,
+            row.started_at,
+            row.started_by,
+            row.request_reference,
+            row.lifted_at,
+            row.lifted_by,
+            row.lift_reason,
+        )
+        for row in query
+    ]
 
 
 def originating_request(restriction: Restriction) -> Request | None:
@@ -156,64 +182,103 @@ def notice_address(restriction: Restriction) -> str | None:
 # ---------------------------------------------------------------- applying
 
 
-def apply_restriction(customer: Customer, *, ground: str, actor: str, note: str = "",
-                      request: Request | None = None,
-                      at: datetime | None = None) -> Restriction:
+def apply_restriction(
+    customer: Customer,
+    *,
+    ground: str,
+    actor: str,
+    note: str = "",
+    request: Request | None = None,
+    at: datetime | None = None,
+) -> Restriction:
     """Restrict processing of ``customer``'s data on ``ground``, audited.
 
     With ``request``, it must be the customer's approved restriction request.
     """
     if ground not in GROUNDS:
-        raise InvalidInput(f"unknown restriction ground {ground!r}",
-                           key="restriction.bad_ground", ground=ground,
-                           allowed=", ".join(GROUNDS))
+        raise InvalidInput(
+            f"unknown restriction ground {ground!r}",
+            key="restriction.bad_ground",
+            ground=ground,
+            allowed=", ".join(GROUNDS),
+        )
     if request is not None:
         _check_request(request, customer)
     at = at or clock.now()
     with database.atomic():
         fresh = Customer.get_by_id(customer.id)
         if fresh.erased_at is not None:
-            raise RuleViolation(f"customer {fresh.customer_no} is erased",
-                                key="restriction.erased", customer_no=fresh.customer_no)
+            raise RuleViolation(
+                f"customer {fresh.customer_no} is erased",
+                key="restriction.erased",
+                customer_no=fresh.customer_no,
+            )
         if active_restriction(fresh) is not None:
             raise _already(fresh)
         try:
             with database.atomic():  # a savepoint: the unique index decides a race
                 restriction = Restriction.create(
-                    customer=fresh, ground=ground, note=note.strip(), started_at=at,
+                    customer=fresh,
+                    ground=ground,
+                    note=note.strip(),
+                    started_at=at,
                     started_by=actor,
-                    request_reference=request.reference if request else None)
+                    request_reference=request.reference if request else None,
+                )
         except peewee.IntegrityError:
             raise _already(fresh) from None
-        audit.record("restriction.applied", actor, customer_no=fresh.customer_no,
-                     request_reference=request.reference if request else None, ground=ground)
+        audit.record(
+            "restriction.applied",
+            actor,
+            customer_no=fresh.customer_no,
+            request_reference=request.reference if request else None,
+            ground=ground,
+        )
     return restriction
 
 
 def _check_request(request: Request, customer: Customer) -> None:
     if request.kind != "restriction":
-        raise RuleViolation(f"request {request.reference} is not a restriction request",
-                            key="restriction.wrong_kind", reference=request.reference)
+        raise RuleViolation(
+            f"request {request.reference} is not a restriction request",
+            key="restriction.wrong_kind",
+            reference=request.reference,
+        )
     if request.customer_id != customer.id or request.match_state != "confirmed":
-        raise RuleViolation(f"request {request.reference} is not about {customer.customer_no}",
-                            key="restriction.wrong_customer", reference=request.reference,
-                            customer_no=customer.customer_no)
+        raise RuleViolation(
+            f"request {request.reference} is not about {customer.customer_no}",
+            key="restriction.wrong_customer",
+            reference=request.reference,
+            customer_no=customer.customer_no,
+        )
     if request.status != "approved":
-        raise RuleViolation(f"request {request.reference} is not approved",
-                            key="restriction.needs_approval", reference=request.reference)
+        raise RuleViolation(
+            f"request {request.reference} is not approved",
+            key="restriction.needs_approval",
+            reference=request.reference,
+        )
 
 
 def _already(customer: Customer) -> RuleViolation:
-    return RuleViolation(f"customer {customer.customer_no} is already restricted",
-                         key="restriction.already", customer_no=customer.customer_no)
+    return RuleViolation(
+        f"customer {customer.customer_no} is already restricted",
+        key="restriction.already",
+        customer_no=customer.customer_no,
+    )
 
 
 # ---------------------------------------------------------------- lifting
 
 
-def lift_restriction(restriction: Restriction, *, actor: str, reason: str,
-                     notice: OutboxMail | None = None, informed_otherwise: str = "",
-                     at: datetime | None = None) -> Restriction:
+def lift_restriction(
+    restriction: Restriction,
+    *,
+    actor: str,
+    reason: str,
+    notice: OutboxMail | None = None,
+    informed_otherwise: str = "",
+    at: datetime | None = None,
+) -> Restriction:
     """End the restriction, after the person was told (Art. 18(3)).
 
     ``notice`` is the :data:`LIFTED_TEMPLATE` mail queued to the person for this; only a
@@ -226,27 +291,45 @@ def lift_restriction(restriction: Restriction, *, actor: str, reason: str,
     if notice is not None:
         _check_notice(restriction, notice)
     elif notice_address(restriction) is not None:
-        raise RuleViolation("queue the mail telling the person before lifting",
-                            key="restriction.notice_first", customer_no=customer.customer_no)
+        raise RuleViolation(
+            "queue the mail telling the person before lifting",
+            key="restriction.notice_first",
+            customer_no=customer.customer_no,
+        )
     elif not informed_otherwise:
-        raise RuleViolation("say how the person was told",
-                            key="restriction.informed_required",
-                            customer_no=customer.customer_no)
+        raise RuleViolation(
+            "say how the person was told",
+            key="restriction.informed_required",
+            customer_no=customer.customer_no,
+        )
     at = at or clock.now()
     with database.atomic():
-        lifted = (Restriction.update(
-                      lifted_at=at, lifted_by=actor, lift_reason=reason,
-                      lift_notice_message_id=notice.message_id if notice else None,
-                      lift_informed_otherwise="" if notice else informed_otherwise)
-                  .where((Restriction.id == restriction.id) & in_force())
-                  .execute())
+        lifted = (
+            Restriction.update(
+                lifted_at=at,
+                lifted_by=actor,
+                lift_reason=reason,
+                lift_notice_message_id=notice.message_id if notice else None,
+                lift_informed_otherwise="" if notice else informed_otherwise,
+            )
+            .where((Restriction.id == restriction.id) & in_force())
+            .execute()
+        )
         if not lifted:
-            raise RuleViolation(f"the restriction of {customer.customer_no} is not active",
-                                key="restriction.not_active", customer_no=customer.customer_no)
-        audit.record("restriction.lifted", actor, customer_no=customer.customer_no,
-                     request_reference=restriction.request_reference, ground=restriction.ground,
-                     told="mail" if notice else "otherwise",
-                     outbox_id=notice.id if notice else None)
+            raise RuleViolation(
+                f"the restriction of {customer.customer_no} is not active",
+                key="restriction.not_active",
+                customer_no=customer.customer_no,
+            )
+        audit.record(
+            "restriction.lifted",
+            actor,
+            customer_no=customer.customer_no,
+            request_reference=restriction.request_reference,
+            ground=restriction.ground,
+            told="mail" if notice else "otherwise",
+            outbox_id=notice.id if notice else None,
+        )
     restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, actor, reason
     return restriction
 
@@ -260,19 +343,28 @@ def require_reason(reason: str) -> str:
 
 def _check_notice(restriction: Restriction, notice: OutboxMail) -> None:
     fresh = OutboxMail.get_or_none(OutboxMail.id == notice.id)
-    if (fresh is None or fresh.template != LIFTED_TEMPLATE
-            or fresh.customer_id != restriction.customer_id
-            or fresh.created_at < restriction.started_at
-            or fresh.status not in NOTICE_STATUSES):
+    if (
+        fresh is None
+        or fresh.template != LIFTED_TEMPLATE
+        or fresh.customer_id != restriction.customer_id
+        or fresh.created_at < restriction.started_at
+        or fresh.status not in NOTICE_STATUSES
+    ):
         customer = Customer.get_by_id(restriction.customer_id)
-        raise RuleViolation("that mail does not tell the person about lifting",
-                            key="restriction.notice_first", customer_no=customer.customer_no)
+        raise RuleViolation(
+            "that mail does not tell the person about lifting",
+            key="restriction.notice_first",
+            customer_no=customer.customer_no,
+        )
 
 
 def get_active(customer: Customer) -> Restriction:
     """The customer's active restriction, or :class:`NotFound`."""
     restriction = active_restriction(customer)
     if restriction is None:
-        raise NotFound(f"customer {customer.customer_no} is not restricted",
-                       key="restriction.not_active", customer_no=customer.customer_no)
+        raise NotFound(
+            f"customer {customer.customer_no} is not restricted",
+            key="restriction.not_active",
+            customer_no=customer.customer_no,
+        )
     return restriction

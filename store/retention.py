@@ -103,13 +103,20 @@ class RetentionReport:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.erasures or self.vouchers_deleted or self.requests_minimised
-                    or self.messages_redacted or self.messages_raw_removed
-                    or self.outbox_redacted or self.outbox_raw_removed)
+        return bool(
+            self.erasures
+            or self.vouchers_deleted
+            or self.requests_minimised
+            or self.messages_redacted
+            or self.messages_raw_removed
+            or self.outbox_redacted
+            or self.outbox_raw_removed
+        )
 
     def counts(self) -> dict[str, Any]:
         return {
-            "erased": len(self.erasures), "held": len(self.held),
+            "erased": len(self.erasures),
+            "held": len(self.held),
             "kept_for_marketing": self.kept_for_marketing,
             "vouchers_deleted": self.vouchers_deleted,
             "requests_minimised": self.requests_minimised,
@@ -120,9 +127,14 @@ class RetentionReport:
         }
 
 
-def apply_retention(settings: Settings, *, actor: str = RETENTION_ACTOR,
-                    now: datetime | None = None, dry_run: bool = False,
-                    progress: Progress | None = None) -> RetentionReport:
+def apply_retention(
+    settings: Settings,
+    *,
+    actor: str = RETENTION_ACTOR,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RetentionReport:
     """Find (and unless ``dry_run``, carry out) everything the retention rules ask today."""
     now = now or clock.now()
     report = RetentionReport(at=now, dry_run=dry_run)
@@ -134,48 +146,65 @@ def apply_retention(settings: Settings, *, actor: str = RETENTION_ACTOR,
     _vouchers(settings, now, dry_run, report)
     _mail(settings, now, dry_run, report)
     if not dry_run and report.changed_anything:
-        audit.record("retention.applied", actor, **report.counts(),
-                     vouchers_up_to=report.vouchers_up_to.isoformat()
-                     if report.vouchers_up_to else None)
+        audit.record(
+            "retention.applied",
+            actor,
+            **report.counts(),
+            vouchers_up_to=report.vouchers_up_to.isoformat() if report.vouchers_up_to else None,
+        )
     return report
 
 
 # ---------------------------------------------------------------- customers
 
 
-def _due_customers(settings: Settings, now: datetime,
-                   report: RetentionReport) -> list[DueErasure]:
+def _due_customers(settings: Settings, now: datetime, report: RetentionReport) -> list[DueErasure]:
     rules = settings.retention
     cutoff = latest_due_end(rules, now)
     found: dict[int, DueErasure] = {}
-    ended = (Customer.select(Customer.id, Customer.customer_no, Customer.relationship_ended_at)
-             .where(Customer.erased_at.is_null()
-                    & (Customer.relationship_ended_at <= cutoff)).tuples())
+    ended = (
+        Customer.select(Customer.id, Customer.customer_no, Customer.relationship_ended_at)
+        .where(Customer.erased_at.is_null() & (Customer.relationship_ended_at <= cutoff))
+        .tuples()
+    )
     for cid, number, ended_at in ended.iterator():
         if is_erasure_due(ended_at, rules, now):
-            found[cid] = DueErasure(number, "relationship_ended", clock.local_today(ended_at),
-                                    erasure_due_on(ended_at, rules), cid)
+            found[cid] = DueErasure(
+                number,
+                "relationship_ended",
+                clock.local_today(ended_at),
+                erasure_due_on(ended_at, rules),
+                cid,
+            )
     for cid, number, withdrawn_at in _withdrawn_newsletter_only(cutoff).iterator():
         if cid not in found and is_erasure_due(withdrawn_at, rules, now):
-            found[cid] = DueErasure(number, "newsletter_withdrawn",
-                                    clock.local_today(withdrawn_at),
-                                    erasure_due_on(withdrawn_at, rules), cid)
+            found[cid] = DueErasure(
+                number,
+                "newsletter_withdrawn",
+                clock.local_today(withdrawn_at),
+                erasure_due_on(withdrawn_at, rules),
+                cid,
+            )
     if not found:
         return []
     marketing = consenting_ids("marketing", found)
     report.kept_for_marketing = len(marketing)
     restricted = active_grounds()
-    with_open_request = {cid for (cid,) in Request.select(Request.customer)
-                         .where(Request.status.in_(OPEN_STATUSES)
-                                & Request.customer.is_null(False)).tuples()}
+    with_open_request = {
+        cid
+        for (cid,) in Request.select(Request.customer)
+        .where(Request.status.in_(OPEN_STATUSES) & Request.customer.is_null(False))
+        .tuples()
+    }
     due = []
     for cid, item in sorted(found.items(), key=lambda pair: pair[1].customer_no):
         if cid in marketing:
             continue
         if cid in restricted:
             # Art. 18: stored, not erased, while the restriction lasts; its ground says why.
-            report.held.append(HeldCustomer(item.customer_no, "restricted", item.due_on,
-                                            restricted[cid]))
+            report.held.append(
+                HeldCustomer(item.customer_no, "restricted", item.due_on, restricted[cid])
+            )
             continue
         if cid in with_open_request:
             report.held.append(HeldCustomer(item.customer_no, "open_request", item.due_on))
@@ -187,34 +216,45 @@ def _due_customers(settings: Settings, now: datetime,
 def _withdrawn_newsletter_only(cutoff: datetime) -> Any:
     """Customers from the newsletter only, whose latest marketing event is a withdrawal."""
     latest = ConsentEvent.alias()
-    latest_id = (latest.select(latest.id)
-                 .where((latest.customer == ConsentEvent.customer)
-                        & (latest.purpose == "marketing"))
-                 .order_by(latest.at.desc(), latest.id.desc()).limit(1))
-    ticketing = (CustomerSource.select(CustomerSource.id)
-                 .where((CustomerSource.customer == Customer.id)
-                        & (CustomerSource.source == "ticketing")))
-    return (ConsentEvent.select(Customer.id, Customer.customer_no, ConsentEvent.at)
-            .join(Customer, on=(ConsentEvent.customer == Customer.id))
-            .where((ConsentEvent.purpose == "marketing") & ~ConsentEvent.given
-                   & (ConsentEvent.at <= cutoff)
-                   & Customer.erased_at.is_null() & Customer.relationship_ended_at.is_null()
-                   & (ConsentEvent.id == latest_id) & ~fn.EXISTS(ticketing))
-            .tuples())
+    latest_id = (
+        latest.select(latest.id)
+        .where((latest.customer == ConsentEvent.customer) & (latest.purpose == "marketing"))
+        .order_by(latest.at.desc(), latest.id.desc())
+        .limit(1)
+    )
+    ticketing = CustomerSource.select(CustomerSource.id).where(
+        (CustomerSource.customer == Customer.id) & (CustomerSource.source == "ticketing")
+    )
+    return (
+        ConsentEvent.select(Customer.id, Customer.customer_no, ConsentEvent.at)
+        .join(Customer, on=(ConsentEvent.customer == Customer.id))
+        .where(
+            (ConsentEvent.purpose == "marketing")
+            & ~ConsentEvent.given
+            & (ConsentEvent.at <= cutoff)
+            & Customer.erased_at.is_null()
+            & Customer.relationship_ended_at.is_null()
+            & (ConsentEvent.id == latest_id)
+            & ~fn.EXISTS(ticketing)
+        )
+        .tuples()
+    )
 
 
-def _erase(due: list[DueErasure], settings: Settings, now: datetime, actor: str,
-           progress: Progress | None) -> int:
+def _erase(
+    due: list[DueErasure], settings: Settings, now: datetime, actor: str, progress: Progress | None
+) -> int:
     """Erase in batches, each its own transaction; returns the vouchers deleted with them."""
     total = len(due)
     vouchers = 0
     if progress:
         progress(0, total)
     for start in range(0, total, BATCH):
-        chunk = [item.customer_id for item in due[start:start + BATCH]]
+        chunk = [item.customer_id for item in due[start : start + BATCH]]
         customers = list(Customer.select().where(Customer.id.in_(chunk)))
-        reports = erase_customers(customers, actor=actor, settings=settings, now=now,
-                                  via="retention")
+        reports = erase_customers(
+            customers, actor=actor, settings=settings, now=now, via="retention"
+        )
         vouchers += sum(report.vouchers_deleted for report in reports)
         if progress:
             progress(min(start + BATCH, total), total)
@@ -224,8 +264,7 @@ def _erase(due: list[DueErasure], settings: Settings, now: datetime, actor: str,
 # ---------------------------------------------------------------- vouchers and mail
 
 
-def _vouchers(settings: Settings, now: datetime, dry_run: bool,
-              report: RetentionReport) -> None:
+def _vouchers(settings: Settings, now: datetime, dry_run: bool, report: RetentionReport) -> None:
     cutoff = vouchers_expired_before(settings.retention, now)
     report.vouchers_up_to = clock.local_today(cutoff)
     expired = Purchase.purchased_at <= cutoff
@@ -244,31 +283,55 @@ def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionRep
     stale_erased = stale.where(Request.customer.in_(erased))
 
     to_minimise = erased_closed.where(Request.minimised_at.is_null())
-    message_ids = _ids(InboundMessage.select(InboundMessage.id).where(
-        InboundMessage.redacted_at.is_null()
-        & (InboundMessage.request.in_(stale_erased)
-           | (InboundMessage.request.is_null() & (InboundMessage.disposition == "ignored")
-              & (InboundMessage.received_at <= grace_over)))))
-    raw_ids = _ids(InboundMessage.select(InboundMessage.id).where(
-        InboundMessage.raw.is_null(False) & InboundMessage.request.in_(stale)))
+    message_ids = _ids(
+        InboundMessage.select(InboundMessage.id).where(
+            InboundMessage.redacted_at.is_null()
+            & (
+                InboundMessage.request.in_(stale_erased)
+                | (
+                    InboundMessage.request.is_null()
+                    & (InboundMessage.disposition == "ignored")
+                    & (InboundMessage.received_at <= grace_over)
+                )
+            )
+        )
+    )
+    raw_ids = _ids(
+        InboundMessage.select(InboundMessage.id).where(
+            InboundMessage.raw.is_null(False) & InboundMessage.request.in_(stale)
+        )
+    )
     final = OutboxMail.status.in_(FINAL_OUTBOX_STATUSES)
-    outbox_ids = _ids(OutboxMail.select(OutboxMail.id).where(
-        OutboxMail.redacted_at.is_null() & final
-        & (OutboxMail.request.in_(stale_erased)
-           | (OutboxMail.request.is_null() & OutboxMail.customer.in_(erased)))))
-    outbox_raw_ids = _ids(OutboxMail.select(OutboxMail.id).where(
-        OutboxMail.raw.is_null(False) & final
-        & (OutboxMail.request.in_(stale)
-           | (OutboxMail.request.is_null()
-              & (fn.COALESCE(OutboxMail.sent_at, OutboxMail.created_at) <= grace_over)))))
+    outbox_ids = _ids(
+        OutboxMail.select(OutboxMail.id).where(
+            OutboxMail.redacted_at.is_null()
+            & final
+            & (
+                OutboxMail.request.in_(stale_erased)
+                | (OutboxMail.request.is_null() & OutboxMail.customer.in_(erased))
+            )
+        )
+    )
+    outbox_raw_ids = _ids(
+        OutboxMail.select(OutboxMail.id).where(
+            OutboxMail.raw.is_null(False)
+            & final
+            & (
+                OutboxMail.request.in_(stale)
+                | (
+                    OutboxMail.request.is_null()
+                    & (fn.COALESCE(OutboxMail.sent_at, OutboxMail.created_at) <= grace_over)
+                )
+            )
+        )
+    )
     raw_ids = sorted(set(raw_ids) - set(message_ids))
     outbox_raw_ids = sorted(set(outbox_raw_ids) - set(outbox_ids))
     if dry_run:
         report.requests_minimised = to_minimise.count()
     else:
         with database.atomic():
-            report.requests_minimised = minimise_requests(
-                Request.id.in_(to_minimise), now)
+            report.requests_minimised = minimise_requests(Request.id.in_(to_minimise), now)
             redact_messages(message_ids, now)
             redact_outbox(outbox_ids, now)
             _remove_raw(raw_ids, outbox_raw_ids)
@@ -285,9 +348,9 @@ def _ids(query: Any) -> list[int]:
 def _remove_raw(message_ids: list[int], outbox_ids: list[int]) -> None:
     """Drop the bytes as received or sent; the parsed text stays with the request."""
     for start in range(0, len(message_ids), BATCH):
-        chunk = message_ids[start:start + BATCH]
+        chunk = message_ids[start : start + BATCH]
         InboundMessage.update(raw=None).where(InboundMessage.id.in_(chunk)).execute()
         Attachment.update(data=None).where(Attachment.message.in_(chunk)).execute()
     for start in range(0, len(outbox_ids), BATCH):
-        chunk = outbox_ids[start:start + BATCH]
+        chunk = outbox_ids[start : start + BATCH]
         OutboxMail.update(raw=None).where(OutboxMail.id.in_(chunk)).execute()

@@ -31,8 +31,9 @@ def erasure_due_on(relationship_ended_at: datetime, rules: RetentionSettings) ->
     return add_months(clock.local_today(relationship_ended_at), rules.months_after_relationship)
 
 
-def is_erasure_due(relationship_ended_at: datetime, rules: RetentionSettings,
-                   now: datetime | None = None) -> bool:
+def is_erasure_due(
+    relationship_ended_at: datetime, rules: RetentionSettings, now: datetime | None = None
+) -> bool:
     return clock.local_today(now) >= erasure_due_on(relationship_ended_at, rules)
 
 
@@ -43,8 +44,9 @@ def latest_due_end(rules: RetentionSettings, now: datetime | None = None) -> dat
     today's month may be due; :func:`is_erasure_due` then decides each one exactly.
     """
     earlier = add_months(clock.local_today(now), -rules.months_after_relationship)
-    last_day = date(earlier.year, earlier.month,
-                    calendar.monthrange(earlier.year, earlier.month)[1])
+    last_day = date(
+        earlier.year, earlier.month, calendar.monthrange(earlier.year, earlier.month)[1]
+    )
     return clock.end_of_local_day(last_day)
 
 
@@ -61,8 +63,9 @@ def voucher_kept_until(purchased_at: datetime, rules: RetentionSettings) -> date
     return add_years(date(year_ended, 12, 31), rules.voucher_years)
 
 
-def voucher_expired(purchased_at: datetime, rules: RetentionSettings,
-                    now: datetime | None = None) -> bool:
+def voucher_expired(
+    purchased_at: datetime, rules: RetentionSettings, now: datetime | None = None
+) -> bool:
     return clock.local_today(now) > voucher_kept_until(purchased_at, rules)
 
 

@@ -14,9 +14,7 @@ import re
 
 # C0 controls but tab and newline, DEL, C1 controls, lone surrogates, and the Unicode
 # bidirectional embeddings, overrides and isolates.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
-)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 REPLACEMENT = "\ufffd"
 
 

@@ -81,11 +81,15 @@ class TokenKeys:
     @classmethod
     def from_secret(cls, secret: bytes) -> TokenKeys:
         def derive(label: str) -> bytes:
-            return hmac.digest(secret, f"rekisteri newsletter token {label}".encode(),
-                               hashlib.sha256)
+            return hmac.digest(
+                secret, f"rekisteri newsletter token {label}".encode(), hashlib.sha256
+            )
 
-        return cls(tag_key=derive("tag"), seal_key=derive("seal"),
-                   fingerprint=derive("fingerprint")[:_FINGERPRINT_BYTES])
+        return cls(
+            tag_key=derive("tag"),
+            seal_key=derive("seal"),
+            fingerprint=derive("fingerprint")[:_FINGERPRINT_BYTES],
+        )
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,9 @@ def keys(settings: Settings) -> TokenKeys:
     configured = settings.newsletter.token_secret
     if configured:
         if len(configured) < MIN_CONFIGURED_SECRET:
-            raise ConfigError(f"newsletter.token_secret needs at least "
-                              f"{MIN_CONFIGURED_SECRET} characters")
+            raise ConfigError(
+                f"newsletter.token_secret needs at least {MIN_CONFIGURED_SECRET} characters"
+            )
         return TokenKeys.from_secret(configured.encode("utf-8"))
     return TokenKeys.from_secret(_stored_secret(create=True))
 
@@ -144,10 +149,11 @@ def retired_fingerprints() -> set[bytes]:
 
 def unsent_newsletter_mails() -> int:
     """Newsletter mails still waiting in the outbox: their links carry the current secret."""
-    return (OutboxMail.select()
-            .where((OutboxMail.template == NEWSLETTER_TEMPLATE)
-                   & OutboxMail.status.in_(DUE_STATUSES))
-            .count())
+    return (
+        OutboxMail.select()
+        .where((OutboxMail.template == NEWSLETTER_TEMPLATE) & OutboxMail.status.in_(DUE_STATUSES))
+        .count()
+    )
 
 
 def rotate_secret(settings: Settings, actor: str, *, force: bool = False) -> None:
@@ -157,12 +163,17 @@ def rotate_secret(settings: Settings, actor: str, *, force: bool = False) -> Non
     arrival), unless ``force``.
     """
     if settings.newsletter.token_secret:
-        raise RuleViolation("the secret is set in the configuration (newsletter.token_secret)",
-                            key="newsletter.secret_in_config")
+        raise RuleViolation(
+            "the secret is set in the configuration (newsletter.token_secret)",
+            key="newsletter.secret_in_config",
+        )
     waiting = unsent_newsletter_mails()
     if waiting and not force:
-        raise RuleViolation(f"{waiting} newsletter mails are still waiting to be sent",
-                            key="newsletter.mail_waiting", count=waiting)
+        raise RuleViolation(
+            f"{waiting} newsletter mails are still waiting to be sent",
+            key="newsletter.mail_waiting",
+            count=waiting,
+        )
     with database.atomic():
         old = keys(settings).fingerprint
         retired = [item.hex() for item in sorted(retired_fingerprints() | {old})]
@@ -197,8 +208,9 @@ def find_tokens(text: str) -> list[str]:
     return found
 
 
-def check_token(token: str, token_keys: TokenKeys,
-                retired: set[bytes] | frozenset[bytes] = frozenset()) -> TokenCheck:
+def check_token(
+    token: str, token_keys: TokenKeys, retired: set[bytes] | frozenset[bytes] = frozenset()
+) -> TokenCheck:
     """Verify ``token``: its purpose and customer number, or why it counts for nothing."""
     match = TOKEN.fullmatch(token.strip())
     if match is None:
@@ -242,8 +254,7 @@ class LinkUse:
 
     def note(self) -> dict[str, str | bool | None]:
         """What the message's record keeps: never the token or the customer number."""
-        return {"purpose": self.purpose, "accepted": self.accepted,
-                "ignored_because": self.problem}
+        return {"purpose": self.purpose, "accepted": self.accepted, "ignored_because": self.problem}
 
 
 def resolve(token: str, settings: Settings) -> LinkUse:
@@ -252,8 +263,9 @@ def resolve(token: str, settings: Settings) -> LinkUse:
     check = check_token(token, keys(settings), retired_fingerprints())
     if not check.valid:
         return LinkUse(token, check.purpose, problem=check.problem)
-    customer = Customer.get_or_none((Customer.customer_no == check.customer_no)
-                                    & Customer.erased_at.is_null())
+    customer = Customer.get_or_none(
+        (Customer.customer_no == check.customer_no) & Customer.erased_at.is_null()
+    )
     if customer is None:
         return LinkUse(token, check.purpose, problem=NOT_IN_REGISTER)
     return LinkUse(token, check.purpose, customer=customer)
@@ -265,8 +277,10 @@ def _tag(token_keys: TokenKeys, purpose: str, number: bytes) -> bytes:
 
 
 def _keystream(token_keys: TokenKeys, tag: bytes, length: int) -> bytes:
-    blocks = (hmac.digest(token_keys.seal_key, tag + bytes([counter]), hashlib.sha256)
-              for counter in range((length + 31) // 32))
+    blocks = (
+        hmac.digest(token_keys.seal_key, tag + bytes([counter]), hashlib.sha256)
+        for counter in range((length + 31) // 32)
+    )
     return b"".join(blocks)[:length]
 
 

@@ -60,8 +60,7 @@ def _dos_time(at: datetime) -> tuple[int, int]:
     return time, day
 
 
-def encrypted_zip(members: Sequence[tuple[str, bytes]], password: str,
-                  modified: datetime) -> bytes:
+def encrypted_zip(members: Sequence[tuple[str, bytes]], password: str, modified: datetime) -> bytes:
     """A ZIP archive of ``members`` (name, content), each encrypted with ``password``."""
     secret = password.encode("utf-8")
     time, day = _dos_time(modified)
@@ -78,13 +77,43 @@ def encrypted_zip(members: Sequence[tuple[str, bytes]], password: str,
         data = header + cipher.encrypt(packed)
         flags = _FLAG_ENCRYPTED | _FLAG_UTF8
         offset = len(body)
-        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, _VERSION, flags, _DEFLATED, time, day,
-                            crc, len(data), len(content), len(encoded_name), 0)
+        body += struct.pack(
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            _VERSION,
+            flags,
+            _DEFLATED,
+            time,
+            day,
+            crc,
+            len(data),
+            len(content),
+            len(encoded_name),
+            0,
+        )
         body += encoded_name + data
-        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, _VERSION, _VERSION, flags,
-                                 _DEFLATED, time, day, crc, len(data), len(content),
-                                 len(encoded_name), 0, 0, 0, 0, 0, offset)
+        directory += struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            _VERSION,
+            _VERSION,
+            flags,
+            _DEFLATED,
+            time,
+            day,
+            crc,
+            len(data),
+            len(content),
+            len(encoded_name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
         directory += encoded_name
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),
-                      len(directory), len(body), 0)
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), len(body), 0
+    )
     return bytes(body + directory + end)

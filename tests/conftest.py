@@ -116,7 +116,14 @@ def frozen_clock() -> Iterator[Callable[[datetime], None]]:
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own configuration or data folder."""
-    for name in ("REKISTERI_CONFIG", "REKISTERI_DB", "REKISTERI_INBOX", "REKISTERI_SMTP",
-                 "REKISTERI_FROM", "REKISTERI_LANG", "REKISTERI_NOW"):
+    for name in (
+        "REKISTERI_CONFIG",
+        "REKISTERI_DB",
+        "REKISTERI_INBOX",
+        "REKISTERI_SMTP",
+        "REKISTERI_FROM",
+        "REKISTERI_LANG",
+        "REKISTERI_NOW",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

@@ -27,7 +27,8 @@ def test_an_untouched_chain_verifies(five_events, capsys):
 
 def test_an_altered_payload_is_named(five_events, capsys, monkeypatch):
     database.execute_sql(
-        f"UPDATE {table()} SET payload = '{{\"purpose\": \"covered up\"}}' WHERE id = 3")
+        f'UPDATE {table()} SET payload = \'{{"purpose": "covered up"}}\' WHERE id = 3'
+    )
     result = audit.verify()
     assert (result.ok, result.first_bad_id, result.problem) == (False, 3, "altered")
     monkeypatch.setenv("REKISTERI_LANG", "en")
@@ -57,7 +58,8 @@ def test_an_inserted_event_is_named(five_events):
     database.execute_sql(
         f"INSERT INTO {table()} (id, at, actor, action, customer_no, request_reference, "
         f"payload, prev_hash, hash) SELECT 6, at, actor, action, customer_no, "
-        f"request_reference, payload, prev_hash, hash FROM {table()} WHERE id = 5")
+        f"request_reference, payload, prev_hash, hash FROM {table()} WHERE id = 5"
+    )
     assert forged.id == 5
     result = audit.verify()
     assert (result.ok, result.first_bad_id) == (False, 6)

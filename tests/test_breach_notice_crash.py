@@ -23,22 +23,31 @@ def make_register() -> tuple[set[str], set[str]]:
 
     Returns (customer numbers without an address, addresses the server refuses).
     """
-    insert_customers(CUSTOMERS, first_name="Asiakas", first_number=100000, source="ticketing",
-                     email=lambda n: None if n % 20 == 0 else f"asiakas{n}@example.fi")
+    insert_customers(
+        CUSTOMERS,
+        first_name="Asiakas",
+        first_number=100000,
+        source="ticketing",
+        email=lambda n: None if n % 20 == 0 else f"asiakas{n}@example.fi",
+    )
     no_email = {f"{100000 + n}" for n in range(1, CUSTOMERS + 1) if n % 20 == 0}
     refused = {f"asiakas{n}@example.fi" for n in range(1, CUSTOMERS + 1) if n % 500 == 7}
     return no_email, refused
 
 
 def test_5000_notices_survive_a_killed_sender_and_each_customer_gets_one(
-        db, frozen_clock, smtp_server, tmp_path, capsys):
+    db, frozen_clock, smtp_server, tmp_path, capsys
+):
     no_email, refused = make_register()
     for address in refused:
         smtp_server.handler.refuse[address] = "550 5.1.1 No such user here"
     breach = breaches.record_breach(
-        discovered_at=clock.now() - timedelta(hours=6), actor="anna",
+        discovered_at=clock.now() - timedelta(hours=6),
+        actor="anna",
         what="Lipunmyynnin varmuuskopio oli ladattavissa verkosta.",
-        consequences="Voit saada huijausviestejä.", measures_taken="Tiedosto poistettiin.")
+        consequences="Voit saada huijausviestejä.",
+        measures_taken="Tiedosto poistettiin.",
+    )
 
     assert main(["breach", "notify", str(breach.id), "--all"]) == 0
     capsys.readouterr()
@@ -61,8 +70,9 @@ def test_5000_notices_survive_a_killed_sender_and_each_customer_gets_one(
     for mail in smtp_server.received:
         ids_per_address[mail.rcpt_tos[0]].add(mail.message["Message-ID"])
         copies[mail.message["Message-ID"]] += 1
-    expected = {row.email for row in Customer.select(Customer.email)
-                .where(Customer.email.is_null(False))} - refused
+    expected = {
+        row.email for row in Customer.select(Customer.email).where(Customer.email.is_null(False))
+    } - refused
     assert set(ids_per_address) == expected
     assert all(len(ids) == 1 for ids in ids_per_address.values()), "two notices to a customer"
     redelivered = sorted(message_id for message_id, count in copies.items() if count > 1)
@@ -81,6 +91,8 @@ def test_5000_notices_survive_a_killed_sender_and_each_customer_gets_one(
         assert line["message_id"] not in copies
     assert audit.verify().ok
     with capsys.disabled():  # the figure the at-least-once promise allows, for the record
-        print(f"\n{len(smtp_server.received)} mails received, {delivered_before_restart} "
-              f"before the kill; raw re-deliveries of one Message-ID: {len(redelivered)} "
-              f"{redelivered}")
+        print(
+            f"\n{len(smtp_server.received)} mails received, {delivered_before_restart} "
+            f"before the kill; raw re-deliveries of one Message-ID: {len(redelivered)} "
+            f"{redelivered}"
+        )

@@ -34,7 +34,8 @@ from store.models.requests import KINDS
 
 CITED = Path(__file__).parent / "corpus" / "cited"
 MANIFEST: dict[str, dict[str, Any]] = tomllib.loads(
-    (CITED / "MANIFEST.toml").read_text(encoding="utf-8"))
+    (CITED / "MANIFEST.toml").read_text(encoding="utf-8")
+)
 AUTOMATIC = {"auto_reply", "spam", "list", "bounce"}  # categories no person wrote
 CATEGORIES = AUTOMATIC | {"request", "question"}
 REQUEST_KINDS = set(KINDS) - {"other"}
@@ -67,23 +68,28 @@ class Outcome:
 def outcome(name: str) -> Outcome:
     settings = _settings()
     entry = MANIFEST[name]
-    parsed = parse_message((CITED / f"{name}.eml").read_bytes(),
-                           attachment_max_bytes=settings.mail.attachment_max_bytes)
+    parsed = parse_message(
+        (CITED / f"{name}.eml").read_bytes(),
+        attachment_max_bytes=settings.mail.attachment_max_bytes,
+    )
     reason = ignore_reason(parsed, settings)
     ours = own_addresses(settings)
     text, subject = parsed.reading(ours)
     answers_marketing = entry.get("answers_marketing", False) or parsed.forwards_own_mail(ours)
     result = classify(text, subject, answers_marketing=answers_marketing)
     if reason is not None:
-        return Outcome(name, frozenset(), reason, False, result.written_language,
-                       f"ignored: {reason}")
-    kinds = ({result.kind, *result.also_kinds}
-             | ({"objection"} if result.also_objection else set())) - {"other"}
+        return Outcome(
+            name, frozenset(), reason, False, result.written_language, f"ignored: {reason}"
+        )
+    kinds = (
+        {result.kind, *result.also_kinds} | ({"objection"} if result.also_objection else set())
+    ) - {"other"}
     shown = "+".join(sorted(kinds)) or "other"
     if result.kind == "objection" and result.marketing:
         shown += " (marketing)"
-    return Outcome(name, frozenset(kinds), None, result.kind != "other",
-                   result.written_language, shown)
+    return Outcome(
+        name, frozenset(kinds), None, result.kind != "other", result.written_language, shown
+    )
 
 
 def _param(name: str) -> Any:
@@ -119,33 +125,43 @@ def _share(rows: list[Outcome]) -> str:
 
 
 def test_summary_of_accuracy_and_no_automatic_mail_is_answered(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     rows = [outcome(name) for name in MANIFEST]
     requests = [row for row in rows if row.entry["category"] == "request"]
     languages = Counter(row.entry["language"] for row in rows)
-    lines = ["", f"cited corpus: {len(rows)} mails, {len(requests)} requests",
-             f"  all mails          {_share(rows)}",
-             f"  requests only      {_share(requests)}",
-             f"  Finnish (fi)       {_share([r for r in rows if r.entry['language'] == 'fi'])}",
-             f"  other than fi/sv/en"
-             f"{_share([r for r in rows if r.entry['language'] not in ('fi', 'sv', 'en')])}"]
+    lines = [
+        "",
+        f"cited corpus: {len(rows)} mails, {len(requests)} requests",
+        f"  all mails          {_share(rows)}",
+        f"  requests only      {_share(requests)}",
+        f"  Finnish (fi)       {_share([r for r in rows if r.entry['language'] == 'fi'])}",
+        f"  other than fi/sv/en"
+        f"{_share([r for r in rows if r.entry['language'] not in ('fi', 'sv', 'en')])}",
+    ]
     for language, _ in languages.most_common():
         if language != "fi":
-            lines.append(f"  {language:<18} "
-                         f"{_share([r for r in rows if r.entry['language'] == language])}")
+            lines.append(
+                f"  {language:<18} {_share([r for r in rows if r.entry['language'] == language])}"
+            )
     for kind in sorted(REQUEST_KINDS):
         asking = [row for row in requests if kind in row.entry["kinds"]]
         found = sum(kind in row.kinds for row in asking)
         lines.append(f"  asks {kind:<13} {found:3}/{len(asking):<3} found")
     several = [row for row in requests if len(row.entry["kinds"]) > 1]
     lines.append(f"  several requests   {_share(several)}")
-    for style, label in (("phone", "phone-typed"), ("forward", "forwards"),
-                         ("reply to newsletter", "newsletter replies")):
+    for style, label in (
+        ("phone", "phone-typed"),
+        ("forward", "forwards"),
+        ("reply to newsletter", "newsletter replies"),
+    ):
         styled = [row for row in rows if style in row.entry.get("style", "")]
         lines.append(f"  {label:<18} {_share(styled)}")
     automatic = [row for row in rows if row.entry["category"] in AUTOMATIC]
-    lines.append(f"  automatic unanswered {sum(not r.acknowledged for r in automatic)}/"
-                 f"{len(automatic)} (auto-replies, spam, lists, bounces)")
+    lines.append(
+        f"  automatic unanswered {sum(not r.acknowledged for r in automatic)}/"
+        f"{len(automatic)} (auto-replies, spam, lists, bounces)"
+    )
     acknowledged = sum(row.acknowledged == row.entry["acknowledge"] for row in rows)
     lines.append(f"  acknowledged right {acknowledged:3}/{len(rows)}")
     detected = sum(row.written_language == row.entry["language"] for row in rows)
@@ -154,8 +170,9 @@ def test_summary_of_accuracy_and_no_automatic_mail_is_answered(
     with capsys.disabled():
         print("\n".join(lines))
 
-    answered = sorted(row.name for row in rows
-                      if row.entry["category"] in AUTOMATIC and row.acknowledged)
+    answered = sorted(
+        row.name for row in rows if row.entry["category"] in AUTOMATIC and row.acknowledged
+    )
     # Mail no person wrote is never answered.  The few that today's code does answer are
     # known misses (spam without a verdict header, a responder without RFC 3834 headers):
     # listed here so that no other one can slip in unnoticed.

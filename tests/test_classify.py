@@ -12,15 +12,26 @@ CASES = [
     ("Tietopyyntö", "Hei, haluaisin tarkistaa mitä tietoja teillä on minusta.", "access", "fi"),
     ("", "Pyydän saada jäljennöksen kaikista henkilötiedoistani.", "access", "fi"),
     ("", "Voitteko lähettää tietoni? Haluan nähdä mitä olette tallentaneet.", "access", "fi"),
-    ("", "Pyydän tietojeni tarkastusta EU:n tietosuoja-asetuksen 15 artiklan nojalla.",
-     "access", "fi"),
-    ("Registerutdrag", "Hej, jag vill få ett registerutdrag över mina uppgifter.", "access",
-     "sv"),
+    (
+        "",
+        "Pyydän tietojeni tarkastusta EU:n tietosuoja-asetuksen 15 artiklan nojalla.",
+        "access",
+        "fi",
+    ),
+    ("Registerutdrag", "Hej, jag vill få ett registerutdrag över mina uppgifter.", "access", "sv"),
     ("", "Jag begär tillgång till mina personuppgifter enligt artikel 15.", "access", "sv"),
-    ("Subject access request", "Please send me a copy of all personal data you hold about "
-     "me.", "access", "en"),
-    ("", "What information do you keep about me? Under Art. 15 GDPR I want to know.",
-     "access", "en"),
+    (
+        "Subject access request",
+        "Please send me a copy of all personal data you hold about me.",
+        "access",
+        "en",
+    ),
+    (
+        "",
+        "What information do you keep about me? Under Art. 15 GDPR I want to know.",
+        "access",
+        "en",
+    ),
     ("poisto", "poistakaa tietoni", "erasure", "fi"),
     ("", "Haluan että tietojani ei enää säilytetä, poistaminen kiitos.", "erasure", "fi"),
     ("", "Pyydän tietojeni poistoa rekisteristänne.", "erasure", "fi"),
@@ -29,21 +40,35 @@ CASES = [
     ("", "Jag vill att ni raderar mitt konto och alla mina uppgifter.", "erasure", "sv"),
     ("", "Please delete my account and all my personal data.", "erasure", "en"),
     ("", "I exercise my right to be forgotten (Article 17).", "erasure", "en"),
-    ("Osoitteenmuutos", "Osoitteeni on muuttunut, uusi osoite on Kirkkokatu 5, 48100 Kotka.",
-     "rectification", "fi"),
+    (
+        "Osoitteenmuutos",
+        "Osoitteeni on muuttunut, uusi osoite on Kirkkokatu 5, 48100 Kotka.",
+        "rectification",
+        "fi",
+    ),
     ("", "Nimeni on väärin rekisterissänne, korjatkaa se.", "rectification", "fi"),
-    ("", "Jag har flyttat, min nya adress är Storgatan 3, 00100 Helsingfors.",
-     "rectification", "sv"),
-    ("", "My phone number has changed. Please update it to +358 40 111 2222.",
-     "rectification", "en"),
-    ("", "Pyydän, että rajoitatte tietojeni käsittelyä kunnes asia on selvitetty.",
-     "restriction", "fi"),
+    (
+        "",
+        "Jag har flyttat, min nya adress är Storgatan 3, 00100 Helsingfors.",
+        "rectification",
+        "sv",
+    ),
+    (
+        "",
+        "My phone number has changed. Please update it to +358 40 111 2222.",
+        "rectification",
+        "en",
+    ),
+    (
+        "",
+        "Pyydän, että rajoitatte tietojeni käsittelyä kunnes asia on selvitetty.",
+        "restriction",
+        "fi",
+    ),
     ("", "Käsittelyn rajoittaminen, tietosuoja-asetuksen 18 artikla.", "restriction", "fi"),
     ("", "Jag begär begränsning av behandlingen av mina uppgifter.", "restriction", "sv"),
-    ("", "Please restrict the processing of my data while you check it.", "restriction",
-     "en"),
-    ("Re: Kotkan Leffojen uutiskirje", "En halua enää uutiskirjettä, kiitos.", "objection",
-     "fi"),
+    ("", "Please restrict the processing of my data while you check it.", "restriction", "en"),
+    ("Re: Kotkan Leffojen uutiskirje", "En halua enää uutiskirjettä, kiitos.", "objection", "fi"),
     ("", "Peruutan markkinointiluvan, älkää lähettäkö mainoksia.", "objection", "fi"),
     ("", "Lopettakaa sähköpostimarkkinointi minulle.", "objection", "fi"),
     ("", "Sluta skicka nyhetsbrev till mig.", "objection", "sv"),
@@ -61,17 +86,24 @@ def test_realistic_phrasings(subject, text, kind, language):
     assert (result.kind, result.language) == (kind, language), result.scores
 
 
-@pytest.mark.parametrize("text", ["poistakaa tietoni", "tietojani poistaminen",
-                                  "tietojeni poisto", "tiedot poistetaan"])
+@pytest.mark.parametrize(
+    "text", ["poistakaa tietoni", "tietojani poistaminen", "tietojeni poisto", "tiedot poistetaan"]
+)
 def test_finnish_inflection_counts(text):
     assert classify(text).kind == "erasure"
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("Viittaan 15 artiklaan.", "access"), ("Art. 16 GDPR.", "rectification"),
-    ("Enligt artikel 17.", "erasure"), ("Article 18 applies.", "restriction"),
-    ("Artikla 21.", "objection"), ("Tietosuoja-asetuksen 17 artiklan 1 kohta.", "erasure"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Viittaan 15 artiklaan.", "access"),
+        ("Art. 16 GDPR.", "rectification"),
+        ("Enligt artikel 17.", "erasure"),
+        ("Article 18 applies.", "restriction"),
+        ("Artikla 21.", "objection"),
+        ("Tietosuoja-asetuksen 17 artiklan 1 kohta.", "erasure"),
+    ],
+)
 def test_article_numbers_are_strong_signals_in_any_language(text, kind):
     result = classify(text)
     assert result.kind == kind and result.confidence >= 0.7
@@ -98,11 +130,15 @@ def test_the_subject_of_a_reply_and_quoted_text_decide_nothing():
     assert classify("Kiitos!", "Re: Haluatko tarkistaa tietosi? Uutiskirje").kind == "other"
 
 
-@pytest.mark.parametrize("text", [
-    "Älkää poistako tietojani, haluan ostaa lippuja jatkossakin.",
-    "En halua, että tietojani poistetaan.", "Radera inte mina uppgifter.",
-    "Please don't delete my account, I still buy tickets.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Älkää poistako tietojani, haluan ostaa lippuja jatkossakin.",
+        "En halua, että tietojani poistetaan.",
+        "Radera inte mina uppgifter.",
+        "Please don't delete my account, I still buy tickets.",
+    ],
+)
 def test_a_negated_erasure_is_not_an_erasure(text):
     assert classify(text).kind != "erasure"
 
@@ -111,15 +147,17 @@ def test_an_erasure_that_did_not_happen_is_still_one():
     assert classify("Tietojani ei poistettu vaikka pyysin, poistakaa ne nyt.").kind == "erasure"
 
 
-@pytest.mark.parametrize("text", ["Ottakaa minut pois postituslistalta.",
-                                  "Please remove me from this list."])
+@pytest.mark.parametrize(
+    "text", ["Ottakaa minut pois postituslistalta.", "Please remove me from this list."]
+)
 def test_leaving_the_list_is_a_marketing_objection(text):
     result = classify(text)
     assert (result.kind, result.marketing) == ("objection", True)
 
 
-@pytest.mark.parametrize("text", ["Lopettakaa tämä!", "peruuta tilaus", "sluta skicka",
-                                  "Stop sending these."])
+@pytest.mark.parametrize(
+    "text", ["Lopettakaa tämä!", "peruuta tilaus", "sluta skicka", "Stop sending these."]
+)
 def test_a_bare_stop_is_about_the_newsletter_only_in_reply_to_it(text):
     assert classify(text, "Re: Joulun ensi-illat").kind == "other"
     result = classify(text, "Re: Joulun ensi-illat", answers_marketing=True)
@@ -150,16 +188,25 @@ def test_language_detection_and_fallback():
     assert detect_language("") == "fi"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Uusi osoite: Kirkkokatu 5 B 12, 48100 Kotka.\nUusi puhelinnumero on 040 765 4321.",
-     {"street_address": "Kirkkokatu 5 B 12", "postal_code": "48100", "city": "Kotka",
-      "phone": "+358407654321"}),
-    ("Menin naimisiin ja sukunimeni on nyt Virtanen.", {"last_name": "Virtanen"}),
-    ("Min nya e-postadress är Anna.B@Example.se.", {"email": "anna.b@example.se"}),
-    ("My name has changed to Jane Smith.", {"first_name": "Jane", "last_name": "Smith"}),
-    ("I have moved to 12 High Street, London.", {"street_address": "12 High Street, London"}),
-    ("Soittakaa numeroon 040 1234567, osoite Keskuskatu 1.", {}),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Uusi osoite: Kirkkokatu 5 B 12, 48100 Kotka.\nUusi puhelinnumero on 040 765 4321.",
+            {
+                "street_address": "Kirkkokatu 5 B 12",
+                "postal_code": "48100",
+                "city": "Kotka",
+                "phone": "+358407654321",
+            },
+        ),
+        ("Menin naimisiin ja sukunimeni on nyt Virtanen.", {"last_name": "Virtanen"}),
+        ("Min nya e-postadress är Anna.B@Example.se.", {"email": "anna.b@example.se"}),
+        ("My name has changed to Jane Smith.", {"first_name": "Jane", "last_name": "Smith"}),
+        ("I have moved to 12 High Street, London.", {"street_address": "12 High Street, London"}),
+        ("Soittakaa numeroon 040 1234567, osoite Keskuskatu 1.", {}),
+    ],
+)
 def test_rectification_values_are_extracted(text, expected):
     assert proposed_changes(text) == expected
 
@@ -167,23 +214,40 @@ def test_rectification_values_are_extracted(text, expected):
 # Issue 14's hand test (plain sentences that all became "other") and the opening lines of
 # the data protection authorities' model letters (CNIL, AEPD, Garante, UODO, AP, the
 # Estonian AKI, BfDI), each answered in English unless written in fi, sv or en.
-@pytest.mark.parametrize("text, kind, written, answer", [
-    ("Pyydän kopion henkilötiedoistani.", "access", "fi", "fi"),
-    ("Lähettäkää minulle kaikki tietoni.", "access", "fi", "fi"),
-    ("Haluan että tilini suljetaan ja tiedot hävitetään.", "erasure", "fi", "fi"),
-    ("Älkää lähettäkö enää mainoksia.", "objection", "fi", "fi"),
-    ("what have you got on me", "access", "en", "en"),
-    ("my number is different now", "rectification", "en", "en"),
-    ("Je vous prie de procéder à l'effacement de mes données personnelles "
-     "(article 17 du RGPD).", "erasure", "fr", "en"),
-    ("Por medio del presente escrito ejerzo el derecho de acceso, de conformidad con el "
-     "artículo 15 del RGPD.", "access", "es", "en"),
-    ("Con la presente chiedo la cancellazione dei miei dati personali.", "erasure", "it", "en"),
-    ("Proszę o usunięcie moich danych osobowych (art. 17 RODO).", "erasure", "pl", "en"),
-    ("Ik verzoek u om inzage in mijn persoonsgegevens (artikel 15 AVG).", "access", "nl", "en"),
-    ("Hiermit beantrage ich Auskunft über meine personenbezogenen Daten gemäß Art. 15 DSGVO.",
-     "access", "de", "en"),
-])
+@pytest.mark.parametrize(
+    "text, kind, written, answer",
+    [
+        ("Pyydän kopion henkilötiedoistani.", "access", "fi", "fi"),
+        ("Lähettäkää minulle kaikki tietoni.", "access", "fi", "fi"),
+        ("Haluan että tilini suljetaan ja tiedot hävitetään.", "erasure", "fi", "fi"),
+        ("Älkää lähettäkö enää mainoksia.", "objection", "fi", "fi"),
+        ("what have you got on me", "access", "en", "en"),
+        ("my number is different now", "rectification", "en", "en"),
+        (
+            "Je vous prie de procéder à l'effacement de mes données personnelles "
+            "(article 17 du RGPD).",
+            "erasure",
+            "fr",
+            "en",
+        ),
+        (
+            "Por medio del presente escrito ejerzo el derecho de acceso, de conformidad con el "
+            "artículo 15 del RGPD.",
+            "access",
+            "es",
+            "en",
+        ),
+        ("Con la presente chiedo la cancellazione dei miei dati personali.", "erasure", "it", "en"),
+        ("Proszę o usunięcie moich danych osobowych (art. 17 RODO).", "erasure", "pl", "en"),
+        ("Ik verzoek u om inzage in mijn persoonsgegevens (artikel 15 AVG).", "access", "nl", "en"),
+        (
+            "Hiermit beantrage ich Auskunft über meine personenbezogenen Daten gemäß Art. 15 DSGVO.",
+            "access",
+            "de",
+            "en",
+        ),
+    ],
+)
 def test_plain_requests_in_the_writers_own_words(text, kind, written, answer):
     result = classify(text)
     assert (result.kind, result.written_language, result.language) == (kind, written, answer)

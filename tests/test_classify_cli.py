@@ -12,8 +12,16 @@ CITED = Path(__file__).parent / "corpus" / "cited"
 
 def test_classify_shows_the_decision_and_its_evidence_in_finnish(capsys, monkeypatch):
     monkeypatch.setenv("REKISTERI_LANG", "fi")
-    assert main(["classify", str(CITED / "fi-forward-from-boxoffice.eml"),
-                 str(CITED / "fi-autoreply-lomalla.eml")]) == 0
+    assert (
+        main(
+            [
+                "classify",
+                str(CITED / "fi-forward-from-boxoffice.eml"),
+                str(CITED / "fi-autoreply-lomalla.eml"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Pyyntö: Tarkastuspyyntö" in out
     assert "Pyytäjä: Aila Peltonen <aila.peltonen@example.fi>" in out
@@ -21,8 +29,7 @@ def test_classify_shows_the_decision_and_its_evidence_in_finnish(capsys, monkeyp
     assert "Ohitetaan, ei vastata: automaattinen vastaus" in out
 
 
-def test_classify_json_names_every_field_and_touches_no_database(capsys, tmp_path,
-                                                                 monkeypatch):
+def test_classify_json_names_every_field_and_touches_no_database(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("REKISTERI_DB", f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}")
     assert main(["classify", "--json", str(CITED / "en-forward-unanswered.eml")]) == 0
     [decision] = json.loads(capsys.readouterr().out)

@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def modules_loaded_by(statement: str) -> set[str]:
     code = f"import sys; {statement}; print('\\n'.join(sorted(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     return set(result.stdout.split())
 
 
@@ -22,16 +28,20 @@ def ours(modules: set[str]) -> set[str]:
 
 
 def test_store_imports_nothing_of_ours():
-    statement = ("import importlib, pkgutil, store; "
-                 "[importlib.import_module(m.name) for m in "
-                 "pkgutil.walk_packages(store.__path__, 'store.')]")
+    statement = (
+        "import importlib, pkgutil, store; "
+        "[importlib.import_module(m.name) for m in "
+        "pkgutil.walk_packages(store.__path__, 'store.')]"
+    )
     assert ours(modules_loaded_by(statement)) == {"store"}
 
 
 def test_mailbot_imports_store_only_and_never_textual():
-    statement = ("import importlib, pkgutil, mailbot; "
-                 "[importlib.import_module(m.name) for m in "
-                 "pkgutil.walk_packages(mailbot.__path__, 'mailbot.')]")
+    statement = (
+        "import importlib, pkgutil, mailbot; "
+        "[importlib.import_module(m.name) for m in "
+        "pkgutil.walk_packages(mailbot.__path__, 'mailbot.')]"
+    )
     assert ours(modules_loaded_by(statement)) == {"store", "mailbot"}
 
 
@@ -40,10 +50,25 @@ def test_the_command_line_loads_textual_only_for_the_tui():
     assert "textual" not in ours(loaded)
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff")
-                    .exists(), reason="ruff is in the [test] extra")
+@pytest.mark.skipif(
+    shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(),
+    reason="ruff is in the [test] extra",
+)
 def test_ruff_is_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    result = subprocess.run([ruff, "check", "."], capture_output=True, text=True, cwd=ROOT,
-                            timeout=120)
+    result = subprocess.run(
+        [ruff, "check", "."], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(),
+    reason="ruff is in the [test] extra",
+)
+def test_ruff_format_is_clean():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    result = subprocess.run(
+        [ruff, "format", "--check", "."], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.returncode == 0, "run `ruff format .`:\n" + result.stdout + result.stderr

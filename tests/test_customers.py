@@ -15,8 +15,9 @@ from store.models import Customer
 from tests.support.factories import make_customer
 
 
-@pytest.mark.parametrize("typed", ["040 123 4567", "0401234567", "+358 40 1234567",
-                                   "(040) 123-4567", "00358401234567"])
+@pytest.mark.parametrize(
+    "typed", ["040 123 4567", "0401234567", "+358 40 1234567", "(040) 123-4567", "00358401234567"]
+)
 def test_finnish_numbers_in_any_common_form_normalise_to_one(typed):
     assert normalize_phone(typed) == "+358401234567"
     assert format_phone(normalize_phone(typed)) == "040 1234567"
@@ -39,10 +40,20 @@ def test_email_addresses_are_validated_and_lowercased():
 
 
 def test_search_finds_by_first_or_last_name_prefix_email_phone_and_number(db):
-    aino = make_customer(first_name="Aino", last_name="Öhman", email="aino@example.fi",
-                         phone="040 1112222", customer_no="100001")
-    eero = make_customer(first_name="Eero", last_name="Aaltonen", email="eero@example.fi",
-                         phone="050 3334444", customer_no="100002")
+    aino = make_customer(
+        first_name="Aino",
+        last_name="Öhman",
+        email="aino@example.fi",
+        phone="040 1112222",
+        customer_no="100001",
+    )
+    eero = make_customer(
+        first_name="Eero",
+        last_name="Aaltonen",
+        email="eero@example.fi",
+        phone="050 3334444",
+        customer_no="100002",
+    )
 
     def found(query: str) -> list[str]:
         return [c.customer_no for c in search_customers(query)]
@@ -66,14 +77,17 @@ def test_erased_customers_are_not_found(db):
 
 
 def test_candidates_say_how_they_matched_and_rank_strong_matches_first(db):
-    by_email = make_customer(first_name="Aino", last_name="Virtanen", email="aino@example.fi",
-                             phone="040 1112222")
-    by_name = make_customer(first_name="Aino", last_name="Virtanen", email="toinen@example.fi",
-                            phone="050 9998888")
-    matches = match_candidates(email="AINO@example.fi", phone="+358401112222",
-                               name="Aino Virtanen")
+    by_email = make_customer(
+        first_name="Aino", last_name="Virtanen", email="aino@example.fi", phone="040 1112222"
+    )
+    by_name = make_customer(
+        first_name="Aino", last_name="Virtanen", email="toinen@example.fi", phone="050 9998888"
+    )
+    matches = match_candidates(email="AINO@example.fi", phone="+358401112222", name="Aino Virtanen")
     assert [(m.customer.id, sorted(m.matched_on)) for m in matches] == [
-        (by_email.id, ["email", "name", "phone"]), (by_name.id, ["name"])]
+        (by_email.id, ["email", "name", "phone"]),
+        (by_name.id, ["name"]),
+    ]
     assert matches[0].score > 0.8 > matches[1].score
 
 

@@ -19,8 +19,13 @@ from tui.cli.main import main
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The installed console script, as a user runs it."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tui.cli.main", *args], capture_output=True,
-                          text=True, env=full_env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+    )
 
 
 def test_init_creates_the_schema_and_running_it_again_is_harmless(db_url, monkeypatch, capsys):
@@ -75,8 +80,9 @@ def test_bad_database_urls_give_one_clear_line(url, expected):
 
 
 def test_a_password_in_the_url_is_not_printed(tmp_path):
-    result = run_cli("requests", "list",
-                     env={"REKISTERI_DB": "postgresql://me:hunter2@127.0.0.1:1/rekisteri"})
+    result = run_cli(
+        "requests", "list", env={"REKISTERI_DB": "postgresql://me:hunter2@127.0.0.1:1/rekisteri"}
+    )
     assert result.returncode == 1
     assert "hunter2" not in result.stderr and "***" in result.stderr
 
@@ -99,9 +105,13 @@ def test_an_unwritable_database_file_gives_one_clear_line(tmp_path):
 
 def test_the_console_script_is_installed_and_speaks_finnish_by_default(tmp_path):
     script = Path(sys.executable).with_name("rekisteri")
-    result = subprocess.run([str(script), "init"], capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "REKISTERI_DB": file_url("sqlite",
-                                                                         tmp_path / "r.db")})
+    result = subprocess.run(
+        [str(script), "init"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "REKISTERI_DB": file_url("sqlite", tmp_path / "r.db")},
+    )
     assert result.returncode == 0, result.stderr
     assert "Tietokannan rakenne päivitetty" in result.stderr
 
@@ -115,8 +125,9 @@ def test_a_version_1_register_is_upgraded_to_several_rights_per_letter(db):
 
     table = Request._meta.table_name
     if not isinstance(database.obj, peewee.SqliteDatabase):
-        database.execute_sql(f"ALTER TABLE {table} DROP COLUMN part_of_id, "
-                             "DROP COLUMN written_language")
+        database.execute_sql(
+            f"ALTER TABLE {table} DROP COLUMN part_of_id, DROP COLUMN written_language"
+        )
     SchemaVersion.delete().where(SchemaVersion.version > 1).execute()
     assert current_version() == 1
     assert migrate() == (1, LATEST)

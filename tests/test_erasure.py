@@ -33,12 +33,24 @@ NOW = "2026-03-10 12:00"
 @pytest.fixture
 def customer(db, frozen_clock):
     frozen_clock(at("2026-01-02 10:00"))
-    person = make_customer(first_name="Maija", last_name="Mallikas", email="maija@example.fi",
-                           phone="050 1234567", sources=("ticketing", "newsletter"))
-    record_consent(person, "register", True, channel="ticketing_registration", actor="@cli",
-                   evidence="lipunmyynti, maija@example.fi")
-    record_consent(person, "marketing", True, channel="website_form", actor="@cli",
-                   evidence="lomake")
+    person = make_customer(
+        first_name="Maija",
+        last_name="Mallikas",
+        email="maija@example.fi",
+        phone="050 1234567",
+        sources=("ticketing", "newsletter"),
+    )
+    record_consent(
+        person,
+        "register",
+        True,
+        channel="ticketing_registration",
+        actor="@cli",
+        evidence="lipunmyynti, maija@example.fi",
+    )
+    record_consent(
+        person, "marketing", True, channel="website_form", actor="@cli", evidence="lomake"
+    )
     old_request = make_request(person)  # closed on 2 January: its grace is over by March
     frozen_clock(at(NOW))
     make_purchase(person, "2019-06-01 18:00")  # kept until 31.12.2025: past its time
@@ -52,17 +64,26 @@ def test_erasure_clears_the_person_and_keeps_the_proof(customer, capsys):
     recent = make_request(customer, kind="erasure")  # closed today: inside its grace period
     report = erase_customer(customer, actor="anna", settings=settings())
     stored = Customer.get(Customer.customer_no == customer.customer_no)
-    assert (stored.first_name, stored.last_name, stored.email, stored.phone,
-            stored.street_address, stored.postal_code, stored.city) == ("", "", None, None,
-                                                                         "", "", "")
+    assert (
+        stored.first_name,
+        stored.last_name,
+        stored.email,
+        stored.phone,
+        stored.street_address,
+        stored.postal_code,
+        stored.city,
+    ) == ("", "", None, None, "", "", "")
     assert stored.erased_at == clock.now() and customer.erased_at == clock.now()
     assert CustomerSource.select().where(CustomerSource.customer == stored).count() == 0
     # Consents closed, evidence gone, the ledger's proof kept.
     assert not has_consent(stored, "marketing") and not has_consent(stored, "register")
-    events = list(ConsentEvent.select().where(ConsentEvent.customer == stored)
-                  .order_by(ConsentEvent.id))
+    events = list(
+        ConsentEvent.select().where(ConsentEvent.customer == stored).order_by(ConsentEvent.id)
+    )
     assert [(e.purpose, e.given, e.channel) for e in events[-2:]] == [
-        ("register", False, "erasure"), ("marketing", False, "erasure")]
+        ("register", False, "erasure"),
+        ("marketing", False, "erasure"),
+    ]
     assert {e.evidence for e in events} == {""}
     assert sorted(report.consents_closed) == ["marketing", "register"]
     # Vouchers: kept until their six years are over, the older one deleted now.
@@ -73,13 +94,15 @@ def test_erasure_clears_the_person_and_keeps_the_proof(customer, capsys):
     for request in (customer.old_request, recent):
         kept = Request.get_by_id(request.id)
         assert (kept.reference, kept.kind, kept.status, kept.outcome) == (
-            request.reference, request.kind, "fulfilled", "tiedot lähetetty")
+            request.reference,
+            request.kind,
+            "fulfilled",
+            "tiedot lähetetty",
+        )
         assert kept.received_at == request.received_at and kept.closed_at is not None
-        assert (kept.requester_email, kept.requester_name, kept.requester_phone) == (
-            None, "", None)
+        assert (kept.requester_email, kept.requester_name, kept.requester_phone) == (None, "", None)
         assert kept.minimised_at == clock.now()
-        assert [(c.phone_called, c.note, c.outcome) for c in kept.calls] == [
-            ("", "", "confirmed")]
+        assert [(c.phone_called, c.note, c.outcome) for c in kept.calls] == [("", "", "confirmed")]
     # Mail of the old request is redacted now; the recent one's waits for its grace period.
     old_mail = InboundMessage.get(InboundMessage.request == customer.old_request.id)
     assert (old_mail.body_text, old_mail.from_address, old_mail.raw) == ("", "", None)
@@ -99,7 +122,10 @@ def test_one_audit_event_names_the_customer_by_number_only(customer):
     erase_customer(customer, actor="anna", settings=settings())
     [event] = AuditEvent.select().where(AuditEvent.id > before)
     assert (event.action, event.actor, event.customer_no) == (
-        "customer.erased", "anna", customer.customer_no)
+        "customer.erased",
+        "anna",
+        customer.customer_no,
+    )
     assert event.payload["via"] == "staff" and event.payload["vouchers_kept"] == 2
     assert "maija" not in json.dumps(event.payload).lower()
 
@@ -107,10 +133,16 @@ def test_one_audit_event_names_the_customer_by_number_only(customer):
 def test_the_preview_says_what_goes_and_what_stays_until_when(customer):
     preview = erasure_preview(customer, settings())
     assert preview.allowed
-    assert preview.fields == ["first_name", "last_name", "street_address", "postal_code",
-                              "city", "phone", "email"]
-    assert [v.kept_until for v in preview.vouchers_kept] == [date(2031, 12, 31),
-                                                             date(2032, 12, 31)]
+    assert preview.fields == [
+        "first_name",
+        "last_name",
+        "street_address",
+        "postal_code",
+        "city",
+        "phone",
+        "email",
+    ]
+    assert [v.kept_until for v in preview.vouchers_kept] == [date(2031, 12, 31), date(2032, 12, 31)]
     assert preview.vouchers_deleted == 1
     assert preview.requests_minimised == [customer.old_request.reference]
     assert (preview.messages_redacted, preview.outbox_redacted) == (1, 1)
@@ -118,7 +150,8 @@ def test_the_preview_says_what_goes_and_what_stays_until_when(customer):
 
 
 def test_an_open_request_is_minimised_and_its_mail_redacted_once_closed_and_grace_over(
-        customer, frozen_clock):
+    customer, frozen_clock
+):
     request = make_request(customer, kind="erasure", close=False)
     lifecycle.log_call(request, "confirmed", "anna")
     lifecycle.approve(request, "anna")
@@ -182,9 +215,12 @@ def test_the_package_of_an_erased_customer_holds_only_what_is_kept(customer):
 def test_erase_for_a_request_without_its_call_is_refused_and_changes_nothing(customer, capsys):
     """The defect: `erase N --confirm N --request REF` erased the customer of a request that
     had no confirmed customer and no call, and left the request open for good."""
-    request = lifecycle.create_request(kind="erasure", actor="@mailbot",
-                                       requester_email=customer.email,
-                                       requester_name=customer.name)
+    request = lifecycle.create_request(
+        kind="erasure",
+        actor="@mailbot",
+        requester_email=customer.email,
+        requester_name=customer.name,
+    )
     number = customer.customer_no
     assert main(["erase", number, "--confirm", number, "--request", request.reference]) == 1
     assert "rekisteri:" in capsys.readouterr().err
@@ -204,8 +240,9 @@ def test_erase_for_a_request_runs_the_requests_act(customer, capsys):
     assert Customer.get_by_id(customer.id).erased_at is not None
     stored = Request.get_by_id(request.id)
     assert stored.status == "fulfilled"
-    answer = OutboxMail.select().where((OutboxMail.request == request)
-                                       & (OutboxMail.template == "data_erased"))
+    answer = OutboxMail.select().where(
+        (OutboxMail.request == request) & (OutboxMail.template == "data_erased")
+    )
     assert answer.count() == 1
     assert main(["audit", "verify"]) == 0
 

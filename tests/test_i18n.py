@@ -7,7 +7,8 @@ from store.i18n import catalog, format_date, translate, translator
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_IN_CODE = re.compile(
-    r"""(?:\bkey=|\bt\(|\.say\(|translate\(|_\()\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+    r"""(?:\bkey=|\bt\(|\.say\(|translate\(|_\()\s*["']([a-z_]+(?:\.[a-z_]+)+)["']"""
+)
 
 
 def test_finnish_and_english_have_the_same_keys():
@@ -35,8 +36,7 @@ def test_placeholders_match_between_languages():
 
 def test_translation_fills_parameters_and_falls_back_to_the_key():
     t = translator("fi")
-    assert t("rule.not_open", reference="TP-2026-0001") == \
-        "Pyyntö TP-2026-0001 on jo suljettu."
+    assert t("rule.not_open", reference="TP-2026-0001") == "Pyyntö TP-2026-0001 on jo suljettu."
     assert translate("no.such.key", "fi") == "no.such.key"
 
 
@@ -45,4 +45,7 @@ def test_dates_are_written_the_way_each_language_writes_them():
 
     day = date(2026, 4, 10)
     assert [format_date(day, lang) for lang in ("fi", "sv", "en")] == [
-        "10.4.2026", "10 april 2026", "10 April 2026"]
+        "10.4.2026",
+        "10 april 2026",
+        "10 April 2026",
+    ]

@@ -69,7 +69,9 @@ def test_the_newsletter_list_merges_by_email_then_phone_and_records_consents(db,
     assert rows["sanna.ohman@example.fi"]["customer_no"] == "100003"
     assert rows["ville.uusi@example.fi"]["customer_no"].startswith("N-")
     assert [r["email"] for r in listings.marketing_list()] == [
-        "aino.virtanen@example.fi", "sanna.ohman@example.fi"]
+        "aino.virtanen@example.fi",
+        "sanna.ohman@example.fi",
+    ]
     event = ConsentEvent.get((ConsentEvent.purpose == "marketing") & ConsentEvent.given)
     assert event.channel == "newsletter_signup"
     assert "n.csv, line 2" in event.evidence
@@ -94,16 +96,21 @@ def test_an_older_export_never_overrides_a_newer_withdrawal(db, tmp_path):
 
 
 def test_rows_about_the_same_person_in_one_file_make_one_customer(db, tmp_path):
-    text = ("first_name,last_name,email\nAino,Virtanen,aino@example.fi\n"
-            "Aino,Virtanen-Koski,AINO@example.fi\n")
+    text = (
+        "first_name,last_name,email\nAino,Virtanen,aino@example.fi\n"
+        "Aino,Virtanen-Koski,AINO@example.fi\n"
+    )
     import_customers(write(tmp_path, "n.csv", text), "newsletter", actor="@cli")
     assert [c.last_name for c in Customer.select()] == ["Virtanen-Koski"]
 
 
-def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(db, tmp_path, capsys,
-                                                                       monkeypatch):
-    text = TICKETING + ("100004,,,Tie 1,48100,Kotka,040 1231234,ei-osoite\n"
-                        "100005,Pekka,Puro,Tie 2,48100,Kotka,123,pekka@example.fi\n")
+def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(
+    db, tmp_path, capsys, monkeypatch
+):
+    text = TICKETING + (
+        "100004,,,Tie 1,48100,Kotka,040 1231234,ei-osoite\n"
+        "100005,Pekka,Puro,Tie 2,48100,Kotka,123,pekka@example.fi\n"
+    )
     path = write(tmp_path, "bad.csv", text)
     with pytest.raises(ImportFailed) as failed:
         import_customers(path, "ticketing", actor="@cli")
@@ -126,13 +133,18 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(db, tmp_pa
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
 def test_excel_exports_with_finnish_headers_and_characters(db, tmp_path, encoding):
-    text = ("Asiakasnumero;Etunimi;Sukunimi;Katuosoite;Postinumero;Postitoimipaikka;"
-            "Puhelin;Sähköposti\r\n"
-            "200001;Äijä;Öhrnberg;Länsikatu 7;48100;Kotka;040 9998887;aija@example.fi\r\n")
+    text = (
+        "Asiakasnumero;Etunimi;Sukunimi;Katuosoite;Postinumero;Postitoimipaikka;"
+        "Puhelin;Sähköposti\r\n"
+        "200001;Äijä;Öhrnberg;Länsikatu 7;48100;Kotka;040 9998887;aija@example.fi\r\n"
+    )
     import_customers(write(tmp_path, "excel.csv", text, encoding), "ticketing", actor="@cli")
     customer = Customer.get(Customer.customer_no == "200001")
     assert (customer.first_name, customer.last_name, customer.street_address) == (
-        "Äijä", "Öhrnberg", "Länsikatu 7")
+        "Äijä",
+        "Öhrnberg",
+        "Länsikatu 7",
+    )
 
 
 def test_an_address_that_objected_is_never_re_subscribed_by_an_import(db, tmp_path):
@@ -147,9 +159,15 @@ def test_an_erased_customer_is_not_brought_back_by_an_old_export(db, tmp_path):
 
     path = write(tmp_path, "t.csv", TICKETING)
     import_customers(path, "ticketing", actor="@cli")
-    Customer.update(first_name="", last_name="", email=None, phone=None, name_key="",
-                    reverse_name_key="", erased_at=clock.now()).where(
-        Customer.customer_no == "100002").execute()
+    Customer.update(
+        first_name="",
+        last_name="",
+        email=None,
+        phone=None,
+        name_key="",
+        reverse_name_key="",
+        erased_at=clock.now(),
+    ).where(Customer.customer_no == "100002").execute()
     report = import_customers(path, "ticketing", actor="@cli")
     assert report.skipped_erased == 1
     assert Customer.get(Customer.customer_no == "100002").email is None
@@ -161,10 +179,12 @@ def test_a_restricted_customer_keeps_their_data_through_an_import(db, tmp_path):
     from store.restriction import apply_restriction
 
     import_customers(write(tmp_path, "t.csv", TICKETING), "ticketing", actor="@cli")
-    apply_restriction(Customer.get(Customer.customer_no == "100002"),
-                      ground="accuracy_contested", actor="anna")
-    moved = TICKETING.replace("Kirkkokatu 5", "Uusikatu 1").replace("Keskuskatu 1 A 3",
-                                                                    "Keskuskatu 2")
+    apply_restriction(
+        Customer.get(Customer.customer_no == "100002"), ground="accuracy_contested", actor="anna"
+    )
+    moved = TICKETING.replace("Kirkkokatu 5", "Uusikatu 1").replace(
+        "Keskuskatu 1 A 3", "Keskuskatu 2"
+    )
     report = import_customers(write(tmp_path, "t2.csv", moved), "ticketing", actor="@cli")
     assert (report.updated, report.unchanged, report.held_restricted) == (1, 1, 1)
     assert Customer.get(Customer.customer_no == "100002").street_address == "Kirkkokatu 5"
@@ -176,8 +196,7 @@ def test_a_ticketing_file_needs_customer_numbers(db, tmp_path):
     assert main(["import", "customers", str(path), "--source", "ticketing"]) == 1
 
 
-def test_a_large_file_is_validated_on_every_core_with_the_same_result(db, tmp_path,
-                                                                      monkeypatch):
+def test_a_large_file_is_validated_on_every_core_with_the_same_result(db, tmp_path, monkeypatch):
     import store.importer
 
     bad = "100099,Virhe,Rivi,Tie 9,48100,Kotka,12,ei-osoite\n"

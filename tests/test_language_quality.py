@@ -42,8 +42,14 @@ OPTIONAL_VALUES: dict[str, tuple[Any, ...]] = {
     "encrypted": (False, True),
     "vouchers_kept_until": (None, date(2032, 12, 31)),
     "via_link": (False, True),
-    "ground": ("", "manifestly_unfounded", "excessive", "identity_not_confirmed",
-               "legal_exemption", "something_else"),
+    "ground": (
+        "",
+        "manifestly_unfounded",
+        "excessive",
+        "identity_not_confirmed",
+        "legal_exemption",
+        "something_else",
+    ),
 }
 # The templates whose request is optional (a restriction made by staff has none).
 REQUEST_OPTIONAL = ("restriction_applied", "restriction_lifted")
@@ -95,13 +101,18 @@ def _template_sources(language: str) -> str:
 
 def _shared_sources(language: str) -> str:
     months = [format_date(date(2026, month, 1), language) for month in range(1, 13)]
-    return "\n".join([_template_sources(language), *_strings(SETTINGS.controller),
-                      *_strings(SETTINGS.notice), *months])
+    return "\n".join(
+        [
+            _template_sources(language),
+            *_strings(SETTINGS.controller),
+            *_strings(SETTINGS.notice),
+            *months,
+        ]
+    )
 
 
 def _visible(html_part: str) -> str:
-    without_tags = re.sub(r"<!DOCTYPE[^>]*>|<head>.*?</head>|<[^>]+>", "", html_part,
-                          flags=re.S)
+    without_tags = re.sub(r"<!DOCTYPE[^>]*>|<head>.*?</head>|<[^>]+>", "", html_part, flags=re.S)
     return html.unescape(without_tags)
 
 
@@ -113,17 +124,23 @@ def _render(template: str, language: str, label: str, **context: Any) -> Rendere
 
 
 def _request_variants(language: str) -> Iterator[Rendered]:
-    request = SimpleNamespace(reference=REFERENCE,
-                              original_due_at=datetime(2026, 4, 10, 9, 0, tzinfo=UTC))
+    request = SimpleNamespace(
+        reference=REFERENCE, original_due_at=datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
+    )
     due_date = format_date(date(2026, 6, 10), language)
     for template, spec in sorted(TEMPLATES.items()):
         names = sorted(spec.optional)
         for values in product(*(OPTIONAL_VALUES[name] for name in names)):
             optional = dict(zip(names, values, strict=True))
             for name, with_request in product(
-                    (NAME, ""), (True, False) if template in REQUEST_OPTIONAL else (True,)):
-                context = {"name": name, "due_date": due_date,
-                           **EXTRA_CONTEXT.get(template, {}), **optional}
+                (NAME, ""), (True, False) if template in REQUEST_OPTIONAL else (True,)
+            ):
+                context = {
+                    "name": name,
+                    "due_date": due_date,
+                    **EXTRA_CONTEXT.get(template, {}),
+                    **optional,
+                }
                 if with_request:
                     context["request"] = request
                 label = f"{optional} name={bool(name)} request={with_request}"
@@ -133,28 +150,43 @@ def _request_variants(language: str) -> Iterator[Rendered]:
 def _breach_variants(language: str) -> Iterator[Rendered]:
     names = sorted(BREACH_OPTIONAL)
     for present in product((False, True), repeat=len(names)):
-        optional = {name: BREACH_OPTIONAL[name] if given else ("" if name != "occurred_at"
-                                                                else None)
-                    for name, given in zip(names, present, strict=True)}
+        optional = {
+            name: BREACH_OPTIONAL[name] if given else ("" if name != "occurred_at" else None)
+            for name, given in zip(names, present, strict=True)
+        }
         given = [name for name, on in zip(names, present, strict=True) if on]
-        yield _render("breach_notice", language, f"with {given}", name=NAME,
-                      **BREACH_REQUIRED, **optional)
+        yield _render(
+            "breach_notice", language, f"with {given}", name=NAME, **BREACH_REQUIRED, **optional
+        )
 
 
 def _newsletter_variants(language: str) -> Iterator[Rendered]:
     address = SETTINGS.controller.privacy_inbox
-    links = SimpleNamespace(address=address, mydata=f"mailto:{address}?subject=Omat%20tiedot",
-                            unsubscribe=f"mailto:{address}?subject=Lopeta",
-                            mydata_subject="Omat tietoni ABC123",
-                            unsubscribe_subject="Lopeta uutiskirje ABC123")
-    yield _render("newsletter", language, "", newsletter_subject="Maaliskuun ensi-illat",
-                  body_text="Tervetuloa elokuviin!", body_language=language, links=links,
-                  body_html=Markup("<p>Tervetuloa elokuviin!</p>"))
+    links = SimpleNamespace(
+        address=address,
+        mydata=f"mailto:{address}?subject=Omat%20tiedot",
+        unsubscribe=f"mailto:{address}?subject=Lopeta",
+        mydata_subject="Omat tietoni ABC123",
+        unsubscribe_subject="Lopeta uutiskirje ABC123",
+    )
+    yield _render(
+        "newsletter",
+        language,
+        "",
+        newsletter_subject="Maaliskuun ensi-illat",
+        body_text="Tervetuloa elokuviin!",
+        body_language=language,
+        links=links,
+        body_html=Markup("<p>Tervetuloa elokuviin!</p>"),
+    )
 
 
 def rendered_mails(language: str) -> list[Rendered]:
-    return [*_request_variants(language), *_breach_variants(language),
-            *_newsletter_variants(language)]
+    return [
+        *_request_variants(language),
+        *_breach_variants(language),
+        *_newsletter_variants(language),
+    ]
 
 
 MAILS = {language: rendered_mails(language) for language in LANGUAGES}
@@ -169,12 +201,14 @@ NOT_PROSE = re.compile(
     r"|\S+@\S+"
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:fi|se|com|org|net|eu|json|html)\b(?:/\S*)?"
     r"|\b[A-ZÅÄÖ]{2,}:[a-zåäö]{1,3}\b"
-    r"|\b(?:[A-Z]\.){2,}")
+    r"|\b(?:[A-Z]\.){2,}"
+)
 REF = re.escape(REFERENCE)
 GLUED = {
     "a word directly before an opening parenthesis": re.compile(r"[^\W\d_]\("),
-    "a number directly before a parenthesis that is not a subsection like 12(3)":
-        re.compile(r"\d\((?![0-9a-z]{1,3}\))"),
+    "a number directly before a parenthesis that is not a subsection like 12(3)": re.compile(
+        r"\d\((?![0-9a-z]{1,3}\))"
+    ),
     "a closing parenthesis directly before a word": re.compile(r"\)[^\W_]"),
     "a comma or semicolon directly before a word": re.compile(r"[,;][^\W_]"),
     "a full stop, colon, ! or ? directly before a word": re.compile(r"[.:!?][^\W\d_]"),
@@ -188,13 +222,19 @@ WORD = re.compile(r"[^\W\d_]+")
 
 def _faults(mail: Rendered) -> list[str]:
     prose = NOT_PROSE.sub("X", mail.text)
-    faults = [f"{what}: …{prose[max(0, m.start() - 25):m.end() + 25]!r}…"
-              for what, pattern in GLUED.items() for m in pattern.finditer(prose)]
+    faults = [
+        f"{what}: …{prose[max(0, m.start() - 25) : m.end() + 25]!r}…"
+        for what, pattern in GLUED.items()
+        for m in pattern.finditer(prose)
+    ]
     # A word that is in none of the mail's sources was made by gluing two together
     # ("rajoitus" + "päättyy"), when a tag swallowed the space between them.
     known = {"x"} | {word.lower() for word in WORD.findall(mail.sources)}
-    faults += [f"a word none of its sources has (two glued together?): {word!r}"
-               for word in sorted(set(WORD.findall(prose))) if word.lower() not in known]
+    faults += [
+        f"a word none of its sources has (two glued together?): {word!r}"
+        for word in sorted(set(WORD.findall(prose)))
+        if word.lower() not in known
+    ]
     return faults
 
 
@@ -207,29 +247,80 @@ def test_no_mail_glues_words_marks_or_the_reference_together(language):
 
 def test_the_fault_finder_finds_the_faults_the_reviewer_found():
     def mail(text: str) -> Rendered:
-        return Rendered("example", "fi", text, f"{REFERENCE} pyyntösi mukaisesti rajoitus "
-                        "päättyy tietosuoja asetuksen artikla")
+        return Rendered(
+            "example",
+            "fi",
+            text,
+            f"{REFERENCE} pyyntösi mukaisesti rajoitus päättyy tietosuoja asetuksen artikla",
+        )
 
-    assert _faults(mail(f"pyyntösi {REFERENCE} mukaisesti (EU:n tietosuoja-asetuksen "
-                        "18 artikla), rajoitus päättyy.")) == []
-    for glued in (f"pyyntösi {REFERENCE} mukaisesti(EU:n tietosuoja-asetuksen 18 artikla)",
-                  f"pyyntösi {REFERENCE},päättyy", f"pyyntösi{REFERENCE} mukaisesti",
-                  "rajoituspäättyy", "rajoitus  päättyy", "rajoitus päättyy ."):
+    assert (
+        _faults(
+            mail(
+                f"pyyntösi {REFERENCE} mukaisesti (EU:n tietosuoja-asetuksen "
+                "18 artikla), rajoitus päättyy."
+            )
+        )
+        == []
+    )
+    for glued in (
+        f"pyyntösi {REFERENCE} mukaisesti(EU:n tietosuoja-asetuksen 18 artikla)",
+        f"pyyntösi {REFERENCE},päättyy",
+        f"pyyntösi{REFERENCE} mukaisesti",
+        "rajoituspäättyy",
+        "rajoitus  päättyy",
+        "rajoitus päättyy .",
+    ):
         assert _faults(mail(glued)), glued
 
 
 def test_every_optional_variable_of_a_template_is_rendered_both_ways():
-    assert {name for spec in TEMPLATES.values() for name in spec.optional} <= \
-        set(OPTIONAL_VALUES)
+    assert {name for spec in TEMPLATES.values() for name in spec.optional} <= set(OPTIONAL_VALUES)
     assert all(len(values) > 1 for values in OPTIONAL_VALUES.values())
+
 
 # ---------------------------------------------------------------- English left in fi / sv
 
-ENGLISH = {"the", "and", "you", "your", "we", "our", "is", "are", "of", "to", "for",
-           "with", "from", "this", "that", "not", "please", "reply", "request", "requests",
-           "mail", "email", "message", "subject", "reference", "newsletter", "privacy",
-           "dear", "hello", "regards", "thanks", "customer", "letter", "mailbot", "queue",
-           "sent", "failed", "none"}
+ENGLISH = {
+    "the",
+    "and",
+    "you",
+    "your",
+    "we",
+    "our",
+    "is",
+    "are",
+    "of",
+    "to",
+    "for",
+    "with",
+    "from",
+    "this",
+    "that",
+    "not",
+    "please",
+    "reply",
+    "request",
+    "requests",
+    "mail",
+    "email",
+    "message",
+    "subject",
+    "reference",
+    "newsletter",
+    "privacy",
+    "dear",
+    "hello",
+    "regards",
+    "thanks",
+    "customer",
+    "letter",
+    "mailbot",
+    "queue",
+    "sent",
+    "failed",
+    "none",
+}
 # English only in Finnish text: "Finland" and "register" are Swedish words too.
 ENGLISH_IN = {"fi": ENGLISH | {"finland", "register"}, "sv": ENGLISH}
 # Names, addresses, products and commands that may stand in any language.
@@ -244,45 +335,88 @@ def _english_words(text: str, language: str) -> set[str]:
 @pytest.mark.parametrize("language", ("fi", "sv"))
 def test_no_english_words_in_finnish_or_swedish_mails(language):
     address = SETTINGS.controller.address  # configuration, see the xfail below
-    found = {mail.label: words for mail in MAILS[language]
-             if (words := _english_words(mail.text.replace(address, ""), language))}
+    found = {
+        mail.label: words
+        for mail in MAILS[language]
+        if (words := _english_words(mail.text.replace(address, ""), language))
+    }
 
     assert found == {}
 
 
 # Placeholders, command lines, options and their values, setting keys, file columns and
 # header names: staff type or read them as they are.
-COMMAND = re.compile(r"\{\w+\}|`[^`]*`|\brekisteri(?: [a-z_-]+)+|--[\w-]+(?: [a-z_]+)?"
-                     r"|\b\w+(?:[_.]\w+)+\b|\bsarake \w+|\b[A-Z][\w-]*-ID\b"
-                     r"|\b(?:starttls|cafile|auto|required|register|marketing)\b")
+COMMAND = re.compile(
+    r"\{\w+\}|`[^`]*`|\brekisteri(?: [a-z_-]+)+|--[\w-]+(?: [a-z_]+)?"
+    r"|\b\w+(?:[_.]\w+)+\b|\bsarake \w+|\b[A-Z][\w-]*-ID\b"
+    r"|\b(?:starttls|cafile|auto|required|register|marketing)\b"
+)
 
 
 @pytest.mark.parametrize("language", ("fi", "sv"))
 def test_no_english_words_in_the_finnish_or_swedish_catalogue(language):
-    found = {key: words for key, value in catalog(language).items()
-             if (words := _english_words(COMMAND.sub(" ", value), language))}
+    found = {
+        key: words
+        for key, value in catalog(language).items()
+        if (words := _english_words(COMMAND.sub(" ", value), language))
+    }
 
     assert found == {}
 
 
-@pytest.mark.xfail(strict=True, reason="controller.address is one string for every language "
-                   "(store/defaults.toml: 'Kotka, Finland'); it needs a localized address, "
-                   "'Kotka, Suomi' in Finnish. Remove this marker when it has one.")
+@pytest.mark.xfail(
+    strict=True,
+    reason="controller.address is one string for every language "
+    "(store/defaults.toml: 'Kotka, Finland'); it needs a localized address, "
+    "'Kotka, Suomi' in Finnish. Remove this marker when it has one.",
+)
 def test_the_finnish_newsletter_names_the_country_in_finnish():
     (newsletter,) = [mail for mail in MAILS["fi"] if "/newsletter " in mail.label]
 
     assert "Finland" not in newsletter.text
+
 
 # ---------------------------------------------------------------- counts
 
 
 # The parameters that are counts.  A count can be 1, so the text around it must read
 # right for 1 as well as for many: "Rivejä: 1", not "1 riviä"; "Rows: 1", not "1 rows".
-COUNTS = {"already", "consents_recorded", "count", "created", "customers", "days", "erased",
-          "failed", "held_restricted", "hours", "inbound", "judged", "mail", "messages",
-          "minutes", "on_time", "outbound", "purchases", "queued", "raw", "redacted",
-          "retry", "rows", "selected", "sent", "skipped", "skipped_bad", "skipped_erased",
-          "total", "unchanged", "updated", "vouchers", "with_email", "without_email"}
+COUNTS = {
+    "already",
+    "consents_recorded",
+    "count",
+    "created",
+    "customers",
+    "days",
+    "erased",
+    "failed",
+    "held_restricted",
+    "hours",
+    "inbound",
+    "judged",
+    "mail",
+    "messages",
+    "minutes",
+    "on_time",
+    "outbound",
+    "purchases",
+    "queued",
+    "raw",
+    "redacted",
+    "retry",
+    "rows",
+    "selected",
+    "sent",
+    "skipped",
+    "skipped_bad",
+    "skipped_erased",
+    "total",
+    "unchanged",
+    "updated",
+    "vouchers",
+    "with_email",
+    "without_email",
+}
 FIELD = re.compile(r"\{(\w+)\}")
 ONE = "\x001"  # a count of one, told apart from a literal "1" in the text ("1 kohta")
 WRONG_FOR_ONE = {
@@ -305,6 +439,7 @@ def test_every_count_in_the_catalogue_reads_right_for_one(language):
             wrong[key] = value
 
     assert wrong == {}
+
 
 # ---------------------------------------------------------------- words the reviewer struck
 
@@ -340,22 +475,27 @@ def _catalogue_and_template_files() -> list[Path]:
 
 
 def test_the_struck_phrases_appear_nowhere_in_the_catalogue_or_the_templates():
-    found = [f"{path.relative_to(ROOT)}:{number}: {why}: {line.strip()}"
-             for path in _catalogue_and_template_files()
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             for pattern, why in BAD_PHRASES.items() if re.search(pattern, line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {why}: {line.strip()}"
+        for path in _catalogue_and_template_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for pattern, why in BAD_PHRASES.items()
+        if re.search(pattern, line)
+    ]
 
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="the notice texts live in store/defaults.toml, and "
-                   "tests/test_notice.py pins the seed wording; both need the fix. Remove "
-                   "this marker then.")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the notice texts live in store/defaults.toml, and "
+    "tests/test_notice.py pins the seed wording; both need the fix. Remove "
+    "this marker then.",
+)
 def test_the_finnish_privacy_notice_has_none_of_the_seeds_slips():
     notice = " ".join(localized(text, "fi") for text in _strings_by_language(SETTINGS.notice))
 
-    for slip in ("säilötään", "hänestä tallennetut", "ymmärtäessään että",
-                 "henkilöä pyydetään"):
+    for slip in ("säilötään", "hänestä tallennetut", "ymmärtäessään että", "henkilöä pyydetään"):
         assert slip not in notice, slip
 
 
@@ -364,14 +504,17 @@ def _strings_by_language(notice: Any) -> Iterator[dict[str, str]]:
         if isinstance(item, dict):
             yield item
 
+
 # ---------------------------------------------------------------- one word for one thing
 
 
 @pytest.mark.parametrize("language", ("fi", "en"))
 def test_the_key_help_names_each_tab_as_the_tab_bar_does(language):
     words = catalog(language)
-    tabs = {"tui.request.tab": ("message", "candidates", "thread", "calls", "trail"),
-            "tui.customer.tab": ("data", "consents", "purchases", "requests")}
+    tabs = {
+        "tui.request.tab": ("message", "candidates", "thread", "calls", "trail"),
+        "tui.customer.tab": ("data", "consents", "purchases", "requests"),
+    }
     for prefix, names in tabs.items():
         for name in names:
             on_the_tab = words[f"{prefix}.{name}"].split(" ", 1)[1]  # "2 Asiakas"

@@ -11,13 +11,18 @@ from tests.support.factories import make_customer
 
 
 def new_request(kind: str = "access", **fields) -> Request:
-    return lifecycle.create_request(kind=kind, actor="@mailbot",
-                                    requester_email="matti.meikalainen@example.fi", **fields)
+    return lifecycle.create_request(
+        kind=kind, actor="@mailbot", requester_email="matti.meikalainen@example.fi", **fields
+    )
 
 
 def actions_for(reference: str) -> list[str]:
-    return [event.action for event in AuditEvent.select()
-            .where(AuditEvent.request_reference == reference).order_by(AuditEvent.id)]
+    return [
+        event.action
+        for event in AuditEvent.select()
+        .where(AuditEvent.request_reference == reference)
+        .order_by(AuditEvent.id)
+    ]
 
 
 def test_an_access_request_goes_from_receipt_to_fulfilment(db, frozen_clock):
@@ -37,8 +42,13 @@ def test_an_access_request_goes_from_receipt_to_fulfilment(db, frozen_clock):
     stored = Request.get_by_id(request.id)
     assert (stored.status, stored.closed_at, stored.handler) == ("fulfilled", clock.now(), "anna")
     assert actions_for(request.reference) == [
-        "request.received", "request.customer_confirmed", "request.verified",
-        "request.call_logged", "request.approved", "request.fulfilled"]
+        "request.received",
+        "request.customer_confirmed",
+        "request.verified",
+        "request.call_logged",
+        "request.approved",
+        "request.fulfilled",
+    ]
     fulfilled = AuditEvent.get(AuditEvent.action == "request.fulfilled")
     assert fulfilled.payload["on_time"] is True
     assert fulfilled.customer_no == customer.customer_no
@@ -141,8 +151,12 @@ def test_a_refusal_needs_a_reason_and_closes_the_request(db, frozen_clock):
     request = new_request()
     with pytest.raises(RuleViolation):
         lifecycle.reject(request, "anna", ground="manifestly_unfounded", reason="")
-    lifecycle.reject(request, "anna", ground="manifestly_unfounded",
-                     reason="Sama pyyntö kuudennen kerran tässä kuussa.")
+    lifecycle.reject(
+        request,
+        "anna",
+        ground="manifestly_unfounded",
+        reason="Sama pyyntö kuudennen kerran tässä kuussa.",
+    )
     stored = Request.get_by_id(request.id)
     assert (stored.status, stored.rejection_ground) == ("rejected", "manifestly_unfounded")
     with pytest.raises(RuleViolation) as closed:
@@ -154,8 +168,7 @@ def test_staff_correct_the_kind_and_the_change_is_audited(db, frozen_clock):
     request = new_request("other")
     lifecycle.change_kind(request, "erasure", "anna")
     event = AuditEvent.get(AuditEvent.action == "request.kind_changed")
-    assert (event.payload["old"], event.payload["new"], event.actor) == ("other", "erasure",
-                                                                          "anna")
+    assert (event.payload["old"], event.payload["new"], event.actor) == ("other", "erasure", "anna")
 
 
 def test_a_stale_copy_cannot_overwrite_what_someone_else_did(db, frozen_clock):
@@ -168,7 +181,8 @@ def test_a_stale_copy_cannot_overwrite_what_someone_else_did(db, frozen_clock):
 
 
 def test_the_package_password_is_kept_only_from_a_confirmed_call_with_that_customer(
-        db, frozen_clock):
+    db, frozen_clock
+):
     first, second = make_customer(), make_customer(email="toinen@example.fi")
     request = new_request()
     lifecycle.confirm_customer(request, first, "anna")
@@ -176,8 +190,12 @@ def test_the_package_password_is_kept_only_from_a_confirmed_call_with_that_custo
     assert lifecycle.agreed_package_password(request) is None
     lifecycle.log_call(request, "confirmed", "anna", package_password="3333 4444")
     assert lifecycle.agreed_package_password(request) == "3333 4444"
-    event = AuditEvent.select().where(AuditEvent.action == "request.call_logged") \
-        .order_by(AuditEvent.id.desc()).get()
+    event = (
+        AuditEvent.select()
+        .where(AuditEvent.action == "request.call_logged")
+        .order_by(AuditEvent.id.desc())
+        .get()
+    )
     assert event.payload["package_password_given"] is True
     assert "3333 4444" not in str(event.payload)  # the audit trail never holds the secret
     lifecycle.confirm_customer(request, second, "anna")

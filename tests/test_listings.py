@@ -9,13 +9,36 @@ from store.staff import add_staff
 from tests.support.factories import make_customer
 from tui.cli.main import main
 
-REQUEST_FIELDS = {"reference", "kind", "status", "language", "requester_email", "customer_no",
-                  "received_at", "due_at"}
+REQUEST_FIELDS = {
+    "reference",
+    "kind",
+    "status",
+    "language",
+    "requester_email",
+    "customer_no",
+    "received_at",
+    "due_at",
+}
 MESSAGE_FIELDS = {"message_id", "disposition", "reason", "request", "received_at"}
-CUSTOMER_FIELDS = {"customer_no", "name", "email", "phone", "sources", "relationship_ended_at",
-                   "marketing_consent"}
-OUTBOX_FIELDS = {"message_id", "to", "subject", "request", "status", "attempts", "last_error",
-                 "sent_at"}
+CUSTOMER_FIELDS = {
+    "customer_no",
+    "name",
+    "email",
+    "phone",
+    "sources",
+    "relationship_ended_at",
+    "marketing_consent",
+}
+OUTBOX_FIELDS = {
+    "message_id",
+    "to",
+    "subject",
+    "request",
+    "status",
+    "attempts",
+    "last_error",
+    "sent_at",
+}
 MARKETING_FIELDS = {"customer_no", "name", "email", "language"}
 
 
@@ -28,25 +51,45 @@ def test_every_listing_prints_a_json_array_with_the_contract_fields(db, frozen_c
     from store import clock
 
     customer = make_customer()
-    request = lifecycle.create_request(kind="erasure", actor="@mailbot", language="sv",
-                                       requester_email="matti.meikalainen@example.fi")
+    request = lifecycle.create_request(
+        kind="erasure",
+        actor="@mailbot",
+        language="sv",
+        requester_email="matti.meikalainen@example.fi",
+    )
     lifecycle.confirm_customer(request, customer, "anna")
-    InboundMessage.create(dedupe_key="<a@example.fi>", message_id="<a@example.fi>",
-                          received_at=clock.now(), disposition="new_request", request=request)
-    InboundMessage.create(dedupe_key="<b@example.fi>", message_id="<b@example.fi>",
-                          received_at=clock.now(), disposition="ignored", reason="auto-reply")
+    InboundMessage.create(
+        dedupe_key="<a@example.fi>",
+        message_id="<a@example.fi>",
+        received_at=clock.now(),
+        disposition="new_request",
+        request=request,
+    )
+    InboundMessage.create(
+        dedupe_key="<b@example.fi>",
+        message_id="<b@example.fi>",
+        received_at=clock.now(),
+        disposition="ignored",
+        reason="auto-reply",
+    )
 
     [row] = listing(capsys, "requests", "list")
     assert REQUEST_FIELDS <= set(row)
-    assert row == row | {"reference": "TP-2026-0001", "kind": "erasure",
-                         "status": "awaiting_verification", "language": "sv",
-                         "customer_no": customer.customer_no,
-                         "received_at": "2026-03-10T12:00:00+02:00",
-                         "due_at": "2026-04-10T23:59:59+03:00"}
+    assert row == row | {
+        "reference": "TP-2026-0001",
+        "kind": "erasure",
+        "status": "awaiting_verification",
+        "language": "sv",
+        "customer_no": customer.customer_no,
+        "received_at": "2026-03-10T12:00:00+02:00",
+        "due_at": "2026-04-10T23:59:59+03:00",
+    }
     messages = listing(capsys, "messages", "list")
     assert all(MESSAGE_FIELDS <= set(m) for m in messages)
     assert [(m["disposition"], m["reason"], m["request"]) for m in messages] == [
-        ("new_request", None, "TP-2026-0001"), ("ignored", "auto-reply", None)]
+        ("new_request", None, "TP-2026-0001"),
+        ("ignored", "auto-reply", None),
+    ]
     [person] = listing(capsys, "customers", "list")
     assert CUSTOMER_FIELDS <= set(person)
     assert (person["phone"], person["marketing_consent"]) == ("040 1234567", False)
@@ -64,15 +107,25 @@ def test_the_human_table_goes_to_stdout_and_the_count_to_stderr(db, capsys, monk
     assert "Rows: 1" in captured.err
 
 
-def test_the_messages_table_shows_dispositions_and_reasons_in_words(db, frozen_clock, capsys,
-                                                                     monkeypatch):
+def test_the_messages_table_shows_dispositions_and_reasons_in_words(
+    db, frozen_clock, capsys, monkeypatch
+):
     from store import clock
 
-    InboundMessage.create(dedupe_key="<away@example.fi>", message_id="<away@example.fi>",
-                          received_at=clock.now(), disposition="ignored", reason="auto_reply")
-    InboundMessage.create(dedupe_key="<broken@example.fi>", message_id="<broken@example.fi>",
-                          received_at=clock.now(), disposition="quarantined",
-                          reason="bad header: no addr-spec")
+    InboundMessage.create(
+        dedupe_key="<away@example.fi>",
+        message_id="<away@example.fi>",
+        received_at=clock.now(),
+        disposition="ignored",
+        reason="auto_reply",
+    )
+    InboundMessage.create(
+        dedupe_key="<broken@example.fi>",
+        message_id="<broken@example.fi>",
+        received_at=clock.now(),
+        disposition="quarantined",
+        reason="bad header: no addr-spec",
+    )
     monkeypatch.setenv("COLUMNS", "160")  # one line a message
     assert main(["messages", "list"]) == 0
     finnish = capsys.readouterr().out
@@ -84,13 +137,16 @@ def test_the_messages_table_shows_dispositions_and_reasons_in_words(db, frozen_c
     assert "ignored" in english and "automatic reply" in english
     assert "auto_reply" not in finnish + english
     assert [row["reason"] for row in listing(capsys, "messages", "list")] == [
-        "auto_reply", "bad header: no addr-spec"]  # the JSON keeps the codes
+        "auto_reply",
+        "bad header: no addr-spec",
+    ]  # the JSON keeps the codes
 
 
 def test_the_request_table_speaks_the_readers_language(db, frozen_clock, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "160")  # no folded cells
-    lifecycle.create_request(kind="erasure", actor="@mailbot",
-                             requester_email="matti.meikalainen@example.fi")
+    lifecycle.create_request(
+        kind="erasure", actor="@mailbot", requester_email="matti.meikalainen@example.fi"
+    )
     assert main(["requests", "list"]) == 0
     finnish = capsys.readouterr().out
     assert "Poistopyyntö" in finnish and "Saapunut" in finnish and "10.4.2026" in finnish
@@ -100,15 +156,16 @@ def test_the_request_table_speaks_the_readers_language(db, frozen_clock, capsys,
     assert "Erasure request" in english and "10 April 2026" in english
 
 
-def test_customers_staff_and_consents_are_in_words_in_the_tables(db, frozen_clock, capsys,
-                                                                 monkeypatch):
+def test_customers_staff_and_consents_are_in_words_in_the_tables(
+    db, frozen_clock, capsys, monkeypatch
+):
     monkeypatch.setenv("COLUMNS", "160")
     customer = make_customer(customer_no="100001", sources=("ticketing", "newsletter"))
-    record_consent(customer, "marketing", True, channel="website_form", actor="@test",
-                   evidence="lomake")
+    record_consent(
+        customer, "marketing", True, channel="website_form", actor="@test", evidence="lomake"
+    )
     add_staff("anna", "handler", "salasana1234", "@test")
-    for command in (["customers", "list"], ["staff", "list"],
-                    ["consent", "show", "100001"]):
+    for command in (["customers", "list"], ["staff", "list"], ["consent", "show", "100001"]):
         assert main(command) == 0
     finnish = capsys.readouterr().out
     assert "uutiskirje, lipunmyynti" in finnish

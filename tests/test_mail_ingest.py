@@ -23,21 +23,26 @@ from tui.cli.main import main
 
 
 def outbox_for(address: str) -> list[OutboxMail]:
-    return list(OutboxMail.select().where(OutboxMail.to_address == address)
-                .order_by(OutboxMail.id))
+    return list(OutboxMail.select().where(OutboxMail.to_address == address).order_by(OutboxMail.id))
 
 
 # ---------------------------------------------------------------- new requests
 
 
 def test_a_request_gets_an_acknowledgement_in_its_language_with_reference_and_due_date(
-        db, frozen_clock):
-    customer = make_customer(first_name="Anna", last_name="Lindholm",
-                             email="anna.lindholm@example.fi", language="sv")
-    result = feed(make_mail("Anna Lindholm <anna.lindholm@example.fi>",
-                            subject="Radering av mina uppgifter",
-                            body="Hej!\n\nJag vill att ni raderar alla mina personuppgifter "
-                                 "enligt artikel 17.\n\nMed vänliga hälsningar\nAnna"))
+    db, frozen_clock
+):
+    customer = make_customer(
+        first_name="Anna", last_name="Lindholm", email="anna.lindholm@example.fi", language="sv"
+    )
+    result = feed(
+        make_mail(
+            "Anna Lindholm <anna.lindholm@example.fi>",
+            subject="Radering av mina uppgifter",
+            body="Hej!\n\nJag vill att ni raderar alla mina personuppgifter "
+            "enligt artikel 17.\n\nMed vänliga hälsningar\nAnna",
+        )
+    )
     message = result.message
     assert message.disposition == "new_request" and message.reason is None
     request = Request.get_by_id(message.request_id)
@@ -55,16 +60,24 @@ def test_a_request_gets_an_acknowledgement_in_its_language_with_reference_and_du
 
 
 def test_the_website_form_is_read_field_by_field(db, frozen_clock):
-    customer = make_customer(first_name="Maija", last_name="Virtanen", customer_no="100042",
-                             email="maija@example.fi", phone="040 1234567")
-    body = ("Form: Privacy request\nName: Maija Virtanen\nEmail: maija@example.fi\n"
-            "Phone: 040 123 4567\nCustomer number: 100042\nRequest: Access to my data\n"
-            "Message: I want to see everything,\nincluding my ticket purchases.\n")
+    customer = make_customer(
+        first_name="Maija",
+        last_name="Virtanen",
+        customer_no="100042",
+        email="maija@example.fi",
+        phone="040 1234567",
+    )
+    body = (
+        "Form: Privacy request\nName: Maija Virtanen\nEmail: maija@example.fi\n"
+        "Phone: 040 123 4567\nCustomer number: 100042\nRequest: Access to my data\n"
+        "Message: I want to see everything,\nincluding my ticket purchases.\n"
+    )
     result = feed(make_mail("Website <lomake@kotkanleffat.fi>", subject="Form", body=body))
     message = result.message
     assert message.form_fields["customer_no"] == "100042"
-    assert message.form_fields["message"] == ("I want to see everything,\n"
-                                              "including my ticket purchases.")
+    assert message.form_fields["message"] == (
+        "I want to see everything,\nincluding my ticket purchases."
+    )
     request = Request.get_by_id(message.request_id)
     assert (request.kind, request.channel, request.language) == ("access", "website_form", "en")
     assert request.requester_email == "maija@example.fi"
@@ -78,8 +91,7 @@ def test_the_website_form_is_read_field_by_field(db, frozen_clock):
 
 def test_a_name_alone_is_only_a_candidate(db, frozen_clock):
     make_customer(first_name="Maija", last_name="Virtanen", email="other@example.fi")
-    result = feed(make_mail("Maija Virtanen <maija.uusi@example.com>",
-                            body="Poistakaa tietoni."))
+    result = feed(make_mail("Maija Virtanen <maija.uusi@example.com>", body="Poistakaa tietoni."))
     request = Request.get_by_id(result.message.request_id)
     [candidate] = request.candidates
     assert candidate.matched_on == "name"
@@ -87,19 +99,31 @@ def test_a_name_alone_is_only_a_candidate(db, frozen_clock):
 
 
 def test_rectification_proposes_the_new_values(db, frozen_clock):
-    feed(make_mail(subject="Osoitteenmuutos",
-                   body="Hei, osoitteeni on muuttunut. Uusi osoite: Kirkkokatu 5 B 12, "
-                        "48100 Kotka.\nUusi puhelinnumero on 040 765 4321.\n\nt. Maija"))
+    feed(
+        make_mail(
+            subject="Osoitteenmuutos",
+            body="Hei, osoitteeni on muuttunut. Uusi osoite: Kirkkokatu 5 B 12, "
+            "48100 Kotka.\nUusi puhelinnumero on 040 765 4321.\n\nt. Maija",
+        )
+    )
     request = Request.get()
     assert request.kind == "rectification"
-    assert request.proposed_changes == {"street_address": "Kirkkokatu 5 B 12",
-                                        "postal_code": "48100", "city": "Kotka",
-                                        "phone": "+358407654321"}
+    assert request.proposed_changes == {
+        "street_address": "Kirkkokatu 5 B 12",
+        "postal_code": "48100",
+        "city": "Kotka",
+        "phone": "+358407654321",
+    }
 
 
 def test_a_question_for_customer_service_reaches_the_queue_without_an_answer(db, frozen_clock):
-    result = feed(make_mail("liisa@example.fi", subject="Lastenelokuvat",
-                            body="Hei! Onko lauantaina lastenelokuvia ja mihin aikaan?"))
+    result = feed(
+        make_mail(
+            "liisa@example.fi",
+            subject="Lastenelokuvat",
+            body="Hei! Onko lauantaina lastenelokuvia ja mihin aikaan?",
+        )
+    )
     assert result.message.disposition == "new_request"
     assert Request.get().kind == "other"
     assert OutboxMail.select().count() == 0
@@ -107,8 +131,13 @@ def test_a_question_for_customer_service_reaches_the_queue_without_an_answer(db,
 
 def test_at_most_three_acknowledgements_per_sender_per_hour(db, frozen_clock):
     for number in range(5):
-        feed(make_mail("flood@example.fi", subject=f"Tietopyyntö {number}",
-                       body="Haluan tarkastaa tietoni."))
+        feed(
+            make_mail(
+                "flood@example.fi",
+                subject=f"Tietopyyntö {number}",
+                body="Haluan tarkastaa tietoni.",
+            )
+        )
     assert Request.select().count() == 5  # every request still reaches the queue
     assert len(outbox_for("flood@example.fi")) == 3
 
@@ -119,10 +148,14 @@ def test_at_most_three_acknowledgements_per_sender_per_hour(db, frozen_clock):
 def test_a_marketing_objection_is_applied_at_once_and_confirmed(db, frozen_clock):
     customer = make_customer(email="tapani@example.fi")
     record_consent(customer, "marketing", True, channel="newsletter_signup", actor="@test")
-    result = feed(make_mail("Tapani <tapani@example.fi>",
-                            subject="Re: Kotkan Leffojen uutiskirje – marraskuu",
-                            body="En halua enää uutiskirjettä, kiitos.\n\n"
-                                 "> Haluatko tarkistaa tietosi? Vastaa tähän viestiin.\n"))
+    result = feed(
+        make_mail(
+            "Tapani <tapani@example.fi>",
+            subject="Re: Kotkan Leffojen uutiskirje – marraskuu",
+            body="En halua enää uutiskirjettä, kiitos.\n\n"
+            "> Haluatko tarkistaa tietosi? Vastaa tähän viestiin.\n",
+        )
+    )
     request = Request.get_by_id(result.message.request_id)
     assert (request.kind, request.status) == ("objection", "fulfilled")
     assert request.customer_id == customer.id
@@ -131,34 +164,47 @@ def test_a_marketing_objection_is_applied_at_once_and_confirmed(db, frozen_clock
     [mail] = outbox_for("tapani@example.fi")
     assert mail.template == "marketing_stopped" and mail.automatic
     actions = [event.action for event in AuditEvent.select().order_by(AuditEvent.id)]
-    assert {"consent.marketing.withdrawn", "marketing.suppressed", "request.approved",
-            "request.fulfilled"} <= set(actions)
+    assert {
+        "consent.marketing.withdrawn",
+        "marketing.suppressed",
+        "request.approved",
+        "request.fulfilled",
+    } <= set(actions)
     assert audit.verify().ok
 
 
 def test_an_objector_outside_the_register_is_still_suppressed(db, frozen_clock):
-    feed(make_mail("stranger@example.com", subject="Unsubscribe",
-                   body="Please unsubscribe me from your newsletter."))
+    feed(
+        make_mail(
+            "stranger@example.com",
+            subject="Unsubscribe",
+            body="Please unsubscribe me from your newsletter.",
+        )
+    )
     request = Request.get()
-    assert (request.kind, request.status, request.customer_id) == ("objection", "fulfilled",
-                                                                   None)
+    assert (request.kind, request.status, request.customer_id) == ("objection", "fulfilled", None)
     assert is_suppressed("stranger@example.com")
 
 
-def test_erase_and_stop_marketing_applies_the_objection_and_queues_the_erasure(
-        db, frozen_clock):
+def test_erase_and_stop_marketing_applies_the_objection_and_queues_the_erasure(db, frozen_clock):
     customer = make_customer(email="kaksi@example.fi")
     record_consent(customer, "marketing", True, channel="website_form", actor="@test")
-    result = feed(make_mail("kaksi@example.fi", subject="Tietoni",
-                            body="Poistakaa tietoni rekisteristänne ja lopettakaa "
-                                 "markkinointi heti."))
+    result = feed(
+        make_mail(
+            "kaksi@example.fi",
+            subject="Tietoni",
+            body="Poistakaa tietoni rekisteristänne ja lopettakaa markkinointi heti.",
+        )
+    )
     erasure = Request.get_by_id(result.message.request_id)
     assert (erasure.kind, erasure.status) == ("erasure", "received")
     objection = Request.get(Request.kind == "objection")
     assert objection.status == "fulfilled"
     assert not has_consent(customer, "marketing")
     assert sorted(mail.template for mail in outbox_for("kaksi@example.fi")) == [
-        "acknowledgement", "marketing_stopped"]
+        "acknowledgement",
+        "marketing_stopped",
+    ]
 
 
 # ---------------------------------------------------------------- replies
@@ -168,8 +214,13 @@ def test_a_reply_with_the_reference_in_the_subject_joins_its_request(db, frozen_
     first = feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni.")).message
     request = Request.get_by_id(first.request_id)
     lifecycle.ask_for_more(request, "anna", reason="which address did you use?")
-    reply = feed(make_mail("maija@example.fi", subject=f"Re: [{request.reference}] lisätietoa",
-                           body="Käytin osoitetta maija@example.fi.")).message
+    reply = feed(
+        make_mail(
+            "maija@example.fi",
+            subject=f"Re: [{request.reference}] lisätietoa",
+            body="Käytin osoitetta maija@example.fi.",
+        )
+    ).message
     assert reply.disposition == "reply" and reply.request_id == request.id
     assert not reply.needs_attention
     assert Request.get_by_id(request.id).status == "received"  # requester_replied
@@ -180,10 +231,14 @@ def test_a_reply_with_the_reference_in_the_subject_joins_its_request(db, frozen_
 def test_a_reply_to_our_acknowledgement_is_threaded_by_in_reply_to(db, frozen_clock):
     feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni."))
     [ack] = outbox_for("maija@example.fi")
-    reply = feed(make_mail("maija@example.fi", subject="Re: vastaus",
-                           body="Kiitos, odotan soittoa.",
-                           headers=[("In-Reply-To", ack.message_id),
-                                    ("References", ack.message_id)])).message
+    reply = feed(
+        make_mail(
+            "maija@example.fi",
+            subject="Re: vastaus",
+            body="Kiitos, odotan soittoa.",
+            headers=[("In-Reply-To", ack.message_id), ("References", ack.message_id)],
+        )
+    ).message
     assert reply.disposition == "reply"
     assert reply.request_id == ack.request_id
 
@@ -191,8 +246,9 @@ def test_a_reply_to_our_acknowledgement_is_threaded_by_in_reply_to(db, frozen_cl
 def test_a_reply_from_someone_else_is_flagged_not_silently_attached(db, frozen_clock):
     first = feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni.")).message
     reference = Request.get_by_id(first.request_id).reference
-    other = feed(make_mail("someone.else@example.com", subject=f"Re: {reference}",
-                           body="Tässä lisätietoja.")).message
+    other = feed(
+        make_mail("someone.else@example.com", subject=f"Re: {reference}", body="Tässä lisätietoja.")
+    ).message
     assert other.disposition == "reply"
     assert other.needs_attention and other.attention_reason == "sender_differs"
     rows = {row["message_id"]: row for row in _messages_json()}
@@ -203,12 +259,18 @@ def test_mail_about_a_closed_request_is_flagged_or_becomes_a_new_one(db, frozen_
     first = feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni.")).message
     request = Request.get_by_id(first.request_id)
     lifecycle.dismiss(request, "anna", reason="duplicate")
-    thanks = feed(make_mail("maija@example.fi", subject=f"Re: {request.reference}",
-                            body="Kiitos!")).message
+    thanks = feed(
+        make_mail("maija@example.fi", subject=f"Re: {request.reference}", body="Kiitos!")
+    ).message
     assert (thanks.disposition, thanks.request_id) == ("reply", request.id)
     assert thanks.needs_attention and thanks.attention_reason == "request_closed"
-    again = feed(make_mail("maija@example.fi", subject=f"Re: {request.reference}",
-                           body="Poistakaa nyt kaikki tietoni.")).message
+    again = feed(
+        make_mail(
+            "maija@example.fi",
+            subject=f"Re: {request.reference}",
+            body="Poistakaa nyt kaikki tietoni.",
+        )
+    ).message
     assert again.disposition == "new_request"
     assert Request.get_by_id(again.request_id).kind == "erasure"
 
@@ -227,25 +289,30 @@ def _messages_json() -> list[dict]:
 # ---------------------------------------------------------------- ignored
 
 
-@pytest.mark.parametrize(("sender", "headers", "reason"), [
-    ("ooo@example.fi", [("Auto-Submitted", "auto-replied")], "auto_reply"),
-    ("ooo@example.fi", [("Precedence", "Auto_Reply")], "auto_reply"),
-    ("ooo@example.fi", [("X-Autoreply", "yes")], "auto_reply"),
-    ("ooo@example.fi", [("X-Autorespond", "yes")], "auto_reply"),
-    ("ooo@example.fi", [("X-Auto-Response-Suppress", "OOF, AutoReply")], "auto_reply"),
-    ("news@example.fi", [("List-Id", "<news.example.fi>")], "mailing_list"),
-    ("news@example.fi", [("List-Unsubscribe", "<mailto:u@example.fi>")], "mailing_list"),
-    ("news@example.fi", [("Precedence", "BULK")], "mailing_list"),
-    ("MAILER-DAEMON@example.fi", [], "bounce"),
-    ("postmaster@example.fi", [], "bounce"),
-    ("someone@example.fi", [("Return-Path", "<>")], "bounce"),
-    ("tietosuoja@kotkanleffat.fi", [], "own_address"),
-    ("someone@example.fi", [("X-Loop", "tietosuoja@kotkanleffat.fi")], "own_address"),
-])
+@pytest.mark.parametrize(
+    ("sender", "headers", "reason"),
+    [
+        ("ooo@example.fi", [("Auto-Submitted", "auto-replied")], "auto_reply"),
+        ("ooo@example.fi", [("Precedence", "Auto_Reply")], "auto_reply"),
+        ("ooo@example.fi", [("X-Autoreply", "yes")], "auto_reply"),
+        ("ooo@example.fi", [("X-Autorespond", "yes")], "auto_reply"),
+        ("ooo@example.fi", [("X-Auto-Response-Suppress", "OOF, AutoReply")], "auto_reply"),
+        ("news@example.fi", [("List-Id", "<news.example.fi>")], "mailing_list"),
+        ("news@example.fi", [("List-Unsubscribe", "<mailto:u@example.fi>")], "mailing_list"),
+        ("news@example.fi", [("Precedence", "BULK")], "mailing_list"),
+        ("MAILER-DAEMON@example.fi", [], "bounce"),
+        ("postmaster@example.fi", [], "bounce"),
+        ("someone@example.fi", [("Return-Path", "<>")], "bounce"),
+        ("tietosuoja@kotkanleffat.fi", [], "own_address"),
+        ("someone@example.fi", [("X-Loop", "tietosuoja@kotkanleffat.fi")], "own_address"),
+    ],
+)
 def test_automatic_mail_is_ignored_with_its_reason_and_never_answered(
-        db, frozen_clock, sender, headers, reason):
-    result = feed(make_mail(sender, subject="Poistakaa tietoni", body="poistakaa tietoni",
-                            headers=headers))
+    db, frozen_clock, sender, headers, reason
+):
+    result = feed(
+        make_mail(sender, subject="Poistakaa tietoni", body="poistakaa tietoni", headers=headers)
+    )
     assert (result.message.disposition, result.message.reason) == ("ignored", reason)
     assert Request.select().count() == 0
     assert OutboxMail.select().count() == 0
@@ -254,9 +321,14 @@ def test_automatic_mail_is_ignored_with_its_reason_and_never_answered(
 def test_an_out_of_office_reply_to_our_answer_is_shown_with_its_request(db, frozen_clock):
     feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni."))
     [ack] = outbox_for("maija@example.fi")
-    away = feed(make_mail("maija@example.fi", subject=f"Automatic reply: {ack.subject}",
-                          body="I am away.", headers=[("Auto-Submitted", "auto-replied"),
-                                                      ("In-Reply-To", ack.message_id)])).message
+    away = feed(
+        make_mail(
+            "maija@example.fi",
+            subject=f"Automatic reply: {ack.subject}",
+            body="I am away.",
+            headers=[("Auto-Submitted", "auto-replied"), ("In-Reply-To", ack.message_id)],
+        )
+    ).message
     assert (away.disposition, away.reason) == ("ignored", "auto_reply")
     assert away.request_id == ack.request_id
     assert len(outbox_for("maija@example.fi")) == 1  # and never answered
@@ -290,8 +362,13 @@ def test_the_same_message_at_a_new_location_is_recognised(db, frozen_clock):
 
 def test_a_second_copy_under_the_same_message_id_is_an_ignored_duplicate(db, frozen_clock):
     first = feed(make_mail(body="poistakaa tietoni", message_id="<kopio@example.fi>"))
-    copy = feed(make_mail(body="poistakaa tietoni", message_id="<kopio@example.fi>",
-                          headers=[("Cc", "toinen@kotkanleffat.fi")]))
+    copy = feed(
+        make_mail(
+            body="poistakaa tietoni",
+            message_id="<kopio@example.fi>",
+            headers=[("Cc", "toinen@kotkanleffat.fi")],
+        )
+    )
     assert copy.new
     assert (copy.message.disposition, copy.message.reason) == ("ignored", "duplicate")
     assert copy.message.request_id == first.message.request_id
@@ -301,18 +378,30 @@ def test_a_second_copy_under_the_same_message_id_is_an_ignored_duplicate(db, fro
 def test_a_reused_message_id_does_not_drop_another_persons_request(db, frozen_clock):
     """Same Message-ID, another sender and text: a request of its own, acknowledged, and
     flagged for staff, never filed as a duplicate of the first mail."""
-    first = feed(make_mail("Maija <maija@example.fi>", body="Poistakaa tietoni.",
-                           message_id="<sama@example.fi>"))
-    other = feed(make_mail("Pekka <pekka@example.fi>", body="Haluan nähdä tietoni.",
-                           message_id="<sama@example.fi>"))
+    first = feed(
+        make_mail(
+            "Maija <maija@example.fi>", body="Poistakaa tietoni.", message_id="<sama@example.fi>"
+        )
+    )
+    other = feed(
+        make_mail(
+            "Pekka <pekka@example.fi>", body="Haluan nähdä tietoni.", message_id="<sama@example.fi>"
+        )
+    )
     assert other.new and other.message.disposition == "new_request"
     assert other.message.request_id != first.message.request_id
     assert (other.message.needs_attention, other.message.attention_reason) == (
-        True, "message_id_reused")
+        True,
+        "message_id_reused",
+    )
     assert Request.get_by_id(other.message.request_id).requester_email == "pekka@example.fi"
     assert OutboxMail.select().where(OutboxMail.to_address == "pekka@example.fi").count() == 1
-    again = feed(make_mail("Pekka <pekka@example.fi>", body="Haluan nähdä tietoni.",
-                           message_id="<sama@example.fi>"), uid="9")
+    again = feed(
+        make_mail(
+            "Pekka <pekka@example.fi>", body="Haluan nähdä tietoni.", message_id="<sama@example.fi>"
+        ),
+        uid="9",
+    )
     assert not again.new or again.message.reason == "duplicate"
     assert Request.select().count() == 2
 
@@ -334,8 +423,7 @@ def test_raw_bytes_and_attachments_are_kept_with_the_size_cap(db, frozen_clock):
     message["Subject"] = "Tietojen oikaisu"
     message["Message-ID"] = "<liite@example.fi>"
     message.set_content("Korjatkaa nimeni, liitteenä todistus.")
-    message.add_attachment(b"x" * 100, maintype="application", subtype="pdf",
-                           filename="pieni.pdf")
+    message.add_attachment(b"x" * 100, maintype="application", subtype="pdf", filename="pieni.pdf")
     message.add_attachment(b"y" * 5000, maintype="image", subtype="jpeg", filename="iso.jpg")
     raw = message.as_bytes()
     stored = feed(raw, mail_settings(attachment_max_bytes=1000)).message
@@ -348,10 +436,14 @@ def test_raw_bytes_and_attachments_are_kept_with_the_size_cap(db, frozen_clock):
 
 
 def test_quoted_text_and_signature_are_kept_apart(db, frozen_clock):
-    stored = feed(make_mail(subject="Re: Kotkan Leffojen uutiskirje",
-                            body="Kiitos!\n\n-- \nMaija Virtanen\n040 123 4567\n\n"
-                                 "ti 3.3.2026 klo 10.15 Kotkan Leffat <uutiskirje@kotkanleffat"
-                                 ".fi> kirjoitti:\n> Haluatko tarkistaa tietosi?\n")).message
+    stored = feed(
+        make_mail(
+            subject="Re: Kotkan Leffojen uutiskirje",
+            body="Kiitos!\n\n-- \nMaija Virtanen\n040 123 4567\n\n"
+            "ti 3.3.2026 klo 10.15 Kotkan Leffat <uutiskirje@kotkanleffat"
+            ".fi> kirjoitti:\n> Haluatko tarkistaa tietosi?\n",
+        )
+    ).message
     assert stored.body_text == "Kiitos!"
     assert "Haluatko tarkistaa tietosi?" in stored.quoted_text
     assert Request.get_by_id(stored.request_id).kind == "other"  # the quote decides nothing
@@ -361,10 +453,17 @@ def test_quoted_text_and_signature_are_kept_apart(db, frozen_clock):
 
 
 def test_a_message_that_fails_is_quarantined_and_can_be_reprocessed(
-        db, frozen_clock, tmp_path, monkeypatch, capsys):
+    db, frozen_clock, tmp_path, monkeypatch, capsys
+):
     broken = mail_settings(from_address="not an address")  # a configuration mistake
-    result = feed(make_mail("maija@example.fi", message_id="<karanteeni@example.fi>",
-                            body="Haluan tarkastaa tietoni."), broken)
+    result = feed(
+        make_mail(
+            "maija@example.fi",
+            message_id="<karanteeni@example.fi>",
+            body="Haluan tarkastaa tietoni.",
+        ),
+        broken,
+    )
     message = result.message
     assert message.disposition == "quarantined" and message.needs_attention
     assert "addr-spec" in message.reason and message.raw is not None
@@ -391,58 +490,71 @@ Haluan tarkastaa kaikki tietoni, joita teillä on minusta. Aila Peltonen, Kotka
 
 
 def test_a_customers_mail_forwarded_by_staff_is_the_customers_request(db, frozen_clock):
-    result = feed(make_mail("Kirsi Mononen <lipunmyynti@kotkanleffat.fi>",
-                            subject="VL: tietopyyntö", body=FORWARDED_BY_BOX_OFFICE))
+    result = feed(
+        make_mail(
+            "Kirsi Mononen <lipunmyynti@kotkanleffat.fi>",
+            subject="VL: tietopyyntö",
+            body=FORWARDED_BY_BOX_OFFICE,
+        )
+    )
     request = Request.get_by_id(result.message.request_id)
     assert request.kind == "access"
     assert (request.requester_email, request.requester_name) == (
-        "aila.peltonen@example.fi", "Aila Peltonen")
+        "aila.peltonen@example.fi",
+        "Aila Peltonen",
+    )
     assert result.message.from_address == "lipunmyynti@kotkanleffat.fi"  # who forwarded it
     assert result.message.attention_reason == "forwarded_by_staff"
     assert [mail.to_address for mail in OutboxMail.select()] == ["aila.peltonen@example.fi"]
 
 
 def test_a_person_forwarding_their_own_unanswered_request_means_it(db, frozen_clock):
-    body = ("I sent this a month ago and have had no reply. Please deal with it.\n\n"
-            "---------- Forwarded message ----------\n"
-            "From: Lucy Baker <lucy.baker@example.co.uk>\nDate: 10 February 2026\n"
-            "Subject: Subject access request\n\n"
-            "I am writing to make a subject access request for any personal information "
-            "you hold about me.\nLucy Baker\n")
-    result = feed(make_mail("Lucy Baker <lucy.baker@example.co.uk>", subject="Fwd: SAR",
-                            body=body))
+    body = (
+        "I sent this a month ago and have had no reply. Please deal with it.\n\n"
+        "---------- Forwarded message ----------\n"
+        "From: Lucy Baker <lucy.baker@example.co.uk>\nDate: 10 February 2026\n"
+        "Subject: Subject access request\n\n"
+        "I am writing to make a subject access request for any personal information "
+        "you hold about me.\nLucy Baker\n"
+    )
+    result = feed(make_mail("Lucy Baker <lucy.baker@example.co.uk>", subject="Fwd: SAR", body=body))
     request = Request.get_by_id(result.message.request_id)
     assert (request.kind, request.requester_email) == ("access", "lucy.baker@example.co.uk")
     assert not result.message.needs_attention
 
 
 def test_our_own_newsletter_forwarded_back_is_not_read_as_the_persons_words(db, frozen_clock):
-    body = ("Poistakaa minut tältä listalta.\n\n"
-            "---------- Välitetty viesti ----------\n"
-            f"Lähettäjä: Kotkan Leffat <{INBOX}>\nAihe: Uutiskirje\n\n"
-            "Tarkista ja päivitä tietosi Oma tili -sivulla. Pyydä kopio tiedoistasi.\n")
+    body = (
+        "Poistakaa minut tältä listalta.\n\n"
+        "---------- Välitetty viesti ----------\n"
+        f"Lähettäjä: Kotkan Leffat <{INBOX}>\nAihe: Uutiskirje\n\n"
+        "Tarkista ja päivitä tietosi Oma tili -sivulla. Pyydä kopio tiedoistasi.\n"
+    )
     result = feed(make_mail("Maija <maija@example.fi>", subject="VL: Uutiskirje", body=body))
     assert Request.get_by_id(result.message.request_id).kind == "objection"
 
 
-@pytest.mark.parametrize(("subject", "ignored"), [
-    ("Automaattinen vastaus: Tietopyyntösi", True),
-    ("Automatic reply: Your request TP-2026-0001", True),
-    ("Out of Office: Tietopyyntö", True),
-    ("Autosvar: Begäran", True),
-    ("Abwesenheitsnotiz: Auskunft", True),
-    ("Absence de réponse à ma demande d'accès", False),  # a person, complaining
-    ("Automaattisesti lähetetyt mainokset pois", False),
-])
-def test_an_out_of_office_reply_without_headers_is_known_by_its_subject(db, frozen_clock,
-                                                                        subject, ignored):
+@pytest.mark.parametrize(
+    ("subject", "ignored"),
+    [
+        ("Automaattinen vastaus: Tietopyyntösi", True),
+        ("Automatic reply: Your request TP-2026-0001", True),
+        ("Out of Office: Tietopyyntö", True),
+        ("Autosvar: Begäran", True),
+        ("Abwesenheitsnotiz: Auskunft", True),
+        ("Absence de réponse à ma demande d'accès", False),  # a person, complaining
+        ("Automaattisesti lähetetyt mainokset pois", False),
+    ],
+)
+def test_an_out_of_office_reply_without_headers_is_known_by_its_subject(
+    db, frozen_clock, subject, ignored
+):
     result = feed(make_mail(subject=subject, body="Olen lomalla 3.7. asti."))
     assert (result.message.reason == "auto_reply") is ignored
     assert (result.message.disposition == "ignored") is ignored
 
 
-def test_a_letter_asking_for_two_rights_becomes_two_requests_sharing_the_letter(
-        db, frozen_clock):
+def test_a_letter_asking_for_two_rights_becomes_two_requests_sharing_the_letter(db, frozen_clock):
     from pathlib import Path
 
     from tui.data.request import load_request

@@ -13,14 +13,22 @@ def parse(raw: bytes, cap: int = 10_000_000):
 
 def plain(body: bytes, charset: str | None = "utf-8", headers: bytes = b"") -> bytes:
     content_type = b"text/plain" + (b"; charset=" + charset.encode() if charset else b"")
-    return (b"From: Maija <maija@example.fi>\r\nSubject: testi\r\nMessage-ID: <p@example.fi>"
-            b"\r\n" + headers + b"Content-Type: " + content_type +
-            b"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
+    return (
+        b"From: Maija <maija@example.fi>\r\nSubject: testi\r\nMessage-ID: <p@example.fi>"
+        b"\r\n"
+        + headers
+        + b"Content-Type: "
+        + content_type
+        + b"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + body
+    )
 
 
 def test_a_utf8_label_on_latin1_bytes_still_reads_as_finnish():
-    assert parse(plain("Päivää, poistakaa tietoni".encode("latin-1"))).body_text == \
-        "Päivää, poistakaa tietoni"
+    assert (
+        parse(plain("Päivää, poistakaa tietoni".encode("latin-1"))).body_text
+        == "Päivää, poistakaa tietoni"
+    )
 
 
 def test_a_latin1_label_on_utf8_bytes_is_read_as_utf8():
@@ -28,10 +36,11 @@ def test_a_latin1_label_on_utf8_bytes_is_read_as_utf8():
 
 
 def test_an_unknown_charset_falls_back_sensibly():
-    assert parse(plain("Hälsningar från Åbo".encode(), "x-mac-nonsense")).body_text == \
-        "Hälsningar från Åbo"
-    assert parse(plain("Tack så mycket".encode("cp1252"), "us-ascii")).body_text == \
-        "Tack så mycket"
+    assert (
+        parse(plain("Hälsningar från Åbo".encode(), "x-mac-nonsense")).body_text
+        == "Hälsningar från Åbo"
+    )
+    assert parse(plain("Tack så mycket".encode("cp1252"), "us-ascii")).body_text == "Tack så mycket"
 
 
 def test_a_windows_1252_message_from_an_old_client():
@@ -40,9 +49,11 @@ def test_a_windows_1252_message_from_an_old_client():
 
 
 def test_encoded_word_headers_are_decoded():
-    raw = (b"From: =?utf-8?b?SsO2cmFuIMOFYmVyZw==?= <joran@example.se>\r\n"
-           b"Subject: =?iso-8859-1?q?Radering_av_mina_uppgifter_=E5_=E4?=\r\n"
-           b"Message-ID: <e@example.se>\r\n\r\nhej\r\n")
+    raw = (
+        b"From: =?utf-8?b?SsO2cmFuIMOFYmVyZw==?= <joran@example.se>\r\n"
+        b"Subject: =?iso-8859-1?q?Radering_av_mina_uppgifter_=E5_=E4?=\r\n"
+        b"Message-ID: <e@example.se>\r\n\r\nhej\r\n"
+    )
     parsed = parse(raw)
     assert parsed.from_name == "Jöran Åberg"
     assert parsed.from_address == "joran@example.se"
@@ -51,9 +62,11 @@ def test_encoded_word_headers_are_decoded():
 
 def test_a_header_the_policy_refuses_is_read_and_cleaned():
     # An encoded CR/LF in a display name makes email.policy.default raise on access.
-    raw = (b"From: =?utf-8?q?Evil=0D=0ABcc=3A_victim=40example=2Ecom?= <evil@example.com>\r\n"
-           b"Subject: =?utf-8?q?rivi=0D=0AX-Injected=3A_1?=\r\nMessage-ID: <h@example.com>"
-           b"\r\n\r\npoistakaa tietoni\r\n")
+    raw = (
+        b"From: =?utf-8?q?Evil=0D=0ABcc=3A_victim=40example=2Ecom?= <evil@example.com>\r\n"
+        b"Subject: =?utf-8?q?rivi=0D=0AX-Injected=3A_1?=\r\nMessage-ID: <h@example.com>"
+        b"\r\n\r\npoistakaa tietoni\r\n"
+    )
     parsed = parse(raw)
     assert parsed.from_address == "evil@example.com"
     assert all("\r" not in value and "\n" not in value for _, value in parsed.headers)
@@ -68,10 +81,12 @@ def test_raw_eight_bit_headers_are_decoded():
 
 
 def test_html_only_mail_becomes_text():
-    raw = (b"From: a@example.com\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n"
-           b"\r\n<html><head><style>p{color:red}</style></head><body><p>Hello,</p>"
-           b"<p>please <b>delete my account</b> &amp; data.</p><div>Thanks,<br>Jo</div>"
-           b"</body></html>")
+    raw = (
+        b"From: a@example.com\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b"\r\n<html><head><style>p{color:red}</style></head><body><p>Hello,</p>"
+        b"<p>please <b>delete my account</b> &amp; data.</p><div>Thanks,<br>Jo</div>"
+        b"</body></html>"
+    )
     text = parse(raw).body_text
     assert "please delete my account & data." in text
     assert "<" not in text and "color" not in text
@@ -79,21 +94,20 @@ def test_html_only_mail_becomes_text():
 
 
 def test_the_plain_alternative_is_preferred():
-    raw = (b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
-           b'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\n'
-           b"Content-Type: text/plain; charset=utf-8\r\n\r\nplain words\r\n--b\r\n"
-           b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>html words</p>\r\n--b--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nplain words\r\n--b\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>html words</p>\r\n--b--\r\n"
+    )
     assert parse(raw).body_text == "plain words"
 
 
 def test_quoted_replies_in_three_languages_are_kept_apart():
     cases = {
-        "On Tue, 3 Mar 2026 at 10:15, Kotkan Leffat <news@kotkanleffat.fi> wrote:\n> Check":
-            "Stop sending these.",
-        "Den tis 3 mars 2026 kl 10:15 skrev Kotkan Leffat <news@kotkanleffat.fi>:\n> Kolla":
-            "Stop sending these.",
-        "-----Alkuperäinen viesti-----\nLähettäjä: Kotkan Leffat\nAihe: Uutiskirje":
-            "Stop sending these.",
+        "On Tue, 3 Mar 2026 at 10:15, Kotkan Leffat <news@kotkanleffat.fi> wrote:\n> Check": "Stop sending these.",
+        "Den tis 3 mars 2026 kl 10:15 skrev Kotkan Leffat <news@kotkanleffat.fi>:\n> Kolla": "Stop sending these.",
+        "-----Alkuperäinen viesti-----\nLähettäjä: Kotkan Leffat\nAihe: Uutiskirje": "Stop sending these.",
         "Lähettäjä: Kotkan Leffat <news@kotkanleffat.fi>\nLähetetty: 3. maaliskuuta 2026\n"
         "Aihe: Uutiskirje\n\nHaluatko tarkistaa tietosi?": "Stop sending these.",
     }
@@ -104,8 +118,12 @@ def test_quoted_replies_in_three_languages_are_kept_apart():
 
 
 def test_signatures_are_kept_apart():
-    for signature in ("-- \nMaija Virtanen\n040 123 4567", "Sent from my iPhone",
-                      "Lähetetty iPhonesta", "Skickat från min iPhone"):
+    for signature in (
+        "-- \nMaija Virtanen\n040 123 4567",
+        "Sent from my iPhone",
+        "Lähetetty iPhonesta",
+        "Skickat från min iPhone",
+    ):
         parsed = parse(plain(f"Poistakaa tietoni.\n\n{signature}\n".encode()))
         assert parsed.body_text == "Poistakaa tietoni."
         assert parsed.quoted_text == signature
@@ -121,16 +139,25 @@ def test_message_ids_give_the_dedupe_key():
 
 
 def test_the_form_in_finnish_and_in_english():
-    finnish = parse_form("Lomake: Tietosuojapyyntö\nNimi: Maija Virtanen\nSähköposti: "
-                         "maija@example.fi\nPuhelin: 040 123 4567\nAsiakasnumero: 100042\n"
-                         "Pyyntö: Tietojen poisto\nViesti: Poistakaa kaikki.\nKiitos: hei\n")
+    finnish = parse_form(
+        "Lomake: Tietosuojapyyntö\nNimi: Maija Virtanen\nSähköposti: "
+        "maija@example.fi\nPuhelin: 040 123 4567\nAsiakasnumero: 100042\n"
+        "Pyyntö: Tietojen poisto\nViesti: Poistakaa kaikki.\nKiitos: hei\n"
+    )
     assert finnish is not None and finnish.kind == "erasure"
-    assert finnish.fields == {"form": "Tietosuojapyyntö", "name": "Maija Virtanen",
-                              "email": "maija@example.fi", "phone": "040 123 4567",
-                              "customer_no": "100042", "request": "Tietojen poisto",
-                              "message": "Poistakaa kaikki.\nKiitos: hei"}
-    english = parse_form("FORM: Privacy request\nemail: jo@example.com\nrequest: Stop "
-                         "marketing\nmessage: no more mail")
+    assert finnish.fields == {
+        "form": "Tietosuojapyyntö",
+        "name": "Maija Virtanen",
+        "email": "maija@example.fi",
+        "phone": "040 123 4567",
+        "customer_no": "100042",
+        "request": "Tietojen poisto",
+        "message": "Poistakaa kaikki.\nKiitos: hei",
+    }
+    english = parse_form(
+        "FORM: Privacy request\nemail: jo@example.com\nrequest: Stop "
+        "marketing\nmessage: no more mail"
+    )
     assert english is not None and english.kind == "objection"
     unknown = parse_form("Form: x\nRequest: something else\nMessage: hi")
     assert unknown is not None and unknown.kind is None  # the classifier decides

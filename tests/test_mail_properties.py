@@ -9,40 +9,50 @@ from mailbot.parsing import parse_message
 from store.models import DISPOSITIONS
 from tests.support.mail import feed
 
-TEXT_FIELDS = ("from_address", "from_name", "subject", "body_text", "quoted_text", "full_text",
-               "to_addresses", "in_reply_to")
+TEXT_FIELDS = (
+    "from_address",
+    "from_name",
+    "subject",
+    "body_text",
+    "quoted_text",
+    "full_text",
+    "to_addresses",
+    "in_reply_to",
+)
 
 SAMPLE = (
     b"From: =?utf-8?q?Maija_V=C3=A4h=C3=A4?= <maija@example.fi>\r\n"
     b"To: tietosuoja@kotkanleffat.fi\r\nSubject: =?iso-8859-1?q?Poistakaa_tiet=F6ni?=\r\n"
     b"Message-ID: <sample@example.fi>\r\nMIME-Version: 1.0\r\n"
     b'Content-Type: multipart/mixed; boundary="outer"\r\n\r\n'
-    b"--outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n"
+    b'--outer\r\nContent-Type: multipart/alternative; boundary="inner"\r\n\r\n'
     b"--inner\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
     b"Content-Transfer-Encoding: quoted-printable\r\n\r\nPoistakaa tiet=F6ni=\r\n kiitos\r\n"
     b"--inner\r\nContent-Type: text/html; charset=utf-8\r\n"
     b"Content-Transfer-Encoding: base64\r\n\r\nPHA+UG9pc3Rha2FhIHRpZXTDtm5pPC9wPg==\r\n"
-    b"--inner--\r\n--outer\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\n"
+    b'--inner--\r\n--outer\r\nContent-Type: application/pdf; name="a.pdf"\r\n'
     b"Content-Disposition: attachment; filename*=utf-8''todistus%C3%A4.pdf\r\n"
     b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n"
 )
 
-GARBAGE_HEADERS = st.sampled_from([
-    b"Content-Type: text/plain; charset=\"x-\xff\xfe\"\r\n",
-    b"Content-Type: multipart/mixed\r\n",  # no boundary
-    b"Content-Type: multipart/mixed; boundary=\"\"\r\n",
-    b"Content-Transfer-Encoding: base64\r\n",
-    b"Content-Transfer-Encoding: x-uuencode\r\n",
-    b"From: =?utf-8?q?=0D=0A?= <@>\r\n",
-    b"From: \"unterminated <a@b\r\n",
-    b"Subject: =?unknown-8bit?b?////?=\r\n",
-    b"Date: Thu, 31 Feb 99999 25:61:61 +9999\r\n",
-    b"Message-ID: <\x00\xff>\r\n",
-    b"References: <<<>>> <a@b> <\r\n",
-    b"Content-Disposition: attachment; filename*=bogus''%ZZ\r\n",
-    b"\xc3\x28: \xa0\xa1\r\n",
-    b" folded continuation without a header\r\n",
-])
+GARBAGE_HEADERS = st.sampled_from(
+    [
+        b'Content-Type: text/plain; charset="x-\xff\xfe"\r\n',
+        b"Content-Type: multipart/mixed\r\n",  # no boundary
+        b'Content-Type: multipart/mixed; boundary=""\r\n',
+        b"Content-Transfer-Encoding: base64\r\n",
+        b"Content-Transfer-Encoding: x-uuencode\r\n",
+        b"From: =?utf-8?q?=0D=0A?= <@>\r\n",
+        b'From: "unterminated <a@b\r\n',
+        b"Subject: =?unknown-8bit?b?////?=\r\n",
+        b"Date: Thu, 31 Feb 99999 25:61:61 +9999\r\n",
+        b"Message-ID: <\x00\xff>\r\n",
+        b"References: <<<>>> <a@b> <\r\n",
+        b"Content-Disposition: attachment; filename*=bogus''%ZZ\r\n",
+        b"\xc3\x28: \xa0\xa1\r\n",
+        b" folded continuation without a header\r\n",
+    ]
+)
 
 
 @st.composite
@@ -87,8 +97,9 @@ def test_mangled_mime_parses(raw):
     assert all(attachment.size >= 0 for attachment in parsed.attachments)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.one_of(mangled_mime(), st.binary(max_size=2000)))
 def test_every_mangled_message_gets_one_disposition(db, raw):
     result = feed(raw)

@@ -26,8 +26,7 @@ DEMO_EXPECTED = {
     "Subject access request under Article 15 GDPR": ("new_request", None, "access", "received"),
     "Radering av mina uppgifter": ("new_request", None, "erasure", "received"),
     "Osoitteenmuutos": ("new_request", None, "rectification", "received"),
-    "Re: Kotkan Leffojen uutiskirje – marraskuu": ("new_request", None, "objection",
-                                                   "fulfilled"),
+    "Re: Kotkan Leffojen uutiskirje – marraskuu": ("new_request", None, "objection", "fulfilled"),
     "Tietosuojapyyntö verkkolomakkeelta": ("new_request", None, "access", "received"),
     "Tietojen tarkastus": ("new_request", None, "access", "received"),
     "Automaattinen vastaus: Tietopyyntö": ("ignored", "auto_reply", None, None),
@@ -45,8 +44,7 @@ def json_of(capsys, *argv: str) -> list[dict]:
 
 
 def test_every_demo_message_gets_the_expected_disposition(tmp_path, monkeypatch, capsys):
-    assert main(["demo", "--no-tui", "--dir", str(tmp_path / "demo"),
-                 "--customers", "200"]) == 0
+    assert main(["demo", "--no-tui", "--dir", str(tmp_path / "demo"), "--customers", "200"]) == 0
     for line in capsys.readouterr().out.splitlines():
         name, _, value = line.partition("=")
         monkeypatch.setenv(name, value)
@@ -60,8 +58,10 @@ def test_every_demo_message_gets_the_expected_disposition(tmp_path, monkeypatch,
         if kind is not None:
             request = requests[row["request"]]
             assert (request["kind"], request["status"]) == (kind, status), subject
-    languages = {messages[s]["request"]: requests[messages[s]["request"]]["language"]
-                 for s in ("Radering av mina uppgifter", "Please delete my account")}
+    languages = {
+        messages[s]["request"]: requests[messages[s]["request"]]["language"]
+        for s in ("Radering av mina uppgifter", "Please delete my account")
+    }
     assert sorted(languages.values()) == ["en", "sv"]
     inbox = Path(os.environ["REKISTERI_INBOX"].removeprefix("maildir://"))
     assert not list((inbox / "new").iterdir())
@@ -86,11 +86,19 @@ def test_a_missing_maildir_is_one_line_and_exit_1(db, tmp_path, monkeypatch, cap
 def test_the_mailbot_never_loads_textual(db, tmp_path):
     inbox = tmp_path / "inbox"
     deliver_to_maildir(inbox, [make_mail(body="poistakaa tietoni")])
-    code = ("import sys, tui.cli.main as m; code = m.main(['mailbot', '--once']); "
-            "print('TEXTUAL' if any(n == 'textual' or n.startswith('textual.') "
-            "for n in sys.modules) else 'CLEAN'); sys.exit(code)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, timeout=120, env=_env(db, tmp_path, inbox))
+    code = (
+        "import sys, tui.cli.main as m; code = m.main(['mailbot', '--once']); "
+        "print('TEXTUAL' if any(n == 'textual' or n.startswith('textual.') "
+        "for n in sys.modules) else 'CLEAN'); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=_env(db, tmp_path, inbox),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "CLEAN"
     assert "new_request" in result.stderr  # the one log line per message
@@ -101,9 +109,13 @@ def test_the_daemon_picks_up_new_mail_and_stops_cleanly_on_sigterm(db, tmp_path)
     deliver_to_maildir(inbox, [make_mail(body="poistakaa tietoni")])
     log_path = tmp_path / "mailbot.log"
     with log_path.open("w") as log:
-        daemon = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "mailbot"], cwd=ROOT,
-                                  env=_env(db, tmp_path, inbox), stdout=log,
-                                  stderr=subprocess.STDOUT)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli.main", "mailbot"],
+            cwd=ROOT,
+            env=_env(db, tmp_path, inbox),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for(lambda: InboundMessage.select().count() == 1, daemon, log_path)
         deliver_to_maildir(inbox, [make_mail(body="Haluan tarkastaa tietoni.")])
@@ -120,8 +132,7 @@ def test_the_daemon_picks_up_new_mail_and_stops_cleanly_on_sigterm(db, tmp_path)
     assert last_fetch_at() is not None
 
 
-def wait_for(condition, process: subprocess.Popen, log_path: Path,
-             timeout: float = 60.0) -> None:
+def wait_for(condition, process: subprocess.Popen, log_path: Path, timeout: float = 60.0) -> None:
     """Wait until ``condition()`` holds (a generous limit: a hang fails, speed is not tested)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,8 +146,11 @@ def wait_for(condition, process: subprocess.Popen, log_path: Path,
 
 def _env(db_url: str, tmp_path: Path, inbox: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("REKISTERI_")}
-    env.update(REKISTERI_DB=db_url, REKISTERI_INBOX=f"maildir://{inbox}",
-               REKISTERI_SMTP=f"outbox://{tmp_path / 'outbox'}")
+    env.update(
+        REKISTERI_DB=db_url,
+        REKISTERI_INBOX=f"maildir://{inbox}",
+        REKISTERI_SMTP=f"outbox://{tmp_path / 'outbox'}",
+    )
     return env
 
 
@@ -148,8 +162,9 @@ def test_daily_tasks_run_once_per_finnish_day(db, frozen_clock, tmp_path, monkey
     from tests.support.mail import mail_settings
 
     ran: list[str] = []
-    monkeypatch.setattr(daemon, "DAILY_TASKS", [lambda settings: ran.append(
-        clock.local_today().isoformat())])
+    monkeypatch.setattr(
+        daemon, "DAILY_TASKS", [lambda settings: ran.append(clock.local_today().isoformat())]
+    )
     (tmp_path / "inbox" / "new").mkdir(parents=True)
     (tmp_path / "inbox" / "cur").mkdir()
     bot = daemon.Mailbot(mail_settings(inbox=f"maildir://{tmp_path / 'inbox'}"))

@@ -28,15 +28,25 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def requests_mail(count: int, start: int = 0) -> list[bytes]:
     """Varied requests from distinct senders, every third an out-of-office reply."""
-    bodies = ["Poistakaa tietoni.", "Haluan tarkastaa tietoni.", "Please delete my data.",
-              "Jag vill se mina uppgifter.", "Uusi osoite: Kotikatu 1, 48100 Kotka."]
+    bodies = [
+        "Poistakaa tietoni.",
+        "Haluan tarkastaa tietoni.",
+        "Please delete my data.",
+        "Jag vill se mina uppgifter.",
+        "Uusi osoite: Kotikatu 1, 48100 Kotka.",
+    ]
     messages = []
     for number in range(start, start + count):
         headers = [("Auto-Submitted", "auto-replied")] if number % 3 == 2 else []
-        messages.append(make_mail(f"Asiakas {number} <asiakas{number}@example.fi>",
-                                  subject=f"Pyyntö {number}",
-                                  body=bodies[number % len(bodies)],
-                                  message_id=f"<msg-{number}@example.fi>", headers=headers))
+        messages.append(
+            make_mail(
+                f"Asiakas {number} <asiakas{number}@example.fi>",
+                subject=f"Pyyntö {number}",
+                body=bodies[number % len(bodies)],
+                message_id=f"<msg-{number}@example.fi>",
+                headers=headers,
+            )
+        )
     return messages
 
 
@@ -45,8 +55,7 @@ def use_inbox(monkeypatch, tmp_path: Path, url: str, **mail: object) -> None:
     monkeypatch.setenv("REKISTERI_SMTP", f"outbox://{tmp_path / 'outbox'}")
     if mail:
         config = tmp_path / "rekisteri.toml"
-        lines = ["[mail]"] + [f"{key} = {value!r}".replace("'", '"') for key, value in
-                              mail.items()]
+        lines = ["[mail]"] + [f"{key} = {value!r}".replace("'", '"') for key, value in mail.items()]
         config.write_text("\n".join(lines) + "\n")
         monkeypatch.setenv("REKISTERI_CONFIG", str(config))
 
@@ -99,7 +108,8 @@ def test_idle_delivers_new_mail_while_the_daemon_waits(db, imap_server, tmp_path
 
 
 def test_mail_that_arrives_during_a_pass_is_not_left_for_the_next_full_look(
-        db, imap_server, tmp_path, monkeypatch):
+    db, imap_server, tmp_path, monkeypatch
+):
     """The EXISTS for mail appended mid-pass comes in a FETCH/STORE reply imapclient drops:
     the source must ask before it idles, or the mail waits for idle_renew_seconds."""
     imap_server.append_many(requests_mail(2))
@@ -154,8 +164,7 @@ def test_a_new_uidvalidity_makes_no_duplicates(db, dovecot_server, tmp_path, mon
     assert validities == {before, after}
 
 
-def test_a_crash_between_commit_and_flag_changes_nothing(db, imap_server, tmp_path,
-                                                         monkeypatch):
+def test_a_crash_between_commit_and_flag_changes_nothing(db, imap_server, tmp_path, monkeypatch):
     imap_server.append_many(requests_mail(2))
     use_inbox(monkeypatch, tmp_path, imap_server.url())
     settings = load_settings()
@@ -171,8 +180,9 @@ def test_a_crash_between_commit_and_flag_changes_nothing(db, imap_server, tmp_pa
     assert all(b"\\Seen" in flags for flags in imap_server.uids_and_flags().values())
 
 
-def test_mail_read_by_another_client_first_is_still_processed(db, imap_server, tmp_path,
-                                                              monkeypatch):
+def test_mail_read_by_another_client_first_is_still_processed(
+    db, imap_server, tmp_path, monkeypatch
+):
     imap_server.append_many(requests_mail(1))
     with imap_server.client("INBOX") as other:
         other.add_flags(other.search("ALL"), [b"\\Seen"])
@@ -182,8 +192,9 @@ def test_mail_read_by_another_client_first_is_still_processed(db, imap_server, t
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_loses_and_repeats_nothing(db, imap_server, tmp_path,
-                                                             monkeypatch):
+def test_sigkill_at_random_moments_loses_and_repeats_nothing(
+    db, imap_server, tmp_path, monkeypatch
+):
     total = 200
     messages = requests_mail(total)
     use_inbox(monkeypatch, tmp_path, imap_server.url())
@@ -201,11 +212,12 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(db, imap_server, tm
             kills += 1
             daemon = start_daemon(db, log_path)
         appender.join()
-        wait_for(lambda: InboundMessage.select().count() == total, daemon, log_path,
-                 timeout=120)
-        wait_for(lambda: all(b"\\Seen" in flags
-                             for flags in imap_server.uids_and_flags().values()),
-                 daemon, log_path)
+        wait_for(lambda: InboundMessage.select().count() == total, daemon, log_path, timeout=120)
+        wait_for(
+            lambda: all(b"\\Seen" in flags for flags in imap_server.uids_and_flags().values()),
+            daemon,
+            log_path,
+        )
     finally:
         appender.join()
         stop_daemon(daemon)
@@ -216,7 +228,8 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(db, imap_server, tm
     assert Request.select().count() == expected_requests
     assert len({row.request_id for row in rows if row.request_id}) == expected_requests
     assert {r.requester_email for r in Request.select()} == {
-        f"asiakas{n}@example.fi" for n in range(total) if n % 3 != 2}
+        f"asiakas{n}@example.fi" for n in range(total) if n % 3 != 2
+    }
     assert len(imap_server.uids_and_flags()) == total
     assert kills >= 5
 
@@ -250,13 +263,15 @@ def test_starttls_is_used_when_offered_and_imaps_works(db, tls_files, tmp_path, 
     if not dovecot_available():
         pytest.skip("the TLS server is Dovecot")
     chain, key, ca_file = tls_files
-    with running_imap_server(tls_files=(chain, key), ca_file=ca_file,
-                             imaps_port=free_port()) as server:
+    with running_imap_server(
+        tls_files=(chain, key), ca_file=ca_file, imaps_port=free_port()
+    ) as server:
         server.append_many(requests_mail(2))
         use_inbox(monkeypatch, tmp_path, server.url())
         assert main(["mailbot", "--once"]) == 0
-        logins = [line for line in server.log_text().splitlines()
-                  if "Login: user=<tietosuoja>" in line]
+        logins = [
+            line for line in server.log_text().splitlines() if "Login: user=<tietosuoja>" in line
+        ]
         assert logins and all("TLS" in line for line in logins[-2:])
         server.append_many(requests_mail(1, start=6))
         imaps = f"imaps://tietosuoja:salasana-123@127.0.0.1:{server.imaps_port}/INBOX"
@@ -284,8 +299,13 @@ def start_daemon(db_url: str, log_path: Path) -> subprocess.Popen:
     env = dict(os.environ, REKISTERI_DB=db_url)
     starts = log_path.read_text().count(STARTED) if log_path.exists() else 0
     with log_path.open("a") as log:
-        daemon = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "mailbot"], cwd=ROOT,
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli.main", "mailbot"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     daemon.log_path, daemon.starts = log_path, starts + 1  # type: ignore[attr-defined]
     return daemon
 
@@ -293,8 +313,11 @@ def start_daemon(db_url: str, log_path: Path) -> subprocess.Popen:
 def stop_daemon(daemon: subprocess.Popen) -> None:
     """SIGTERM once the daemon has installed its handlers (before that, SIGTERM just kills)."""
     if daemon.poll() is None:
-        wait_for(lambda: daemon.log_path.read_text().count(STARTED) >= daemon.starts,
-                 daemon, daemon.log_path)
+        wait_for(
+            lambda: daemon.log_path.read_text().count(STARTED) >= daemon.starts,
+            daemon,
+            daemon.log_path,
+        )
         daemon.send_signal(signal.SIGTERM)
         try:
             assert daemon.wait(timeout=30) == 0

@@ -58,8 +58,9 @@ def with_smtp(url: str, **newsletter: str):
     settings = load_settings(environ={})
     settings = dataclasses.replace(settings, mail=dataclasses.replace(settings.mail, smtp=url))
     if newsletter:
-        settings = dataclasses.replace(settings, newsletter=dataclasses.replace(
-            settings.newsletter, **newsletter))
+        settings = dataclasses.replace(
+            settings, newsletter=dataclasses.replace(settings.newsletter, **newsletter)
+        )
     return settings
 
 
@@ -72,8 +73,17 @@ def texts(tmp_path: Path) -> dict[str, Path]:
 
 
 def send_command(texts: dict[str, Path]) -> list[str]:
-    return ["newsletter", "send", "--subject", "Maaliskuun uutiset", str(texts["fi"]),
-            "--lang", f"sv={texts['sv']}", "--lang-subject", "sv=Nyheter i mars"]
+    return [
+        "newsletter",
+        "send",
+        "--subject",
+        "Maaliskuun uutiset",
+        str(texts["fi"]),
+        "--lang",
+        f"sv={texts['sv']}",
+        "--lang-subject",
+        "sv=Nyheter i mars",
+    ]
 
 
 def listed(capsys) -> list[dict]:
@@ -87,9 +97,13 @@ def by_recipient(smtp_server) -> dict[str, object]:
 
 
 async def test_an_issue_reaches_exactly_those_who_may_receive_marketing_in_their_language(
-        db, frozen_clock, smtp_server, texts, capsys):
-    finn, swede, english = (subscriber(1), subscriber(2, language="sv"),
-                            subscriber(3, language="en"))
+    db, frozen_clock, smtp_server, texts, capsys
+):
+    finn, swede, english = (
+        subscriber(1),
+        subscriber(2, language="sv"),
+        subscriber(3, language="en"),
+    )
     subscriber(4, consent=False)
     withdrawn = subscriber(5)
     record_consent(withdrawn, "marketing", False, channel="email_request", actor="@test")
@@ -102,8 +116,11 @@ async def test_an_issue_reaches_exactly_those_who_may_receive_marketing_in_their
 
     assert main(send_command(texts)) == 0
     assert "Uutiskirje 1: jonoon lisätty 3;" in capsys.readouterr().err
-    assert {mail.to_address for mail in OutboxMail.select()} == \
-        {finn.email, swede.email, english.email}
+    assert {mail.to_address for mail in OutboxMail.select()} == {
+        finn.email,
+        swede.email,
+        english.email,
+    }
     settings = with_smtp(smtp_server.url())
     report = await send_due(settings)
     assert (report.sent, report.skipped, report.failed) == (3, 0, 0)
@@ -126,20 +143,24 @@ async def test_an_issue_reaches_exactly_those_who_may_receive_marketing_in_their
     assert "Välkommen på bio!" in text_part(swedish)
     assert "Du får det här nyhetsbrevet eftersom du har samtyckt" in text_part(swedish)
     assert "Tervetuloa elokuviin!" in text_part(in_english)
-    assert "You get this newsletter because you consented to marketing" in \
-        text_part(in_english)
+    assert "You get this newsletter because you consented to marketing" in text_part(in_english)
     assert "Saat tämän uutiskirjeen, koska olet antanut suostumuksesi" in text
     assert "Kotkan Leffat Oy, Kotka, Finland" in text  # who sends it (Act 917/2014 §200)
 
     [row] = listed(capsys)
     assert row["counts"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}
-    assert (row["id"], row["subject"], row["languages"], row["recipients"]) == \
-        (1, "Maaliskuun uutiset", ["fi", "sv"], 3)
+    assert (row["id"], row["subject"], row["languages"], row["recipients"]) == (
+        1,
+        "Maaliskuun uutiset",
+        ["fi", "sv"],
+        3,
+    )
     assert row["created_at"] == "2026-03-10T12:00:00+02:00"
 
 
 async def test_every_mail_has_the_list_headers_and_two_links_the_mailbot_accepts(
-        db, frozen_clock, smtp_server, texts):
+    db, frozen_clock, smtp_server, texts
+):
     readers = [subscriber(1), subscriber(2, language="sv"), subscriber(3, language="en")]
     assert main(send_command(texts)) == 0
     await send_due(with_smtp(smtp_server.url()))
@@ -175,13 +196,18 @@ async def test_every_mail_has_the_list_headers_and_two_links_the_mailbot_accepts
     feed(follow(mails[english.email]["List-Unsubscribe"].strip("<>"), english.email))
     for reader in readers:
         assert not has_consent(reader, "marketing")
-        event = (ConsentEvent.select().where(ConsentEvent.customer == reader)
-                 .order_by(ConsentEvent.id.desc()).first())
+        event = (
+            ConsentEvent.select()
+            .where(ConsentEvent.customer == reader)
+            .order_by(ConsentEvent.id.desc())
+            .first()
+        )
         assert (event.given, event.channel) == (False, "newsletter_link")
 
 
 async def test_consent_withdrawn_after_queueing_stops_that_mail_and_is_counted_skipped(
-        db, frozen_clock, smtp_server, texts, capsys):
+    db, frozen_clock, smtp_server, texts, capsys
+):
     stays, leaves, restricted, moved, erased = (subscriber(number) for number in range(1, 6))
     assert main(send_command(texts)) == 0
     assert OutboxMail.select().count() == 5
@@ -196,20 +222,23 @@ async def test_consent_withdrawn_after_queueing_stops_that_mail_and_is_counted_s
 
     assert [mail.rcpt_tos for mail in smtp_server.received] == [(stays.email,)]
     assert (report.sent, report.skipped) == (1, 4)
-    reasons = {mail.customer_id: mail.last_error for mail in
-               OutboxMail.select().where(OutboxMail.status == "skipped")}
-    assert reasons == {leaves.id: "marketing consent withdrawn",
-                       restricted.id: "processing restricted (Art. 18)",
-                       moved.id: "address changed since queued",
-                       erased.id: "customer erased"}
+    reasons = {
+        mail.customer_id: mail.last_error
+        for mail in OutboxMail.select().where(OutboxMail.status == "skipped")
+    }
+    assert reasons == {
+        leaves.id: "marketing consent withdrawn",
+        restricted.id: "processing restricted (Art. 18)",
+        moved.id: "address changed since queued",
+        erased.id: "customer erased",
+    }
     skipped = AuditEvent.select().where(AuditEvent.action == "mail.skipped")
     assert {event.payload["reason"] for event in skipped} == set(reasons.values())
     [row] = listed(capsys)
     assert row["counts"] == {"queued": 0, "sent": 1, "failed": 0, "skipped": 4}
 
 
-async def test_a_refused_address_is_counted_failed(db, frozen_clock, smtp_server, texts,
-                                                  capsys):
+async def test_a_refused_address_is_counted_failed(db, frozen_clock, smtp_server, texts, capsys):
     ok, refused = subscriber(1), subscriber(2)
     smtp_server.handler.refuse[refused.email] = "550 5.1.1 No such user"
     assert main(send_command(texts)) == 0
@@ -221,12 +250,13 @@ async def test_a_refused_address_is_counted_failed(db, frozen_clock, smtp_server
 
 
 def test_sending_the_same_texts_again_continues_the_issue_and_nobody_gets_it_twice(
-        db, frozen_clock, texts, capsys):
+    db, frozen_clock, texts, capsys
+):
     readers = [subscriber(number) for number in range(1, 8)]
     settings = load_settings(environ={})
     newsletter, created = newsletters.find_or_create(
-        "Maaliskuun uutiset", {"fi": FINNISH, "sv": SWEDISH}, "@cli",
-        {"sv": "Nyheter i mars"})
+        "Maaliskuun uutiset", {"fi": FINNISH, "sv": SWEDISH}, "@cli", {"sv": "Nyheter i mars"}
+    )
     assert created
 
     def crash_after_the_first_batch(done: int, total: int) -> None:
@@ -234,8 +264,13 @@ def test_sending_the_same_texts_again_continues_the_issue_and_nobody_gets_it_twi
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        queue_newsletter(newsletter, settings=settings, actor="@cli", batch_size=3,
-                         progress=crash_after_the_first_batch)
+        queue_newsletter(
+            newsletter,
+            settings=settings,
+            actor="@cli",
+            batch_size=3,
+            progress=crash_after_the_first_batch,
+        )
     assert MailingRecipient.select().count() == OutboxMail.select().count() == 3
 
     late = subscriber(8)  # gave consent in between: joins the same issue
@@ -253,11 +288,15 @@ def test_sending_the_same_texts_again_continues_the_issue_and_nobody_gets_it_twi
 
 
 def test_from_and_reply_to_come_from_the_settings_and_mail_from_them_is_our_own(
-        db, frozen_clock, tmp_path):
+    db, frozen_clock, tmp_path
+):
     reader = subscriber(1)
-    settings = with_smtp(f"outbox://{tmp_path}", from_address="uutiskirje@kotkanleffat.fi",
-                         from_name="Kotkan Leffat – uutiskirje",
-                         reply_to="palaute@kotkanleffat.fi")
+    settings = with_smtp(
+        f"outbox://{tmp_path}",
+        from_address="uutiskirje@kotkanleffat.fi",
+        from_name="Kotkan Leffat – uutiskirje",
+        reply_to="palaute@kotkanleffat.fi",
+    )
     newsletter, _ = newsletters.find_or_create("Uutisia", {"fi": FINNISH}, "@cli")
     queue_newsletter(newsletter, settings=settings, actor="@cli")
     message = email.message_from_bytes(bytes(OutboxMail.get().raw), policy=email.policy.default)
@@ -271,7 +310,8 @@ def test_from_and_reply_to_come_from_the_settings_and_mail_from_them_is_our_own(
 
 
 def test_a_dry_run_counts_by_language_shows_the_mail_and_queues_nothing(
-        db, frozen_clock, texts, capsys):
+    db, frozen_clock, texts, capsys
+):
     subscriber(1), subscriber(2, language="sv"), subscriber(3, consent=False)
     assert main([*send_command(texts), "--dry-run"]) == 0
     out, err = capsys.readouterr()
@@ -303,10 +343,14 @@ def test_bad_input_is_one_line_and_nothing_is_queued(db, frozen_clock, texts, tm
         (["newsletter", "send", "--subject", " ", str(texts["fi"])], "puuttuu otsikko"),
         (["newsletter", "send", "--subject", "S", str(empty)], "kielellä fi on tyhjä"),
         (["newsletter", "send", "--subject", "S", str(tmp_path / "ei.md")], "ei voi lukea"),
-        (["newsletter", "send", "--subject", "S", str(texts["fi"]), "--lang", "de=x.md"],
-         "Tuntematon kieli de"),
-        (["newsletter", "send", "--subject", "S", str(texts["fi"]), "--lang", "sv"],
-         "--lang annetaan muodossa KIELI=ARVO"),
+        (
+            ["newsletter", "send", "--subject", "S", str(texts["fi"]), "--lang", "de=x.md"],
+            "Tuntematon kieli de",
+        ),
+        (
+            ["newsletter", "send", "--subject", "S", str(texts["fi"]), "--lang", "sv"],
+            "--lang annetaan muodossa KIELI=ARVO",
+        ),
     ]
     for argv, expected in cases:
         capsys.readouterr()
@@ -320,8 +364,7 @@ def test_rotate_secret_from_the_command_line(db, frozen_clock, capsys):
     assert main(["init"]) == 0
     assert "linkkien salaisuus luotu" in capsys.readouterr().err
     assert main(["newsletter", "rotate-secret"]) == 0
-    assert "ennen lähetettyjen uutiskirjeiden linkit eivät enää kelpaa" in \
-        capsys.readouterr().err
+    assert "ennen lähetettyjen uutiskirjeiden linkit eivät enää kelpaa" in capsys.readouterr().err
     assert len(tokens.retired_fingerprints()) == 1
 
 
@@ -330,12 +373,14 @@ def test_markdown_becomes_readable_text_and_safe_html():
         "## Ohjelma\n\nTeksti, joka jatkuu.\nSamassa kappaleessa.\n\n"
         "1. yksi\n2. [kaksi](https://example.fi/2)\n   - alakohta\n\n"
         "> lainaus\n\n| Elokuva | Aika |\n|---|---|\n| Dyyni | 18.00 |\n\n"
-        "<img src=https://seuranta.example/pikseli.gif>\n")
+        "<img src=https://seuranta.example/pikseli.gif>\n"
+    )
     assert rendered.text == (
         "Ohjelma\n-------\n\nTeksti, joka jatkuu. Samassa kappaleessa.\n\n"
         "1. yksi\n2. kaksi <https://example.fi/2>\n   - alakohta\n\n> lainaus\n\n"
         "Elokuva | Aika\n--------+------\nDyyni   | 18.00\n\n"
-        "<img src=https://seuranta.example/pikseli.gif>\n")
+        "<img src=https://seuranta.example/pikseli.gif>\n"
+    )
     assert "<h2>Ohjelma</h2>" in rendered.html and "<table>" in rendered.html
     assert "<img" not in rendered.html  # raw HTML is shown as text, never passed on
     long = render_markdown("sana " * 40)

@@ -32,25 +32,48 @@ KILL_AFTER = 600  # mails the server has accepted when the sender is killed
 
 def make_register() -> set[str]:
     """2,000 customers; every 10th never consented.  Returns the consenting customer numbers."""
-    ids = insert_customers(CUSTOMERS, first_name="Lukija", first_number=300000,
-                           source="newsletter", email=lambda n: f"lukija{n}@example.fi")
+    ids = insert_customers(
+        CUSTOMERS,
+        first_name="Lukija",
+        first_number=300000,
+        source="newsletter",
+        email=lambda n: f"lukija{n}@example.fi",
+    )
     consenting = {f"{300000 + n}" for n in range(1, CUSTOMERS + 1) if n % 10}
-    insert_in_chunks(ConsentEvent, [
-        {"customer": ids[number], "purpose": "marketing", "given": True,
-         "at": clock.now() - timedelta(days=30), "channel": "newsletter_signup",
-         "evidence": "signup", "wording_version": "1", "recorded_by": "@test"}
-        for number in sorted(consenting)])
+    insert_in_chunks(
+        ConsentEvent,
+        [
+            {
+                "customer": ids[number],
+                "purpose": "marketing",
+                "given": True,
+                "at": clock.now() - timedelta(days=30),
+                "channel": "newsletter_signup",
+                "evidence": "signup",
+                "wording_version": "1",
+                "recorded_by": "@test",
+            }
+            for number in sorted(consenting)
+        ],
+    )
     return consenting
 
 
 def withdraw(numbers: set[str]) -> None:
     for customer in Customer.select().where(Customer.customer_no.in_(sorted(numbers))):
-        record_consent(customer, "marketing", False, channel="newsletter_link",
-                       actor="@mailbot", evidence="test")
+        record_consent(
+            customer,
+            "marketing",
+            False,
+            channel="newsletter_link",
+            actor="@mailbot",
+            evidence="test",
+        )
 
 
 def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals_hold(
-        db, frozen_clock, smtp_server, tmp_path, capsys):
+    db, frozen_clock, smtp_server, tmp_path, capsys
+):
     consenting = make_register()
     issue = tmp_path / "uutiskirje.md"
     issue.write_text("# Toukokuun ohjelma\n\nKesän elokuvat ovat täällä.\n", encoding="utf-8")
@@ -69,10 +92,13 @@ def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals
 
     # Withdrawn while the issue was going out: readers whose mail had not left yet.
     received = {mail.rcpt_tos[0] for mail in smtp_server.received}
-    waiting = [mail.customer.customer_no for mail in OutboxMail.select(OutboxMail, Customer)
-               .join(Customer).where(OutboxMail.status == "queued")
-               if mail.to_address not in received
-               and mail.customer.customer_no not in before_sending]
+    waiting = [
+        mail.customer.customer_no
+        for mail in OutboxMail.select(OutboxMail, Customer)
+        .join(Customer)
+        .where(OutboxMail.status == "queued")
+        if mail.to_address not in received and mail.customer.customer_no not in before_sending
+    ]
     while_sending = set(waiting[::53])
     assert while_sending
     withdraw(while_sending)
@@ -93,13 +119,14 @@ def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals
         copies[message["Message-ID"]] += 1
         assert message["List-Id"] == "Kotkan Leffat Oy <uutiskirje.kotkanleffat.fi>"
         assert message["Precedence"] == "bulk"
-        assert message["List-Unsubscribe"].startswith(
-            "<mailto:tietosuoja@kotkanleffat.fi?subject=")
+        assert message["List-Unsubscribe"].startswith("<mailto:tietosuoja@kotkanleffat.fi?subject=")
         links = footer_links(message)
         found = [tokens.find_tokens(unquote(link))[0] for link in links]
         checks = [tokens.check_token(token, keys) for token in found]
-        assert [(check.purpose, check.customer_no) for check in checks] == \
-            [("mydata", customer_no), ("unsubscribe", customer_no)]
+        assert [(check.purpose, check.customer_no) for check in checks] == [
+            ("mydata", customer_no),
+            ("unsubscribe", customer_no),
+        ]
     assert set(ids_per_customer) == allowed, "a mail to someone without consent, or missing"
     assert all(len(ids) == 1 for ids in ids_per_customer.values()), "two issues to one reader"
     redelivered = sorted(message_id for message_id, count in copies.items() if count > 1)
@@ -111,14 +138,25 @@ def test_2000_readers_each_get_one_issue_through_a_killed_sender_and_withdrawals
     capsys.readouterr()
     assert main(["newsletter", "list", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert row["counts"] == {"queued": 0, "sent": len(allowed), "failed": 0,
-                             "skipped": len(before_sending | while_sending)}
+    assert row["counts"] == {
+        "queued": 0,
+        "sent": len(allowed),
+        "failed": 0,
+        "skipped": len(before_sending | while_sending),
+    }
     assert audit.verify().ok
-    again = [(message_id, copies[message_id],
-              OutboxMail.get(OutboxMail.message_id == message_id).attempts)
-             for message_id in redelivered]
+    again = [
+        (
+            message_id,
+            copies[message_id],
+            OutboxMail.get(OutboxMail.message_id == message_id).attempts,
+        )
+        for message_id in redelivered
+    ]
     with capsys.disabled():
-        print(f"\n{len(smtp_server.received)} newsletter mails received, "
-              f"{delivered_before_restart} before the kill; {len(before_sending)} withdrawn "
-              f"before sending, {len(while_sending)} during; re-delivered (Message-ID, "
-              f"copies, attempts): {again}")
+        print(
+            f"\n{len(smtp_server.received)} newsletter mails received, "
+            f"{delivered_before_restart} before the kill; {len(before_sending)} withdrawn "
+            f"before sending, {len(while_sending)} during; re-delivered (Message-ID, "
+            f"copies, attempts): {again}"
+        )

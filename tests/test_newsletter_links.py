@@ -37,8 +37,9 @@ def issue_to(*readers) -> dict[int, EmailMessage]:
     queue_newsletter(newsletter, settings=load_settings(environ={}), actor="@cli")
     mails = {}
     for mail in OutboxMail.select().where(OutboxMail.template == "newsletter"):
-        mails[mail.customer_id] = email.message_from_bytes(bytes(mail.raw),
-                                                           policy=email.policy.default)
+        mails[mail.customer_id] = email.message_from_bytes(
+            bytes(mail.raw), policy=email.policy.default
+        )
     assert {reader.id for reader in readers} <= set(mails)
     return mails
 
@@ -58,8 +59,7 @@ def altered(link: str) -> str:
     return link.replace(token, token[:-1] + last)
 
 
-def test_the_stop_link_withdraws_consent_at_once_without_a_call_and_confirms_it(
-        db, frozen_clock):
+def test_the_stop_link_withdraws_consent_at_once_without_a_call_and_confirms_it(db, frozen_clock):
     reader = subscriber(1, language="sv")
     mail = issue_to(reader)[reader.id]
 
@@ -67,22 +67,34 @@ def test_the_stop_link_withdraws_consent_at_once_without_a_call_and_confirms_it(
 
     message = result.message
     assert message.disposition == "new_request" and not message.needs_attention
-    assert message.link_token == {"purpose": "unsubscribe", "accepted": True,
-                                  "ignored_because": None}
+    assert message.link_token == {
+        "purpose": "unsubscribe",
+        "accepted": True,
+        "ignored_because": None,
+    }
     request = message.request
-    assert (request.kind, request.status, request.customer_id) == \
-        ("objection", "fulfilled", reader.id)
+    assert (request.kind, request.status, request.customer_id) == (
+        "objection",
+        "fulfilled",
+        reader.id,
+    )
     assert request.candidates[0].matched_on == "token,email"
     assert VerificationCall.select().count() == 0
     assert not has_consent(reader, "marketing") and is_suppressed(reader.email)
     event = ConsentEvent.select().order_by(ConsentEvent.id.desc()).first()
-    assert (event.given, event.channel, event.request_reference) == \
-        (False, "newsletter_link", request.reference)
+    assert (event.given, event.channel, event.request_reference) == (
+        False,
+        "newsletter_link",
+        request.reference,
+    )
     assert f"inbound message {message.id}" in event.evidence
     # One confirmation, in the customer's language, to the address the newsletter went to.
     [confirmation] = OutboxMail.select().where(OutboxMail.template == "marketing_stopped")
-    assert (confirmation.to_address, confirmation.language, confirmation.automatic) == \
-        (reader.email, "sv", True)
+    assert (confirmation.to_address, confirmation.language, confirmation.automatic) == (
+        reader.email,
+        "sv",
+        True,
+    )
     body = email.message_from_bytes(bytes(confirmation.raw), policy=email.policy.default)
     assert "den personliga länken i vårt nyhetsbrev" in text_part(body)
     actions = [row.action for row in AuditEvent.select().order_by(AuditEvent.id)]
@@ -94,22 +106,26 @@ def test_the_stop_link_withdraws_consent_at_once_without_a_call_and_confirms_it(
 
 
 def test_the_stop_link_used_from_another_address_stops_the_registered_reader_and_says_so(
-        db, frozen_clock):
+    db, frozen_clock
+):
     reader = subscriber(1)
     mail = issue_to(reader)[reader.id]
 
     result = feed(follow(unsubscribe_link(mail), "Työposti <matti@tyopaikka.example>"))
 
     assert not has_consent(reader, "marketing")
-    assert (result.message.needs_attention, result.message.attention_reason) == \
-        (True, "token_sender_differs")
+    assert (result.message.needs_attention, result.message.attention_reason) == (
+        True,
+        "token_sender_differs",
+    )
     [confirmation] = OutboxMail.select().where(OutboxMail.template == "marketing_stopped")
     # To the registered reader, under their own name: never their name to another address.
     assert (confirmation.to_address, confirmation.to_name) == (reader.email, reader.name)
 
 
 def test_the_data_link_from_another_address_becomes_a_request_matched_by_the_token(
-        db, frozen_clock):
+    db, frozen_clock
+):
     reader, other = subscriber(1), subscriber(2)
     mail = issue_to(reader, other)[reader.id]
 
@@ -117,11 +133,16 @@ def test_the_data_link_from_another_address_becomes_a_request_matched_by_the_tok
     result = feed(follow(mydata_link(mail), "Tilaaja Numero2 <tilaaja.uusi@example.net>"))
 
     request = result.message.request
-    assert (request.kind, request.status, request.match_state) == \
-        ("access", "received", "candidates")
+    assert (request.kind, request.status, request.match_state) == (
+        "access",
+        "received",
+        "candidates",
+    )
     candidates = sorted(request.candidates, key=lambda c: -c.score)
-    assert [(c.customer_id, c.matched_on) for c in candidates] == \
-        [(reader.id, "token"), (other.id, "name")]
+    assert [(c.customer_id, c.matched_on) for c in candidates] == [
+        (reader.id, "token"),
+        (other.id, "name"),
+    ]
     assert candidates[0].score == 1.0  # the strongest kind of match
     assert result.message.needs_attention
     assert result.message.attention_reason == "token_sender_differs"
@@ -134,7 +155,8 @@ def test_the_data_link_from_another_address_becomes_a_request_matched_by_the_tok
 
 @pytest.mark.parametrize("how", ["altered", "old_secret"])
 def test_a_token_that_does_not_verify_counts_for_nothing_and_the_record_says_why(
-        db, frozen_clock, how):
+    db, frozen_clock, how
+):
     reader = subscriber(1)
     mail = issue_to(reader)[reader.id]
     link = mydata_link(mail)
@@ -148,8 +170,10 @@ def test_a_token_that_does_not_verify_counts_for_nothing_and_the_record_says_why
 
     message = result.message
     assert message.link_token == {
-        "purpose": "mydata", "accepted": False,
-        "ignored_because": "altered_or_forged" if how == "altered" else "old_secret"}
+        "purpose": "mydata",
+        "accepted": False,
+        "ignored_because": "altered_or_forged" if how == "altered" else "old_secret",
+    }
     assert message.disposition == "new_request"  # the normal path
     assert [c.customer_id for c in message.request.candidates] == []
     assert not message.needs_attention
@@ -175,12 +199,14 @@ def test_a_reply_quoting_the_newsletter_is_read_by_what_the_person_wrote(db, fro
     reader = subscriber(1)
     mail = issue_to(reader)[reader.id]
     quoted = "\n".join(f"> {line}" for line in text_part(mail).splitlines())
-    reply = make_mail(f"Tilaaja <{reader.email}>", subject=f"Re: {mail['Subject']}",
-                      body=f"Poistakaa kaikki tietoni rekisteristänne.\n\n"
-                           f"{clock.now():%d.%m.%Y} Kotkan Leffat Oy <tietosuoja@kotkanleffat.fi>"
-                           f" kirjoitti:\n{quoted}\n",
-                      headers=[("In-Reply-To", mail["Message-ID"]),
-                               ("References", mail["Message-ID"])])
+    reply = make_mail(
+        f"Tilaaja <{reader.email}>",
+        subject=f"Re: {mail['Subject']}",
+        body=f"Poistakaa kaikki tietoni rekisteristänne.\n\n"
+        f"{clock.now():%d.%m.%Y} Kotkan Leffat Oy <tietosuoja@kotkanleffat.fi>"
+        f" kirjoitti:\n{quoted}\n",
+        headers=[("In-Reply-To", mail["Message-ID"]), ("References", mail["Message-ID"])],
+    )
 
     result = feed(reply)
 
@@ -196,9 +222,12 @@ def reply_to_the_issue(reader, written: str) -> InboundMessage:
     """``reader`` answers the issue they got: ``written`` above the quoted newsletter."""
     mail = issue_to(reader)[reader.id]
     quoted = "\n".join(f"> {line}" for line in text_part(mail).splitlines())
-    reply = make_mail(reader.email, subject=f"Re: {mail['Subject']}",
-                      body=f"{written}\n\n{quoted}\n",
-                      headers=[("In-Reply-To", mail["Message-ID"])])
+    reply = make_mail(
+        reader.email,
+        subject=f"Re: {mail['Subject']}",
+        body=f"{written}\n\n{quoted}\n",
+        headers=[("In-Reply-To", mail["Message-ID"])],
+    )
     return feed(reply).message
 
 
@@ -209,8 +238,7 @@ def test_a_reply_that_only_thanks_is_not_an_access_request(db, frozen_clock):
 
 
 @pytest.mark.parametrize("written", ["Lopettakaa tämä.", "sluta skicka", "STOP"])
-def test_a_bare_stop_in_reply_to_the_newsletter_stops_the_newsletter(db, frozen_clock,
-                                                                     written):
+def test_a_bare_stop_in_reply_to_the_newsletter_stops_the_newsletter(db, frozen_clock, written):
     """The reply's headers point at the issue we sent, so "stop" refers to it: the
     objection is applied at once, as a written "stop the newsletter" would be."""
     reader = subscriber(1)
@@ -222,8 +250,9 @@ def test_a_bare_stop_in_reply_to_the_newsletter_stops_the_newsletter(db, frozen_
 
 def test_the_same_stop_without_a_newsletter_to_refer_to_waits_for_staff(db, frozen_clock):
     reader = subscriber(1)
-    message = feed(make_mail(reader.email, subject="Re: Lippuvaraus",
-                             body="Lopettakaa tämä.\n")).message
+    message = feed(
+        make_mail(reader.email, subject="Re: Lippuvaraus", body="Lopettakaa tämä.\n")
+    ).message
     assert (message.disposition, message.request.kind) == ("new_request", "other")
     assert has_consent(reader, "marketing")
 
@@ -231,24 +260,33 @@ def test_the_same_stop_without_a_newsletter_to_refer_to_waits_for_staff(db, froz
 def test_two_different_tokens_in_what_was_written_count_for_nothing(db, frozen_clock):
     first, second = subscriber(1), subscriber(2)
     mails = issue_to(first, second)
-    pasted = "\n".join(tokens.find_tokens(" ".join(
-        footer_links(mails[reader.id])[1].replace("%20", " ") for reader in (first, second))))
-    message = feed(make_mail(first.email, subject="Uutiskirje",
-                             body=f"Lopettakaa uutiskirje.\n{pasted}\n")).message
+    pasted = "\n".join(
+        tokens.find_tokens(
+            " ".join(
+                footer_links(mails[reader.id])[1].replace("%20", " ") for reader in (first, second)
+            )
+        )
+    )
+    message = feed(
+        make_mail(first.email, subject="Uutiskirje", body=f"Lopettakaa uutiskirje.\n{pasted}\n")
+    ).message
     assert message.link_token["ignored_because"] == "several_tokens"
     assert has_consent(second, "marketing")
 
 
 def test_through_dovecot_stop_data_and_altered_links_each_do_what_they_promise(
-        db, frozen_clock, imap_server, tmp_path, monkeypatch, capsys):
+    db, frozen_clock, imap_server, tmp_path, monkeypatch, capsys
+):
     leaving, asking, tampering = subscriber(1), subscriber(2, language="en"), subscriber(3)
     mails = issue_to(leaving, asking, tampering)
     OutboxMail.update(status="sent").execute()  # delivered earlier
-    imap_server.append_many([
-        follow(unsubscribe_link(mails[leaving.id]), f"Lähtijä <{leaving.email}>"),
-        follow(mydata_link(mails[asking.id]), "Asker <asker.at.work@example.net>"),
-        follow(altered(mydata_link(mails[tampering.id])), "Kokeilija <kokeilija@example.net>"),
-    ])
+    imap_server.append_many(
+        [
+            follow(unsubscribe_link(mails[leaving.id]), f"Lähtijä <{leaving.email}>"),
+            follow(mydata_link(mails[asking.id]), "Asker <asker.at.work@example.net>"),
+            follow(altered(mydata_link(mails[tampering.id])), "Kokeilija <kokeilija@example.net>"),
+        ]
+    )
     monkeypatch.setenv("REKISTERI_INBOX", imap_server.url())
     monkeypatch.setenv("REKISTERI_SMTP", f"outbox://{tmp_path / 'outbox'}")
 
@@ -263,7 +301,10 @@ def test_through_dovecot_stop_data_and_altered_links_each_do_what_they_promise(
     assert rows[leaving.email]["link_token"]["accepted"] is True
     assert rows["asker.at.work@example.net"]["needs_attention"] is True
     assert rows["kokeilija@example.net"]["link_token"] == {
-        "purpose": "mydata", "accepted": False, "ignored_because": "altered_or_forged"}
+        "purpose": "mydata",
+        "accepted": False,
+        "ignored_because": "altered_or_forged",
+    }
     assert main(["requests", "list", "--json"]) == 0
     requests = {row["requester_email"]: row for row in json.loads(capsys.readouterr().out)}
     assert requests[leaving.email]["kind"] == "objection"

@@ -23,22 +23,31 @@ from store.record import build_record
 from tests.support.factories import make_customer
 from tui.cli.main import main
 
-OMBUDSMAN = {"fi": "Tietosuojavaltuutetun toimisto", "sv": "Dataombudsmannens byrå",
-             "en": "Office of the Data Protection Ombudsman"}
-NEWSLETTER_LINK = {"fi": "Jokaisessa uutiskirjeessämme on linkki",
-                   "sv": "Varje nyhetsbrev har en länk",
-                   "en": "Every newsletter has a link"}
+OMBUDSMAN = {
+    "fi": "Tietosuojavaltuutetun toimisto",
+    "sv": "Dataombudsmannens byrå",
+    "en": "Office of the Data Protection Ombudsman",
+}
+NEWSLETTER_LINK = {
+    "fi": "Jokaisessa uutiskirjeessämme on linkki",
+    "sv": "Varje nyhetsbrev har en länk",
+    "en": "Every newsletter has a link",
+}
 
 SEED_STATEMENTS = (
     # The company's own notice (the seed), field by field, as a fresh install prints it.
-    "Rekisterin nimi", "Asiakasrekisteri",
-    "Henkilötietojen käsittelyn tarkoitus", "markkinointi",
-    "Rekisterin sisältämät tiedot", "nimi, asiakasnumero, osoite, puhelinnumero, "
-    "sähköpostiosoite",
-    "Tietolähteet", "Asiakas voi itse vapaaehtoisesti liittyä yrityksemme "
+    "Rekisterin nimi",
+    "Asiakasrekisteri",
+    "Henkilötietojen käsittelyn tarkoitus",
+    "markkinointi",
+    "Rekisterin sisältämät tiedot",
+    "nimi, asiakasnumero, osoite, puhelinnumero, sähköpostiosoite",
+    "Tietolähteet",
+    "Asiakas voi itse vapaaehtoisesti liittyä yrityksemme "
     "sähköpostilistalle. Lisäksi, jos asiakas haluaa tehdä lippuvarauksia, hänen tulee "
     "rekisteröityä lipunmyyntijärjestelmäämme.",
-    "Tietojen luovuttaminen", "Emme luovuta tietoja kolmansille osapuolille.",
+    "Tietojen luovuttaminen",
+    "Emme luovuta tietoja kolmansille osapuolille.",
     "Tietojen siirto EU:n ulkopuolelle",
     "Tietoja ei luovuteta EU:n tai ETA-alueen ulkopuolelle.",
     "Ulkopuolisten palveluntuottajien vastuu",
@@ -47,8 +56,10 @@ SEED_STATEMENTS = (
     "Asiakkuustiedot tuhotaan viimeistään kaksi kuukautta asiakassuhteen päättymisen jälkeen.",
     "henkilötiedot säilytetään, kunnes asiakas peruu suostumuksensa.",
     "Kirjanpitoaineistoja säilötään kirjanpitolain mukaisesti kuusi vuotta.",
-    "Rekisterin tiedostustavat", "Samaisessa lomakkeessa on erillinen kohta",
-    "Rekisterin suojaus", "Salasanat vaihdetaan säännöllisesti.",
+    "Rekisterin tiedostustavat",
+    "Samaisessa lomakkeessa on erillinen kohta",
+    "Rekisterin suojaus",
+    "Salasanat vaihdetaan säännöllisesti.",
     "Käyttäjiä sitoo vaitiolovelvollisuus.",
     "Tero Lindqvist, toimitusjohtaja, tero.lindqvist@kotkanleffat.fi",
     "Henkilön oikeus omiin tietoihinsa",
@@ -72,15 +83,39 @@ def art_13_facts(language: str) -> list[str]:
     settings = load_settings(environ={})
     info = information(settings, language)
     controller = settings.controller
-    facts = [controller.name, controller.privacy_inbox, controller.contact_person,
-             controller.contact_email, controller.privacy_officer,
-             controller.privacy_officer_email, OMBUDSMAN[language], NEWSLETTER_LINK[language]]
+    facts = [
+        controller.name,
+        controller.privacy_inbox,
+        controller.contact_person,
+        controller.contact_email,
+        controller.privacy_officer,
+        controller.privacy_officer_email,
+        OMBUDSMAN[language],
+        NEWSLETTER_LINK[language],
+    ]
     for entry in info["purposes"]:
         facts += [entry["purpose"], entry["legal_basis"]]
-    facts += [info[item] for item in (
-        "register_name", "data_categories", "provision_requirement", "sources", "recipients",
-        "transfers", "processors", "retention", "security", "automated_decisions", "rights",
-        "how_to_use_rights", "complaint", "informing", "breaches", "access_to_register")]
+    facts += [
+        info[item]
+        for item in (
+            "register_name",
+            "data_categories",
+            "provision_requirement",
+            "sources",
+            "recipients",
+            "transfers",
+            "processors",
+            "retention",
+            "security",
+            "automated_decisions",
+            "rights",
+            "how_to_use_rights",
+            "complaint",
+            "informing",
+            "breaches",
+            "access_to_register",
+        )
+    ]
     return facts
 
 
@@ -105,13 +140,15 @@ def test_a_fresh_install_prints_the_seed_notice_with_what_art_13_adds(capsys):
 
     shown = flat(capsys.readouterr().out)
     assert [statement for statement in SEED_STATEMENTS if flat(statement) not in shown] == []
-    for added in ("Oikeutettu etu (6 artiklan 1 kohdan f alakohta)",  # a basis per purpose
-                  "Suostumus (6 artiklan 1 kohdan a alakohta",
-                  "Tietosuojavastaava ------------------ Tero Lindqvist, "
-                  "tietosuoja@kotkanleffat.fi",  # the DPO's contact
-                  "Tietojen antaminen on vapaaehtoista",  # 13(2)(e)
-                  "automaattiseen päätöksentekoon",  # 13(2)(f)
-                  "Tietosuojavaltuutetun toimisto"):  # 13(2)(d)
+    for added in (
+        "Oikeutettu etu (6 artiklan 1 kohdan f alakohta)",  # a basis per purpose
+        "Suostumus (6 artiklan 1 kohdan a alakohta",
+        "Tietosuojavastaava ------------------ Tero Lindqvist, "
+        "tietosuoja@kotkanleffat.fi",  # the DPO's contact
+        "Tietojen antaminen on vapaaehtoista",  # 13(2)(e)
+        "automaattiseen päätöksentekoon",  # 13(2)(f)
+        "Tietosuojavaltuutetun toimisto",
+    ):  # 13(2)(d)
         assert flat(added) in shown, added
 
 
@@ -121,16 +158,35 @@ def test_the_record_has_every_art_30_item_and_the_figures(db, frozen_clock, lang
     info = information(settings, language)
     shown = flat(render(build_record(settings, language), "md"))
 
-    expected = [settings.controller.name, settings.controller.privacy_inbox,
-                settings.controller.privacy_officer, info["people_categories"],
-                info["data_categories"], info["recipients"], info["transfers"],
-                info["retention"], info["processors"], info["security"]]
+    expected = [
+        settings.controller.name,
+        settings.controller.privacy_inbox,
+        settings.controller.privacy_officer,
+        info["people_categories"],
+        info["data_categories"],
+        info["recipients"],
+        info["transfers"],
+        info["retention"],
+        info["processors"],
+        info["security"],
+    ]
     expected += [text for entry in info["purposes"] for text in entry.values()]
     assert [fact for fact in expected if flat(fact) not in shown] == []
     record = build_record(settings, language)
-    assert {"controller", "purposes", "people_categories", "data_categories", "recipients",
-            "transfers", "retention", "security", "figures_customers", "figures_requests",
-            "figures_restrictions", "figures_breaches"} <= {s.key for s in record.sections}
+    assert {
+        "controller",
+        "purposes",
+        "people_categories",
+        "data_categories",
+        "recipients",
+        "transfers",
+        "retention",
+        "security",
+        "figures_customers",
+        "figures_requests",
+        "figures_restrictions",
+        "figures_breaches",
+    } <= {s.key for s in record.sections}
     limits = " ".join(item.text for item in record.section("retention").items)
     assert {"fi": "kaksi kuukautta", "sv": "två månader", "en": "two months"}[language] in limits
 
@@ -143,33 +199,53 @@ def test_the_package_carries_the_same_facts_in_each_language(db, frozen_clock, l
     shown = flat(package.html)
     info = information(settings, language)
 
-    for item in ("data_categories", "recipients", "transfers", "retention", "sources",
-                 "automated_decisions", "rights", "how_to_use_rights", "complaint"):
+    for item in (
+        "data_categories",
+        "recipients",
+        "transfers",
+        "retention",
+        "sources",
+        "automated_decisions",
+        "rights",
+        "how_to_use_rights",
+        "complaint",
+    ):
         assert package.document["information"][item] == info[item]
         assert flat(info[item]) in shown, item
     assert package.document["information"]["purposes"] == info["purposes"]
-    assert package.document["controller"]["privacy_officer_email"] == \
-        settings.controller.privacy_officer_email
+    assert (
+        package.document["controller"]["privacy_officer_email"]
+        == settings.controller.privacy_officer_email
+    )
 
 
 # ---------------------------------------------------------------- one setting, every document
 
 CHANGES = [
     # (TOML, what the documents must now say, what they must no longer say)
-    ('[controller]\nprivacy_officer = "Liisa Laaksonen"\n', "Liisa Laaksonen",
-     "tietosuojavastaava Tero Lindqvist"),
-    ('[retention]\nmonths_after_relationship = 3\n', "kolme kuukautta", "kaksi kuukautta"),
-    ('[notice.recipients]\nfi = "Lipunmyynnin kumppani Oy saa nimesi ja varauksesi."\n',
-     "Lipunmyynnin kumppani Oy saa nimesi ja varauksesi.",
-     "Emme luovuta tietoja kolmansille osapuolille."),
-    ('[notice.transfers]\nfi = "Varmuuskopiot säilytetään Norjassa (ETA)."\n',
-     "Varmuuskopiot säilytetään Norjassa (ETA).", "Tietoja ei luovuteta EU:n"),
+    (
+        '[controller]\nprivacy_officer = "Liisa Laaksonen"\n',
+        "Liisa Laaksonen",
+        "tietosuojavastaava Tero Lindqvist",
+    ),
+    ("[retention]\nmonths_after_relationship = 3\n", "kolme kuukautta", "kaksi kuukautta"),
+    (
+        '[notice.recipients]\nfi = "Lipunmyynnin kumppani Oy saa nimesi ja varauksesi."\n',
+        "Lipunmyynnin kumppani Oy saa nimesi ja varauksesi.",
+        "Emme luovuta tietoja kolmansille osapuolille.",
+    ),
+    (
+        '[notice.transfers]\nfi = "Varmuuskopiot säilytetään Norjassa (ETA)."\n',
+        "Varmuuskopiot säilytetään Norjassa (ETA).",
+        "Tietoja ei luovuteta EU:n",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("toml", "now_says", "no_longer"), CHANGES)
 def test_one_changed_setting_changes_the_notice_the_record_and_the_next_package(
-        db, frozen_clock, tmp_path, capsys, toml, now_says, no_longer):
+    db, frozen_clock, tmp_path, capsys, toml, now_says, no_longer
+):
     config = tmp_path / "rekisteri.toml"
     config.write_text(toml, encoding="utf-8")
     customer = make_customer(customer_no="T000777")
@@ -181,10 +257,10 @@ def test_one_changed_setting_changes_the_notice_the_record_and_the_next_package(
     notice = output("notice", "--lang", "fi")
     record = output("notice", "--record")
     record_json = output("notice", "--record", "--json")
-    output("export", customer.customer_no, "--out", str(tmp_path / "package"),
-           "--language", "fi")
-    package = [flat(path.read_text(encoding="utf-8"))
-               for path in sorted((tmp_path / "package").iterdir())]
+    output("export", customer.customer_no, "--out", str(tmp_path / "package"), "--language", "fi")
+    package = [
+        flat(path.read_text(encoding="utf-8")) for path in sorted((tmp_path / "package").iterdir())
+    ]
 
     for document in (notice, record, record_json, *package):
         assert now_says in document
@@ -193,8 +269,7 @@ def test_one_changed_setting_changes_the_notice_the_record_and_the_next_package(
 
 def test_a_placeholder_the_settings_do_not_know_is_refused(tmp_path, capsys):
     config = tmp_path / "rekisteri.toml"
-    config.write_text('[notice.breaches]\nfi = "{controller.dpo} ilmoittaa."\n',
-                      encoding="utf-8")
+    config.write_text('[notice.breaches]\nfi = "{controller.dpo} ilmoittaa."\n', encoding="utf-8")
 
     assert main(["--config", str(config), "notice"]) == 1
 
@@ -205,9 +280,11 @@ def test_a_placeholder_the_settings_do_not_know_is_refused(tmp_path, capsys):
 
 def test_purposes_are_a_list_each_with_its_legal_basis(tmp_path, capsys):
     config = tmp_path / "rekisteri.toml"
-    config.write_text('[[notice.purposes]]\npurpose.fi = "Elokuvakerho"\n'
-                      'legal_basis.fi = "Jäsenyyssopimus (6 artiklan 1 kohdan b alakohta)."\n',
-                      encoding="utf-8")
+    config.write_text(
+        '[[notice.purposes]]\npurpose.fi = "Elokuvakerho"\n'
+        'legal_basis.fi = "Jäsenyyssopimus (6 artiklan 1 kohdan b alakohta)."\n',
+        encoding="utf-8",
+    )
 
     assert main(["--config", str(config), "notice", "--format", "md"]) == 0
 
@@ -219,12 +296,12 @@ def test_purposes_are_a_list_each_with_its_legal_basis(tmp_path, capsys):
 # ---------------------------------------------------------------- the figures (Art. 5(2))
 
 
-def test_the_record_counts_the_register_and_the_requests_of_twelve_months(
-        db, frozen_clock, capsys):
+def test_the_record_counts_the_register_and_the_requests_of_twelve_months(db, frozen_clock, capsys):
     now = clock.now()
     make_customer(email="a@example.fi", sources=("ticketing",))  # a ticket buyer only
-    both = make_customer(email="b@example.fi", phone="0401111111",
-                         sources=("ticketing", "newsletter"))
+    both = make_customer(
+        email="b@example.fi", phone="0401111111", sources=("ticketing", "newsletter")
+    )
     subscriber = make_customer(email="c@example.fi", phone=None, sources=("newsletter",))
     restricted = make_customer(email="d@example.fi", phone="0402222222")
     gone = make_customer(email="e@example.fi", phone="0403333333")
@@ -233,10 +310,12 @@ def test_the_record_counts_the_register_and_the_requests_of_twelve_months(
     Restriction.create(customer=restricted, ground="legal_claims", started_at=now)
     erase_customer(gone, actor="anna", settings=load_settings(environ={}))
 
-    def request(kind: str, received_days_ago: int, *, status: str,
-                closed_days_ago: int | None = None) -> Request:
-        made = lifecycle.create_request(kind=kind, actor="@mailbot",
-                                        received_at=now - timedelta(days=received_days_ago))
+    def request(
+        kind: str, received_days_ago: int, *, status: str, closed_days_ago: int | None = None
+    ) -> Request:
+        made = lifecycle.create_request(
+            kind=kind, actor="@mailbot", received_at=now - timedelta(days=received_days_ago)
+        )
         closed = now - timedelta(days=closed_days_ago) if closed_days_ago is not None else None
         Request.update(status=status, closed_at=closed).where(Request.id == made.id).execute()
         return made
@@ -247,26 +326,37 @@ def test_the_record_counts_the_register_and_the_requests_of_twelve_months(
     oldest = request("rectification", 45, status="awaiting_verification")  # open, past due
     request("restriction", 3, status="received")  # open, not yet due
     request("access", 400, status="fulfilled", closed_days_ago=390)  # before the period
-    breach = breaches.record_breach(discovered_at=now - timedelta(days=60), what="Hukattu muisti",
-                                    actor="anna")
+    breach = breaches.record_breach(
+        discovered_at=now - timedelta(days=60), what="Hukattu muisti", actor="anna"
+    )
     breaches.decide(breach, "authority", True, "riski", decided_by="Tero", actor="anna")
-    breaches.record_filing(breach, filed_by="Tero", actor="anna",
-                           at=now - timedelta(days=59))
+    breaches.record_filing(breach, filed_by="Tero", actor="anna", at=now - timedelta(days=59))
 
     assert main(["notice", "--record", "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)["figures"]
 
-    assert figures["customers"] == {"in_register": 4,
-                                    "by_source": {"ticketing": 3, "newsletter": 2},
-                                    "marketing_consent": 3, "marketing_list": 2, "erased": 1}
+    assert figures["customers"] == {
+        "in_register": 4,
+        "by_source": {"ticketing": 3, "newsletter": 2},
+        "marketing_consent": 3,
+        "marketing_list": 2,
+        "erased": 1,
+    }
     requests = figures["requests"]
     assert requests["received"] == 5
-    assert requests["by_kind"]["access"] == {"fulfilled": 1, "rejected": 0, "dismissed": 0,
-                                             "open": 0}
+    assert requests["by_kind"]["access"] == {
+        "fulfilled": 1,
+        "rejected": 0,
+        "dismissed": 0,
+        "open": 0,
+    }
     assert requests["by_kind"]["erasure"]["rejected"] == 1
     assert requests["by_kind"]["restriction"]["open"] == 1
-    assert (requests["answered"], requests["answered_on_time"],
-            requests["open_past_due"]) == (2, 1, 1)
+    assert (requests["answered"], requests["answered_on_time"], requests["open_past_due"]) == (
+        2,
+        1,
+        1,
+    )
     assert requests["on_time_share"] == pytest.approx(1 / 3, abs=1e-4)
     assert requests["longest_open"]["reference"] == oldest.reference
     assert requests["longest_open"]["days_open"] == 45 and requests["longest_open"]["past_due"]
@@ -304,9 +394,14 @@ def test_the_record_refuses_a_database_without_a_schema(tmp_path, monkeypatch, c
 def test_the_embedded_defaults_name_each_fact_once():
     """A fact the [controller] table holds is never typed again in a [notice] text."""
     text = (Path(__file__).resolve().parents[1] / "store" / "defaults.toml").read_text(
-        encoding="utf-8")
-    notice = text[text.index("[notice.register_name]"):]
+        encoding="utf-8"
+    )
+    notice = text[text.index("[notice.register_name]") :]
     settings = load_settings(environ={})
-    for fact in (settings.controller.name, settings.controller.contact_person,
-                 settings.controller.contact_email, settings.controller.privacy_inbox):
+    for fact in (
+        settings.controller.name,
+        settings.controller.contact_person,
+        settings.controller.contact_email,
+        settings.controller.privacy_inbox,
+    ):
         assert fact not in notice, fact

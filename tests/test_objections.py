@@ -16,10 +16,10 @@ def test_consent_withdrawn_address_suppressed_request_fulfilled(db, frozen_clock
     customer = make_customer(email="tilaaja@example.fi")
     record_consent(customer, "marketing", True, channel="newsletter_signup", actor="@test")
     assert [c.id for c in marketing_recipients()] == [customer.id]
-    request = lifecycle.create_request(kind="objection", actor="@mailbot",
-                                       requester_email="tilaaja@example.fi")
-    outcome = apply_marketing_objection(request, customer, "@mailbot",
-                                        evidence="inbound message 1")
+    request = lifecycle.create_request(
+        kind="objection", actor="@mailbot", requester_email="tilaaja@example.fi"
+    )
+    outcome = apply_marketing_objection(request, customer, "@mailbot", evidence="inbound message 1")
     assert outcome.consent_withdrawn and outcome.addresses_suppressed == 1
     assert (request.status, request.customer_id) == ("fulfilled", customer.id)
     assert not has_consent(customer, "marketing")
@@ -30,8 +30,9 @@ def test_consent_withdrawn_address_suppressed_request_fulfilled(db, frozen_clock
 
 
 def test_an_objector_who_is_not_in_the_register_is_suppressed(db, frozen_clock):
-    request = lifecycle.create_request(kind="objection", actor="@mailbot",
-                                       requester_email="Outsider@Example.com")
+    request = lifecycle.create_request(
+        kind="objection", actor="@mailbot", requester_email="Outsider@Example.com"
+    )
     outcome = apply_marketing_objection(request, None, "@mailbot", evidence="mail")
     assert not outcome.consent_withdrawn
     assert is_suppressed("outsider@example.com") and request.status == "fulfilled"

@@ -26,7 +26,8 @@ def outbox_json(capsys) -> dict[str, dict]:
 
 
 def test_send_reports_what_happened_and_exits_1_on_a_permanent_failure(
-        cli_settings, smtp_server, capsys):
+    cli_settings, smtp_server, capsys
+):
     smtp_server.handler.refuse["nobody@example.fi"] = "550 5.1.1 user unknown"
     make_outbox_mail(cli_settings, to_address="anna@example.fi")
     refused = make_outbox_mail(cli_settings, to_address="nobody@example.fi")
@@ -35,8 +36,10 @@ def test_send_reports_what_happened_and_exits_1_on_a_permanent_failure(
 
     err = capsys.readouterr().err
     assert "Mail sent 1, to be retried 0, failed 1, skipped 0." in err
-    assert (f"Failed for good: {refused.message_id}: 550 5.1.1 user unknown (after fixing the "
-            f"cause: rekisteri outbox retry {refused.message_id})") in err
+    assert (
+        f"Failed for good: {refused.message_id}: 550 5.1.1 user unknown (after fixing the "
+        f"cause: rekisteri outbox retry {refused.message_id})"
+    ) in err
     assert "Traceback" not in err
     rows = outbox_json(capsys)
     assert rows["nobody@example.fi"]["status"] == "failed"
@@ -50,8 +53,7 @@ def test_send_reports_what_happened_and_exits_1_on_a_permanent_failure(
     assert [r.rcpt_tos for r in smtp_server.received] == [("anna@example.fi",)]
 
 
-def test_a_failed_mail_is_sent_again_with_the_same_message_id(cli_settings, smtp_server,
-                                                               capsys):
+def test_a_failed_mail_is_sent_again_with_the_same_message_id(cli_settings, smtp_server, capsys):
     smtp_server.handler.refuse["nobody@example.fi"] = "550 5.1.1 user unknown"
     mail = make_outbox_mail(cli_settings, to_address="nobody@example.fi")
     assert main(["outbox", "send"]) == 1
@@ -72,8 +74,9 @@ def test_retry_refuses_a_mail_that_has_not_failed_in_one_line(cli_settings, caps
 
     assert main(["outbox", "retry", mail.message_id]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == (f"rekisteri: Mail {mail.message_id} is queued: only a failed mail can be "
-                   "sent again.")
+    assert err == (
+        f"rekisteri: Mail {mail.message_id} is queued: only a failed mail can be sent again."
+    )
     assert main(["outbox", "retry", "<no-such@example.fi>"]) == 1
     assert "No outgoing mail" in capsys.readouterr().err
 
@@ -83,8 +86,7 @@ def test_send_with_nothing_due_says_so_and_succeeds(cli_settings, capsys):
     assert "Mail sent 0, to be retried 0, failed 0, skipped 0." in capsys.readouterr().err
 
 
-def test_a_server_that_is_down_is_reported_and_the_mail_waits(cli_settings, smtp_server,
-                                                               capsys):
+def test_a_server_that_is_down_is_reported_and_the_mail_waits(cli_settings, smtp_server, capsys):
     make_outbox_mail(cli_settings, to_address="anna@example.fi")
     smtp_server.stop()
 
@@ -102,5 +104,7 @@ def test_a_bad_mail_url_is_one_clear_line(db, monkeypatch, capsys):
     assert main(["outbox", "send"]) == 1
 
     err = capsys.readouterr().err.strip()
-    assert err == ("rekisteri: smtp://user:***@mail.example.fi?starttls=maybe: starttls must "
-                   "be auto or required, and only with smtp://.")
+    assert err == (
+        "rekisteri: smtp://user:***@mail.example.fi?starttls=maybe: starttls must "
+        "be auto or required, and only with smtp://."
+    )

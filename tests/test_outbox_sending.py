@@ -38,15 +38,17 @@ def later(seconds: float) -> object:
 
 
 async def test_a_batch_goes_out_over_one_connection_and_each_row_is_marked_sent(
-        db, frozen_clock, smtp_server):
+    db, frozen_clock, smtp_server
+):
     settings = settings_for(smtp_server.url())
     mails = [make_outbox_mail(settings, to_address=f"asiakas{n}@example.fi") for n in range(5)]
 
     report = await send_due(settings)
 
     assert (report.sent, report.retry, report.failed, report.skipped) == (5, 0, 0, 0)
-    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == \
-        sorted(m.to_address for m in mails)
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == sorted(
+        m.to_address for m in mails
+    )
     assert smtp_server.connections == 1
     assert all("BODY=8BITMIME" in r.mail_options for r in smtp_server.received)  # UTF-8 text
     for mail in map(reload, mails):
@@ -64,8 +66,7 @@ async def test_a_batch_goes_out_over_one_connection_and_each_row_is_marked_sent(
     assert audit.verify().ok
 
 
-async def test_451_twice_then_accepted_is_delivered_exactly_once(db, frozen_clock,
-                                                                 smtp_server):
+async def test_451_twice_then_accepted_is_delivered_exactly_once(db, frozen_clock, smtp_server):
     settings = settings_for(smtp_server.url(), send_retry_base_seconds=60)
     smtp_server.handler.rcpt_replies.extend(["451 4.7.1 Greylisted, try again later"] * 2)
     mail = make_outbox_mail(settings)
@@ -113,8 +114,7 @@ async def test_550_fails_at_once_and_is_never_retried(db, frozen_clock, smtp_ser
 
 
 async def test_attempts_run_out_and_the_mail_fails(db, frozen_clock, smtp_server):
-    settings = settings_for(smtp_server.url(), send_max_attempts=3,
-                            send_retry_base_seconds=10)
+    settings = settings_for(smtp_server.url(), send_max_attempts=3, send_retry_base_seconds=10)
     smtp_server.handler.rcpt_replies.extend(["452 4.2.2 Mailbox full"] * 5)
     mail = make_outbox_mail(settings)
 
@@ -128,8 +128,7 @@ async def test_attempts_run_out_and_the_mail_fails(db, frozen_clock, smtp_server
     assert (await send_due(settings)).handled == 0
 
 
-async def test_a_server_that_is_down_gets_the_mail_when_it_is_back(db, frozen_clock,
-                                                                   smtp_server):
+async def test_a_server_that_is_down_gets_the_mail_when_it_is_back(db, frozen_clock, smtp_server):
     settings = settings_for(smtp_server.url(), send_retry_base_seconds=60)
     first, second = make_outbox_mail(settings), make_outbox_mail(settings)
     smtp_server.stop()
@@ -148,8 +147,9 @@ async def test_a_server_that_is_down_gets_the_mail_when_it_is_back(db, frozen_cl
     assert (await send_due(settings)).sent == 1  # the second one, due all along
     frozen_clock(later(60))
     assert (await send_due(settings)).sent == 1
-    assert sorted(r.message["Message-ID"] for r in smtp_server.received) == \
-        sorted([first.message_id, second.message_id])
+    assert sorted(r.message["Message-ID"] for r in smtp_server.received) == sorted(
+        [first.message_id, second.message_id]
+    )
     assert reload(first).status == reload(second).status == "sent"
 
 
@@ -166,8 +166,9 @@ async def test_starttls_required_refuses_a_server_that_offers_none(db, smtp_serv
 
 
 @pytest.mark.parametrize("query", ["", "starttls=required"])
-async def test_starttls_is_used_when_the_server_offers_it(db, smtp_server_factory, tls_files,
-                                                          query):
+async def test_starttls_is_used_when_the_server_offers_it(
+    db, smtp_server_factory, tls_files, query
+):
     server = smtp_server_factory(starttls=tls_files)
     settings = settings_for(server.url(query=query))
     make_outbox_mail(settings)
@@ -201,8 +202,9 @@ async def test_smtps_with_auth_logs_in_over_tls(db, smtp_server_factory, tls_fil
 
 async def test_starttls_then_auth(db, smtp_server_factory, tls_files):
     server = smtp_server_factory(starttls=tls_files, users={"bot@kotkanleffat.fi": "s3cret"})
-    settings = settings_for(server.url(user="bot%40kotkanleffat.fi", password="s3cret",
-                                       query="starttls=required"))
+    settings = settings_for(
+        server.url(user="bot%40kotkanleffat.fi", password="s3cret", query="starttls=required")
+    )
     make_outbox_mail(settings)
 
     assert (await send_due(settings)).sent == 1
@@ -229,13 +231,15 @@ async def test_a_dropped_connection_is_opened_again_without_duplicates(db, smtp_
     report = await send_due(settings)
 
     assert report.sent == 3
-    assert sorted(r.message["Message-ID"] for r in smtp_server.received) == \
-        sorted(m.message_id for m in mails)
+    assert sorted(r.message["Message-ID"] for r in smtp_server.received) == sorted(
+        m.message_id for m in mails
+    )
     assert smtp_server.connections == 3
 
 
 async def test_a_row_caught_mid_send_by_a_crash_goes_again_with_the_same_message_id(
-        db, frozen_clock, smtp_server):
+    db, frozen_clock, smtp_server
+):
     settings = settings_for(smtp_server.url())
     mail = make_outbox_mail(settings)
     claimed = outbox.claim_next(CLAIM_LEASE)  # a sender took it, then the process died
@@ -244,8 +248,9 @@ async def test_a_row_caught_mid_send_by_a_crash_goes_again_with_the_same_message
     assert (await send_due(settings)).handled == 0  # still claimed: no double send
     frozen_clock(later(CLAIM_LEASE.total_seconds()))
     assert (await send_due(settings)).sent == 1
-    assert smtp_server.received[0].content.replace(b"\r\n", b"\n") == \
-        bytes(reload(mail).raw).replace(b"\r\n", b"\n")
+    assert smtp_server.received[0].content.replace(b"\r\n", b"\n") == bytes(
+        reload(mail).raw
+    ).replace(b"\r\n", b"\n")
     assert smtp_server.received[0].message["Message-ID"] == mail.message_id
 
 
@@ -256,8 +261,9 @@ async def test_two_senders_at_once_send_each_mail_once(db, smtp_server):
     reports = await asyncio.gather(send_due(settings), send_due(settings))
 
     assert sum(report.sent for report in reports) == 12
-    assert sorted(r.message["Message-ID"] for r in smtp_server.received) == \
-        sorted(m.message_id for m in mails)
+    assert sorted(r.message["Message-ID"] for r in smtp_server.received) == sorted(
+        m.message_id for m in mails
+    )
 
 
 async def test_limit_sends_the_oldest_first_and_leaves_the_rest(db, frozen_clock, smtp_server):
@@ -276,12 +282,22 @@ async def test_limit_sends_the_oldest_first_and_leaves_the_rest(db, frozen_clock
 async def test_outbox_folder_writes_eml_files_that_parse_back(db, tmp_path):
     folder = tmp_path / "outbox"
     settings = settings_for(file_url("outbox", folder))
-    request = lifecycle.create_request(kind="access", actor="@mailbot", language="sv",
-                                       requester_email="anna@example.fi",
-                                       requester_name="Anna Åberg")
+    request = lifecycle.create_request(
+        kind="access",
+        actor="@mailbot",
+        language="sv",
+        requester_email="anna@example.fi",
+        requester_name="Anna Åberg",
+    )
     rendered = preview("acknowledgement", settings=settings, language="sv", request=request)
-    mail = make_outbox_mail(settings, to_address="anna@example.fi", language="sv",
-                            request=request, to_name="Anna Åberg", automatic=True)
+    mail = make_outbox_mail(
+        settings,
+        to_address="anna@example.fi",
+        language="sv",
+        request=request,
+        to_name="Anna Åberg",
+        automatic=True,
+    )
 
     report = await send_due(settings)
 
@@ -305,15 +321,22 @@ async def test_outbox_folder_writes_eml_files_that_parse_back(db, tmp_path):
 
 async def test_replies_thread_under_the_customers_own_message(db, smtp_server):
     settings = settings_for(smtp_server.url())
-    request = lifecycle.create_request(kind="erasure", actor="@mailbot",
-                                       requester_email="matti@example.fi")
+    request = lifecycle.create_request(
+        kind="erasure", actor="@mailbot", requester_email="matti@example.fi"
+    )
     original = InboundMessage.create(
-        dedupe_key="<m2@mail.example.fi>", message_id="<m2@mail.example.fi>",
-        references="<m1@mail.example.fi>", from_address="matti@example.fi",
-        subject="poisto", received_at=clock.now(), disposition="new_request",
-        request=request)
-    make_outbox_mail(settings, request=request, to_address="matti@example.fi",
-                     reply_to_message=original)
+        dedupe_key="<m2@mail.example.fi>",
+        message_id="<m2@mail.example.fi>",
+        references="<m1@mail.example.fi>",
+        from_address="matti@example.fi",
+        subject="poisto",
+        received_at=clock.now(),
+        disposition="new_request",
+        request=request,
+    )
+    make_outbox_mail(
+        settings, request=request, to_address="matti@example.fi", reply_to_message=original
+    )
 
     await send_due(settings)
 
@@ -327,8 +350,12 @@ async def test_replies_thread_under_the_customers_own_message(db, smtp_server):
 async def test_a_name_with_line_breaks_cannot_add_a_header(db, smtp_server):
     settings = settings_for(smtp_server.url())
     evil = "Matti\r\nBcc: victim@example.com\r\nX-Injected: yes\x00\x1b"
-    make_outbox_mail(settings, to_address="matti@example.fi", to_name=evil,
-                     extra_headers=[("X-Rekisteri-Note", "a\nBcc: other@example.com")])
+    make_outbox_mail(
+        settings,
+        to_address="matti@example.fi",
+        to_name=evil,
+        extra_headers=[("X-Rekisteri-Note", "a\nBcc: other@example.com")],
+    )
 
     await send_due(settings)
 
@@ -411,8 +438,12 @@ async def test_the_pacer_keeps_to_the_rate_without_drifting():
 def test_unknown_mail_urls_are_refused_in_one_line(db):
     from store.errors import ConfigError
 
-    for url in ("smtp://127.0.0.1:25?starttls=sometimes", "smtp://127.0.0.1?tls=yes",
-                "ftp://example.fi", "smtps://host?starttls=required"):
+    for url in (
+        "smtp://127.0.0.1:25?starttls=sometimes",
+        "smtp://127.0.0.1?tls=yes",
+        "ftp://example.fi",
+        "smtps://host?starttls=required",
+    ):
         with pytest.raises(ConfigError):
             asyncio.run(send_due(settings_for(url)))
 
@@ -421,6 +452,8 @@ def test_outbox_folder_names_files_after_the_message_id(tmp_path: Path):
     from mailbot.transports import FileTransport
 
     transport = FileTransport(tmp_path)
-    assert transport.path_for("<rekisteri.ab12@kotkanleffat.fi>").name == \
-        "rekisteri.ab12@kotkanleffat.fi.eml"
+    assert (
+        transport.path_for("<rekisteri.ab12@kotkanleffat.fi>").name
+        == "rekisteri.ab12@kotkanleffat.fi.eml"
+    )
     assert transport.path_for("<../../etc/passwd>").parent == tmp_path

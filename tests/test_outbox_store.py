@@ -23,8 +23,9 @@ def test_only_rows_whose_time_has_come_are_due(db, frozen_clock):
     settings = load_settings(environ={})
     now_due = make_outbox_mail(settings)
     later = make_outbox_mail(settings)
-    OutboxMail.update(next_attempt_at=clock.now() + timedelta(minutes=5)) \
-        .where(OutboxMail.id == later.id).execute()
+    OutboxMail.update(next_attempt_at=clock.now() + timedelta(minutes=5)).where(
+        OutboxMail.id == later.id
+    ).execute()
 
     due = list(outbox.due_query())
 
@@ -37,15 +38,15 @@ def test_only_rows_whose_time_has_come_are_due(db, frozen_clock):
 
 def test_an_acknowledgement_goes_before_a_newsletter_queued_earlier(db, frozen_clock):
     settings = load_settings(environ={})
-    newsletter = [make_outbox_mail(settings, bulk=True, to_address=f"lukija{n}@example.fi")
-                  for n in range(3)]
+    newsletter = [
+        make_outbox_mail(settings, bulk=True, to_address=f"lukija{n}@example.fi") for n in range(3)
+    ]
     frozen_clock(clock.now() + timedelta(minutes=1))
     acknowledgement = make_outbox_mail(settings)
 
     claimed = [outbox.claim_next(timedelta(minutes=5)) for _ in range(4)]
 
-    assert [mail.id for mail in claimed] == [acknowledgement.id,
-                                             *(mail.id for mail in newsletter)]
+    assert [mail.id for mail in claimed] == [acknowledgement.id, *(mail.id for mail in newsletter)]
 
 
 def test_requeue_sends_a_failed_mail_again_from_attempt_zero(db, frozen_clock):

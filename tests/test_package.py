@@ -41,29 +41,56 @@ def test_every_field_of_every_model_is_exported_or_left_out_for_a_stated_reason(
         assert not exported & left_out, model.__name__
         assert fields == exported | left_out, (
             f"{model.__name__}: decide whether the package carries "
-            f"{sorted(fields - exported - left_out)}")
+            f"{sorted(fields - exported - left_out)}"
+        )
         assert all(reason.strip() for reason in NOT_EXPORTED[model].values())
 
 
 @pytest.fixture
 def full_customer(db, frozen_clock):
     """A customer with something in every table the package reads."""
-    customer = make_customer(first_name="Matti", last_name="Meikäläinen",
-                             email="matti@example.fi", phone="040 1234567",
-                             sources=("ticketing", "newsletter"), language="sv",
-                             relationship_ended_at=clock.now() - timedelta(days=3))
-    record_consent(customer, "register", True, channel="ticketing_registration",
-                   actor="anna", evidence="lipunmyynti", wording_version="rek-v1")
-    record_consent(customer, "marketing", True, channel="website_form", actor="anna",
-                   evidence="lomake <form-7@example.fi>", wording_version="markk-v3")
+    customer = make_customer(
+        first_name="Matti",
+        last_name="Meikäläinen",
+        email="matti@example.fi",
+        phone="040 1234567",
+        sources=("ticketing", "newsletter"),
+        language="sv",
+        relationship_ended_at=clock.now() - timedelta(days=3),
+    )
+    record_consent(
+        customer,
+        "register",
+        True,
+        channel="ticketing_registration",
+        actor="anna",
+        evidence="lipunmyynti",
+        wording_version="rek-v1",
+    )
+    record_consent(
+        customer,
+        "marketing",
+        True,
+        channel="website_form",
+        actor="anna",
+        evidence="lomake <form-7@example.fi>",
+        wording_version="markk-v3",
+    )
     suppress("matti@example.fi", "objection")
-    Restriction.create(customer=customer, ground="oikeusvaatimus", started_at=clock.now(),
-                       started_by="anna", request_reference="TP-2025-0099",
-                       lifted_at=clock.now(), lifted_by="anna")
+    Restriction.create(
+        customer=customer,
+        ground="oikeusvaatimus",
+        started_at=clock.now(),
+        started_by="anna",
+        request_reference="TP-2025-0099",
+        lifted_at=clock.now(),
+        lifted_by="anna",
+    )
     make_purchase(customer, "2026-01-05 19:00", description="2 × Dune", amount_cents=2450)
     make_request(customer, body="Haluan nähdä tietoni, kiitos.")
-    lifecycle.extend_deadline(make_request(customer, close=False, kind="rectification"),
-                              "anna", "paljon aineistoa")
+    lifecycle.extend_deadline(
+        make_request(customer, close=False, kind="rectification"), "anna", "paljon aineistoa"
+    )
     return customer
 
 
@@ -87,6 +114,7 @@ def test_the_package_carries_every_exported_field_of_the_persons_rows(full_custo
         Purchase,
         Request,
     )
+
     fields_present([doc["customer"]], Customer)
     fields_present(doc["customer"]["sources"], CustomerSource)
     fields_present(doc["consents"]["events"], ConsentEvent)
@@ -108,15 +136,16 @@ def test_the_package_carries_every_exported_field_of_the_persons_rows(full_custo
     assert first["verification_calls"][0]["note"] == "vastasi heti"
     assert "vastaanottaneet tietosuojapyyntösi" in first["messages_out"][0]["text"]
     assert second["extension_reason"] == "paljon aineistoa"
-    assert {"customer.viewed", "request.fulfilled"} & {e["action"]
-                                                      for e in doc["processing_log"]}
+    assert {"customer.viewed", "request.fulfilled"} & {e["action"] for e in doc["processing_log"]}
 
 
 def test_staff_names_and_other_peoples_requests_are_left_out(full_customer):
-    other = make_customer(first_name="Toinen", last_name="Henkilö", email="toinen@example.fi",
-                          phone="0409999999")
+    other = make_customer(
+        first_name="Toinen", last_name="Henkilö", email="toinen@example.fi", phone="0409999999"
+    )
     theirs = make_request(other, body="Toisen ihmisen salaisuus")
     from store.customers import CandidateMatch
+
     lifecycle.set_candidates(theirs, [CandidateMatch(full_customer, ["name"])], "anna")
     package = build_package(full_customer, language="fi", settings=settings(), actor="anna")
     text = json.dumps(package.document, ensure_ascii=False) + package.html
@@ -125,22 +154,27 @@ def test_staff_names_and_other_peoples_requests_are_left_out(full_customer):
     assert "toinen@example.fi" not in text
 
 
-@pytest.mark.parametrize(("language", "heading", "complaint"), [
-    ("fi", "Rekisteritiedot", "Tietosuojavaltuutetun toimisto"),
-    ("sv", "Registeruppgifter", "Dataombudsmannens byrå"),
-    ("en", "Register data", "Office of the Data Protection Ombudsman"),
-])
+@pytest.mark.parametrize(
+    ("language", "heading", "complaint"),
+    [
+        ("fi", "Rekisteritiedot", "Tietosuojavaltuutetun toimisto"),
+        ("sv", "Registeruppgifter", "Dataombudsmannens byrå"),
+        ("en", "Register data", "Office of the Data Protection Ombudsman"),
+    ],
+)
 def test_the_package_speaks_the_requesters_language_and_carries_the_art_15_information(
-        full_customer, language, heading, complaint):
+    full_customer, language, heading, complaint
+):
     config = settings()
     package = build_package(full_customer, language=language, settings=config, actor="anna")
     info = package.document["information"]
     page = package.html.replace("&#39;", "'")
     for item in INFORMATION_ITEMS:
         if item == "purposes":
-            assert info[item] == [{"purpose": entry.purpose[language],
-                                   "legal_basis": entry.legal_basis[language]}
-                                  for entry in config.notice.purposes]
+            assert info[item] == [
+                {"purpose": entry.purpose[language], "legal_basis": entry.legal_basis[language]}
+                for entry in config.notice.purposes
+            ]
             assert all(entry["legal_basis"] in page for entry in info[item])
             continue
         assert info[item] == getattr(config.notice, item)[language], item
@@ -186,8 +220,11 @@ def actions_about_one_person() -> set[str]:
                     continue
                 action = node.args[position]
                 named = {keyword.arg for keyword in node.keywords}
-                if (isinstance(action, ast.Constant) and isinstance(action.value, str)
-                        and (name != "record" or named & {"customer_no", "request_reference"})):
+                if (
+                    isinstance(action, ast.Constant)
+                    and isinstance(action.value, str)
+                    and (name != "record" or named & {"customer_no", "request_reference"})
+                ):
                     found.add(action.value)
     return found
 
@@ -197,9 +234,12 @@ def test_every_action_in_the_processing_log_is_in_words_in_every_language():
     code: an action added later without its words makes this fail."""
     actions = actions_about_one_person()
     assert {"request.received", "mail.sent", "restriction.applied"} <= actions
-    missing = sorted(f"{language}: {action}" for action in actions
-                     for language in ("fi", "sv", "en")
-                     if f"package.action.{action.replace('.', '_')}" not in catalog(language))
+    missing = sorted(
+        f"{language}: {action}"
+        for action in actions
+        for language in ("fi", "sv", "en")
+        if f"package.action.{action.replace('.', '_')}" not in catalog(language)
+    )
     assert missing == []
 
 
@@ -210,7 +250,8 @@ def test_a_person_not_in_the_register_is_told_we_hold_no_data(db, frozen_clock):
     assert package.document["information"]["transfers"].startswith("No data is transferred")
     assert [f.filename for f in package_files(package)] == [
         f"your-data-{clock.local_today().isoformat()}.json",
-        f"your-data-{clock.local_today().isoformat()}.html"]
+        f"your-data-{clock.local_today().isoformat()}.html",
+    ]
 
 
 def test_building_a_package_is_audited_as_a_look(full_customer):
@@ -219,7 +260,10 @@ def test_building_a_package_is_audited_as_a_look(full_customer):
     event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert AuditEvent.select().count() == before + 1
     assert (event.action, event.actor, event.customer_no) == (
-        "package.built", "anna", full_customer.customer_no)
+        "package.built",
+        "anna",
+        full_customer.customer_no,
+    )
     assert audit.verify().ok
 
 
@@ -246,11 +290,25 @@ def test_export_writes_the_files_from_the_command_line(full_customer, tmp_path, 
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     day = clock.local_today().isoformat()
     # The customer's own language (Swedish) unless another is asked for.
-    assert written == [f"dina-uppgifter-{full_customer.customer_no}-{day}.html",
-                       f"dina-uppgifter-{full_customer.customer_no}-{day}.json"]
+    assert written == [
+        f"dina-uppgifter-{full_customer.customer_no}-{day}.html",
+        f"dina-uppgifter-{full_customer.customer_no}-{day}.json",
+    ]
     capsys.readouterr()
-    assert main(["export", full_customer.customer_no, "--out", str(tmp_path / "z"),
-                 "--language", "en", "--password"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                full_customer.customer_no,
+                "--out",
+                str(tmp_path / "z"),
+                "--language",
+                "en",
+                "--password",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     spoken = re.search(r"((?:\d{4} ){4}\d{4})", out).group(1)
     [archive] = list((tmp_path / "z").iterdir())
@@ -259,10 +317,10 @@ def test_export_writes_the_files_from_the_command_line(full_customer, tmp_path, 
     assert document["language"] == "en"
 
 
-def test_export_for_a_request_about_someone_not_in_the_register(db, frozen_clock, tmp_path,
-                                                                capsys):
-    request = lifecycle.create_request(kind="access", actor="@mailbot", language="sv",
-                                       requester_email="okand@example.fi")
+def test_export_for_a_request_about_someone_not_in_the_register(db, frozen_clock, tmp_path, capsys):
+    request = lifecycle.create_request(
+        kind="access", actor="@mailbot", language="sv", requester_email="okand@example.fi"
+    )
     lifecycle.mark_not_in_register(request, "anna")
     assert main(["export", "--request", request.reference, "--out", str(tmp_path)]) == 0
     [json_file] = tmp_path.glob("*.json")
@@ -279,8 +337,13 @@ def test_mail_from_another_sender_in_the_persons_thread_is_withheld(full_custome
     from tests.support.mail import feed, make_mail
 
     request = make_request(full_customer, close=False)
-    feed(make_mail("Naapuri <naapuri@example.fi>", subject=f"Re: {request.reference}",
-                   body="Soittakaa minulle numeroon 0405556677, Naapurintie 3."))
+    feed(
+        make_mail(
+            "Naapuri <naapuri@example.fi>",
+            subject=f"Re: {request.reference}",
+            body="Soittakaa minulle numeroon 0405556677, Naapurintie 3.",
+        )
+    )
     stray = InboundMessage.get(InboundMessage.from_address == "naapuri@example.fi")
     assert stray.attention_reason == "sender_differs" and stray.request_id == request.id
     package = build_package(full_customer, language="fi", settings=settings(), actor="anna")
@@ -289,8 +352,9 @@ def test_mail_from_another_sender_in_the_persons_thread_is_withheld(full_custome
     row = next(r for r in package.document["requests"] if r["reference"] == request.reference)
     assert [m["reason"] for m in row["messages_withheld"]] == ["sender_differs"]
     assert "Viestejä jätetty pois: 1" in package.html
-    included = build_package(full_customer, language="fi", settings=settings(), actor="anna",
-                             include_messages=[stray.id])
+    included = build_package(
+        full_customer, language="fi", settings=settings(), actor="anna", include_messages=[stray.id]
+    )
     assert "0405556677" in json.dumps(included.document, ensure_ascii=False)
 
 
@@ -298,11 +362,28 @@ def test_export_includes_a_withheld_message_only_when_named(full_customer, tmp_p
     from tests.support.mail import feed, make_mail
 
     request = make_request(full_customer, close=False)
-    feed(make_mail("Naapuri <naapuri@example.fi>", subject=f"Re: {request.reference}",
-                   body="Numeroni on 0405556677.", message_id="<naapuri-1@example.fi>"))
+    feed(
+        make_mail(
+            "Naapuri <naapuri@example.fi>",
+            subject=f"Re: {request.reference}",
+            body="Numeroni on 0405556677.",
+            message_id="<naapuri-1@example.fi>",
+        )
+    )
     number = full_customer.customer_no
     assert main(["export", number, "--out", str(tmp_path / "a")]) == 0
     assert "0405556677" not in "".join(p.read_text() for p in (tmp_path / "a").iterdir())
-    assert main(["export", number, "--out", str(tmp_path / "b"),
-                 "--include-message", "naapuri-1@example.fi"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                number,
+                "--out",
+                str(tmp_path / "b"),
+                "--include-message",
+                "naapuri-1@example.fi",
+            ]
+        )
+        == 0
+    )
     assert "0405556677" in "".join(p.read_text() for p in (tmp_path / "b").iterdir())

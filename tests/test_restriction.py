@@ -29,14 +29,23 @@ from tui.cli.main import main
 
 def restriction_request(customer: Customer, *, language: str = "fi", call: bool = True):
     """A restriction request by mail from ``customer``, confirmed (and verified by a call)."""
-    request = lifecycle.create_request(kind="restriction", actor="@mailbot", language=language,
-                                       requester_email=customer.email,
-                                       requester_name=customer.name)
-    InboundMessage.create(dedupe_key=f"<{request.reference}@example.fi>",
-                          message_id=f"<{request.reference}@example.fi>",
-                          from_address=customer.email, subject="Rajoituspyyntö",
-                          received_at=clock.now(), body_text="Rajoittakaa tietojeni käsittelyä.",
-                          disposition="new_request", request=request)
+    request = lifecycle.create_request(
+        kind="restriction",
+        actor="@mailbot",
+        language=language,
+        requester_email=customer.email,
+        requester_name=customer.name,
+    )
+    InboundMessage.create(
+        dedupe_key=f"<{request.reference}@example.fi>",
+        message_id=f"<{request.reference}@example.fi>",
+        from_address=customer.email,
+        subject="Rajoituspyyntö",
+        received_at=clock.now(),
+        body_text="Rajoittakaa tietojeni käsittelyä.",
+        disposition="new_request",
+        request=request,
+    )
     lifecycle.confirm_customer(request, customer, "anna")
     if call:
         lifecycle.log_call(request, "confirmed", "anna", note="vahvisti pyynnön")
@@ -56,23 +65,40 @@ def test_a_restriction_request_is_applied_only_after_the_verification_call(db, f
     request = restriction_request(customer, call=False)
 
     with pytest.raises(RuleViolation) as refused:
-        restrict(customer, ground="accuracy_contested", settings=settings(), actor="anna",
-                 request=request)
+        restrict(
+            customer,
+            ground="accuracy_contested",
+            settings=settings(),
+            actor="anna",
+            request=request,
+        )
     assert refused.value.key == "rule.approve_needs_call"
     assert active_restriction(customer) is None
     assert not OutboxMail.select().where(OutboxMail.template == "restriction_applied").exists()
 
     lifecycle.log_call(request, "confirmed", "anna")
-    outcome = restrict(customer, ground="accuracy_contested", settings=settings(), actor="anna",
-                       note="Osoite kiistetty", request=request)
+    outcome = restrict(
+        customer,
+        ground="accuracy_contested",
+        settings=settings(),
+        actor="anna",
+        note="Osoite kiistetty",
+        request=request,
+    )
 
     restriction = active_restriction(customer)
     assert (restriction.ground, restriction.request_reference, restriction.started_by) == (
-        "accuracy_contested", request.reference, "anna")
+        "accuracy_contested",
+        request.reference,
+        "anna",
+    )
     assert request.status == "fulfilled"
     mail = outcome.mail
     assert (mail.template, mail.to_address, mail.language) == (
-        "restriction_applied", "riitta@example.fi", "fi")  # the request's language
+        "restriction_applied",
+        "riitta@example.fi",
+        "fi",
+    )  # the request's language
     sent = email.message_from_bytes(bytes(mail.raw), policy=email.policy.default)
     assert request.reference in sent["Subject"]
     assert sent["In-Reply-To"] == f"<{request.reference}@example.fi>"
@@ -116,9 +142,11 @@ def test_a_request_about_someone_else_does_not_restrict_this_customer(db, frozen
 
 
 def test_a_restricted_customer_due_for_retention_is_kept_and_gets_no_marketing(
-        db, frozen_clock, capsys):
-    restricted = make_customer(email="rajoitettu@example.fi",
-                               relationship_ended_at=at("2025-06-01 12:00"))
+    db, frozen_clock, capsys
+):
+    restricted = make_customer(
+        email="rajoitettu@example.fi", relationship_ended_at=at("2025-06-01 12:00")
+    )
     free = make_customer(email="vapaa@example.fi", phone="0401112222")
     for customer in (restricted, free):
         record_consent(customer, "marketing", True, channel="newsletter_signup", actor="@cli")
@@ -126,8 +154,7 @@ def test_a_restricted_customer_due_for_retention_is_kept_and_gets_no_marketing(
 
     listed = json_out(capsys, "marketing-list", "--json")
     assert [row["customer_no"] for row in listed] == [free.customer_no]
-    customers = {row["customer_no"]: row for row in json_out(capsys, "customers", "list",
-                                                             "--json")}
+    customers = {row["customer_no"]: row for row in json_out(capsys, "customers", "list", "--json")}
     assert customers[restricted.customer_no]["restricted"] is True
     assert customers[free.customer_no]["restricted"] is False
 
@@ -137,7 +164,8 @@ def test_a_restricted_customer_due_for_retention_is_kept_and_gets_no_marketing(
 
     assert report.erasures == []
     assert [(h.customer_no, h.reason, h.ground) for h in report.held] == [
-        (restricted.customer_no, "restricted", "legal_claims")]
+        (restricted.customer_no, "restricted", "legal_claims")
+    ]
     assert Customer.get_by_id(restricted.id).erased_at is None
 
 
@@ -151,24 +179,42 @@ def test_the_retention_job_says_why_it_keeps_a_restricted_customer(db, frozen_cl
     assert customer.customer_no in shown and "oikeusvaateen" in shown
     assert Customer.get_by_id(customer.id).erased_at is None
 
-    lift(customer, reason="Oikeudenkäynti päättyi.", settings=settings(), actor="anna",
-         informed_otherwise="Kirje lähetetty 10.3.2026")
+    lift(
+        customer,
+        reason="Oikeudenkäynti päättyi.",
+        settings=settings(),
+        actor="anna",
+        informed_otherwise="Kirje lähetetty 10.3.2026",
+    )
     apply_retention(settings())
     assert Customer.get_by_id(customer.id).erased_at is not None
 
 
 async def test_a_newsletter_queued_before_the_restriction_is_skipped_at_sending(
-        db, frozen_clock, tmp_path):
+    db, frozen_clock, tmp_path
+):
     customer = make_customer(email="tilaaja@example.fi")
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = (
-        "tietosuoja@kotkanleffat.fi", customer.email, "Uutiskirje")
+        "tietosuoja@kotkanleffat.fi",
+        customer.email,
+        "Uutiskirje",
+    )
     message["Message-ID"] = "<uutiskirje-1@kotkanleffat.fi>"
     message.set_content("Ensi viikon elokuvat")
-    OutboxMail.create(message_id=message["Message-ID"], to_address=customer.email,
-                      subject="Uutiskirje", template="newsletter", language="fi",
-                      customer=customer, raw=message.as_bytes(), status="queued",
-                      next_attempt_at=clock.now(), created_at=clock.now(), created_by="@cli")
+    OutboxMail.create(
+        message_id=message["Message-ID"],
+        to_address=customer.email,
+        subject="Uutiskirje",
+        template="newsletter",
+        language="fi",
+        customer=customer,
+        raw=message.as_bytes(),
+        status="queued",
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
+        created_by="@cli",
+    )
     apply_restriction(customer, ground="objection_pending", actor="anna")
     config = load_settings(environ={"REKISTERI_SMTP": file_url("outbox", tmp_path / "out")})
 
@@ -180,10 +226,14 @@ async def test_a_newsletter_queued_before_the_restriction_is_skipped_at_sending(
     assert not list((tmp_path / "out").glob("*.eml"))
 
 
-@pytest.mark.parametrize(("language", "says"), [
-    ("fi", "Tietojesi käsittely on rajoitettu"),
-    ("sv", "Behandlingen av dina uppgifter är begränsad"),
-    ("en", "Processing of your data is restricted")])
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("fi", "Tietojesi käsittely on rajoitettu"),
+        ("sv", "Behandlingen av dina uppgifter är begränsad"),
+        ("en", "Processing of your data is restricted"),
+    ],
+)
 def test_the_data_package_says_the_person_is_restricted(db, frozen_clock, language, says):
     customer = make_customer()
     apply_restriction(customer, ground="accuracy_contested", actor="anna", note="Osoite")
@@ -193,8 +243,9 @@ def test_the_data_package_says_the_person_is_restricted(db, frozen_clock, langua
     assert package.document["restricted"] is True
     assert package.document["restrictions"][0]["ground"] == "accuracy_contested"
     assert says in package.html
-    assert {"fi": "paikkansapitävyys", "sv": "riktighet", "en": "accuracy"}[language] \
-        in package.html
+    assert {"fi": "paikkansapitävyys", "sv": "riktighet", "en": "accuracy"}[
+        language
+    ] in package.html
 
 
 # ---------------------------------------------------------------- lifting
@@ -203,18 +254,30 @@ def test_the_data_package_says_the_person_is_restricted(db, frozen_clock, langua
 def test_lifting_queues_the_notice_before_the_restriction_ends(db, frozen_clock):
     customer = make_customer(email="liisa@example.fi", language="en")
     request = restriction_request(customer, language="en")
-    restrict(customer, ground="accuracy_contested", settings=settings(), actor="anna",
-             request=request)
+    restrict(
+        customer, ground="accuracy_contested", settings=settings(), actor="anna", request=request
+    )
 
-    outcome = lift(customer, reason="Your address was checked and is correct.",
-                   settings=settings(), actor="anna")
+    outcome = lift(
+        customer,
+        reason="Your address was checked and is correct.",
+        settings=settings(),
+        actor="anna",
+    )
 
-    trail = [(event.action, event.payload.get("template")) for event in AuditEvent.select()
-             .where(AuditEvent.customer_no == customer.customer_no).order_by(AuditEvent.id)]
+    trail = [
+        (event.action, event.payload.get("template"))
+        for event in AuditEvent.select()
+        .where(AuditEvent.customer_no == customer.customer_no)
+        .order_by(AuditEvent.id)
+    ]
     assert trail[-2:] == [("mail.queued", "restriction_lifted"), ("restriction.lifted", None)]
     mail = outcome.mail
     assert (mail.template, mail.to_address, mail.status) == (
-        "restriction_lifted", "liisa@example.fi", "queued")
+        "restriction_lifted",
+        "liisa@example.fi",
+        "queued",
+    )
     text = email.message_from_bytes(bytes(mail.raw), policy=email.policy.default).get_content()
     assert "Your address was checked and is correct." in text and "Article 18(3)" in text
     restriction = Restriction.get_by_id(outcome.restriction.id)
@@ -240,8 +303,7 @@ def test_the_store_will_not_lift_before_the_person_is_told(db, frozen_clock):
     assert not OutboxMail.select().where(OutboxMail.template == "restriction_lifted").exists()
 
 
-def test_a_person_without_an_address_is_told_another_way_and_that_is_recorded(
-        db, frozen_clock):
+def test_a_person_without_an_address_is_told_another_way_and_that_is_recorded(db, frozen_clock):
     customer = make_customer(email=None)
     restriction = apply_restriction(customer, ground="legal_claims", actor="anna")
 
@@ -249,8 +311,13 @@ def test_a_person_without_an_address_is_told_another_way_and_that_is_recorded(
         lift(customer, reason="Asia ratkesi.", settings=settings(), actor="anna")
     assert refused.value.key == "restriction.informed_required"
 
-    outcome = lift(customer, reason="Asia ratkesi.", settings=settings(), actor="anna",
-                   informed_otherwise="Soitettu 10.3.2026 numeroon rekisterissä")
+    outcome = lift(
+        customer,
+        reason="Asia ratkesi.",
+        settings=settings(),
+        actor="anna",
+        informed_otherwise="Soitettu 10.3.2026 numeroon rekisterissä",
+    )
     assert outcome.mail is None
     lifted = Restriction.get_by_id(restriction.id)
     assert lifted.lift_informed_otherwise.startswith("Soitettu")
@@ -261,10 +328,18 @@ def test_a_person_without_an_address_is_told_another_way_and_that_is_recorded(
 def make_customer_mail(customer: Customer) -> OutboxMail:
     from mailbot.outgoing import queue_mail
 
-    request = lifecycle.create_request(kind="access", actor="@mailbot",
-                                       requester_email=customer.email)
-    return queue_mail("acknowledgement", settings=settings(), to_address=customer.email,
-                      language="fi", actor="@mailbot", request=request, customer=customer)
+    request = lifecycle.create_request(
+        kind="access", actor="@mailbot", requester_email=customer.email
+    )
+    return queue_mail(
+        "acknowledgement",
+        settings=settings(),
+        to_address=customer.email,
+        language="fi",
+        actor="@mailbot",
+        request=request,
+        customer=customer,
+    )
 
 
 # ---------------------------------------------------------------- the command line
@@ -273,15 +348,32 @@ def make_customer_mail(customer: Customer) -> OutboxMail:
 def test_staff_apply_list_and_lift_from_the_command_line(db, frozen_clock, capsys):
     customer = make_customer(email="cli@example.fi", customer_no="T000321")
 
-    assert main(["restriction", "apply", "T000321", "--ground", "objection_pending",
-                 "--note", "Vastustaa analytiikkaa"]) == 0
+    assert (
+        main(
+            [
+                "restriction",
+                "apply",
+                "T000321",
+                "--ground",
+                "objection_pending",
+                "--note",
+                "Vastustaa analytiikkaa",
+            ]
+        )
+        == 0
+    )
     assert "T000321" in capsys.readouterr().out
     [row] = json_out(capsys, "restriction", "list", "--json")
     assert (row["customer_no"], row["ground"], row["active"], row["request"]) == (
-        "T000321", "objection_pending", True, None)
+        "T000321",
+        "objection_pending",
+        True,
+        None,
+    )
 
-    assert main(["restriction", "lift", "T000321", "--reason", "Vastustus hylätty.",
-                 "--dry-run"]) == 0
+    assert (
+        main(["restriction", "lift", "T000321", "--reason", "Vastustus hylätty.", "--dry-run"]) == 0
+    )
     preview = capsys.readouterr()
     assert "Vastustus hylätty." in preview.out and active_restriction(customer) is not None
 

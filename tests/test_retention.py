@@ -27,7 +27,8 @@ def test_two_months_to_the_day_through_the_end_of_february(db, frozen_clock):
     frozen_clock(at("2026-02-28 00:01"))
     report = apply_retention(settings())
     assert [(e.customer_no, e.due_on.isoformat()) for e in report.erasures] == [
-        (last_of_december.customer_no, "2026-02-28")]
+        (last_of_december.customer_no, "2026-02-28")
+    ]
     assert erased(last_of_december, mid_january) == [True, False]
     frozen_clock(at("2026-03-15 00:01"))
     apply_retention(settings())
@@ -66,7 +67,8 @@ def test_a_newsletter_subscriber_goes_two_months_after_withdrawing(db, frozen_cl
     frozen_clock(at("2026-05-10 00:30"))
     report = apply_retention(settings())
     assert [(e.basis, e.ended_on.isoformat()) for e in report.erasures] == [
-        ("newsletter_withdrawn", "2026-03-10")]
+        ("newsletter_withdrawn", "2026-03-10")
+    ]
     assert erased(subscriber, ticket_buyer) == [True, False]  # still a ticketing customer
 
 
@@ -76,8 +78,9 @@ def test_restricted_customers_and_open_requests_are_held_and_listed(db, frozen_c
     asking = make_customer(relationship_ended_at=at("2025-01-01 12:00"))
     make_request(asking, close=False)
     report = apply_retention(settings())
-    assert sorted((h.customer_no, h.reason) for h in report.held) == sorted([
-        (restricted.customer_no, "restricted"), (asking.customer_no, "open_request")])
+    assert sorted((h.customer_no, h.reason) for h in report.held) == sorted(
+        [(restricted.customer_no, "restricted"), (asking.customer_no, "open_request")]
+    )
     assert erased(restricted, asking) == [False, False]
 
 

@@ -27,12 +27,12 @@ def token_keys() -> tokens.TokenKeys:
 
 def configured(secret: str):
     base = load_settings(environ={})
-    return dataclasses.replace(base, newsletter=dataclasses.replace(base.newsletter,
-                                                                   token_secret=secret))
+    return dataclasses.replace(
+        base, newsletter=dataclasses.replace(base.newsletter, token_secret=secret)
+    )
 
 
-@pytest.mark.parametrize("customer_no", ["100042", "N-0000123", "1234567890123456",
-                                         "X" * 32])
+@pytest.mark.parametrize("customer_no", ["100042", "N-0000123", "1234567890123456", "X" * 32])
 @pytest.mark.parametrize("purpose", tokens.PURPOSES)
 def test_a_token_reads_back_as_its_customer_and_purpose(token_keys, customer_no, purpose):
     token = tokens.make_token(customer_no, purpose, token_keys)
@@ -73,7 +73,7 @@ def test_changing_any_single_character_makes_the_token_count_for_nothing(token_k
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     for position in range(5, len(token)):
         replacement = alphabet[(alphabet.index(token[position]) + 1) % len(alphabet)]
-        altered = token[:position] + replacement + token[position + 1:]
+        altered = token[:position] + replacement + token[position + 1 :]
         check = tokens.check_token(altered, token_keys)
         assert check.problem in (tokens.FORGED, tokens.MALFORMED), position
         assert check.customer_no is None
@@ -89,8 +89,7 @@ def test_a_token_made_without_the_secret_is_forged_and_a_cut_one_malformed(token
 
 def test_find_tokens_reads_them_out_of_text(token_keys):
     token = tokens.make_token("100042", "unsubscribe", token_keys)
-    assert tokens.find_tokens(f"Lopeta uutiskirje {token}\nTunniste: {token.lower()}") == \
-        [token]
+    assert tokens.find_tokens(f"Lopeta uutiskirje {token}\nTunniste: {token.lower()}") == [token]
     assert tokens.find_tokens("RK1U-TOOSHORT ja RK2U-" + "A" * 56) == []
 
 
@@ -105,13 +104,17 @@ def test_the_database_secret_is_made_once_and_rotating_it_retires_every_old_link
 
     after = tokens.keys(settings)
     assert after != before
-    assert tokens.check_token(token, after, tokens.retired_fingerprints()).problem == \
-        tokens.OLD_SECRET
+    assert (
+        tokens.check_token(token, after, tokens.retired_fingerprints()).problem == tokens.OLD_SECRET
+    )
     tokens.rotate_secret(settings, "@cli")
     assert len(tokens.retired_fingerprints()) == 2
     actions = [event.action for event in AuditEvent.select().order_by(AuditEvent.id)]
-    assert actions == ["newsletter.secret_created", "newsletter.secret_rotated",
-                       "newsletter.secret_rotated"]
+    assert actions == [
+        "newsletter.secret_created",
+        "newsletter.secret_rotated",
+        "newsletter.secret_rotated",
+    ]
     stored = read_state(tokens.SECRET_KEY)
     assert stored and not any(stored in str(event.payload) for event in AuditEvent.select())
     assert audit.verify().ok
@@ -126,10 +129,19 @@ def test_the_first_use_makes_a_secret_for_a_database_that_has_none(db):
 def test_rotation_waits_for_newsletter_mail_still_in_the_outbox_unless_forced(db):
     settings = load_settings(environ={})
     customer = make_customer()
-    queue_mail("newsletter", settings=settings, to_address=customer.email, language="fi",
-               actor="@test", customer=customer, newsletter_subject="Uutisia",
-               body_text="Teksti\n", body_html="<p>Teksti</p>", body_language="fi",
-               links=_links())
+    queue_mail(
+        "newsletter",
+        settings=settings,
+        to_address=customer.email,
+        language="fi",
+        actor="@test",
+        customer=customer,
+        newsletter_subject="Uutisia",
+        body_text="Teksti\n",
+        body_html="<p>Teksti</p>",
+        body_language="fi",
+        links=_links(),
+    )
 
     with pytest.raises(RuleViolation) as refused:
         tokens.rotate_secret(settings, "@cli")
@@ -141,8 +153,9 @@ def test_rotation_waits_for_newsletter_mail_still_in_the_outbox_unless_forced(db
 def _links():
     from mailbot.newsletter import personal_links
 
-    return personal_links("100042", "fi", load_settings(environ={}),
-                          tokens.TokenKeys.from_secret(SECRET))
+    return personal_links(
+        "100042", "fi", load_settings(environ={}), tokens.TokenKeys.from_secret(SECRET)
+    )
 
 
 def test_a_secret_in_the_configuration_wins_and_cannot_be_rotated_from_here(db):

@@ -34,8 +34,9 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         assert (breach.discovered_at, breach.created_by) == (clock.now(), "anna")
         assert breach.what == "Varmuuskopio oli ladattavissa verkosta."
         assert breach.contact_name == desk.settings.controller.privacy_officer
-        assert "72 h 0 min jäljellä (viimeistään 13.3.2026 klo 12.00)" in \
-            text_of(app, "#breach-countdown")
+        assert "72 h 0 min jäljellä (viimeistään 13.3.2026 klo 12.00)" in text_of(
+            app, "#breach-countdown"
+        )
         assert "ei vielä päätetty" in text_of(app, "#breach-decisions")
 
         await press_and_settle(pilot, "a")
@@ -46,8 +47,9 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         await settle(pilot)
         breach = Breach.get()
         assert (breach.authority_required, breach.authority_decided_by) == (True, "anna")
-        assert "Valvontaviranomaiselle ilmoitetaan – päätti anna" in \
-            text_of(app, "#breach-decisions")
+        assert "Valvontaviranomaiselle ilmoitetaan – päätti anna" in text_of(
+            app, "#breach-decisions"
+        )
 
         await press_and_settle(pilot, "t")
         assert isinstance(app.screen, AuthorityTextDialog)
@@ -62,8 +64,7 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         await pilot.click("#record")
         await settle(pilot)
         breach = Breach.get()
-        assert (breach.authority_notified_at, breach.authority_notified_by) == \
-            (clock.now(), "anna")
+        assert (breach.authority_notified_at, breach.authority_notified_by) == (clock.now(), "anna")
         assert "Ilmoitettu tietosuojavaltuutetulle" in text_of(app, "#breach-countdown")
 
         await press_and_settle(pilot, "s")
@@ -87,16 +88,26 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         assert "ilmoitettu" in str(table.get_row_at(0)[2])
-    actors = {event.actor for event in AuditEvent.select().where(
-        AuditEvent.action.startswith("breach.") | AuditEvent.action.startswith("mailing."))}
+    actors = {
+        event.actor
+        for event in AuditEvent.select().where(
+            AuditEvent.action.startswith("breach.") | AuditEvent.action.startswith("mailing.")
+        )
+    }
     assert actors == {"anna"}
 
 
 async def test_the_list_counts_down_and_flags_a_passed_deadline(desk, frozen_clock):
-    breaches.record_breach(discovered_at=clock.parse_instant("2026-03-07T10:30:00+02:00"),
-                           what="Vanha vuoto.", actor="anna")
-    breaches.record_breach(discovered_at=clock.parse_instant("2026-03-10T11:00:00+02:00"),
-                           what="Tuore vuoto.", actor="anna")
+    breaches.record_breach(
+        discovered_at=clock.parse_instant("2026-03-07T10:30:00+02:00"),
+        what="Vanha vuoto.",
+        actor="anna",
+    )
+    breaches.record_breach(
+        discovered_at=clock.parse_instant("2026-03-10T11:00:00+02:00"),
+        what="Tuore vuoto.",
+        actor="anna",
+    )
     app = desk_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, "anna")

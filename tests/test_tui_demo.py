@@ -21,7 +21,8 @@ def test_the_demo_mailbot_runs_headless_in_the_background_on_the_demo_folder(tmp
             open_database(demo.database_url)
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline and not (
-                    Request.select().count() >= 8 and list((folder / "outbox").glob("*.eml"))):
+                Request.select().count() >= 8 and list((folder / "outbox").glob("*.eml"))
+            ):
                 time.sleep(0.5)
             arrived = Request.select().count()
             sent = list((folder / "outbox").glob("*.eml"))
@@ -65,9 +66,14 @@ def test_closing_the_terminal_stops_the_demo_mailbot_too(tmp_path):
     assert main(["demo", "--no-tui", "--dir", str(folder), "--customers", "30"]) == 0
     terminal, their_end = pty.openpty()
     fcntl.ioctl(their_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    demo = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "demo", "--dir", str(folder)],
-                            stdin=their_end, stdout=their_end, stderr=their_end,
-                            start_new_session=True, env={**os.environ, "TERM": "xterm"})
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli.main", "demo", "--dir", str(folder)],
+        stdin=their_end,
+        stdout=their_end,
+        stderr=their_end,
+        start_new_session=True,
+        env={**os.environ, "TERM": "xterm"},
+    )
     try:
         deadline = time.monotonic() + 60
         while not _mailbots_of(folder) and time.monotonic() < deadline:

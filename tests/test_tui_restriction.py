@@ -33,14 +33,24 @@ def customer_cell(app: object, reference: str) -> str:
 def restriction_request() -> str:
     """Liisa asks by mail that her data be kept but not used while she contests it."""
     request = lifecycle.create_request(
-        kind="restriction", actor="@mailbot", requester_email="liisa.virtanen@example.fi",
-        requester_name="Liisa Virtanen", confidence=0.9,
-        candidates=match_candidates(email="liisa.virtanen@example.fi"))
-    InboundMessage.create(dedupe_key="<rajoitus@example.fi>", message_id="<rajoitus@example.fi>",
-                          from_address="liisa.virtanen@example.fi", from_name="Liisa Virtanen",
-                          subject="Rajoituspyyntö", received_at=clock.now(),
-                          body_text="Rajoittakaa tietojeni käsittelyä, kiistän osoitteeni.",
-                          disposition="new_request", request=request)
+        kind="restriction",
+        actor="@mailbot",
+        requester_email="liisa.virtanen@example.fi",
+        requester_name="Liisa Virtanen",
+        confidence=0.9,
+        candidates=match_candidates(email="liisa.virtanen@example.fi"),
+    )
+    InboundMessage.create(
+        dedupe_key="<rajoitus@example.fi>",
+        message_id="<rajoitus@example.fi>",
+        from_address="liisa.virtanen@example.fi",
+        from_name="Liisa Virtanen",
+        subject="Rajoituspyyntö",
+        received_at=clock.now(),
+        body_text="Rajoittakaa tietojeni käsittelyä, kiistän osoitteeni.",
+        disposition="new_request",
+        request=request,
+    )
     return request.reference
 
 
@@ -65,7 +75,10 @@ async def test_a_restriction_request_is_called_approved_with_its_ground_and_conf
     restriction = active_restriction(get_customer("100002"))
     assert request.status == "fulfilled"
     assert (restriction.ground, restriction.note, restriction.request_reference) == (
-        "accuracy_contested", "Osoite kiistetty", reference)
+        "accuracy_contested",
+        "Osoite kiistetty",
+        reference,
+    )
     mail = OutboxMail.get(OutboxMail.template == "restriction_applied")
     assert (mail.to_address, mail.request_id) == ("liisa.virtanen@example.fi", request.id)
 
@@ -94,8 +107,12 @@ async def test_a_restricted_customer_is_marked_and_lifted_after_the_notice(desk)
     assert active_restriction(get_customer("100002")) is None
     notice = OutboxMail.get(OutboxMail.template == "restriction_lifted")
     assert notice.to_address == "liisa.virtanen@example.fi"
-    trail = [e.action for e in AuditEvent.select().where(AuditEvent.customer_no == "100002")
-             .order_by(AuditEvent.id)]
+    trail = [
+        e.action
+        for e in AuditEvent.select()
+        .where(AuditEvent.customer_no == "100002")
+        .order_by(AuditEvent.id)
+    ]
     assert trail.index("restriction.lifted") > trail.index("mail.queued")
 
 
@@ -118,17 +135,21 @@ async def test_staff_restrict_a_customer_from_the_customer_screen(desk):
         assert "RESTRICTED" in text_of(app, "#customer-title")
     restriction = active_restriction(get_customer("100003"))
     assert (restriction.ground, restriction.started_by) == ("objection_pending", "emma")
-    assert OutboxMail.get(OutboxMail.template == "restriction_applied").to_address == \
-        "pekka.laine@example.fi"
+    assert (
+        OutboxMail.get(OutboxMail.template == "restriction_applied").to_address
+        == "pekka.laine@example.fi"
+    )
 
 
 async def test_the_queue_marks_a_request_whose_customer_becomes_restricted(desk):
     """Staff restrict Pekka from the customer screen; back on the queue, his erasure request
     carries the mark without a manual refresh, and Liisa's does not."""
-    lifecycle.confirm_customer(Request.get(Request.reference == desk.erasure),
-                               get_customer("100003"), "anna")
-    lifecycle.confirm_customer(Request.get(Request.reference == desk.rectification),
-                               get_customer("100002"), "anna")
+    lifecycle.confirm_customer(
+        Request.get(Request.reference == desk.erasure), get_customer("100003"), "anna"
+    )
+    lifecycle.confirm_customer(
+        Request.get(Request.reference == desk.rectification), get_customer("100002"), "anna"
+    )
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "emma")

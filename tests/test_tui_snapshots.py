@@ -34,8 +34,9 @@ def desk(db, frozen_clock) -> Desk:
     return built
 
 
-def steps(language: str, *then: Callable[[Pilot[object]], Awaitable[None]]
-          ) -> Callable[[Pilot[object]], Awaitable[None]]:
+def steps(
+    language: str, *then: Callable[[Pilot[object]], Awaitable[None]]
+) -> Callable[[Pilot[object]], Awaitable[None]]:
     async def run_before(pilot: Pilot[object]) -> None:
         await log_in(pilot, STAFF[language])
         for step in then:
@@ -73,8 +74,10 @@ class TestScreens:
         assert snap_compare(desk_app(desk), run_before=steps(language, opened(desk.access)))
 
     def test_call_dialog(self, desk, language, snap_compare):
-        assert snap_compare(desk_app(desk), run_before=steps(
-            language, opened(desk.rectification), confirm_candidate_and_call))
+        assert snap_compare(
+            desk_app(desk),
+            run_before=steps(language, opened(desk.rectification), confirm_candidate_and_call),
+        )
 
     def test_customer(self, desk, language, snap_compare):
         assert snap_compare(desk_app(desk), run_before=steps(language, customer_100001))

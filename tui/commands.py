@@ -45,8 +45,11 @@ class RekisteriCommands(Provider):
                 continue
             seen.add(binding.action)
             title = f"{group}: {app.t(binding.description)}"
-            yield PaletteCommand(title, app.t(binding.tooltip) if binding.tooltip else "",
-                                 partial(app.run_action, binding.action, active.node))
+            yield PaletteCommand(
+                title,
+                app.t(binding.tooltip) if binding.tooltip else "",
+                partial(app.run_action, binding.action, active.node),
+            )
         global_commands = getattr(screen, "global_commands", None)
         if callable(global_commands):
             yield from global_commands()
@@ -60,5 +63,4 @@ class RekisteriCommands(Provider):
         for command in self.commands():
             score = matcher.match(command.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.run,
-                          help=command.help)
+                yield Hit(score, matcher.highlight(command.title), command.run, help=command.help)

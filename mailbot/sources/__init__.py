@@ -48,5 +48,8 @@ def open_source(settings: Settings) -> Source:
         from mailbot.sources.imap import ImapSource
 
         return ImapSource(url, settings)
-    raise ConfigError(f"unknown inbox URL scheme {scheme!r}: use imap://, imaps:// or "
-                      "maildir:///path", key="mailbot.bad_inbox_url", scheme=scheme)
+    raise ConfigError(
+        f"unknown inbox URL scheme {scheme!r}: use imap://, imaps:// or maildir:///path",
+        key="mailbot.bad_inbox_url",
+        scheme=scheme,
+    )

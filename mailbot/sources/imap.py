@@ -64,8 +64,11 @@ class ImapSource:
         parts = urlsplit(url)
         self.tls = parts.scheme.lower() == "imaps"
         if not parts.hostname:
-            raise ConfigError(f"{url}: name the server, e.g. imaps://user:pass@host/INBOX",
-                              key="mailbot.bad_inbox_url", scheme=parts.scheme)
+            raise ConfigError(
+                f"{url}: name the server, e.g. imaps://user:pass@host/INBOX",
+                key="mailbot.bad_inbox_url",
+                scheme=parts.scheme,
+            )
         self.host = parts.hostname
         self.port = parts.port or (993 if self.tls else 143)
         self.user = unquote(parts.username or "")
@@ -86,9 +89,13 @@ class ImapSource:
     def connect(self) -> None:
         self.close()
         try:
-            client = IMAPClient(self.host, self.port, ssl=self.tls,
-                                ssl_context=ssl.create_default_context() if self.tls else None,
-                                timeout=TIMEOUT_SECONDS)
+            client = IMAPClient(
+                self.host,
+                self.port,
+                ssl=self.tls,
+                ssl_context=ssl.create_default_context() if self.tls else None,
+                timeout=TIMEOUT_SECONDS,
+            )
             client.normalise_times = False  # INTERNALDATE with its offset, not naive local
             if not self.tls:
                 offered = b"STARTTLS" in client.capabilities()
@@ -98,7 +105,10 @@ class ImapSource:
                     client.shutdown()
                     raise ConfigError(
                         f"{self.host} offers no STARTTLS: use imaps://, or a loopback address "
-                        "for plain text", key="mailbot.no_tls", host=self.host)
+                        "for plain text",
+                        key="mailbot.no_tls",
+                        host=self.host,
+                    )
             client.login(self.user, self.password)
             info = client.select_folder(self.folder)
             self.uidvalidity = int(info[b"UIDVALIDITY"])
@@ -110,8 +120,12 @@ class ImapSource:
             raise SourceUnavailable(f"{self.name}: {_describe(error)}") from error
         self.client = client
         self._idling = False
-        log.info("inbox %s: connected (UIDVALIDITY %s, %s)", self.name, self.uidvalidity,
-                 "IDLE" if self.has_idle else f"polling every {self.settings.mail.poll_seconds} s")
+        log.info(
+            "inbox %s: connected (UIDVALIDITY %s, %s)",
+            self.name,
+            self.uidvalidity,
+            "IDLE" if self.has_idle else f"polling every {self.settings.mail.poll_seconds} s",
+        )
 
     def close(self) -> None:
         client, self.client = self.client, None
@@ -142,7 +156,7 @@ class ImapSource:
             self._finish_interrupted(present & known)
             waiting = sorted(present - known)
             for start in range(0, len(waiting), BATCH):
-                uids = waiting[start:start + BATCH]
+                uids = waiting[start : start + BATCH]
                 answer = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
                 batch = [self._fetched(uid, answer[uid]) for uid in uids if uid in answer]
                 if batch:
@@ -164,16 +178,18 @@ class ImapSource:
         raw = data.get(b"BODY[]") or b""
         arrived = data.get(b"INTERNALDATE")
         if isinstance(arrived, datetime):
-            arrived = arrived.astimezone(UTC) if arrived.tzinfo else \
-                arrived.astimezone().astimezone(UTC)  # naive: the machine's local time
+            arrived = (
+                arrived.astimezone(UTC) if arrived.tzinfo else arrived.astimezone().astimezone(UTC)
+            )  # naive: the machine's local time
         else:
             arrived = None
         return FetchedMessage(self.name, self.uidvalidity, str(uid), bytes(raw), arrived)
 
     def _known_uids(self) -> set[int]:
-        rows = (MessageLocation.select(MessageLocation.uid)
-                .where((MessageLocation.mailbox == self.name)
-                       & (MessageLocation.uidvalidity == self.uidvalidity)))
+        rows = MessageLocation.select(MessageLocation.uid).where(
+            (MessageLocation.mailbox == self.name)
+            & (MessageLocation.uidvalidity == self.uidvalidity)
+        )
         return {int(row.uid) for row in rows if row.uid.isdigit()}
 
     def _finish_interrupted(self, known_present: set[int]) -> None:
@@ -186,8 +202,7 @@ class ImapSource:
         else:
             leftover = sorted(known_present & set(client.search("UNSEEN")))
         if leftover:
-            log.info("inbox %s: finishing %s message(s) processed before", self.name,
-                     len(leftover))
+            log.info("inbox %s: finishing %s message(s) processed before", self.name, len(leftover))
             self._mark_processed(client, leftover)
 
     def _mark_processed(self, client: IMAPClient, uids: list[int]) -> None:
@@ -212,8 +227,7 @@ class ImapSource:
         client = self._ready(keep_idle=True)
         try:
             if not self.has_idle:
-                remaining = self.settings.mail.poll_seconds - (time.monotonic()
-                                                               - self._last_look)
+                remaining = self.settings.mail.poll_seconds - (time.monotonic() - self._last_look)
                 if remaining > 0:
                     time.sleep(min(tick, remaining))
                     if remaining > tick:
@@ -225,8 +239,7 @@ class ImapSource:
                     return True
                 client.idle()
                 self._idling, self._idle_since = True, time.monotonic()
-            renew_in = self.settings.mail.idle_renew_seconds - (time.monotonic()
-                                                               - self._idle_since)
+            renew_in = self.settings.mail.idle_renew_seconds - (time.monotonic() - self._idle_since)
             if renew_in <= 0:
                 self._end_idle(client)
                 return True  # re-issue IDLE, with a full look at the mailbox first
@@ -271,8 +284,9 @@ def _is_bye(response: Any) -> bool:
 
 
 def _announces_mail(response: Any) -> bool:
-    return isinstance(response, tuple) and len(response) >= 2 and response[1] in (
-        b"EXISTS", b"RECENT")
+    return (
+        isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
+    )
 
 
 def _describe(error: BaseException) -> str:

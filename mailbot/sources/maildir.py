@@ -49,9 +49,12 @@ class MaildirSource:
     def pending(self) -> Iterator[list[FetchedMessage]]:
         self._last_look = time.monotonic()
         self._looked_at = self._folder_times()
-        known = {row.uid for row in MessageLocation.select(MessageLocation.uid)
-                 .where((MessageLocation.mailbox == self.name)
-                        & (MessageLocation.uidvalidity == 0))}
+        known = {
+            row.uid
+            for row in MessageLocation.select(MessageLocation.uid).where(
+                (MessageLocation.mailbox == self.name) & (MessageLocation.uidvalidity == 0)
+            )
+        }
         waiting: list[tuple[str, Path]] = []
         for folder in ("new", "cur"):
             for entry in self._entries(folder):
@@ -64,7 +67,7 @@ class MaildirSource:
         waiting.sort(key=lambda item: item[0])
         for start in range(0, len(waiting), BATCH):
             batch = []
-            for unique, entry in waiting[start:start + BATCH]:
+            for unique, entry in waiting[start : start + BATCH]:
                 try:
                     raw = entry.read_bytes()
                     arrived = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
@@ -106,9 +109,11 @@ class MaildirSource:
     def _entries(self, folder: str) -> list[Path]:
         try:
             # A symlink is never mail: followed, it would read any file the daemon can.
-            return [entry for entry in (self.path / folder).iterdir()
-                    if not entry.is_symlink() and entry.is_file()
-                    and not entry.name.startswith(".")]
+            return [
+                entry
+                for entry in (self.path / folder).iterdir()
+                if not entry.is_symlink() and entry.is_file() and not entry.name.startswith(".")
+            ]
         except OSError as error:
             raise SourceUnavailable(f"cannot read {self.path / folder}: {error}") from error
 

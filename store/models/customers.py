@@ -104,6 +104,11 @@ class Restriction(BaseModel):
     lift_informed_otherwise = TextField(default="")
 
 
-Restriction.add_index(Restriction.index(Restriction.customer, unique=True,
-                                        where=Restriction.lifted_at.is_null(),
-                                        name="restriction_one_active"))
+Restriction.add_index(
+    Restriction.index(
+        Restriction.customer,
+        unique=True,
+        where=Restriction.lifted_at.is_null(),
+        name="restriction_one_active",
+    )
+)

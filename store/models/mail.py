@@ -116,5 +116,10 @@ DUE_STATUSES = ("queued", "retry")
 
 # The sender's "next due row" walks this partial index in order and stops at the first
 # row, however many mails a newsletter or a breach notice has queued.
-OutboxMail.add_index(OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id,
-                     where=OutboxMail.status.in_(DUE_STATUSES), name="outbox_mail_due")
+OutboxMail.add_index(
+    OutboxMail.bulk,
+    OutboxMail.next_attempt_at,
+    OutboxMail.id,
+    where=OutboxMail.status.in_(DUE_STATUSES),
+    name="outbox_mail_due",
+)

@@ -27,8 +27,9 @@ class Mailing(BaseModel):
     kind = CharField(max_length=16)
     breach = ForeignKeyField(Breach, null=True, backref="mailings", on_delete="RESTRICT")
     # The newsletter issue (``newsletter_id`` in queries, as before).
-    newsletter = ForeignKeyField(Newsletter, null=True, backref="mailings",
-                                 column_name="newsletter_id", on_delete="RESTRICT")
+    newsletter = ForeignKeyField(
+        Newsletter, null=True, backref="mailings", column_name="newsletter_id", on_delete="RESTRICT"
+    )
     template = CharField(max_length=64)
     selections = JSONField(default=list)  # how each run chose its recipients
     created_at = UtcDateTimeField()
@@ -49,8 +50,9 @@ class MailingRecipient(BaseModel):
     id = AutoField()
     mailing = ForeignKeyField(Mailing, backref="recipients", on_delete="CASCADE")
     customer = ForeignKeyField(Customer, backref="mailings", on_delete="CASCADE")
-    outbox = ForeignKeyField(OutboxMail, null=True, backref="mailing_recipient",
-                             on_delete="SET NULL")
+    outbox = ForeignKeyField(
+        OutboxMail, null=True, backref="mailing_recipient", on_delete="SET NULL"
+    )
     status = CharField(max_length=16)  # RECIPIENT_STATUSES
     reason = CharField(null=True, max_length=64)
     language = CharField(default="fi", max_length=2)

@@ -18,8 +18,13 @@ STATUSES = (
     "rejected",
     "dismissed",
 )
-OPEN_STATUSES = ("received", "awaiting_verification", "verified", "approved",
-                 "waiting_for_requester")
+OPEN_STATUSES = (
+    "received",
+    "awaiting_verification",
+    "verified",
+    "approved",
+    "waiting_for_requester",
+)
 CLOSED_STATUSES = ("fulfilled", "rejected", "dismissed")
 
 MATCH_STATES = ("unmatched", "candidates", "confirmed", "not_in_register")

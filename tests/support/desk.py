@@ -36,58 +36,116 @@ def desk_settings(db_url: str) -> Settings:
 
 def _message(request: object, sender: str, name: str, subject: str, body: str) -> None:
     InboundMessage.create(
-        dedupe_key=f"<{subject}.{sender}>", message_id=f"<{subject}.{sender}>",
-        from_address=sender, from_name=name, subject=subject, body_text=body,
-        received_at=clock.now(), disposition="new_request", request=request,
-        headers=[["From", f"{name} <{sender}>"], ["Subject", subject]])
+        dedupe_key=f"<{subject}.{sender}>",
+        message_id=f"<{subject}.{sender}>",
+        from_address=sender,
+        from_name=name,
+        subject=subject,
+        body_text=body,
+        received_at=clock.now(),
+        disposition="new_request",
+        request=request,
+        headers=[["From", f"{name} <{sender}>"], ["Subject", subject]],
+    )
 
 
 def build_desk(db_url: str) -> Desk:
     """Three staff, three customers with purchases, and three requests waiting."""
     add_staff("anna", "handler", PASSWORDS["anna"], "@test", display_name="Anna Aalto")
     add_staff("admin", "admin", PASSWORDS["admin"], "@test", display_name="Ylläpito")
-    add_staff("emma", "handler", PASSWORDS["emma"], "@test", display_name="Emma English",
-              language="en")
+    add_staff(
+        "emma", "handler", PASSWORDS["emma"], "@test", display_name="Emma English", language="en"
+    )
     now = clock.now()
     matti = make_customer(customer_no="100001")
-    make_customer(first_name="Liisa", last_name="Virtanen",
-                          email="liisa.virtanen@example.fi", phone="050 1112223",
-                          customer_no="100002", street_address="Puistotie 3")
-    pekka = make_customer(first_name="Pekka", last_name="Laine", email="pekka.laine@example.fi",
-                          phone="044 5556667", customer_no="100003")
+    make_customer(
+        first_name="Liisa",
+        last_name="Virtanen",
+        email="liisa.virtanen@example.fi",
+        phone="050 1112223",
+        customer_no="100002",
+        street_address="Puistotie 3",
+    )
+    pekka = make_customer(
+        first_name="Pekka",
+        last_name="Laine",
+        email="pekka.laine@example.fi",
+        phone="044 5556667",
+        customer_no="100003",
+    )
     for customer in (matti, pekka):
-        consent.record_consent(customer, "register", True, channel="ticketing_registration",
-                               actor="@test", at=now - timedelta(days=400))
-        consent.record_consent(customer, "marketing", True, channel="website_form",
-                               actor="@test", at=now - timedelta(days=400))
-    for number, (customer, days) in enumerate(((matti, 30), (matti, 800), (pekka, 200),
-                                               (pekka, 3000)), start=1):
-        Purchase.create(customer=customer, receipt_no=f"K-{number:04d}",
-                        purchased_at=now - timedelta(days=days), amount_cents=1290 * number,
-                        description=f"{number} × Tuntematon sotilas")
+        consent.record_consent(
+            customer,
+            "register",
+            True,
+            channel="ticketing_registration",
+            actor="@test",
+            at=now - timedelta(days=400),
+        )
+        consent.record_consent(
+            customer,
+            "marketing",
+            True,
+            channel="website_form",
+            actor="@test",
+            at=now - timedelta(days=400),
+        )
+    for number, (customer, days) in enumerate(
+        ((matti, 30), (matti, 800), (pekka, 200), (pekka, 3000)), start=1
+    ):
+        Purchase.create(
+            customer=customer,
+            receipt_no=f"K-{number:04d}",
+            purchased_at=now - timedelta(days=days),
+            amount_cents=1290 * number,
+            description=f"{number} × Tuntematon sotilas",
+        )
 
     access = lifecycle.create_request(
-        kind="access", actor="@mailbot", requester_email="matti.meikalainen@example.fi",
-        requester_name="Matti Meikäläinen", confidence=0.93,
+        kind="access",
+        actor="@mailbot",
+        requester_email="matti.meikalainen@example.fi",
+        requester_name="Matti Meikäläinen",
+        confidence=0.93,
         received_at=now - timedelta(days=2),
-        candidates=match_candidates(email="matti.meikalainen@example.fi"))
-    _message(access, "matti.meikalainen@example.fi", "Matti Meikäläinen", "Tietopyyntö",
-             "Hei,\n\nhaluaisin tarkistaa, mitä tietoja teillä on minusta.\n\nMatti")
+        candidates=match_candidates(email="matti.meikalainen@example.fi"),
+    )
+    _message(
+        access,
+        "matti.meikalainen@example.fi",
+        "Matti Meikäläinen",
+        "Tietopyyntö",
+        "Hei,\n\nhaluaisin tarkistaa, mitä tietoja teillä on minusta.\n\nMatti",
+    )
     rectification = lifecycle.create_request(
-        kind="rectification", actor="@mailbot", requester_email="liisa.virtanen@example.fi",
-        requester_name="Liisa Virtanen", requester_phone="040 7654321", confidence=0.81,
+        kind="rectification",
+        actor="@mailbot",
+        requester_email="liisa.virtanen@example.fi",
+        requester_name="Liisa Virtanen",
+        requester_phone="040 7654321",
+        confidence=0.81,
         received_at=now - timedelta(days=25),
         proposed_changes={"street_address": "Kirkkokatu 5 B 12", "phone": "040 765 4321"},
-        candidates=match_candidates(email="liisa.virtanen@example.fi"))
-    _message(rectification, "liisa.virtanen@example.fi", "Liisa Virtanen", "Osoitteenmuutos",
-             "Uusi osoite: Kirkkokatu 5 B 12. Uusi numero 040 765 4321.")
+        candidates=match_candidates(email="liisa.virtanen@example.fi"),
+    )
+    _message(
+        rectification,
+        "liisa.virtanen@example.fi",
+        "Liisa Virtanen",
+        "Osoitteenmuutos",
+        "Uusi osoite: Kirkkokatu 5 B 12. Uusi numero 040 765 4321.",
+    )
     erasure = lifecycle.create_request(
-        kind="erasure", actor="@mailbot", requester_email="pekka.laine@example.fi",
-        requester_name="Pekka Laine", confidence=0.88, received_at=now - timedelta(days=40),
-        candidates=match_candidates(email="pekka.laine@example.fi"))
+        kind="erasure",
+        actor="@mailbot",
+        requester_email="pekka.laine@example.fi",
+        requester_name="Pekka Laine",
+        confidence=0.88,
+        received_at=now - timedelta(days=40),
+        candidates=match_candidates(email="pekka.laine@example.fi"),
+    )
     _message(erasure, "pekka.laine@example.fi", "Pekka Laine", "poisto", "poistakaa tietoni")
-    return Desk(desk_settings(db_url), access.reference, rectification.reference,
-                erasure.reference)
+    return Desk(desk_settings(db_url), access.reference, rectification.reference, erasure.reference)
 
 
 @pytest.fixture
@@ -137,8 +195,9 @@ async def open_and_confirm(pilot: Pilot[object], reference: str) -> None:
     await press_and_settle(pilot, "enter")  # yes, it is them
 
 
-async def confirm_and_call(pilot: Pilot[object], reference: str,
-                           outcome_keys: tuple[str, ...] = (), note: str = "vastasi") -> None:
+async def confirm_and_call(
+    pilot: Pilot[object], reference: str, outcome_keys: tuple[str, ...] = (), note: str = "vastasi"
+) -> None:
     """Open the request, confirm the candidate, and log a call (default: confirmed)."""
     await open_and_confirm(pilot, reference)
     await press_and_settle(pilot, "c")

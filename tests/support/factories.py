@@ -46,15 +46,29 @@ def make_customer(
     return customer
 
 
-def make_outbox_mail(settings: Any, *, to_address: str = "matti.meikalainen@example.fi",
-                     template: str = "acknowledgement", language: str = "fi",
-                     request: Any = None, **options: Any) -> Any:
+def make_outbox_mail(
+    settings: Any,
+    *,
+    to_address: str = "matti.meikalainen@example.fi",
+    template: str = "acknowledgement",
+    language: str = "fi",
+    request: Any = None,
+    **options: Any,
+) -> Any:
     """A mail queued the real way (rendered, built, stored), about a new request by default."""
     from mailbot.outgoing import queue_mail
     from store import lifecycle
 
     if request is None:
-        request = lifecycle.create_request(kind="access", actor="@mailbot", language=language,
-                                           requester_email=to_address)
-    return queue_mail(template, settings=settings, to_address=to_address, language=language,
-                      actor="@mailbot", request=request, **options)
+        request = lifecycle.create_request(
+            kind="access", actor="@mailbot", language=language, requester_email=to_address
+        )
+    return queue_mail(
+        template,
+        settings=settings,
+        to_address=to_address,
+        language=language,
+        actor="@mailbot",
+        request=request,
+        **options,
+    )

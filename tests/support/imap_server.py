@@ -81,12 +81,23 @@ class ImapServer:
             command = ["dovecot", "-F", "-c", str(self.config_path)]
         else:
             pymap = shutil.which("pymap") or str(Path(sys.executable).parent / "pymap")
-            command = [pymap, "--host", self.host, "--port",
-                       str(self.port), "--no-tls", "dict", "--demo-user", USER,
-                       "--demo-password", PASSWORD]
+            command = [
+                pymap,
+                "--host",
+                self.host,
+                "--port",
+                str(self.port),
+                "--no-tls",
+                "dict",
+                "--demo-user",
+                USER,
+                "--demo-password",
+                PASSWORD,
+            ]
         log = (self.root / "server.log").open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -169,9 +180,22 @@ class ImapServer:
         if self.kind != "dovecot":
             pytest.skip("changing UIDVALIDITY needs Dovecot")
         new_value = self.uidvalidity(folder) + 1000
-        subprocess.run(["doveadm", "-c", str(self.config_path), "mailbox", "update", "-u",
-                        USER, "--uid-validity", str(new_value), folder],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "doveadm",
+                "-c",
+                str(self.config_path),
+                "mailbox",
+                "update",
+                "-u",
+                USER,
+                "--uid-validity",
+                str(new_value),
+                folder,
+            ],
+            check=True,
+            capture_output=True,
+        )
         return new_value
 
     # ------------------------------------------------------------ Dovecot

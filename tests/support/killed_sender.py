@@ -21,8 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CHUNK = 500
 
 
-def insert_customers(count: int, *, first_name: str, first_number: int,
-                     email: Callable[[int], str | None], source: str) -> dict[str, int]:
+def insert_customers(
+    count: int,
+    *,
+    first_name: str,
+    first_number: int,
+    email: Callable[[int], str | None],
+    source: str,
+) -> dict[str, int]:
     """``count`` customers ``<first_name> Numero<n>`` with customer numbers from
     ``first_number + 1`` and the languages fi, sv and en in turn, inserted in bulk; their
     ids by customer number."""
@@ -31,22 +37,34 @@ def insert_customers(count: int, *, first_name: str, first_number: int,
     for n in range(1, count + 1):
         last = f"Numero{n}"
         key, reverse = name_keys(first_name, last)
-        rows.append({"customer_no": f"{first_number + n}", "first_name": first_name,
-                     "last_name": last, "name_key": key, "reverse_name_key": reverse,
-                     "email": email(n), "language": ("fi", "sv", "en")[n % 3],
-                     "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                "customer_no": f"{first_number + n}",
+                "first_name": first_name,
+                "last_name": last,
+                "name_key": key,
+                "reverse_name_key": reverse,
+                "email": email(n),
+                "language": ("fi", "sv", "en")[n % 3],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     with database.atomic():
         insert_in_chunks(Customer, rows)
-        ids = {row.customer_no: row.id for row in Customer.select(Customer.id,
-                                                                  Customer.customer_no)}
-        insert_in_chunks(CustomerSource, [{"customer": cid, "source": source, "added_at": now}
-                                          for cid in ids.values()])
+        ids = {
+            row.customer_no: row.id for row in Customer.select(Customer.id, Customer.customer_no)
+        }
+        insert_in_chunks(
+            CustomerSource,
+            [{"customer": cid, "source": source, "added_at": now} for cid in ids.values()],
+        )
     return ids
 
 
 def insert_in_chunks(model: Any, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
-        model.insert_many(rows[start:start + CHUNK]).execute()
+        model.insert_many(rows[start : start + CHUNK]).execute()
 
 
 def sender_env(db_url: str, smtp_url: str) -> dict[str, str]:
@@ -60,9 +78,13 @@ def sender_env(db_url: str, smtp_url: str) -> dict[str, str]:
 def sender(env: dict[str, str], log: Path, now: str) -> subprocess.Popen:
     """``rekisteri outbox send`` at the time ``now``, its output appended to ``log``."""
     with log.open("a") as handle:
-        return subprocess.Popen([sys.executable, "-m", "tui.cli.main", "outbox", "send"],
-                                cwd=ROOT, env={**env, "REKISTERI_NOW": now}, stdout=handle,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "tui.cli.main", "outbox", "send"],
+            cwd=ROOT,
+            env={**env, "REKISTERI_NOW": now},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def kill_after(process: subprocess.Popen, received: list[Any], mails: int, log: Path) -> None:
@@ -70,8 +92,9 @@ def kill_after(process: subprocess.Popen, received: list[Any], mails: int, log: 
     sending by then."""
     deadline = time.monotonic() + 180
     while len(received) < mails:
-        assert process.poll() is None, f"the sender finished before it was killed: " \
-                                       f"{log.read_text()[-2000:]}"
+        assert process.poll() is None, (
+            f"the sender finished before it was killed: {log.read_text()[-2000:]}"
+        )
         assert time.monotonic() < deadline, log.read_text()[-2000:]
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)

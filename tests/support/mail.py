@@ -18,10 +18,16 @@ _uids = itertools.count(1)
 INBOX = "tietosuoja@kotkanleffat.fi"
 
 
-def make_mail(sender: str = "Maija Virtanen <maija.virtanen@example.fi>", *,
-              subject: str = "Tietopyyntö", body: str = "Haluan nähdä tietoni.",
-              message_id: str | None = None, headers: Iterable[tuple[str, str]] = (),
-              html: bool = False, charset: str = "utf-8") -> bytes:
+def make_mail(
+    sender: str = "Maija Virtanen <maija.virtanen@example.fi>",
+    *,
+    subject: str = "Tietopyyntö",
+    body: str = "Haluan nähdä tietoni.",
+    message_id: str | None = None,
+    headers: Iterable[tuple[str, str]] = (),
+    html: bool = False,
+    charset: str = "utf-8",
+) -> bytes:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = INBOX
@@ -46,11 +52,16 @@ def mail_settings(**mail: object) -> Settings:
     return settings
 
 
-def feed(raw: bytes, settings: Settings | None = None, *, mailbox_name: str = "test:inbox",
-         uidvalidity: int = 1, uid: str | None = None) -> IngestResult:
+def feed(
+    raw: bytes,
+    settings: Settings | None = None,
+    *,
+    mailbox_name: str = "test:inbox",
+    uidvalidity: int = 1,
+    uid: str | None = None,
+) -> IngestResult:
     """Ingest ``raw`` as if a source had fetched it from ``mailbox_name``."""
-    fetched = FetchedMessage(mailbox_name, uidvalidity, uid or str(next(_uids)), raw,
-                             clock.now())
+    fetched = FetchedMessage(mailbox_name, uidvalidity, uid or str(next(_uids)), raw, clock.now())
     return ingest(fetched, settings or mail_settings())
 
 

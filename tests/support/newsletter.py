@@ -20,15 +20,27 @@ MAILTO = re.compile(r"<(mailto:[^>\s]+)>")
 HREF = re.compile(r'href="(mailto:[^"]+)"')
 
 
-def subscriber(number: int, *, language: str = "fi", consent: bool = True,
-               email: str | None = None) -> Customer:
-    customer = make_customer(first_name="Tilaaja", last_name=f"Numero{number}",
-                             email=email or f"tilaaja{number}@example.fi", phone=None,
-                             customer_no=f"{200000 + number}", language=language,
-                             sources=("newsletter",))
+def subscriber(
+    number: int, *, language: str = "fi", consent: bool = True, email: str | None = None
+) -> Customer:
+    customer = make_customer(
+        first_name="Tilaaja",
+        last_name=f"Numero{number}",
+        email=email or f"tilaaja{number}@example.fi",
+        phone=None,
+        customer_no=f"{200000 + number}",
+        language=language,
+        sources=("newsletter",),
+    )
     if consent:
-        record_consent(customer, "marketing", True, channel="newsletter_signup",
-                       actor="@test", evidence="test signup")
+        record_consent(
+            customer,
+            "marketing",
+            True,
+            channel="newsletter_signup",
+            actor="@test",
+            evidence="test signup",
+        )
     return customer
 
 

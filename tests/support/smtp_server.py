@@ -55,8 +55,14 @@ class RecordingHandler:
     one_mail_per_connection: bool = False  # drop the connection at its second MAIL FROM
     refused: int = 0  # RCPTs answered with an error
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
         if self.one_mail_per_connection and getattr(session, "delivered", 0):
             assert server.transport is not None
             server.transport.abort()  # gone without a word, as an idle-timed-out server is
@@ -65,10 +71,17 @@ class RecordingHandler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
-        reply = self.refuse.get(address) or (self.rcpt_replies.popleft()
-                                             if self.rcpt_replies else None)
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        reply = self.refuse.get(address) or (
+            self.rcpt_replies.popleft() if self.rcpt_replies else None
+        )
         if reply:
             self.refused += 1
             return reply
@@ -79,10 +92,17 @@ class RecordingHandler:
         assert server.transport is not None
         encrypted = server.transport.get_extra_info("ssl_object") is not None
         user = session.auth_data.login.decode() if session.authenticated else None
-        self.received.append(Received(
-            mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos),
-            content=envelope.original_content or b"", peer=session.peer,
-            encrypted=encrypted, user=user, mail_options=tuple(envelope.mail_options)))
+        self.received.append(
+            Received(
+                mail_from=envelope.mail_from or "",
+                rcpt_tos=tuple(envelope.rcpt_tos),
+                content=envelope.original_content or b"",
+                peer=session.peer,
+                encrypted=encrypted,
+                user=user,
+                mail_options=tuple(envelope.mail_options),
+            )
+        )
         session.delivered = getattr(session, "delivered", 0) + 1  # type: ignore[attr-defined]
         return f"250 2.0.0 Ok: queued as Q{len(self.received):04d}"
 
@@ -110,8 +130,13 @@ class TlsFiles:
 class SmtpServer:
     """One aiosmtpd server; ``url`` is what ``REKISTERI_SMTP`` would be to reach it."""
 
-    def __init__(self, *, starttls: TlsFiles | None = None, implicit_tls: TlsFiles | None = None,
-                 users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        starttls: TlsFiles | None = None,
+        implicit_tls: TlsFiles | None = None,
+        users: dict[str, str] | None = None,
+    ) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
         self.starttls = starttls
@@ -127,14 +152,14 @@ class SmtpServer:
     def connections(self) -> int:
         return len({mail.peer for mail in self.received})
 
-    def url(self, *, user: str | None = None, password: str | None = None,
-            query: str = "") -> str:
+    def url(self, *, user: str | None = None, password: str | None = None, query: str = "") -> str:
         scheme = "smtps" if self.implicit_tls else "smtp"
         login = f"{user}:{password}@" if user is not None else ""
         tls = self.starttls or self.implicit_tls
         options = [part for part in (query, f"cafile={tls.ca_file}" if tls else "") if part]
-        return f"{scheme}://{login}{HOST}:{self.port}" + ("?" + "&".join(options) if options
-                                                          else "")
+        return f"{scheme}://{login}{HOST}:{self.port}" + (
+            "?" + "&".join(options) if options else ""
+        )
 
     def start(self) -> SmtpServer:
         options: dict[str, Any] = {}
@@ -144,10 +169,14 @@ class SmtpServer:
             options["ssl_context"] = self.implicit_tls.server_context
         if self.users is not None:
             # aiosmtpd counts only STARTTLS as TLS; an SMTPS connection is encrypted anyway.
-            options.update(authenticator=self._authenticate, auth_required=True,
-                           auth_require_tls=bool(self.starttls))
-        self._controller = _QuietController(self.handler, hostname=HOST, port=self.port,
-                                            server_hostname="localhost", **options)
+            options.update(
+                authenticator=self._authenticate,
+                auth_required=True,
+                auth_require_tls=bool(self.starttls),
+            )
+        self._controller = _QuietController(
+            self.handler, hostname=HOST, port=self.port, server_hostname="localhost", **options
+        )
         self._controller.start()
         return self
 
@@ -156,8 +185,9 @@ class SmtpServer:
             self._controller.stop()
             self._controller = None
 
-    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope,
-                      mechanism: str, auth_data: Any) -> AuthResult:
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if isinstance(auth_data, LoginPassword) and self.users is not None:
             user, password = auth_data.login.decode(), auth_data.password.decode()
             if self.users.get(user) == password:

@@ -12,11 +12,15 @@ from tui.cli.context import Context
 def register(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("audit", help="the audit trail")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
-    verify = actions.add_parser("verify", help="check that no event was altered, removed "
-                                               "or inserted")
-    verify.add_argument("--expect", metavar="COUNT:HASH",
-                        help="an anchor printed by an earlier verify (kept outside the "
-                             "database): fail unless event COUNT still has HASH")
+    verify = actions.add_parser(
+        "verify", help="check that no event was altered, removed or inserted"
+    )
+    verify.add_argument(
+        "--expect",
+        metavar="COUNT:HASH",
+        help="an anchor printed by an earlier verify (kept outside the "
+        "database): fail unless event COUNT still has HASH",
+    )
     verify.set_defaults(handler=run_verify)
 
 

@@ -47,13 +47,18 @@ FIELD_OPTIONS: dict[str, str] = {
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("breach", help="the register of personal data breaches "
-                                               "(GDPR Art. 33-34)")
+    group = commands.add_parser(
+        "breach", help="the register of personal data breaches (GDPR Art. 33-34)"
+    )
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     new = actions.add_parser("new", help="record a breach; prints its id")
-    new.add_argument("--discovered", required=True, metavar="TIME",
-                     help="when it was discovered (ISO 8601; Finnish time without an offset)")
+    new.add_argument(
+        "--discovered",
+        required=True,
+        metavar="TIME",
+        help="when it was discovered (ISO 8601; Finnish time without an offset)",
+    )
     new.add_argument("--occurred", metavar="TIME", help="when it happened")
     new.add_argument("--what", required=True, metavar="TEXT", help="what happened")
     _add_field_options(new, exclude=("what",))
@@ -75,16 +80,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_field_options(update)
     update.set_defaults(handler=run_update)
 
-    texts = actions.add_parser("notice-text", help="the customer notice's texts in one "
-                                                   "language (Finnish is the fallback)")
+    texts = actions.add_parser(
+        "notice-text", help="the customer notice's texts in one language (Finnish is the fallback)"
+    )
     texts.add_argument("id", metavar="ID")
     texts.add_argument("--language", choices=LANGUAGES, default="fi")
     for name in breaches.NOTICE_FIELDS:
         texts.add_argument(f"--{name}", metavar="TEXT", help="an empty text removes it")
     texts.set_defaults(handler=run_notice_text)
 
-    decide = actions.add_parser("decide", help="record whether the authority or the people "
-                                               "must be told, and why")
+    decide = actions.add_parser(
+        "decide", help="record whether the authority or the people must be told, and why"
+    )
     decide.add_argument("id", metavar="ID")
     which = decide.add_mutually_exclusive_group(required=True)
     which.add_argument("--authority", choices=("yes", "no"))
@@ -93,17 +100,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     decide.add_argument("--by", metavar="NAME", help="who decided (default: your login)")
     decide.set_defaults(handler=run_decide)
 
-    filed = actions.add_parser("filed", help="record that the notification was filed "
-                                             "with the Ombudsman")
+    filed = actions.add_parser(
+        "filed", help="record that the notification was filed with the Ombudsman"
+    )
     filed.add_argument("id", metavar="ID")
     filed.add_argument("--at", metavar="TIME", help="when (default: now)")
     filed.add_argument("--by", metavar="NAME", help="who filed it (default: your login)")
-    filed.add_argument("--delay-reason", metavar="TEXT",
-                       help="why after 72 hours (required when late)")
+    filed.add_argument(
+        "--delay-reason", metavar="TEXT", help="why after 72 hours (required when late)"
+    )
     filed.set_defaults(handler=run_filed)
 
-    text = actions.add_parser("authority-text", help="the notification for the Data "
-                                                     "Protection Ombudsman, ready to copy")
+    text = actions.add_parser(
+        "authority-text", help="the notification for the Data Protection Ombudsman, ready to copy"
+    )
     text.add_argument("id", metavar="ID")
     text.set_defaults(handler=run_authority_text)
 
@@ -115,22 +125,34 @@ def register(commands: argparse._SubParsersAction) -> None:
     notify = actions.add_parser("notify", help="queue one notice per affected customer")
     notify.add_argument("id", metavar="ID")
     notify.add_argument("--all", action="store_true", help="every customer in the register")
-    notify.add_argument("--source", action="append", choices=SOURCES, default=[],
-                        help="customers from this source (may be repeated)")
+    notify.add_argument(
+        "--source",
+        action="append",
+        choices=SOURCES,
+        default=[],
+        help="customers from this source (may be repeated)",
+    )
     notify.add_argument("--customers", metavar="NO,NO,…", help="these customer numbers")
-    for name, help_text in (("created-from", "added to the register on or after DAY"),
-                            ("created-until", "added to the register on or before DAY"),
-                            ("held-from", "in the register at some time on or after DAY"),
-                            ("held-until", "in the register at some time on or before DAY")):
+    for name, help_text in (
+        ("created-from", "added to the register on or after DAY"),
+        ("created-until", "added to the register on or before DAY"),
+        ("held-from", "in the register at some time on or after DAY"),
+        ("held-until", "in the register at some time on or before DAY"),
+    ):
         notify.add_argument(f"--{name}", metavar="DAY", type=_day, help=help_text)
-    notify.add_argument("--dry-run", action="store_true",
-                        help="only count whom the notice would reach")
-    notify.add_argument("--by", metavar="NAME", help="who decided to notify, when no decision "
-                                                     "is recorded yet (default: your login)")
+    notify.add_argument(
+        "--dry-run", action="store_true", help="only count whom the notice would reach"
+    )
+    notify.add_argument(
+        "--by",
+        metavar="NAME",
+        help="who decided to notify, when no decision is recorded yet (default: your login)",
+    )
     notify.set_defaults(handler=run_notify)
 
-    recipients = actions.add_parser("recipients", help="each notified customer and what "
-                                                       "became of their notice")
+    recipients = actions.add_parser(
+        "recipients", help="each notified customer and what became of their notice"
+    )
     recipients.add_argument("id", metavar="ID")
     recipients.add_argument("--json", action="store_true")
     recipients.add_argument("--status", choices=(*OUTBOX_STATUSES, "no_email"))
@@ -140,8 +162,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _add_field_options(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
     for name, help_text in FIELD_OPTIONS.items():
         if name not in exclude:
-            parser.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
-                                help=help_text)
+            parser.add_argument(
+                "--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=help_text
+            )
 
 
 # ---------------------------------------------------------------- parsing
@@ -163,8 +186,11 @@ def _no_time(text: str) -> datetime:
 
 
 def _field_values(args: argparse.Namespace) -> dict[str, Any]:
-    return {name: breaches.parse_field(name, getattr(args, name))
-            for name in FIELD_OPTIONS if getattr(args, name, None) is not None}
+    return {
+        name: breaches.parse_field(name, getattr(args, name))
+        for name in FIELD_OPTIONS
+        if getattr(args, name, None) is not None
+    }
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -187,10 +213,17 @@ def run_new(context: Context, args: argparse.Namespace) -> int:
     breach = breaches.record_breach(
         discovered_at=_instant(args.discovered),
         occurred_at=_instant(args.occurred) if args.occurred else None,
-        what=args.what, actor=CLI_ACTOR, controller=context.settings.controller, **values)
+        what=args.what,
+        actor=CLI_ACTOR,
+        controller=context.settings.controller,
+        **values,
+    )
     print(breach.id)
-    context.say("breach.recorded", id=breach.id, deadline=_when(
-        context, breaches.deadline_at(breach.discovered_at)))
+    context.say(
+        "breach.recorded",
+        id=breach.id,
+        deadline=_when(context, breaches.deadline_at(breach.discovered_at)),
+    )
     return 0
 
 
@@ -204,35 +237,48 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
     table = []
     for row in rows:
         notices = row["notices"]
-        table.append({
-            "id": row["id"],
-            "discovered": _when(context, clock.parse_instant(row["discovered_at"])),
-            "deadline": _when(context, clock.parse_instant(row["deadline_at"])),
-            "authority": _authority_state(context, row),
-            "notices": t("breach.notice_counts", **notices),
-            "without_email": len(row["without_email"]),
-            "what": row["what"][:60],
-        })
-    print_table(context, table, [("id", "breach.col_id"), ("discovered", "breach.col_discovered"),
-                                 ("deadline", "breach.col_deadline"),
-                                 ("authority", "breach.col_authority"),
-                                 ("notices", "breach.col_notices"),
-                                 ("without_email", "breach.col_without_email"),
-                                 ("what", "breach.col_what")])
+        table.append(
+            {
+                "id": row["id"],
+                "discovered": _when(context, clock.parse_instant(row["discovered_at"])),
+                "deadline": _when(context, clock.parse_instant(row["deadline_at"])),
+                "authority": _authority_state(context, row),
+                "notices": t("breach.notice_counts", **notices),
+                "without_email": len(row["without_email"]),
+                "what": row["what"][:60],
+            }
+        )
+    print_table(
+        context,
+        table,
+        [
+            ("id", "breach.col_id"),
+            ("discovered", "breach.col_discovered"),
+            ("deadline", "breach.col_deadline"),
+            ("authority", "breach.col_authority"),
+            ("notices", "breach.col_notices"),
+            ("without_email", "breach.col_without_email"),
+            ("what", "breach.col_what"),
+        ],
+    )
     return 0
 
 
 def _authority_state(context: Context, row: dict[str, Any]) -> str:
     if row["authority_notified_at"]:
-        return context.t("breach.filed_at", at=_when(
-            context, clock.parse_instant(row["authority_notified_at"])))
+        return context.t(
+            "breach.filed_at", at=_when(context, clock.parse_instant(row["authority_notified_at"]))
+        )
     if row["authority_required"] is False:
         return context.t("breach.not_required")
     if row["overdue"]:
         return context.t("breach.overdue")
     left = clock.parse_instant(row["deadline_at"]) - clock.now()
-    return context.t("breach.time_left", hours=int(left.total_seconds() // 3600),
-                     minutes=int(left.total_seconds() % 3600 // 60))
+    return context.t(
+        "breach.time_left",
+        hours=int(left.total_seconds() // 3600),
+        minutes=int(left.total_seconds() % 3600 // 60),
+    )
 
 
 def run_show(context: Context, args: argparse.Namespace) -> int:
@@ -268,8 +314,9 @@ def run_update(context: Context, args: argparse.Namespace) -> int:
     if args.occurred is not None:
         values["occurred_at"] = _instant(args.occurred) if args.occurred.strip() else None
     changed = breaches.update_breach(breach, CLI_ACTOR, **values)
-    context.say("breach.updated" if changed else "breach.unchanged", id=breach.id,
-                fields=", ".join(changed))
+    context.say(
+        "breach.updated" if changed else "breach.unchanged", id=breach.id, fields=", ".join(changed)
+    )
     return 0
 
 
@@ -278,10 +325,10 @@ def run_notice_text(context: Context, args: argparse.Namespace) -> int:
     breach = breaches.get_breach(args.id)
     texts = {name: getattr(args, name) for name in breaches.NOTICE_FIELDS}
     changed = breaches.set_notice_texts(breach, args.language, CLI_ACTOR, **texts)
-    context.say("breach.updated" if changed else "breach.unchanged", id=breach.id,
-                fields=", ".join(changed))
-    context.say("breach.notice_languages", languages=", ".join(
-        breaches.notice_languages(breach)))
+    context.say(
+        "breach.updated" if changed else "breach.unchanged", id=breach.id, fields=", ".join(changed)
+    )
+    context.say("breach.notice_languages", languages=", ".join(breaches.notice_languages(breach)))
     return 0
 
 
@@ -290,8 +337,7 @@ def run_decide(context: Context, args: argparse.Namespace) -> int:
     breach = breaches.get_breach(args.id)
     which = "authority" if args.authority else "people"
     required = (args.authority or args.people) == "yes"
-    breaches.decide(breach, which, required, args.reason, decided_by=_who(args),
-                    actor=CLI_ACTOR)
+    breaches.decide(breach, which, required, args.reason, decided_by=_who(args), actor=CLI_ACTOR)
     context.say(f"breach.decided_{which}_{'yes' if required else 'no'}", id=breach.id)
     return 0
 
@@ -301,10 +347,14 @@ def run_filed(context: Context, args: argparse.Namespace) -> int:
     breach = breaches.get_breach(args.id)
     at = _instant(args.at) if args.at else None
     first = breach.authority_notified_at is None
-    breaches.record_filing(breach, filed_by=_who(args), actor=CLI_ACTOR, at=at,
-                           delay_reason=args.delay_reason)
-    context.say("breach.filed" if first else "breach.supplemented", id=breach.id,
-                at=_when(context, at or clock.now()))
+    breaches.record_filing(
+        breach, filed_by=_who(args), actor=CLI_ACTOR, at=at, delay_reason=args.delay_reason
+    )
+    context.say(
+        "breach.filed" if first else "breach.supplemented",
+        id=breach.id,
+        at=_when(context, at or clock.now()),
+    )
     return 0
 
 
@@ -314,8 +364,10 @@ def run_authority_text(context: Context, args: argparse.Namespace) -> int:
     sys.stdout.write(authority_text(breach, context.settings))
     missing = missing_items(breach)
     if missing:
-        context.say("breach.missing_items", items=", ".join(
-            context.t(f"breach.item.{item}") for item in missing))
+        context.say(
+            "breach.missing_items",
+            items=", ".join(context.t(f"breach.item.{item}") for item in missing),
+        )
     return 0
 
 
@@ -330,13 +382,18 @@ def run_preview(context: Context, args: argparse.Namespace) -> int:
 
 
 def selection_from(args: argparse.Namespace) -> Selection:
-    customers = tuple(part.strip() for part in (args.customers or "").split(",")
-                      if part.strip())
+    customers = tuple(part.strip() for part in (args.customers or "").split(",") if part.strip())
     if args.customers is not None and not customers:
         raise InvalidInput("name at least one customer number", key="mailing.no_selection")
-    return Selection(everyone=args.all, sources=tuple(args.source), customer_nos=customers,
-                     created_from=args.created_from, created_until=args.created_until,
-                     held_from=args.held_from, held_until=args.held_until)
+    return Selection(
+        everyone=args.all,
+        sources=tuple(args.source),
+        customer_nos=customers,
+        created_from=args.created_from,
+        created_until=args.created_until,
+        held_from=args.held_from,
+        held_until=args.held_until,
+    )
 
 
 def run_notify(context: Context, args: argparse.Namespace) -> int:
@@ -345,17 +402,31 @@ def run_notify(context: Context, args: argparse.Namespace) -> int:
     selection = selection_from(args)
     if args.dry_run:
         plan = mailings.plan(breaches.notice_mailing(breach), selection)
-        context.say("breach.notify_plan", selected=plan.selected, already=plan.already,
-                    with_email=plan.with_email, without_email=plan.without_email)
+        context.say(
+            "breach.notify_plan",
+            selected=plan.selected,
+            already=plan.already,
+            with_email=plan.with_email,
+            without_email=plan.without_email,
+        )
         return 0
     for item in breaches.missing_notice_items(breach):
         context.say(f"breach.notice_missing.{item}", id=breach.id)
     with context.progress(context.t("breach.notify_progress")) as progress:
-        report = queue_breach_notices(breach, selection, settings=context.settings,
-                                      actor=CLI_ACTOR, decided_by=_who(args),
-                                      progress=progress)
-    context.say("breach.notify_done", queued=report.queued,
-                without_email=report.without_email, already=report.plan.already)
+        report = queue_breach_notices(
+            breach,
+            selection,
+            settings=context.settings,
+            actor=CLI_ACTOR,
+            decided_by=_who(args),
+            progress=progress,
+        )
+    context.say(
+        "breach.notify_done",
+        queued=report.queued,
+        without_email=report.without_email,
+        already=report.plan.already,
+    )
     if report.without_email:
         context.say("breach.notify_other_channel", id=breach.id)
     return 0
@@ -366,18 +437,37 @@ def run_recipients(context: Context, args: argparse.Namespace) -> int:
     breach = breaches.get_breach(args.id)
     mailing = breaches.notice_mailing(breach)
     lines = mailings.recipient_lines(mailing, status=args.status) if mailing else []
-    rows = [{"customer_no": line.customer_no, "name": line.name, "email": line.email,
-             "phone": format_phone(line.phone) or None, "address": line.address or None,
-             "language": line.language, "status": line.status,
-             "message_id": line.message_id, "attempts": line.attempts,
-             "last_error": line.last_error, "sent_at": clock.iso(line.sent_at),
-             "queued_at": clock.iso(line.queued_at)} for line in lines]
+    rows = [
+        {
+            "customer_no": line.customer_no,
+            "name": line.name,
+            "email": line.email,
+            "phone": format_phone(line.phone) or None,
+            "address": line.address or None,
+            "language": line.language,
+            "status": line.status,
+            "message_id": line.message_id,
+            "attempts": line.attempts,
+            "last_error": line.last_error,
+            "sent_at": clock.iso(line.sent_at),
+            "queued_at": clock.iso(line.queued_at),
+        }
+        for line in lines
+    ]
     if args.json:
         context.print_json(rows)
         return 0
-    print_table(context, rows, [("customer_no", "col.customer_no"), ("name", "col.name"),
-                                ("email", "col.email"), ("status", "col.status"),
-                                ("last_error", "col.last_error")])
+    print_table(
+        context,
+        rows,
+        [
+            ("customer_no", "col.customer_no"),
+            ("name", "col.name"),
+            ("email", "col.email"),
+            ("status", "col.status"),
+            ("last_error", "col.last_error"),
+        ],
+    )
     return 0
 
 

@@ -14,7 +14,8 @@ from tui.cli.context import Context
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "classify", help="show what the mailbot would decide for mail files (no database)")
+        "classify", help="show what the mailbot would decide for mail files (no database)"
+    )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.set_defaults(handler=run)
@@ -28,8 +29,12 @@ def run(context: Context, args: argparse.Namespace) -> int:
         try:
             raw = path.read_bytes()
         except OSError as error:
-            raise InvalidInput(f"cannot read {path}: {error.strerror}", key="classify.unreadable",
-                               path=str(path), error=error.strerror or str(error)) from None
+            raise InvalidInput(
+                f"cannot read {path}: {error.strerror}",
+                key="classify.unreadable",
+                path=str(path),
+                error=error.strerror or str(error),
+            ) from None
         decisions.append(decide(str(path), raw, context.settings))
     if args.json:
         context.print_json([decision.as_json() for decision in decisions])
@@ -42,10 +47,22 @@ def run(context: Context, args: argparse.Namespace) -> int:
             continue
         kinds = ", ".join(t(f"kind.{kind}") for kind in decision.kinds)
         print("  " + t("classify.kinds", kinds=kinds, confidence=f"{decision.confidence:.2f}"))
-        print("  " + t("classify.languages", written=decision.written_language or "–",
-                       answer=decision.answer_language))
-        print("  " + t("classify.requester", email=decision.requester_email or "–",
-                       name=decision.requester_name or "–"))
+        print(
+            "  "
+            + t(
+                "classify.languages",
+                written=decision.written_language or "–",
+                answer=decision.answer_language,
+            )
+        )
+        print(
+            "  "
+            + t(
+                "classify.requester",
+                email=decision.requester_email or "–",
+                name=decision.requester_name or "–",
+            )
+        )
         if decision.forwarded_by_staff:
             print("  " + t("message.attention.forwarded_by_staff"))
         print("  " + t("classify.answer_yes" if decision.acknowledged else "classify.answer_no"))

@@ -18,16 +18,26 @@ STAFF_CHANNELS = tuple(channel for channel in CHANNELS if channel not in ("impor
 def register(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("consent", help="the consent ledger of one customer")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
-    for action, help_text in (("give", "record a consent given"),
-                              ("withdraw", "record a consent withdrawn (takes effect at once)")):
+    for action, help_text in (
+        ("give", "record a consent given"),
+        ("withdraw", "record a consent withdrawn (takes effect at once)"),
+    ):
         parser = actions.add_parser(action, help=help_text)
         parser.add_argument("customer_no", metavar="CUSTOMER_NO")
         parser.add_argument("--purpose", required=True, choices=PURPOSES)
         parser.add_argument("--channel", default="staff", choices=STAFF_CHANNELS)
-        parser.add_argument("--evidence", required=action == "give", default="",
-                            help="how the consent was shown (a call, a signed form, a mail)")
-        parser.add_argument("--wording", default="", metavar="VERSION",
-                            help="the version of the consent text the person saw")
+        parser.add_argument(
+            "--evidence",
+            required=action == "give",
+            default="",
+            help="how the consent was shown (a call, a signed form, a mail)",
+        )
+        parser.add_argument(
+            "--wording",
+            default="",
+            metavar="VERSION",
+            help="the version of the consent text the person saw",
+        )
         parser.add_argument("--request", metavar="REFERENCE")
         parser.set_defaults(handler=run_record, given=action == "give")
     show = actions.add_parser("show", help="the current state and every event")
@@ -39,12 +49,25 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_record(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     customer = get_customer(args.customer_no)
-    record_consent(customer, args.purpose, args.given, channel=args.channel, actor=CLI_ACTOR,
-                   evidence=args.evidence, wording_version=args.wording,
-                   request_reference=args.request)
-    print(context.t("consent.recorded", purpose=args.purpose,
-                    state=context.t("consent.given" if args.given else "consent.withdrawn"),
-                    customer_no=customer.customer_no, channel=args.channel))
+    record_consent(
+        customer,
+        args.purpose,
+        args.given,
+        channel=args.channel,
+        actor=CLI_ACTOR,
+        evidence=args.evidence,
+        wording_version=args.wording,
+        request_reference=args.request,
+    )
+    print(
+        context.t(
+            "consent.recorded",
+            purpose=args.purpose,
+            state=context.t("consent.given" if args.given else "consent.withdrawn"),
+            customer_no=customer.customer_no,
+            channel=args.channel,
+        )
+    )
     return 0
 
 
@@ -53,10 +76,20 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
     customer = get_customer(args.customer_no)
     events = history(customer)
     if args.json:
-        context.print_json([{"purpose": e.purpose, "given": e.given, "at": clock.iso(e.at),
-                             "channel": e.channel, "evidence": e.evidence,
-                             "wording_version": e.wording_version,
-                             "request_reference": e.request_reference} for e in events])
+        context.print_json(
+            [
+                {
+                    "purpose": e.purpose,
+                    "given": e.given,
+                    "at": clock.iso(e.at),
+                    "channel": e.channel,
+                    "evidence": e.evidence,
+                    "wording_version": e.wording_version,
+                    "request_reference": e.request_reference,
+                }
+                for e in events
+            ]
+        )
         return 0
     language = context.language
     for purpose, state in consent_state(customer).items():
@@ -64,16 +97,35 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
         if state.at is None:
             print(context.t("consent.never", purpose=purpose_text))
             continue
-        print(context.t("consent.current", purpose=purpose_text,
-                        state=context.t("consent.given" if state.given else "consent.withdrawn"),
-                        at=format_datetime(state.at, language),
-                        channel=code_text("tui.channel", state.channel or "", language)))
-    rows = [{"at": format_datetime(e.at, language), "purpose": e.purpose,
-             "state": context.t("consent.given" if e.given else "consent.withdrawn"),
-             "channel": e.channel, "evidence": e.evidence} for e in events]
-    print_table(context, rows, [("at", "consent.col_at"), ("purpose", "consent.col_purpose"),
-                                ("state", "consent.col_state"),
-                                ("channel", "consent.col_channel"),
-                                ("evidence", "consent.col_evidence")],
-                codes={"purpose": "package.purpose", "channel": "tui.channel"})
+        print(
+            context.t(
+                "consent.current",
+                purpose=purpose_text,
+                state=context.t("consent.given" if state.given else "consent.withdrawn"),
+                at=format_datetime(state.at, language),
+                channel=code_text("tui.channel", state.channel or "", language),
+            )
+        )
+    rows = [
+        {
+            "at": format_datetime(e.at, language),
+            "purpose": e.purpose,
+            "state": context.t("consent.given" if e.given else "consent.withdrawn"),
+            "channel": e.channel,
+            "evidence": e.evidence,
+        }
+        for e in events
+    ]
+    print_table(
+        context,
+        rows,
+        [
+            ("at", "consent.col_at"),
+            ("purpose", "consent.col_purpose"),
+            ("state", "consent.col_state"),
+            ("channel", "consent.col_channel"),
+            ("evidence", "consent.col_evidence"),
+        ],
+        codes={"purpose": "package.purpose", "channel": "tui.channel"},
+    )
     return 0

@@ -78,8 +78,9 @@ class Context:
         sys.stdout.write(mail.text)
 
     @contextmanager
-    def progress(self, description: str, total: int | None = None
-                 ) -> Iterator[Callable[[int, int], None]]:
+    def progress(
+        self, description: str, total: int | None = None
+    ) -> Iterator[Callable[[int, int], None]]:
         """A progress bar on stderr when it is a terminal; silent otherwise."""
         if not sys.stderr.isatty():
             yield lambda done, total: None

@@ -55,8 +55,11 @@ class DemoFolder:
         return file_url("outbox", self.folder / "outbox")
 
     def environment(self) -> dict[str, str]:
-        return {"REKISTERI_DB": self.database_url, "REKISTERI_INBOX": self.inbox_url,
-                "REKISTERI_SMTP": self.smtp_url}
+        return {
+            "REKISTERI_DB": self.database_url,
+            "REKISTERI_INBOX": self.inbox_url,
+            "REKISTERI_SMTP": self.smtp_url,
+        }
 
     def settings(self, base: Settings) -> Settings:
         mail = dataclasses.replace(base.mail, inbox=self.inbox_url, smtp=self.smtp_url)
@@ -66,10 +69,14 @@ class DemoFolder:
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("demo", help="set up the demo folder and open the TUI on it")
-    parser.add_argument("--dir", type=Path, default=None,
-                        help="demo folder (default: <user data dir>/demo)")
-    parser.add_argument("--no-tui", action="store_true",
-                        help="only set up the folder and print the REKISTERI_* lines")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="demo folder (default: <user data dir>/demo)"
+    )
+    parser.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="only set up the folder and print the REKISTERI_* lines",
+    )
     parser.add_argument("--reset", action="store_true", help="start again from scratch")
     parser.add_argument("--customers", type=int, default=3000, help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
@@ -91,8 +98,11 @@ def run(context: Context, args: argparse.Namespace) -> int:
     context.settings = demo.settings(context.settings)
     if args.reset and demo.folder.exists():
         if not is_demo_folder(demo.folder):
-            raise InvalidInput(f"{demo.folder} is not a demo folder", key="demo.not_a_demo",
-                               folder=str(demo.folder))
+            raise InvalidInput(
+                f"{demo.folder} is not a demo folder",
+                key="demo.not_a_demo",
+                folder=str(demo.folder),
+            )
         shutil.rmtree(demo.folder)
     if not (demo.folder / "rekisteri.db").exists():
         build(context, demo, customers=args.customers)
@@ -146,8 +156,14 @@ def start_mailbot(demo: DemoFolder, settings: Settings, log: IO[bytes]) -> subpr
     if settings.source_path:
         command += ["--config", settings.source_path]
     environment = {**os.environ, **demo.environment()}
-    return subprocess.Popen([*command, "mailbot"], env=environment, stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [*command, "mailbot"],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
@@ -165,20 +181,28 @@ def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
     for name, role, password in DEMO_STAFF:
         add_staff(name, role, password, DEMO_ACTOR, display_name=name.capitalize())
     people = demo_people()
-    delivered = write_demo_inbox(demo.folder / "inbox", people,
-                                 context.settings.controller.privacy_inbox)
+    delivered = write_demo_inbox(
+        demo.folder / "inbox", people, context.settings.controller.privacy_inbox
+    )
     (demo.folder / "outbox").mkdir(exist_ok=True)
-    context.say("demo.built", customers=Customer.select().count(), purchases=purchases,
-                messages=delivered)
+    context.say(
+        "demo.built", customers=Customer.select().count(), purchases=purchases, messages=delivered
+    )
 
 
 def demo_people() -> list[DemoPerson]:
     """Eight active customers with a phone and an email: the demo requests come from them."""
-    rows = (Customer.select()
-            .where(Customer.phone.is_null(False) & Customer.email.is_null(False)
-                   & ~Customer.customer_no.startswith("N-")
-                   & Customer.relationship_ended_at.is_null())
-            .order_by(Customer.customer_no).limit(8))
+    rows = (
+        Customer.select()
+        .where(
+            Customer.phone.is_null(False)
+            & Customer.email.is_null(False)
+            & ~Customer.customer_no.startswith("N-")
+            & Customer.relationship_ended_at.is_null()
+        )
+        .order_by(Customer.customer_no)
+        .limit(8)
+    )
     return [DemoPerson(c.name, c.email, format_phone(c.phone), c.customer_no) for c in rows]
 
 

@@ -23,13 +23,16 @@ from tui.cli.context import CLI_ACTOR, Context, request_named
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("erase", help="erase a customer (Art. 17); vouchers are kept "
-                                               "for their six years")
+    parser = commands.add_parser(
+        "erase", help="erase a customer (Art. 17); vouchers are kept for their six years"
+    )
     parser.add_argument("customer_no", metavar="CUSTOMER_NO")
-    parser.add_argument("--confirm", metavar="CUSTOMER_NO",
-                        help="the same customer number again, to confirm")
-    parser.add_argument("--request", metavar="REFERENCE",
-                        help="the erasure request this carries out")
+    parser.add_argument(
+        "--confirm", metavar="CUSTOMER_NO", help="the same customer number again, to confirm"
+    )
+    parser.add_argument(
+        "--request", metavar="REFERENCE", help="the erasure request this carries out"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -50,52 +53,82 @@ def run_for_request(context: Context, args: argparse.Namespace, customer: Custom
     request = request_named(args.request)
     assert request is not None
     if request.customer_id != customer.id:
-        raise RuleViolation(f"request {request.reference} is not about {customer.customer_no}",
-                            key="erasure.wrong_customer", reference=request.reference,
-                            customer_no=customer.customer_no)
+        raise RuleViolation(
+            f"request {request.reference} is not about {customer.customer_no}",
+            key="erasure.wrong_customer",
+            reference=request.reference,
+            customer_no=customer.customer_no,
+        )
     proposal = acts.plan("erasure", request.reference, context.settings, CLI_ACTOR)
     show_preview(context, proposal.erasure)
     _require_confirmation(args, customer)
     outcome = acts.commit(proposal, context.settings, CLI_ACTOR)
     print(context.t("erasure.done", customer_no=customer.customer_no))
-    print(context.t("erasure.request_done", reference=outcome.reference,
-                    status=context.t(f"status.{outcome.status}"), to=outcome.mail_to))
+    print(
+        context.t(
+            "erasure.request_done",
+            reference=outcome.reference,
+            status=context.t(f"status.{outcome.status}"),
+            to=outcome.mail_to,
+        )
+    )
     return 0
 
 
 def _require_confirmation(args: argparse.Namespace, customer: Customer) -> None:
     if args.confirm != customer.customer_no:
-        raise RuleViolation("not confirmed", key="erasure.confirm_mismatch",
-                            customer_no=customer.customer_no)
+        raise RuleViolation(
+            "not confirmed", key="erasure.confirm_mismatch", customer_no=customer.customer_no
+        )
 
 
 def show_preview(context: Context, preview: ErasurePreview) -> None:
     t, language = context.t, context.language
     lines = [t("erasure.preview_title", customer_no=preview.customer_no)]
     if preview.blocked_by:
-        lines.append(t("erasure.blocked", reason=t(preview.blocked_by,
-                                                  customer_no=preview.customer_no)))
-    lines.append(t("erasure.erased_fields", fields=", ".join(preview.fields))
-                 if preview.fields else t("erasure.no_fields"))
+        lines.append(
+            t("erasure.blocked", reason=t(preview.blocked_by, customer_no=preview.customer_no))
+        )
+    lines.append(
+        t("erasure.erased_fields", fields=", ".join(preview.fields))
+        if preview.fields
+        else t("erasure.no_fields")
+    )
     if preview.consents_closed:
         lines.append(t("erasure.consents_closed", purposes=", ".join(preview.consents_closed)))
     if preview.vouchers_kept:
         kept_until = preview.vouchers_kept_until
-        lines.append(t("erasure.vouchers_kept", count=len(preview.vouchers_kept),
-                       day=format_date(kept_until, language) if kept_until else "–"))
+        lines.append(
+            t(
+                "erasure.vouchers_kept",
+                count=len(preview.vouchers_kept),
+                day=format_date(kept_until, language) if kept_until else "–",
+            )
+        )
     if preview.vouchers_deleted:
         lines.append(t("erasure.vouchers_deleted", count=preview.vouchers_deleted))
     if preview.requests_minimised:
-        lines.append(t("erasure.requests_minimised",
-                       references=", ".join(preview.requests_minimised)))
+        lines.append(
+            t("erasure.requests_minimised", references=", ".join(preview.requests_minimised))
+        )
     if preview.requests_open:
         lines.append(t("erasure.requests_open", references=", ".join(preview.requests_open)))
     if preview.messages_redacted or preview.outbox_redacted:
-        lines.append(t("erasure.mail_redacted", inbound=preview.messages_redacted,
-                       outbound=preview.outbox_redacted))
+        lines.append(
+            t(
+                "erasure.mail_redacted",
+                inbound=preview.messages_redacted,
+                outbound=preview.outbox_redacted,
+            )
+        )
     if preview.mail_kept:
-        lines.append(t("erasure.mail_kept", count=preview.mail_kept,
-                       day=format_date(preview.mail_kept_until, language))
-                     if preview.mail_kept_until
-                     else t("erasure.mail_kept_unsent", count=preview.mail_kept))
+        lines.append(
+            t(
+                "erasure.mail_kept",
+                count=preview.mail_kept,
+                day=format_date(preview.mail_kept_until, language),
+            )
+            if preview.mail_kept_until
+            else t("erasure.mail_kept_unsent", count=preview.mail_kept)
+        )
     print("\n".join(lines))

@@ -24,18 +24,37 @@ from tui.cli.context import CLI_ACTOR, Context, request_named
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("export", help="write a customer's data package (Art. 15)")
     parser.add_argument("customer_no", nargs="?", metavar="CUSTOMER_NO")
-    parser.add_argument("--request", metavar="REFERENCE",
-                        help="export for this request (its customer, or 'no data held')")
-    parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                        help="folder to write into (default: the current folder)")
-    parser.add_argument("--language", choices=LANGUAGES,
-                        help="the requester's language (default: the customer's or request's)")
-    parser.add_argument("--password", action="store_true",
-                        help="put both files into a ZIP protected by a one-time password")
-    parser.add_argument("--include-message", action="append", default=[],
-                        metavar="MESSAGE_ID", help="include this withheld message (another "
-                        "sender's mail in the person's thread: its Message-ID or key from "
-                        "`messages list`) after reading it; repeatable")
+    parser.add_argument(
+        "--request",
+        metavar="REFERENCE",
+        help="export for this request (its customer, or 'no data held')",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="folder to write into (default: the current folder)",
+    )
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="the requester's language (default: the customer's or request's)",
+    )
+    parser.add_argument(
+        "--password",
+        action="store_true",
+        help="put both files into a ZIP protected by a one-time password",
+    )
+    parser.add_argument(
+        "--include-message",
+        action="append",
+        default=[],
+        metavar="MESSAGE_ID",
+        help="include this withheld message (another "
+        "sender's mail in the person's thread: its Message-ID or key from "
+        "`messages list`) after reading it; repeatable",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -48,16 +67,25 @@ def run(context: Context, args: argparse.Namespace) -> int:
     elif request is not None:
         customer = request.customer if request.customer_id else None
         if customer is None and request.match_state != "not_in_register":
-            raise InvalidInput("confirm the customer or mark the request not in the register",
-                               key="rule.call_needs_customer")
+            raise InvalidInput(
+                "confirm the customer or mark the request not in the register",
+                key="rule.call_needs_customer",
+            )
     else:
         raise InvalidInput("name a customer number or a request", key="export.needs_customer")
-    language = args.language or (request.language if request else None) \
+    language = (
+        args.language
+        or (request.language if request else None)
         or (customer.language if customer else "fi")
-    package = build_package(customer, language=language, settings=context.settings,
-                            actor=CLI_ACTOR, request=request,
-                            include_messages=[find_message(identifier).id
-                                              for identifier in args.include_message])
+    )
+    package = build_package(
+        customer,
+        language=language,
+        settings=context.settings,
+        actor=CLI_ACTOR,
+        request=request,
+        include_messages=[find_message(identifier).id for identifier in args.include_message],
+    )
     password = new_password() if args.password else None
     for path in write_package(package, args.out, password=password):
         print(context.t("export.written", path=str(path)))

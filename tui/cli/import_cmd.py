@@ -13,12 +13,14 @@ from tui.cli.context import CLI_ACTOR, Context
 def register(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("import", help="import customers from a CSV file")
     kinds = group.add_subparsers(dest="what", metavar="WHAT", required=True)
-    customers = kinds.add_parser("customers", help="customers from the ticketing system or "
-                                                   "the newsletter list (CSV)")
+    customers = kinds.add_parser(
+        "customers", help="customers from the ticketing system or the newsletter list (CSV)"
+    )
     customers.add_argument("file", type=Path, metavar="FILE")
     customers.add_argument("--source", required=True, choices=("ticketing", "newsletter"))
-    customers.add_argument("--skip-bad", action="store_true",
-                           help="import the good rows and list the bad ones")
+    customers.add_argument(
+        "--skip-bad", action="store_true", help="import the good rows and list the bad ones"
+    )
     customers.set_defaults(handler=run)
 
 
@@ -29,16 +31,19 @@ def run(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     try:
         with context.progress(context.t("import.progress")) as progress:
-            report = import_customers(args.file, args.source, actor=CLI_ACTOR,
-                                      skip_bad=args.skip_bad, progress=progress)
+            report = import_customers(
+                args.file, args.source, actor=CLI_ACTOR, skip_bad=args.skip_bad, progress=progress
+            )
     except ImportFailed as failure:
         for error in failure.errors:
-            print(context.t("import.bad_row", line=error.line, message=error.message),
-                  file=sys.stderr)
+            print(
+                context.t("import.bad_row", line=error.line, message=error.message), file=sys.stderr
+            )
         raise
     for error in report.errors:
-        print(context.t("import.skipped_row", line=error.line, message=error.message),
-              file=sys.stderr)
+        print(
+            context.t("import.skipped_row", line=error.line, message=error.message), file=sys.stderr
+        )
     for conflict in report.conflicts:
         print(context.t("import.conflict_row", line=conflict.line), file=sys.stderr)
     context.say("import.done", **report.as_dict())

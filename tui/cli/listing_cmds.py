@@ -20,28 +20,49 @@ Columns = list[tuple[str, str]]  # (field, catalog key of its heading)
 LISTINGS: dict[str, tuple[Callable[[], list[dict[str, Any]]], Columns, str]] = {
     "requests": (
         listings.requests,
-        [("reference", "col.reference"), ("kind", "col.kind"), ("status", "col.status"),
-         ("requester_email", "col.requester"), ("customer_no", "col.customer_no"),
-         ("due_at", "col.due")],
+        [
+            ("reference", "col.reference"),
+            ("kind", "col.kind"),
+            ("status", "col.status"),
+            ("requester_email", "col.requester"),
+            ("customer_no", "col.customer_no"),
+            ("due_at", "col.due"),
+        ],
         "list requests",
     ),
     "messages": (
         listings.messages,
-        [("received_at", "col.received"), ("disposition", "col.disposition"),
-         ("reason", "col.reason"), ("request", "col.reference"), ("from", "col.from")],
+        [
+            ("received_at", "col.received"),
+            ("disposition", "col.disposition"),
+            ("reason", "col.reason"),
+            ("request", "col.reference"),
+            ("from", "col.from"),
+        ],
         "list inbound messages and their dispositions",
     ),
     "customers": (
         listings.customers,
-        [("customer_no", "col.customer_no"), ("name", "col.name"), ("email", "col.email"),
-         ("phone", "col.phone"), ("sources", "col.sources")],
+        [
+            ("customer_no", "col.customer_no"),
+            ("name", "col.name"),
+            ("email", "col.email"),
+            ("phone", "col.phone"),
+            ("sources", "col.sources"),
+        ],
         "list customers",
     ),
     "outbox": (
         listings.outbox,
-        [("created_at", "col.created"), ("status", "col.status"), ("to", "col.to"),
-         ("subject", "col.subject"), ("attempts", "col.attempts"),
-         ("last_error", "col.last_error"), ("message_id", "col.message_id")],
+        [
+            ("created_at", "col.created"),
+            ("status", "col.status"),
+            ("to", "col.to"),
+            ("subject", "col.subject"),
+            ("attempts", "col.attempts"),
+            ("last_error", "col.last_error"),
+            ("message_id", "col.message_id"),
+        ],
         "list outgoing mail",
     ),
 }
@@ -69,7 +90,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         listing.add_argument("--json", action="store_true", help="print a JSON array")
         listing.set_defaults(handler=_runner(name))
     marketing = commands.add_parser(
-        "marketing-list", help="customers who may receive the newsletter now")
+        "marketing-list", help="customers who may receive the newsletter now"
+    )
     marketing.add_argument("--json", action="store_true", help="print a JSON array")
     marketing.set_defaults(handler=_run_marketing_list)
 
@@ -95,13 +117,25 @@ def _run_marketing_list(context: Context, args: argparse.Namespace) -> int:
     if args.json:
         context.print_json(rows)
     else:
-        print_table(context, rows, [("customer_no", "col.customer_no"), ("name", "col.name"),
-                                    ("email", "col.email"), ("language", "col.language")])
+        print_table(
+            context,
+            rows,
+            [
+                ("customer_no", "col.customer_no"),
+                ("name", "col.name"),
+                ("email", "col.email"),
+                ("language", "col.language"),
+            ],
+        )
     return 0
 
 
-def print_table(context: Context, rows: list[dict[str, Any]], columns: Columns,
-                codes: Mapping[str, str] | None = None) -> None:
+def print_table(
+    context: Context,
+    rows: list[dict[str, Any]],
+    columns: Columns,
+    codes: Mapping[str, str] | None = None,
+) -> None:
     """A table for people; ``codes`` names the fields whose codes are shown in words
     (field -> catalog prefix, :func:`store.i18n.code_text`)."""
     from rich.console import Console
@@ -112,8 +146,12 @@ def print_table(context: Context, rows: list[dict[str, Any]], columns: Columns,
     for _, heading in columns:
         table.add_column(context.t(heading), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(field, row.get(field), codes.get(field), context.language)
-                        for field, _ in columns))
+        table.add_row(
+            *(
+                _cell(field, row.get(field), codes.get(field), context.language)
+                for field, _ in columns
+            )
+        )
     Console().print(table)
     context.say("cli.rows", count=len(rows))
 

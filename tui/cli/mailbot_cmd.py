@@ -16,15 +16,21 @@ from tui.cli.context import Context
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "mailbot", help="read the privacy inbox and send the outbox (runs until stopped)")
-    parser.add_argument("--once", action="store_true",
-                        help="process everything waiting, send the outbox, and exit")
+        "mailbot", help="read the privacy inbox and send the outbox (runs until stopped)"
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="process everything waiting, send the outbox, and exit"
+    )
     parser.set_defaults(handler=run)
     again = listing_cmds.ACTIONS["messages"].add_parser(
-        "reprocess", help="run a quarantined message through the mailbot again")
-    again.add_argument("message_id", metavar="MESSAGE_ID",
-                       help="its Message-ID (or, for a message without one, the key that "
-                            "`messages list --json` shows)")
+        "reprocess", help="run a quarantined message through the mailbot again"
+    )
+    again.add_argument(
+        "message_id",
+        metavar="MESSAGE_ID",
+        help="its Message-ID (or, for a message without one, the key that "
+        "`messages list --json` shows)",
+    )
     again.set_defaults(handler=run_reprocess)
 
 
@@ -41,7 +47,9 @@ def run_reprocess(context: Context, args: argparse.Namespace) -> int:
         context.say("mailbot.still_quarantined", reason=message.reason or "")
         return 1
     reference = message.request.reference if message.request_id else "–"
-    context.say("mailbot.reprocessed", reference=reference,
-                disposition=code_text("message.disposition", message.disposition,
-                                      context.language))
+    context.say(
+        "mailbot.reprocessed",
+        reference=reference,
+        disposition=code_text("message.disposition", message.disposition, context.language),
+    )
     return 0

@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rekisteri",
         description="Privacy desk for a customer register / Tietosuojapyyntöjen käsittely.",
     )
-    parser.add_argument("--config", metavar="PATH",
-                        help="TOML configuration file (default: $REKISTERI_CONFIG)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="TOML configuration file (default: $REKISTERI_CONFIG)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
@@ -104,8 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("REKISTERI_DEBUG"):
             raise
-        print(f"rekisteri: {translate('cli.internal_error', language)}: "
-              f"{type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"rekisteri: {translate('cli.internal_error', language)}: "
+            f"{type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -23,21 +23,36 @@ from tui.cli.listing_cmds import print_table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("newsletter", help="the newsletter: send an issue, list them, "
-                                                   "rotate the secret of its links")
+    group = commands.add_parser(
+        "newsletter",
+        help="the newsletter: send an issue, list them, rotate the secret of its links",
+    )
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     send = actions.add_parser(
-        "send", help="queue an issue to everyone who may receive marketing now; the mailbot "
-                     "(or `outbox send`) delivers it. The same texts again continue the issue.")
+        "send",
+        help="queue an issue to everyone who may receive marketing now; the mailbot "
+        "(or `outbox send`) delivers it. The same texts again continue the issue.",
+    )
     send.add_argument("file", type=Path, metavar="FILE", help="the Finnish text (Markdown)")
     send.add_argument("--subject", required=True, metavar="TEXT")
-    send.add_argument("--lang", action="append", default=[], metavar="LANG=FILE",
-                      help="the text in another language (sv, en); may be repeated")
-    send.add_argument("--lang-subject", action="append", default=[], metavar="LANG=TEXT",
-                      help="the subject in another language (default: --subject)")
-    send.add_argument("--dry-run", action="store_true",
-                      help="only count the recipients and show the Finnish mail")
+    send.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="LANG=FILE",
+        help="the text in another language (sv, en); may be repeated",
+    )
+    send.add_argument(
+        "--lang-subject",
+        action="append",
+        default=[],
+        metavar="LANG=TEXT",
+        help="the subject in another language (default: --subject)",
+    )
+    send.add_argument(
+        "--dry-run", action="store_true", help="only count the recipients and show the Finnish mail"
+    )
     send.set_defaults(handler=run_send)
 
     listing = actions.add_parser("list", help="every issue and what became of its mail")
@@ -50,10 +65,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     preview.add_argument("--html", action="store_true", help="the HTML part instead of the text")
     preview.set_defaults(handler=run_preview)
 
-    rotate = actions.add_parser("rotate-secret", help="a new secret for the personal links: "
-                                                      "every link sent before stops working")
-    rotate.add_argument("--force", action="store_true",
-                        help="even while newsletter mail is still waiting to be sent")
+    rotate = actions.add_parser(
+        "rotate-secret",
+        help="a new secret for the personal links: every link sent before stops working",
+    )
+    rotate.add_argument(
+        "--force",
+        action="store_true",
+        help="even while newsletter mail is still waiting to be sent",
+    )
     rotate.set_defaults(handler=run_rotate)
 
 
@@ -65,8 +85,9 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     for value in values:
         language, separator, rest = value.partition("=")
         if not separator or not rest.strip():
-            raise InvalidInput(f"{option} takes LANG=VALUE", key="newsletter.bad_pair",
-                               option=option, value=value)
+            raise InvalidInput(
+                f"{option} takes LANG=VALUE", key="newsletter.bad_pair", option=option, value=value
+            )
         pairs[language.strip().lower()] = rest
     return pairs
 
@@ -75,8 +96,12 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"cannot read {path}: {error}", key="newsletter.file_unreadable",
-                           path=str(path), error=str(error)) from None
+        raise InvalidInput(
+            f"cannot read {path}: {error}",
+            key="newsletter.file_unreadable",
+            path=str(path),
+            error=str(error),
+        ) from None
 
 
 def _texts(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
@@ -100,10 +125,12 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     newsletter, created = newsletters.find_or_create(args.subject, bodies, CLI_ACTOR, subjects)
     context.say("newsletter.created" if created else "newsletter.resuming", id=newsletter.id)
     with context.progress(context.t("newsletter.progress")) as progress:
-        report = queue_newsletter(newsletter, settings=context.settings, actor=CLI_ACTOR,
-                                  progress=progress)
-    context.say("newsletter.queued", id=newsletter.id, queued=report.queued,
-                already=report.plan.already)
+        report = queue_newsletter(
+            newsletter, settings=context.settings, actor=CLI_ACTOR, progress=progress
+        )
+    context.say(
+        "newsletter.queued", id=newsletter.id, queued=report.queued, already=report.plan.already
+    )
     context.say("newsletter.delivery", rate=_rate(context))
     return 0
 
@@ -113,14 +140,18 @@ def _rate(context: Context) -> str:
     return f"{rate:g}/s" if rate > 0 else context.t("newsletter.no_limit")
 
 
-def _dry_run(context: Context, subject: str, bodies: dict[str, str],
-             subjects: dict[str, str]) -> int:
+def _dry_run(
+    context: Context, subject: str, bodies: dict[str, str], subjects: dict[str, str]
+) -> int:
     all_subjects, clean = newsletters.prepare(subject, bodies, subjects)
     digest = newsletters.content_digest(all_subjects, clean)
     existing = Newsletter.get_or_none(Newsletter.digest == digest)
     counts = newsletters.audience(existing)
-    context.say("newsletter.dry_run", total=sum(counts.values()), languages=", ".join(
-        f"{language} {counts.get(language, 0)}" for language in LANGUAGES))
+    context.say(
+        "newsletter.dry_run",
+        total=sum(counts.values()),
+        languages=", ".join(f"{language} {counts.get(language, 0)}" for language in LANGUAGES),
+    )
     draft = Newsletter(subject=all_subjects["fi"], subjects=all_subjects, bodies=clean)
     context.print_mail("newsletter.subject", newsletter_preview(draft, context.settings, "fi"))
     return 0
@@ -134,20 +165,32 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
         return 0
     from store import clock
 
-    table = [{"id": row["id"],
-              "created": format_datetime(clock.parse_instant(row["created_at"]),
-                                         context.language),
-              "subject": row["subject"], "languages": row["languages"],
-              "recipients": row["recipients"], **row["counts"]} for row in rows]
-    print_table(context, table, [("id", "newsletter.col_id"),
-                                 ("created", "newsletter.col_created"),
-                                 ("subject", "newsletter.col_subject"),
-                                 ("languages", "col.language"),
-                                 ("recipients", "newsletter.col_recipients"),
-                                 ("queued", "newsletter.col_queued"),
-                                 ("sent", "newsletter.col_sent"),
-                                 ("failed", "newsletter.col_failed"),
-                                 ("skipped", "newsletter.col_skipped")])
+    table = [
+        {
+            "id": row["id"],
+            "created": format_datetime(clock.parse_instant(row["created_at"]), context.language),
+            "subject": row["subject"],
+            "languages": row["languages"],
+            "recipients": row["recipients"],
+            **row["counts"],
+        }
+        for row in rows
+    ]
+    print_table(
+        context,
+        table,
+        [
+            ("id", "newsletter.col_id"),
+            ("created", "newsletter.col_created"),
+            ("subject", "newsletter.col_subject"),
+            ("languages", "col.language"),
+            ("recipients", "newsletter.col_recipients"),
+            ("queued", "newsletter.col_queued"),
+            ("sent", "newsletter.col_sent"),
+            ("failed", "newsletter.col_failed"),
+            ("skipped", "newsletter.col_skipped"),
+        ],
+    )
     return 0
 
 

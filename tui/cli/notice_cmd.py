@@ -22,19 +22,36 @@ from tui.cli.context import Context
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "notice", help="the privacy notice (Art. 13), or with --record the record of "
-                       "processing activities (Art. 30)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="the notice's language (default: fi, or the command line's)")
-    parser.add_argument("--format", choices=FORMATS, default="txt", dest="fmt",
-                        help="plain text (default), Markdown or one HTML page")
-    parser.add_argument("--out", type=Path, metavar="FILE",
-                        help="write to FILE instead of the standard output")
-    parser.add_argument("--record", action="store_true",
-                        help="the record of processing activities, with figures from the "
-                             "register")
-    parser.add_argument("--json", action="store_true",
-                        help="with --record: the facts and figures as JSON, for scripts")
+        "notice",
+        help="the privacy notice (Art. 13), or with --record the record of "
+        "processing activities (Art. 30)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="the notice's language (default: fi, or the command line's)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="txt",
+        dest="fmt",
+        help="plain text (default), Markdown or one HTML page",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE instead of the standard output"
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="the record of processing activities, with figures from the register",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="with --record: the facts and figures as JSON, for scripts",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -45,8 +62,10 @@ def run(context: Context, args: argparse.Namespace) -> int:
     if args.record:
         context.open_db()
         if args.json:
-            text = json.dumps(record_json(context.settings, language), ensure_ascii=False,
-                              indent=2) + "\n"
+            text = (
+                json.dumps(record_json(context.settings, language), ensure_ascii=False, indent=2)
+                + "\n"
+            )
         else:
             text = render(build_record(context.settings, language), args.fmt)
     else:

@@ -18,13 +18,14 @@ from tui.cli.context import CLI_ACTOR, Context
 def register(commands: argparse._SubParsersAction) -> None:
     actions = listing_cmds.ACTIONS["outbox"]
     send = actions.add_parser(
-        "send", help="send the mail that is due now; exits 1 if any mail failed for good")
-    send.add_argument("--limit", type=int, default=None, metavar="N",
-                      help="send at most N mails")
+        "send", help="send the mail that is due now; exits 1 if any mail failed for good"
+    )
+    send.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N mails")
     send.set_defaults(handler=run_send)
     retry = actions.add_parser("retry", help="send a failed mail again (same Message-ID)")
-    retry.add_argument("message_id", metavar="MESSAGE_ID",
-                       help="the Message-ID that `outbox list --json` shows")
+    retry.add_argument(
+        "message_id", metavar="MESSAGE_ID", help="the Message-ID that `outbox list --json` shows"
+    )
     retry.set_defaults(handler=run_retry)
 
 
@@ -32,8 +33,13 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     with context.progress(context.t("outbox.progress")) as progress:
         report = asyncio.run(send_due(context.settings, limit=args.limit, progress=progress))
-    context.say("outbox.sent", sent=report.sent, retry=report.retry, failed=report.failed,
-                skipped=report.skipped)
+    context.say(
+        "outbox.sent",
+        sent=report.sent,
+        retry=report.retry,
+        failed=report.failed,
+        skipped=report.skipped,
+    )
     for message_id, error in report.failures:
         context.say("outbox.failed", message_id=message_id, error=error)
     if report.connection_error:

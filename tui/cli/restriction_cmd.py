@@ -20,8 +20,9 @@ from tui.cli.listing_cmds import print_table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("restriction",
-                                help="restriction of processing (Art. 18): list, apply, lift")
+    group = commands.add_parser(
+        "restriction", help="restriction of processing (Art. 18): list, apply, lift"
+    )
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="customers whose processing is restricted")
@@ -29,26 +30,37 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(handler=run_list)
 
-    apply = actions.add_parser("apply", help="restrict processing of a customer's data and "
-                                             "confirm it to them")
+    apply = actions.add_parser(
+        "apply", help="restrict processing of a customer's data and confirm it to them"
+    )
     apply.add_argument("customer_no", metavar="CUSTOMER_NO")
-    apply.add_argument("--ground", required=True, choices=GROUNDS,
-                       help="Art. 18(1)(a)–(d): accuracy_contested, unlawful_processing, "
-                            "legal_claims, objection_pending")
+    apply.add_argument(
+        "--ground",
+        required=True,
+        choices=GROUNDS,
+        help="Art. 18(1)(a)–(d): accuracy_contested, unlawful_processing, "
+        "legal_claims, objection_pending",
+    )
     apply.add_argument("--note", default="", help="what is contested, which claim")
-    apply.add_argument("--request", metavar="REFERENCE",
-                       help="the restriction request this carries out (needs its "
-                            "verification call)")
+    apply.add_argument(
+        "--request",
+        metavar="REFERENCE",
+        help="the restriction request this carries out (needs its verification call)",
+    )
     apply.set_defaults(handler=run_apply)
 
     lifting = actions.add_parser("lift", help="tell the person, then lift the restriction")
     lifting.add_argument("customer_no", metavar="CUSTOMER_NO")
-    lifting.add_argument("--reason", required=True,
-                         help="why it ends; the person is told this")
-    lifting.add_argument("--informed", default="", metavar="HOW",
-                         help="for a person without an email address: how they were told")
-    lifting.add_argument("--dry-run", action="store_true",
-                         help="only show the mail that would be sent")
+    lifting.add_argument("--reason", required=True, help="why it ends; the person is told this")
+    lifting.add_argument(
+        "--informed",
+        default="",
+        metavar="HOW",
+        help="for a person without an email address: how they were told",
+    )
+    lifting.add_argument(
+        "--dry-run", action="store_true", help="only show the mail that would be sent"
+    )
     lifting.set_defaults(handler=run_lift)
 
 
@@ -59,14 +71,24 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
         context.print_json([line.as_json() for line in lines])
         return 0
     language = context.language
-    rows = [{"customer_no": line.customer_no, "ground": ground_text(line.ground, language),
-             "started": format_datetime(line.started_at, language), "by": line.started_by,
-             "request": line.request_reference,
-             "lifted": format_datetime(line.lifted_at, language) if line.lifted_at else None}
-            for line in lines]
-    columns = [("customer_no", "col.customer_no"), ("ground", "restriction.col_ground"),
-               ("started", "restriction.col_started"), ("by", "restriction.col_by"),
-               ("request", "restriction.col_request")]
+    rows = [
+        {
+            "customer_no": line.customer_no,
+            "ground": ground_text(line.ground, language),
+            "started": format_datetime(line.started_at, language),
+            "by": line.started_by,
+            "request": line.request_reference,
+            "lifted": format_datetime(line.lifted_at, language) if line.lifted_at else None,
+        }
+        for line in lines
+    ]
+    columns = [
+        ("customer_no", "col.customer_no"),
+        ("ground", "restriction.col_ground"),
+        ("started", "restriction.col_started"),
+        ("by", "restriction.col_by"),
+        ("request", "restriction.col_request"),
+    ]
     if args.all:
         columns.append(("lifted", "restriction.col_lifted"))
     print_table(context, rows, columns)
@@ -76,10 +98,21 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 def run_apply(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     customer = get_customer(args.customer_no)
-    outcome = restrict(customer, ground=args.ground, settings=context.settings,
-                       actor=CLI_ACTOR, note=args.note, request=request_named(args.request))
-    print(context.t("restriction.applied", customer_no=customer.customer_no,
-                    ground=ground_text(args.ground, context.language)))
+    outcome = restrict(
+        customer,
+        ground=args.ground,
+        settings=context.settings,
+        actor=CLI_ACTOR,
+        note=args.note,
+        request=request_named(args.request),
+    )
+    print(
+        context.t(
+            "restriction.applied",
+            customer_no=customer.customer_no,
+            ground=ground_text(args.ground, context.language),
+        )
+    )
     _say_mail(context, outcome)
     return 0
 
@@ -95,8 +128,13 @@ def run_lift(context: Context, args: argparse.Namespace) -> int:
         context.say("restriction.preview")
         print(f"{mail.subject}\n\n{mail.text}", end="")
         return 0
-    outcome = lift(customer, reason=args.reason, settings=context.settings, actor=CLI_ACTOR,
-                   informed_otherwise=args.informed)
+    outcome = lift(
+        customer,
+        reason=args.reason,
+        settings=context.settings,
+        actor=CLI_ACTOR,
+        informed_otherwise=args.informed,
+    )
     print(context.t("restriction.lifted", customer_no=customer.customer_no))
     _say_mail(context, outcome)
     return 0

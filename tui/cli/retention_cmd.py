@@ -13,9 +13,11 @@ from tui.cli.context import Context
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "retention", help="erase customers and vouchers whose time is up, clean old mail")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="only list what would be done, and why")
+        "retention", help="erase customers and vouchers whose time is up, clean old mail"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="only list what would be done, and why"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -33,19 +35,33 @@ def run(context: Context, args: argparse.Namespace) -> int:
 def print_report(context: Context, report: RetentionReport) -> None:
     t, language = context.t, context.language
     for item in report.erasures:
-        print(t(f"retention.{item.basis}", customer_no=item.customer_no,
+        print(
+            t(
+                f"retention.{item.basis}",
+                customer_no=item.customer_no,
                 ended=format_date(item.ended_on, language),
-                due=format_date(item.due_on, language)))
+                due=format_date(item.due_on, language),
+            )
+        )
     for held in report.held:
-        print(t(f"retention.held_{held.reason}", customer_no=held.customer_no,
+        print(
+            t(
+                f"retention.held_{held.reason}",
+                customer_no=held.customer_no,
                 due=format_date(held.due_on, language),
-                ground=ground_text(held.ground, language)))
+                ground=ground_text(held.ground, language),
+            )
+        )
     if report.kept_for_marketing:
         print(t("retention.kept_for_marketing", count=report.kept_for_marketing))
     if report.vouchers_deleted:
-        print(t("retention.vouchers", count=report.vouchers_deleted,
-                day=format_date(report.vouchers_up_to, language)
-                if report.vouchers_up_to else "–"))
+        print(
+            t(
+                "retention.vouchers",
+                count=report.vouchers_deleted,
+                day=format_date(report.vouchers_up_to, language) if report.vouchers_up_to else "–",
+            )
+        )
     if report.requests_minimised:
         print(t("retention.requests", count=report.requests_minimised))
     redacted = report.messages_redacted + report.outbox_redacted
@@ -57,5 +73,9 @@ def print_report(context: Context, report: RetentionReport) -> None:
     elif report.dry_run:
         context.say("retention.dry_run_done")
     else:
-        context.say("retention.done", erased=len(report.erasures),
-                    vouchers=report.vouchers_deleted, mail=redacted + raw)
+        context.say(
+            "retention.done",
+            erased=len(report.erasures),
+            vouchers=report.vouchers_deleted,
+            mail=redacted + raw,
+        )

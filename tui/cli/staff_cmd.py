@@ -20,14 +20,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--display-name", default="")
     add.add_argument("--language", choices=("fi", "en"), default="fi")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of stdin (for scripts)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (for scripts)",
+    )
     add.set_defaults(handler=run_add)
     listing = actions.add_parser("list", help="list staff")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=run_list)
-    for action, help_text in (("disable", "stop a staff member from logging in"),
-                              ("enable", "let a disabled staff member log in again")):
+    for action, help_text in (
+        ("disable", "stop a staff member from logging in"),
+        ("enable", "let a disabled staff member log in again"),
+    ):
         parser = actions.add_parser(action, help=help_text)
         parser.add_argument("name")
         parser.set_defaults(handler=run_enable, enable=action == "enable")
@@ -50,8 +55,14 @@ def read_password(context: Context, from_stdin: bool) -> str:
 def run_add(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     password = read_password(context, args.password_stdin)
-    member = staff.add_staff(args.name, args.role, password, CLI_ACTOR,
-                             display_name=args.display_name, language=args.language)
+    member = staff.add_staff(
+        args.name,
+        args.role,
+        password,
+        CLI_ACTOR,
+        display_name=args.display_name,
+        language=args.language,
+    )
     context.say("staff.added", name=member.name, role=member.role)
     return 0
 
@@ -60,18 +71,33 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
     from store.clock import iso
 
     context.open_db()
-    rows = [{"name": s.name, "display_name": s.display_name, "role": s.role,
-             "enabled": s.enabled, "language": s.language,
-             "last_login_at": iso(s.last_login_at)} for s in staff.list_staff()]
+    rows = [
+        {
+            "name": s.name,
+            "display_name": s.display_name,
+            "role": s.role,
+            "enabled": s.enabled,
+            "language": s.language,
+            "last_login_at": iso(s.last_login_at),
+        }
+        for s in staff.list_staff()
+    ]
     if args.json:
         context.print_json(rows)
     else:
         from tui.cli.listing_cmds import print_table
 
-        print_table(context, rows, [("name", "col.name"), ("role", "col.role"),
-                                    ("enabled", "col.enabled"),
-                                    ("last_login_at", "col.last_login")],
-                    codes={"role": "tui.role"})
+        print_table(
+            context,
+            rows,
+            [
+                ("name", "col.name"),
+                ("role", "col.role"),
+                ("enabled", "col.enabled"),
+                ("last_login_at", "col.last_login"),
+            ],
+            codes={"role": "tui.role"},
+        )
     return 0
 
 

@@ -26,16 +26,22 @@ def audit_log(text: str = "", limit: int = 500) -> tuple[AuditLine, ...]:
     query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
     text = text.strip()
     if text:
-        query = query.where((AuditEvent.customer_no == text)
-                            | (AuditEvent.request_reference == text.upper())
-                            | (AuditEvent.actor == text)
-                            | AuditEvent.action.startswith(text))
+        query = query.where(
+            (AuditEvent.customer_no == text)
+            | (AuditEvent.request_reference == text.upper())
+            | (AuditEvent.actor == text)
+            | AuditEvent.action.startswith(text)
+        )
     return tuple(audit_line(event) for event in query)
 
 
 def staff_lines() -> tuple[StaffLine, ...]:
-    return tuple(StaffLine(s.name, s.display_name, s.role, s.enabled, s.language,
-                           s.last_login_at, s.locked_until) for s in list_staff())
+    return tuple(
+        StaffLine(
+            s.name, s.display_name, s.role, s.enabled, s.language, s.last_login_at, s.locked_until
+        )
+        for s in list_staff()
+    )
 
 
 def staff_role(name: str) -> str:

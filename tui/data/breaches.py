@@ -56,13 +56,22 @@ class NoticePlan:
 def breach_lines() -> tuple[BreachLine, ...]:
     lines = []
     for row in breaches.breach_rows():
-        lines.append(BreachLine(
-            id=row["id"], discovered_at=clock.parse_instant(row["discovered_at"]),
-            deadline_at=clock.parse_instant(row["deadline_at"]), what=row["what"],
-            authority_required=row["authority_required"],
-            authority_notified_at=(clock.parse_instant(row["authority_notified_at"])
-                                   if row["authority_notified_at"] else None),
-            notices=row["notices"], without_email=len(row["without_email"])))
+        lines.append(
+            BreachLine(
+                id=row["id"],
+                discovered_at=clock.parse_instant(row["discovered_at"]),
+                deadline_at=clock.parse_instant(row["deadline_at"]),
+                what=row["what"],
+                authority_required=row["authority_required"],
+                authority_notified_at=(
+                    clock.parse_instant(row["authority_notified_at"])
+                    if row["authority_notified_at"]
+                    else None
+                ),
+                notices=row["notices"],
+                without_email=len(row["without_email"]),
+            )
+        )
     return tuple(lines)
 
 
@@ -80,13 +89,16 @@ def load_breach(breach_id: int, settings: Settings) -> BreachView:
         deadline_at=breaches.deadline_at(breach.discovered_at),
         authority_text=authority_text(breach, settings),
         missing=tuple(missing_items(breach)),
-        notices=notices, without_email=tuple(without),
+        notices=notices,
+        without_email=tuple(without),
         notice_languages=breaches.notice_languages(breach),
-        missing_notice_items=tuple(breaches.missing_notice_items(breach)))
+        missing_notice_items=tuple(breaches.missing_notice_items(breach)),
+    )
 
 
-def plan_notices(breach_id: int, selection: Selection, settings: Settings,
-                 language: str) -> NoticePlan:
+def plan_notices(
+    breach_id: int, selection: Selection, settings: Settings, language: str
+) -> NoticePlan:
     breach = breaches.get_breach(breach_id)
     plan = mailings.plan(breaches.notice_mailing(breach), selection)
     return NoticePlan(selection, plan, notice_preview(breach, settings, language))

@@ -81,8 +81,12 @@ class CustomerView:
 def search(query: str, limit: int = 50) -> tuple[CustomerRow, ...]:
     found = search_customers(query, limit=limit)
     restricted = restricted_among(c.id for c in found) if found else set()
-    return tuple(CustomerRow(c.customer_no, c.name, c.email or "", format_phone(c.phone),
-                             c.city, c.id in restricted) for c in found)
+    return tuple(
+        CustomerRow(
+            c.customer_no, c.name, c.email or "", format_phone(c.phone), c.city, c.id in restricted
+        )
+        for c in found
+    )
 
 
 def open_customer(customer_no: str, actor: str) -> CustomerView:
@@ -110,15 +114,18 @@ def open_customer(customer_no: str, actor: str) -> CustomerView:
         suppressed=bool(customer.email) and consent.is_suppressed(customer.email),
         consents=tuple(
             ConsentLine(e.at, e.purpose, e.given, e.channel, e.wording_version)
-            for e in customer.consent_events.order_by(ConsentEvent.at.desc(),
-                                                      ConsentEvent.id.desc())),
+            for e in customer.consent_events.order_by(
+                ConsentEvent.at.desc(), ConsentEvent.id.desc()
+            )
+        ),
         purchases=tuple(
-            PurchaseLine(p.purchased_at, p.receipt_no, p.amount_cents, p.currency,
-                         p.description)
-            for p in customer.purchases.order_by(Purchase.purchased_at.desc())),
+            PurchaseLine(p.purchased_at, p.receipt_no, p.amount_cents, p.currency, p.description)
+            for p in customer.purchases.order_by(Purchase.purchased_at.desc())
+        ),
         requests=tuple(
             RequestLine(r.reference, r.kind, r.status, r.received_at)
-            for r in customer.requests.order_by(Request.received_at.desc())),
+            for r in customer.requests.order_by(Request.received_at.desc())
+        ),
         restriction_ground=restriction.ground if restriction else "",
         restricted_since=restriction.started_at if restriction else None,
         can_be_restricted=restriction is None and customer.erased_at is None,

@@ -23,7 +23,14 @@ class NewsletterLine:
 
 def newsletter_lines() -> tuple[NewsletterLine, ...]:
     """The same rows as ``rekisteri newsletter list --json``, newest first."""
-    return tuple(NewsletterLine(
-        id=row["id"], subject=row["subject"], languages=tuple(row["languages"]),
-        created_at=clock.parse_instant(row["created_at"]), recipients=row["recipients"],
-        counts=row["counts"]) for row in newsletters.newsletter_rows())
+    return tuple(
+        NewsletterLine(
+            id=row["id"],
+            subject=row["subject"],
+            languages=tuple(row["languages"]),
+            created_at=clock.parse_instant(row["created_at"]),
+            recipients=row["recipients"],
+            counts=row["counts"],
+        )
+        for row in newsletters.newsletter_rows()
+    )

@@ -74,28 +74,41 @@ class QueueSnapshot:
 
 def change_signature() -> tuple[object, ...]:
     """A cheap fingerprint of the queue: when it is unchanged, nothing needs reloading."""
-    row = Request.select(fn.COUNT(Request.id), fn.MAX(Request.id),
-                         fn.MAX(Request.updated_at)).tuples().get()
+    row = (
+        Request.select(fn.COUNT(Request.id), fn.MAX(Request.id), fn.MAX(Request.updated_at))
+        .tuples()
+        .get()
+    )
     failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
     # A restriction made or lifted on the customer screen changes no request: a new one
     # raises the highest id, a lift the count of lifted ones.
-    restrictions = Restriction.select(fn.MAX(Restriction.id),
-                                      fn.COUNT(Restriction.lifted_at)).tuples().get()
+    restrictions = (
+        Restriction.select(fn.MAX(Restriction.id), fn.COUNT(Restriction.lifted_at)).tuples().get()
+    )
     return (*row, failed, *restrictions)
 
 
-def load_queue(queue_filter: QueueFilter, settings: Settings,
-               now: datetime | None = None) -> QueueSnapshot:
+def load_queue(
+    queue_filter: QueueFilter, settings: Settings, now: datetime | None = None
+) -> QueueSnapshot:
     now = now or clock.now()
     signature = change_signature()
-    failed_requests = (OutboxMail.select(OutboxMail.request)
-                       .where((OutboxMail.status == "failed") & OutboxMail.request.is_null(False)))
+    failed_requests = OutboxMail.select(OutboxMail.request).where(
+        (OutboxMail.status == "failed") & OutboxMail.request.is_null(False)
+    )
     failed_ids = {row.request_id for row in failed_requests}
-    query = (Request.select(Request.id, Request.reference, Request.kind, Request.status,
-                            Request.requester_email, Request.requester_name,
-                            Request.received_at, Request.due_at, Request.customer,
-                            Customer.customer_no)
-             .join(Customer, JOIN.LEFT_OUTER, on=(Request.customer == Customer.id)))
+    query = Request.select(
+        Request.id,
+        Request.reference,
+        Request.kind,
+        Request.status,
+        Request.requester_email,
+        Request.requester_name,
+        Request.received_at,
+        Request.due_at,
+        Request.customer,
+        Customer.customer_no,
+    ).join(Customer, JOIN.LEFT_OUTER, on=(Request.customer == Customer.id))
     if queue_filter.status == OPEN:
         query = query.where(Request.status.in_(OPEN_STATUSES))
     else:
@@ -104,13 +117,18 @@ def load_queue(queue_filter: QueueFilter, settings: Settings,
         query = query.where(Request.kind == queue_filter.kind)
     text = queue_filter.text.strip()
     if text:
-        query = query.where(Request.reference.contains(text)
-                            | fn.LOWER(Request.requester_email).contains(text.lower())
-                            | fn.LOWER(Request.requester_name).contains(text.lower())
-                            | Customer.customer_no.startswith(text)
-                            | Request.reference.startswith(text.upper()))
-    order = (Request.due_at, Request.id) if queue_filter.sort == "due" \
+        query = query.where(
+            Request.reference.contains(text)
+            | fn.LOWER(Request.requester_email).contains(text.lower())
+            | fn.LOWER(Request.requester_name).contains(text.lower())
+            | Customer.customer_no.startswith(text)
+            | Request.reference.startswith(text.upper())
+        )
+    order = (
+        (Request.due_at, Request.id)
+        if queue_filter.sort == "due"
         else (Request.received_at.desc(), Request.id.desc())
+    )
     restricted = restricted_ids()  # few at any time: one small query, no long IN list
     rows = tuple(
         QueueRow(
@@ -134,8 +152,11 @@ def desk_health(settings: Settings, now: datetime | None = None) -> DeskHealth:
     now = now or clock.now()
     failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
     last = last_fetch_at()
-    return DeskHealth(failed_mail=failed, last_fetch_at=last,
-                      stale=last is None or now - last > stale_after(settings))
+    return DeskHealth(
+        failed_mail=failed,
+        last_fetch_at=last,
+        stale=last is None or now - last > stale_after(settings),
+    )
 
 
 def stale_after(settings: Settings) -> timedelta:

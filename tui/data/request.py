@@ -141,12 +141,19 @@ def get_request(reference: str) -> Request:
 
 
 def person(customer: Customer) -> PersonSummary:
-    return PersonSummary(customer_no=customer.customer_no, name=customer.name,
-                         email=customer.email or "", phone=format_phone(customer.phone),
-                         first_name=customer.first_name, last_name=customer.last_name,
-                         language=customer.language, street_address=customer.street_address,
-                         postal_code=customer.postal_code, city=customer.city,
-                         restricted=is_restricted(customer))
+    return PersonSummary(
+        customer_no=customer.customer_no,
+        name=customer.name,
+        email=customer.email or "",
+        phone=format_phone(customer.phone),
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        language=customer.language,
+        street_address=customer.street_address,
+        postal_code=customer.postal_code,
+        city=customer.city,
+        restricted=is_restricted(customer),
+    )
 
 
 def load_request(reference: str, settings: Settings, now: datetime | None = None) -> RequestView:
@@ -155,9 +162,12 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
     customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
     candidates = tuple(
         CandidateView(person(row.customer), tuple(row.matched_on.split(",")), row.score)
-        for row in (RequestCandidate.select(RequestCandidate, Customer)
-                    .join(Customer).where(RequestCandidate.request == request)
-                    .order_by(RequestCandidate.score.desc(), Customer.customer_no))
+        for row in (
+            RequestCandidate.select(RequestCandidate, Customer)
+            .join(Customer)
+            .where(RequestCandidate.request == request)
+            .order_by(RequestCandidate.score.desc(), Customer.customer_no)
+        )
     )
     unanswered = lifecycle.unanswered_calls(request)
     allowed, why = lifecycle.can_approve(request)
@@ -181,21 +191,30 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
         candidates=candidates,
         thread=load_thread(request),
         calls=tuple(
-            CallView(call.called_at, call.outcome, call.note, call.called_by,
-                     format_phone(call.phone_called))
-            for call in request.calls.order_by(VerificationCall.called_at,
-                                               VerificationCall.id)),
+            CallView(
+                call.called_at,
+                call.outcome,
+                call.note,
+                call.called_by,
+                format_phone(call.phone_called),
+            )
+            for call in request.calls.order_by(VerificationCall.called_at, VerificationCall.id)
+        ),
         unanswered_calls=unanswered,
-        trail=tuple(audit_line(event) for event in
-                    audit.trail(request_reference=request.reference, limit=200)),
+        trail=tuple(
+            audit_line(event)
+            for event in audit.trail(request_reference=request.reference, limit=200)
+        ),
         can_approve=allowed,
         approve_refusal=why,
         proposed_changes=dict(request.proposed_changes or {}),
         rejection_reason=request.rejection_reason,
         outcome=request.outcome,
         warnings=call_warnings(request, customer),
-        unreachable_offered=(unanswered >= settings.requests.unanswered_calls_before_letter
-                             and request.status not in CLOSED_STATUSES),
+        unreachable_offered=(
+            unanswered >= settings.requests.unanswered_calls_before_letter
+            and request.status not in CLOSED_STATUSES
+        ),
         written_language=request.written_language,
         letter_parts=letter_parts(request),
     )
@@ -204,10 +223,11 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
 def letter_parts(request: Request) -> tuple[tuple[str, str], ...]:
     """(reference, kind) of the other requests made from the same letter."""
     first = request.part_of_id or request.id
-    rows = (Request.select(Request.reference, Request.kind)
-            .where(((Request.id == first) | (Request.part_of == first))
-                   & (Request.id != request.id))
-            .order_by(Request.id))
+    rows = (
+        Request.select(Request.reference, Request.kind)
+        .where(((Request.id == first) | (Request.part_of == first)) & (Request.id != request.id))
+        .order_by(Request.id)
+    )
     return tuple((row.reference, row.kind) for row in rows)
 
 
@@ -215,32 +235,60 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
     items: list[ThreadItem] = []
     wanted = InboundMessage.request == request
     if request.part_of_id:  # one right of a letter that asked for several: show the letter
-        wanted |= (InboundMessage.request == request.part_of_id) \
-            & (InboundMessage.disposition == "new_request")
+        wanted |= (InboundMessage.request == request.part_of_id) & (
+            InboundMessage.disposition == "new_request"
+        )
     messages = list(InboundMessage.select().where(wanted).order_by(InboundMessage.id))
     attachments: dict[int, list[AttachmentView]] = {}
     if messages:
-        for row in (Attachment.select(Attachment.message, Attachment.filename,
-                                      Attachment.content_type, Attachment.size, Attachment.kept)
-                    .where(Attachment.message.in_([m.id for m in messages]))):
+        for row in Attachment.select(
+            Attachment.message,
+            Attachment.filename,
+            Attachment.content_type,
+            Attachment.size,
+            Attachment.kept,
+        ).where(Attachment.message.in_([m.id for m in messages])):
             attachments.setdefault(row.message_id, []).append(
-                AttachmentView(row.filename, row.content_type, row.size, row.kept))
+                AttachmentView(row.filename, row.content_type, row.size, row.kept)
+            )
     for message in messages:
-        sender = f"{message.from_name} <{message.from_address}>" if message.from_name \
+        sender = (
+            f"{message.from_name} <{message.from_address}>"
+            if message.from_name
             else message.from_address
-        items.append(ThreadItem(
-            direction="in", at=message.received_at, party=sender, subject=message.subject,
-            body=message.body_text,
-            headers=tuple((str(name), str(value)) for name, value in (message.headers or [])),
-            attachments=tuple(attachments.get(message.id, ())),
-            needs_attention=message.needs_attention,
-            attention_reason=message.attention_reason))
-    for mail in OutboxMail.select(OutboxMail.created_at, OutboxMail.to_address,
-                                  OutboxMail.subject, OutboxMail.status, OutboxMail.template,
-                                  OutboxMail.raw).where(OutboxMail.request == request):
-        items.append(ThreadItem(direction="out", at=mail.created_at, party=mail.to_address,
-                                subject=mail.subject, body=mail_body(mail.raw),
-                                status=mail.status, template=mail.template))
+        )
+        items.append(
+            ThreadItem(
+                direction="in",
+                at=message.received_at,
+                party=sender,
+                subject=message.subject,
+                body=message.body_text,
+                headers=tuple((str(name), str(value)) for name, value in (message.headers or [])),
+                attachments=tuple(attachments.get(message.id, ())),
+                needs_attention=message.needs_attention,
+                attention_reason=message.attention_reason,
+            )
+        )
+    for mail in OutboxMail.select(
+        OutboxMail.created_at,
+        OutboxMail.to_address,
+        OutboxMail.subject,
+        OutboxMail.status,
+        OutboxMail.template,
+        OutboxMail.raw,
+    ).where(OutboxMail.request == request):
+        items.append(
+            ThreadItem(
+                direction="out",
+                at=mail.created_at,
+                party=mail.to_address,
+                subject=mail.subject,
+                body=mail_body(mail.raw),
+                status=mail.status,
+                template=mail.template,
+            )
+        )
     return tuple(sorted(items, key=lambda item: item.at))
 
 
@@ -262,12 +310,14 @@ def mail_body(raw: bytes | None) -> str:
 
 def audit_line(event) -> AuditLine:
     payload = event.payload or {}
-    details = ", ".join(f"{key}={value}" for key, value in sorted(payload.items())
-                        if key not in ("before",))
+    details = ", ".join(
+        f"{key}={value}" for key, value in sorted(payload.items()) if key not in ("before",)
+    )
     if event.customer_no:
         details = f"{event.customer_no} {details}".strip()
-    return AuditLine(id=event.id, at=event.at, actor=event.actor, action=event.action,
-                     details=details)
+    return AuditLine(
+        id=event.id, at=event.at, actor=event.actor, action=event.action, details=details
+    )
 
 
 def call_warnings(request: Request, customer: Customer | None) -> CallWarnings:

@@ -34,11 +34,21 @@ class AddStaffDialog(Dialog[NewStaff]):
                 yield Label(t("tui.staff.display_name"))
                 yield TextInput(id="staff-display", compact=True)
                 yield Label(t("col.role"))
-                yield Select([(t(f"tui.role.{role}"), role) for role in ROLES], value="handler",
-                             allow_blank=False, id="staff-role", compact=True)
+                yield Select(
+                    [(t(f"tui.role.{role}"), role) for role in ROLES],
+                    value="handler",
+                    allow_blank=False,
+                    id="staff-role",
+                    compact=True,
+                )
                 yield Label(t("col.language"))
-                yield Select([(t("tui.language.fi"), "fi"), (t("tui.language.en"), "en")],
-                             value="fi", allow_blank=False, id="staff-language", compact=True)
+                yield Select(
+                    [(t("tui.language.fi"), "fi"), (t("tui.language.en"), "en")],
+                    value="fi",
+                    allow_blank=False,
+                    id="staff-language",
+                    compact=True,
+                )
                 yield Label(t("tui.login.password"))
                 yield TextInput(id="staff-password", password=True, compact=True)
             yield Static(t("tui.staff.password_hint"), classes="dialog-hint")
@@ -51,12 +61,15 @@ class AddStaffDialog(Dialog[NewStaff]):
 
     @on(Button.Pressed, "#add")
     def _add(self) -> None:
-        self.dismiss(NewStaff(
-            name=self.query_one("#staff-name", TextInput).value.strip(),
-            display_name=self.query_one("#staff-display", TextInput).value.strip(),
-            role=str(self.query_one("#staff-role", Select).value),
-            language=str(self.query_one("#staff-language", Select).value),
-            password=self.query_one("#staff-password", TextInput).value))
+        self.dismiss(
+            NewStaff(
+                name=self.query_one("#staff-name", TextInput).value.strip(),
+                display_name=self.query_one("#staff-display", TextInput).value.strip(),
+                role=str(self.query_one("#staff-role", Select).value),
+                language=str(self.query_one("#staff-language", Select).value),
+                password=self.query_one("#staff-password", TextInput).value,
+            )
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -12,5 +12,8 @@ class AskMoreDialog(ReasonDialog):
 
     def texts(self) -> tuple[str, str, str]:
         t = self.t
-        return (t("tui.ask_more.title", reference=self.reference), t("tui.ask_more.intro"),
-                t("tui.ask_more.hint"))
+        return (
+            t("tui.ask_more.title", reference=self.reference),
+            t("tui.ask_more.intro"),
+            t("tui.ask_more.hint"),
+        )

@@ -16,8 +16,14 @@ from tui.dialogs.base import Dialog
 class AuthorityTextDialog(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding: the text area's own Ctrl+Y (redo) means nothing when read-only.
-        Binding("ctrl+y", "copy", "tui.breach.key.copy", id="breach.copy",
-                tooltip="tui.breach.tip.copy", priority=True),
+        Binding(
+            "ctrl+y",
+            "copy",
+            "tui.breach.key.copy",
+            id="breach.copy",
+            tooltip="tui.breach.tip.copy",
+            priority=True,
+        ),
     ]
 
     def __init__(self, breach_id: int, text: str, missing: list[str]) -> None:
@@ -32,9 +38,14 @@ class AuthorityTextDialog(Dialog[None]):
             yield Static(t("tui.breach.text_title", id=self.breach_id), classes="dialog-title")
             yield Static(t("tui.breach.text_intro"), classes="dialog-text")
             if self.missing:
-                yield Static(t("breach.missing_items", items=", ".join(
-                    t(f"breach.item.{item}") for item in self.missing)),
-                    id="authority-missing", classes="warning")
+                yield Static(
+                    t(
+                        "breach.missing_items",
+                        items=", ".join(t(f"breach.item.{item}") for item in self.missing),
+                    ),
+                    id="authority-missing",
+                    classes="warning",
+                )
             yield TextArea(self.text, read_only=True, id="authority-text", soft_wrap=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.breach.copy"), id="copy", variant="primary", compact=True)

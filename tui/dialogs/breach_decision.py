@@ -20,8 +20,9 @@ class Decision:
 
 
 class DecisionDialog(Dialog[Decision]):
-    def __init__(self, which: str, breach_id: int, current: bool | None = None,
-                 reason: str = "") -> None:
+    def __init__(
+        self, which: str, breach_id: int, current: bool | None = None, reason: str = ""
+    ) -> None:
         super().__init__()
         self.which = which  # "authority" or "people"
         self.breach_id = breach_id
@@ -31,20 +32,27 @@ class DecisionDialog(Dialog[Decision]):
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(classes="dialog"):
-            yield Static(t(f"tui.breach.decide_{self.which}_title", id=self.breach_id),
-                         classes="dialog-title")
+            yield Static(
+                t(f"tui.breach.decide_{self.which}_title", id=self.breach_id),
+                classes="dialog-title",
+            )
             yield Static(t(f"tui.breach.decide_{self.which}_intro"), classes="dialog-text")
             with RadioSet(id="decision"):
-                yield RadioButton(t(f"tui.breach.decide_{self.which}_yes"),
-                                  value=self.current is True, id="decision-yes")
-                yield RadioButton(t(f"tui.breach.decide_{self.which}_no"),
-                                  value=self.current is False, id="decision-no")
+                yield RadioButton(
+                    t(f"tui.breach.decide_{self.which}_yes"),
+                    value=self.current is True,
+                    id="decision-yes",
+                )
+                yield RadioButton(
+                    t(f"tui.breach.decide_{self.which}_no"),
+                    value=self.current is False,
+                    id="decision-no",
+                )
             yield Label(t("tui.breach.reasoning"))
             yield TextEditor(self.reason, id="decision-reason", classes="reason")
             yield Static("", id="decision-problem", classes="warning")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("tui.breach.record"), id="record", variant="primary",
-                             compact=True)
+                yield Button(t("tui.breach.record"), id="record", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:

@@ -22,8 +22,9 @@ class Filing:
 
 
 class FiledDialog(Dialog[Filing]):
-    def __init__(self, breach_id: int, *, late: bool, delay_reason: str = "",
-                 supplement: bool = False) -> None:
+    def __init__(
+        self, breach_id: int, *, late: bool, delay_reason: str = "", supplement: bool = False
+    ) -> None:
         super().__init__()
         self.breach_id = breach_id
         self.late = late
@@ -42,8 +43,7 @@ class FiledDialog(Dialog[Filing]):
             yield TextEditor(self.delay_reason, id="filed-delay", classes="reason")
             yield Static(t("tui.breach.late_hint") if self.late else "", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("tui.breach.record"), id="record", variant="primary",
-                             compact=True)
+                yield Button(t("tui.breach.record"), id="record", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
@@ -51,8 +51,12 @@ class FiledDialog(Dialog[Filing]):
 
     @on(Button.Pressed, "#record")
     def _record(self) -> None:
-        self.dismiss(Filing(self.query_one("#filed-at", TextInput).value,
-                            self.query_one("#filed-delay", TextEditor).text))
+        self.dismiss(
+            Filing(
+                self.query_one("#filed-at", TextInput).value,
+                self.query_one("#filed-delay", TextEditor).text,
+            )
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

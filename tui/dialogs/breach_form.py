@@ -20,10 +20,24 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 LINES = ("what", "consequences", "measures_taken", "measures_proposed", "delay_reason")
 """Fields written as paragraphs; the others fit on one line."""
 
-FORM_FIELDS = ("discovered_at", "occurred_at", "occurred_until", "how_discovered", "what",
-               "people_categories", "people_count", "data_categories", "records_count",
-               "consequences", "measures_taken", "measures_proposed", "contact_name",
-               "contact_email", "contact_phone", "delay_reason")
+FORM_FIELDS = (
+    "discovered_at",
+    "occurred_at",
+    "occurred_until",
+    "how_discovered",
+    "what",
+    "people_categories",
+    "people_count",
+    "data_categories",
+    "records_count",
+    "consequences",
+    "measures_taken",
+    "measures_proposed",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "delay_reason",
+)
 
 
 def editable_text(value: Any) -> str:
@@ -61,28 +75,31 @@ class BreachFormDialog(Dialog[dict[str, str]]):
                         chosen = self.values.get("natures") or ()
                         with Horizontal(id="form-natures"):
                             for nature in BREACH_NATURES:
-                                yield Checkbox(t(f"tui.breach.nature.{nature}"),
-                                               nature in chosen, id=f"nature-{nature}",
-                                               compact=True)
+                                yield Checkbox(
+                                    t(f"tui.breach.nature.{nature}"),
+                                    nature in chosen,
+                                    id=f"nature-{nature}",
+                                    compact=True,
+                                )
             yield Static(t("tui.breach.form_hint"), classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.breach.save"), id="save", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#form-what" if "what" not in self.values else "#form-people_count"
-                       ).focus()
+        self.query_one("#form-what" if "what" not in self.values else "#form-people_count").focus()
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         typed: dict[str, str] = {}
         for name in FORM_FIELDS:
             widget = self.query_one(f"#form-{name}")
-            typed[name] = widget.text if isinstance(widget, TextEditor) \
-                else widget.value  # type: ignore[attr-defined]
+            typed[name] = widget.text if isinstance(widget, TextEditor) else widget.value  # type: ignore[attr-defined]
         typed["natures"] = ",".join(
-            nature for nature in BREACH_NATURES
-            if self.query_one(f"#nature-{nature}", Checkbox).value)
+            nature
+            for nature in BREACH_NATURES
+            if self.query_one(f"#nature-{nature}", Checkbox).value
+        )
         self.dismiss(typed)
 
     @on(Button.Pressed, "#cancel")

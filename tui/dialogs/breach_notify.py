@@ -31,10 +31,16 @@ class NotifyDialog(Dialog[Selection]):
             yield Static(t("tui.breach.notify_title", id=self.breach_id), classes="dialog-title")
             with RadioSet(id="notify-choice"):
                 for index, choice in enumerate(CHOICES):
-                    yield RadioButton(t(f"tui.breach.choice.{choice.split('-')[0]}",
-                                        source=t(f"tui.source.{choice[7:]}")
-                                        if choice.startswith("source-") else ""),
-                                      value=index == 0, id=f"choice-{choice}")
+                    yield RadioButton(
+                        t(
+                            f"tui.breach.choice.{choice.split('-')[0]}",
+                            source=t(f"tui.source.{choice[7:]}")
+                            if choice.startswith("source-")
+                            else "",
+                        ),
+                        value=index == 0,
+                        id=f"choice-{choice}",
+                    )
             with Horizontal(id="notify-range"):
                 yield Label(t("tui.breach.held_from"))
                 yield TextInput(placeholder="2026-01-01", id="notify-from", compact=True)
@@ -56,13 +62,18 @@ class NotifyDialog(Dialog[Selection]):
         if choice.startswith("source-"):
             return Selection(sources=(choice.removeprefix("source-"),))
         if choice == "held":
-            return Selection(held_from=self._day("#notify-from"),
-                             held_until=self._day("#notify-until"))
+            return Selection(
+                held_from=self._day("#notify-from"), held_until=self._day("#notify-until")
+            )
         if choice == "customers":
             text = self.query_one("#notify-customers", TextInput).value
-            return Selection(customer_nos=tuple(
-                part.strip() for part in text.replace(";", ",").replace(" ", ",").split(",")
-                if part.strip()))
+            return Selection(
+                customer_nos=tuple(
+                    part.strip()
+                    for part in text.replace(";", ",").replace(" ", ",").split(",")
+                    if part.strip()
+                )
+            )
         return Selection(everyone=True)
 
     def _day(self, selector: str) -> date | None:

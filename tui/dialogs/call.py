@@ -46,28 +46,38 @@ class CallDialog(Dialog[CallOutcome]):
         with Vertical(classes="dialog", id="call-dialog"):
             yield Static(t("tui.call.title", reference=info.reference), classes="dialog-title")
             yield Static(f"{escape(info.name)} ({escape(info.customer_no)})")
-            yield Static(f"{t('tui.call.number')}: [b]{escape(info.phone)}[/b]",
-                         id="call-number")
+            yield Static(f"{t('tui.call.number')}: [b]{escape(info.phone)}[/b]", id="call-number")
             yield Static(t("tui.call.on_record_only"), classes="dialog-hint")
             if info.warnings.mail_phone_differs:
-                yield Static(t("tui.call.phone_differs",
-                               phone=escape(info.warnings.mail_phone_differs)),
-                             classes="warning")
+                yield Static(
+                    t("tui.call.phone_differs", phone=escape(info.warnings.mail_phone_differs)),
+                    classes="warning",
+                )
             if info.warnings.reply_address_differs:
-                yield Static(t("tui.call.address_differs",
-                               address=escape(info.warnings.reply_address_differs)),
-                             classes="warning")
+                yield Static(
+                    t(
+                        "tui.call.address_differs",
+                        address=escape(info.warnings.reply_address_differs),
+                    ),
+                    classes="warning",
+                )
             if info.unanswered:
-                yield Static(t("tui.call.unanswered_so_far", count=info.unanswered),
-                             classes="dialog-hint")
+                yield Static(
+                    t("tui.call.unanswered_so_far", count=info.unanswered), classes="dialog-hint"
+                )
             if info.package_password:
-                yield Static(t("tui.call.package_password",
-                               password=escape(spoken_password(info.package_password))),
-                             id="call-password")
+                yield Static(
+                    t(
+                        "tui.call.package_password",
+                        password=escape(spoken_password(info.package_password)),
+                    ),
+                    id="call-password",
+                )
             with RadioSet(id="call-outcome"):
                 for index, outcome in enumerate(CALL_OUTCOMES):
-                    yield RadioButton(t(f"tui.call.outcome.{outcome}"), value=index == 0,
-                                      name=outcome)
+                    yield RadioButton(
+                        t(f"tui.call.outcome.{outcome}"), value=index == 0, name=outcome
+                    )
             yield Label(t("tui.call.note"))
             yield TextInput(id="call-note", placeholder=t("tui.call.note_hint"), compact=True)
             with Horizontal(classes="dialog-buttons"):
@@ -83,8 +93,9 @@ class CallDialog(Dialog[CallOutcome]):
         pressed = self.query_one(RadioSet).pressed_button
         outcome = pressed.name if pressed is not None and pressed.name else CALL_OUTCOMES[0]
         told = self.info.package_password if outcome == "confirmed" else ""
-        self.dismiss(CallOutcome(outcome, self.query_one("#call-note", TextInput).value.strip(),
-                                 told))
+        self.dismiss(
+            CallOutcome(outcome, self.query_one("#call-note", TextInput).value.strip(), told)
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -23,8 +23,9 @@ class ConfirmDialog(Dialog[bool]):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.question, classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes or self.t("tui.dialog.yes"), id="yes", variant="primary",
-                             compact=True)
+                yield Button(
+                    self.yes or self.t("tui.dialog.yes"), id="yes", variant="primary", compact=True
+                )
                 yield Button(self.no or self.t("tui.dialog.no"), id="no", compact=True)
 
     def on_mount(self) -> None:

@@ -17,7 +17,12 @@ class ExtendDialog(ReasonDialog):
 
     def texts(self) -> tuple[str, str, str]:
         t = self.t
-        return (t("tui.extend.title", reference=self.reference),
-                t("tui.extend.intro", due=format_date(self.due, self.language),
-                  new_due=format_date(self.new_due, self.language)),
-                t("tui.extend.hint"))
+        return (
+            t("tui.extend.title", reference=self.reference),
+            t(
+                "tui.extend.intro",
+                due=format_date(self.due, self.language),
+                new_due=format_date(self.new_due, self.language),
+            ),
+            t("tui.extend.hint"),
+        )

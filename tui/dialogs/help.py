@@ -15,8 +15,13 @@ from textual.widgets import Static
 
 class HelpDialog(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "tui.key.close", id="help.close",
-                tooltip="tui.tip.close"),
+        Binding(
+            "escape,q,question_mark,f1",
+            "close",
+            "tui.key.close",
+            id="help.close",
+            tooltip="tui.tip.close",
+        ),
     ]
 
     def __init__(self, bindings: Mapping[str, ActiveBinding]) -> None:

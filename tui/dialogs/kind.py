@@ -22,8 +22,9 @@ class KindDialog(Dialog[str]):
         t = self.t
         with Vertical(classes="dialog"):
             yield Static(t("tui.kind.title", reference=self.reference), classes="dialog-title")
-            yield OptionList(*(Option(t(f"kind.{kind}"), id=kind) for kind in KINDS),
-                             id="kind-options")
+            yield OptionList(
+                *(Option(t(f"kind.{kind}"), id=kind) for kind in KINDS), id="kind-options"
+            )
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -25,18 +25,22 @@ class MailPreviewDialog(Dialog[bool]):
         mail, rendered = proposal.mail, proposal.rendered
         assert mail is not None and rendered is not None
         with Vertical(classes="dialog wide", id="mail-preview"):
-            yield Static(t(f"tui.preview.title.{proposal.act}", reference=proposal.reference),
-                         classes="dialog-title")
+            yield Static(
+                t(f"tui.preview.title.{proposal.act}", reference=proposal.reference),
+                classes="dialog-title",
+            )
             with VerticalScroll(id="preview-scroll"):
                 for line in self.what_happens():
                     yield Static(line, classes="dialog-text")
-                header = (f"[b]{escape(t('tui.preview.to'))}:[/b] "
-                          f"{escape(mail.to_name)} <{escape(mail.to_address)}>\n"
-                          f"[b]{escape(t('tui.preview.subject'))}:[/b] {escape(rendered.subject)}")
+                header = (
+                    f"[b]{escape(t('tui.preview.to'))}:[/b] "
+                    f"{escape(mail.to_name)} <{escape(mail.to_address)}>\n"
+                    f"[b]{escape(t('tui.preview.subject'))}:[/b] {escape(rendered.subject)}"
+                )
                 if mail.attachments:
                     header += f"\n[b]{escape(t('tui.preview.attachments'))}:[/b] " + ", ".join(
-                        f"{escape(item.filename)} ({len(item.data)} B)"
-                        for item in mail.attachments)
+                        f"{escape(item.filename)} ({len(item.data)} B)" for item in mail.attachments
+                    )
                 yield Static(header, id="preview-header")
                 yield Static(Text(rendered.text), id="preview-body")
             with Horizontal(classes="dialog-buttons"):
@@ -55,15 +59,22 @@ class MailPreviewDialog(Dialog[bool]):
             if package.sections == (("not_found", 0),):
                 lines.append(escape(t("tui.section.not_found")))
             elif package.sections:
-                lines.append(", ".join(f"{escape(t(f'tui.section.{name}'))}: {count}"
-                                       for name, count in package.sections))
+                lines.append(
+                    ", ".join(
+                        f"{escape(t(f'tui.section.{name}'))}: {count}"
+                        for name, count in package.sections
+                    )
+                )
             if package.password:
-                key = "tui.preview.password_told" if package.password_told \
-                    else "tui.preview.password"
+                key = (
+                    "tui.preview.password_told" if package.password_told else "tui.preview.password"
+                )
                 lines.append(t(key, password=escape(spoken_password(package.password))))
         for change in proposal.changes:
-            lines.append(f"{escape(t(f'tui.field.{change.field}'))}: "
-                         f"{escape(change.old or '–')} → [b]{escape(change.new or '–')}[/b]")
+            lines.append(
+                f"{escape(t(f'tui.field.{change.field}'))}: "
+                f"{escape(change.old or '–')} → [b]{escape(change.new or '–')}[/b]"
+            )
         return lines
 
     def on_mount(self) -> None:

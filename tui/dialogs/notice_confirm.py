@@ -23,20 +23,34 @@ class NoticeConfirmDialog(Dialog[bool]):
         t = self.t
         plan, preview = self.notice_plan.plan, self.notice_plan.preview
         with Vertical(classes="dialog wide", id="notice-confirm"):
-            yield Static(t("tui.breach.confirm_title", id=self.breach_id),
-                         classes="dialog-title")
-            yield Static(t("breach.notify_plan", selected=plan.selected, already=plan.already,
-                           with_email=plan.with_email, without_email=plan.without_email),
-                         id="notice-plan", classes="dialog-text")
+            yield Static(t("tui.breach.confirm_title", id=self.breach_id), classes="dialog-title")
+            yield Static(
+                t(
+                    "breach.notify_plan",
+                    selected=plan.selected,
+                    already=plan.already,
+                    with_email=plan.with_email,
+                    without_email=plan.without_email,
+                ),
+                id="notice-plan",
+                classes="dialog-text",
+            )
             for item in self.missing:
                 yield Static(t(f"tui.breach.notice_missing.{item}"), classes="warning")
             with VerticalScroll(id="notice-scroll"):
-                yield Static(Text.assemble((f"{t('tui.preview.subject')}: ", "bold"),
-                                           preview.subject), id="notice-subject")
+                yield Static(
+                    Text.assemble((f"{t('tui.preview.subject')}: ", "bold"), preview.subject),
+                    id="notice-subject",
+                )
                 yield Static(Text(preview.text), id="notice-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("tui.breach.queue", count=plan.with_email), id="queue",
-                             variant="primary", compact=True, disabled=not plan.new)
+                yield Button(
+                    t("tui.breach.queue", count=plan.with_email),
+                    id="queue",
+                    variant="primary",
+                    compact=True,
+                    disabled=not plan.new,
+                )
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:

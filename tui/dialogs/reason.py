@@ -37,8 +37,9 @@ class ReasonDialog(Dialog[str]):
                 yield Static(hint, classes="dialog-hint")
             yield Static("", id="reason-problem", classes="warning")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.submit or t("tui.reason.next"), id="next", variant="primary",
-                             compact=True)
+                yield Button(
+                    self.submit or t("tui.reason.next"), id="next", variant="primary", compact=True
+                )
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:

@@ -20,8 +20,9 @@ from tui.widgets.markup import escape
 class RectificationDialog(Dialog[dict[str, str]]):
     """Returns the new value of every field (the store drops the unchanged ones)."""
 
-    def __init__(self, reference: str, current: Mapping[str, str],
-                 proposed: Mapping[str, str]) -> None:
+    def __init__(
+        self, reference: str, current: Mapping[str, str], proposed: Mapping[str, str]
+    ) -> None:
         super().__init__()
         self.reference = reference
         self.current = dict(current)
@@ -30,8 +31,7 @@ class RectificationDialog(Dialog[dict[str, str]]):
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(classes="dialog wide"):
-            yield Static(t("tui.rectify.title", reference=self.reference),
-                         classes="dialog-title")
+            yield Static(t("tui.rectify.title", reference=self.reference), classes="dialog-title")
             with VerticalScroll(id="rectify-scroll"):
                 with Grid(id="rectify-grid"):
                     yield Label(f"[b]{t('tui.rectify.field')}[/b]")
@@ -43,31 +43,48 @@ class RectificationDialog(Dialog[dict[str, str]]):
                         if field == "phone" and new:
                             new = format_phone(new)  # the mailbot stores E.164
                         changed = field in self.proposed and new != old
-                        yield Label(t(f"tui.field.{field}"),
-                                    classes="changed" if changed else "")
+                        yield Label(t(f"tui.field.{field}"), classes="changed" if changed else "")
                         yield Label(escape(old) or "–", classes="old-value")
-                        yield TextInput(new, id=f"new-{field}", compact=True,
-                                        classes="changed" if changed else "")
-                unknown = {key: value for key, value in self.proposed.items()
-                           if key not in RECTIFIABLE_FIELDS}
+                        yield TextInput(
+                            new,
+                            id=f"new-{field}",
+                            compact=True,
+                            classes="changed" if changed else "",
+                        )
+                unknown = {
+                    key: value
+                    for key, value in self.proposed.items()
+                    if key not in RECTIFIABLE_FIELDS
+                }
                 if unknown:
-                    yield Static(t("tui.rectify.unknown") + "\n" + "\n".join(
-                        f"  {escape(key)}: {escape(str(value))}"
-                        for key, value in unknown.items()), classes="dialog-hint")
+                    yield Static(
+                        t("tui.rectify.unknown")
+                        + "\n"
+                        + "\n".join(
+                            f"  {escape(key)}: {escape(str(value))}"
+                            for key, value in unknown.items()
+                        ),
+                        classes="dialog-hint",
+                    )
             yield Static(t("tui.rectify.hint"), classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.rectify.next"), id="next", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        first_changed = next((field for field in RECTIFIABLE_FIELDS
-                              if field in self.proposed), RECTIFIABLE_FIELDS[0])
+        first_changed = next(
+            (field for field in RECTIFIABLE_FIELDS if field in self.proposed), RECTIFIABLE_FIELDS[0]
+        )
         self.query_one(f"#new-{first_changed}").focus()
 
     @on(Button.Pressed, "#next")
     def _next(self) -> None:
-        self.dismiss({field: self.query_one(f"#new-{field}", TextInput).value
-                      for field in RECTIFIABLE_FIELDS})
+        self.dismiss(
+            {
+                field: self.query_one(f"#new-{field}", TextInput).value
+                for field in RECTIFIABLE_FIELDS
+            }
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

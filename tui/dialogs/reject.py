@@ -30,8 +30,12 @@ class RejectDialog(Dialog[RejectChoice]):
         with Vertical(classes="dialog"):
             yield Static(t("tui.reject.title", reference=self.reference), classes="dialog-title")
             yield Label(t("tui.reject.ground"))
-            yield Select([(t(f"tui.ground.{ground}"), ground) for ground in REJECTION_GROUNDS],
-                         prompt=t("tui.reject.choose"), id="reject-ground", compact=True)
+            yield Select(
+                [(t(f"tui.ground.{ground}"), ground) for ground in REJECTION_GROUNDS],
+                prompt=t("tui.reject.choose"),
+                id="reject-ground",
+                compact=True,
+            )
             yield Label(t("tui.reject.reason"))
             yield TextEditor(id="reject-reason", classes="reason")
             yield Static(t("tui.reject.hint"), classes="dialog-hint")

@@ -30,13 +30,15 @@ class RestrictionDialog(Dialog[RestrictionChoice]):
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(classes="dialog"):
-            yield Static(t("tui.restriction.title", subject=self.subject),
-                         classes="dialog-title")
+            yield Static(t("tui.restriction.title", subject=self.subject), classes="dialog-title")
             yield Static(t("tui.restriction.intro"), classes="dialog-text")
             yield Label(t("tui.restriction.ground"))
-            yield Select([(ground_text(ground, self.language), ground) for ground in GROUNDS],
-                         prompt=t("tui.restriction.choose"), id="restriction-ground",
-                         compact=True)
+            yield Select(
+                [(ground_text(ground, self.language), ground) for ground in GROUNDS],
+                prompt=t("tui.restriction.choose"),
+                id="restriction-ground",
+                compact=True,
+            )
             yield Label(t("tui.restriction.note"))
             yield TextEditor(id="restriction-note", classes="reason")
             yield Static("", id="restriction-problem", classes="warning")
@@ -51,8 +53,7 @@ class RestrictionDialog(Dialog[RestrictionChoice]):
     def _next(self) -> None:
         ground = self.query_one("#restriction-ground", Select).value
         if ground is Select.BLANK or not isinstance(ground, str):
-            self.query_one("#restriction-problem", Static).update(
-                self.t("tui.restriction.choose"))
+            self.query_one("#restriction-problem", Static).update(self.t("tui.restriction.choose"))
             return
         note = self.query_one("#restriction-note", TextEditor).text.strip()
         self.dismiss(RestrictionChoice(ground, note))

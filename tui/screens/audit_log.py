@@ -29,8 +29,9 @@ class AuditLogScreen(TableScreen):
     PALETTE_GROUP = "tui.palette.group.audit"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "verify", "tui.key.verify", id="audit.verify", tooltip="tui.tip.audit.verify"),
-        Binding("slash", "search", "tui.key.search", id="audit.search",
-                tooltip="tui.tip.audit.search"),
+        Binding(
+            "slash", "search", "tui.key.search", id="audit.search", tooltip="tui.tip.audit.search"
+        ),
         Binding("j", "down", "tui.key.down", id="audit.down", show=False, tooltip="tui.tip.down"),
         Binding("k", "up", "tui.key.up", id="audit.up", show=False, tooltip="tui.tip.up"),
         Binding("escape,q", "back", "tui.key.back", id="audit.back", tooltip="tui.tip.back"),
@@ -75,8 +76,13 @@ class AuditLogScreen(TableScreen):
     def watch_filter_text(self, text: str) -> None:
         self.load(text)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="audit",
-          description="read the audit log")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="audit",
+        description="read the audit log",
+    )
     def load(self, text: str) -> None:
         with database.connection_context():
             lines = audit_log(text)
@@ -91,16 +97,26 @@ class AuditLogScreen(TableScreen):
         table = self.table
         table.clear()
         for line in event.lines:
-            table.add_row(str(line.id), format_datetime(line.at, language), line.actor,
-                          line.action, Text(line.details, overflow="ellipsis", no_wrap=True),
-                          key=str(line.id))
+            table.add_row(
+                str(line.id),
+                format_datetime(line.at, language),
+                line.actor,
+                line.action,
+                Text(line.details, overflow="ellipsis", no_wrap=True),
+                key=str(line.id),
+            )
 
     def action_verify(self) -> None:
         self.query_one("#audit-verdict", Static).update(self.t("tui.audit.verifying"))
         self.verify()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="audit-verify",
-          description="verify the audit chain")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="audit-verify",
+        description="verify the audit chain",
+    )
     def verify(self) -> None:
         with database.connection_context():
             result = audit.verify()

@@ -87,14 +87,23 @@ class RekisteriScreen(Screen[None]):
         other = "en" if self.session.language == "fi" else "fi"
         language = t("tui.palette.language", language=t(f"tui.language.{other}"))
         return [
-            PaletteCommand(f"{group}: {language}", t("tui.palette.language_help"),
-                           lambda: self.switch_language(other)),
-            PaletteCommand(f"{group}: {t('tui.key.logout')}", t("tui.tip.logout"),
-                           self.rekisteri.action_logout),
+            PaletteCommand(
+                f"{group}: {language}",
+                t("tui.palette.language_help"),
+                lambda: self.switch_language(other),
+            ),
+            PaletteCommand(
+                f"{group}: {t('tui.key.logout')}", t("tui.tip.logout"), self.rekisteri.action_logout
+            ),
         ]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="language",
-          description="change the staff language")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="language",
+        description="change the staff language",
+    )
     def switch_language(self, language: str) -> None:
         session = self.session
         with database.connection_context():

@@ -35,27 +35,63 @@ from tui.widgets.markup import escape
 
 TICK_SECONDS = 30.0
 
-SHOWN_FIELDS = ("occurred_at", "occurred_until", "how_discovered", "what", "natures",
-                "people_categories", "people_count", "data_categories", "records_count",
-                "consequences", "measures_taken", "measures_proposed", "contact_name",
-                "contact_email", "contact_phone", "delay_reason")
+SHOWN_FIELDS = (
+    "occurred_at",
+    "occurred_until",
+    "how_discovered",
+    "what",
+    "natures",
+    "people_categories",
+    "people_count",
+    "data_categories",
+    "records_count",
+    "consequences",
+    "measures_taken",
+    "measures_proposed",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "delay_reason",
+)
 
 
 class BreachScreen(RekisteriScreen):
     PALETTE_GROUP = "tui.breach.palette_group"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit", "tui.breach.key.edit", id="breach.edit",
-                tooltip="tui.breach.tip.edit"),
-        Binding("a", "decide('authority')", "tui.breach.key.decide_authority",
-                id="breach.decide_authority", tooltip="tui.breach.tip.decide_authority"),
-        Binding("p", "decide('people')", "tui.breach.key.decide_people",
-                id="breach.decide_people", tooltip="tui.breach.tip.decide_people"),
-        Binding("t", "authority_text", "tui.breach.key.text", id="breach.text",
-                tooltip="tui.breach.tip.text"),
-        Binding("f", "filed", "tui.breach.key.filed", id="breach.filed",
-                tooltip="tui.breach.tip.filed"),
-        Binding("s", "notify", "tui.breach.key.notify", id="breach.notify",
-                tooltip="tui.breach.tip.notify"),
+        Binding(
+            "e", "edit", "tui.breach.key.edit", id="breach.edit", tooltip="tui.breach.tip.edit"
+        ),
+        Binding(
+            "a",
+            "decide('authority')",
+            "tui.breach.key.decide_authority",
+            id="breach.decide_authority",
+            tooltip="tui.breach.tip.decide_authority",
+        ),
+        Binding(
+            "p",
+            "decide('people')",
+            "tui.breach.key.decide_people",
+            id="breach.decide_people",
+            tooltip="tui.breach.tip.decide_people",
+        ),
+        Binding(
+            "t",
+            "authority_text",
+            "tui.breach.key.text",
+            id="breach.text",
+            tooltip="tui.breach.tip.text",
+        ),
+        Binding(
+            "f", "filed", "tui.breach.key.filed", id="breach.filed", tooltip="tui.breach.tip.filed"
+        ),
+        Binding(
+            "s",
+            "notify",
+            "tui.breach.key.notify",
+            id="breach.notify",
+            tooltip="tui.breach.tip.notify",
+        ),
         Binding("escape,q", "back", "tui.key.back", id="breach.back", tooltip="tui.tip.back"),
     ]
 
@@ -88,8 +124,9 @@ class BreachScreen(RekisteriScreen):
         self.queueing = False
 
     def compose(self) -> ComposeResult:
-        yield Static(self.t("tui.breach.title", id=self.breach_id), id="breach-title",
-                     classes="screen-title")
+        yield Static(
+            self.t("tui.breach.title", id=self.breach_id), id="breach-title", classes="screen-title"
+        )
         yield Static("", id="breach-countdown")
         with VerticalScroll(id="breach-body"):
             yield Static("", id="breach-register")
@@ -106,8 +143,13 @@ class BreachScreen(RekisteriScreen):
 
     # ------------------------------------------------------------ loading and showing
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach",
-          description="load a breach")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach",
+        description="load a breach",
+    )
     def load(self) -> None:
         with database.connection_context():
             view = load_breach(self.breach_id, self.rekisteri.settings)
@@ -133,8 +175,12 @@ class BreachScreen(RekisteriScreen):
         widget = self.query_one("#breach-countdown", Static)
         deadline = self.when(view.deadline_at)
         if fields["authority_notified_at"] is not None:
-            text = t("tui.breach.countdown_filed", at=self.when(fields["authority_notified_at"]),
-                     by=escape(fields["authority_notified_by"]), deadline=deadline)
+            text = t(
+                "tui.breach.countdown_filed",
+                at=self.when(fields["authority_notified_at"]),
+                by=escape(fields["authority_notified_by"]),
+                deadline=deadline,
+            )
             widget.set_classes("ok")
         elif fields["authority_required"] is False:
             text = t("tui.breach.countdown_not_required", deadline=deadline)
@@ -160,12 +206,19 @@ class BreachScreen(RekisteriScreen):
                 value = self.when(value) if value else ""
             known = value not in (None, "", [])
             text.append(f"{t(f'tui.breach.field.{name}')}: ", style="bold")
-            text.append(str(value) if known else t("tui.breach.unknown"),
-                        style="" if known else "dim")
+            text.append(
+                str(value) if known else t("tui.breach.unknown"), style="" if known else "dim"
+            )
             text.append("\n")
         if view.missing:
-            text.append("\n" + t("breach.missing_items", items=", ".join(
-                t(f"breach.item.{item}") for item in view.missing)), style="bold")
+            text.append(
+                "\n"
+                + t(
+                    "breach.missing_items",
+                    items=", ".join(t(f"breach.item.{item}") for item in view.missing),
+                ),
+                style="bold",
+            )
         self.query_one("#breach-register", Static).update(text)
 
     def show_decisions(self, view: BreachView) -> None:
@@ -176,13 +229,22 @@ class BreachScreen(RekisteriScreen):
             if required is None:
                 lines.append(t(f"tui.breach.undecided_{which}"))
                 continue
-            lines.append(t(f"tui.breach.decided_{which}_{'yes' if required else 'no'}",
-                           by=escape(fields[f"{which}_decided_by"]),
-                           at=self.when(fields[f"{which}_decided_at"]),
-                           reason=escape(fields[f"{which}_reason"])))
+            lines.append(
+                t(
+                    f"tui.breach.decided_{which}_{'yes' if required else 'no'}",
+                    by=escape(fields[f"{which}_decided_by"]),
+                    at=self.when(fields[f"{which}_decided_at"]),
+                    reason=escape(fields[f"{which}_reason"]),
+                )
+            )
         for supplement in fields["authority_supplements"]:
-            lines.append(t("tui.breach.supplemented", by=escape(supplement["by"]),
-                           at=self.when(clock.parse_instant(supplement["at"]))))
+            lines.append(
+                t(
+                    "tui.breach.supplemented",
+                    by=escape(supplement["by"]),
+                    at=self.when(clock.parse_instant(supplement["at"])),
+                )
+            )
         self.query_one("#breach-decisions", Static).update("\n".join(lines))
 
     def show_notices(self, view: BreachView) -> None:
@@ -190,14 +252,20 @@ class BreachScreen(RekisteriScreen):
         notices = view.notices
         lines = [t("breach.notice_counts", **notices)]
         if view.without_email:
-            lines.append(t("tui.breach.without_email", count=len(view.without_email),
-                           numbers=", ".join(view.without_email[:20])
-                           + (" …" if len(view.without_email) > 20 else ""),
-                           id=view.id))
+            lines.append(
+                t(
+                    "tui.breach.without_email",
+                    count=len(view.without_email),
+                    numbers=", ".join(view.without_email[:20])
+                    + (" …" if len(view.without_email) > 20 else ""),
+                    id=view.id,
+                )
+            )
         lines.append(t("breach.notice_languages", languages=", ".join(view.notice_languages)))
         self.query_one("#breach-notices", Static).update(
-            f"[b]{escape(t('tui.breach.notices'))}[/b]\n" + "\n".join(
-                escape(line) for line in lines))
+            f"[b]{escape(t('tui.breach.notices'))}[/b]\n"
+            + "\n".join(escape(line) for line in lines)
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.view is None or self.queueing:
@@ -216,19 +284,32 @@ class BreachScreen(RekisteriScreen):
                 self.update(values)
 
         values = {name: view.fields[name] for name in (*FORM_FIELDS, "natures")}
-        self.app.push_screen(BreachFormDialog(self.t("tui.breach.edit_title", id=view.id),
-                                              values), typed)
+        self.app.push_screen(
+            BreachFormDialog(self.t("tui.breach.edit_title", id=view.id), values), typed
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach-act",
-          description="update a breach")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach-act",
+        description="update a breach",
+    )
     def update(self, typed: dict[str, str]) -> None:
         values = {name: breaches.parse_field(name, text) for name, text in typed.items()}
         with database.connection_context():
-            changed = breaches.update_breach(breaches.get_breach(self.breach_id),
-                                             self.session.name, **values)
-        self.post_message(self.Changed(self.t(
-            "breach.updated" if changed else "breach.unchanged", id=self.breach_id,
-            fields=", ".join(self.t(f"tui.breach.field.{name}") for name in changed))))
+            changed = breaches.update_breach(
+                breaches.get_breach(self.breach_id), self.session.name, **values
+            )
+        self.post_message(
+            self.Changed(
+                self.t(
+                    "breach.updated" if changed else "breach.unchanged",
+                    id=self.breach_id,
+                    fields=", ".join(self.t(f"tui.breach.field.{name}") for name in changed),
+                )
+            )
+        )
 
     def action_decide(self, which: str) -> None:
         view = self.view
@@ -239,25 +320,41 @@ class BreachScreen(RekisteriScreen):
             if decision is not None:
                 self.decide(which, decision)
 
-        self.app.push_screen(DecisionDialog(which, view.id, view.fields[f"{which}_required"],
-                                            view.fields[f"{which}_reason"]), decided)
+        self.app.push_screen(
+            DecisionDialog(
+                which, view.id, view.fields[f"{which}_required"], view.fields[f"{which}_reason"]
+            ),
+            decided,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach-act",
-          description="record a breach decision")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach-act",
+        description="record a breach decision",
+    )
     def decide(self, which: str, decision: Decision) -> None:
         with database.connection_context():
-            breaches.decide(breaches.get_breach(self.breach_id), which, decision.required,
-                            decision.reason, decided_by=self.session.name,
-                            actor=self.session.name)
+            breaches.decide(
+                breaches.get_breach(self.breach_id),
+                which,
+                decision.required,
+                decision.reason,
+                decided_by=self.session.name,
+                actor=self.session.name,
+            )
         yes_no = "yes" if decision.required else "no"
-        self.post_message(self.Changed(self.t(f"breach.decided_{which}_{yes_no}",
-                                              id=self.breach_id)))
+        self.post_message(
+            self.Changed(self.t(f"breach.decided_{which}_{yes_no}", id=self.breach_id))
+        )
 
     def action_authority_text(self) -> None:
         view = self.view
         if view is not None:
-            self.app.push_screen(AuthorityTextDialog(view.id, view.authority_text,
-                                                     list(view.missing)))
+            self.app.push_screen(
+                AuthorityTextDialog(view.id, view.authority_text, list(view.missing))
+            )
 
     def action_filed(self) -> None:
         view = self.view
@@ -269,23 +366,44 @@ class BreachScreen(RekisteriScreen):
                 self.record_filing(filing)
 
         late = clock.now() > view.deadline_at
-        self.app.push_screen(FiledDialog(
-            view.id, late=late and view.fields["authority_notified_at"] is None,
-            delay_reason=view.fields["delay_reason"],
-            supplement=view.fields["authority_notified_at"] is not None), filed)
+        self.app.push_screen(
+            FiledDialog(
+                view.id,
+                late=late and view.fields["authority_notified_at"] is None,
+                delay_reason=view.fields["delay_reason"],
+                supplement=view.fields["authority_notified_at"] is not None,
+            ),
+            filed,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach-act",
-          description="record the filing of a breach notification")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach-act",
+        description="record the filing of a breach notification",
+    )
     def record_filing(self, filing: Filing) -> None:
         at = breaches.parse_field("discovered_at", filing.at) or clock.now()
         with database.connection_context():
             breach = breaches.get_breach(self.breach_id)
             first = breach.authority_notified_at is None
-            breaches.record_filing(breach, filed_by=self.session.name, actor=self.session.name,
-                                   at=at, delay_reason=filing.delay_reason)
-        self.post_message(self.Changed(self.t("breach.filed" if first else "breach.supplemented",
-                                              id=self.breach_id,
-                                              at=format_datetime(at, self.session.language))))
+            breaches.record_filing(
+                breach,
+                filed_by=self.session.name,
+                actor=self.session.name,
+                at=at,
+                delay_reason=filing.delay_reason,
+            )
+        self.post_message(
+            self.Changed(
+                self.t(
+                    "breach.filed" if first else "breach.supplemented",
+                    id=self.breach_id,
+                    at=format_datetime(at, self.session.language),
+                )
+            )
+        )
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:
@@ -301,12 +419,18 @@ class BreachScreen(RekisteriScreen):
 
         self.app.push_screen(NotifyDialog(self.breach_id), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach-act",
-          description="count the recipients of a breach notice")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach-act",
+        description="count the recipients of a breach notice",
+    )
     def plan(self, selection: Selection) -> None:
         with database.connection_context():
-            plan = plan_notices(self.breach_id, selection, self.rekisteri.settings,
-                                self.session.language)
+            plan = plan_notices(
+                self.breach_id, selection, self.rekisteri.settings, self.session.language
+            )
         self.post_message(self.Planned(plan))
 
     @on(Planned)
@@ -318,8 +442,7 @@ class BreachScreen(RekisteriScreen):
             if yes:
                 self.start_queueing(event.plan.selection, event.plan.plan.new)
 
-        self.app.push_screen(NoticeConfirmDialog(self.breach_id, event.plan, missing),
-                             confirmed)
+        self.app.push_screen(NoticeConfirmDialog(self.breach_id, event.plan, missing), confirmed)
 
     def start_queueing(self, selection: Selection, total: int) -> None:
         self.queueing = True
@@ -329,19 +452,35 @@ class BreachScreen(RekisteriScreen):
         bar.display = True
         self.queue_notices(selection)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach-notify",
-          description="queue breach notices")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach-notify",
+        description="queue breach notices",
+    )
     def queue_notices(self, selection: Selection) -> None:
         def progress(done: int, total: int) -> None:
             self.post_message(self.Progressed(done, total))
 
         with database.connection_context():
-            report = queue_breach_notices(breaches.get_breach(self.breach_id), selection,
-                                          settings=self.rekisteri.settings,
-                                          actor=self.session.name, progress=progress)
-        self.post_message(self.Changed(self.t(
-            "breach.notify_done", queued=report.queued, without_email=report.without_email,
-            already=report.plan.already)))
+            report = queue_breach_notices(
+                breaches.get_breach(self.breach_id),
+                selection,
+                settings=self.rekisteri.settings,
+                actor=self.session.name,
+                progress=progress,
+            )
+        self.post_message(
+            self.Changed(
+                self.t(
+                    "breach.notify_done",
+                    queued=report.queued,
+                    without_email=report.without_email,
+                    already=report.plan.already,
+                )
+            )
+        )
         self.post_message(self.Progressed(-1, 0))
 
     @on(Progressed)

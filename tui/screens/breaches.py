@@ -28,14 +28,19 @@ TICK_SECONDS = 30.0
 class BreachesScreen(TableScreen):
     PALETTE_GROUP = "tui.breach.palette_group"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "tui.key.open", id="breaches.open",
-                tooltip="tui.breach.tip.open"),
-        Binding("n", "new", "tui.breach.key.new", id="breaches.new",
-                tooltip="tui.breach.tip.new"),
-        Binding("r,f5", "refresh", "tui.key.refresh", id="breaches.refresh",
-                tooltip="tui.breach.tip.refresh", show=False),
-        Binding("j", "down", "tui.key.down", id="breaches.down", show=False,
-                tooltip="tui.tip.down"),
+        Binding("enter", "open", "tui.key.open", id="breaches.open", tooltip="tui.breach.tip.open"),
+        Binding("n", "new", "tui.breach.key.new", id="breaches.new", tooltip="tui.breach.tip.new"),
+        Binding(
+            "r,f5",
+            "refresh",
+            "tui.key.refresh",
+            id="breaches.refresh",
+            tooltip="tui.breach.tip.refresh",
+            show=False,
+        ),
+        Binding(
+            "j", "down", "tui.key.down", id="breaches.down", show=False, tooltip="tui.tip.down"
+        ),
         Binding("k", "up", "tui.key.up", id="breaches.up", show=False, tooltip="tui.tip.up"),
         Binding("escape,q", "back", "tui.key.back", id="breaches.back", tooltip="tui.tip.back"),
     ]
@@ -74,8 +79,13 @@ class BreachesScreen(TableScreen):
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breaches",
-          description="list the breaches")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breaches",
+        description="list the breaches",
+    )
     def load(self) -> None:
         with database.connection_context():
             lines = breach_lines()
@@ -92,28 +102,32 @@ class BreachesScreen(TableScreen):
 
     def cells(self, line: BreachLine) -> tuple[object, ...]:
         notices = line.notices
-        return (str(line.id), format_datetime(line.discovered_at, self.session.language),
-                self.authority_cell(line),
-                f"{notices['sent']}/{sum(notices.values())}"
-                + (f" !{notices['failed']}" if notices["failed"] else ""),
-                Text(line.what.splitlines()[0] if line.what else "",
-                     overflow="ellipsis", no_wrap=True))
+        return (
+            str(line.id),
+            format_datetime(line.discovered_at, self.session.language),
+            self.authority_cell(line),
+            f"{notices['sent']}/{sum(notices.values())}"
+            + (f" !{notices['failed']}" if notices["failed"] else ""),
+            Text(line.what.splitlines()[0] if line.what else "", overflow="ellipsis", no_wrap=True),
+        )
 
     def authority_cell(self, line: BreachLine) -> Text:
         """The countdown, or how the authority deadline was met."""
         t = self.t
         if line.authority_notified_at is not None:
             late = line.authority_notified_at > line.deadline_at
-            return Text(t("tui.breach.filed_late" if late else "tui.breach.filed"),
-                        style="yellow" if late else "green")
+            return Text(
+                t("tui.breach.filed_late" if late else "tui.breach.filed"),
+                style="yellow" if late else "green",
+            )
         if line.authority_required is False:
             return Text(t("tui.breach.not_notified"), style="dim")
         hours, minutes, passed = countdown(line.deadline_at)
         if passed:
-            return Text(t("tui.breach.overdue", hours=hours, minutes=minutes),
-                        style="bold red")
-        return Text(t("tui.breach.left", hours=hours, minutes=minutes),
-                    style="yellow" if hours < 24 else "")
+            return Text(t("tui.breach.overdue", hours=hours, minutes=minutes), style="bold red")
+        return Text(
+            t("tui.breach.left", hours=hours, minutes=minutes), style="yellow" if hours < 24 else ""
+        )
 
     @on(KeyedTable.Chosen, "#breaches-table")
     def _chosen(self, event: KeyedTable.Chosen) -> None:
@@ -136,17 +150,25 @@ class BreachesScreen(TableScreen):
 
         self.app.push_screen(BreachFormDialog(self.t("tui.breach.new_title")), typed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="breach-new",
-          description="record a breach")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="breach-new",
+        description="record a breach",
+    )
     def record(self, typed: dict[str, str]) -> None:
-        values: dict[str, Any] = {name: breaches.parse_field(name, text)
-                                  for name, text in typed.items()}
+        values: dict[str, Any] = {
+            name: breaches.parse_field(name, text) for name, text in typed.items()
+        }
         with database.connection_context():
             breach = breaches.record_breach(
                 discovered_at=values.pop("discovered_at") or clock.now(),
-                what=values.pop("what") or "", actor=self.session.name,
+                what=values.pop("what") or "",
+                actor=self.session.name,
                 controller=self.rekisteri.settings.controller,
-                **{name: value for name, value in values.items() if value not in ("", None)})
+                **{name: value for name, value in values.items() if value not in ("", None)},
+            )
         self.post_message(self.Recorded(breach.id))
 
     @on(Recorded)

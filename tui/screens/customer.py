@@ -38,18 +38,54 @@ def money(cents: int, currency: str, language: str) -> str:
 class CustomerScreen(RekisteriScreen):
     PALETTE_GROUP = "tui.palette.group.customer"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('tab-data')", "tui.key.tab_data", id="customer.tab_data", show=False,
-                tooltip="tui.tip.tab"),
-        Binding("2", "tab('tab-consents')", "tui.key.tab_consents", id="customer.tab_consents",
-                show=False, tooltip="tui.tip.tab"),
-        Binding("3", "tab('tab-purchases')", "tui.key.tab_purchases", id="customer.tab_purchases",
-                show=False, tooltip="tui.tip.tab"),
-        Binding("4", "tab('tab-requests')", "tui.key.tab_requests", id="customer.tab_requests",
-                show=False, tooltip="tui.tip.tab"),
-        Binding("x", "restrict", "tui.restriction.key.restrict", id="customer.restrict",
-                tooltip="tui.restriction.tip.restrict", show=False),
-        Binding("l", "lift_restriction", "tui.restriction.key.lift", id="customer.lift",
-                tooltip="tui.restriction.tip.lift", show=False),
+        Binding(
+            "1",
+            "tab('tab-data')",
+            "tui.key.tab_data",
+            id="customer.tab_data",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "2",
+            "tab('tab-consents')",
+            "tui.key.tab_consents",
+            id="customer.tab_consents",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "3",
+            "tab('tab-purchases')",
+            "tui.key.tab_purchases",
+            id="customer.tab_purchases",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "4",
+            "tab('tab-requests')",
+            "tui.key.tab_requests",
+            id="customer.tab_requests",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "x",
+            "restrict",
+            "tui.restriction.key.restrict",
+            id="customer.restrict",
+            tooltip="tui.restriction.tip.restrict",
+            show=False,
+        ),
+        Binding(
+            "l",
+            "lift_restriction",
+            "tui.restriction.key.lift",
+            id="customer.lift",
+            tooltip="tui.restriction.tip.lift",
+            show=False,
+        ),
         Binding("escape,q", "back", "tui.key.back", id="customer.back", tooltip="tui.tip.back"),
     ]
 
@@ -104,8 +140,13 @@ class CustomerScreen(RekisteriScreen):
         requests.add_column(t("col.received"))
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="customer",
-          description="open a customer")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="customer",
+        description="open a customer",
+    )
     def load(self) -> None:
         with database.connection_context():
             customer = open_customer(self.customer_no, self.session.name)
@@ -130,8 +171,12 @@ class CustomerScreen(RekisteriScreen):
         t, language = self.t, self.session.language
         self.query_one("#customer-title", Static).update(
             f"{escape(customer.customer_no)} · {escape(customer.name or t('tui.customer.erased'))}"
-            + (f" · [b reverse] {escape(t('tui.restriction.marker'))} [/]"
-               if customer.restricted else ""))
+            + (
+                f" · [b reverse] {escape(t('tui.restriction.marker'))} [/]"
+                if customer.restricted
+                else ""
+            )
+        )
         yes, no = t("tui.yes"), t("tui.no")
         rows = [
             (t("tui.field.first_name"), customer.first_name),
@@ -143,41 +188,60 @@ class CustomerScreen(RekisteriScreen):
             (t("tui.field.language"), t(f"tui.customer_language.{customer.language}")),
             (t("col.sources"), ", ".join(t(f"tui.source.{s}") for s in customer.sources)),
             (t("tui.customer.since"), format_date(customer.created_at, language)),
-            (t("tui.customer.ended"), format_date(customer.relationship_ended_at, language)
-             if customer.relationship_ended_at else "–"),
+            (
+                t("tui.customer.ended"),
+                format_date(customer.relationship_ended_at, language)
+                if customer.relationship_ended_at
+                else "–",
+            ),
             (t("tui.customer.marketing"), yes if customer.marketing_consent else no),
-            (t("tui.customer.restricted"), t("tui.restriction.since", ground=ground_text(
-                customer.restriction_ground, language), day=format_date(
-                    customer.restricted_since, language)) if customer.restricted_since else no),
+            (
+                t("tui.customer.restricted"),
+                t(
+                    "tui.restriction.since",
+                    ground=ground_text(customer.restriction_ground, language),
+                    day=format_date(customer.restricted_since, language),
+                )
+                if customer.restricted_since
+                else no,
+            ),
         ]
         if customer.suppressed:
             rows.append((t("tui.customer.suppressed"), yes))
         if customer.erased_at:
-            rows.append((t("tui.customer.erased_at"), format_date(customer.erased_at,
-                                                                   language)))
+            rows.append((t("tui.customer.erased_at"), format_date(customer.erased_at, language)))
         width = max(len(label) for label, _ in rows) + 1
-        self.query_one("#customer-data", Static).update(Text("\n".join(
-            f"{label:<{width}} {value or '–'}" for label, value in rows)))
+        self.query_one("#customer-data", Static).update(
+            Text("\n".join(f"{label:<{width}} {value or '–'}" for label, value in rows))
+        )
         consents = self.query_one("#customer-consents", DataTable)
         consents.clear()
         for line in customer.consents:
-            consents.add_row(format_datetime(line.at, language),
-                             t(f"tui.purpose.{line.purpose}"),
-                             t("tui.consent.given") if line.given else t("tui.consent.withdrawn"),
-                             t(f"tui.channel.{line.channel}"))
+            consents.add_row(
+                format_datetime(line.at, language),
+                t(f"tui.purpose.{line.purpose}"),
+                t("tui.consent.given") if line.given else t("tui.consent.withdrawn"),
+                t(f"tui.channel.{line.channel}"),
+            )
         purchases = self.query_one("#customer-purchases", DataTable)
         purchases.clear()
         for purchase in customer.purchases:
-            purchases.add_row(format_date(purchase.at, language), purchase.receipt_no,
-                              Text(money(purchase.amount_cents, purchase.currency, language),
-                                   justify="right"),
-                              Text(purchase.description, overflow="ellipsis"))
+            purchases.add_row(
+                format_date(purchase.at, language),
+                purchase.receipt_no,
+                Text(money(purchase.amount_cents, purchase.currency, language), justify="right"),
+                Text(purchase.description, overflow="ellipsis"),
+            )
         requests = self.query_one("#customer-requests", KeyedTable)
         requests.clear()
         for request in customer.requests:
-            requests.add_row(request.reference, t(f"kind.{request.kind}"),
-                             t(f"status.{request.status}"),
-                             format_date(request.received_at, language), key=request.reference)
+            requests.add_row(
+                request.reference,
+                t(f"kind.{request.kind}"),
+                t(f"status.{request.status}"),
+                format_date(request.received_at, language),
+                key=request.reference,
+            )
 
     @on(KeyedTable.Chosen, "#customer-requests")
     def _request_chosen(self, event: KeyedTable.Chosen) -> None:
@@ -201,13 +265,22 @@ class CustomerScreen(RekisteriScreen):
             if reason:
                 self.plan_act("lift", reason=reason)
 
-        self.app.push_screen(ReasonDialog(t("tui.restriction.lift_title",
-                                            customer_no=self.customer_no),
-                                          t("tui.restriction.lift_intro"),
-                                          t("tui.restriction.lift_hint")), reasoned)
+        self.app.push_screen(
+            ReasonDialog(
+                t("tui.restriction.lift_title", customer_no=self.customer_no),
+                t("tui.restriction.lift_intro"),
+                t("tui.restriction.lift_hint"),
+            ),
+            reasoned,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-act",
-          description="plan a restriction act")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="customer-act",
+        description="plan a restriction act",
+    )
     def plan_act(self, act: str, **params: str) -> None:
         settings = self.rekisteri.settings
         with database.connection_context():
@@ -233,22 +306,36 @@ class CustomerScreen(RekisteriScreen):
             self.app.push_screen(MailPreviewDialog(proposal), decided)
         elif proposal.act == "lift":  # no address: staff tell the person another way
             t = self.t
-            self.app.push_screen(ReasonDialog(t("tui.restriction.informed_title"),
-                                              t("tui.restriction.informed_intro")), told)
+            self.app.push_screen(
+                ReasonDialog(
+                    t("tui.restriction.informed_title"), t("tui.restriction.informed_intro")
+                ),
+                told,
+            )
         else:
             self.commit_act(proposal)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-act",
-          description="carry out a restriction act")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="customer-act",
+        description="carry out a restriction act",
+    )
     def commit_act(self, proposal: Proposal, informed_otherwise: str = "") -> None:
         with database.connection_context():
-            outcome = acts.commit_customer_act(proposal, self.rekisteri.settings,
-                                                    self.session.name, informed_otherwise)
-        self.post_message(self.Done(self.done_notice(
-            outcome, f"tui.restriction.done_{outcome.act}", customer_no=outcome.reference)))
+            outcome = acts.commit_customer_act(
+                proposal, self.rekisteri.settings, self.session.name, informed_otherwise
+            )
+        self.post_message(
+            self.Done(
+                self.done_notice(
+                    outcome, f"tui.restriction.done_{outcome.act}", customer_no=outcome.reference
+                )
+            )
+        )
 
     @on(Done)
     def _done(self, event: Done) -> None:
         self.notify(event.notice, timeout=6)
         self.load()
-

@@ -26,10 +26,17 @@ class CustomerTable(KeyedTable):
     """Rows keyed by customer number; choosing one posts :class:`KeyedTable.Chosen`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "tui.key.down", id="customers.down", show=False,
-                tooltip="tui.tip.down"),
-        Binding("k", "cursor_up", "tui.key.up", id="customers.up", show=False,
-                tooltip="tui.tip.up"),
+        Binding(
+            "j",
+            "cursor_down",
+            "tui.key.down",
+            id="customers.down",
+            show=False,
+            tooltip="tui.tip.down",
+        ),
+        Binding(
+            "k", "cursor_up", "tui.key.up", id="customers.up", show=False, tooltip="tui.tip.up"
+        ),
     ]
 
     customers: reactive[tuple[CustomerRow, ...]] = reactive((), init=False)
@@ -51,17 +58,28 @@ class CustomerTable(KeyedTable):
             name = Text(row.name, overflow="ellipsis")
             if row.restricted:  # Art. 18: kept, not used; staff must see it at once
                 name.append(f" [{self.translate('tui.restriction.marker')}]", style="bold")
-            self.add_row(row.customer_no, name,
-                         Text(row.email, overflow="ellipsis"), row.phone, key=row.customer_no)
+            self.add_row(
+                row.customer_no,
+                name,
+                Text(row.email, overflow="ellipsis"),
+                row.phone,
+                key=row.customer_no,
+            )
 
 
 class CustomerSearchScreen(RekisteriScreen):
     PALETTE_GROUP = "tui.palette.group.customers"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "tui.key.search", id="customers.search",
-                tooltip="tui.tip.customers.search"),
-        Binding("enter", "open", "tui.key.open", id="customers.open",
-                tooltip="tui.tip.customers.open"),
+        Binding(
+            "slash",
+            "search",
+            "tui.key.search",
+            id="customers.search",
+            tooltip="tui.tip.customers.search",
+        ),
+        Binding(
+            "enter", "open", "tui.key.open", id="customers.open", tooltip="tui.tip.customers.open"
+        ),
         Binding("escape", "back", "tui.key.back", id="customers.back", tooltip="tui.tip.back"),
     ]
 
@@ -81,8 +99,9 @@ class CustomerSearchScreen(RekisteriScreen):
     def compose(self) -> ComposeResult:
         t = self.t
         yield Static(t("tui.customers.title"), classes="screen-title")
-        yield TextInput(placeholder=t("tui.customers.search_hint"), id="customer-search",
-                        compact=True)
+        yield TextInput(
+            placeholder=t("tui.customers.search_hint"), id="customer-search", compact=True
+        )
         yield CustomerTable(t, id="customer-table").data_bind(CustomerSearchScreen.customers)
         yield Static(t("tui.customers.type_to_search"), id="customer-status")
         yield KeyBar()
@@ -97,8 +116,13 @@ class CustomerSearchScreen(RekisteriScreen):
     def watch_query_text(self, text: str) -> None:
         self.find(text)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-search",
-          description="search customers")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="customer-search",
+        description="search customers",
+    )
     def find(self, text: str) -> None:
         # exclusive: each keystroke replaces the search before it
         with database.connection_context():

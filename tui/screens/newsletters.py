@@ -30,14 +30,18 @@ REFRESH_SECONDS = 5.0
 class NewslettersScreen(TableScreen):
     PALETTE_GROUP = "tui.newsletter.palette_group"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r,f5", "refresh", "tui.key.refresh", id="newsletters.refresh",
-                tooltip="tui.newsletter.tip.refresh"),
-        Binding("j", "down", "tui.key.down", id="newsletters.down", show=False,
-                tooltip="tui.tip.down"),
-        Binding("k", "up", "tui.key.up", id="newsletters.up", show=False,
-                tooltip="tui.tip.up"),
-        Binding("escape,q", "back", "tui.key.back", id="newsletters.back",
-                tooltip="tui.tip.back"),
+        Binding(
+            "r,f5",
+            "refresh",
+            "tui.key.refresh",
+            id="newsletters.refresh",
+            tooltip="tui.newsletter.tip.refresh",
+        ),
+        Binding(
+            "j", "down", "tui.key.down", id="newsletters.down", show=False, tooltip="tui.tip.down"
+        ),
+        Binding("k", "up", "tui.key.up", id="newsletters.up", show=False, tooltip="tui.tip.up"),
+        Binding("escape,q", "back", "tui.key.back", id="newsletters.back", tooltip="tui.tip.back"),
     ]
 
     @dataclass
@@ -70,8 +74,13 @@ class NewslettersScreen(TableScreen):
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="newsletters",
-          description="list the newsletters")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="newsletters",
+        description="list the newsletters",
+    )
     def load(self) -> None:
         with database.connection_context():
             lines = newsletter_lines()
@@ -84,12 +93,16 @@ class NewslettersScreen(TableScreen):
 
     def cells(self, line: NewsletterLine) -> tuple[object, ...]:
         counts = line.counts
-        return (str(line.id), format_date(line.created_at, self.session.language),
-                Text(line.subject, overflow="ellipsis", no_wrap=True),
-                str(line.recipients), str(counts["queued"]),
-                Text(str(counts["sent"]), style="green" if counts["sent"] else ""),
-                Text(str(counts["failed"]), style="bold red" if counts["failed"] else ""),
-                Text(str(counts["skipped"]), style="yellow" if counts["skipped"] else ""))
+        return (
+            str(line.id),
+            format_date(line.created_at, self.session.language),
+            Text(line.subject, overflow="ellipsis", no_wrap=True),
+            str(line.recipients),
+            str(counts["queued"]),
+            Text(str(counts["sent"]), style="green" if counts["sent"] else ""),
+            Text(str(counts["failed"]), style="bold red" if counts["failed"] else ""),
+            Text(str(counts["skipped"]), style="yellow" if counts["skipped"] else ""),
+        )
 
     def action_refresh(self) -> None:
         self.load()

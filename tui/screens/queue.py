@@ -39,26 +39,74 @@ REFRESH_SECONDS = 1.0  # a cheap change probe; the queue reloads only when it di
 class QueueScreen(RekisteriScreen):
     PALETTE_GROUP = "tui.palette.group.queue"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "tui.key.search", id="queue.search",
-                tooltip="tui.tip.queue.search"),
+        Binding(
+            "slash", "search", "tui.key.search", id="queue.search", tooltip="tui.tip.queue.search"
+        ),
         Binding("f", "filter", "tui.key.filter", id="queue.filter", tooltip="tui.tip.queue.filter"),
         Binding("o", "sort", "tui.key.sort", id="queue.sort", tooltip="tui.tip.queue.sort"),
-        Binding("c", "customers", "tui.key.customers", id="queue.customers",
-                tooltip="tui.tip.queue.customers"),
-        Binding("b", "breaches", "tui.breach.key.breaches", id="queue.breaches",
-                tooltip="tui.breach.tip.breaches", show=False),
-        Binding("n", "newsletters", "tui.newsletter.key.newsletters", id="queue.newsletters",
-                tooltip="tui.newsletter.tip.newsletters", show=False),
-        Binding("a", "audit_log", "tui.key.audit_log", id="queue.audit_log",
-                tooltip="tui.tip.queue.audit_log", show=False),
-        Binding("u", "staff", "tui.key.staff", id="queue.staff", tooltip="tui.tip.queue.staff",
-                show=False),
-        Binding("r,f5", "refresh", "tui.key.refresh", id="queue.refresh",
-                tooltip="tui.tip.queue.refresh", show=False),
-        Binding("escape", "clear", "tui.key.clear", id="queue.clear", tooltip="tui.tip.queue.clear",
-                show=False),
-        Binding("ctrl+l", "app.logout", "tui.key.logout", id="queue.logout",
-                tooltip="tui.tip.logout", show=False),
+        Binding(
+            "c",
+            "customers",
+            "tui.key.customers",
+            id="queue.customers",
+            tooltip="tui.tip.queue.customers",
+        ),
+        Binding(
+            "b",
+            "breaches",
+            "tui.breach.key.breaches",
+            id="queue.breaches",
+            tooltip="tui.breach.tip.breaches",
+            show=False,
+        ),
+        Binding(
+            "n",
+            "newsletters",
+            "tui.newsletter.key.newsletters",
+            id="queue.newsletters",
+            tooltip="tui.newsletter.tip.newsletters",
+            show=False,
+        ),
+        Binding(
+            "a",
+            "audit_log",
+            "tui.key.audit_log",
+            id="queue.audit_log",
+            tooltip="tui.tip.queue.audit_log",
+            show=False,
+        ),
+        Binding(
+            "u",
+            "staff",
+            "tui.key.staff",
+            id="queue.staff",
+            tooltip="tui.tip.queue.staff",
+            show=False,
+        ),
+        Binding(
+            "r,f5",
+            "refresh",
+            "tui.key.refresh",
+            id="queue.refresh",
+            tooltip="tui.tip.queue.refresh",
+            show=False,
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "tui.key.clear",
+            id="queue.clear",
+            tooltip="tui.tip.queue.clear",
+            show=False,
+        ),
+        Binding(
+            "ctrl+l",
+            "app.logout",
+            "tui.key.logout",
+            id="queue.logout",
+            tooltip="tui.tip.logout",
+            show=False,
+        ),
         Binding("q", "app.quit", "tui.key.quit", id="queue.quit", tooltip="tui.tip.quit"),
     ]
 
@@ -86,17 +134,24 @@ class QueueScreen(RekisteriScreen):
     def compose(self) -> ComposeResult:
         t = self.t
         yield Static(id="queue-title", classes="screen-title")
-        yield HealthBar(t, self.session.language, id="queue-health").data_bind(
-            QueueScreen.health)
+        yield HealthBar(t, self.session.language, id="queue-health").data_bind(QueueScreen.health)
         with Horizontal(id="queue-filters"):
-            yield TextInput(placeholder=t("tui.queue.search_hint"), id="queue-search",
-                            compact=True)
-            yield Select([(t("tui.queue.all_open"), OPEN)]
-                         + [(t(f"status.{status}"), status) for status in STATUSES],
-                         value=OPEN, allow_blank=False, id="queue-status", compact=True)
-            yield Select([(t("tui.queue.all_kinds"), "")]
-                         + [(t(f"kind.{kind}"), kind) for kind in KINDS],
-                         value="", allow_blank=False, id="queue-kind", compact=True)
+            yield TextInput(placeholder=t("tui.queue.search_hint"), id="queue-search", compact=True)
+            yield Select(
+                [(t("tui.queue.all_open"), OPEN)]
+                + [(t(f"status.{status}"), status) for status in STATUSES],
+                value=OPEN,
+                allow_blank=False,
+                id="queue-status",
+                compact=True,
+            )
+            yield Select(
+                [(t("tui.queue.all_kinds"), "")] + [(t(f"kind.{kind}"), kind) for kind in KINDS],
+                value="",
+                allow_blank=False,
+                id="queue-kind",
+                compact=True,
+            )
         yield QueueTable(t, id="queue-table").data_bind(QueueScreen.requests)
         yield Static(t("tui.queue.loading"), id="queue-empty")
         yield KeyBar()
@@ -116,8 +171,14 @@ class QueueScreen(RekisteriScreen):
         session = self.session
         sort = self.t(f"tui.queue.sort_{self.queue_filter.sort}")
         self.query_one("#queue-title", Static).update(
-            self.t("tui.queue.title", count=len(self.requests), sort=sort,
-                   staff=session.display_name, role=self.t(f"tui.role.{session.role}")))
+            self.t(
+                "tui.queue.title",
+                count=len(self.requests),
+                sort=sort,
+                staff=session.display_name,
+                role=self.t(f"tui.role.{session.role}"),
+            )
+        )
 
     # ------------------------------------------------------------ loading
 
@@ -125,14 +186,22 @@ class QueueScreen(RekisteriScreen):
         self.update_title()
         self.reload(force=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="queue",
-          description="load the queue")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="queue",
+        description="load the queue",
+    )
     def reload(self, force: bool = False) -> None:
         wanted = self.queue_filter
         settings = self.rekisteri.settings
         with database.connection_context():
-            if not force and wanted == self.shown_filter \
-                    and change_signature() == self.shown_signature:
+            if (
+                not force
+                and wanted == self.shown_filter
+                and change_signature() == self.shown_signature
+            ):
                 message: Message = self.Unchanged(desk_health(settings))
             else:
                 message = self.Loaded(load_queue(wanted, settings), wanted)

@@ -46,8 +46,17 @@ from tui.widgets.request_panels import (
     TrailTable,
 )
 
-OPEN_ONLY = ("call", "approve", "reject", "extend", "ask_more", "dismiss", "change_kind",
-             "not_in_register", "unreachable")
+OPEN_ONLY = (
+    "call",
+    "approve",
+    "reject",
+    "extend",
+    "ask_more",
+    "dismiss",
+    "change_kind",
+    "not_in_register",
+    "unreachable",
+)
 """Actions that make sense only while the request is open."""
 
 TABS = ("tab-message", "tab-candidates", "tab-thread", "tab-calls", "tab-trail")
@@ -57,34 +66,106 @@ class RequestScreen(RekisteriScreen):
     PALETTE_GROUP = "tui.palette.group.request"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "call", "tui.key.call", id="request.call", tooltip="tui.tip.request.call"),
-        Binding("a", "approve", "tui.key.approve", id="request.approve",
-                tooltip="tui.tip.request.approve"),
-        Binding("r", "reject", "tui.key.reject", id="request.reject",
-                tooltip="tui.tip.request.reject"),
-        Binding("e", "extend", "tui.key.extend", id="request.extend",
-                tooltip="tui.tip.request.extend"),
-        Binding("m", "ask_more", "tui.key.ask_more", id="request.ask_more",
-                tooltip="tui.tip.request.ask_more"),
-        Binding("d", "dismiss_request", "tui.key.dismiss", id="request.dismiss",
-                tooltip="tui.tip.request.dismiss", show=False),
-        Binding("t", "change_kind", "tui.key.change_kind", id="request.change_kind",
-                tooltip="tui.tip.request.change_kind", show=False),
-        Binding("n", "not_in_register", "tui.key.not_in_register", id="request.not_in_register",
-                tooltip="tui.tip.request.not_in_register", show=False),
-        Binding("h", "details", "tui.key.details", id="request.details",
-                tooltip="tui.tip.request.details", show=False),
-        Binding("u", "unreachable", "tui.key.unreachable", id="request.unreachable",
-                tooltip="tui.tip.request.unreachable", show=False),
-        Binding("1", "tab('tab-message')", "tui.key.tab_message", id="request.tab_message",
-                show=False, tooltip="tui.tip.tab"),
-        Binding("2", "tab('tab-candidates')", "tui.key.tab_candidates",
-                id="request.tab_candidates", show=False, tooltip="tui.tip.tab"),
-        Binding("3", "tab('tab-thread')", "tui.key.tab_thread", id="request.tab_thread",
-                show=False, tooltip="tui.tip.tab"),
-        Binding("4", "tab('tab-calls')", "tui.key.tab_calls", id="request.tab_calls", show=False,
-                tooltip="tui.tip.tab"),
-        Binding("5", "tab('tab-trail')", "tui.key.tab_trail", id="request.tab_trail", show=False,
-                tooltip="tui.tip.tab"),
+        Binding(
+            "a",
+            "approve",
+            "tui.key.approve",
+            id="request.approve",
+            tooltip="tui.tip.request.approve",
+        ),
+        Binding(
+            "r", "reject", "tui.key.reject", id="request.reject", tooltip="tui.tip.request.reject"
+        ),
+        Binding(
+            "e", "extend", "tui.key.extend", id="request.extend", tooltip="tui.tip.request.extend"
+        ),
+        Binding(
+            "m",
+            "ask_more",
+            "tui.key.ask_more",
+            id="request.ask_more",
+            tooltip="tui.tip.request.ask_more",
+        ),
+        Binding(
+            "d",
+            "dismiss_request",
+            "tui.key.dismiss",
+            id="request.dismiss",
+            tooltip="tui.tip.request.dismiss",
+            show=False,
+        ),
+        Binding(
+            "t",
+            "change_kind",
+            "tui.key.change_kind",
+            id="request.change_kind",
+            tooltip="tui.tip.request.change_kind",
+            show=False,
+        ),
+        Binding(
+            "n",
+            "not_in_register",
+            "tui.key.not_in_register",
+            id="request.not_in_register",
+            tooltip="tui.tip.request.not_in_register",
+            show=False,
+        ),
+        Binding(
+            "h",
+            "details",
+            "tui.key.details",
+            id="request.details",
+            tooltip="tui.tip.request.details",
+            show=False,
+        ),
+        Binding(
+            "u",
+            "unreachable",
+            "tui.key.unreachable",
+            id="request.unreachable",
+            tooltip="tui.tip.request.unreachable",
+            show=False,
+        ),
+        Binding(
+            "1",
+            "tab('tab-message')",
+            "tui.key.tab_message",
+            id="request.tab_message",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "2",
+            "tab('tab-candidates')",
+            "tui.key.tab_candidates",
+            id="request.tab_candidates",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "3",
+            "tab('tab-thread')",
+            "tui.key.tab_thread",
+            id="request.tab_thread",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "4",
+            "tab('tab-calls')",
+            "tui.key.tab_calls",
+            id="request.tab_calls",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
+        Binding(
+            "5",
+            "tab('tab-trail')",
+            "tui.key.tab_trail",
+            id="request.tab_trail",
+            show=False,
+            tooltip="tui.tip.tab",
+        ),
         Binding("escape,q", "back", "tui.key.back", id="request.back", tooltip="tui.tip.back"),
     ]
 
@@ -114,21 +195,36 @@ class RequestScreen(RekisteriScreen):
         t, language = self.t, self.session.language
         yield RequestSummary(t, language, id="request-summary").data_bind(RequestScreen.view)
         with Horizontal(id="request-actions"):
-            yield Button(t("tui.request.button.call"), id="button-call", compact=True,
-                         action="screen.call")
-            yield Button(t("tui.request.button.approve"), id="button-approve", compact=True,
-                         variant="success", disabled=True, action="screen.approve")
-            yield Button(t("tui.request.button.reject"), id="button-reject", compact=True,
-                         action="screen.reject")
-            yield Button(t("tui.request.button.more"), id="button-more", compact=True,
-                         action="screen.ask_more")
+            yield Button(
+                t("tui.request.button.call"), id="button-call", compact=True, action="screen.call"
+            )
+            yield Button(
+                t("tui.request.button.approve"),
+                id="button-approve",
+                compact=True,
+                variant="success",
+                disabled=True,
+                action="screen.approve",
+            )
+            yield Button(
+                t("tui.request.button.reject"),
+                id="button-reject",
+                compact=True,
+                action="screen.reject",
+            )
+            yield Button(
+                t("tui.request.button.more"),
+                id="button-more",
+                compact=True,
+                action="screen.ask_more",
+            )
         with TabbedContent(id="request-tabs"):
             with TabPane(t("tui.request.tab.message"), id="tab-message"):
                 yield MessagePanel(t, language, id="message-panel").data_bind(
-                    RequestScreen.view, RequestScreen.show_details)
+                    RequestScreen.view, RequestScreen.show_details
+                )
             with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
-                yield CandidateTable(t, language, id="candidates").data_bind(
-                    RequestScreen.view)
+                yield CandidateTable(t, language, id="candidates").data_bind(RequestScreen.view)
             with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
                 yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
             with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
@@ -143,8 +239,13 @@ class RequestScreen(RekisteriScreen):
 
     # ------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="request",
-          description="load a request")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="request",
+        description="load a request",
+    )
     def load(self) -> None:
         with database.connection_context():
             view = load_request(self.reference, self.rekisteri.settings)
@@ -158,8 +259,9 @@ class RequestScreen(RekisteriScreen):
         view = event.view
         approve = self.query_one("#button-approve", Button)
         approve.disabled = not view.can_approve
-        approve.tooltip = None if view.can_approve else self.t(view.approve_refusal,
-                                                               reference=view.reference)
+        approve.tooltip = (
+            None if view.can_approve else self.t(view.approve_refusal, reference=view.reference)
+        )
         for button in self.query("#request-actions Button"):
             if button.id != "button-approve":
                 button.disabled = not view.is_open
@@ -192,18 +294,25 @@ class RequestScreen(RekisteriScreen):
             if yes:
                 self.run_small("confirm", customer_no)
 
-        self.app.push_screen(ConfirmDialog(
-            self.t("tui.match.confirm_title"),
-            self.t("tui.match.confirm_question", customer_no=customer_no,
-                   reference=self.reference)), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(
+                self.t("tui.match.confirm_title"),
+                self.t(
+                    "tui.match.confirm_question", customer_no=customer_no, reference=self.reference
+                ),
+            ),
+            confirmed,
+        )
 
     def action_not_in_register(self) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.run_small("not_in_register", "")
 
-        self.app.push_screen(ConfirmDialog(self.t("tui.match.none_title"),
-                                           self.t("tui.match.none_question")), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(self.t("tui.match.none_title"), self.t("tui.match.none_question")),
+            confirmed,
+        )
 
     def action_change_kind(self) -> None:
         view = self.view
@@ -216,8 +325,13 @@ class RequestScreen(RekisteriScreen):
 
         self.app.push_screen(KindDialog(view.reference, view.kind), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
-          description="record a decision about a request")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="request-act",
+        description="record a decision about a request",
+    )
     def run_small(self, what: str, value: str) -> None:
         actor = self.session.name
         with database.connection_context():
@@ -244,10 +358,15 @@ class RequestScreen(RekisteriScreen):
         if not view.customer.phone:
             self.notify(self.t("rule.call_needs_phone"), severity="warning")
             return
-        info = CallInfo(reference=view.reference, customer_no=view.customer.customer_no,
-                        name=view.customer.name, phone=view.customer.phone,
-                        warnings=view.warnings, unanswered=view.unanswered_calls,
-                        package_password=new_password() if view.kind == "access" else "")
+        info = CallInfo(
+            reference=view.reference,
+            customer_no=view.customer.customer_no,
+            name=view.customer.name,
+            phone=view.customer.phone,
+            warnings=view.warnings,
+            unanswered=view.unanswered_calls,
+            package_password=new_password() if view.kind == "access" else "",
+        )
 
         def logged(outcome: CallOutcome | None) -> None:
             if outcome is not None:
@@ -255,18 +374,30 @@ class RequestScreen(RekisteriScreen):
 
         self.app.push_screen(CallDialog(info), logged)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
-          description="log a verification call")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="request-act",
+        description="log a verification call",
+    )
     def log_call(self, outcome: CallOutcome) -> None:
         with database.connection_context():
-            unanswered = acts.log_call(self.reference, outcome.outcome, outcome.note,
-                                            self.session.name,
-                                            package_password=outcome.package_password or None)
+            unanswered = acts.log_call(
+                self.reference,
+                outcome.outcome,
+                outcome.note,
+                self.session.name,
+                package_password=outcome.package_password or None,
+            )
         limit = self.rekisteri.settings.requests.unanswered_calls_before_letter
         offer = outcome.outcome == "no_answer" and unanswered >= limit
-        self.post_message(self.Done(
-            self.t("tui.done.call", outcome=self.t(f"tui.call.outcome.{outcome.outcome}")),
-            offer_letter=offer))
+        self.post_message(
+            self.Done(
+                self.t("tui.done.call", outcome=self.t(f"tui.call.outcome.{outcome.outcome}")),
+                offer_letter=offer,
+            )
+        )
 
     def action_unreachable(self) -> None:
         self.plan("unreachable")
@@ -279,28 +410,38 @@ class RequestScreen(RekisteriScreen):
             return
         if view.kind == "rectification" and view.customer is not None and view.can_approve:
             customer = view.customer
-            current = {"first_name": customer.first_name, "last_name": customer.last_name,
-                       "street_address": customer.street_address,
-                       "postal_code": customer.postal_code, "city": customer.city,
-                       "phone": customer.phone, "email": customer.email,
-                       "language": customer.language}
+            current = {
+                "first_name": customer.first_name,
+                "last_name": customer.last_name,
+                "street_address": customer.street_address,
+                "postal_code": customer.postal_code,
+                "city": customer.city,
+                "phone": customer.phone,
+                "email": customer.email,
+                "language": customer.language,
+            }
 
             def edited(changes: dict[str, str] | None) -> None:
                 if changes is not None:
                     self.plan("rectification", {"changes": changes})
 
-            self.app.push_screen(RectificationDialog(view.reference, current,
-                                                     view.proposed_changes), edited)
+            self.app.push_screen(
+                RectificationDialog(view.reference, current, view.proposed_changes), edited
+            )
             return
         if view.kind == "objection" and view.can_approve:
+
             def close(yes: bool | None) -> None:
                 if yes:
                     self.plan("objection")
 
-            self.app.push_screen(ConfirmDialog(self.t("tui.objection.title"),
-                                               self.t("tui.objection.question")), close)
+            self.app.push_screen(
+                ConfirmDialog(self.t("tui.objection.title"), self.t("tui.objection.question")),
+                close,
+            )
             return
         if view.kind == "restriction" and view.can_approve:
+
             def restrict(choice: RestrictionChoice | None) -> None:
                 if choice is not None:
                     self.plan("restriction", {"ground": choice.ground, "note": choice.note})
@@ -308,9 +449,14 @@ class RequestScreen(RekisteriScreen):
             self.app.push_screen(RestrictionDialog(view.reference), restrict)
             return
         if view.kind not in acts.APPROVING_ACTS:
-            self.notify(self.t(view.approve_refusal or "tui.error.no_act_for_kind",
-                               reference=view.reference, kind=self.t(f"kind.{view.kind}")),
-                        severity="warning")
+            self.notify(
+                self.t(
+                    view.approve_refusal or "tui.error.no_act_for_kind",
+                    reference=view.reference,
+                    kind=self.t(f"kind.{view.kind}"),
+                ),
+                severity="warning",
+            )
             return
         # access and erasure, allowed or not: the store decides, and says why not
         self.plan(view.kind)
@@ -349,15 +495,22 @@ class RequestScreen(RekisteriScreen):
             if yes:
                 self.plan("dismiss")
 
-        self.app.push_screen(ConfirmDialog(self.t("tui.dismiss.title"),
-                                           self.t("tui.dismiss.question")), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(self.t("tui.dismiss.title"), self.t("tui.dismiss.question")), confirmed
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
-          description="plan an act on a request")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="request-act",
+        description="plan an act on a request",
+    )
     def plan(self, act: str, params: dict[str, Any] | None = None) -> None:
         with database.connection_context():
-            proposal = acts.plan(act, self.reference, self.rekisteri.settings,
-                                      self.session.name, params)
+            proposal = acts.plan(
+                act, self.reference, self.rekisteri.settings, self.session.name, params
+            )
         self.post_message(self.Planned(proposal))
 
     @on(Planned)
@@ -366,15 +519,20 @@ class RequestScreen(RekisteriScreen):
         if proposal.act == "erasure":
             view = self.view
             customer_no = view.customer.customer_no if view and view.customer else ""
-            erased, kept = describe(proposal.erasure, self.t, self.session.language,
-                                    self.rekisteri.settings.retention.mail_grace_days)
+            erased, kept = describe(
+                proposal.erasure,
+                self.t,
+                self.session.language,
+                self.rekisteri.settings.retention.mail_grace_days,
+            )
 
             def typed(yes: bool | None) -> None:
                 if yes:
                     self.preview(proposal)
 
-            self.app.push_screen(ErasureDialog(proposal.reference, customer_no, erased, kept),
-                                 typed)
+            self.app.push_screen(
+                ErasureDialog(proposal.reference, customer_no, erased, kept), typed
+            )
             return
         self.preview(proposal)
 
@@ -388,22 +546,33 @@ class RequestScreen(RekisteriScreen):
         elif proposal.act in ("dismiss", "objection", "restriction"):
             self.commit(proposal)  # confirmed already, and nothing is sent (no address)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="request-act",
-          description="carry out an act on a request")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="request-act",
+        description="carry out an act on a request",
+    )
     def commit(self, proposal: Proposal) -> None:
         with database.connection_context():
             outcome = acts.commit(proposal, self.rekisteri.settings, self.session.name)
-        self.post_message(self.Done(self.done_notice(outcome, f"tui.done.{outcome.act}",
-                                                     reference=outcome.reference)))
+        self.post_message(
+            self.Done(
+                self.done_notice(outcome, f"tui.done.{outcome.act}", reference=outcome.reference)
+            )
+        )
 
     @on(Done)
     def _done(self, event: Done) -> None:
         self.notify(event.notice, timeout=6)
         self.load()
         if event.offer_letter:
+
             def send(yes: bool | None) -> None:
                 if yes:
                     self.plan("unreachable")
 
-            self.app.push_screen(ConfirmDialog(self.t("tui.call.letter_title"),
-                                               self.t("tui.call.letter_question")), send)
+            self.app.push_screen(
+                ConfirmDialog(self.t("tui.call.letter_title"), self.t("tui.call.letter_question")),
+                send,
+            )

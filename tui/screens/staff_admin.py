@@ -26,8 +26,13 @@ class StaffAdminScreen(TableScreen):
     PALETTE_GROUP = "tui.palette.group.staff"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "tui.key.add_staff", id="staff.add", tooltip="tui.tip.staff.add"),
-        Binding("x", "toggle_enabled", "tui.key.toggle_enabled", id="staff.toggle",
-                tooltip="tui.tip.staff.toggle"),
+        Binding(
+            "x",
+            "toggle_enabled",
+            "tui.key.toggle_enabled",
+            id="staff.toggle",
+            tooltip="tui.tip.staff.toggle",
+        ),
         Binding("j", "down", "tui.key.down", id="staff.down", show=False, tooltip="tui.tip.down"),
         Binding("k", "up", "tui.key.up", id="staff.up", show=False, tooltip="tui.tip.up"),
         Binding("escape,q", "back", "tui.key.back", id="staff.back", tooltip="tui.tip.back"),
@@ -63,8 +68,7 @@ class StaffAdminScreen(TableScreen):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="staff",
-          description="list staff")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="staff", description="list staff")
     def load(self) -> None:
         with database.connection_context():
             lines = staff_lines()
@@ -75,11 +79,18 @@ class StaffAdminScreen(TableScreen):
         t, language = self.t, self.session.language
         self.lines = event.lines
         self.table.refill(
-            (line.name, (line.name, line.display_name, t(f"tui.role.{line.role}"),
-                         t("tui.yes") if line.enabled else t("tui.no"),
-                         format_datetime(line.last_login_at, language)
-                         if line.last_login_at else "–"))
-            for line in event.lines)
+            (
+                line.name,
+                (
+                    line.name,
+                    line.display_name,
+                    t(f"tui.role.{line.role}"),
+                    t("tui.yes") if line.enabled else t("tui.no"),
+                    format_datetime(line.last_login_at, language) if line.last_login_at else "–",
+                ),
+            )
+            for line in event.lines
+        )
 
     def selected(self) -> StaffLine | None:
         name = self.table.highlighted_key
@@ -92,14 +103,26 @@ class StaffAdminScreen(TableScreen):
 
         self.app.push_screen(AddStaffDialog(), added)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="staff-change",
-          description="add a staff member")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="staff-change",
+        description="add a staff member",
+    )
     def add(self, new: NewStaff) -> None:
         with database.connection_context():
-            staff.add_staff(new.name, new.role, new.password, self.session.name,
-                            display_name=new.display_name, language=new.language)
-        self.post_message(self.Changed(self.t("staff.added", name=new.name,
-                                              role=self.t(f"tui.role.{new.role}"))))
+            staff.add_staff(
+                new.name,
+                new.role,
+                new.password,
+                self.session.name,
+                display_name=new.display_name,
+                language=new.language,
+            )
+        self.post_message(
+            self.Changed(self.t("staff.added", name=new.name, role=self.t(f"tui.role.{new.role}")))
+        )
 
     def action_toggle_enabled(self) -> None:
         line = self.selected()
@@ -115,16 +138,23 @@ class StaffAdminScreen(TableScreen):
             if yes:
                 self.set_enabled(line.name, enable)
 
-        self.app.push_screen(ConfirmDialog(self.t("tui.staff.title"),
-                                           self.t(question, name=line.name)), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(self.t("tui.staff.title"), self.t(question, name=line.name)), confirmed
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="staff-change",
-          description="enable or disable a staff member")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="staff-change",
+        description="enable or disable a staff member",
+    )
     def set_enabled(self, name: str, enabled: bool) -> None:
         with database.connection_context():
             staff.set_enabled(name, enabled, self.session.name)
-        self.post_message(self.Changed(self.t("staff.enabled" if enabled else "staff.disabled",
-                                              name=name)))
+        self.post_message(
+            self.Changed(self.t("staff.enabled" if enabled else "staff.disabled", name=name))
+        )
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:

@@ -32,7 +32,8 @@ class HealthBar(Static):
             if health.last_fetch_at is None:
                 lines.append(t("tui.health.never_fetched"))
             else:
-                lines.append(t("tui.health.stale",
-                               at=format_datetime(health.last_fetch_at, self.language)))
+                lines.append(
+                    t("tui.health.stale", at=format_datetime(health.last_fetch_at, self.language))
+                )
         self.update("\n".join(lines))
         self.display = bool(lines)

@@ -17,8 +17,16 @@ from textual.widgets import Static
 class KeyLabel(Static):
     """One key and what it does; a click runs it (the mouse is optional, never needed)."""
 
-    def __init__(self, key_display: str, description: str, action: str, namespace: object,
-                 *, enabled: bool, tooltip: str) -> None:
+    def __init__(
+        self,
+        key_display: str,
+        description: str,
+        action: str,
+        namespace: object,
+        *,
+        enabled: bool,
+        tooltip: str,
+    ) -> None:
         super().__init__(classes="key-label" + ("" if enabled else " -disabled"))
         self.key_display = key_display
         self.description = description
@@ -64,9 +72,14 @@ class KeyBar(HorizontalScroll):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            yield KeyLabel(self.app.get_key_display(binding), translate(binding.description),
-                           binding.action, active.node, enabled=active.enabled,
-                           tooltip=translate(binding.tooltip) if binding.tooltip else "")
+            yield KeyLabel(
+                self.app.get_key_display(binding),
+                translate(binding.description),
+                binding.action,
+                active.node,
+                enabled=active.enabled,
+                tooltip=translate(binding.tooltip) if binding.tooltip else "",
+            )
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)

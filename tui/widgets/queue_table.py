@@ -29,15 +29,29 @@ class QueueTable(KeyedTable):
         "queue-table--restricted",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "tui.key.open", id="queue.open",
-                tooltip="tui.tip.queue.open"),
-        Binding("j", "cursor_down", "tui.key.down", id="queue.down", show=False,
-                tooltip="tui.tip.down"),
+        Binding(
+            "enter", "select_cursor", "tui.key.open", id="queue.open", tooltip="tui.tip.queue.open"
+        ),
+        Binding(
+            "j", "cursor_down", "tui.key.down", id="queue.down", show=False, tooltip="tui.tip.down"
+        ),
         Binding("k", "cursor_up", "tui.key.up", id="queue.up", show=False, tooltip="tui.tip.up"),
-        Binding("g", "scroll_top", "tui.key.first", id="queue.first", show=False,
-                tooltip="tui.tip.first"),
-        Binding("G", "scroll_bottom", "tui.key.last", id="queue.last", show=False,
-                tooltip="tui.tip.last"),
+        Binding(
+            "g",
+            "scroll_top",
+            "tui.key.first",
+            id="queue.first",
+            show=False,
+            tooltip="tui.tip.first",
+        ),
+        Binding(
+            "G",
+            "scroll_bottom",
+            "tui.key.last",
+            id="queue.last",
+            show=False,
+            tooltip="tui.tip.last",
+        ),
     ]
 
     requests: reactive[tuple[QueueRow, ...]] = reactive((), always_update=True, init=False)
@@ -67,8 +81,9 @@ class QueueTable(KeyedTable):
         # queue shows at once and the keyboard stays live while it fills.
         self._add_rows(requests, 0, FIRST_BATCH, self._generation)
 
-    def _add_rows(self, requests: tuple[QueueRow, ...], start: int, count: int,
-                  generation: int) -> None:
+    def _add_rows(
+        self, requests: tuple[QueueRow, ...], start: int, count: int, generation: int
+    ) -> None:
         if generation != self._generation:
             return  # newer rows arrived meanwhile
         t = self.translate
@@ -76,22 +91,25 @@ class QueueTable(KeyedTable):
         statuses = {status: t(f"tui.status_short.{status}") for status in STATUSES}
         overdue = self.get_component_rich_style("queue-table--overdue", partial=True)
         soon = self.get_component_rich_style("queue-table--due-soon", partial=True)
-        failed = Text("!", style=self.get_component_rich_style("queue-table--failed-mail",
-                                                                 partial=True))
+        failed = Text(
+            "!", style=self.get_component_rich_style("queue-table--failed-mail", partial=True)
+        )
         restricted = self.get_component_rich_style("queue-table--restricted", partial=True)
         # One letter fits beside "N-0000001" at 80 columns; the full word is on every
         # screen that opens the customer.
         restricted_mark = t("tui.restriction.marker_short")
-        for row in requests[start:start + count]:
-            style = overdue if row.days_left < 0 else soon if row.days_left < DUE_SOON_DAYS \
-                else None
+        for row in requests[start : start + count]:
+            style = (
+                overdue if row.days_left < 0 else soon if row.days_left < DUE_SOON_DAYS else None
+            )
             days = str(row.days_left).rjust(3)
             self.add_row(
                 Text(row.reference, style=style) if style else row.reference,
                 kinds[row.kind],
                 Text(row.requester, overflow="ellipsis", no_wrap=True),
                 Text.assemble(row.customer_no, " ", (restricted_mark, restricted))
-                if row.restricted else row.customer_no or "–",
+                if row.restricted
+                else row.customer_no or "–",
                 statuses[row.status],
                 Text(days, style=style) if style else days,
                 failed if row.failed_mail else "",
@@ -101,5 +119,6 @@ class QueueTable(KeyedTable):
             self.move_cursor(row=self.get_row_index(self._keep), animate=False)
             self._keep = None
         if start + count < len(requests):
-            self.call_after_refresh(self._add_rows, requests, start + count, LATER_BATCH,
-                                    generation)
+            self.call_after_refresh(
+                self._add_rows, requests, start + count, LATER_BATCH, generation
+            )

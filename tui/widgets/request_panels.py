@@ -40,10 +40,14 @@ class RequestSummary(RequestPart, Static):
         if view is None:
             return
         t = self.translate
-        days = t("tui.request.days_left", days=view.days_left) if view.days_left >= 0 \
+        days = (
+            t("tui.request.days_left", days=view.days_left)
+            if view.days_left >= 0
             else t("tui.request.overdue", days=-view.days_left)
-        due_style = "bold red" if view.days_left < 0 else "bold yellow" \
-            if view.days_left < 7 else "bold"
+        )
+        due_style = (
+            "bold red" if view.days_left < 0 else "bold yellow" if view.days_left < 7 else "bold"
+        )
         lines = [
             f"[b]{escape(view.reference)}[/b] · {escape(t(f'kind.{view.kind}'))} "
             f"({t('tui.request.confidence', percent=round(view.confidence * 100))}) · "
@@ -57,17 +61,25 @@ class RequestSummary(RequestPart, Static):
         if view.written_language and view.written_language not in ("fi", "sv", "en"):
             lines.append(t("tui.request.written_in", language=view.written_language))
         if view.letter_parts:
-            parts = ", ".join(f"{escape(reference)} ({escape(t(f'kind.{kind}'))})"
-                              for reference, kind in view.letter_parts)
+            parts = ", ".join(
+                f"{escape(reference)} ({escape(t(f'kind.{kind}'))})"
+                for reference, kind in view.letter_parts
+            )
             lines.append(f"{t('tui.request.same_letter')}: {parts}")
         if view.customer is not None:
-            lines.append(f"{t('tui.request.customer')}: {escape(view.customer.customer_no)} "
-                         f"{escape(view.customer.name)} · {escape(view.customer.phone or '–')}"
-                         + (f" · [b reverse] {escape(t('tui.restriction.marker'))} [/]"
-                            if view.customer.restricted else ""))
+            lines.append(
+                f"{t('tui.request.customer')}: {escape(view.customer.customer_no)} "
+                f"{escape(view.customer.name)} · {escape(view.customer.phone or '–')}"
+                + (
+                    f" · [b reverse] {escape(t('tui.restriction.marker'))} [/]"
+                    if view.customer.restricted
+                    else ""
+                )
+            )
         else:
-            lines.append(f"{t('tui.request.customer')}: "
-                         f"{escape(t(f'tui.match.{view.match_state}'))}")
+            lines.append(
+                f"{t('tui.request.customer')}: {escape(t(f'tui.match.{view.match_state}'))}"
+            )
         self.update("\n".join(lines))
 
 
@@ -98,21 +110,25 @@ class MessagePanel(RequestPart, VerticalScroll):
             body.update(t("tui.request.no_message"))
             details.display = False
             return
-        head = [f"[b]{escape(message.subject or t('tui.request.no_subject'))}[/b]",
-                f"{escape(message.party)} · {format_datetime(message.at, self.language)}"]
+        head = [
+            f"[b]{escape(message.subject or t('tui.request.no_subject'))}[/b]",
+            f"{escape(message.party)} · {format_datetime(message.at, self.language)}",
+        ]
         if message.needs_attention:
             reason = code_text("message.attention", message.attention_reason, self.language)
             head.append(f"[bold red]{escape(t('tui.request.attention'))}[/] {escape(reason)}")
         body.update(Text.from_markup("\n".join(head) + "\n\n") + Text(message.body))
         if self.show_details:
-            rows = [f"[dim]{escape(name)}:[/dim] {escape(value)}"
-                    for name, value in message.headers]
+            rows = [
+                f"[dim]{escape(name)}:[/dim] {escape(value)}" for name, value in message.headers
+            ]
             rows.append("")
             rows.append(f"[b]{escape(t('tui.request.attachments'))}[/b]")
             rows.extend(
                 f"  {escape(item.filename or '?')} ({escape(item.content_type)}, "
                 f"{item.size} B){'' if item.kept else ' – ' + escape(t('tui.request.dropped'))}"
-                for item in message.attachments)
+                for item in message.attachments
+            )
             if not message.attachments:
                 rows.append(f"  {escape(t('tui.request.none'))}")
             details.update("\n".join(rows))
@@ -124,12 +140,24 @@ class CandidateTable(RequestPart, KeyedTable):
     keyed by customer number) posts :class:`KeyedTable.Chosen`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "tui.key.confirm_customer", id="candidates.confirm",
-                tooltip="tui.tip.request.confirm_customer"),
-        Binding("j", "cursor_down", "tui.key.down", id="candidates.down", show=False,
-                tooltip="tui.tip.down"),
-        Binding("k", "cursor_up", "tui.key.up", id="candidates.up", show=False,
-                tooltip="tui.tip.up"),
+        Binding(
+            "enter",
+            "select_cursor",
+            "tui.key.confirm_customer",
+            id="candidates.confirm",
+            tooltip="tui.tip.request.confirm_customer",
+        ),
+        Binding(
+            "j",
+            "cursor_down",
+            "tui.key.down",
+            id="candidates.down",
+            show=False,
+            tooltip="tui.tip.down",
+        ),
+        Binding(
+            "k", "cursor_up", "tui.key.up", id="candidates.up", show=False, tooltip="tui.tip.up"
+        ),
     ]
 
     def on_mount(self) -> None:
@@ -148,10 +176,13 @@ class CandidateTable(RequestPart, KeyedTable):
         for candidate in view.candidates:
             who = candidate.person
             mark = "✓ " if who.customer_no == confirmed else ""
-            self.add_row(mark + who.customer_no, Text(who.name, overflow="ellipsis"),
-                         Text(who.email, overflow="ellipsis"),
-                         ", ".join(t(f"tui.matched.{how}") for how in candidate.matched_on),
-                         key=who.customer_no)
+            self.add_row(
+                mark + who.customer_no,
+                Text(who.name, overflow="ellipsis"),
+                Text(who.email, overflow="ellipsis"),
+                ", ".join(t(f"tui.matched.{how}") for how in candidate.matched_on),
+                key=who.customer_no,
+            )
 
 
 class ThreadPanel(RequestPart, VerticalScroll):
@@ -169,8 +200,10 @@ class ThreadPanel(RequestPart, VerticalScroll):
             arrow = "←" if item.direction == "in" else "→"
             status = f" [{t(f'tui.outbox.{item.status}')}]" if item.status else ""
             style = "bold red" if item.status == "failed" else "bold"
-            text.append(f"{arrow} {format_datetime(item.at, self.language)} "
-                        f"{item.party}{status}\n", style=style)
+            text.append(
+                f"{arrow} {format_datetime(item.at, self.language)} {item.party}{status}\n",
+                style=style,
+            )
             text.append(f"{item.subject}\n", style="italic")
             text.append(item.body.strip() + "\n\n")
         if not view.thread:
@@ -217,6 +250,10 @@ class TrailTable(RequestPart, DataTable[Any]):
         if view is None:
             return
         for line in view.trail:
-            self.add_row(format_datetime(line.at, self.language), line.actor, line.action,
-                         Text(line.details, overflow="ellipsis", no_wrap=True),
-                         key=str(line.id))
+            self.add_row(
+                format_datetime(line.at, self.language),
+                line.actor,
+                line.action,
+                Text(line.details, overflow="ellipsis", no_wrap=True),
+                key=str(line.id),
+            )
