@@ -26,7 +26,7 @@ from mailbot.templates import RenderedMail
 from store import clock, deadlines, lifecycle
 from store.config import Settings
 from store.errors import RuleViolation
-from store.i18n import format_date
+from store.i18n import Term, format_date
 from store.lifecycle import find_request as get_request
 from store.models import CLOSED_STATUSES, Customer, InboundMessage, Request, database
 from store.rectification import FieldChange, apply_rectification, planned_changes
@@ -48,6 +48,11 @@ ACTS = (
 
 APPROVING_ACTS = ("access", "rectification", "erasure", "objection", "restriction")
 """The acts that approve the request and fulfil it (one per kind)."""
+
+ANSWERED_WITH_NO_DATA = ("access", "rectification", "erasure", "restriction")
+"""The kinds answered with the plain ``no_data_held`` mail when the person is not in the
+register: nothing to copy, correct, erase or restrict, so no package and no password.  (An
+objection from someone not in the register still stops mail to the address.)"""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Proposal:
     changes: tuple[FieldChange, ...] = ()  # rectification
     package: PackageSummary | None = None  # access
     erasure: Any = None  # store.erasure.ErasurePreview
+    no_data_held: bool = False  # not in the register: the plain "we hold no data" answer
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,12 @@ def log_call(
     return lifecycle.unanswered_calls(request)
 
 
+def resume(reference: str, note: str, actor: str) -> None:
+    """Stop waiting for the requester: the answer came another way (``note`` says how)."""
+    require_active(actor)
+    lifecycle.resume(get_request(reference), actor, note)
+
+
 def change_kind(reference: str, kind: str, actor: str) -> None:
     require_active(actor)
     lifecycle.change_kind(get_request(reference), kind, actor)
@@ -144,8 +156,13 @@ def plan(
         allowed, why = lifecycle.can_approve(request)
         if not allowed and request.status != "approved":
             raise RuleViolation(
-                f"{reference} cannot be approved now ({why})", key=why, reference=reference
+                f"{reference} cannot be approved now ({why})",
+                key=why,
+                reference=reference,
+                kind=Term(f"kind.{request.kind}"),
             )
+        if request.match_state == "not_in_register" and act in ANSWERED_WITH_NO_DATA:
+            return _plan_no_data_held(request, settings, act, params)
     elif request.status in CLOSED_STATUSES:
         raise RuleViolation(
             f"request {reference} is closed", key="rule.not_open", reference=reference
@@ -249,6 +266,13 @@ def _package_sections(document: Mapping[str, Any]) -> tuple[tuple[str, int], ...
         ("requests", len(document.get("requests", ()))),
         ("processing_log", len(document.get("processing_log", ()))),
     )
+
+
+def _plan_no_data_held(
+    request: Request, settings: Settings, act: str, params: dict[str, Any]
+) -> Proposal:
+    mail, rendered = _mail(request, "no_data_held", settings, kind=act)
+    return Proposal(act, request.reference, params, mail, rendered, no_data_held=True)
 
 
 def _plan_rectification(
@@ -396,12 +420,18 @@ _PLANNERS = {
 def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
     """Carry out a planned act: the rule, the change and the mail in one transaction."""
     require_active(actor)
-    if proposal.act == "restriction":
+    if proposal.act == "restriction" and not proposal.no_data_held:
         return _commit_restriction(proposal, settings, actor)
     with database.atomic():
         request = get_request(proposal.reference)
         params = proposal.params
         act = proposal.act
+        if proposal.no_data_held and request.match_state != "not_in_register":
+            raise RuleViolation(
+                f"{request.reference} changed since the mail was written",
+                key="rule.changed_since_planned",
+                reference=request.reference,
+            )
         if act in APPROVING_ACTS:
             if request.status != "approved":
                 lifecycle.approve(request, actor)
@@ -431,6 +461,8 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
 
 def _fulfil_kind(proposal: Proposal, request: Request, settings: Settings, actor: str) -> str:
     """The change an approving act makes to the register; returns the recorded outcome."""
+    if proposal.no_data_held:
+        return "no data held"
     if proposal.act == "rectification":
         changes = apply_rectification(request, proposal.params.get("changes", {}), actor)
         return "corrected: " + ", ".join(change.field for change in changes)

@@ -44,6 +44,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "more_information": TemplateSpec(required=("reason",)),
     "deadline_extended": TemplateSpec(required=("reason",)),
     "your_data": TemplateSpec(optional={"files": (), "encrypted": False}),
+    "no_data_held": TemplateSpec(optional={"kind": "access"}),
     "data_corrected": TemplateSpec(required=("changes",)),
     "data_erased": TemplateSpec(optional={"vouchers_kept_until": None}),
     "marketing_stopped": TemplateSpec(optional={"via_link": False}),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -44,10 +45,22 @@ def words_for(key: str, language: str) -> str | None:
     return catalog(language).get(key) or catalog("en").get(key)
 
 
+@dataclass(frozen=True)
+class Term:
+    """A parameter that is itself a catalogue key, put into the message in the same language:
+    ``RuleViolation(..., key="rule.waiting_for_requester", kind=Term("kind.erasure"))``."""
+
+    key: str
+
+
 def translate(key: str, language: str, /, **params: Any) -> str:
     template = words_for(key, language) or key
     if not params:
         return template
+    params = {
+        name: translate(value.key, language) if isinstance(value, Term) else value
+        for name, value in params.items()
+    }
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

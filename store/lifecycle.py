@@ -17,6 +17,7 @@ from store import audit, clock, deadlines
 from store.counters import next_reference
 from store.customers import CandidateMatch
 from store.errors import InvalidInput, NotFound, RuleViolation
+from store.i18n import Term
 from store.models import (
     CALL_OUTCOMES,
     KINDS,
@@ -38,6 +39,9 @@ REJECTION_GROUNDS = (
 
 NEEDS_NO_CALL = ("objection",)
 """Kinds that only reduce processing: applied at once, without a verification call."""
+
+CALL_VERIFIES = ("received", "awaiting_verification", "waiting_for_requester")
+"""The states a confirmed verification call moves to ``verified``."""
 
 
 def create_request(
@@ -218,9 +222,16 @@ def log_call(
             called_at=at,
             package_password=agreed,
         )
-        if outcome == "confirmed" and request.status in ("received", "awaiting_verification"):
+        if outcome == "confirmed" and request.status in CALL_VERIFIES:
+            # A confirmed call also answers a question we were waiting on: the person
+            # confirmed the request to the number on record.
             _transition(
-                request, "verified", "request.verified", actor, customer_no=customer.customer_no
+                request,
+                "verified",
+                "request.verified",
+                actor,
+                changes={"status_before_wait": None},
+                customer_no=customer.customer_no,
             )
         audit.record(
             "request.call_logged",
@@ -286,8 +297,10 @@ def can_approve(request: Request) -> tuple[bool, str]:
         return False, "rule.other_cannot_be_approved"
     if request.kind in NEEDS_NO_CALL:
         return True, ""
+    if request.status == "waiting_for_requester":
+        return False, "rule.waiting_for_requester"
     if request.match_state == "not_in_register":
-        return request.status == "awaiting_verification", "rule.not_open"
+        return True, ""  # answered with "we hold no data", no call to make
     if request.match_state != "confirmed":
         return False, "rule.call_needs_customer"
     if request.status != "verified" or not has_confirmed_call(request):
@@ -303,6 +316,7 @@ def approve(request: Request, actor: str) -> Request:
             why,
             f"request {request.reference} cannot be approved now ({why})",
             reference=request.reference,
+            kind=Term(f"kind.{request.kind}"),
         )
     return _transition(request, "approved", "request.approved", actor, changes={"handler": actor})
 
@@ -416,6 +430,32 @@ def requester_replied(request: Request, actor: str) -> Request:
     back = request.status_before_wait or "awaiting_verification"
     return _transition(
         request, back, "request.requester_replied", actor, changes={"status_before_wait": None}
+    )
+
+
+def can_resume(request: Request) -> tuple[bool, str]:
+    """Whether staff may stop waiting for the requester (the answer came another way: by
+    phone, from another address, or the question bounced and is moot)."""
+    if request.status != "waiting_for_requester":
+        return False, "rule.not_waiting"
+    return True, ""
+
+
+def resume(request: Request, actor: str, note: str) -> Request:
+    """Staff end the wait themselves, saying why: back to where the request was."""
+    allowed, why = can_resume(request)
+    if not allowed:
+        _refuse(why, "the request is not waiting for the requester", reference=request.reference)
+    if not note.strip():
+        _refuse("rule.reason_required", "give the reason", reference=request.reference)
+    back = request.status_before_wait or "awaiting_verification"
+    return _transition(
+        request,
+        back,
+        "request.resumed",
+        actor,
+        changes={"status_before_wait": None},
+        note=note.strip(),
     )
 
 

@@ -42,6 +42,7 @@ OPTIONAL_VALUES: dict[str, tuple[Any, ...]] = {
     "encrypted": (False, True),
     "vouchers_kept_until": (None, date(2032, 12, 31)),
     "via_link": (False, True),
+    "kind": ("access", "rectification", "erasure", "restriction"),
     "ground": (
         "",
         "manifestly_unfounded",

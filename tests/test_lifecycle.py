@@ -66,7 +66,7 @@ def test_an_access_request_cannot_be_approved_without_a_confirmed_call(db, froze
         lifecycle.approve(request, "anna")
 
     assert refused.value.key == "rule.approve_needs_call"
-    assert "tarkistussoittoa" in refused.value.translated("fi")
+    assert "tarkistussoiton" in refused.value.translated("fi")
     assert Request.get_by_id(request.id).status == "awaiting_verification"
     assert lifecycle.unanswered_calls(request) == 2
     assert "request.approved" not in actions_for(request.reference)
@@ -203,3 +203,48 @@ def test_the_package_password_is_kept_only_from_a_confirmed_call_with_that_custo
     lifecycle.confirm_customer(request, first, "anna")
     lifecycle.forget_package_password(request)
     assert lifecycle.agreed_package_password(request) is None
+
+
+def test_a_confirmed_call_resumes_a_request_waiting_for_the_requester(db, frozen_clock):
+    """We asked for more; the person then confirmed everything on the phone (issue 15
+    item 3): the request is verified and can be approved, whatever its kind."""
+    customer = make_customer()
+    request = new_request("erasure")
+    lifecycle.confirm_customer(request, customer, "anna")
+    lifecycle.ask_for_more(request, "anna", "Mitä osoitetta pyyntö koskee?")
+    assert lifecycle.can_approve(request) == (False, "rule.waiting_for_requester")
+    with pytest.raises(RuleViolation) as refused:
+        lifecycle.approve(request, "anna")
+    assert refused.value.translated("fi").startswith(
+        "Poistopyyntö TP-2026-0001 odottaa pyytäjän vastausta."
+    )
+    lifecycle.log_call(request, "confirmed", "anna", note="Vahvisti poiston puhelimessa.")
+    assert (request.status, lifecycle.can_approve(request)) == ("verified", (True, ""))
+    assert Request.get_by_id(request.id).status_before_wait is None
+
+
+def test_staff_resume_a_wait_the_answer_to_which_came_another_way(db, frozen_clock):
+    request = new_request("access")
+    lifecycle.confirm_customer(request, make_customer(), "anna")
+    with pytest.raises(RuleViolation) as refused:
+        lifecycle.resume(request, "anna", "Vastasi puhelimessa.")
+    assert refused.value.key == "rule.not_waiting"
+    lifecycle.ask_for_more(request, "anna", "Mitä tietoja pyyntö koskee?")
+    with pytest.raises(RuleViolation, match="reason"):
+        lifecycle.resume(request, "anna", "  ")
+    lifecycle.resume(request, "anna", "Vastaus tuli toisesta osoitteesta.")
+    assert request.status == "awaiting_verification"
+    resumed = AuditEvent.get(AuditEvent.action == "request.resumed")
+    assert (resumed.actor, resumed.payload["note"]) == (
+        "anna",
+        "Vastaus tuli toisesta osoitteesta.",
+    )
+
+
+def test_a_refusal_to_approve_names_the_requests_own_kind(db, frozen_clock):
+    request = new_request("erasure")
+    lifecycle.confirm_customer(request, make_customer(), "anna")
+    with pytest.raises(RuleViolation) as refused:
+        lifecycle.approve(request, "anna")
+    assert refused.value.translated("fi").startswith("Poistopyyntö TP-2026-0001:")
+    assert refused.value.translated("en").startswith("Erasure request TP-2026-0001:")

@@ -276,7 +276,7 @@ async def test_approval_is_refused_before_a_confirmed_call(desk):
         assert app.screen.query_one("#button-approve", Button).disabled is True
         await press_and_settle(pilot, "a")  # the key still asks the store, and the store refuses
         messages = [notification.message for notification in app._notifications]
-        assert any("ennen kirjattua, vahvistettua tarkistussoittoa" in m for m in messages)
+        assert any("vaatii kirjatun, vahvistetun tarkistussoiton" in m for m in messages)
     assert request_row(desk.access).status == "awaiting_verification"
     assert OutboxMail.select().count() == 0
 
@@ -351,6 +351,34 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
     )
 
 
+async def test_someone_not_in_the_register_gets_a_plain_answer_and_no_package(desk):
+    """Nobody was called and we hold nothing: the answer says so, with no ZIP and no
+    password (issue 15 item 2)."""
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await press_and_settle(pilot, "n", "enter")  # Ei rekisterissä, yes
+        await press_and_settle(pilot, "a")
+        assert isinstance(app.screen, MailPreviewDialog)
+        assert app.screen.proposal.package is None
+        assert "Asiakasrekisterissämme ei ole tietojasi" in str(
+            app.screen.query_one("#preview-header").render()
+        )
+        await press_and_settle(pilot, "enter")
+        assert isinstance(app.screen, RequestScreen)
+    request = request_row(desk.access)
+    assert (request.status, request.outcome) == ("fulfilled", "no data held")
+    mail = OutboxMail.get(OutboxMail.request == request)
+    assert (mail.template, mail.to_address) == ("no_data_held", "matti.meikalainen@example.fi")
+    message = message_from_bytes(bytes(mail.raw), policy=policy.default)
+    assert list(message.iter_attachments()) == []
+    body = message.get_body(("plain",)).get_content()
+    assert "Rekisterissämme ei ole sinusta henkilötietoja" in body
+    assert "salasan" not in body and "liite" not in body.lower()
+    assert "Tietosuojavaltuutetun toimisto" in body
+
+
 async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
@@ -377,6 +405,37 @@ async def test_a_rectification_is_applied_from_the_side_by_side_editor(desk):
         OutboxMail.get(OutboxMail.template == "data_corrected").to_address
         == "liisa.virtanen@example.fi"
     )
+
+
+async def test_a_confirmed_call_unlocks_a_request_that_waited_for_the_requester(desk):
+    """We asked the requester for more, and the answer came by phone (issue 15 item 3)."""
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_and_confirm(pilot, desk.erasure)
+        lifecycle.ask_for_more(request_row(desk.erasure), "anna", "Mitä osoitetta pyyntö koskee?")
+        await press_and_settle(pilot, "c")
+        await press_and_settle(pilot, "tab", *"vahvisti poiston", "enter")
+        assert request_row(desk.erasure).status == "verified"
+        await press_and_settle(pilot, "a")
+        assert isinstance(app.screen, ErasureDialog)
+
+
+async def test_staff_resume_a_request_whose_answer_came_another_way(desk):
+    waiting = request_row(desk.access)
+    lifecycle.confirm_customer(waiting, Customer.get(Customer.customer_no == "100001"), "anna")
+    lifecycle.ask_for_more(waiting, "anna", "Mitä tietoja pyyntö koskee?")
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await press_and_settle(pilot, "o")
+        await press_and_settle(pilot, *"vastasi toisesta osoitteesta", "tab", "enter")
+        assert isinstance(app.screen, RequestScreen)
+    request = request_row(desk.access)
+    assert request.status == "awaiting_verification"
+    event = AuditEvent.get(AuditEvent.action == "request.resumed")
+    assert (event.actor, event.payload["note"]) == ("anna", "vastasi toisesta osoitteesta")
 
 
 async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):

@@ -31,6 +31,7 @@ from tui.dialogs.erasure import ErasureDialog, describe
 from tui.dialogs.extend import ExtendDialog
 from tui.dialogs.kind import KindDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
+from tui.dialogs.reason import ReasonDialog
 from tui.dialogs.rectification import RectificationDialog
 from tui.dialogs.reject import RejectChoice, RejectDialog
 from tui.dialogs.restriction import RestrictionChoice, RestrictionDialog
@@ -55,6 +56,7 @@ OPEN_ONLY = (
     "dismiss",
     "change_kind",
     "not_in_register",
+    "resume",
     "unreachable",
 )
 """Actions that make sense only while the request is open."""
@@ -108,6 +110,14 @@ class RequestScreen(RekisteriScreen):
             "tui.key.not_in_register",
             id="request.not_in_register",
             tooltip="tui.tip.request.not_in_register",
+            show=False,
+        ),
+        Binding(
+            "o",
+            "resume",
+            "tui.key.resume",
+            id="request.resume",
+            tooltip="tui.tip.request.resume",
             show=False,
         ),
         Binding(
@@ -276,6 +286,8 @@ class RequestScreen(RekisteriScreen):
             return None  # shown dimmed: the request is closed (or not loaded yet)
         if action == "unreachable":
             return bool(view and view.unreachable_offered) or None
+        if action == "resume":
+            return bool(view and view.status == "waiting_for_requester") or None
         return True
 
     # ------------------------------------------------------------ navigation
@@ -314,6 +326,20 @@ class RequestScreen(RekisteriScreen):
             confirmed,
         )
 
+    def action_resume(self) -> None:
+        def noted(note: str | None) -> None:
+            if note:
+                self.run_small("resume", note)
+
+        self.app.push_screen(
+            ReasonDialog(
+                self.t("tui.resume.title"),
+                self.t("tui.resume.intro", reference=self.reference),
+                submit=self.t("tui.resume.submit"),
+            ),
+            noted,
+        )
+
     def action_change_kind(self) -> None:
         view = self.view
         if view is None:
@@ -341,6 +367,9 @@ class RequestScreen(RekisteriScreen):
             elif what == "not_in_register":
                 acts.mark_not_in_register(self.reference, actor)
                 notice = self.t("tui.done.not_in_register")
+            elif what == "resume":
+                acts.resume(self.reference, value, actor)
+                notice = self.t("tui.done.resume", reference=self.reference)
             else:
                 acts.change_kind(self.reference, value, actor)
                 notice = self.t("tui.done.kind", kind=self.t(f"kind.{value}"))
@@ -407,6 +436,9 @@ class RequestScreen(RekisteriScreen):
     def action_approve(self) -> None:
         view = self.view
         if view is None:
+            return
+        if view.match_state == "not_in_register" and view.kind in acts.ANSWERED_WITH_NO_DATA:
+            self.plan(view.kind)  # the plain "we hold no data" mail, previewed
             return
         if view.kind == "rectification" and view.customer is not None and view.can_approve:
             customer = view.customer
@@ -516,7 +548,7 @@ class RequestScreen(RekisteriScreen):
     @on(Planned)
     def _planned(self, event: Planned) -> None:
         proposal = event.proposal
-        if proposal.act == "erasure":
+        if proposal.erasure is not None:
             view = self.view
             customer_no = view.customer.customer_no if view and view.customer else ""
             erased, kept = describe(
@@ -556,11 +588,8 @@ class RequestScreen(RekisteriScreen):
     def commit(self, proposal: Proposal) -> None:
         with database.connection_context():
             outcome = acts.commit(proposal, self.rekisteri.settings, self.session.name)
-        self.post_message(
-            self.Done(
-                self.done_notice(outcome, f"tui.done.{outcome.act}", reference=outcome.reference)
-            )
-        )
+        key = "tui.done.no_data_held" if proposal.no_data_held else f"tui.done.{outcome.act}"
+        self.post_message(self.Done(self.done_notice(outcome, key, reference=outcome.reference)))
 
     @on(Done)
     def _done(self, event: Done) -> None:
