@@ -20,6 +20,7 @@ import pytest
 
 from mailbot import acts
 from store import audit
+from store.config import load_settings
 from store.consent import record_consent
 from store.db import is_sqlite
 from store.models import Customer, InboundMessage, OutboxMail, Purchase, Request, database
@@ -104,8 +105,8 @@ def desk(db, frozen_clock, tmp_path, monkeypatch) -> Iterator[Path]:
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     monkeypatch.setenv("REKISTERI_INBOX", f"maildir://{inbox}")
     monkeypatch.setenv("REKISTERI_SMTP", f"outbox://{outbox}")
-    add_staff("anna", "handler", "anna-salasana", "@test", display_name="Anna Aalto")
     frozen_clock(at("2026-01-05 10:00"))
+    add_staff("anna", "handler", "anna-salasana", "@test", display_name="Anna Aalto")
     maija = make_customer(
         first_name="Maija",
         last_name="Mallikas",
@@ -155,7 +156,7 @@ def desk(db, frozen_clock, tmp_path, monkeypatch) -> Iterator[Path]:
         message.subject: Request.get_by_id(message.request_id)
         for message in InboundMessage.select().where(InboundMessage.request.is_null(False))
     }
-    settings = mail_settings()
+    settings = load_settings()  # as the commands read it: the outbox folder from the env
     frozen_clock(at("2026-03-03 10:00"))
     # The question is not a privacy request; the access request is from an address the
     # register does not know, so staff answer that they hold nothing under it.
@@ -194,13 +195,18 @@ def test_erasure_leaves_only_the_mail_of_the_grace_period_and_retention_leaves_n
     erasure_request = Request.get(Request.kind == "erasure")
     # Right after erasure: the requests (hers and the unlinked ones) are minimised, the
     # quarantined letter is gone.  Only the erasure request's own mail waits for its grace
-    # period (replies can still be read beside it), as the preview told staff.
+    # period (replies can still be read beside it), as the preview told staff, and mail
+    # that had not yet gone out.
     kept_messages = {
         message.id
         for message in InboundMessage.select().where(InboundMessage.request == erasure_request)
     }
+    # The refusal was still waiting to be sent when she was erased: it went out after.
     kept_outbox = {
-        mail.id for mail in OutboxMail.select().where(OutboxMail.request == erasure_request)
+        mail.id
+        for mail in OutboxMail.select().where(
+            (OutboxMail.request == erasure_request) | (OutboxMail.template == "refusal")
+        )
     }
     unexpected = [
         hit
@@ -256,13 +262,13 @@ def test_a_person_who_never_was_a_customer_is_forgotten_after_the_set_time(
 ):
     monkeypatch.setenv("REKISTERI_INBOX", f"maildir://{tmp_path / 'inbox'}")
     monkeypatch.setenv("REKISTERI_SMTP", f"outbox://{tmp_path / 'outbox'}")
-    add_staff("anna", "handler", "anna-salasana", "@test")
     frozen_clock(at("2026-03-02 09:00"))
+    add_staff("anna", "handler", "anna-salasana", "@test")
     letter = make_mail(f"{NAME} <{PRIVATE}>", body="Mitä tietoja teillä on minusta? Maija Mallikas")
     deliver_to_maildir(tmp_path / "inbox", [letter])
     assert main(["mailbot", "--once"]) == 0
     request = Request.get()
-    settings = mail_settings()
+    settings = load_settings()  # as the commands read it: the outbox folder from the env
     acts.mark_not_in_register(request.reference, "anna")
     answer = acts.plan("access", request.reference, settings, "anna", {"encrypt": False})
     acts.commit(answer, settings, "anna")
