@@ -442,8 +442,8 @@ def _owned_identifiers(
             phones[phone].add(cid)
     ours = {settings.controller.privacy_inbox.lower(), settings.mail.from_address.lower()}
     others = Customer.erased_at.is_null() & Customer.id.not_in(ids)
-    taken_emails = ours | _taken(Customer.email, fn.LOWER(Customer.email), list(emails), others)
-    taken_phones = _taken(Customer.phone, Customer.phone, list(phones), others)
+    taken_emails = ours | _taken(fn.LOWER(Customer.email), list(emails), others)
+    taken_phones = _taken(Customer.phone, list(phones), others)
     return _only_theirs(emails, taken_emails), _only_theirs(phones, taken_phones)
 
 
@@ -453,7 +453,8 @@ def _only_theirs(owners: dict[str, set[int]], taken: set[str]) -> dict[str, int]
     }
 
 
-def _taken(column: Any, compared: Any, values: list[str], others: Any) -> set[str]:
+def _taken(compared: Any, values: list[str], others: Any) -> set[str]:
+    """Which of ``values`` the customers ``others`` have in the column ``compared``."""
     found: set[str] = set()
     for start in range(0, len(values), BATCH):
         chunk = values[start : start + BATCH]
@@ -598,13 +599,11 @@ def _plan_outbox(
         .where(condition & OutboxMail.redacted_at.is_null())
         .tuples()
     ):
-        owner = customer_id if customer_id in plans else emails.get(address)
-        # Mail about no request of theirs (a breach notice, a newsletter) goes now.
-        cid, due_at = requests.get(request_id, (owner, now))
-        if cid is None or cid not in plans:
-            cid = owner
-        if cid is None:
-            continue
+        if request_id in requests:
+            cid, due_at = requests[request_id]
+        else:
+            # Mail about no request of theirs (a breach notice, a newsletter) goes now.
+            cid, due_at = (customer_id if customer_id in plans else emails[address]), now
         if status not in FINAL_OUTBOX_STATUSES:
             due_at = None  # still to be sent: redacted by a later retention run
         if _mail_due(plans[cid], due_at, now):
