@@ -454,6 +454,16 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
             _queue(proposal.mail, request, settings, actor)
         if act in APPROVING_ACTS and request.status == "approved":
             lifecycle.fulfil(request, actor, outcome=outcome)
+        if act == "erasure":
+            from store.erasure import minimise_requests
+
+            # Closed now: the confirmation is queued with its address, the request keeps
+            # only its proof (reference, kind, dates, outcome).
+            minimise_requests(Request.id == request.id, clock.now())
+    if act == "erasure":
+        from store.erasure import after_commit
+
+        after_commit(settings)
     return Outcome(
         act, request.reference, request.status, proposal.mail.to_address if proposal.mail else ""
     )

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ import aiosmtplib
 from store.config import Settings
 from store.db import redact
 from store.errors import ConfigError
+from store.outbox import eml_path
 from store.urls import file_url_path, scheme_of
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -219,9 +219,6 @@ def _one_line(value: object) -> str:
     return " ".join(str(value).split()) or type(value).__name__
 
 
-_UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._@+-]")
-
-
 class FileTransport:
     """Writes each mail as ``<Message-ID>.eml``: a resend overwrites the same file."""
 
@@ -230,8 +227,7 @@ class FileTransport:
         self._ready = False
 
     def path_for(self, message_id: str) -> Path:
-        name = _UNSAFE_FILE_CHARACTERS.sub("_", message_id.strip("<>")) or "mail"
-        return self.folder / f"{name}.eml"
+        return eml_path(self.folder, message_id)
 
     async def deliver(self, *, sender: str, recipient: str, raw: bytes, message_id: str) -> str:
         return await asyncio.to_thread(self._write, raw, message_id)

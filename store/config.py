@@ -80,6 +80,9 @@ class RetentionSettings:
     voucher_years: int = 6
     financial_year_end: str = "12-31"
     mail_grace_days: int = 30
+    # Requests of people not in the register (and mail of no request): kept as proof of
+    # how they were answered, then minimised and their mail redacted.
+    non_customer_requests_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,26 @@ def load_settings(
     settings = _build(Settings, data, "")
     if settings.ui.language not in ("fi", "en"):
         raise ConfigError(f"ui.language must be fi or en, not {settings.ui.language!r}")
+    _check_retention(settings.retention)
     return fill_placeholders(settings)
+
+
+RETENTION_MINIMUMS = {
+    "months_after_relationship": 1,
+    "voucher_years": 1,
+    "mail_grace_days": 0,
+    "non_customer_requests_months": 1,
+}
+"""The smallest value each time limit of ``[retention]`` may have."""
+
+
+def _check_retention(rules: RetentionSettings) -> None:
+    for name, least in RETENTION_MINIMUMS.items():
+        value = getattr(rules, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(
+                f"retention.{name} must be a whole number of at least {least}, not {value!r}"
+            )
 
 
 def _embedded_defaults() -> dict[str, Any]:
@@ -295,6 +317,7 @@ PLACEHOLDERS = (
     "retention.months_after_relationship",
     "retention.voucher_years",
     "retention.mail_grace_days",
+    "retention.non_customer_requests_months",
 )
 """The settings a ``[notice]`` text (or ``mail.from_name``) may name as ``{section.key}``."""
 
@@ -303,6 +326,7 @@ _DURATIONS = {
     "retention.months_after_relationship": "months",
     "retention.voucher_years": "years",
     "retention.mail_grace_days": "days",
+    "retention.non_customer_requests_months": "months",
 }
 
 

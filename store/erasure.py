@@ -8,11 +8,19 @@ What erasing a customer does, in one transaction per batch:
 - **Consents** still given are closed: a withdrawal event (channel ``erasure``) is appended,
   and the evidence text of every event is cleared.  The ledger keeps purpose, time, channel
   and wording version, the proof that marketing we sent had a consent behind it.
+- **Who the person is** is every identifier they have: the customer row's address and
+  phone, and the addresses and phones given on their requests.  An address or a phone
+  that another customer still in the register also has is left out, so one person's
+  erasure never takes another's mail.
 - **Requests** the person made are kept in minimised form (reference, kind, status, dates,
   outcome, rejection ground) as proof that we complied (Art. 5(2)): the requester's
   address, name, phone, proposed changes and free-text reasons are cleared, and so are the
-  number called and the note of each verification call.  A request still open is minimised
-  when it closes (by the next retention run).
+  number called and the note of each verification call, and the staff's words of a
+  dismissal.  A request still open is minimised when it closes (by the next retention run).
+  Requests never linked to the customer (a dismissed question, an access request marked
+  not in the register) whose address or phone is the person's are minimised too, and
+  their mail redacted, at once when closed; one still open goes when the limit for
+  requests of people not in the register is over (:mod:`store.retention`).
 - **Vouchers** (ticket purchases) are bookkeeping records the Accounting Act requires us to
   keep (Art. 17(3)(b)): they stay, linked to the customer number only, until their six years
   are over (:mod:`store.retention_rules`), then the retention job deletes them.  Those
@@ -20,7 +28,11 @@ What erasing a customer does, in one transaction per batch:
 - **Mail** in and out about the person's requests is redacted (raw bytes, addresses,
   subject, text, headers, attachments) once its request is closed and
   ``retention.mail_grace_days`` have passed; until then replies can still be threaded.
-  Mail that belongs to no request is redacted at once.
+  Mail that belongs to no request (an auto-reply, a quarantined message: its raw bytes are
+  searched for the address too) and mail we sent to the person's addresses are redacted
+  at once.  Files of the file transport (``outbox:///…``) whose mail is redacted are
+  removed after the commit, and on SQLite the write-ahead log is checkpointed and
+  truncated (with ``secure_delete`` on, freed pages are zeroed): :func:`after_commit`.
 - **Audit**: one ``customer.erased`` event naming the customer by number, with counts only.
   The chain itself is never touched, so ``audit verify`` still passes.
 
@@ -41,6 +53,7 @@ from peewee import fn
 from store import audit, clock
 from store.config import Settings
 from store.consent import close_consents, consenting_ids
+from store.db import checkpoint_wal
 from store.errors import RuleViolation
 from store.i18n import format_date
 from store.models import (
@@ -58,6 +71,7 @@ from store.models import (
     VerificationCall,
     database,
 )
+from store.outbox import remove_files_of_redacted_mail
 from store.restriction import is_restricted, restricted_among
 from store.retention_rules import voucher_kept_until, vouchers_expired_before
 
@@ -171,6 +185,9 @@ class ErasureReport(ErasurePreview):
 class _Mail:
     message_ids: list[int] = field(default_factory=list)
     outbox_ids: list[int] = field(default_factory=list)
+    # Kept for now (unsent, or in the grace period): linked to the customer, so that the
+    # retention job finds them once sent and the grace is over, whatever request they answer.
+    outbox_kept: list[int] = field(default_factory=list)
 
 
 def erasure_preview(
@@ -219,7 +236,18 @@ def erase_customer(
         setattr(customer, name, value)
     customer.erased_at = report.erased_at
     customer.relationship_ended_at = customer.relationship_ended_at or now
+    if not database.in_transaction():
+        after_commit(settings)  # inside a caller's transaction (an act), the caller does it
     return report
+
+
+def after_commit(settings: Settings) -> None:
+    """What erasure and retention removed from the database, removed where else it lay:
+    the file transport's copies of redacted mail, and (SQLite) the write-ahead log's old
+    pages.  Call it after the transaction committed; a crash before it is made good by the
+    next retention run, which calls it too."""
+    remove_files_of_redacted_mail(settings)
+    checkpoint_wal()
 
 
 def erase_customers(
@@ -264,6 +292,11 @@ def erase_customers(
             minimise_requests(Request.reference.in_(closed_refs), now)
         redact_messages([mid for cid in ids for mid in mail[cid].message_ids], now)
         redact_outbox([oid for cid in ids for oid in mail[cid].outbox_ids], now)
+        for cid in ids:
+            if mail[cid].outbox_kept:
+                OutboxMail.update(customer=cid).where(
+                    OutboxMail.id.in_(mail[cid].outbox_kept) & OutboxMail.customer.is_null()
+                ).execute()
         (
             Customer.update(
                 **CLEARED_CUSTOMER_VALUES,
@@ -344,8 +377,11 @@ def _plan(
         else:
             plans[cid].vouchers_kept.append(KeptVoucher(receipt_no, purchased_at, kept_until))
     grace = timedelta(days=rules.mail_grace_days)
-    requests = {}
-    for request_id, cid, reference, status, closed_at, minimised_at in (
+    requests: dict[int, tuple[int, datetime | None]] = {}
+    identities = {cid: _Identity() for cid in ids}
+    for c in customers:
+        identities[c.id].add(c.email, c.phone)
+    for request_id, cid, reference, status, closed_at, minimised_at, email, phone in (
         Request.select(
             Request.id,
             Request.customer,
@@ -353,6 +389,8 @@ def _plan(
             Request.status,
             Request.closed_at,
             Request.minimised_at,
+            Request.requester_email,
+            Request.requester_phone,
         )
         .where(Request.customer.in_(ids))
         .order_by(Request.received_at)
@@ -360,15 +398,108 @@ def _plan(
     ):
         closed = status in CLOSED_STATUSES
         requests[request_id] = (cid, closed_at + grace if closed and closed_at else None)
+        identities[cid].add(email, phone)
         if not closed:
             plans[cid].requests_open.append(reference)
         elif minimised_at is None:
             plans[cid].requests_minimised.append(reference)
-    _plan_messages(plans, mail, customers, requests, now)
-    _plan_outbox(plans, mail, ids, requests, now)
+    emails, phones = _owned_identifiers(identities, ids, settings)
+    _plan_unlinked_requests(plans, requests, emails, phones, now)
+    _plan_messages(plans, mail, requests, emails, now)
+    _plan_outbox(plans, mail, ids, requests, emails, now)
     for cid, plan in plans.items():
         plan.consents_closed = consenting.get(cid, [])
     return plans, mail
+
+
+@dataclass
+class _Identity:
+    """The addresses (lowercase) and phone numbers (E.164) a person is known by."""
+
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+
+    def add(self, email: str | None, phone: str | None) -> None:
+        if email and email.strip():
+            self.emails.add(email.strip().lower())
+        if phone and phone.strip():
+            self.phones.add(phone.strip())
+
+
+def _owned_identifiers(
+    identities: dict[int, _Identity], ids: list[int], settings: Settings
+) -> tuple[dict[str, int], dict[str, int]]:
+    """address -> customer id and phone -> customer id, for the identifiers that are only
+    these people's: one that a customer still in the register also has (a shared family
+    phone) or that is our own (the privacy inbox) is left out, and so is one two of the
+    people erased together share."""
+    emails: dict[str, set[int]] = defaultdict(set)
+    phones: dict[str, set[int]] = defaultdict(set)
+    for cid, identity in identities.items():
+        for address in identity.emails:
+            emails[address].add(cid)
+        for phone in identity.phones:
+            phones[phone].add(cid)
+    ours = {settings.controller.privacy_inbox.lower(), settings.mail.from_address.lower()}
+    others = Customer.erased_at.is_null() & Customer.id.not_in(ids)
+    taken_emails = ours | _taken(fn.LOWER(Customer.email), list(emails), others)
+    taken_phones = _taken(Customer.phone, list(phones), others)
+    return _only_theirs(emails, taken_emails), _only_theirs(phones, taken_phones)
+
+
+def _only_theirs(owners: dict[str, set[int]], taken: set[str]) -> dict[str, int]:
+    return {
+        key: next(iter(cids)) for key, cids in owners.items() if len(cids) == 1 and key not in taken
+    }
+
+
+def _taken(compared: Any, values: list[str], others: Any) -> set[str]:
+    """Which of ``values`` the customers ``others`` have in the column ``compared``."""
+    found: set[str] = set()
+    for start in range(0, len(values), BATCH):
+        chunk = values[start : start + BATCH]
+        query = Customer.select(compared).where(others & compared.in_(chunk))
+        found |= {value for (value,) in query.tuples()}
+    return found
+
+
+def _plan_unlinked_requests(
+    plans: dict[int, ErasurePreview],
+    requests: dict[int, tuple[int, datetime | None]],
+    emails: dict[str, int],
+    phones: dict[str, int],
+    now: datetime,
+) -> None:
+    """Requests never linked to a customer that came from the person's address or phone.
+
+    Closed ones are minimised now and their mail goes now: no reply of the customer's can
+    need them.  An open one waits for staff, then for the limit of requests of people not
+    in the register."""
+    if not emails and not phones:
+        return
+    match = fn.LOWER(Request.requester_email).in_(list(emails)) | Request.requester_phone.in_(
+        list(phones)
+    )
+    for request_id, reference, status, minimised_at, email, phone in (
+        Request.select(
+            Request.id,
+            Request.reference,
+            Request.status,
+            Request.minimised_at,
+            Request.requester_email,
+            Request.requester_phone,
+        )
+        .where(Request.customer.is_null() & match)
+        .order_by(Request.received_at)
+        .tuples()
+    ):
+        cid = emails.get((email or "").lower()) or phones[phone]
+        closed = status in CLOSED_STATUSES
+        requests[request_id] = (cid, now if closed else None)
+        if not closed:
+            plans[cid].requests_open.append(reference)
+        elif minimised_at is None:
+            plans[cid].requests_minimised.append(reference)
 
 
 def _mail_due(plan: ErasurePreview, due_at: datetime | None, now: datetime) -> bool:
@@ -385,10 +516,18 @@ def _mail_due(plan: ErasurePreview, due_at: datetime | None, now: datetime) -> b
 def _plan_messages(
     plans: dict[int, ErasurePreview],
     mail: dict[int, _Mail],
-    customers: Sequence[Customer],
-    requests: dict[int, tuple[int, Any]],
+    requests: dict[int, tuple[int, datetime | None]],
+    emails: dict[str, int],
     now: datetime,
 ) -> None:
+    taken: set[int] = set()
+
+    def take(message_id: int, cid: int) -> None:
+        if message_id not in taken:
+            taken.add(message_id)
+            mail[cid].message_ids.append(message_id)
+            plans[cid].messages_redacted += 1
+
     if requests:
         for message_id, request_id in (
             InboundMessage.select(InboundMessage.id, InboundMessage.request)
@@ -399,48 +538,79 @@ def _plan_messages(
         ):
             cid, due_at = requests[request_id]
             if _mail_due(plans[cid], due_at, now):
-                mail[cid].message_ids.append(message_id)
-                plans[cid].messages_redacted += 1
-    by_email = {c.email: c.id for c in customers if c.email}
-    if by_email:
-        # Mail from the person that belongs to no request (an auto-reply, a quarantined
-        # message): nothing will ever close it, so it goes now.
-        for message_id, sender in (
-            InboundMessage.select(InboundMessage.id, fn.LOWER(InboundMessage.from_address))
-            .where(
-                fn.LOWER(InboundMessage.from_address).in_(list(by_email))
-                & InboundMessage.request.is_null()
-                & InboundMessage.redacted_at.is_null()
+                take(message_id, cid)
+    if not emails:
+        return
+    # Mail from the person that belongs to no request (an auto-reply, a quarantined
+    # message): nothing will ever close it, so it goes now.
+    no_request = InboundMessage.request.is_null() & InboundMessage.redacted_at.is_null()
+    addresses = list(emails)
+    for message_id, sender, reply_to in (
+        InboundMessage.select(
+            InboundMessage.id,
+            fn.LOWER(InboundMessage.from_address),
+            fn.LOWER(InboundMessage.reply_to),
+        )
+        .where(
+            no_request
+            & (
+                fn.LOWER(InboundMessage.from_address).in_(addresses)
+                | fn.LOWER(InboundMessage.reply_to).in_(addresses)
             )
-            .tuples()
-        ):
-            cid = by_email[sender]
-            mail[cid].message_ids.append(message_id)
-            plans[cid].messages_redacted += 1
+        )
+        .tuples()
+    ):
+        take(message_id, emails.get(sender) or emails[reply_to])
+    # A quarantined message may not have been parsed at all: its bytes are all there is.
+    needles = {address.encode(): cid for address, cid in emails.items()}
+    for message_id, raw in (
+        InboundMessage.select(InboundMessage.id, InboundMessage.raw)
+        .where(no_request & (InboundMessage.disposition == "quarantined"))
+        .tuples()
+    ):
+        text = bytes(raw or b"").lower()
+        for needle, cid in needles.items():
+            if needle in text:
+                take(message_id, cid)
+                break
 
 
 def _plan_outbox(
     plans: dict[int, ErasurePreview],
     mail: dict[int, _Mail],
     ids: list[int],
-    requests: dict[int, tuple[int, Any]],
+    requests: dict[int, tuple[int, datetime | None]],
+    emails: dict[str, int],
     now: datetime,
 ) -> None:
     condition = OutboxMail.customer.in_(ids)
     if requests:
         condition |= OutboxMail.request.in_(list(requests))
-    for outbox_id, request_id, customer_id, status in (
-        OutboxMail.select(OutboxMail.id, OutboxMail.request, OutboxMail.customer, OutboxMail.status)
+    if emails:
+        condition |= fn.LOWER(OutboxMail.to_address).in_(list(emails))
+    for outbox_id, request_id, customer_id, address, status in (
+        OutboxMail.select(
+            OutboxMail.id,
+            OutboxMail.request,
+            OutboxMail.customer,
+            fn.LOWER(OutboxMail.to_address),
+            OutboxMail.status,
+        )
         .where(condition & OutboxMail.redacted_at.is_null())
         .tuples()
     ):
-        # Mail about no request of theirs (a breach notice, a newsletter) goes now.
-        cid, due_at = requests.get(request_id, (customer_id, now))
+        if request_id in requests:
+            cid, due_at = requests[request_id]
+        else:
+            # Mail about no request of theirs (a breach notice, a newsletter) goes now.
+            cid, due_at = (customer_id if customer_id in plans else emails[address]), now
         if status not in FINAL_OUTBOX_STATUSES:
             due_at = None  # still to be sent: redacted by a later retention run
         if _mail_due(plans[cid], due_at, now):
             mail[cid].outbox_ids.append(outbox_id)
             plans[cid].outbox_redacted += 1
+        else:
+            mail[cid].outbox_kept.append(outbox_id)
 
 
 # ---------------------------------------------------------------- the changes
@@ -464,6 +634,10 @@ def minimise_requests(condition: Any, now: datetime) -> int:
         Request.update(**MINIMISED_REQUEST_VALUES, minimised_at=now, updated_at=now).where(
             Request.id.in_(chunk)
         ).execute()
+        # A dismissal's outcome is the staff's own words; other outcomes are fixed phrases.
+        Request.update(outcome="").where(
+            Request.id.in_(chunk) & (Request.status == "dismissed")
+        ).execute()
         VerificationCall.update(phone_called="", note="", package_password=None).where(
             VerificationCall.request.in_(chunk)
         ).execute()
@@ -479,6 +653,10 @@ def redact_messages(message_ids: list[int], now: datetime) -> int:
         Attachment.delete().where(Attachment.message.in_(chunk)).execute()
         InboundMessage.update(**REDACTED_MESSAGE_VALUES, redacted_at=now).where(
             InboundMessage.id.in_(chunk)
+        ).execute()
+        # A quarantined message's reason is the parser's error, which may quote a header.
+        InboundMessage.update(reason="quarantined").where(
+            InboundMessage.id.in_(chunk) & (InboundMessage.disposition == "quarantined")
         ).execute()
     return len(message_ids)
 

@@ -15,18 +15,21 @@ with the same bytes and the same Message-ID (at least once, never lost).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import peewee
 
 from store import audit, clock
-from store.config import MailSettings
+from store.config import MailSettings, Settings
 from store.errors import NotFound, RuleViolation
 from store.models import Customer, OutboxMail, Request, database
 from store.models.mail import DUE_STATUSES
+from store.urls import file_url_path, scheme_of
 
 MAX_RETRY_DELAY = timedelta(days=1)
 """However many attempts, a transient failure is tried again within a day."""
@@ -262,3 +265,46 @@ def _customer_no(mail: OutboxMail) -> str | None:
 
 def _reference(mail: OutboxMail) -> str | None:
     return mail.request.reference if mail.request_id else None
+
+
+# ---------------------------------------------------------------- the file transport's copies
+
+_UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._@+-]")
+_FILE_BATCH = 500
+
+
+def eml_path(folder: Path, message_id: str) -> Path:
+    """Where the file transport (``outbox:///folder``) writes the mail ``message_id``."""
+    name = _UNSAFE_FILE_CHARACTERS.sub("_", message_id.strip("<>")) or "mail"
+    return folder / f"{name}.eml"
+
+
+def file_transport_folder(settings: Settings) -> Path | None:
+    """The folder of ``mail.smtp = outbox:///…``, or None when mail goes over SMTP."""
+    url = settings.mail.smtp
+    return file_url_path(url) if scheme_of(url) == "outbox" else None
+
+
+def remove_files_of_redacted_mail(settings: Settings) -> int:
+    """Remove the file transport's ``.eml`` files of mail whose bytes the database no longer
+    keeps (redacted, or its raw bytes removed by retention): the file is the same bytes.
+
+    Files of mail still kept, and files no outbox row names, stay.  Returns how many went.
+    """
+    folder = file_transport_folder(settings)
+    if folder is None or not folder.is_dir():
+        return 0
+    files = {f"<{path.stem}>": path for path in folder.glob("*.eml")}
+    names = list(files)
+    removed = 0
+    for start in range(0, len(names), _FILE_BATCH):
+        chunk = names[start : start + _FILE_BATCH]
+        gone = OutboxMail.select(OutboxMail.message_id).where(
+            OutboxMail.message_id.in_(chunk) & OutboxMail.raw.is_null()
+        )
+        for (message_id,) in gone.tuples():
+            path = files[message_id]
+            if path == eml_path(folder, message_id):
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

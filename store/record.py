@@ -51,6 +51,7 @@ def record_json(settings: Settings, language: str, now: datetime | None = None) 
         "voucher_years": rules.voucher_years,
         "financial_year_end": rules.financial_year_end,
         "mail_grace_days": rules.mail_grace_days,
+        "non_customer_requests_months": rules.non_customer_requests_months,
     }
     return {
         "format": "rekisteri-record",
@@ -138,6 +139,13 @@ def _time_limits(settings: Settings, language: str, t: Translator) -> tuple[Item
         Item(
             t("record.limit.mail", time=duration(rules.mail_grace_days, "days", language)),
             t("record.limit.mail_label"),
+        ),
+        Item(
+            t(
+                "record.limit.non_customer",
+                time=duration(rules.non_customer_requests_months, "months", language),
+            ),
+            t("record.limit.non_customer_label"),
         ),
     )
 

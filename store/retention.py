@@ -13,7 +13,14 @@
    as received or sent, attachments included) of a request closed more than
    ``mail_grace_days`` ago is removed, and fully redacted when the customer is erased;
    auto-replies, bounces and other ignored mail are redacted after the same grace period.
-   Quarantined mail waits for staff.
+   Mail we sent to an erased customer (linked to them at erasure) is redacted once sent
+   and the grace of its request is over.
+4. **People not in the register**: a request no customer is linked to is minimised, and its
+   mail in and out redacted, ``non_customer_requests_months`` after it closed; quarantined
+   mail (it belongs to no request) the same time after it arrived, and mail we sent to
+   nobody in the register (no request, no customer) the same time after it was made.
+5. What was removed is removed from the file transport's folder and from SQLite's
+   write-ahead log too (:func:`store.erasure.after_commit`).
 
 The job is idempotent (a second run finds nothing), writes one audit event per erased
 customer plus one summary event when it changed anything, and is cheap when there is
@@ -34,6 +41,7 @@ from store.config import Settings
 from store.consent import consenting_ids
 from store.erasure import (
     FINAL_OUTBOX_STATUSES,
+    after_commit,
     erase_customers,
     minimise_requests,
     redact_messages,
@@ -57,6 +65,7 @@ from store.retention_rules import (
     erasure_due_on,
     is_erasure_due,
     latest_due_end,
+    non_customer_closed_before,
     vouchers_expired_before,
 )
 
@@ -152,6 +161,8 @@ def apply_retention(
             **report.counts(),
             vouchers_up_to=report.vouchers_up_to.isoformat() if report.vouchers_up_to else None,
         )
+    if not dry_run:
+        after_commit(settings)
     return report
 
 
@@ -276,22 +287,37 @@ def _vouchers(settings: Settings, now: datetime, dry_run: bool, report: Retentio
 
 def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionReport) -> None:
     grace_over = now - timedelta(days=settings.retention.mail_grace_days)
+    proof_over = non_customer_closed_before(settings.retention, now)
     erased = Customer.select(Customer.id).where(Customer.erased_at.is_null(False))
     closed = Request.status.in_(CLOSED_STATUSES)
     erased_closed = Request.select(Request.id).where(closed & Request.customer.in_(erased))
     stale = Request.select(Request.id).where(closed & (Request.closed_at <= grace_over))
     stale_erased = stale.where(Request.customer.in_(erased))
+    # Nobody in the register: kept as proof of the answer, then minimised and redacted.
+    past_proof = Request.select(Request.id).where(
+        closed & Request.customer.is_null() & (Request.closed_at <= proof_over)
+    )
 
-    to_minimise = erased_closed.where(Request.minimised_at.is_null())
+    to_minimise = Request.select(Request.id).where(
+        Request.minimised_at.is_null()
+        & (Request.id.in_(erased_closed) | Request.id.in_(past_proof))
+    )
+    no_request = InboundMessage.request.is_null()
     message_ids = _ids(
         InboundMessage.select(InboundMessage.id).where(
             InboundMessage.redacted_at.is_null()
             & (
                 InboundMessage.request.in_(stale_erased)
+                | InboundMessage.request.in_(past_proof)
                 | (
-                    InboundMessage.request.is_null()
+                    no_request
                     & (InboundMessage.disposition == "ignored")
                     & (InboundMessage.received_at <= grace_over)
+                )
+                | (
+                    no_request
+                    & (InboundMessage.disposition == "quarantined")
+                    & (InboundMessage.received_at <= proof_over)
                 )
             )
         )
@@ -302,13 +328,23 @@ def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionRep
         )
     )
     final = OutboxMail.status.in_(FINAL_OUTBOX_STATUSES)
+    no_request_out = OutboxMail.request.is_null()
     outbox_ids = _ids(
         OutboxMail.select(OutboxMail.id).where(
             OutboxMail.redacted_at.is_null()
             & final
             & (
                 OutboxMail.request.in_(stale_erased)
-                | (OutboxMail.request.is_null() & OutboxMail.customer.in_(erased))
+                | OutboxMail.request.in_(past_proof)
+                | (
+                    OutboxMail.customer.in_(erased)
+                    & (no_request_out | OutboxMail.request.in_(stale))
+                )
+                | (
+                    no_request_out
+                    & OutboxMail.customer.is_null()
+                    & (OutboxMail.created_at <= proof_over)
+                )
             )
         )
     )
@@ -319,7 +355,7 @@ def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionRep
             & (
                 OutboxMail.request.in_(stale)
                 | (
-                    OutboxMail.request.is_null()
+                    no_request_out
                     & (fn.COALESCE(OutboxMail.sent_at, OutboxMail.created_at) <= grace_over)
                 )
             )

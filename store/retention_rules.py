@@ -12,13 +12,18 @@ calendar financial year a purchase of 2026 is kept until 31 December 2032 and de
 1 January 2033.  With a financial year ending 30 June, a purchase of 1 July 2026 belongs
 to the year ending 30 June 2027 and is kept until 31 December 2033.
 
+**Requests of people not in the register** (no customer linked) are kept, with their mail,
+``non_customer_requests_months`` (twelve) months after they closed, as proof of the answer;
+on that day they are minimised and their mail redacted.  A quarantined message (it belongs
+to no request) goes the same time after it arrived.
+
 Days are Finnish calendar days (the company's), whatever the server's time zone.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from store import clock
 from store.config import RetentionSettings
@@ -48,6 +53,18 @@ def latest_due_end(rules: RetentionSettings, now: datetime | None = None) -> dat
         earlier.year, earlier.month, calendar.monthrange(earlier.year, earlier.month)[1]
     )
     return clock.end_of_local_day(last_day)
+
+
+def non_customer_closed_before(rules: RetentionSettings, now: datetime | None = None) -> datetime:
+    """Requests closed (quarantined mail received) at or before this instant are past their
+    ``non_customer_requests_months`` today (for SQL): the last Finnish day whose date that
+    many months later is today or earlier, to its end."""
+    today = clock.local_today(now)
+    months = rules.non_customer_requests_months
+    day = add_months(today, -months)
+    while add_months(day + timedelta(days=1), months) <= today:
+        day += timedelta(days=1)  # 31 Jan + one month is 28 Feb: the end of January is due
+    return clock.end_of_local_day(day)
 
 
 def financial_year_end(day: date, rules: RetentionSettings) -> date:

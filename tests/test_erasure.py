@@ -240,6 +240,8 @@ def test_erase_for_a_request_runs_the_requests_act(customer, capsys):
     assert Customer.get_by_id(customer.id).erased_at is not None
     stored = Request.get_by_id(request.id)
     assert stored.status == "fulfilled"
+    # Closed by the act: minimised at once, the confirmation keeps the address it goes to.
+    assert (stored.requester_email, stored.requester_name) == (None, "")
     answer = OutboxMail.select().where(
         (OutboxMail.request == request) & (OutboxMail.template == "data_erased")
     )
@@ -255,3 +257,55 @@ def test_erase_for_another_customers_request_is_refused(customer, capsys):
     assert main(["erase", number, "--confirm", number, "--request", request.reference]) == 1
     assert Customer.get_by_id(customer.id).erased_at is None
     assert Customer.get_by_id(other.id).erased_at is None
+
+
+def test_erasure_finds_the_persons_unlinked_requests_and_mail_but_not_a_shared_phones(customer):
+    """Issue 18 item 8: erasure went by the customer link only."""
+    sister = make_customer(
+        first_name="Liisa", last_name="Mallikas", email="liisa@example.fi", phone="050 1234567"
+    )
+    question = lifecycle.create_request(
+        kind="other", actor="@mailbot", requester_email="MAIJA@example.fi", requester_name="Maija"
+    )
+    lifecycle.dismiss(question, "anna", "Maija kysyi näytösajoista")
+    by_phone = lifecycle.create_request(
+        kind="access", actor="@mailbot", requester_phone="+358501234567", requester_name="Liisa"
+    )
+    lifecycle.dismiss(by_phone, "anna", "kaksoiskappale")
+    unparsed = InboundMessage.create(
+        dedupe_key="sha256:abc",
+        received_at=clock.now(),
+        disposition="quarantined",
+        reason="HeaderParseError: maija@example.fi",
+        raw=b"From: =?x?q?broken <maija@example.fi>\r\n\r\nPuhelin 050 1234567",
+    )
+    stray = OutboxMail.create(
+        message_id="<stray@kotkanleffat.fi>",
+        to_address="maija@example.fi",
+        to_name="Maija Mallikas",
+        raw=b"To: maija@example.fi",
+        status="sent",
+        created_at=clock.now(),
+    )
+    report = erase_customer(customer, actor="anna", settings=settings())
+    assert question.reference in report.requests_minimised
+    kept = Request.get_by_id(question.id)
+    assert (kept.requester_email, kept.requester_name, kept.outcome) == (None, "", "")
+    assert kept.status == "dismissed" and kept.minimised_at is not None
+    message = InboundMessage.get_by_id(unparsed.id)
+    assert (message.raw, message.reason) == (None, "quarantined")
+    assert OutboxMail.get_by_id(stray.id).to_address == ""
+    # The phone is her sister's too: the request made by phone alone is not hers to erase.
+    assert Request.get_by_id(by_phone.id).requester_name == "Liisa"
+    assert Customer.get_by_id(sister.id).phone == "+358501234567"
+    assert audit.verify().ok
+
+
+def test_a_request_made_only_by_the_persons_phone_is_minimised_with_them(customer):
+    by_phone = lifecycle.create_request(
+        kind="access", actor="@mailbot", requester_phone="+358501234567", requester_name="Maija"
+    )
+    lifecycle.dismiss(by_phone, "anna", "soitti, ei pyyntö")
+    erase_customer(customer, actor="anna", settings=settings())
+    kept = Request.get_by_id(by_phone.id)
+    assert (kept.requester_phone, kept.requester_name, kept.outcome) == (None, "", "")

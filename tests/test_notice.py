@@ -131,6 +131,12 @@ def test_the_notice_has_every_art_13_item_in_each_language_and_format(language, 
     assert missing == []
     if language == "fi":
         assert "kaksi kuukautta" in shown and "kuusi vuotta" in shown
+    # People who wrote to us but are not customers (issue 18 item 8): their own limit.
+    assert {
+        "fi": "todisteena pyyntöön vastaamisesta kaksitoista kuukautta pyynnön sulkemisesta",
+        "sv": "som bevis på handläggningen i tolv månader efter att ärendet avslutats",
+        "en": "proof of how it was handled for twelve months after it was closed",
+    }[language] in shown
     if fmt == "html":
         assert f'<html lang="{language}">' in render(document, fmt)
 
@@ -189,6 +195,9 @@ def test_the_record_has_every_art_30_item_and_the_figures(db, frozen_clock, lang
     } <= {s.key for s in record.sections}
     limits = " ".join(item.text for item in record.section("retention").items)
     assert {"fi": "kaksi kuukautta", "sv": "två månader", "en": "two months"}[language] in limits
+    assert {"fi": "kaksitoista kuukautta", "sv": "tolv månader", "en": "twelve months"}[
+        language
+    ] in limits
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -229,6 +238,11 @@ CHANGES = [
         "tietosuojavastaava Tero Lindqvist",
     ),
     ("[retention]\nmonths_after_relationship = 3\n", "kolme kuukautta", "kaksi kuukautta"),
+    (
+        "[retention]\nnon_customer_requests_months = 6\n",
+        "vastaamisesta kuusi kuukautta pyynnön sulkemisesta",
+        "kaksitoista kuukautta",
+    ),
     (
         '[notice.recipients]\nfi = "Lipunmyynnin kumppani Oy saa nimesi ja varauksesi."\n',
         "Lipunmyynnin kumppani Oy saa nimesi ja varauksesi.",

@@ -142,3 +142,33 @@ def test_the_command_lists_what_it_would_do_and_why(db, frozen_clock, capsys):
     assert erased(customer) == [True]
     assert main(["retention"]) == 0
     assert "Ei tehtävää." in capsys.readouterr().err
+
+
+def test_quarantined_mail_and_mail_to_nobody_in_the_register_go_after_twelve_months(
+    db, frozen_clock
+):
+    stuck = InboundMessage.create(
+        dedupe_key="sha256:stuck",
+        from_address="joku@example.fi",
+        received_at=clock.now(),
+        disposition="quarantined",
+        reason="ValueError: joku@example.fi",
+        raw=b"From: joku@example.fi\r\n\r\n",
+    )
+    letter = OutboxMail.create(
+        message_id="<kirje@kotkanleffat.fi>",
+        to_address="joku@example.fi",
+        raw=b"To: joku@example.fi",
+        status="sent",
+        created_at=clock.now(),
+    )
+    frozen_clock(at("2027-03-09 23:59"))
+    assert apply_retention(settings()).messages_redacted == 0
+    assert InboundMessage.get_by_id(stuck.id).from_address == "joku@example.fi"
+    frozen_clock(at("2027-03-10 00:01"))
+    report = apply_retention(settings())
+    assert (report.messages_redacted, report.outbox_redacted) == (1, 1)
+    message = InboundMessage.get_by_id(stuck.id)
+    assert (message.from_address, message.raw, message.reason) == ("", None, "quarantined")
+    assert OutboxMail.get_by_id(letter.id).to_address == ""
+    assert audit.verify().ok

@@ -4,13 +4,15 @@ from datetime import date
 
 import pytest
 
-from store.config import RetentionSettings
+from store import clock
+from store.config import RetentionSettings, load_settings
 from store.errors import ConfigError
 from store.retention_rules import (
     erasure_due_on,
     financial_year_end,
     is_erasure_due,
     latest_due_end,
+    non_customer_closed_before,
     voucher_expired,
     voucher_kept_until,
     vouchers_expired_before,
@@ -112,3 +114,34 @@ def test_a_receipt_of_2026_goes_on_the_first_of_january_2033(now, expired):
 def test_a_malformed_financial_year_end_is_a_configuration_error():
     with pytest.raises(ConfigError, match="MM-DD"):
         voucher_kept_until(at("2026-01-01 12:00"), RetentionSettings(financial_year_end="31.12"))
+
+
+@pytest.mark.parametrize(
+    ("now", "closed_up_to"),
+    [
+        ("2027-03-02 00:30", "2026-03-02"),  # twelve months to the day
+        ("2027-02-28 12:00", "2026-02-28"),
+        ("2026-02-28 12:00", "2025-02-28"),
+        ("2025-02-28 12:00", "2024-02-29"),  # closed on a leap day: due on 28 February
+    ],
+)
+def test_requests_of_people_not_in_the_register_go_after_twelve_months(now, closed_up_to):
+    cutoff = non_customer_closed_before(RetentionSettings(), at(now))
+    assert clock.local_today(cutoff).isoformat() == closed_up_to
+    assert cutoff == clock.end_of_local_day(date.fromisoformat(closed_up_to))
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "[retention]\nnon_customer_requests_months = 0\n",
+        '[retention]\nnon_customer_requests_months = "12"\n',
+        "[retention]\nmonths_after_relationship = -1\n",
+        "[retention]\nmail_grace_days = true\n",
+    ],
+)
+def test_a_time_limit_that_is_not_a_whole_number_of_at_least_one_is_refused(tmp_path, toml):
+    config = tmp_path / "rekisteri.toml"
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match="retention"):
+        load_settings(config, environ={})
