@@ -82,15 +82,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-# ``demo --reset`` deletes a folder: only one that ``demo`` made (this file in it, or the
-# layout of a demo made before the file existed), never a folder someone named by mistake.
+# ``demo --reset`` deletes a folder: only one that ``demo`` made, with this file in it, never
+# a folder someone named by mistake.  The layout alone proves nothing: the real data folder
+# holds rekisteri.db and inbox/ too.
 DEMO_MARKER = ".rekisteri-demo"
 
 
 def is_demo_folder(folder: Path) -> bool:
-    if (folder / DEMO_MARKER).is_file():
-        return True
-    return all((folder / name).exists() for name in ("rekisteri.db", "inbox", "import"))
+    return (folder / DEMO_MARKER).is_file() and not (folder / DEMO_MARKER).is_symlink()
 
 
 def run(context: Context, args: argparse.Namespace) -> int:
