@@ -27,7 +27,7 @@ from mailbot.changes import proposed_changes
 from mailbot.classify import Classification, classify
 from mailbot.links import read_link
 from mailbot.outgoing import queue_mail
-from mailbot.parsing import ParsedMessage, parse_message
+from mailbot.parsing import ParsedMessage, read_message
 from mailbot.quoting import ForwardedMessage
 from mailbot.text import storable
 from store import audit, clock, lifecycle, newsletters, tokens
@@ -58,7 +58,8 @@ _CHAR_FIELD_MAX = 255
 TOKEN_SENDER_DIFFERS = "token_sender_differs"
 MESSAGE_ID_REUSED = "message_id_reused"
 FORWARDED_BY_STAFF = "forwarded_by_staff"
-"""Attention: a newsletter link was used from an address other than the registered one."""
+AUTHENTICATION_FAILED = "authentication_failed"
+"""Attention: our mail server found the sender forged (SPF, DKIM or DMARC ``fail``)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _ingest_once(
     if known is not None:
         return IngestResult(known, new=False)
     try:
-        parsed = parse_message(fetched.raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
+        parsed = read_message(fetched.raw, settings)
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
         return _quarantine(fetched, None, error)
     try:
@@ -113,8 +114,7 @@ def _ingest_once(
             if reused_key is not None:
                 # Another mail already has this Message-ID: this one is someone's own mail
                 # all the same, processed as any other, and shown to staff.
-                message.needs_attention = True
-                message.attention_reason = MESSAGE_ID_REUSED
+                _attention(message, MESSAGE_ID_REUSED)
             queued = _decide(message, parsed, settings)
             _add_location(message, fetched)
     except peewee.IntegrityError as error:
@@ -153,7 +153,7 @@ def reprocess(identifier: str, settings: Settings) -> InboundMessage:
         )
     raw = bytes(message.raw)
     try:
-        parsed = parse_message(raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
+        parsed = read_message(raw, settings)
         with database.atomic():
             Attachment.delete().where(Attachment.message == message).execute()
             _fill(message, parsed)
@@ -268,6 +268,8 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
             message.request = _thread_of(parsed, settings)
         _save(message, parsed)
         return 0
+    if sender_forged(parsed):
+        _attention(message, AUTHENTICATION_FAILED)
     link = read_link(parsed, settings)
     if link is not None:
         # Accepted or not, the record says what became of the token; one that does not
@@ -320,12 +322,10 @@ def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Reque
         senders.add(request.customer.email)
     if _requester_email(parsed) not in senders:
         # Never silently attach one person's mail to another's request (Zammad #5064).
-        message.needs_attention = True
-        message.attention_reason = "sender_differs"
+        _attention(message, "sender_differs")
     elif request.status not in OPEN_STATUSES:
-        message.needs_attention = True
-        message.attention_reason = "request_closed"
-    elif request.status == "waiting_for_requester":
+        _attention(message, "request_closed")
+    elif request.status == "waiting_for_requester" and not sender_forged(parsed):
         lifecycle.requester_replied(request, ACTOR)
     _save(message, parsed)
 
@@ -341,7 +341,7 @@ def _new_request(
     if passed_on:
         # Staff passed a customer's mail on: the request is the customer's, and who
         # forwarded it stays on the message (its sender) and in the audit trail.
-        message.needs_attention, message.attention_reason = True, FORWARDED_BY_STAFF
+        _attention(message, FORWARDED_BY_STAFF)
     phone = phone_or_none(form.get("phone") if form else "")
     text = form.get("message") if form else parsed.reading(own_addresses(settings))[0]
     customer_no = (form.get("customer_no") if form else "") or _customer_no(text)
@@ -356,8 +356,7 @@ def _new_request(
         fallback = mydata.customer.language
         if requester_email != mydata.customer.email:
             # The link was used from another address: staff confirm it during the call.
-            message.needs_attention = True
-            message.attention_reason = TOKEN_SENDER_DIFFERS
+            _attention(message, TOKEN_SENDER_DIFFERS)
     result = _classification(parsed, fallback, settings)
     if mydata is not None and result.kind == "other":
         # "See or change my data" is what the link asks for, whatever else was written.
@@ -384,19 +383,32 @@ def _new_request(
     request = new_request(result.kind)
     message.disposition, message.request, message.language = "new_request", request, result.language
     _save(message, parsed)
+    # A forged sender gets no automatic answer (it would go to someone who did not write),
+    # and the mailbot acts on its own only for a person's own, unforged mail: a form's or a
+    # forged sender's objection waits in the queue for staff.
+    answer = not sender_forged(parsed)
+    automatic = acts_automatically(parsed)
+
+    def acknowledge(of: Request) -> int:
+        return _acknowledge(of, message, settings, "acknowledgement") if answer else 0
+
     queued = 0
     if result.kind == "objection" and result.marketing:
-        queued += _stop_marketing(request, by_email, message, settings)
+        queued += (
+            _stop_marketing(request, by_email, message, settings)
+            if automatic
+            else acknowledge(request)
+        )
     elif result.kind != "other":
-        queued += _acknowledge(request, message, settings, "acknowledgement")
+        queued += acknowledge(request)
         for kind in result.also_kinds:
             # "Show me my data and then erase it": one request per right, each answered.
-            part = new_request(kind, part_of=request)
-            queued += _acknowledge(part, message, settings, "acknowledgement")
+            queued += acknowledge(new_request(kind, part_of=request))
         if result.also_objection:
             # "Erase my data and stop marketing": the objection applies now, the rest waits.
             objection = new_request("objection", part_of=request)
-            queued += _stop_marketing(objection, by_email, message, settings)
+            if automatic:
+                queued += _stop_marketing(objection, by_email, message, settings)
     return queued
 
 
@@ -435,8 +447,7 @@ def _unsubscribe_by_link(
         customer.language,
     )
     if "email" not in ways:
-        message.needs_attention = True
-        message.attention_reason = TOKEN_SENDER_DIFFERS
+        _attention(message, TOKEN_SENDER_DIFFERS)
     _save(message, parsed)
     apply_marketing_objection(
         request,
@@ -550,6 +561,12 @@ def _acknowledge(
     to_name = customer.name if customer and customer.email else request.requester_name
     if not address or address in own_addresses(settings):
         return 0
+    if customer is None and address != message.from_address:
+        # The address did not send this mail (a website form's, a forwarded customer's):
+        # no free text from the mail (the form's "Nimi:") greets it or names it in To.
+        to_name = ""
+        if not request.customer_id:
+            context = {**context, "name": ""}
     since = clock.now() - timedelta(hours=1)
     recent = (
         OutboxMail.select()
@@ -616,6 +633,7 @@ def _fill(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.quoted_text = parsed.quoted_text
     message.headers = parsed.headers
     message.form_fields = parsed.form.fields if parsed.form else {}
+    message.authentication = parsed.authentication.note() if parsed.authentication else None
 
 
 def _save(message: InboundMessage, parsed: ParsedMessage) -> None:
@@ -696,6 +714,26 @@ def _quarantine(
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def sender_forged(parsed: ParsedMessage) -> bool:
+    """Our mail server found the From forged: nothing is done on the strength of it."""
+    return parsed.authentication is not None and bool(parsed.authentication.failed)
+
+
+def acts_automatically(parsed: ParsedMessage) -> bool:
+    """Whether the mailbot may act on its own for the mail's sender (an objection applied
+    at once): only for a person's own mail whose sender was not found forged.  A website
+    form's address is whatever its writer typed: a candidate staff confirm, never the
+    identity an act is applied to."""
+    return parsed.form is None and not sender_forged(parsed)
+
+
+def _attention(message: InboundMessage, reason: str) -> None:
+    """Flag the message for staff; a forged sender stays the reason shown, it matters most."""
+    if message.attention_reason != AUTHENTICATION_FAILED:
+        message.attention_reason = reason
+    message.needs_attention = True
 
 
 def _requester_email(parsed: ParsedMessage) -> str | None:

@@ -21,10 +21,12 @@ from email import policy
 from email.message import EmailMessage, Message
 from typing import TypeVar
 
+from mailbot.authresults import Authentication, authentication_of
 from mailbot.compose import header_text
 from mailbot.forms import FormSubmission, parse_form
 from mailbot.quoting import FORWARD_PREFIX, ForwardedMessage, forwarded_message, split_reply
 from mailbot.text import decode_bytes, html_to_text, normalise_newlines, storable
+from store.config import Settings
 
 T = TypeVar("T")
 MESSAGE_ID_MAX = 200  # longer ids are hashed so the dedupe key always fits its column
@@ -60,7 +62,8 @@ class ParsedMessage:
     full_text: str = ""  # the whole text body, for the form parser and staff
     headers: list[list[str]] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
-    form: FormSubmission | None = None
+    form: FormSubmission | None = None  # only in mail from a website form sender
+    authentication: Authentication | None = None  # our mail server's SPF/DKIM/DMARC verdict
     defects: list[str] = field(default_factory=list)
     forwarded: ForwardedMessage | None = None  # the message this mail forwards, if any
 
@@ -101,7 +104,27 @@ class ParsedMessage:
         return "sha256:" + self.raw_sha256
 
 
-def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
+def read_message(raw: bytes, settings: Settings) -> ParsedMessage:
+    """:func:`parse_message` as the mailbot reads its inbox, with the settings' limits."""
+    return parse_message(
+        raw,
+        attachment_max_bytes=settings.mail.attachment_max_bytes,
+        trusted_authserv_ids=settings.mail.trusted_authserv_ids,
+        form_senders=settings.mail.website_form_senders,
+    )
+
+
+def parse_message(
+    raw: bytes,
+    *,
+    attachment_max_bytes: int,
+    trusted_authserv_ids: Collection[str] = (),
+    form_senders: Collection[str] = (),
+) -> ParsedMessage:
+    """The message, parsed.  Its body is read as the website form only when it comes from
+    one of ``form_senders`` and our mail server did not find that sender forged: the
+    form's ``Sähköposti:`` and ``Nimi:`` are whatever its writer typed, so the format is
+    believed only from the website itself."""
     message = email.message_from_bytes(raw, policy=policy.default)
     parsed = ParsedMessage(raw=raw)
     parsed.headers = [
@@ -128,9 +151,17 @@ def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
     split = split_reply(parsed.full_text)
     parsed.body_text, parsed.quoted_text = storable(split.written), storable(split.quoted)
     parsed.forwarded = forwarded_message(parsed.full_text, parsed.subject)
-    parsed.form = parse_form(parsed.full_text)
+    parsed.authentication = authentication_of(parsed.headers, trusted_authserv_ids)
+    if _from_website(parsed, form_senders):
+        parsed.form = parse_form(parsed.full_text)
     parsed.attachments = list(_attachments(message, attachment_max_bytes))
     return parsed
+
+
+def _from_website(parsed: ParsedMessage, form_senders: Collection[str]) -> bool:
+    senders = {sender.strip().lower() for sender in form_senders}
+    forged = parsed.authentication is not None and bool(parsed.authentication.failed)
+    return parsed.from_address in senders and not forged
 
 
 # ---------------------------------------------------------------- headers

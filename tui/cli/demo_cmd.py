@@ -180,9 +180,7 @@ def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
     for name, role, password in DEMO_STAFF:
         add_staff(name, role, password, DEMO_ACTOR, display_name=name.capitalize())
     people = demo_people()
-    delivered = write_demo_inbox(
-        demo.folder / "inbox", people, context.settings.controller.privacy_inbox
-    )
+    delivered = write_demo_inbox(demo.folder / "inbox", people, context.settings)
     (demo.folder / "outbox").mkdir(exist_ok=True)
     context.say(
         "demo.built", customers=Customer.select().count(), purchases=purchases, messages=delivered
@@ -205,5 +203,7 @@ def demo_people() -> list[DemoPerson]:
     return [DemoPerson(c.name, c.email, format_phone(c.phone), c.customer_no) for c in rows]
 
 
-def write_demo_inbox(folder: Path, people: list[DemoPerson], inbox_address: str) -> int:
-    return write_maildir(folder, demo_messages(people, inbox_address))
+def write_demo_inbox(folder: Path, people: list[DemoPerson], settings: Settings) -> int:
+    form_sender = next(iter(settings.mail.website_form_senders), "")
+    messages = demo_messages(people, settings.controller.privacy_inbox, form_sender=form_sender)
+    return write_maildir(folder, messages)
