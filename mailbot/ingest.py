@@ -58,6 +58,7 @@ _CHAR_FIELD_MAX = 255
 TOKEN_SENDER_DIFFERS = "token_sender_differs"
 MESSAGE_ID_REUSED = "message_id_reused"
 FORWARDED_BY_STAFF = "forwarded_by_staff"
+MESSAGE_TRUNCATED = "message_truncated"
 AUTHENTICATION_FAILED = "authentication_failed"
 """Attention: our mail server found the sender forged (SPF, DKIM or DMARC ``fail``)."""
 
@@ -71,6 +72,11 @@ class FetchedMessage:
     uid: str  # the IMAP UID, or the Maildir unique name
     raw: bytes
     arrived_at: datetime | None = None  # INTERNALDATE, or the Maildir file's time
+    size: int = 0  # the whole message's size when the source read only its start; 0: len(raw)
+
+    @property
+    def full_size(self) -> int:
+        return max(self.size, len(self.raw))
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,7 @@ def _ingest_once(
     known = _known_at(fetched)
     if known is not None:
         return IngestResult(known, new=False)
+    fetched = _within_size(fetched, settings)
     try:
         parsed = read_message(fetched.raw, settings)
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
@@ -115,6 +122,8 @@ def _ingest_once(
                 # Another mail already has this Message-ID: this one is someone's own mail
                 # all the same, processed as any other, and shown to staff.
                 _attention(message, MESSAGE_ID_REUSED)
+            if message.raw_size > len(fetched.raw):
+                _attention(message, MESSAGE_TRUNCATED)
             queued = _decide(message, parsed, settings)
             _add_location(message, fetched)
     except peewee.IntegrityError as error:
@@ -159,6 +168,8 @@ def reprocess(identifier: str, settings: Settings) -> InboundMessage:
             _fill(message, parsed)
             message.needs_attention = False
             message.attention_reason = ""
+            if message.raw_size > len(raw):
+                _attention(message, MESSAGE_TRUNCATED)
             _decide(message, parsed, settings)
             audit.record(
                 "mail.reprocessed",
@@ -197,6 +208,15 @@ def find_message(identifier: str) -> InboundMessage:
 
 
 # ---------------------------------------------------------------- seen before?
+
+
+def _within_size(fetched: FetchedMessage, settings: Settings) -> FetchedMessage:
+    """The message cut to ``mail.message_max_bytes``: what is kept, parsed and shown is at
+    most that much (its true size stays in ``raw_size``, and staff see it was cut)."""
+    limit = settings.mail.message_max_bytes
+    if limit <= 0 or fetched.full_size <= limit:
+        return fetched
+    return replace(fetched, raw=fetched.raw[:limit], size=fetched.full_size)
 
 
 def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
@@ -285,9 +305,40 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
         _attach_reply(message, parsed, thread)
         _audit_link(message, link)
         return 0
+    repeated = _repeated(message, parsed, settings) if mydata is None else None
+    if repeated is not None:
+        _attach_reply(message, parsed, repeated, repeat=True)
+        _audit_link(message, link)
+        return 0
     queued = _new_request(message, parsed, settings, mydata)
     _audit_link(message, link)
     return queued
+
+
+def _repeated(message: InboundMessage, parsed: ParsedMessage, settings: Settings) -> Request | None:
+    """The request this mail repeats: the same requester asked the same kind of thing within
+    ``mail.repeat_window_hours`` and it is still open (or is an objection the mailbot
+    already applied).  500 copies of one mail make one queue item, not 500 deadlines."""
+    requester = _requester_email(parsed)
+    if not requester or settings.mail.repeat_window_hours <= 0:
+        return None
+    kind = _classification(parsed, None, settings).kind
+    since = message.received_at - timedelta(hours=settings.mail.repeat_window_hours)
+    live = Request.status.in_(OPEN_STATUSES)
+    if kind == "objection":
+        live |= Request.status == "fulfilled"
+    return (
+        Request.select()
+        .where(
+            (Request.requester_email == requester)
+            & (Request.kind == kind)
+            & (Request.received_at >= since)
+            & Request.part_of.is_null()
+            & live
+        )
+        .order_by(Request.id.desc())
+        .first()
+    )
 
 
 def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
@@ -315,7 +366,10 @@ def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
     return Request.get_by_id(theirs.request_id) if theirs is not None else None
 
 
-def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Request) -> None:
+def _attach_reply(
+    message: InboundMessage, parsed: ParsedMessage, request: Request, *, repeat: bool = False
+) -> None:
+    """Attach ``message`` to ``request``; ``repeat``: it asks again what the request asks."""
     message.disposition, message.request = "reply", request
     senders = {request.requester_email}
     if request.customer_id and request.customer.email:
@@ -323,7 +377,7 @@ def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Reque
     if _requester_email(parsed) not in senders:
         # Never silently attach one person's mail to another's request (Zammad #5064).
         _attention(message, "sender_differs")
-    elif request.status not in OPEN_STATUSES:
+    elif request.status not in OPEN_STATUSES and not repeat:
         _attention(message, "request_closed")
     elif request.status == "waiting_for_requester" and not sender_forged(parsed):
         lifecycle.requester_replied(request, ACTOR)
@@ -612,7 +666,7 @@ def _new_row(
         dedupe_key=dedupe_key or parsed.dedupe_key,
         received_at=arrived if arrived is not None and arrived <= now else now,
         raw=fetched.raw,
-        raw_size=len(fetched.raw),
+        raw_size=fetched.full_size,
         raw_sha256=parsed.raw_sha256,
     )
     _fill(message, parsed)
@@ -690,7 +744,7 @@ def _quarantine(
             if fetched.arrived_at and fetched.arrived_at <= now
             else now,
             raw=fetched.raw,
-            raw_size=len(fetched.raw),
+            raw_size=fetched.full_size,
             raw_sha256=digest,
             disposition="quarantined",
             reason=_error_text(error),

@@ -236,12 +236,27 @@ def _first_address(message: EmailMessage, name: str) -> tuple[str, str]:
         return _angle_address(raw_values)
     for mailbox in mailboxes:
         address = mailbox.addr_spec or ""
-        if "@" in address and not address.startswith("@"):
+        if _is_address(address):
             return (
                 storable(header_text(mailbox.display_name or "")),
                 storable(address.strip().lower()),
             )
     return "", ""
+
+
+ADDRESS_MAX = 254  # RFC 5321 4.5.3.1.3: a path is at most 256 octets with its brackets
+LOCAL_PART_MAX = 64
+
+
+def _is_address(address: str) -> bool:
+    """An address mail can be sent to: one ``@``-separated local part and domain, within
+    RFC 5321's lengths (a longer one is no address, on every database alike)."""
+    local, at, domain = address.rpartition("@")
+    return (
+        bool(at and local and domain)
+        and len(address) <= ADDRESS_MAX
+        and len(local.encode()) <= LOCAL_PART_MAX
+    )
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")
@@ -250,7 +265,7 @@ _ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")
 def _angle_address(values: list[str]) -> tuple[str, str]:
     for value in values:
         match = _ANGLE_ADDRESS.search(str(value))
-        if match:
+        if match and _is_address(match.group(1)):
             return "", storable(match.group(1).strip().lower())
     return "", ""
 
@@ -336,7 +351,9 @@ def _attachments(message: EmailMessage, max_bytes: int) -> list[ParsedAttachment
         found.append(
             ParsedAttachment(
                 filename=storable(header_text(filename or ""))[:255],
-                content_type=_safe(lambda p=part: p.get_content_type(), "application/octet-stream"),
+                content_type=storable(
+                    _safe(lambda p=part: p.get_content_type(), "application/octet-stream")
+                ),
                 size=len(data),
                 data=data if len(data) <= max_bytes else None,
             )
