@@ -288,7 +288,7 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
             message.request = _thread_of(parsed, settings)
         _save(message, parsed)
         return 0
-    if sender_forged(parsed):
+    if parsed.sender_forged:
         _attention(message, AUTHENTICATION_FAILED)
     link = read_link(parsed, settings)
     if link is not None:
@@ -379,7 +379,7 @@ def _attach_reply(
         _attention(message, "sender_differs")
     elif request.status not in OPEN_STATUSES and not repeat:
         _attention(message, "request_closed")
-    elif request.status == "waiting_for_requester" and not sender_forged(parsed):
+    elif request.status == "waiting_for_requester" and not parsed.sender_forged:
         lifecycle.requester_replied(request, ACTOR)
     _save(message, parsed)
 
@@ -440,7 +440,7 @@ def _new_request(
     # A forged sender gets no automatic answer (it would go to someone who did not write),
     # and the mailbot acts on its own only for a person's own, unforged mail: a form's or a
     # forged sender's objection waits in the queue for staff.
-    answer = not sender_forged(parsed)
+    answer = not parsed.sender_forged
     automatic = acts_automatically(parsed)
 
     def acknowledge(of: Request) -> int:
@@ -770,17 +770,12 @@ def _quarantine(
 # ---------------------------------------------------------------- small helpers
 
 
-def sender_forged(parsed: ParsedMessage) -> bool:
-    """Our mail server found the From forged: nothing is done on the strength of it."""
-    return parsed.authentication is not None and bool(parsed.authentication.failed)
-
-
 def acts_automatically(parsed: ParsedMessage) -> bool:
     """Whether the mailbot may act on its own for the mail's sender (an objection applied
     at once): only for a person's own mail whose sender was not found forged.  A website
     form's address is whatever its writer typed: a candidate staff confirm, never the
     identity an act is applied to."""
-    return parsed.form is None and not sender_forged(parsed)
+    return parsed.form is None and not parsed.sender_forged
 
 
 def _attention(message: InboundMessage, reason: str) -> None:

@@ -81,6 +81,11 @@ class ParsedMessage:
     def forwards_own_mail(self, own_addresses: Collection[str]) -> bool:
         return self.forwarded is not None and self.forwarded.from_address in own_addresses
 
+    @property
+    def sender_forged(self) -> bool:
+        """Our mail server found the From forged (SPF, DKIM or DMARC ``fail``)."""
+        return self.authentication is not None and bool(self.authentication.failed)
+
     def header_values(self, name: str) -> list[str]:
         """Every value of header ``name`` (case-insensitive), decoded and cleaned."""
         wanted = name.lower()
@@ -160,8 +165,7 @@ def parse_message(
 
 def _from_website(parsed: ParsedMessage, form_senders: Collection[str]) -> bool:
     senders = {sender.strip().lower() for sender in form_senders}
-    forged = parsed.authentication is not None and bool(parsed.authentication.failed)
-    return parsed.from_address in senders and not forged
+    return parsed.from_address in senders and not parsed.sender_forged
 
 
 # ---------------------------------------------------------------- headers
