@@ -24,7 +24,18 @@ MAILING_LIST = "mailing_list"
 OWN_ADDRESS = "own_address"
 DUPLICATE = "duplicate"
 SPAM = "spam"
-IGNORE_REASONS = (AUTO_REPLY, BOUNCE, MAILING_LIST, OWN_ADDRESS, DUPLICATE, SPAM)
+EMPTY = "empty"
+NO_SENDER = "no_sender"
+IGNORE_REASONS = (
+    AUTO_REPLY,
+    BOUNCE,
+    MAILING_LIST,
+    OWN_ADDRESS,
+    DUPLICATE,
+    SPAM,
+    EMPTY,
+    NO_SENDER,
+)
 
 _BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
 # Beyond the union: what list managers (Mailman, Sympa) put on every mail, digests included.
@@ -51,8 +62,14 @@ def ignore_reason(message: ParsedMessage, settings: Settings) -> str | None:
     """Why ``message`` must be ignored and never answered, or None for a person's mail.
 
     A website form message is sent by the website on a person's behalf, so it is judged by
-    the automatic-mail headers only, never as "our own address".
+    the automatic-mail headers only, never as "our own address".  A mail without a subject,
+    text or attachment, and one without a sender address (zero bytes, garbage), is nobody's
+    request: it gets no legal deadline, and staff still see it with its reason.
     """
+    if not (message.subject.strip() or message.full_text.strip() or message.attachments):
+        return EMPTY  # zero bytes, headers only: nobody asked anything
+    if not message.from_address:
+        return NO_SENDER  # garbage, or a From no answer could reach: not a request
     if _is_own(message, settings) and message.form is None:
         return OWN_ADDRESS
     if _is_spam(message):

@@ -64,12 +64,27 @@ def mailbox(name: str, address: str) -> Address:
     without its quotes, and the header would then read as a group of other addresses
     ("Bcc: x@example.com …"); such a name loses those characters instead.
     """
-    candidate = Address(display_name=header_text(name), addr_spec=header_text(address))
+    candidate = _address(header_text(name), header_text(address))
     if _folds_faithfully(candidate):
         return candidate
-    return Address(
-        display_name=header_text(_SPECIALS.sub(" ", name)), addr_spec=candidate.addr_spec
-    )
+    return _address(header_text(_SPECIALS.sub(" ", name)), candidate.addr_spec)
+
+
+def _address(name: str, address: str) -> Address:
+    if address.isascii():
+        return Address(display_name=name, addr_spec=address)
+    # An internationalised address (RFC 6531: ``mäija@…``): the package refuses a non-ASCII
+    # local part given as one addr-spec, and the message is then written in UTF-8.
+    username, _, domain = address.rpartition("@")
+    return Address(display_name=name, username=username, domain=domain)
+
+
+def message_policy(to_address: str) -> email.policy.EmailPolicy:
+    """``policy.default``; with UTF-8 headers (RFC 6532) for an internationalised address,
+    which must never be written as encoded words."""
+    if to_address.isascii():
+        return email.policy.default
+    return email.policy.default.clone(utf8=True)
 
 
 class _UnfoldedHeader(str):
@@ -97,8 +112,9 @@ def _url_header(name: str, value: str) -> str:
 
 
 def _folds_faithfully(address: Address) -> bool:
-    folded = email.policy.default.fold("To", str(address))
-    parsed = email.message_from_string(folded, policy=email.policy.default)["To"]
+    policy = message_policy(address.addr_spec)
+    folded = policy.fold("To", str(address))
+    parsed = email.message_from_string(folded, policy=policy)["To"]
     return parsed is not None and parsed.addresses == (address,)
 
 
@@ -119,7 +135,7 @@ def is_own_message_id(message_id: str, settings: Settings) -> bool:
 def build_message(
     mail: OutgoingMail, settings: Settings, *, message_id: str, date: datetime
 ) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=message_policy(mail.to_address))
     message["From"] = mail.sender or mailbox(settings.mail.from_name, settings.mail.from_address)
     message["To"] = mailbox(mail.to_name, mail.to_address)
     message["Reply-To"] = mail.reply_to or mailbox(

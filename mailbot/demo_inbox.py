@@ -47,9 +47,15 @@ def _message(
 
 
 def demo_messages(
-    people: Sequence[DemoPerson], inbox: str, now: datetime | None = None
+    people: Sequence[DemoPerson],
+    inbox: str,
+    now: datetime | None = None,
+    *,
+    form_sender: str = "",
 ) -> list[EmailMessage]:
-    """The demo messages, addressed to ``inbox``, from ``people`` (at least six)."""
+    """The demo messages, addressed to ``inbox``, from ``people`` (at least six); the form's
+    mail comes from ``form_sender`` (one of ``mail.website_form_senders``), or from the
+    person when there is none."""
     now = now or clock.now()
     p = list(people)
 
@@ -104,7 +110,7 @@ def demo_messages(
             at(120),
         ),
         _message(
-            p[5],
+            ("Kotkan Leffat – verkkolomake", form_sender) if form_sender else p[5],
             inbox,
             "Tietosuojapyyntö verkkolomakkeelta",
             "Lomake: Tietosuojapyyntö\n"

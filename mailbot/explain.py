@@ -16,7 +16,7 @@ from typing import Any
 
 from mailbot.automatic import ignore_reason
 from mailbot.ingest import classification_of, requester_of
-from mailbot.parsing import parse_message
+from mailbot.parsing import read_message
 from store.config import Settings
 
 
@@ -42,7 +42,7 @@ class MailDecision:
 
 
 def decide(name: str, raw: bytes, settings: Settings) -> MailDecision:
-    parsed = parse_message(raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
+    parsed = read_message(raw, settings)
     reason = ignore_reason(parsed, settings)
     result = classification_of(parsed, settings, replies_to_newsletter=False)
     email, requester_name, passed_on = requester_of(parsed, settings)

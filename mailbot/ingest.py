@@ -27,7 +27,7 @@ from mailbot.changes import proposed_changes
 from mailbot.classify import Classification, classify
 from mailbot.links import read_link
 from mailbot.outgoing import queue_mail
-from mailbot.parsing import ParsedMessage, parse_message
+from mailbot.parsing import ParsedMessage, read_message
 from mailbot.quoting import ForwardedMessage
 from mailbot.text import storable
 from store import audit, clock, lifecycle, newsletters, tokens
@@ -58,7 +58,9 @@ _CHAR_FIELD_MAX = 255
 TOKEN_SENDER_DIFFERS = "token_sender_differs"
 MESSAGE_ID_REUSED = "message_id_reused"
 FORWARDED_BY_STAFF = "forwarded_by_staff"
-"""Attention: a newsletter link was used from an address other than the registered one."""
+MESSAGE_TRUNCATED = "message_truncated"
+AUTHENTICATION_FAILED = "authentication_failed"
+"""Attention: our mail server found the sender forged (SPF, DKIM or DMARC ``fail``)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ class FetchedMessage:
     uid: str  # the IMAP UID, or the Maildir unique name
     raw: bytes
     arrived_at: datetime | None = None  # INTERNALDATE, or the Maildir file's time
+    size: int = 0  # the whole message's size when the source read only its start; 0: len(raw)
+
+    @property
+    def full_size(self) -> int:
+        return max(self.size, len(self.raw))
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,9 @@ def _ingest_once(
     known = _known_at(fetched)
     if known is not None:
         return IngestResult(known, new=False)
+    fetched = _within_size(fetched, settings)
     try:
-        parsed = parse_message(fetched.raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
+        parsed = read_message(fetched.raw, settings)
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
         return _quarantine(fetched, None, error)
     try:
@@ -113,8 +121,9 @@ def _ingest_once(
             if reused_key is not None:
                 # Another mail already has this Message-ID: this one is someone's own mail
                 # all the same, processed as any other, and shown to staff.
-                message.needs_attention = True
-                message.attention_reason = MESSAGE_ID_REUSED
+                _attention(message, MESSAGE_ID_REUSED)
+            if message.raw_size > len(fetched.raw):
+                _attention(message, MESSAGE_TRUNCATED)
             queued = _decide(message, parsed, settings)
             _add_location(message, fetched)
     except peewee.IntegrityError as error:
@@ -153,12 +162,14 @@ def reprocess(identifier: str, settings: Settings) -> InboundMessage:
         )
     raw = bytes(message.raw)
     try:
-        parsed = parse_message(raw, attachment_max_bytes=settings.mail.attachment_max_bytes)
+        parsed = read_message(raw, settings)
         with database.atomic():
             Attachment.delete().where(Attachment.message == message).execute()
             _fill(message, parsed)
             message.needs_attention = False
             message.attention_reason = ""
+            if message.raw_size > len(raw):
+                _attention(message, MESSAGE_TRUNCATED)
             _decide(message, parsed, settings)
             audit.record(
                 "mail.reprocessed",
@@ -197,6 +208,15 @@ def find_message(identifier: str) -> InboundMessage:
 
 
 # ---------------------------------------------------------------- seen before?
+
+
+def _within_size(fetched: FetchedMessage, settings: Settings) -> FetchedMessage:
+    """The message cut to ``mail.message_max_bytes``: what is kept, parsed and shown is at
+    most that much (its true size stays in ``raw_size``, and staff see it was cut)."""
+    limit = settings.mail.message_max_bytes
+    if limit <= 0 or fetched.full_size <= limit:
+        return fetched
+    return replace(fetched, raw=fetched.raw[:limit], size=fetched.full_size)
 
 
 def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
@@ -268,6 +288,8 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
             message.request = _thread_of(parsed, settings)
         _save(message, parsed)
         return 0
+    if parsed.sender_forged:
+        _attention(message, AUTHENTICATION_FAILED)
     link = read_link(parsed, settings)
     if link is not None:
         # Accepted or not, the record says what became of the token; one that does not
@@ -283,9 +305,40 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
         _attach_reply(message, parsed, thread)
         _audit_link(message, link)
         return 0
+    repeated = _repeated(message, parsed, settings) if mydata is None else None
+    if repeated is not None:
+        _attach_reply(message, parsed, repeated, repeat=True)
+        _audit_link(message, link)
+        return 0
     queued = _new_request(message, parsed, settings, mydata)
     _audit_link(message, link)
     return queued
+
+
+def _repeated(message: InboundMessage, parsed: ParsedMessage, settings: Settings) -> Request | None:
+    """The request this mail repeats: the same requester asked the same kind of thing within
+    ``mail.repeat_window_hours`` and it is still open (or is an objection the mailbot
+    already applied).  500 copies of one mail make one queue item, not 500 deadlines."""
+    requester = _requester_email(parsed)
+    if not requester or settings.mail.repeat_window_hours <= 0:
+        return None
+    kind = _classification(parsed, None, settings).kind
+    since = message.received_at - timedelta(hours=settings.mail.repeat_window_hours)
+    live = Request.status.in_(OPEN_STATUSES)
+    if kind == "objection":
+        live |= Request.status == "fulfilled"
+    return (
+        Request.select()
+        .where(
+            (Request.requester_email == requester)
+            & (Request.kind == kind)
+            & (Request.received_at >= since)
+            & Request.part_of.is_null()
+            & live
+        )
+        .order_by(Request.id.desc())
+        .first()
+    )
 
 
 def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
@@ -313,19 +366,20 @@ def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
     return Request.get_by_id(theirs.request_id) if theirs is not None else None
 
 
-def _attach_reply(message: InboundMessage, parsed: ParsedMessage, request: Request) -> None:
+def _attach_reply(
+    message: InboundMessage, parsed: ParsedMessage, request: Request, *, repeat: bool = False
+) -> None:
+    """Attach ``message`` to ``request``; ``repeat``: it asks again what the request asks."""
     message.disposition, message.request = "reply", request
     senders = {request.requester_email}
     if request.customer_id and request.customer.email:
         senders.add(request.customer.email)
     if _requester_email(parsed) not in senders:
         # Never silently attach one person's mail to another's request (Zammad #5064).
-        message.needs_attention = True
-        message.attention_reason = "sender_differs"
-    elif request.status not in OPEN_STATUSES:
-        message.needs_attention = True
-        message.attention_reason = "request_closed"
-    elif request.status == "waiting_for_requester":
+        _attention(message, "sender_differs")
+    elif request.status not in OPEN_STATUSES and not repeat:
+        _attention(message, "request_closed")
+    elif request.status == "waiting_for_requester" and not parsed.sender_forged:
         lifecycle.requester_replied(request, ACTOR)
     _save(message, parsed)
 
@@ -341,7 +395,7 @@ def _new_request(
     if passed_on:
         # Staff passed a customer's mail on: the request is the customer's, and who
         # forwarded it stays on the message (its sender) and in the audit trail.
-        message.needs_attention, message.attention_reason = True, FORWARDED_BY_STAFF
+        _attention(message, FORWARDED_BY_STAFF)
     phone = phone_or_none(form.get("phone") if form else "")
     text = form.get("message") if form else parsed.reading(own_addresses(settings))[0]
     customer_no = (form.get("customer_no") if form else "") or _customer_no(text)
@@ -356,8 +410,7 @@ def _new_request(
         fallback = mydata.customer.language
         if requester_email != mydata.customer.email:
             # The link was used from another address: staff confirm it during the call.
-            message.needs_attention = True
-            message.attention_reason = TOKEN_SENDER_DIFFERS
+            _attention(message, TOKEN_SENDER_DIFFERS)
     result = _classification(parsed, fallback, settings)
     if mydata is not None and result.kind == "other":
         # "See or change my data" is what the link asks for, whatever else was written.
@@ -384,19 +437,32 @@ def _new_request(
     request = new_request(result.kind)
     message.disposition, message.request, message.language = "new_request", request, result.language
     _save(message, parsed)
+    # A forged sender gets no automatic answer (it would go to someone who did not write),
+    # and the mailbot acts on its own only for a person's own, unforged mail: a form's or a
+    # forged sender's objection waits in the queue for staff.
+    answer = not parsed.sender_forged
+    automatic = acts_automatically(parsed)
+
+    def acknowledge(of: Request) -> int:
+        return _acknowledge(of, message, settings, "acknowledgement") if answer else 0
+
     queued = 0
     if result.kind == "objection" and result.marketing:
-        queued += _stop_marketing(request, by_email, message, settings)
+        queued += (
+            _stop_marketing(request, by_email, message, settings)
+            if automatic
+            else acknowledge(request)
+        )
     elif result.kind != "other":
-        queued += _acknowledge(request, message, settings, "acknowledgement")
+        queued += acknowledge(request)
         for kind in result.also_kinds:
             # "Show me my data and then erase it": one request per right, each answered.
-            part = new_request(kind, part_of=request)
-            queued += _acknowledge(part, message, settings, "acknowledgement")
+            queued += acknowledge(new_request(kind, part_of=request))
         if result.also_objection:
             # "Erase my data and stop marketing": the objection applies now, the rest waits.
             objection = new_request("objection", part_of=request)
-            queued += _stop_marketing(objection, by_email, message, settings)
+            if automatic:
+                queued += _stop_marketing(objection, by_email, message, settings)
     return queued
 
 
@@ -435,8 +501,7 @@ def _unsubscribe_by_link(
         customer.language,
     )
     if "email" not in ways:
-        message.needs_attention = True
-        message.attention_reason = TOKEN_SENDER_DIFFERS
+        _attention(message, TOKEN_SENDER_DIFFERS)
     _save(message, parsed)
     apply_marketing_objection(
         request,
@@ -550,6 +615,12 @@ def _acknowledge(
     to_name = customer.name if customer and customer.email else request.requester_name
     if not address or address in own_addresses(settings):
         return 0
+    if customer is None and address != message.from_address:
+        # The address did not send this mail (a website form's, a forwarded customer's):
+        # no free text from the mail (the form's "Nimi:") greets it or names it in To.
+        to_name = ""
+        if not request.customer_id:
+            context = {**context, "name": ""}
     since = clock.now() - timedelta(hours=1)
     recent = (
         OutboxMail.select()
@@ -595,7 +666,7 @@ def _new_row(
         dedupe_key=dedupe_key or parsed.dedupe_key,
         received_at=arrived if arrived is not None and arrived <= now else now,
         raw=fetched.raw,
-        raw_size=len(fetched.raw),
+        raw_size=fetched.full_size,
         raw_sha256=parsed.raw_sha256,
     )
     _fill(message, parsed)
@@ -616,6 +687,7 @@ def _fill(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.quoted_text = parsed.quoted_text
     message.headers = parsed.headers
     message.form_fields = parsed.form.fields if parsed.form else {}
+    message.authentication = parsed.authentication.note() if parsed.authentication else None
 
 
 def _save(message: InboundMessage, parsed: ParsedMessage) -> None:
@@ -672,7 +744,7 @@ def _quarantine(
             if fetched.arrived_at and fetched.arrived_at <= now
             else now,
             raw=fetched.raw,
-            raw_size=len(fetched.raw),
+            raw_size=fetched.full_size,
             raw_sha256=digest,
             disposition="quarantined",
             reason=_error_text(error),
@@ -696,6 +768,21 @@ def _quarantine(
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def acts_automatically(parsed: ParsedMessage) -> bool:
+    """Whether the mailbot may act on its own for the mail's sender (an objection applied
+    at once): only for a person's own mail whose sender was not found forged.  A website
+    form's address is whatever its writer typed: a candidate staff confirm, never the
+    identity an act is applied to."""
+    return parsed.form is None and not parsed.sender_forged
+
+
+def _attention(message: InboundMessage, reason: str) -> None:
+    """Flag the message for staff; a forged sender stays the reason shown, it matters most."""
+    if message.attention_reason != AUTHENTICATION_FAILED:
+        message.attention_reason = reason
+    message.needs_attention = True
 
 
 def _requester_email(parsed: ParsedMessage) -> str | None:

@@ -4,17 +4,22 @@ markdown-it-py parses (CommonMark with tables, strikethrough and bare links made
 the HTML part is its own rendering, the plain-text part is written here from the same
 syntax tree, the way a person would type it: paragraphs wrapped at 72 columns, headings
 underlined, list items with ``-`` or their number, a link as ``text <address>``.  Raw HTML
-in the Markdown is not passed on (shown as text): a newsletter cannot carry scripts or
-tracking pixels by accident.
+in the Markdown is not passed on (shown as text), and a Markdown image becomes a link to
+it, never an ``<img>`` the reader's mail client loads by itself: a newsletter cannot carry
+scripts or tracking pixels by accident.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 WIDTH = 72
@@ -28,9 +33,20 @@ class RenderedMarkdown:
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
-        ["table", "strikethrough", "linkify"]
-    )
+    parser = MarkdownIt(
+        "commonmark", {"html": False, "linkify": True, "typographer": False}
+    ).enable(["table", "strikethrough", "linkify"])
+    parser.add_render_rule("image", _image_as_link)
+    return parser
+
+
+def _image_as_link(self: Any, tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
+    """``![alt](src)`` as ``<a href="src">alt</a>``: a remote image loads when the mail is
+    opened, which tells its sender who read it (a tracking pixel)."""
+    token = tokens[index]
+    source = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    return f'<a href="{escapeHtml(source)}">{escapeHtml(alt or source)}</a>'
 
 
 def render_markdown(source: str) -> RenderedMarkdown:

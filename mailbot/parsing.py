@@ -21,10 +21,12 @@ from email import policy
 from email.message import EmailMessage, Message
 from typing import TypeVar
 
+from mailbot.authresults import Authentication, authentication_of
 from mailbot.compose import header_text
 from mailbot.forms import FormSubmission, parse_form
 from mailbot.quoting import FORWARD_PREFIX, ForwardedMessage, forwarded_message, split_reply
 from mailbot.text import decode_bytes, html_to_text, normalise_newlines, storable
+from store.config import Settings
 
 T = TypeVar("T")
 MESSAGE_ID_MAX = 200  # longer ids are hashed so the dedupe key always fits its column
@@ -60,7 +62,8 @@ class ParsedMessage:
     full_text: str = ""  # the whole text body, for the form parser and staff
     headers: list[list[str]] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
-    form: FormSubmission | None = None
+    form: FormSubmission | None = None  # only in mail from a website form sender
+    authentication: Authentication | None = None  # our mail server's SPF/DKIM/DMARC verdict
     defects: list[str] = field(default_factory=list)
     forwarded: ForwardedMessage | None = None  # the message this mail forwards, if any
 
@@ -77,6 +80,11 @@ class ParsedMessage:
 
     def forwards_own_mail(self, own_addresses: Collection[str]) -> bool:
         return self.forwarded is not None and self.forwarded.from_address in own_addresses
+
+    @property
+    def sender_forged(self) -> bool:
+        """Our mail server found the From forged (SPF, DKIM or DMARC ``fail``)."""
+        return self.authentication is not None and bool(self.authentication.failed)
 
     def header_values(self, name: str) -> list[str]:
         """Every value of header ``name`` (case-insensitive), decoded and cleaned."""
@@ -101,7 +109,27 @@ class ParsedMessage:
         return "sha256:" + self.raw_sha256
 
 
-def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
+def read_message(raw: bytes, settings: Settings) -> ParsedMessage:
+    """:func:`parse_message` as the mailbot reads its inbox, with the settings' limits."""
+    return parse_message(
+        raw,
+        attachment_max_bytes=settings.mail.attachment_max_bytes,
+        trusted_authserv_ids=settings.mail.trusted_authserv_ids,
+        form_senders=settings.mail.website_form_senders,
+    )
+
+
+def parse_message(
+    raw: bytes,
+    *,
+    attachment_max_bytes: int,
+    trusted_authserv_ids: Collection[str] = (),
+    form_senders: Collection[str] = (),
+) -> ParsedMessage:
+    """The message, parsed.  Its body is read as the website form only when it comes from
+    one of ``form_senders`` and our mail server did not find that sender forged: the
+    form's ``Sähköposti:`` and ``Nimi:`` are whatever its writer typed, so the format is
+    believed only from the website itself."""
     message = email.message_from_bytes(raw, policy=policy.default)
     parsed = ParsedMessage(raw=raw)
     parsed.headers = [
@@ -128,9 +156,16 @@ def parse_message(raw: bytes, *, attachment_max_bytes: int) -> ParsedMessage:
     split = split_reply(parsed.full_text)
     parsed.body_text, parsed.quoted_text = storable(split.written), storable(split.quoted)
     parsed.forwarded = forwarded_message(parsed.full_text, parsed.subject)
-    parsed.form = parse_form(parsed.full_text)
+    parsed.authentication = authentication_of(parsed.headers, trusted_authserv_ids)
+    if _from_website(parsed, form_senders):
+        parsed.form = parse_form(parsed.full_text)
     parsed.attachments = list(_attachments(message, attachment_max_bytes))
     return parsed
+
+
+def _from_website(parsed: ParsedMessage, form_senders: Collection[str]) -> bool:
+    senders = {sender.strip().lower() for sender in form_senders}
+    return parsed.from_address in senders and not parsed.sender_forged
 
 
 # ---------------------------------------------------------------- headers
@@ -205,12 +240,27 @@ def _first_address(message: EmailMessage, name: str) -> tuple[str, str]:
         return _angle_address(raw_values)
     for mailbox in mailboxes:
         address = mailbox.addr_spec or ""
-        if "@" in address and not address.startswith("@"):
+        if _is_address(address):
             return (
                 storable(header_text(mailbox.display_name or "")),
                 storable(address.strip().lower()),
             )
     return "", ""
+
+
+ADDRESS_MAX = 254  # RFC 5321 4.5.3.1.3: a path is at most 256 octets with its brackets
+LOCAL_PART_MAX = 64
+
+
+def _is_address(address: str) -> bool:
+    """An address mail can be sent to: one ``@``-separated local part and domain, within
+    RFC 5321's lengths (a longer one is no address, on every database alike)."""
+    local, at, domain = address.rpartition("@")
+    return (
+        bool(at and local and domain)
+        and len(address) <= ADDRESS_MAX
+        and len(local.encode()) <= LOCAL_PART_MAX
+    )
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")
@@ -219,7 +269,7 @@ _ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")
 def _angle_address(values: list[str]) -> tuple[str, str]:
     for value in values:
         match = _ANGLE_ADDRESS.search(str(value))
-        if match:
+        if match and _is_address(match.group(1)):
             return "", storable(match.group(1).strip().lower())
     return "", ""
 
@@ -305,7 +355,9 @@ def _attachments(message: EmailMessage, max_bytes: int) -> list[ParsedAttachment
         found.append(
             ParsedAttachment(
                 filename=storable(header_text(filename or ""))[:255],
-                content_type=_safe(lambda p=part: p.get_content_type(), "application/octet-stream"),
+                content_type=storable(
+                    _safe(lambda p=part: p.get_content_type(), "application/octet-stream")
+                ),
                 size=len(data),
                 data=data if len(data) <= max_bytes else None,
             )

@@ -133,29 +133,31 @@ class SmtpTransport:
         )
 
     async def deliver(self, *, sender: str, recipient: str, raw: bytes, message_id: str) -> str:
-        for attempt in (1, 2):  # a second time only after the server dropped the connection
+        for attempt in (1, 2):  # a second time only when the mail surely did not arrive
             if not self._client.is_connected:
                 await self._connect()
-            # Our bodies are UTF-8 in 8 bits: say so where the server understands it (RFC 6152).
-            options = (
-                ["BODY=8BITMIME"]
-                if not raw.isascii() and self._client.supports_extension("8bitmime")
-                else []
-            )
+            data_sent = False
             try:
-                _, reply = await self._client.sendmail(
-                    sender, [recipient], raw, mail_options=options
-                )
-                return f"250 {reply}"
+                options, encoding = self._envelope_options(sender, recipient, raw)
+                await self._client.mail(sender, options=options, encoding=encoding)
+                await self._client.rcpt(recipient, encoding=encoding)
+                data_sent = True  # from here on the server may have the whole mail
+                response = await self._client.data(raw)
+                return f"{response.code} {response.message}"
             except aiosmtplib.SMTPServerDisconnected as error:
-                # Dropped between two mails: connect again once and send this one.
                 self._client.close()
+                if data_sent:
+                    # The server may have kept the mail before it went: sending it again
+                    # now would deliver it twice; the scheduled retry decides (issue 18).
+                    raise DeliveryFailed(
+                        f"connection lost after the message was sent: {error}", permanent=False
+                    ) from None
                 if attempt == 2:
                     raise DeliveryFailed(f"connection lost: {error}", permanent=False) from None
-            except aiosmtplib.SMTPRecipientsRefused as error:
-                refused = error.recipients[0]
-                raise _response_failure(refused.code, refused.message) from None
+                # Dropped between two mails (an idle timeout): connect again and send it.
             except aiosmtplib.SMTPResponseException as error:
+                if not data_sent:
+                    await self._reset()
                 if error.code == 421 and attempt == 1:
                     self._client.close()  # "closing the channel": a new connection may do
                     continue
@@ -165,11 +167,41 @@ class SmtpTransport:
                 raise DeliveryFailed(f"timeout: {error}", permanent=False) from None
             except (aiosmtplib.SMTPNotSupported, ValueError) as error:
                 # An address this server cannot take (non-ASCII without SMTPUTF8).
+                await self._reset()
                 raise DeliveryFailed(str(error), permanent=True) from None
             except aiosmtplib.SMTPException as error:
                 self._client.close()
                 raise DeliveryFailed(str(error), permanent=False) from None
         raise AssertionError("unreachable")
+
+    def _envelope_options(self, sender: str, recipient: str, raw: bytes) -> tuple[list[str], str]:
+        """MAIL FROM options and the address encoding: UTF-8 bodies say so (RFC 6152), an
+        internationalised address needs SMTPUTF8 (RFC 6531), SIZE where offered (RFC 1870)."""
+        client = self._client
+        options = (
+            ["BODY=8BITMIME"] if not raw.isascii() and client.supports_extension("8bitmime") else []
+        )
+        encoding = "ascii"
+        if not (sender.isascii() and recipient.isascii()):
+            if not client.supports_extension("smtputf8"):
+                raise aiosmtplib.SMTPNotSupported(
+                    "the server does not take internationalised addresses (no SMTPUTF8)"
+                )
+            options.append("SMTPUTF8")
+            encoding = "utf-8"
+        if client.supports_extension("size"):
+            crlf_size = len(raw) + raw.count(b"\n") - raw.count(b"\r\n")
+            options.insert(0, f"SIZE={crlf_size}")
+        return options, encoding
+
+    async def _reset(self) -> None:
+        """RSET after a refused envelope, so the next mail starts clean."""
+        if not self._client.is_connected:
+            return
+        try:
+            await self._client.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            self._client.close()
 
     async def close(self) -> None:
         if not self._client.is_connected:

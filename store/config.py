@@ -59,6 +59,10 @@ class MailSettings:
     from_name: str = ""
     processed_folder: str = ""
     attachment_max_bytes: int = 10_000_000
+    message_max_bytes: int = 30_000_000
+    trusted_authserv_ids: tuple[str, ...] = ()
+    website_form_senders: tuple[str, ...] = ()
+    repeat_window_hours: int = 24
     acknowledgements_per_sender_per_hour: int = 3
     poll_seconds: int = 30
     idle_renew_seconds: int = 600
@@ -292,7 +296,7 @@ def _coerce(kind: Any, value: Any, name: str) -> Any:
     origin = typing.get_origin(kind)
     if origin is tuple:
         if not isinstance(value, list):
-            raise ConfigError(f"setting {name!r} must be a list of tables ([[{name}]])")
+            raise ConfigError(f"setting {name!r} must be a list ([…] or [[{name}]])")
         item_kind = typing.get_args(kind)[0]
         return tuple(
             _coerce(item_kind, item, f"{name}[{index}]") for index, item in enumerate(value)

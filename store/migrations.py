@@ -19,6 +19,7 @@ from store.models import (
     ALL_MODELS,
     AuditHead,
     Customer,
+    InboundMessage,
     Request,
     SchemaVersion,
     database,
@@ -51,20 +52,29 @@ def _initial_schema() -> None:
 
 def _several_rights_per_letter() -> None:
     """Request.part_of (one request per right of a letter) and Request.written_language."""
+    _add_missing_columns(Request, ("written_language", "part_of"))
+
+
+def _sender_authentication() -> None:
+    """InboundMessage.authentication: what our mail server found of SPF, DKIM and DMARC."""
+    _add_missing_columns(InboundMessage, ("authentication",))
+
+
+def _add_missing_columns(model: type[peewee.Model], names: tuple[str, ...]) -> None:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-    table = Request._meta.table_name
+    table = model._meta.table_name
     present = {column.name for column in database.get_columns(table)}
     migrator = (
         SqliteMigrator(database)
         if isinstance(database.obj, peewee.SqliteDatabase)
         else PostgresqlMigrator(database)
     )
-    operations = []
-    if "written_language" not in present:
-        operations.append(migrator.add_column(table, "written_language", Request.written_language))
-    if "part_of_id" not in present:
-        operations.append(migrator.add_column(table, "part_of_id", Request.part_of))
+    operations = [
+        migrator.add_column(table, field.column_name, field)
+        for field in (model._meta.fields[name] for name in names)
+        if field.column_name not in present
+    ]
     if operations:
         migrate(*operations)
 
@@ -75,6 +85,9 @@ MIGRATIONS: list[Migration] = [
         2,
         "several rights in one letter; the language it was written in",
         _several_rights_per_letter,
+    ),
+    Migration(
+        3, "what our mail server found of the sender's authentication", _sender_authentication
     ),
 ]
 

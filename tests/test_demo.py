@@ -43,3 +43,21 @@ def test_running_the_demo_again_reuses_the_folder(tmp_path, capsys, monkeypatch)
     assert len(mailbox.Maildir(folder / "inbox", create=False)) == messages
     assert main(["customers", "list", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 50
+
+
+def test_the_demo_form_mail_comes_from_the_website_and_is_read_as_the_form(
+    tmp_path, capsys, monkeypatch
+):
+    folder = tmp_path / "demo"
+    assert main(["demo", "--no-tui", "--dir", str(folder), "--customers", "50"]) == 0
+    for line in capsys.readouterr().out.split():
+        monkeypatch.setenv(*line.split("=", 1))
+    assert main(["mailbot", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["messages", "list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) >= 12
+    from store.models import InboundMessage, Request
+
+    [form] = [m for m in InboundMessage.select() if m.form_fields]
+    assert form.from_address == "lomake@kotkanleffat.fi"
+    assert Request.get_by_id(form.request_id).channel == "website_form"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+from datetime import timedelta
 
 import pytest
 
-from store import audit, lifecycle, listings
+from store import audit, clock, lifecycle, listings
 from store.consent import has_consent, is_suppressed, record_consent
 from store.models import (
     Attachment,
@@ -130,16 +131,36 @@ def test_a_question_for_customer_service_reaches_the_queue_without_an_answer(db,
 
 
 def test_at_most_three_acknowledgements_per_sender_per_hour(db, frozen_clock):
+    settings = mail_settings(repeat_window_hours=0)  # every mail its own request
     for number in range(5):
         feed(
             make_mail(
                 "flood@example.fi",
                 subject=f"Tietopyyntö {number}",
                 body="Haluan tarkastaa tietoni.",
-            )
+            ),
+            settings,
         )
     assert Request.select().count() == 5  # every request still reaches the queue
     assert len(outbox_for("flood@example.fi")) == 3
+
+
+def test_the_same_request_again_joins_the_open_one(db, frozen_clock):
+    """Within ``mail.repeat_window_hours`` the same sender asking the same thing again adds
+    to the open request; another kind of request, or a day later, is a request of its own."""
+    first = feed(make_mail("b@example.fi", subject="Tietopyyntö", body="Haluan nähdä tietoni."))
+    again = feed(make_mail("b@example.fi", subject="Vielä", body="Haluan nähdä tietoni!"))
+    assert (again.message.disposition, again.message.request_id) == (
+        "reply",
+        first.message.request_id,
+    )
+    assert not again.message.needs_attention
+    other = feed(make_mail("b@example.fi", subject="Poisto", body="Poistakaa tietoni."))
+    assert other.message.disposition == "new_request"
+    frozen_clock(clock.now() + timedelta(hours=25))
+    later = feed(make_mail("b@example.fi", subject="Taas", body="Haluan nähdä tietoni."))
+    assert later.message.disposition == "new_request"
+    assert Request.select().count() == 3
 
 
 # ---------------------------------------------------------------- objections

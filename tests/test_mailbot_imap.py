@@ -74,6 +74,19 @@ def test_once_processes_flags_and_moves_with_move(db, imap_server, tmp_path, mon
     assert InboundMessage.select().count() == 6
 
 
+def test_a_mail_over_the_size_limit_is_fetched_only_in_part(db, imap_server, tmp_path, monkeypatch):
+    """A 106 MB mail was fetched and stored whole (issue 18 item 7)."""
+    raw = make_mail("b@example.fi", body="Haluan nähdä tietoni.\n" + "x" * 200_000)
+    imap_server.append_many([raw, *requests_mail(1)])
+    use_inbox(monkeypatch, tmp_path, imap_server.url(), message_max_bytes=50_000)
+    assert main(["mailbot", "--once"]) == 0
+    big = InboundMessage.get(InboundMessage.from_address == "b@example.fi")
+    assert len(bytes(big.raw)) == 50_000 and big.raw_size >= len(raw)
+    assert big.attention_reason == "message_truncated" and big.disposition == "new_request"
+    small = InboundMessage.get(InboundMessage.from_address == "asiakas0@example.fi")
+    assert not small.needs_attention and small.raw_size == len(bytes(small.raw))
+
+
 def test_without_move_and_idle_it_copies_expunges_and_polls(db, tmp_path, monkeypatch):
     if not dovecot_available():
         pytest.skip("announcing a reduced capability list needs Dovecot")

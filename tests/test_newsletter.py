@@ -387,6 +387,16 @@ def test_markdown_becomes_readable_text_and_safe_html():
     assert max(len(line) for line in long.text.splitlines()) <= 72
 
 
+def test_a_markdown_image_is_a_link_never_a_remote_image():
+    """``![](https://…/pikseli.gif)`` became an ``<img>``: a tracking pixel (issue 18 item 7)."""
+    rendered = render_markdown("Ensi-ilta ![Dyyni](https://seuranta.example/pikseli.gif?r=1)")
+    assert "<img" not in rendered.html
+    assert '<a href="https://seuranta.example/pikseli.gif?r=1">Dyyni</a>' in rendered.html
+    assert "Dyyni <https://seuranta.example/pikseli.gif?r=1>" in rendered.text
+    long = render_markdown("sana " * 40)
+    assert max(len(line) for line in long.text.splitlines()) <= 72
+
+
 def test_the_issue_is_audited_without_personal_data(db, frozen_clock, texts):
     reader = subscriber(1)
     assert main(send_command(texts)) == 0

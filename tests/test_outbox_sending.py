@@ -457,3 +457,39 @@ def test_outbox_folder_names_files_after_the_message_id(tmp_path: Path):
         == "rekisteri.ab12@kotkanleffat.fi.eml"
     )
     assert transport.path_for("<../../etc/passwd>").parent == tmp_path
+
+
+async def test_a_server_that_keeps_the_mail_and_drops_the_line_gets_it_once_per_attempt(
+    db, frozen_clock, smtp_server
+):
+    """The server kept the DATA and went without answering: the mail was sent again at once,
+    twice per attempt (16 copies of a data package over 8 attempts).  Now the attempt ends
+    there and the scheduled retry decides (issue 18 item 16)."""
+    smtp_server.handler.drop_after_data = True
+    settings = settings_for(smtp_server.url(), send_retry_base_seconds=60)
+    mail = make_outbox_mail(settings)
+
+    report = await send_due(settings)
+
+    assert len(smtp_server.received) == 1
+    row = reload(mail)
+    assert (report.retry, row.status, row.attempts) == (1, "retry", 1)
+    assert row.last_error.startswith("connection lost after the message was sent")
+    assert row.next_attempt_at == later(60)
+    smtp_server.handler.drop_after_data = False
+    frozen_clock(later(60))
+    assert (await send_due(settings)).sent == 1
+    assert len(smtp_server.received) == 2  # the retry, never an immediate second copy
+
+
+async def test_an_internationalised_address_goes_out_with_smtputf8(db, smtp_server):
+    """``mäija@…`` was quarantined when its acknowledgement was built (issue 18 item 7)."""
+    settings = settings_for(smtp_server.url())
+    mail = make_outbox_mail(settings, to_address="mäija@example.fi")
+
+    report = await send_due(settings)
+
+    assert report.sent == 1, reload(mail).last_error
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ("mäija@example.fi",)
+    assert "SMTPUTF8" in received.mail_options

@@ -43,7 +43,7 @@ def open_source(settings: Settings) -> Source:
     if scheme == "maildir":
         from mailbot.sources.maildir import MaildirSource
 
-        return MaildirSource(url)
+        return MaildirSource(url, max_bytes=settings.mail.message_max_bytes)
     if scheme in ("imap", "imaps"):
         from mailbot.sources.imap import ImapSource
 

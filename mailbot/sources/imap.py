@@ -157,7 +157,7 @@ class ImapSource:
             waiting = sorted(present - known)
             for start in range(0, len(waiting), BATCH):
                 uids = waiting[start : start + BATCH]
-                answer = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+                answer = client.fetch(uids, [self._body_item, "RFC822.SIZE", "INTERNALDATE"])
                 batch = [self._fetched(uid, answer[uid]) for uid in uids if uid in answer]
                 if batch:
                     yield batch
@@ -174,8 +174,16 @@ class ImapSource:
         except _CONNECTION_ERRORS as error:
             raise SourceUnavailable(f"{self.name}: {_describe(error)}") from error
 
+    @property
+    def _body_item(self) -> str:
+        """The whole message, or only its first ``mail.message_max_bytes`` (RFC 3501 partial
+        fetch): a 100 MB mail never reaches this process whole."""
+        limit = self.settings.mail.message_max_bytes
+        return f"BODY.PEEK[]<0.{limit}>" if limit > 0 else "BODY.PEEK[]"
+
     def _fetched(self, uid: int, data: dict[bytes, Any]) -> FetchedMessage:
-        raw = data.get(b"BODY[]") or b""
+        raw = data.get(b"BODY[]") or data.get(b"BODY[]<0>") or b""
+        size = data.get(b"RFC822.SIZE")
         arrived = data.get(b"INTERNALDATE")
         if isinstance(arrived, datetime):
             arrived = (
@@ -183,7 +191,14 @@ class ImapSource:
             )  # naive: the machine's local time
         else:
             arrived = None
-        return FetchedMessage(self.name, self.uidvalidity, str(uid), bytes(raw), arrived)
+        return FetchedMessage(
+            self.name,
+            self.uidvalidity,
+            str(uid),
+            bytes(raw),
+            arrived,
+            size=size if isinstance(size, int) else 0,
+        )
 
     def _known_uids(self) -> set[int]:
         rows = MessageLocation.select(MessageLocation.uid).where(

@@ -14,6 +14,7 @@ look every :data:`POLL_SECONDS` catches a change the clock's granularity hid.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -33,8 +34,9 @@ BATCH = 100
 
 
 class MaildirSource:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, max_bytes: int = 0) -> None:
         self.path = file_url_path(url).expanduser()
+        self.max_bytes = max_bytes  # read no more of a file than this (0: all of it)
         self.name = file_url("maildir", self.path)
         self._last_look = 0.0
         self._looked_at: tuple[int, ...] = ()
@@ -69,11 +71,14 @@ class MaildirSource:
             batch = []
             for unique, entry in waiting[start : start + BATCH]:
                 try:
-                    raw = entry.read_bytes()
-                    arrived = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+                    raw, size, arrived = self._read(entry)
                 except FileNotFoundError:
                     continue  # another client moved it meanwhile; the next look finds it
-                batch.append(FetchedMessage(self.name, 0, unique, raw, arrived))
+                except OSError as error:
+                    if error.errno != errno.ELOOP:
+                        raise
+                    continue  # it became a symlink after the look: never mail
+                batch.append(FetchedMessage(self.name, 0, unique, raw, arrived, size=size))
             if batch:
                 yield batch
 
@@ -96,6 +101,15 @@ class MaildirSource:
             if now >= until:
                 return False
             time.sleep(min(WATCH_SECONDS, until - now))
+
+    def _read(self, entry: Path) -> tuple[bytes, int, datetime]:
+        """The file's bytes (at most ``max_bytes`` of them), its size and its time; opened
+        without following a symlink put there after the folder was listed."""
+        descriptor = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            raw = handle.read(self.max_bytes) if self.max_bytes > 0 else handle.read()
+        return raw, status.st_size, datetime.fromtimestamp(status.st_mtime, UTC)
 
     def _folder_times(self) -> tuple[int, ...]:
         times = []

@@ -50,6 +50,9 @@ class InboundMessage(BaseModel):
     # A newsletter link's token in what the person wrote: its purpose, whether it was
     # accepted, and if not why (store.tokens.LinkUse.note); null when there was none.
     link_token = JSONField(null=True)
+    # Our mail server's Authentication-Results verdict (mailbot.authresults): authserv_id,
+    # spf, dkim, dmarc and the methods that failed; null when the mail carried none.
+    authentication = JSONField(null=True)
     raw = BlobField(null=True)
     raw_size = IntegerField(default=0)
     # SHA-256 of the raw bytes: the same bytes seen again (a UIDVALIDITY change) are this

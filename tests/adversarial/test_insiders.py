@@ -283,6 +283,17 @@ def test_demo_reset_deletes_only_a_demo_folder(tmp_path, capsys):
     assert (demo / "rekisteri.db").exists()
 
 
+def test_demo_reset_refuses_a_folder_that_only_looks_like_one(tmp_path, capsys):
+    """The real data folder has rekisteri.db and inbox/ too: only the demo's marker counts."""
+    real = tmp_path / "rekisteri"
+    for name in ("inbox", "import"):
+        (real / name).mkdir(parents=True)
+    (real / "rekisteri.db").write_bytes(b"the register")
+    assert main(["demo", "--no-tui", "--reset", "--dir", str(real)]) == 1
+    assert (real / "rekisteri.db").read_bytes() == b"the register"
+    assert str(real) in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("close", ["reject", "dismiss", "change_kind"])
 def test_the_package_password_is_forgotten_when_a_request_closes(db, close):
     """The one-time password stayed in the database after a reject, dismiss or change."""

@@ -4,7 +4,8 @@ Variants: plain, STARTTLS or implicit TLS (SMTPS) with a certificate from a CA t
 generates (trustme), and AUTH.  The server records every mail it accepts, with the
 connection it came on, whether that was encrypted and who logged in.  It can answer RCPT
 with scripted replies (``451`` twice, then accept; ``550`` for one address), drop a
-connection after its first mail, and be stopped and started again on the same port (a
+connection after its first mail or
+after a DATA it kept, and be stopped and started again on the same port (a
 server that is down).
 """
 
@@ -54,6 +55,7 @@ class RecordingHandler:
     refuse: dict[str, str] = field(default_factory=dict)  # address -> reply, every time
     one_mail_per_connection: bool = False  # drop the connection at its second MAIL FROM
     refused: int = 0  # RCPTs answered with an error
+    drop_after_data: bool = False  # keep the mail, then go without answering the DATA
 
     async def handle_MAIL(
         self,
@@ -104,6 +106,8 @@ class RecordingHandler:
             )
         )
         session.delivered = getattr(session, "delivered", 0) + 1  # type: ignore[attr-defined]
+        if self.drop_after_data:
+            server.transport.abort()  # the mail is kept, the client never hears so
         return f"250 2.0.0 Ok: queued as Q{len(self.received):04d}"
 
 

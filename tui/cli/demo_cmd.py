@@ -82,15 +82,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-# ``demo --reset`` deletes a folder: only one that ``demo`` made (this file in it, or the
-# layout of a demo made before the file existed), never a folder someone named by mistake.
+# ``demo --reset`` deletes a folder: only one that ``demo`` made, with this file in it, never
+# a folder someone named by mistake.  The layout alone proves nothing: the real data folder
+# holds rekisteri.db and inbox/ too.
 DEMO_MARKER = ".rekisteri-demo"
 
 
 def is_demo_folder(folder: Path) -> bool:
-    if (folder / DEMO_MARKER).is_file():
-        return True
-    return all((folder / name).exists() for name in ("rekisteri.db", "inbox", "import"))
+    return (folder / DEMO_MARKER).is_file() and not (folder / DEMO_MARKER).is_symlink()
 
 
 def run(context: Context, args: argparse.Namespace) -> int:
@@ -181,9 +180,7 @@ def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
     for name, role, password in DEMO_STAFF:
         add_staff(name, role, password, DEMO_ACTOR, display_name=name.capitalize())
     people = demo_people()
-    delivered = write_demo_inbox(
-        demo.folder / "inbox", people, context.settings.controller.privacy_inbox
-    )
+    delivered = write_demo_inbox(demo.folder / "inbox", people, context.settings)
     (demo.folder / "outbox").mkdir(exist_ok=True)
     context.say(
         "demo.built", customers=Customer.select().count(), purchases=purchases, messages=delivered
@@ -206,5 +203,7 @@ def demo_people() -> list[DemoPerson]:
     return [DemoPerson(c.name, c.email, format_phone(c.phone), c.customer_no) for c in rows]
 
 
-def write_demo_inbox(folder: Path, people: list[DemoPerson], inbox_address: str) -> int:
-    return write_maildir(folder, demo_messages(people, inbox_address))
+def write_demo_inbox(folder: Path, people: list[DemoPerson], settings: Settings) -> int:
+    form_sender = next(iter(settings.mail.website_form_senders), "")
+    messages = demo_messages(people, settings.controller.privacy_inbox, form_sender=form_sender)
+    return write_maildir(folder, messages)

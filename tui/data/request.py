@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mailbot.authresults import describe
 from store import audit, clock, deadlines, lifecycle
 from store.config import Settings
 from store.customers import email_or_none, format_phone, phone_or_none
@@ -63,6 +64,8 @@ class ThreadItem:
     status: str = ""  # out: the outbox status
     template: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    authentication: str = ""  # in: our mail server's SPF/DKIM/DMARC verdict, one line
+    authentication_failed: bool = False
     attachments: tuple[AttachmentView, ...] = ()
     needs_attention: bool = False
     attention_reason: str = ""
@@ -265,6 +268,8 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
                 subject=message.subject,
                 body=message.body_text,
                 headers=tuple((str(name), str(value)) for name, value in (message.headers or [])),
+                authentication=describe(message.authentication),
+                authentication_failed=bool((message.authentication or {}).get("failed")),
                 attachments=tuple(attachments.get(message.id, ())),
                 needs_attention=message.needs_attention,
                 attention_reason=message.attention_reason,

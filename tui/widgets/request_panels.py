@@ -122,6 +122,10 @@ class MessagePanel(RequestPart, VerticalScroll):
             rows = [
                 f"[dim]{escape(name)}:[/dim] {escape(value)}" for name, value in message.headers
             ]
+            if message.authentication:
+                style = "bold red" if message.authentication_failed else "b"
+                label = escape(t("tui.request.authentication"))
+                rows.insert(0, f"[{style}]{label}[/] {escape(message.authentication)}")
             rows.append("")
             rows.append(f"[b]{escape(t('tui.request.attachments'))}[/b]")
             rows.extend(
