@@ -28,7 +28,7 @@ from store.config import Settings
 from store.errors import RuleViolation
 from store.i18n import Term, format_date
 from store.lifecycle import find_request as get_request
-from store.models import CLOSED_STATUSES, Customer, InboundMessage, Request, database
+from store.models import CLOSED_STATUSES, KINDS, Customer, InboundMessage, Request, database
 from store.rectification import FieldChange, apply_rectification, planned_changes
 from store.staff import require_active
 
@@ -43,6 +43,7 @@ ACTS = (
     "ask_more",
     "unreachable",
     "dismiss",
+    "change_kind",
 )
 """What staff can do to a request from the request screen."""
 
@@ -127,11 +128,6 @@ def resume(reference: str, note: str, actor: str) -> None:
     """Stop waiting for the requester: the answer came another way (``note`` says how)."""
     require_active(actor)
     lifecycle.resume(get_request(reference), actor, note)
-
-
-def change_kind(reference: str, kind: str, actor: str) -> None:
-    require_active(actor)
-    lifecycle.change_kind(get_request(reference), kind, actor)
 
 
 # ---------------------------------------------------------------- planning
@@ -400,6 +396,19 @@ def _plan_dismiss(
     return Proposal("dismiss", request.reference, params, None, None)
 
 
+def _plan_change_kind(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
+    kind = str(params.get("kind", ""))
+    if kind not in KINDS:
+        raise RuleViolation(f"unknown kind {kind!r}", key="tui.error.choose_kind")
+    if not lifecycle.owes_acknowledgement(request, kind):
+        return Proposal("change_kind", request.reference, params, None, None)
+    # The mailbot filed it as "other" and said nothing: the person hears now that it arrived.
+    mail, rendered = _mail(request, "acknowledgement", settings)
+    return Proposal("change_kind", request.reference, params, mail, rendered)
+
+
 _PLANNERS = {
     "access": _plan_access,
     "rectification": _plan_rectification,
@@ -411,6 +420,7 @@ _PLANNERS = {
     "ask_more": _plan_ask_more,
     "unreachable": _plan_unreachable,
     "dismiss": _plan_dismiss,
+    "change_kind": _plan_change_kind,
 }
 
 
@@ -447,6 +457,16 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
             outcome = ""
         elif act == "dismiss":
             lifecycle.dismiss(request, actor, params.get("reason", ""))
+            outcome = ""
+        elif act == "change_kind":
+            owed = lifecycle.owes_acknowledgement(request, params["kind"])
+            if owed != (proposal.mail is not None):
+                raise RuleViolation(
+                    f"{request.reference} changed since the mail was written",
+                    key="rule.changed_since_planned",
+                    reference=request.reference,
+                )
+            lifecycle.change_kind(request, params["kind"], actor)
             outcome = ""
         else:  # unreachable: only the letter
             outcome = ""

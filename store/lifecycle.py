@@ -22,7 +22,9 @@ from store.models import (
     CALL_OUTCOMES,
     KINDS,
     OPEN_STATUSES,
+    AuditEvent,
     Customer,
+    OutboxMail,
     Request,
     RequestCandidate,
     VerificationCall,
@@ -457,6 +459,36 @@ def resume(request: Request, actor: str, note: str) -> Request:
         changes={"status_before_wait": None},
         note=note.strip(),
     )
+
+
+ANSWERED_AT_ONCE = ("acknowledgement", "marketing_stopped")
+"""The mails that tell a person their request arrived (an applied objection says so too)."""
+
+
+def owes_acknowledgement(request: Request, kind: str) -> bool:
+    """Whether changing ``request`` to ``kind`` must send the acknowledgement the mailbot did
+    not (it filed the mail as *other*): a real request is always acknowledged once."""
+    if kind == "other" or not request.requester_email:
+        return False
+    return not (
+        OutboxMail.select()
+        .where((OutboxMail.request == request) & OutboxMail.template.in_(ANSWERED_AT_ONCE))
+        .exists()
+    )
+
+
+def kind_set_by(request: Request) -> str | None:
+    """Who last set the kind by hand (None: it is still the classifier's guess)."""
+    event = (
+        AuditEvent.select(AuditEvent.actor)
+        .where(
+            (AuditEvent.request_reference == request.reference)
+            & (AuditEvent.action == "request.kind_changed")
+        )
+        .order_by(AuditEvent.id.desc())
+        .first()
+    )
+    return event.actor if event else None
 
 
 def change_kind(request: Request, kind: str, actor: str) -> Request:

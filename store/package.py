@@ -146,6 +146,7 @@ EXPORTED: dict[type[Model], tuple[str, ...]] = {
         "body_text",
         "quoted_text",
         "headers",
+        "authentication",  # the receiving server's SPF/DKIM/DMARC verdict on the mail
         "form_fields",
         "language",
         "disposition",

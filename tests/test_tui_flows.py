@@ -243,7 +243,7 @@ async def test_a_confirmed_call_to_the_number_on_record_verifies_the_request(des
         await press_and_settle(pilot, "c")
         assert isinstance(app.screen, CallDialog)
         assert "040 1234567" in text_of(app, "#call-number")
-        await press_and_settle(pilot, "tab", *"vahvisti pyynnön", "enter")
+        await press_and_settle(pilot, "space", "tab", *"vahvisti pyynnön", "enter")
         assert isinstance(app.screen, RequestScreen)
         assert app.screen.query_one("#button-approve", Button).disabled is False
     request = request_row(desk.access)
@@ -254,6 +254,26 @@ async def test_a_confirmed_call_to_the_number_on_record_verifies_the_request(des
         "+358401234567",
         "vahvisti pyynnön",
     )
+
+
+async def test_the_call_outcome_is_never_chosen_beforehand(desk):
+    """Enter alone must not log "confirmed" (it unlocks disclosure); the note typed stays,
+    and the chosen outcome shows without colour (issue 15 item 10)."""
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_and_confirm(pilot, desk.access)
+        await press_and_settle(pilot, "c")
+        marks = [button.render().plain[:3] for button in app.screen.query("RadioButton")]
+        assert marks == ["▐ ▌"] * 4  # nothing chosen
+        await press_and_settle(pilot, "tab", *"soitin klo 10", "enter")
+        assert isinstance(app.screen, CallDialog)
+        assert text_of(app, "#call-problem") == "Valitse puhelun tulos."
+        assert app.screen.query_one("#call-note").value == "soitin klo 10"
+        await press_and_settle(pilot, "space")  # the highlighted first outcome
+        first = app.screen.query("RadioButton").first()
+        assert first.render().plain.startswith("▐●▌")
+    assert not VerificationCall.select().exists()
 
 
 async def test_the_call_dialog_warns_of_a_number_and_address_from_the_mail(desk):
@@ -308,7 +328,7 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
         await press_and_settle(pilot, "c")
         told = app.screen.info.package_password  # what staff read out on the phone
         assert spoken_password(told) in text_of(app, "#call-password")
-        await press_and_settle(pilot, "tab", *"vahvisti", "enter")
+        await press_and_settle(pilot, "space", "tab", *"vahvisti", "enter")
         await press_and_settle(pilot, "a")
         assert isinstance(app.screen, MailPreviewDialog)
         package = app.screen.proposal.package
@@ -415,7 +435,7 @@ async def test_a_confirmed_call_unlocks_a_request_that_waited_for_the_requester(
         await open_and_confirm(pilot, desk.erasure)
         lifecycle.ask_for_more(request_row(desk.erasure), "anna", "Mitä osoitetta pyyntö koskee?")
         await press_and_settle(pilot, "c")
-        await press_and_settle(pilot, "tab", *"vahvisti poiston", "enter")
+        await press_and_settle(pilot, "space", "tab", *"vahvisti poiston", "enter")
         assert request_row(desk.erasure).status == "verified"
         await press_and_settle(pilot, "a")
         assert isinstance(app.screen, ErasureDialog)
@@ -436,6 +456,35 @@ async def test_staff_resume_a_request_whose_answer_came_another_way(desk):
     assert request.status == "awaiting_verification"
     event = AuditEvent.get(AuditEvent.action == "request.resumed")
     assert (event.actor, event.payload["note"]) == ("anna", "vastasi toisesta osoitteesta")
+
+
+async def test_a_request_filed_as_other_is_acknowledged_when_staff_correct_its_kind(desk):
+    """The mailbot filed a real request as *Muu* and said nothing; the correction sends the
+    acknowledgement (previewed), and the header says who set the kind (issue 15 item 7)."""
+    other = lifecycle.create_request(
+        kind="other",
+        actor="@mailbot",
+        requester_email="aino.lahti@example.fi",
+        requester_name="Aino Lahti",
+        confidence=0.3,
+    )
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, other.reference)
+        assert "varmuus 30 %" in text_of(app, "#request-summary")
+        await press_and_settle(pilot, "t", "home", "enter")  # Tarkastuspyyntö
+        assert isinstance(app.screen, MailPreviewDialog)
+        assert "Pyyntösi on vastaanotettu" in str(app.screen.query_one("#preview-header").render())
+        await press_and_settle(pilot, "enter")
+        assert isinstance(app.screen, RequestScreen)
+        summary = text_of(app, "#request-summary")
+        assert "lajin asetti Anna Aalto" in summary and "varmuus" not in summary
+        await press_and_settle(pilot, "t", "down", "enter")  # Oikaisupyyntö: nothing more owed
+        assert isinstance(app.screen, RequestScreen)
+    assert request_row(other.reference).kind == "rectification"
+    mails = [(m.template, m.to_address) for m in OutboxMail.select()]
+    assert mails == [("acknowledgement", "aino.lahti@example.fi")]
 
 
 async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):

@@ -258,14 +258,18 @@ def test_a_disabled_member_can_no_longer_act(db):
         kind="other", actor="@test", requester_email="aino@example.fi"
     )
     staff.set_enabled("anna", False, "olli")
+    from store.config import load_settings
+
+    settings = load_settings(environ={})
     with pytest.raises(StaffNotActive):
-        acts.change_kind(request.reference, "access", "anna")
+        acts.plan("change_kind", request.reference, settings, "anna", {"kind": "access"})
     with pytest.raises(StaffNotActive):
         acts.log_call(request.reference, "confirmed", "", "anna")
     with pytest.raises(StaffNotActive):  # a handler is not an admin
         staff.set_enabled("anna", True, "anna")
     assert Request.get_by_id(request.id).kind == "other"
-    acts.change_kind(request.reference, "access", "olli")
+    proposal = acts.plan("change_kind", request.reference, settings, "olli", {"kind": "access"})
+    acts.commit(proposal, settings, "olli")
     assert Request.get_by_id(request.id).kind == "access"
 
 

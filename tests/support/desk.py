@@ -196,7 +196,10 @@ async def open_and_confirm(pilot: Pilot[object], reference: str) -> None:
 
 
 async def confirm_and_call(
-    pilot: Pilot[object], reference: str, outcome_keys: tuple[str, ...] = (), note: str = "vastasi"
+    pilot: Pilot[object],
+    reference: str,
+    outcome_keys: tuple[str, ...] = ("space",),
+    note: str = "vastasi",
 ) -> None:
     """Open the request, confirm the candidate, and log a call (default: confirmed)."""
     await open_and_confirm(pilot, reference)

@@ -17,6 +17,7 @@ from store.models import (
     OutboxMail,
     Request,
     RequestCandidate,
+    Staff,
     VerificationCall,
 )
 from store.restriction import is_restricted
@@ -105,6 +106,7 @@ class RequestView:
     language: str
     channel: str
     confidence: float
+    kind_set_by: str  # the staff member who set the kind by hand; empty: the classifier's
     requester_email: str
     requester_name: str
     requester_phone: str
@@ -159,6 +161,14 @@ def person(customer: Customer) -> PersonSummary:
     )
 
 
+def staff_name(actor: str | None) -> str:
+    """The name staff know a colleague by (their display name), or the actor as recorded."""
+    if not actor:
+        return ""
+    member = Staff.get_or_none(Staff.name == actor)
+    return (member.display_name or member.name) if member else actor
+
+
 def load_request(reference: str, settings: Settings, now: datetime | None = None) -> RequestView:
     now = now or clock.now()
     request = get_request(reference)
@@ -181,6 +191,7 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
         language=request.language,
         channel=request.channel,
         confidence=request.confidence,
+        kind_set_by=staff_name(lifecycle.kind_set_by(request)),
         requester_email=request.requester_email or "",
         requester_name=request.requester_name,
         requester_phone=format_phone(request.requester_phone),

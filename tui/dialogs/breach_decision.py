@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, RadioSet, Static
 
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextEditor
+from tui.widgets.marks import MarkedRadioButton
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,12 @@ class DecisionDialog(Dialog[Decision]):
             )
             yield Static(t(f"tui.breach.decide_{self.which}_intro"), classes="dialog-text")
             with RadioSet(id="decision"):
-                yield RadioButton(
+                yield MarkedRadioButton(
                     t(f"tui.breach.decide_{self.which}_yes"),
                     value=self.current is True,
                     id="decision-yes",
                 )
-                yield RadioButton(
+                yield MarkedRadioButton(
                     t(f"tui.breach.decide_{self.which}_no"),
                     value=self.current is False,
                     id="decision-no",

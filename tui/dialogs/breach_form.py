@@ -13,6 +13,7 @@ from store import clock
 from store.models import BREACH_NATURES
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextEditor, TextInput
+from tui.widgets.marks import MarkedCheckbox
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 """How a time is shown for editing (Finnish time); ISO 8601 is read back."""
@@ -75,7 +76,7 @@ class BreachFormDialog(Dialog[dict[str, str]]):
                         chosen = self.values.get("natures") or ()
                         with Horizontal(id="form-natures"):
                             for nature in BREACH_NATURES:
-                                yield Checkbox(
+                                yield MarkedCheckbox(
                                     t(f"tui.breach.nature.{nature}"),
                                     nature in chosen,
                                     id=f"nature-{nature}",

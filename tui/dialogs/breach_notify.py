@@ -7,13 +7,14 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, RadioSet, Static
 
 from store.errors import RekisteriError
 from store.mailings import Selection
 from store.models import SOURCES
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextInput
+from tui.widgets.marks import MarkedRadioButton
 
 CHOICES = ("everyone", *(f"source-{source}" for source in SOURCES), "held", "customers")
 
@@ -31,7 +32,7 @@ class NotifyDialog(Dialog[Selection]):
             yield Static(t("tui.breach.notify_title", id=self.breach_id), classes="dialog-title")
             with RadioSet(id="notify-choice"):
                 for index, choice in enumerate(CHOICES):
-                    yield RadioButton(
+                    yield MarkedRadioButton(
                         t(
                             f"tui.breach.choice.{choice.split('-')[0]}",
                             source=t(f"tui.source.{choice[7:]}")

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, RadioSet, Static
 
 from store.models import CALL_OUTCOMES
 from store.package import spoken_password
 from tui.data.request import CallWarnings
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextInput
+from tui.widgets.marks import MarkedRadioButton
 from tui.widgets.markup import escape
 
 
@@ -74,10 +75,11 @@ class CallDialog(Dialog[CallOutcome]):
                     id="call-password",
                 )
             with RadioSet(id="call-outcome"):
-                for index, outcome in enumerate(CALL_OUTCOMES):
-                    yield RadioButton(
-                        t(f"tui.call.outcome.{outcome}"), value=index == 0, name=outcome
-                    )
+                # Nothing chosen beforehand: the outcome that unlocks disclosure is a
+                # decision, never a default that Enter confirms.
+                for outcome in CALL_OUTCOMES:
+                    yield MarkedRadioButton(t(f"tui.call.outcome.{outcome}"), name=outcome)
+            yield Static("", id="call-problem", classes="warning")
             yield Label(t("tui.call.note"))
             yield TextInput(id="call-note", placeholder=t("tui.call.note_hint"), compact=True)
             with Horizontal(classes="dialog-buttons"):
@@ -91,7 +93,11 @@ class CallDialog(Dialog[CallOutcome]):
     @on(Button.Pressed, "#log")
     def _log(self) -> None:
         pressed = self.query_one(RadioSet).pressed_button
-        outcome = pressed.name if pressed is not None and pressed.name else CALL_OUTCOMES[0]
+        if pressed is None or not pressed.name:
+            self.query_one("#call-problem", Static).update(self.t("tui.call.choose_outcome"))
+            self.query_one(RadioSet).focus()  # what was typed in the note stays
+            return
+        outcome = pressed.name
         told = self.info.package_password if outcome == "confirmed" else ""
         self.dismiss(
             CallOutcome(outcome, self.query_one("#call-note", TextInput).value.strip(), told)

@@ -347,7 +347,7 @@ class RequestScreen(RekisteriScreen):
 
         def chosen(kind: str | None) -> None:
             if kind and kind != view.kind:
-                self.run_small("kind", kind)
+                self.plan("change_kind", {"kind": kind})  # with the acknowledgement it owes
 
         self.app.push_screen(KindDialog(view.reference, view.kind), chosen)
 
@@ -371,8 +371,7 @@ class RequestScreen(RekisteriScreen):
                 acts.resume(self.reference, value, actor)
                 notice = self.t("tui.done.resume", reference=self.reference)
             else:
-                acts.change_kind(self.reference, value, actor)
-                notice = self.t("tui.done.kind", kind=self.t(f"kind.{value}"))
+                raise ValueError(f"unknown decision {what!r}")
         self.post_message(self.Done(notice))
 
     # ------------------------------------------------------------ the verification call
@@ -575,7 +574,7 @@ class RequestScreen(RekisteriScreen):
 
         if proposal.mail is not None:
             self.app.push_screen(MailPreviewDialog(proposal), decided)
-        elif proposal.act in ("dismiss", "objection", "restriction"):
+        elif proposal.act in ("dismiss", "objection", "restriction", "change_kind"):
             self.commit(proposal)  # confirmed already, and nothing is sent (no address)
 
     @work(
@@ -589,7 +588,9 @@ class RequestScreen(RekisteriScreen):
         with database.connection_context():
             outcome = acts.commit(proposal, self.rekisteri.settings, self.session.name)
         key = "tui.done.no_data_held" if proposal.no_data_held else f"tui.done.{outcome.act}"
-        self.post_message(self.Done(self.done_notice(outcome, key, reference=outcome.reference)))
+        kind = self.t(f"kind.{proposal.params['kind']}") if outcome.act == "change_kind" else ""
+        notice = self.done_notice(outcome, key, reference=outcome.reference, kind=kind)
+        self.post_message(self.Done(notice))
 
     @on(Done)
     def _done(self, event: Done) -> None:

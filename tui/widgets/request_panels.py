@@ -36,6 +36,12 @@ class RequestPart:
 class RequestSummary(RequestPart, Static):
     """Who asked, for what, how sure the classifier was, and who it is about."""
 
+    def kind_source(self, view: RequestView) -> str:
+        """Who decided the kind: the staff member who set it, else the classifier's certainty."""
+        if view.kind_set_by:
+            return self.translate("tui.request.kind_set_by", name=view.kind_set_by)
+        return self.translate("tui.request.confidence", percent=round(view.confidence * 100))
+
     def watch_view(self, view: RequestView | None) -> None:
         if view is None:
             return
@@ -50,7 +56,7 @@ class RequestSummary(RequestPart, Static):
         )
         lines = [
             f"[b]{escape(view.reference)}[/b] · {escape(t(f'kind.{view.kind}'))} "
-            f"({t('tui.request.confidence', percent=round(view.confidence * 100))}) · "
+            f"({escape(self.kind_source(view))}) · "
             f"{escape(t(f'status.{view.status}'))}",
             f"{t('tui.request.due')}: {format_date(view.due_at, self.language)} "
             f"[{due_style}]{escape(days)}[/]"
