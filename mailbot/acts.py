@@ -16,7 +16,7 @@ nothing more.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,12 +24,13 @@ from mailbot.compose import AttachmentFile
 from mailbot.outgoing import preview, queue_mail, template_context
 from mailbot.templates import RenderedMail
 from store import clock, deadlines, lifecycle
-from store.config import Settings
+from store.config import LANGUAGES, Settings
 from store.errors import RuleViolation
 from store.i18n import Term, format_date
 from store.lifecycle import find_request as get_request
 from store.models import CLOSED_STATUSES, KINDS, Customer, InboundMessage, Request, database
 from store.rectification import FieldChange, apply_rectification, planned_changes
+from store.sanitise import clean_text
 from store.staff import require_active
 
 ACTS = (
@@ -44,8 +45,12 @@ ACTS = (
     "unreachable",
     "dismiss",
     "change_kind",
+    "reply",
 )
 """What staff can do to a request from the request screen."""
+
+ANYTIME_ACTS = ("reply",)
+"""Acts allowed on a closed request too: a question after the answer deserves a reply."""
 
 APPROVING_ACTS = ("access", "rectification", "erasure", "objection", "restriction")
 """The acts that approve the request and fulfil it (one per kind)."""
@@ -89,6 +94,17 @@ class Proposal:
     package: PackageSummary | None = None  # access
     erasure: Any = None  # store.erasure.ErasurePreview
     no_data_held: bool = False  # not in the register: the plain "we hold no data" answer
+    # Staff rewrote the mail's text in the preview: this text is what is queued and sent.
+    edited_text: str = ""
+
+    def with_text(self, text: str) -> Proposal:
+        """The same act with the mail's text as staff edited it (the subject stays)."""
+        if self.rendered is None:
+            raise ValueError("this act sends no mail")
+        text = text.rstrip() + "\n"
+        return replace(
+            self, edited_text=text, rendered=replace(self.rendered, text=text, html=None)
+        )
 
 
 @dataclass(frozen=True)
@@ -130,6 +146,122 @@ def resume(reference: str, note: str, actor: str) -> None:
     lifecycle.resume(get_request(reference), actor, note)
 
 
+@dataclass(frozen=True)
+class Opened:
+    """What staff learn when they open a request: what was new on it, and which colleagues
+    have it open (name, when they opened it)."""
+
+    news: str
+    others: tuple[tuple[str, datetime], ...]
+
+
+def open_request(reference: str, actor: str) -> Opened:
+    """A staff member opens a request: the look is audited, its news is read."""
+    require_active(actor)
+    with database.atomic():
+        request = get_request(reference)
+        lifecycle.record_opened(request, actor)
+        news = lifecycle.mark_seen(request, actor)
+    return Opened(news, lifecycle.opened_by_others(request, actor))
+
+
+def add_note(reference: str, text: str, actor: str) -> None:
+    """An internal note on the request (never sent)."""
+    require_active(actor)
+    lifecycle.add_note(get_request(reference), text, actor)
+
+
+def assign(reference: str, staff_name: str, actor: str) -> None:
+    """Make a staff member the request's handler."""
+    require_active(actor)
+    lifecycle.assign(get_request(reference), staff_name, actor)
+
+
+@dataclass(frozen=True)
+class ManualRequest:
+    """A request made by phone, at the box office, by letter or another way, as staff
+    record it.  ``received_at``: when the person made it (the deadline counts from it)."""
+
+    kind: str
+    channel: str
+    requester_name: str
+    requester_email: str = ""
+    requester_phone: str = ""
+    language: str = "fi"
+    received_at: datetime | None = None
+    note: str = ""
+    acknowledge: bool = True  # mail the reference number to the address given
+
+
+def record_request(manual: ManualRequest, settings: Settings, actor: str) -> Request:
+    """Record a request that did not come by mail; it goes the same way as a mailed one
+    (candidates, verification call, the same acts), and the person gets the reference
+    number by mail when they gave an address."""
+    from store.customers import email_or_none, match_candidates, phone_or_none
+    from store.errors import InvalidInput
+    from store.sanitise import clean_line
+
+    require_active(actor)
+    name = clean_line(manual.requester_name).strip()[:200]
+    email_text = clean_line(manual.requester_email).strip()
+    phone_text = clean_line(manual.requester_phone).strip()
+    allowed, why = lifecycle.can_record_manual(manual.channel, name, email_text, phone_text)
+    if not allowed:
+        raise RuleViolation(f"cannot record the request ({why})", key=why)
+    if manual.kind not in KINDS:
+        raise RuleViolation(f"unknown kind {manual.kind!r}", key="tui.error.choose_kind")
+    if manual.language not in LANGUAGES:
+        raise InvalidInput(
+            f"unknown language {manual.language!r}",
+            key="rule.reply_language",
+            language=manual.language,
+        )
+    email = email_or_none(email_text) if email_text else None
+    if email_text and email is None:
+        raise InvalidInput(
+            f"not an email address: {email_text!r}", key="rule.bad_email", value=email_text
+        )
+    phone = phone_or_none(phone_text) if phone_text else None
+    if phone_text and phone is None:
+        raise InvalidInput(
+            f"not a phone number: {phone_text!r}", key="rule.bad_phone", value=phone_text
+        )
+    now = clock.now()
+    received_at = manual.received_at or now
+    if received_at > now:
+        raise RuleViolation(
+            "a request cannot be received in the future", key="rule.received_in_future"
+        )
+    candidates = match_candidates(email=email, phone=phone, name=name or None)
+    with database.atomic():
+        request = lifecycle.create_request(
+            kind=manual.kind,
+            actor=actor,
+            received_at=received_at,
+            language=manual.language,
+            channel=manual.channel,
+            requester_email=email,
+            requester_name=name,
+            requester_phone=phone,
+            confidence=1.0,
+            candidates=candidates,
+            reference_prefix=settings.requests.reference_prefix,
+        )
+        if manual.note.strip():
+            lifecycle.add_note(request, manual.note, actor)
+        if manual.acknowledge and email:
+            queue_mail(
+                "acknowledgement",
+                settings=settings,
+                to_address=email,
+                language=manual.language,
+                actor=actor,
+                to_name=name,
+                request=request,
+            )
+    return request
+
+
 # ---------------------------------------------------------------- planning
 
 
@@ -159,7 +291,7 @@ def plan(
             )
         if request.match_state == "not_in_register" and act in ANSWERED_WITH_NO_DATA:
             return _plan_no_data_held(request, settings, act, params)
-    elif request.status in CLOSED_STATUSES:
+    elif request.status in CLOSED_STATUSES and act not in ANYTIME_ACTS:
         raise RuleViolation(
             f"request {reference} is closed", key="rule.not_open", reference=reference
         )
@@ -191,9 +323,15 @@ def _recipient(request: Request) -> tuple[str, str]:
 
 
 def _mail(
-    request: Request, template: str, settings: Settings, **context: Any
+    request: Request,
+    template: str,
+    settings: Settings,
+    *,
+    language: str = "",
+    **context: Any,
 ) -> tuple[MailPlan, RenderedMail]:
     address, name = _recipient(request)
+    language = language or request.language
     attachments = tuple(context.pop("attachments", ()))
     # Fixed now, so the mail queued later greets as the preview did (erasure clears names).
     context.setdefault("name", name)
@@ -201,13 +339,11 @@ def _mail(
         template=template,
         to_address=address,
         to_name=name,
-        language=request.language,
+        language=language,
         context=context,
         attachments=attachments,
     )
-    rendered = preview(
-        template, settings=settings, language=request.language, request=request, **context
-    )
+    rendered = preview(template, settings=settings, language=language, request=request, **context)
     return mail, rendered
 
 
@@ -228,7 +364,11 @@ def _plan_access(
     )
     # Encrypted by default, with the one-time password read out in the verification call
     # (a fresh one, for staff to phone through, when the call gave none).
-    told = lifecycle.agreed_package_password(request) if params.get("encrypt", True) else None
+    told = (
+        lifecycle.agreed_package_password(request, caller=actor)
+        if params.get("encrypt", True)
+        else None
+    )
     password = (told or new_password()) if params.get("encrypt", True) else None
     attachments = tuple(
         AttachmentFile(item.filename, item.content_type, item.data)
@@ -409,6 +549,30 @@ def _plan_change_kind(
     return Proposal("change_kind", request.reference, params, mail, rendered)
 
 
+def _plan_reply(
+    request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
+) -> Proposal:
+    """A reply in staff's own words, on any request (a question filed as *other* too),
+    threaded under the person's latest mail, in their language unless staff chose another."""
+    allowed, why = lifecycle.can_reply(request)
+    if not allowed:
+        raise RuleViolation(
+            f"{request.reference}: no reply possible ({why})", key=why, reference=request.reference
+        )
+    text = clean_text(str(params.get("text", ""))).strip()
+    if not text:
+        raise RuleViolation(
+            "write the reply", key="rule.reply_required", reference=request.reference
+        )
+    language = str(params.get("language") or request.language)
+    if language not in LANGUAGES:
+        raise RuleViolation(
+            f"unknown language {language!r}", key="rule.reply_language", language=language
+        )
+    mail, rendered = _mail(request, "free_reply", settings, language=language, text=text)
+    return Proposal("reply", request.reference, params, mail, rendered)
+
+
 _PLANNERS = {
     "access": _plan_access,
     "rectification": _plan_rectification,
@@ -421,6 +585,7 @@ _PLANNERS = {
     "unreachable": _plan_unreachable,
     "dismiss": _plan_dismiss,
     "change_kind": _plan_change_kind,
+    "reply": _plan_reply,
 }
 
 
@@ -442,7 +607,15 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
                 key="rule.changed_since_planned",
                 reference=request.reference,
             )
-        if act in APPROVING_ACTS:
+        if act == "objection" and not proposal.no_data_held and _objection_pending(request):
+            # Not applied on arrival (a form's, a forged sender's, one recorded by hand):
+            # marketing stops now, and the request is approved and fulfilled with it.
+            from store.objections import apply_marketing_objection
+
+            customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
+            apply_marketing_objection(request, customer, actor, evidence=f"approved by {actor}")
+            outcome = "marketing stopped"
+        elif act in APPROVING_ACTS:
             if request.status != "approved":
                 lifecycle.approve(request, actor)
             outcome = _fulfil_kind(proposal, request, settings, actor)
@@ -468,10 +641,17 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
                 )
             lifecycle.change_kind(request, params["kind"], actor)
             outcome = ""
-        else:  # unreachable: only the letter
+        else:  # unreachable and reply: only the mail
             outcome = ""
         if proposal.mail is not None:
-            _queue(proposal.mail, request, settings, actor)
+            _queue(
+                proposal.mail,
+                request,
+                settings,
+                actor,
+                edited_text=proposal.edited_text,
+                latest=act == "reply",
+            )
         if act in APPROVING_ACTS and request.status == "approved":
             lifecycle.fulfil(request, actor, outcome=outcome)
         if act == "erasure":
@@ -508,12 +688,37 @@ def _fulfil_kind(proposal: Proposal, request: Request, settings: Settings, actor
     return "objection confirmed"
 
 
-def _queue(mail: MailPlan, request: Request, settings: Settings, actor: str) -> None:
+def _objection_pending(request: Request) -> bool:
+    """Whether marketing has not yet been stopped for this objection."""
+    from store.models import AuditEvent
+
+    return not (
+        AuditEvent.select()
+        .where(
+            (AuditEvent.request_reference == request.reference)
+            & (AuditEvent.action == "marketing.suppressed")
+        )
+        .exists()
+    )
+
+
+def _queue(
+    mail: MailPlan,
+    request: Request,
+    settings: Settings,
+    actor: str,
+    *,
+    edited_text: str = "",
+    latest: bool = False,
+) -> None:
+    """Queue ``mail`` threaded under the person's first mail (``latest``: their last)."""
+    order = (
+        (InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        if latest
+        else (InboundMessage.received_at, InboundMessage.id)
+    )
     first = (
-        InboundMessage.select()
-        .where(InboundMessage.request == request)
-        .order_by(InboundMessage.received_at, InboundMessage.id)
-        .first()
+        InboundMessage.select().where(InboundMessage.request == request).order_by(*order).first()
     )
     queue_mail(
         mail.template,
@@ -525,6 +730,7 @@ def _queue(mail: MailPlan, request: Request, settings: Settings, actor: str) -> 
         request=request,
         reply_to_message=first,
         attachments=mail.attachments,
+        text_override=edited_text or None,
         **mail.context,
     )
 

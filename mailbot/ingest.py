@@ -286,6 +286,9 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
         if reason in (AUTO_REPLY, BOUNCE):
             # An out-of-office reply or a bounce of our answer: shown with its request.
             message.request = _thread_of(parsed, settings)
+            if reason == BOUNCE and message.request is not None:
+                # Our mail did not arrive: the queue marks the request until staff look.
+                lifecycle.note_news(message.request, "bounce")
         _save(message, parsed)
         return 0
     if parsed.sender_forged:
@@ -381,6 +384,8 @@ def _attach_reply(
         _attention(message, "request_closed")
     elif request.status == "waiting_for_requester" and not parsed.sender_forged:
         lifecycle.requester_replied(request, ACTOR)
+    # The queue marks the request (and sorts it up) until a staff member opens it.
+    lifecycle.note_news(request, "attention" if message.needs_attention else "reply")
     _save(message, parsed)
 
 

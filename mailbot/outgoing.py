@@ -83,6 +83,7 @@ def queue_mail(
     reply_to: Address | None = None,
     audited: bool = True,
     bulk: bool = False,
+    text_override: str | None = None,
     **context: Any,
 ) -> OutboxMail:
     """Render ``template`` and store the finished message in the outbox, audited.
@@ -91,8 +92,12 @@ def queue_mail(
     due individual mail, and ``audited=False``, recording one audit event per batch of rows
     instead of one per mail.  ``sender`` and ``reply_to`` (built with
     :func:`mailbot.compose.mailbox`) replace the privacy desk's own From and Reply-To.
+    ``text_override``: the text staff edited in the preview; it is what is sent (plain text
+    only: an HTML part rendered from the template would say something else).
     """
     rendered = preview(template, settings=settings, language=language, request=request, **context)
+    if text_override is not None:
+        rendered = RenderedMail(subject=rendered.subject, text=text_override, html=None)
     in_reply_to, references = threading_headers(reply_to_message)
     # The row shows what the headers carry: no control characters (PostgreSQL refuses NUL).
     to_address, to_name = header_text(to_address), header_text(to_name)
@@ -144,5 +149,6 @@ def queue_mail(
                 template=template,
                 language=language,
                 outbox_id=row.id,
+                **({"edited_by_staff": True} if text_override is not None else {}),
             )
     return row

@@ -67,6 +67,7 @@ from store.models import (
     Purchase,
     Request,
     RequestCandidate,
+    RequestNote,
     Restriction,
     VerificationCall,
     database,
@@ -642,6 +643,8 @@ def minimise_requests(condition: Any, now: datetime) -> int:
             VerificationCall.request.in_(chunk)
         ).execute()
         RequestCandidate.delete().where(RequestCandidate.request.in_(chunk)).execute()
+        # Staff's internal notes speak of the person: they go with the rest.
+        RequestNote.delete().where(RequestNote.request.in_(chunk)).execute()
     return len(ids)
 
 

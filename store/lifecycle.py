@@ -21,15 +21,20 @@ from store.i18n import Term
 from store.models import (
     CALL_OUTCOMES,
     KINDS,
+    MANUAL_CHANNELS,
+    NEWS,
     OPEN_STATUSES,
     AuditEvent,
     Customer,
     OutboxMail,
     Request,
     RequestCandidate,
+    RequestNote,
+    Staff,
     VerificationCall,
     database,
 )
+from store.sanitise import clean_line, clean_text
 
 REJECTION_GROUNDS = (
     "manifestly_unfounded",  # ilmeisen perusteeton
@@ -254,16 +259,22 @@ def unanswered_calls(request: Request) -> int:
     )
 
 
-def agreed_package_password(request: Request) -> str | None:
-    """The password read out in the latest confirmed call with the current customer."""
+def agreed_package_password(request: Request, caller: str | None = None) -> str | None:
+    """The password read out in the latest confirmed call with the current customer.
+
+    ``caller``: only a call that staff member made counts.  The one who approves sends
+    the password they read out themselves, never a colleague's from a second call."""
+    wanted = (
+        (VerificationCall.request == request)
+        & (VerificationCall.outcome == "confirmed")
+        & (VerificationCall.customer == request.customer)
+        & VerificationCall.package_password.is_null(False)
+    )
+    if caller is not None:
+        wanted &= VerificationCall.called_by == caller
     call = (
         VerificationCall.select(VerificationCall.package_password)
-        .where(
-            (VerificationCall.request == request)
-            & (VerificationCall.outcome == "confirmed")
-            & (VerificationCall.customer == request.customer)
-            & VerificationCall.package_password.is_null(False)
-        )
+        .where(wanted)
         .order_by(VerificationCall.called_at.desc(), VerificationCall.id.desc())
         .first()
     )
@@ -478,13 +489,14 @@ def owes_acknowledgement(request: Request, kind: str) -> bool:
 
 
 def kind_set_by(request: Request) -> str | None:
-    """Who last set the kind by hand (None: it is still the classifier's guess)."""
+    """Who last set the kind by hand (None: it is still the classifier's guess).  A request
+    staff recorded by hand had its kind set by the one who recorded it."""
+    actions = ["request.kind_changed"]
+    if request.channel in MANUAL_CHANNELS:
+        actions.append("request.received")
     event = (
         AuditEvent.select(AuditEvent.actor)
-        .where(
-            (AuditEvent.request_reference == request.reference)
-            & (AuditEvent.action == "request.kind_changed")
-        )
+        .where((AuditEvent.request_reference == request.reference) & AuditEvent.action.in_(actions))
         .order_by(AuditEvent.id.desc())
         .first()
     )
@@ -506,6 +518,165 @@ def change_kind(request: Request, kind: str, actor: str) -> Request:
         old=request.kind,
         new=kind,
     )
+
+
+# ---------------------------------------------------------------- the desk: news, notes, owner
+
+NOTE_MAX_CHARS = 4000
+"""An internal note is a few sentences; a pasted mail belongs in the thread."""
+
+OPENED_RECENTLY_MINUTES = 30
+"""How long an opening counts as "a colleague has this request open" for the warning."""
+
+
+def note_news(request: Request, news: str, now: datetime | None = None) -> None:
+    """Something arrived on ``request`` (a reply, a bounce of our mail, a warning): the
+    queue marks it until a staff member opens the request.  A warning is never replaced by
+    a plain reply that comes after it."""
+    if news not in NEWS:
+        raise InvalidInput(f"unknown news {news!r}; one of {', '.join(NEWS)}")
+    now = now or clock.now()
+    if request.news and NEWS.index(request.news) > NEWS.index(news):
+        news = request.news
+    Request.update(news=news, news_at=now, updated_at=now).where(Request.id == request.id).execute()
+    request.news, request.news_at, request.updated_at = news, now, now
+
+
+def mark_seen(request: Request, actor: str) -> str:
+    """A staff member opened the request: its news is read.  Returns what it was."""
+    news = request.news
+    if news:
+        Request.update(news="", news_at=None).where(Request.id == request.id).execute()
+        request.news, request.news_at = "", None
+    return news
+
+
+def record_opened(request: Request, actor: str) -> None:
+    """Opening a request shows the person's data: every look is in the audit trail."""
+    customer_no = (
+        Customer.get_by_id(request.customer_id).customer_no if request.customer_id else None
+    )
+    audit.record(
+        "request.opened", actor, request_reference=request.reference, customer_no=customer_no
+    )
+
+
+def opened_by_others(
+    request: Request, actor: str, now: datetime | None = None
+) -> tuple[tuple[str, datetime], ...]:
+    """Colleagues who opened ``request`` in the last ``OPENED_RECENTLY_MINUTES`` (name and
+    when, latest first): two people calling the same person is what the warning prevents."""
+    from datetime import timedelta
+
+    since = (now or clock.now()) - timedelta(minutes=OPENED_RECENTLY_MINUTES)
+    rows = (
+        AuditEvent.select(AuditEvent.actor, AuditEvent.at)
+        .where(
+            (AuditEvent.request_reference == request.reference)
+            & (AuditEvent.action == "request.opened")
+            & (AuditEvent.actor != actor)
+            & (AuditEvent.at >= since)
+        )
+        .order_by(AuditEvent.at.desc())
+    )
+    seen: dict[str, datetime] = {}
+    for row in rows:
+        seen.setdefault(row.actor, row.at)
+    return tuple(seen.items())
+
+
+def add_note(request: Request, text: str, actor: str) -> RequestNote:
+    """An internal note (never sent): kept with the request; the trail records that it was
+    written, by whom, not its words (the note goes when the request is minimised)."""
+    text = clean_text(text).strip()
+    if not text:
+        _refuse("rule.note_required", "write the note", reference=request.reference)
+    if len(text) > NOTE_MAX_CHARS:
+        _refuse(
+            "rule.note_too_long",
+            f"a note holds at most {NOTE_MAX_CHARS} characters",
+            reference=request.reference,
+            limit=NOTE_MAX_CHARS,
+        )
+    if request.minimised_at is not None:
+        _refuse("rule.request_minimised", "the request is minimised", reference=request.reference)
+    now = clock.now()
+    with database.atomic():
+        note = RequestNote.create(request=request, author=actor, text=text, created_at=now)
+        Request.update(updated_at=now).where(Request.id == request.id).execute()
+        audit.record(
+            "request.note_added",
+            actor,
+            request_reference=request.reference,
+            note_id=note.id,
+            chars=len(text),
+        )
+    return note
+
+
+def can_assign(request: Request, staff_name: str) -> tuple[bool, str]:
+    """Whether ``staff_name`` may be made the request's handler: an enabled staff member,
+    on an open request."""
+    if request.status not in OPEN_STATUSES:
+        return False, "rule.not_open"
+    member = Staff.get_or_none(Staff.name == staff_name)
+    if member is None or not member.enabled:
+        return False, "rule.assign_needs_staff"
+    return True, ""
+
+
+def assign(request: Request, staff_name: str, actor: str) -> Request:
+    """Make ``staff_name`` the one who handles ``request``."""
+    staff_name = clean_line(staff_name).strip()
+    allowed, why = can_assign(request, staff_name)
+    if not allowed:
+        _refuse(
+            why,
+            f"{request.reference} cannot be assigned to {staff_name!r}",
+            name=staff_name,
+            reference=request.reference,
+        )
+    return _transition(
+        request,
+        request.status,
+        "request.assigned",
+        actor,
+        changes={"handler": staff_name},
+        old=request.handler,
+        new=staff_name,
+    )
+
+
+def reply_address(request: Request) -> str:
+    """Where a reply about ``request`` goes: the address it came from, else the customer's."""
+    if request.requester_email:
+        return str(request.requester_email)
+    if request.customer_id:
+        return Customer.get_by_id(request.customer_id).email or ""
+    return ""
+
+
+def can_reply(request: Request) -> tuple[bool, str]:
+    """Whether staff can write to the requester about ``request`` (open or closed)."""
+    if request.minimised_at is not None:
+        return False, "rule.request_minimised"
+    if not reply_address(request):
+        return False, "rule.reply_needs_address"
+    return True, ""
+
+
+def can_record_manual(
+    channel: str, requester_name: str, requester_email: str, requester_phone: str
+) -> tuple[bool, str]:
+    """A request recorded by hand needs its channel and someone to answer: a name with an
+    address or a phone number."""
+    if channel not in MANUAL_CHANNELS:
+        return False, "rule.manual_channel"
+    if not requester_name.strip():
+        return False, "rule.manual_needs_name"
+    if not (requester_email.strip() or requester_phone.strip()):
+        return False, "rule.manual_needs_contact"
+    return True, ""
 
 
 def open_requests() -> Any:

@@ -21,6 +21,7 @@ from store.models import (
     Customer,
     InboundMessage,
     Request,
+    RequestNote,
     SchemaVersion,
     database,
 )
@@ -60,6 +61,13 @@ def _sender_authentication() -> None:
     _add_missing_columns(InboundMessage, ("authentication",))
 
 
+def _desk_news_and_notes() -> None:
+    """Request.news (a reply, a bounce or a warning since staff last looked) and the
+    requests' internal notes."""
+    _add_missing_columns(Request, ("news", "news_at"))
+    database.create_tables([RequestNote], safe=True)
+
+
 def _add_missing_columns(model: type[peewee.Model], names: tuple[str, ...]) -> None:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -89,6 +97,7 @@ MIGRATIONS: list[Migration] = [
     Migration(
         3, "what our mail server found of the sender's authentication", _sender_authentication
     ),
+    Migration(4, "news on a request since staff last opened it; notes", _desk_news_and_notes),
 ]
 
 LATEST = MIGRATIONS[-1].version

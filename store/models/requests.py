@@ -31,6 +31,16 @@ MATCH_STATES = ("unmatched", "candidates", "confirmed", "not_in_register")
 
 CALL_OUTCOMES = ("confirmed", "no_answer", "denied", "wrong_person")
 
+CHANNELS = ("email", "website_form", "staff", "phone", "counter", "letter", "other")
+"""How a request reached us: by mail (the mailbot), or recorded by staff from a call, the
+box office, a letter or another channel (the GDPR accepts any)."""
+
+MANUAL_CHANNELS = ("phone", "counter", "letter", "other")
+"""The channels staff record a request from by hand (``requests new``, ``N`` on the queue)."""
+
+NEWS = ("reply", "bounce", "attention")
+"""What arrived on a request since a staff member last opened it."""
+
 
 class Request(BaseModel):
     """A data subject's request: one row from receipt to its minimised proof of compliance."""
@@ -40,7 +50,7 @@ class Request(BaseModel):
     status = CharField(max_length=24, index=True)
     language = CharField(max_length=2, default="fi")  # the language we answer in
     written_language = CharField(max_length=8, default="")  # the one the person wrote in
-    channel = CharField(max_length=16, default="email")  # email | website_form | staff
+    channel = CharField(max_length=16, default="email")  # one of CHANNELS
     requester_email = CharField(null=True)
     requester_name = CharField(default="")
     # A number the mail gave; shown only to warn when it differs from the one on record.
@@ -64,6 +74,10 @@ class Request(BaseModel):
     # A letter that asks for several rights becomes one request per right: every part
     # after the first points at the first, whose message holds the letter.
     part_of = ForeignKeyField("self", null=True, backref="parts", on_delete="SET NULL")
+    # Something arrived (one of NEWS) since a staff member last opened the request: the
+    # queue marks it and sorts it up until someone opens it.
+    news = CharField(default="", max_length=16)
+    news_at = UtcDateTimeField(null=True, index=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
 
@@ -93,3 +107,15 @@ class VerificationCall(BaseModel):
     # The data package's one-time password, read out in this call when the person confirmed
     # an access request; kept only until the package that uses it is queued.
     package_password = CharField(null=True, max_length=64)
+
+
+class RequestNote(BaseModel):
+    """An internal note on a request: never sent, shown to staff and kept in the audit trail.
+
+    Notes are personal data about the requester like the rest of the request: they are
+    minimised with it and go into the person's data package."""
+
+    request = ForeignKeyField(Request, backref="notes", on_delete="CASCADE")
+    author = CharField(max_length=64)
+    text = TextField()
+    created_at = UtcDateTimeField()
