@@ -67,6 +67,7 @@ from store.models import (
     SchemaVersion,
     Setting,
     Staff,
+    RequestNote,
     VerificationCall,
 )
 from store.restriction import ground_text, is_restricted
@@ -132,6 +133,7 @@ EXPORTED: dict[type[Model], tuple[str, ...]] = {
         "written_language",
     ),
     VerificationCall: ("phone_called", "outcome", "note", "called_at"),
+    RequestNote: ("text", "created_at"),
     InboundMessage: (
         "message_id",
         "from_address",
@@ -206,8 +208,15 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
         "confidence": "the mail sorter's certainty about the kind of request",
         "status_before_wait": "the desk's bookkeeping of a pause",
         "handler": STAFF_IDENTITY,
+        "news": "a mark for staff that something new arrived",
+        "news_at": "when that mark was set",
         "part_of": "the desk's link between requests made from one letter (each is "
         "in the package with its own reference)",
+    },
+    RequestNote: {
+        "id": "the database's row number",
+        "request": ROW_LINK,
+        "author": STAFF_IDENTITY,
     },
     VerificationCall: {
         "id": "the database's row number",
@@ -430,6 +439,12 @@ def _personal_data(
         .order_by(VerificationCall.called_at),
         "request_id",
     )
+    notes = _grouped(
+        RequestNote.select()
+        .where(RequestNote.request.in_(request_ids))
+        .order_by(RequestNote.created_at),
+        "request_id",
+    )
     columns = [*_columns(InboundMessage), InboundMessage.attention_reason]
     messages = list(
         InboundMessage.select(*columns)
@@ -462,6 +477,7 @@ def _personal_data(
     for request in requests:
         row = _row(request)
         row["verification_calls"] = [_row(call) for call in calls.get(request.id, [])]
+        row["notes"] = [_row(note) for note in notes.get(request.id, [])]
         row["messages_in"] = [_message_in(m, attachments) for m in messages_in.get(request.id, [])]
         row["messages_out"] = [_message_out(m) for m in messages_out.get(request.id, [])]
         row["messages_withheld"] = [
