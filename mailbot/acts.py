@@ -165,6 +165,14 @@ def open_request(reference: str, actor: str) -> Opened:
     return Opened(news, lifecycle.opened_by_others(request, actor))
 
 
+def retry_mail(message_id: str, actor: str) -> None:
+    """Send a failed mail again: the same bytes, the same Message-ID (``outbox.requeue``)."""
+    from store import outbox
+
+    require_active(actor)
+    outbox.requeue(message_id, actor)
+
+
 def add_note(reference: str, text: str, actor: str) -> None:
     """An internal note on the request (never sent)."""
     require_active(actor)

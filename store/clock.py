@@ -98,3 +98,31 @@ def iso_utc(value: datetime) -> str:
 def to_local_hm(value: datetime) -> str:
     """``14.05`` style local time, as Finnish screens show it."""
     return value.astimezone(HELSINKI).strftime("%H.%M")
+
+
+def parse_local_day(text: str, today: date | None = None) -> date | None:
+    """A calendar day as staff write it: ``4.12.2026``, ``4.12.`` (this year) or ISO
+    ``2026-12-04``.  None when it is none of these."""
+    text = text.strip()
+    today = today or local_today()
+    try:
+        if "-" in text:
+            return date.fromisoformat(text)
+        parts = [part for part in text.split(".")]
+        if len(parts) == 3 and parts[2] == "":
+            parts[2] = str(today.year)
+        if len(parts) != 3:
+            return None
+        day, month, year = (int(part) for part in parts)
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def received_on(day: date, at: datetime | None = None) -> datetime:
+    """When a request made on ``day`` (by phone, at the counter, by letter) counts as
+    received: now if it is today, else noon of that day in Finland."""
+    current = at or now()
+    if day == local_today(current):
+        return current
+    return datetime.combine(day, time(12), tzinfo=HELSINKI).astimezone(UTC)

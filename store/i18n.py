@@ -134,3 +134,9 @@ def format_datetime(value: datetime, language: str) -> str:
     separator = " klo " if language == "fi" else " "
     clock_text = local.strftime("%H.%M") if language == "fi" else local.strftime("%H:%M")
     return f"{format_date(local.date(), language)}{separator}{clock_text}"
+
+
+def format_time(value: datetime, language: str) -> str:
+    """The time of day in Finland: ``14.05`` in Finnish, ``14:05`` otherwise."""
+    local = value.astimezone(HELSINKI)
+    return local.strftime("%H.%M") if language == "fi" else local.strftime("%H:%M")

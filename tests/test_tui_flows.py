@@ -519,7 +519,7 @@ async def test_a_request_can_be_rejected_with_a_reason(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
-        await press_and_settle(pilot, "r")
+        await press_and_settle(pilot, "x")
         app.screen.query_one("#reject-ground").value = "manifestly_unfounded"
         await pilot.click("#reject-reason")
         await pilot.press(*"Sama pyyntö kolmannen kerran tässä kuussa.")

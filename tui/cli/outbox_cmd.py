@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from mailbot import acts
 from mailbot.sender import send_due
-from store import outbox
 from tui.cli import listing_cmds
 from tui.cli.context import CLI_ACTOR, Context
 
@@ -49,6 +49,6 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
 
 def run_retry(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
-    mail = outbox.requeue(args.message_id, CLI_ACTOR)
-    context.say("outbox.requeued", message_id=mail.message_id)
+    acts.retry_mail(args.message_id, CLI_ACTOR)  # the desk's retry (`y`) is the same act
+    context.say("outbox.requeued", message_id=args.message_id.strip())
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from store import clock, deadlines
 from store.config import Settings
@@ -23,7 +23,8 @@ from store.restriction import restricted_ids
 
 SORTS = ("due", "received")
 OPEN = "open"
-"""The status filter that means every open request (the default)."""
+"""The status filter that means every open request, and a closed one with something new on
+it (a question after the answer), until someone opens it (the default)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class QueueRow:
     days_left: int
     failed_mail: bool
     restricted: bool = False  # the matched customer's processing is restricted (Art. 18)
+    news: str = ""  # something new since staff last opened it: reply, bounce or attention
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,12 @@ class QueueSnapshot:
 def change_signature() -> tuple[object, ...]:
     """A cheap fingerprint of the queue: when it is unchanged, nothing needs reloading."""
     row = (
-        Request.select(fn.COUNT(Request.id), fn.MAX(Request.id), fn.MAX(Request.updated_at))
+        Request.select(
+            fn.COUNT(Request.id),
+            fn.MAX(Request.id),
+            fn.MAX(Request.updated_at),
+            fn.COUNT(Request.news_at),  # opening a request reads its news
+        )
         .tuples()
         .get()
     )
@@ -107,10 +114,11 @@ def load_queue(
         Request.received_at,
         Request.due_at,
         Request.customer,
+        Request.news,
         Customer.customer_no,
     ).join(Customer, JOIN.LEFT_OUTER, on=(Request.customer == Customer.id))
     if queue_filter.status == OPEN:
-        query = query.where(Request.status.in_(OPEN_STATUSES))
+        query = query.where(Request.status.in_(OPEN_STATUSES) | (Request.news != ""))
     else:
         query = query.where(Request.status == queue_filter.status)
     if queue_filter.kind:
@@ -124,10 +132,11 @@ def load_queue(
             | Customer.customer_no.startswith(text)
             | Request.reference.startswith(text.upper())
         )
+    news_first = Case(None, [(Request.news != "", 0)], 1)
     order = (
-        (Request.due_at, Request.id)
+        (news_first, Request.due_at, Request.id)
         if queue_filter.sort == "due"
-        else (Request.received_at.desc(), Request.id.desc())
+        else (news_first, Request.received_at.desc(), Request.id.desc())
     )
     restricted = restricted_ids()  # few at any time: one small query, no long IN list
     rows = tuple(
@@ -142,6 +151,7 @@ def load_queue(
             days_left=deadlines.days_left(row["due_at"], now),
             failed_mail=row["id"] in failed_ids,
             restricted=row["customer"] in restricted,
+            news=row["news"],
         )
         for row in query.order_by(*order).dicts()
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from peewee import fn
+
+from mailbot.acts import Opened
 from mailbot.authresults import describe
 from store import audit, clock, deadlines, lifecycle
 from store.config import Settings
@@ -17,6 +20,7 @@ from store.models import (
     OutboxMail,
     Request,
     RequestCandidate,
+    RequestNote,
     Staff,
     VerificationCall,
 )
@@ -55,9 +59,10 @@ class AttachmentView:
 
 @dataclass(frozen=True)
 class ThreadItem:
-    """One mail of the request's thread, in (customer to us) or out (us to the customer)."""
+    """One item of the request's thread: a mail in (the person to us), a mail out (us to
+    the person), or a staff member's internal note (never sent)."""
 
-    direction: str  # "in" | "out"
+    direction: str  # "in" | "out" | "note"
     at: datetime
     party: str  # the sender (in) or the recipient (out)
     subject: str
@@ -70,6 +75,8 @@ class ThreadItem:
     attachments: tuple[AttachmentView, ...] = ()
     needs_attention: bool = False
     attention_reason: str = ""
+    message_id: str = ""  # out: the Message-ID, to send a failed mail again
+    error: str = ""  # out: what went wrong (the server's answer), when it did
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,10 @@ class RequestView:
     unreachable_offered: bool = False
     written_language: str = ""  # what the person wrote in (any EU language)
     letter_parts: tuple[tuple[str, str], ...] = ()  # the same letter's other requests
+    handler: str = ""  # the staff member who handles it (display name); empty: nobody yet
+    minimised: bool = False  # minimised after it closed: nothing more can be written on it
+    staff: tuple[tuple[str, str], ...] = ()  # enabled staff (name, display name): assigning
+    opened: Opened | None = None  # the first load only: what was new, who else has it open
 
     @property
     def is_open(self) -> bool:
@@ -138,7 +149,18 @@ class RequestView:
 
     @property
     def first_message(self) -> ThreadItem | None:
-        return next((item for item in self.thread if item.direction == "in"), None)
+        """The mail that made the request (the thread is newest first)."""
+        return next((item for item in reversed(self.thread) if item.direction == "in"), None)
+
+    @property
+    def can_reply(self) -> bool:
+        return bool(self.requester_email or (self.customer and self.customer.email)) and not (
+            self.minimised
+        )
+
+    @property
+    def failed_mail(self) -> tuple[ThreadItem, ...]:
+        return tuple(item for item in self.thread if item.status == "failed")
 
 
 def get_request(reference: str) -> Request:
@@ -169,9 +191,29 @@ def staff_name(actor: str | None) -> str:
     return (member.display_name or member.name) if member else actor
 
 
-def load_request(reference: str, settings: Settings, now: datetime | None = None) -> RequestView:
+def request_signature(reference: str) -> tuple[object, ...]:
+    """A cheap fingerprint of the request and its thread: when a colleague or the mailbot
+    changes it, the open request screen reloads."""
+    request = get_request(reference)
+    sent = (
+        OutboxMail.select(
+            fn.COUNT(OutboxMail.id), fn.SUM(OutboxMail.attempts), fn.MAX(OutboxMail.sent_at)
+        )
+        .where(OutboxMail.request == request)
+        .tuples()
+        .get()
+    )
+    notes = RequestNote.select().where(RequestNote.request == request).count()
+    return (request.updated_at, request.status, *sent, notes)
+
+
+def load_request(
+    reference: str, settings: Settings, now: datetime | None = None, opened: Opened | None = None
+) -> RequestView:
     now = now or clock.now()
     request = get_request(reference)
+    if opened is not None:  # colleagues by the names staff know them by
+        opened = Opened(opened.news, tuple((staff_name(name), at) for name, at in opened.others))
     customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
     candidates = tuple(
         CandidateView(person(row.customer), tuple(row.matched_on.split(",")), row.score)
@@ -231,6 +273,15 @@ def load_request(reference: str, settings: Settings, now: datetime | None = None
         ),
         written_language=request.written_language,
         letter_parts=letter_parts(request),
+        handler=staff_name(request.handler),
+        minimised=request.minimised_at is not None,
+        staff=tuple(
+            (member.name, member.display_name or member.name)
+            for member in Staff.select(Staff.name, Staff.display_name)
+            .where(Staff.enabled == True)  # noqa: E712 (a peewee expression)
+            .order_by(Staff.name)
+        ),
+        opened=opened,
     )
 
 
@@ -293,7 +344,13 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
         OutboxMail.status,
         OutboxMail.template,
         OutboxMail.raw,
+        OutboxMail.message_id,
+        OutboxMail.last_error,
+        OutboxMail.server_reply,
     ).where(OutboxMail.request == request):
+        error = ""
+        if mail.status in ("failed", "retry", "skipped"):
+            error = " – ".join(part for part in (mail.last_error, mail.server_reply) if part)
         items.append(
             ThreadItem(
                 direction="out",
@@ -303,9 +360,23 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
                 body=mail_body(mail.raw),
                 status=mail.status,
                 template=mail.template,
+                message_id=mail.message_id,
+                error=error,
             )
         )
-    return tuple(sorted(items, key=lambda item: item.at))
+    for note in RequestNote.select().where(RequestNote.request == request):
+        items.append(
+            ThreadItem(
+                direction="note",
+                at=note.created_at,
+                party=staff_name(note.author),
+                subject="",
+                body=note.text,
+            )
+        )
+    # Newest first: a reply or a failure is what staff look for.
+    order = {"in": 0, "out": 1, "note": 2}
+    return tuple(sorted(items, key=lambda item: (item.at, order[item.direction]), reverse=True))
 
 
 def mail_body(raw: bytes | None) -> str:

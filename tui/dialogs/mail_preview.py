@@ -1,4 +1,5 @@
-"""The mail exactly as it will be queued, read before anything is sent."""
+"""The mail exactly as it will be queued, read (and, when staff want, edited) before
+anything is sent."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ from textual.widgets import Button, Static
 from mailbot.acts import Proposal
 from store.package import spoken_password
 from tui.dialogs.base import Dialog
+from tui.widgets.fields import TextEditor
 from tui.widgets.markup import escape
 
 
-class MailPreviewDialog(Dialog[bool]):
-    def __init__(self, proposal: Proposal) -> None:
+class MailPreviewDialog(Dialog[Proposal]):
+    """Returns the proposal to carry out (with the text staff edited, if they did), or
+    None when cancelled."""
+
+    def __init__(self, proposal: Proposal, *, editable: bool = True) -> None:
         super().__init__()
         self.proposal = proposal
+        self.editable = editable  # False: the act sends its notice as written (restrictions)
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -45,6 +51,8 @@ class MailPreviewDialog(Dialog[bool]):
                 yield Static(Text(rendered.text), id="preview-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.preview.send"), id="send", variant="primary", compact=True)
+                if self.editable:
+                    yield Button(t("tui.desk.preview.edit"), id="edit", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
 
     def what_happens(self) -> list[str]:
@@ -80,9 +88,32 @@ class MailPreviewDialog(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one("#send").focus()
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "send")
+    @on(Button.Pressed, "#edit")
+    def _edit(self, event: Button.Pressed) -> None:
+        """The text becomes editable; what staff leave in it is sent exactly."""
+        assert self.proposal.rendered is not None
+        body = self.query_one("#preview-body", Static)
+        editor = TextEditor(self.proposal.rendered.text, id="preview-editor", soft_wrap=True)
+        self.query_one("#preview-scroll").mount(editor, after=body)
+        body.display = False
+        event.button.display = False
+        editor.focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    @on(Button.Pressed, "#send")
+    def _send(self) -> None:
+        proposal = self.proposal
+        assert proposal.rendered is not None
+        editors = self.query("#preview-editor").results(TextEditor)
+        for editor in editors:
+            text = editor.text
+            if not text.strip():
+                self.notify(self.t("rule.reply_required"), severity="warning")
+                editor.focus()
+                return
+            if text.rstrip() != proposal.rendered.text.rstrip():
+                proposal = proposal.with_text(text)
+        self.dismiss(proposal)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -294,16 +294,16 @@ class CustomerScreen(RekisteriScreen):
     def _planned(self, event: Planned) -> None:
         proposal = event.proposal
 
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.commit_act(proposal)
+        def decided(approved: Proposal | None) -> None:
+            if approved is not None:
+                self.commit_act(approved)
 
         def told(how: str | None) -> None:
             if how:
                 self.commit_act(proposal, how)
 
         if proposal.mail is not None:
-            self.app.push_screen(MailPreviewDialog(proposal), decided)
+            self.app.push_screen(MailPreviewDialog(proposal, editable=False), decided)
         elif proposal.act == "lift":  # no address: staff tell the person another way
             t = self.t
             self.app.push_screen(

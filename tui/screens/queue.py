@@ -45,6 +45,13 @@ class QueueScreen(RekisteriScreen):
         Binding("f", "filter", "tui.key.filter", id="queue.filter", tooltip="tui.tip.queue.filter"),
         Binding("o", "sort", "tui.key.sort", id="queue.sort", tooltip="tui.tip.queue.sort"),
         Binding(
+            "N",
+            "new_request",
+            "tui.desk.key.new_request",
+            id="queue.new_request",
+            tooltip="tui.desk.tip.new_request",
+        ),
+        Binding(
             "c",
             "customers",
             "tui.key.customers",
@@ -253,6 +260,17 @@ class QueueScreen(RekisteriScreen):
         from tui.screens.request import RequestScreen
 
         self.app.push_screen(RequestScreen(reference))
+
+    def action_new_request(self) -> None:
+        """A request made by phone, at the counter or by letter: recorded, then opened."""
+        from tui.dialogs.manual_request import ManualRequestDialog
+
+        def recorded(reference: str | None) -> None:
+            if reference:
+                self.notify(self.t("tui.desk.manual.recorded", reference=reference), timeout=6)
+                self.open_request(reference)
+
+        self.app.push_screen(ManualRequestDialog(), recorded)
 
     def action_search(self) -> None:
         self.query_one("#queue-search").focus()

@@ -21,10 +21,12 @@ from textual.widgets import Button, Static, TabbedContent, TabPane
 from mailbot import acts
 from mailbot.acts import Proposal
 from store import deadlines
+from store.i18n import format_time
 from store.models import database
 from store.package import new_password
-from tui.data.request import RequestView, load_request
+from tui.data.request import RequestView, load_request, request_signature
 from tui.dialogs.ask_more import AskMoreDialog
+from tui.dialogs.assign import AssignDialog
 from tui.dialogs.call import CallDialog, CallInfo, CallOutcome
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.erasure import ErasureDialog, describe
@@ -34,6 +36,7 @@ from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.reason import ReasonDialog
 from tui.dialogs.rectification import RectificationDialog
 from tui.dialogs.reject import RejectChoice, RejectDialog
+from tui.dialogs.reply import ReplyChoice, ReplyDialog
 from tui.dialogs.restriction import RestrictionChoice, RestrictionDialog
 from tui.screens.base import RekisteriScreen
 from tui.widgets.key_bar import KeyBar
@@ -58,10 +61,14 @@ OPEN_ONLY = (
     "not_in_register",
     "resume",
     "unreachable",
+    "assign",
 )
 """Actions that make sense only while the request is open."""
 
 TABS = ("tab-message", "tab-candidates", "tab-thread", "tab-calls", "tab-trail")
+
+WATCH_SECONDS = 3.0
+"""How often an open request looks for changes made by colleagues or the mailbot."""
 
 
 class RequestScreen(RekisteriScreen):
@@ -76,8 +83,12 @@ class RequestScreen(RekisteriScreen):
             tooltip="tui.tip.request.approve",
         ),
         Binding(
-            "r", "reject", "tui.key.reject", id="request.reject", tooltip="tui.tip.request.reject"
+            "r", "reply", "tui.desk.key.reply", id="request.reply", tooltip="tui.desk.tip.reply"
         ),
+        Binding(
+            "x", "reject", "tui.key.reject", id="request.reject", tooltip="tui.tip.request.reject"
+        ),
+        Binding("p", "note", "tui.desk.key.note", id="request.note", tooltip="tui.desk.tip.note"),
         Binding(
             "e", "extend", "tui.key.extend", id="request.extend", tooltip="tui.tip.request.extend"
         ),
@@ -126,6 +137,22 @@ class RequestScreen(RekisteriScreen):
             "tui.key.details",
             id="request.details",
             tooltip="tui.tip.request.details",
+            show=False,
+        ),
+        Binding(
+            "w",
+            "assign",
+            "tui.desk.key.assign",
+            id="request.assign",
+            tooltip="tui.desk.tip.assign",
+            show=False,
+        ),
+        Binding(
+            "y",
+            "retry_mail",
+            "tui.desk.key.retry",
+            id="request.retry",
+            tooltip="tui.desk.tip.retry",
             show=False,
         ),
         Binding(
@@ -185,6 +212,11 @@ class RequestScreen(RekisteriScreen):
     @dataclass
     class Loaded(Message):
         view: RequestView
+        signature: tuple[object, ...]
+
+    @dataclass
+    class Changed(Message):
+        """Someone else (a colleague, the mailbot) changed the request while it was open."""
 
     @dataclass
     class Planned(Message):
@@ -200,6 +232,9 @@ class RequestScreen(RekisteriScreen):
     def __init__(self, reference: str) -> None:
         super().__init__()
         self.reference = reference
+        self.shown_signature: tuple[object, ...] | None = None
+        self.expect_change = False  # our own act changed it: reload without a warning
+        self.reply_draft = ""  # a reply written but not sent yet (cancelled in the preview)
 
     def compose(self) -> ComposeResult:
         t, language = self.t, self.session.language
@@ -228,6 +263,12 @@ class RequestScreen(RekisteriScreen):
                 compact=True,
                 action="screen.ask_more",
             )
+            yield Button(
+                t("tui.desk.button.reply"),
+                id="button-reply",
+                compact=True,
+                action="screen.reply",
+            )
         with TabbedContent(id="request-tabs"):
             with TabPane(t("tui.request.tab.message"), id="tab-message"):
                 yield MessagePanel(t, language, id="message-panel").data_bind(
@@ -245,7 +286,8 @@ class RequestScreen(RekisteriScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.load()
+        self.load(opening=True)
+        self.set_interval(WATCH_SECONDS, self.watch_changes, name="request watch")
 
     # ------------------------------------------------------------ loading
 
@@ -256,14 +298,57 @@ class RequestScreen(RekisteriScreen):
         group="request",
         description="load a request",
     )
-    def load(self) -> None:
+    def load(self, opening: bool = False) -> None:
         with database.connection_context():
-            view = load_request(self.reference, self.rekisteri.settings)
-        self.post_message(self.Loaded(view))
+            # Opening is a look at the person's data: audited, and it reads the news.
+            opened = acts.open_request(self.reference, self.session.name) if opening else None
+            signature = request_signature(self.reference)
+            view = load_request(self.reference, self.rekisteri.settings, opened=opened)
+        self.post_message(self.Loaded(view, signature))
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="request-watch",
+        description="look for changes to an open request",
+    )
+    def watch_changes(self) -> None:
+        if self.shown_signature is None:
+            return  # still loading
+        with database.connection_context():
+            signature = request_signature(self.reference)
+        if signature != self.shown_signature:
+            self.post_message(self.Changed())
+
+    @on(Changed)
+    def _changed(self) -> None:
+        if not self.expect_change:
+            self.notify(self.t("tui.desk.changed", reference=self.reference), timeout=6)
+        self.load()
+
+    def warn_opened(self, view: RequestView) -> None:
+        """What was new on the request, and which colleagues have it open."""
+        opened = view.opened
+        if opened is None:
+            return
+        if opened.news:
+            severity = "information" if opened.news == "reply" else "warning"
+            self.notify(self.t(f"tui.desk.news.{opened.news}"), severity=severity, timeout=8)
+        if opened.others:
+            names = ", ".join(
+                f"{name} ({format_time(at, self.session.language)})" for name, at in opened.others
+            )
+            self.notify(
+                self.t("tui.desk.open_elsewhere", names=names), severity="warning", timeout=10
+            )
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         first = self.view is None
+        self.shown_signature = event.signature
+        self.expect_change = False
+        self.warn_opened(event.view)
         self.view = event.view
         self.query_one("#request-loading").display = False
         view = event.view
@@ -273,7 +358,9 @@ class RequestScreen(RekisteriScreen):
             None if view.can_approve else self.t(view.approve_refusal, reference=view.reference)
         )
         for button in self.query("#request-actions Button"):
-            if button.id != "button-approve":
+            if button.id == "button-reply":
+                button.disabled = not view.can_reply
+            elif button.id != "button-approve":
                 button.disabled = not view.is_open
         if first and view.match_state == "candidates" and view.candidates:
             self.query_one(TabbedContent).active = "tab-candidates"
@@ -288,6 +375,12 @@ class RequestScreen(RekisteriScreen):
             return bool(view and view.unreachable_offered) or None
         if action == "resume":
             return bool(view and view.status == "waiting_for_requester") or None
+        if action == "reply":
+            return bool(view and view.can_reply) or None
+        if action == "note":
+            return bool(view and not view.minimised) or None
+        if action == "retry_mail":
+            return bool(view and view.failed_mail) or None
         return True
 
     # ------------------------------------------------------------ navigation
@@ -370,9 +463,80 @@ class RequestScreen(RekisteriScreen):
             elif what == "resume":
                 acts.resume(self.reference, value, actor)
                 notice = self.t("tui.done.resume", reference=self.reference)
+            elif what == "note":
+                acts.add_note(self.reference, value, actor)
+                notice = self.t("tui.desk.done.note")
+            elif what == "assign":
+                acts.assign(self.reference, value, actor)
+                notice = self.t("tui.desk.done.assign", name=value)
+            elif what == "retry":
+                acts.retry_mail(value, actor)
+                notice = self.t("tui.desk.done.retry")
             else:
                 raise ValueError(f"unknown decision {what!r}")
         self.post_message(self.Done(notice))
+
+    # ------------------------------------------------------------ reply, note, handler
+
+    def action_reply(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        to = view.requester_email or (view.customer.email if view.customer else "")
+
+        def written(choice: ReplyChoice | None) -> None:
+            if choice is not None:
+                self.reply_draft = choice.text
+                self.plan("reply", {"text": choice.text, "language": choice.language})
+
+        self.app.push_screen(
+            ReplyDialog(view.reference, to, view.language, self.reply_draft), written
+        )
+
+    def action_note(self) -> None:
+        def written(note: str | None) -> None:
+            if note:
+                self.run_small("note", note)
+
+        self.app.push_screen(
+            ReasonDialog(
+                self.t("tui.desk.note.title", reference=self.reference),
+                self.t("tui.desk.note.intro"),
+                submit=self.t("tui.desk.note.submit"),
+            ),
+            written,
+        )
+
+    def action_assign(self) -> None:
+        view = self.view
+        if view is None:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.run_small("assign", name)
+
+        self.app.push_screen(
+            AssignDialog(view.reference, view.staff, view.handler, self.session.name), chosen
+        )
+
+    def action_retry_mail(self) -> None:
+        view = self.view
+        if view is None or not view.failed_mail:
+            return
+        mail = view.failed_mail[0]  # the newest failure first
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_small("retry", mail.message_id)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                self.t("tui.desk.retry.title"),
+                self.t("tui.desk.retry.question", address=mail.party, error=mail.error or "–"),
+            ),
+            confirmed,
+        )
 
     # ------------------------------------------------------------ the verification call
 
@@ -568,9 +732,9 @@ class RequestScreen(RekisteriScreen):
         self.preview(proposal)
 
     def preview(self, proposal: Proposal) -> None:
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.commit(proposal)
+        def decided(approved: Proposal | None) -> None:
+            if approved is not None:
+                self.commit(approved)
 
         if proposal.mail is not None:
             self.app.push_screen(MailPreviewDialog(proposal), decided)
@@ -587,7 +751,13 @@ class RequestScreen(RekisteriScreen):
     def commit(self, proposal: Proposal) -> None:
         with database.connection_context():
             outcome = acts.commit(proposal, self.rekisteri.settings, self.session.name)
-        key = "tui.done.no_data_held" if proposal.no_data_held else f"tui.done.{outcome.act}"
+        if proposal.act == "reply":
+            self.reply_draft = ""
+            key = "tui.desk.done.reply"
+        elif proposal.no_data_held:
+            key = "tui.done.no_data_held"
+        else:
+            key = f"tui.done.{outcome.act}"
         kind = self.t(f"kind.{proposal.params['kind']}") if outcome.act == "change_kind" else ""
         notice = self.done_notice(outcome, key, reference=outcome.reference, kind=kind)
         self.post_message(self.Done(notice))
@@ -595,6 +765,7 @@ class RequestScreen(RekisteriScreen):
     @on(Done)
     def _done(self, event: Done) -> None:
         self.notify(event.notice, timeout=6)
+        self.expect_change = True
         self.load()
         if event.offer_letter:
 

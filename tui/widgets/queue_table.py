@@ -1,5 +1,5 @@
 """The request queue as a table: overdue in red, under a week in yellow, failed mail flagged,
-restricted customers marked."""
+restricted customers marked, and what is new since staff last opened it marked and bold."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class QueueTable(KeyedTable):
         "queue-table--due-soon",
         "queue-table--failed-mail",
         "queue-table--restricted",
+        "queue-table--news",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -95,6 +96,11 @@ class QueueTable(KeyedTable):
             "!", style=self.get_component_rich_style("queue-table--failed-mail", partial=True)
         )
         restricted = self.get_component_rich_style("queue-table--restricted", partial=True)
+        news_style = self.get_component_rich_style("queue-table--news", partial=True)
+        news_marks = {
+            news: Text(t(f"tui.desk.news_mark.{news}"), style=news_style)
+            for news in ("reply", "bounce", "attention")
+        }
         # One letter fits beside "N-0000001" at 80 columns; the full word is on every
         # screen that opens the customer.
         restricted_mark = t("tui.restriction.marker_short")
@@ -103,6 +109,8 @@ class QueueTable(KeyedTable):
                 overdue if row.days_left < 0 else soon if row.days_left < DUE_SOON_DAYS else None
             )
             days = str(row.days_left).rjust(3)
+            if row.news:
+                style = (style + news_style) if style else news_style
             self.add_row(
                 Text(row.reference, style=style) if style else row.reference,
                 kinds[row.kind],
@@ -112,7 +120,7 @@ class QueueTable(KeyedTable):
                 else row.customer_no or "–",
                 statuses[row.status],
                 Text(days, style=style) if style else days,
-                failed if row.failed_mail else "",
+                news_marks[row.news] if row.news else failed if row.failed_mail else "",
                 key=row.reference,  # the cursor stays on the request staff were on
             )
         if self._keep is not None and self._keep in self.rows:

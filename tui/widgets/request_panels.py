@@ -64,6 +64,8 @@ class RequestSummary(RequestPart, Static):
             f"{t('tui.request.from')}: {escape(view.requester_name)} "
             f"<{escape(view.requester_email)}>".replace("  ", " "),
         ]
+        if view.handler:
+            lines.append(t("tui.desk.handler", name=view.handler))
         if view.written_language and view.written_language not in ("fi", "sv", "en"):
             lines.append(t("tui.request.written_in", language=view.written_language))
         if view.letter_parts:
@@ -196,7 +198,8 @@ class CandidateTable(RequestPart, KeyedTable):
 
 
 class ThreadPanel(RequestPart, VerticalScroll):
-    """Every mail of the request, in and out, oldest first."""
+    """Every mail of the request, in and out, and staff's notes, newest first: what needs
+    attention and what failed (with the server's answer) stand out."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="thread-text")
@@ -207,15 +210,24 @@ class ThreadPanel(RequestPart, VerticalScroll):
         t = self.translate
         text = Text()
         for item in view.thread:
+            when = format_datetime(item.at, self.language)
+            if item.direction == "note":
+                text.append(f"✎ {when} {t('tui.desk.thread.note', name=item.party)}\n", "bold")
+                text.append(item.body.strip() + "\n\n", style="italic")
+                continue
             arrow = "←" if item.direction == "in" else "→"
             status = f" [{t(f'tui.outbox.{item.status}')}]" if item.status else ""
             style = "bold red" if item.status == "failed" else "bold"
-            text.append(
-                f"{arrow} {format_datetime(item.at, self.language)} {item.party}{status}\n",
-                style=style,
-            )
+            text.append(f"{arrow} {when} {item.party}{status}\n", style=style)
+            if item.error:
+                text.append(t("tui.desk.thread.error", error=item.error) + "\n", "red")
+            if item.needs_attention:
+                reason = code_text("message.attention", item.attention_reason, self.language)
+                text.append(f"{t('tui.request.attention')} {reason}\n", "bold red")
             text.append(f"{item.subject}\n", style="italic")
             text.append(item.body.strip() + "\n\n")
+        if view.failed_mail:
+            text.append(t("tui.desk.thread.retry_hint") + "\n", "bold yellow")
         if not view.thread:
             text.append(t("tui.request.no_thread"))
         self.query_one("#thread-text", Static).update(text)
