@@ -1,12 +1,13 @@
 """The classifier on the cited corpus (tests/corpus/cited/): accuracy and time per mail.
 
-    python bench/classify_bench.py [--repeat N]
+    python bench/classify_bench.py [--repeat N] [--misses]
 
 Prints the share of mails whose kinds are exactly right per language group and per kind,
 the confusion matrix of the first kind (expected → decided), how many mails no person wrote
 were left unanswered, and the time to parse and classify one mail (p50/p95, ms) over
-``--repeat`` passes.  It runs the mailbot's own rules (``mailbot.explain.decide``) and needs
-no database.
+``--repeat`` passes; ``--misses`` also lists each mail decided wrong, with what was
+expected, what was decided and the evidence.  It runs the mailbot's own rules
+(``mailbot.explain.decide``) and needs no database.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ AUTOMATIC = {"auto_reply", "spam", "list", "bounce"}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timing passes (default 5)")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the mails decided wrong, with the evidence"
+    )
     args = parser.parse_args()
     settings = load_settings(environ={})
     manifest = tomllib.loads((CITED / "MANIFEST.toml").read_text(encoding="utf-8"))
@@ -43,18 +47,26 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, raw in mails.items():
             started = time.perf_counter()
-            decisions[name] = decide(name, raw, settings)
+            decisions[name] = decide(
+                name,
+                raw,
+                settings,
+                replies_to_newsletter=manifest[name].get("answers_marketing", False),
+            )
             timings.append((time.perf_counter() - started) * 1000)
 
     groups: dict[str, list[bool]] = defaultdict(list)
     kinds_found: dict[str, list[bool]] = defaultdict(list)
     confusion: Counter[tuple[str, str]] = Counter()
     unanswered = []
+    misses = []
     for name, entry in manifest.items():
         decision = decisions[name]
         expected = set(entry["kinds"])
         got = set(decision.kinds) - {"other"}
         right = got == expected
+        if not right:
+            misses.append((name, expected, decision))
         language = entry["language"]
         group = language if language in ("fi", "sv", "en") else "other EU"
         groups["all"].append(right)
@@ -90,8 +102,22 @@ def main() -> None:
             + f"{expected[:6]:>6} "
             + " ".join(f"{confusion[(expected, got)] or '.':>6}" for got in labels)
         )
+    several = [
+        set(decisions[name].kinds) == set(entry["kinds"])
+        for name, entry in manifest.items()
+        if len(entry["kinds"]) > 1
+    ]
+    print(f"  letters asking for several rights, all parts found: {sum(several)}/{len(several)}")
     median, p95 = percentiles(timings)
     print(f"  parse + classify per mail: p50 {median:.2f} ms, p95 {p95:.2f} ms")
+    if args.misses:
+        print(f"  misses ({len(misses)}):")
+        for name, expected, decision in misses:
+            got = "+".join(decision.kinds) if decision.kinds else f"ignored: {decision.reason}"
+            print(f"    {name}: expected {'+'.join(sorted(expected)) or 'nothing'}, got {got}")
+            for kind, sentences in decision.evidence.items():
+                for sentence in sentences[:3]:
+                    print(f"        {kind}: {sentence[:110]}")
 
 
 if __name__ == "__main__":

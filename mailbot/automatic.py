@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from mailbot.compose import is_own_message_id
+from mailbot.junk import junk_signals
 from mailbot.parsing import ParsedMessage
 from store.config import Settings
 
@@ -84,6 +85,10 @@ def ignore_reason(message: ParsedMessage, settings: Settings) -> str | None:
         return AUTO_REPLY
     if any(value.strip() == "<>" for value in message.header_values("Return-Path")):
         return BOUNCE  # the null sender is how delivery reports travel
+    if _is_auto_reply_text(message):
+        return AUTO_REPLY
+    if junk_signals(message, {address.rpartition("@")[2] for address in own_addresses(settings)}):
+        return SPAM  # past the filter without a verdict: bait, pressure, nobody speaking
     return None
 
 
@@ -175,6 +180,46 @@ def _is_auto_reply(message: ParsedMessage) -> bool:
         if tokens & _SUPPRESS_VALUES:
             return True
     return False
+
+
+# An out-of-office text without any header or subject to tell it (a hosted responder that
+# keeps the original subject): "I am away … back on", "Olen lomalla … palaan", short.
+_AWAY = re.compile(
+    r"""(?:\bolen\ (?:\w+\ )?(?:lomalla|poissa|vuosilomalla|koulutuksessa|matkoilla|sairauslomalla)
+      | \bi\ am\ (?:currently\ )?(?:out\ of\ (?:the\ )?office|away|on\ (?:annual\ )?leave
+          |on\ holiday|on\ vacation)
+      | \bi'?m\ (?:currently\ )?(?:out\ of\ (?:the\ )?office|away|on\ (?:annual\ )?leave
+          |on\ holiday|on\ vacation)
+      | \bjag\ är\ (?:\w+\ )?(?:på\ semester|ledig|borta|tjänstledig|föräldraledig)
+      | \bich\ bin\ .{0,40}(?:abwesend|nicht\ im\ büro|im\ urlaub)
+      | \bje\ suis\ (?:actuellement\ )?absente?
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BACK = re.compile(
+    r"\b(?:palaan|palaan töihin|paluu|takaisin|asti|back (?:on|in|at)|return(?:ing)? on|until|"
+    r"tillbaka|åter|zurück|bis zum|de retour|jusqu'au)\b",
+    re.IGNORECASE,
+)
+
+
+# The subject such a responder sends: the original one answered ("Re: …", "VS: …"), a
+# word of absence, or none.  A person's own subject ("Absence de réponse à ma demande")
+# above a line about their holiday is still a person's mail.
+_RESPONDER_SUBJECT = re.compile(
+    r"^\s*(?:$|(?:re|vs|sv|aw|antw|r|ynt)\s*:|.*\b(?:lomalla|loma|poissa|vacation|holiday|"
+    r"away|out of office|semester|ledig|urlaub|abwesend|congés?|vacances)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_auto_reply_text(message: ParsedMessage) -> bool:
+    text = message.body_text or message.full_text
+    if len(text) > 800 or message.form is not None:
+        return False
+    if not _RESPONDER_SUBJECT.match(message.subject):
+        return False
+    return bool(_AWAY.search(text) and _BACK.search(text))
 
 
 def _precedence(message: ParsedMessage) -> set[str]:

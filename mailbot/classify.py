@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from mailbot import lemmas
 from mailbot.text import bounded
 
 LANGUAGES = ("fi", "sv", "en")
@@ -67,6 +68,32 @@ ACCESS = _any(
     r"\blähettäkää (?:\w+ ){0,2}tie(?:do|to)\w*",
     r"\bmitä (?:tietoja )?(?:teillä on|olette tallentaneet|tiedätte) (?:minusta|minulta)\b",
     r"\bwhat (?:have|do) you (?:got|have|hold|know|keep) (?:on|about) me\b",
+    r"\bwhat (?:personal )?info\b",
+    r"\b(?:have|hold|keep|got|store|stored|collected) (?:\w+ ){0,2}(?:on|about) me\b",
+    r"\bcan i (?:get|have|receive|see) a copy\b",
+    # where the data came from and whom it went to (Art. 15(1)(c) and (g))
+    r"\b(?:where|how) did you (?:get|obtain|find|source|buy|receive) (?:\w+ ){0,2}"
+    r"(?:details|data|information|info|number|address|e-?mail|name|contact)",
+    r"\b(?:do|did|have|will) you (?:ever )?(?:sell|sold|share|shared|pass(?:ed)? on|disclose|"
+    r"disclosed|give|given) (?:\w+ ){0,2}(?:data|information|info|details)\b",
+    r"\bwho (?:have|did|do) you (?:shared?|sold|sell|gave|give|passed|disclosed?)\b",
+    r"\bvar(?:ifrån)? har ni fått (?:\w+ ){0,2}(?:uppgift|adress|nummer|namn|kontakt)\w*",
+    r"\b(?:säljer|lämnar|delar) ni (?:ut )?(?:\w+ ){0,2}uppgift\w*",
+    r"\bmist[äa] (?:\w+ ){0,3}(?:sai|saa|saati|hank|löys|löyd|ost)\w*",
+    r"\bkenelle (?:\w+ ){0,3}(?:luovut|myy|myi|anna|anta|jaa|jak|siirr|välit)\w*",
+    r"\b(?:myy|myi|luovuta|luovute|luovuti|anna|jaa|jae|välitä|siirrä)\w*(?:ko|kö)\b"
+    r" (?:\w+ ){0,3}(?:\w*tie(?:do|to)\w*|osoit\w*|numero\w*)",
+    # French, Estonian, Romanian, Croatian model letters
+    r"\bcopie (?:\w+ ){0,5}(?:données|informations)\b",
+    r"\bdonnées (?:\w+ ){0,4}(?:sur|concernant) moi\b",
+    r"\bdroit d'acc[eè]s\b",
+    r"\bmilliseid (?:isiku)?andmeid\b",
+    r"\bandmetega tutvu\w*",
+    r"\bkoopia\w*",
+    r"\baccesul\b",
+    r"\bo copie a\b",
+    r"\bpristup\w* (?:\w+ )?(?:osobnim )?podac\w*",
+    r"\bkopij\w* (?:\w+ )?(?:osobnih )?podat\w*",
     # other EU languages: the plain words for access
     r"\bacc[eè]s (?:à|a) (?:mes|mis)\b",
     r"\bacceso a mis\b",
@@ -106,7 +133,13 @@ ERASE = _any(
     r"\bsuprim\w*",
     r"\bborr(?:ar|en|ado|ado)\b",
     r"\bcancellazion\w*",
-    r"\bcancella\w*",
+    r"\bcancella(?:re|te|to|ti|mi|rli|rlo)?\b",
+    r"\bbrisanj\w*",
+    r"\bizbri[sš]\w*",
+    r"\bobri[sš]\w*",
+    r"\b[sș]terge\w*",
+    r"\bştergere\w*",
+    r"\bșterge\w*",
     r"\blösch\w*",
     r"\busun\w*",
     r"\bverwijder\w*",
@@ -130,6 +163,15 @@ DATA_OBJECT = _any(
     r"\baccount\b",
     r"\bdetails\b",
     r"\brecords?\b",
+    r"\bdan(?:e|ych|ymi)\b",
+    r"\bdaten\b",
+    r"\bdonnées\b",
+    r"\bdatos\b",
+    r"\bdati\b",
+    r"\bgegevens\b",
+    r"\bandme\w*",
+    r"\bpoda(?:t|c)\w*",
+    r"\bdatel(?:e|or)\b",
 )
 PERSON_OBJECT = _any(r"\bminut\b", r"\bmig\b", r"\bme\b")
 MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsföring
@@ -154,6 +196,8 @@ MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsför
     r"\b(?:this|your|the|e-?mail) list\b",
     r"\badvertis\w*",
     r"\bpromotional\b",
+    r"\bofert(?:a|y|ami|ach|om)\b",
+    r"\btarjou(?:ks|s)\w*",
     r"\b\w*mainok\w*",
     r"\bwerbung\w*",
     r"\bpublicit\w*",
@@ -192,6 +236,71 @@ STOP = _any(
     r"\bcancel\w*",
     r"\bälkää (?:\w+ )?lähettäkö\b",
     r"\bälä (?:\w+ )?lähetä\b",
+    r"\bnie życzę sobie\b",
+    r"\bnie chcę\b",
+    r"\bzaprzesta\w*",
+    r"\bwypis\w*",
+    r"\bkeine \w+ mehr\b",
+    r"\bne plus recevoir\b",
+    r"\bei soovi\b",
+    r"\bønsker ikke\b",
+    r"\bnon (?:voglio|desidero) (?:più )?ricevere\b",
+    r"\bno (?:deseo|quiero) (?:seguir )?recibir\b",
+)
+# A general objection (Art. 21(1)): to processing, profiling, a use of the data, in the
+# words of each language's model letters ("I object", "Widerspruch", "je m'oppose").
+OBJECT_GENERAL = _any(
+    r"\bi (?:hereby |also |strongly )?object\b",
+    r"\b(?:am|are) (?:hereby )?objecting\b",
+    r"\bobject(?:ing)? to (?:the |your |any |all )?(?:\w+ )?(?:processing|use|profiling)\b",
+    r"\bmy (?:right to )?object(?:ion)?\b",
+    r"\bright to object\b",
+    r"\bvastust\w*",
+    r"\bkiellän (?:\w+ ){0,3}(?:käyttä|käsittel|profiloi)\w*",
+    r"\binvänd\w*",
+    r"\bmotsätter mig\b",
+    r"\bwiderspr\w*",
+    r"\bm'oppos\w*",
+    r"\bopposition (?:au|à)\b",
+    r"\bme opongo\b",
+    r"\boposici[oó]n\b",
+    r"\boponerme\b",
+    r"\bmi oppongo\b",
+    r"\bopposizione\b",
+    r"\bbezwaar\b",
+    r"\bsprzeciw\w*",
+    r"\bvastuväit\w*",
+    r"\bindsigelse\b",
+    r"\boposição\b",
+    r"\boponho\b",
+    r"\bprigovor\w*",
+    r"\bopozi[țţ]i\w*",
+    r"\bmă opun\b",
+    r"\bnámitk\w*",
+)
+# Asking what an erasure would bring, not asking for one.
+ERASE_HYPOTHETICAL = _any(
+    r"\bresult in (?:the )?(?:deletion|erasure|removal)\b",
+    r"\bwhether (?:\w+ ){0,5}(?:deleted|erased|removed|deletion|erasure)\b",
+    r"\b(?:would|will) (?:\w+ ){0,3}be (?:deleted|erased|removed)\?",
+    r"\b(?:poistetaanko|poistuvatko|poistuuko|hävitetäänkö)\b",
+)
+# A question about how the company works ("how do you handle marketing bans?"), with no
+# word about the writer's own data, asks nothing of the desk.
+PRACTICE_QUESTION = _any(
+    r"\bmiten\b",
+    r"\bkuinka\b",
+    r"\bhow (?:do|does|did|are|is|have|has)\b",
+    r"\bhur\b",
+)
+OWN_DATA = _any(
+    r"\bminu\w*",
+    r"\bminä\b",
+    r"\bmun\b",
+    r"\b\w*tie(?:do|to)\w*ni\b",
+    r"\b\w+(?:ni|äni|ani)\b",
+    r"\b(?:my|me|i)\b",
+    r"\b(?:mig|mina|mitt|min)\b",
 )
 OBJECTION_STRONG = _any(
     r"\bsuoramarkkinointikiel\w*",
@@ -305,7 +414,8 @@ RESTRICT = _any(
 # artigo, artykuł, článek, άρθρο, artikkel, paragrahv (Estonian letters say "artikkel").
 ARTICLE = re.compile(
     r"\b(?:art(?:icle|ikla|iklan|iklassa|ikel|ikeln|ikkel|ículo|iculo|icolo|igo|ykuł|ykul"
-    r"|\.)?|článek|článku|άρθρο|άρθρου)\s*(\d{1,2})\b"
+    r"|\.)?|článek|článku|άρθρο|άρθρου|članak|članka|članku|člankom|articolul|articolului)"
+    r"\s*(\d{1,2})\b"
     r"|\b(\d{1,2})\s*(?:\(\d\)\s*)?(?:\.\s*)?(?:art(?:ikla|iklan|iklassa|iklaan|icle|ikel|\.))",
     re.IGNORECASE,
 )
@@ -317,8 +427,30 @@ ARTICLE_KINDS = {
     18: "restriction",
     21: "objection",
 }
+# Finnish over lemmas (:mod:`mailbot.lemmas`): one word for all its inflections.  Access
+# is a verb of giving or seeing with the data as its object, about the writer: "lähettäkää
+# minulle kaikki tietoni", "voisitteko lähettää mulle kaikki tiedot mitä teillä on musta",
+# "pyydän kopion henkilötiedoistani".  Not "antaa" ("en ole antanut lupaa tallentaa
+# tietojani") nor "ilmoittaa" ("ilmoitan markkinointikiellosta … henkilötietojeni"): there
+# the data is the writer's, but the verb gives permission or news, not the data.
+FI_ACCESS_VERB = re.compile(
+    r"\b(?:lähettää|toimittaa|näyttää|kertoa|selvittää|nähdä|saada|tarkistaa|tarkastaa|tietää)\b"
+)
+FI_ACCESS_OBJECT = re.compile(r"\b(?:\w*tieto|\w*tiedot|kopio|data|jäljennös|\w*ote)\b")
+FI_COPY = re.compile(
+    r"\b(?:pyytää|haluta|saada|lähettää|toimittaa|antaa) (?:\w+ ){0,3}(?:kopio|jäljennös)\b"
+)
+FI_ABOUT_ME = re.compile(
+    r"\b(?:minusta|minua|minun|itsestäni|\w*tie(?:do|to)\w*ni|\w*tiedoistani)\b"
+    r"|\bhenkilötie\w*|\basiakastie\w*",
+    re.IGNORECASE,
+)
+FI_WHAT = re.compile(r"\b(?:mikä|kopio)\b")
 REPLY_PREFIX = re.compile(r"^\s*(?:re|vs|sv|aw|fw|fwd|vl|vb|vs)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+# A line break inside a sentence (mail is wrapped at ~72 characters): the next line goes
+# on in lower case after a line that does not end a sentence.
+_SOFT_BREAK = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-zåäöüéèàçñ(])")
 
 STRONG = 3.0
 CLEAR = 2.5
@@ -365,10 +497,25 @@ def classify(
         language = written if written in LANGUAGES else "en"
     else:
         language = written = detect_language(own_words, fallback=fallback_language)
+    finnish = written == "fi"
+    if finnish:
+        own_subject, text = lemmas.spoken_to_written(own_subject), lemmas.spoken_to_written(text)
+    own_words = f"{own_subject}\n{_SOFT_BREAK.sub(' ', text)}"
     sentences = [part for part in _SENTENCES.split(own_words) if part.strip()]
     evidence: dict[str, list[str]] = {}
-    scores = _scores(sentences, answers_marketing, evidence)
+    scores = _scores(sentences, answers_marketing, evidence, finnish=finnish)
     _article_scores(own_words, scores, evidence)
+    consent = scores.pop("consent")
+    if (
+        consent
+        and scores["erasure"] >= CLEAR
+        and not _marketing_objection(sentences, answers_marketing)
+    ):
+        # "I withdraw my consent and ask you to erase my data": the withdrawal is the
+        # ground of the erasure (Art. 17(1)(b)), not an objection of its own.
+        scores["objection"] = max(0.0, scores["objection"] - consent)
+        if not scores["objection"]:
+            evidence.pop("objection", None)
     marketing = _marketing_objection(sentences, answers_marketing)
     if form_kind:
         also = form_kind != "objection" and scores["objection"] >= CLEAR and marketing
@@ -382,7 +529,10 @@ def classify(
             scores=scores,
             evidence=evidence,
         )
-    ranked = sorted(((score, kind) for kind, score in scores.items() if score > 0), reverse=True)
+    # A word in passing (half a point: "uutiskirje" named in a question) asks for nothing.
+    ranked = sorted(
+        ((score, kind) for kind, score in scores.items() if score >= WEAK), reverse=True
+    )
     if not ranked:
         return Classification(
             "other",
@@ -405,7 +555,13 @@ def classify(
         default=0.0,
     )
     also_kinds = tuple(
-        kind for score, kind in ranked if kind not in (best, "objection") and score >= SECOND_RIGHT
+        kind
+        for score, kind in ranked
+        if score >= SECOND_RIGHT
+        and kind != best
+        # a general objection (Art. 21(1)) is a request of its own; a marketing one is
+        # also_objection, applied at once
+        and (kind != "objection" or not (marketing or also))
     )
     if also_kinds:
         runner_up = max(
@@ -430,12 +586,18 @@ _EVIDENCE_CHARS = 200
 
 
 def _scores(
-    sentences: Iterable[str], answers_marketing: bool, evidence: dict[str, list[str]]
+    sentences: Iterable[str],
+    answers_marketing: bool,
+    evidence: dict[str, list[str]],
+    *,
+    finnish: bool = False,
 ) -> dict[str, float]:
-    scores = dict.fromkeys(("access", "rectification", "erasure", "restriction", "objection"), 0.0)
+    scores = dict.fromkeys(
+        ("access", "rectification", "erasure", "restriction", "objection", "consent"), 0.0
+    )
     for sentence in sentences:
         before = dict(scores)
-        _score_sentence(sentence, answers_marketing, scores)
+        _score_sentence(sentence, answers_marketing, scores, finnish=finnish)
         shown = " ".join(sentence.split())[:_EVIDENCE_CHARS]
         for kind, score in scores.items():
             if score > before[kind] and shown not in evidence.setdefault(kind, []):
@@ -443,22 +605,35 @@ def _scores(
     return scores
 
 
-def _score_sentence(sentence: str, answers_marketing: bool, scores: dict[str, float]) -> None:
-    erase = bool(ERASE.search(sentence)) and not NOT_ERASE.search(sentence)
+def _score_sentence(
+    sentence: str, answers_marketing: bool, scores: dict[str, float], *, finnish: bool = False
+) -> None:
+    if "?" in sentence and PRACTICE_QUESTION.search(sentence) and not OWN_DATA.search(sentence):
+        return  # "miten olette järjestäneet suoramarkkinointikiellot?": a question only
+    erase = (
+        bool(ERASE.search(sentence))
+        and not NOT_ERASE.search(sentence)
+        and not ERASE_HYPOTHETICAL.search(sentence)
+    )
     data_object = bool(DATA_OBJECT.search(sentence))
     marketing = _about_marketing(sentence, answers_marketing)
     stop = bool(STOP.search(sentence))
-    if OBJECTION_STRONG.search(sentence) or (marketing and stop):
+    if OBJECTION_STRONG.search(sentence) or (marketing and stop) or OBJECT_GENERAL.search(sentence):
         scores["objection"] += STRONG
     elif CONSENT_WITHDRAWN.search(sentence):
         scores["objection"] += CLEAR
+        scores["consent"] += CLEAR
     elif marketing:
         scores["objection"] += WEAK / 2
     if erase and data_object:
         scores["erasure"] += CLEAR
     elif erase and not marketing:
         scores["erasure"] += WEAK if not PERSON_OBJECT.search(sentence) else MEDIUM
-    scores["access"] += MEDIUM * min(2, len(ACCESS.findall(sentence)))
+    access = len(ACCESS.findall(sentence))
+    if finnish:
+        other_right = erase or bool(RECTIFY.search(sentence) or RESTRICT.search(sentence))
+        access += _finnish_access(sentence, other_right)
+    scores["access"] += MEDIUM * min(2, access)
     rectify = len(RECTIFY.findall(sentence))
     if rectify:
         scores["rectification"] += (
@@ -466,6 +641,20 @@ def _score_sentence(sentence: str, answers_marketing: bool, scores: dict[str, fl
         ) + WEAK / 2 * min(2, rectify - 1)
     if RESTRICT.search(sentence) and not marketing:
         scores["restriction"] += CLEAR
+
+
+def _finnish_access(sentence: str, other_right: bool) -> int:
+    """1 when the Finnish ``sentence`` asks to be given or shown one's data (over lemmas)."""
+    lemma_text = lemmas.lemmatized(sentence)
+    if FI_COPY.search(lemma_text):
+        return 1
+    if not (FI_ACCESS_VERB.search(lemma_text) and FI_ACCESS_OBJECT.search(lemma_text)):
+        return 0
+    if not FI_ABOUT_ME.search(sentence):
+        return 0
+    # beside another right ("rajoitatte … kunnes osoitteeni on tarkistettu"), only
+    # "what" or "a copy" makes it a request to see the data too
+    return 0 if other_right and not FI_WHAT.search(lemma_text) else 1
 
 
 def _article_scores(text: str, scores: dict[str, float], evidence: dict[str, list[str]]) -> None:

@@ -41,10 +41,14 @@ class MailDecision:
         return asdict(self)
 
 
-def decide(name: str, raw: bytes, settings: Settings) -> MailDecision:
+def decide(
+    name: str, raw: bytes, settings: Settings, *, replies_to_newsletter: bool = False
+) -> MailDecision:
+    """``replies_to_newsletter``: what the ingest would find in the database (the bench
+    passes the corpus's label; the command line cannot know and says no)."""
     parsed = read_message(raw, settings)
     reason = ignore_reason(parsed, settings)
-    result = classification_of(parsed, settings, replies_to_newsletter=False)
+    result = classification_of(parsed, settings, replies_to_newsletter=replies_to_newsletter)
     email, requester_name, passed_on = requester_of(parsed, settings)
     kinds = [result.kind, *result.also_kinds] + (["objection"] if result.also_objection else [])
     return MailDecision(

@@ -1,0 +1,80 @@
+"""Finnish words to their dictionary forms, so that a rule names a word once.
+
+Finnish inflects and compounds: "tietoni", "tietojani", "tiedoistani", "henkilötiedot" are
+all *tieto*; "hävitetään", "hävittäkää" are *hävittää*.  simplemma (a dictionary of
+inflected forms with affix decomposition, no model to download) gives the lemma; before it,
+the spoken forms people type on a phone are put back into the written ones ("mulle" →
+"minulle", "musta" → "minusta", "osote" → "osoite"), since no dictionary has them.
+
+Measured on this machine: simplemma's default dictionaries hold Finnish in 414 MB after a
+2.8 s load; its low-memory front-coded stream takes 70 MB and 1.6 s, once per process and
+only when a Finnish mail arrives, and ~1 µs a word after that (cached per word form).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from typing import Any
+
+# Spoken Finnish and the usual phone-typed shortenings, to the written form.  Only forms
+# that mean nothing else in a privacy mail ("musta" is also "black": not in these mails).
+SPOKEN = {
+    "mä": "minä",
+    "mää": "minä",
+    "mie": "minä",
+    "mun": "minun",
+    "mulle": "minulle",
+    "mulla": "minulla",
+    "multa": "minulta",
+    "musta": "minusta",
+    "mua": "minua",
+    "muhun": "minuun",
+    "mut": "minut",
+    "meiän": "meidän",
+    "teiän": "teidän",
+    "teil": "teillä",
+    "osote": "osoite",
+    "osotteen": "osoitteen",
+    "osotteeni": "osoitteeni",
+    "osotetta": "osoitetta",
+    "pliis": "kiitos",
+    "plz": "kiitos",
+    "pls": "kiitos",
+    "poistetaa": "poistetaan",
+    "poistakaas": "poistakaa",
+}
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+@cache
+def _lemmatizer() -> Any:
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of one Finnish word (lower case)."""
+    word = SPOKEN.get(word, word)
+    try:
+        return str(_lemmatizer().lemmatize(word, lang="fi")).casefold()
+    except (ValueError, LookupError):  # pragma: no cover - a word simplemma cannot take
+        return word
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, lower case, spoken forms made written."""
+    return [SPOKEN.get(word, word) for word in _WORD.findall(text.casefold())]
+
+
+def lemmatized(text: str) -> str:
+    """``text`` as its words' lemmas, one space between (for patterns over lemmas)."""
+    return " ".join(lemma(word) for word in _WORD.findall(text.casefold()))
+
+
+def spoken_to_written(text: str) -> str:
+    """``text`` with the spoken forms of :data:`SPOKEN` written out (case kept elsewhere)."""
+    return _WORD.sub(lambda match: SPOKEN.get(match.group(0).casefold(), match.group(0)), text)
