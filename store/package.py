@@ -63,11 +63,11 @@ from store.models import (
     Purchase,
     Request,
     RequestCandidate,
+    RequestNote,
     Restriction,
     SchemaVersion,
     Setting,
     Staff,
-    RequestNote,
     VerificationCall,
 )
 from store.restriction import ground_text, is_restricted
