@@ -11,7 +11,8 @@ template_context`).  :data:`TEMPLATES` names the request templates and the extra
 each takes (the README has the same table): a required one that is missing or empty is
 refused before anything renders, and an optional one left out gets its default.  The
 ``date`` filter writes a date the way the mail's language does (``{{ day | date }}``), the
-``phone`` filter a stored number the Finnish way.
+``phone`` filter a stored number the Finnish way, and ``first_name`` the name a letter greets
+with ("Hei Pirjo," not "Hei Pirjo Niemelä,").
 """
 
 from __future__ import annotations
@@ -77,7 +78,26 @@ def environment() -> jinja2.Environment:
     env.filters["localized"] = localized
     env.filters["date"] = _date_filter
     env.filters["phone"] = format_phone
+    env.filters["first_name"] = first_name
     return env
+
+
+def first_name(name: str) -> str:
+    """The name a letter greets with, as Finnish (and Swedish and English) mail does:
+    ``Pirjo Niemelä`` → ``Pirjo``, ``Anna-Liisa Virtanen`` → ``Anna-Liisa``, ``Niemelä,
+    Pirjo`` → ``Pirjo``.  A name that starts with an initial (``L. Laine``) is kept whole:
+    "Hei L.," greets nobody."""
+    text = " ".join(str(name or "").split())
+    if "," in text:
+        last, _, given = text.partition(",")
+        text = given.strip() or last.strip()
+    names = text.split()
+    if not names:
+        return ""
+    first = names[0]
+    if len(names) > 1 and (first.endswith(".") or len(first) == 1):
+        return text
+    return first
 
 
 @cache

@@ -17,7 +17,7 @@ from functools import cache
 
 import jinja2
 
-from store import clock, mailings
+from store import clock, facts, mailings
 from store.breaches import deadline_at, filed_late, notice_mailing
 from store.config import Settings, localized
 from store.i18n import format_datetime
@@ -83,7 +83,6 @@ def missing_items(breach: Breach, now: datetime | None = None) -> list[str]:
 def authority_text(breach: Breach, settings: Settings, now: datetime | None = None) -> str:
     """The notification's complete text in Finnish."""
     now = now or clock.now()
-    controller = settings.controller
     mailing = notice_mailing(breach)
     notices = without_email = None
     if mailing is not None:
@@ -92,7 +91,7 @@ def authority_text(breach: Breach, settings: Settings, now: datetime | None = No
     filed = breach.authority_notified_at
     values = {
         "breach": breach,
-        "controller": controller,
+        "controller": facts.controller(settings, "fi"),
         "register_name": localized(settings.notice.register_name, "fi"),
         "missing": MISSING,
         "unset": lambda key: f"(puuttuu asetuksista: [controller] {key})",

@@ -38,8 +38,11 @@ Localized = dict[str, str]
 """A text in several languages, keyed by language code."""
 
 
-def localized(text: Localized, language: str) -> str:
-    """Pick ``language`` from a localized text, falling back to Finnish, then English."""
+def localized(text: Localized | str, language: str) -> str:
+    """Pick ``language`` from a localized text, falling back to Finnish, then English
+    (a plain string is the same text in every language)."""
+    if isinstance(text, str):
+        return text
     for candidate in (language, "fi", "en"):
         if text.get(candidate):
             return text[candidate]
@@ -112,7 +115,7 @@ class UISettings:
 class Controller:
     name: str = ""
     business_id: str = ""
-    address: str = ""
+    address: Localized = field(default_factory=dict)  # "Kotka, Suomi" / "Kotka, Finland"
     website: str = ""
     contact_person: str = ""
     contact_title: Localized = field(default_factory=dict)
@@ -302,6 +305,8 @@ def _coerce(kind: Any, value: Any, name: str) -> Any:
             _coerce(item_kind, item, f"{name}[{index}]") for index, item in enumerate(value)
         )
     if origin is dict:
+        if isinstance(value, str):  # one text for every language (an address given plainly)
+            return dict.fromkeys(LANGUAGES, value)
         if not isinstance(value, dict):
             raise ConfigError(f"setting {name!r} must be a table")
         return {str(key): str(text) for key, text in value.items()}

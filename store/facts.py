@@ -36,9 +36,10 @@ NOTICE_ITEMS = tuple(item.name for item in dataclasses.fields(Notice))
 
 
 def controller(settings: Settings, language: str) -> dict[str, str]:
-    """The controller's details, the title in ``language``."""
+    """The controller's details, the title and the address in ``language``."""
     values = {name: getattr(settings.controller, name) for name in CONTROLLER_ITEMS}
     values["contact_title"] = localized(settings.controller.contact_title, language)
+    values["address"] = localized(settings.controller.address, language)
     return values
 
 

@@ -4,10 +4,19 @@ Keys are dotted (``queue.title``); values are ``str.format`` templates.  Staff s
 exist in Finnish and English; customer-facing words also in Swedish.  A key missing in
 the wanted language falls back to English, then to the key itself, so a gap shows up
 on screen instead of crashing it (and ``tests/test_i18n.py`` finds it first).
+
+A message about a number has its plural forms beside it, named by CLDR's plural
+categories: ``rows_one = "{count} rivi"``, ``rows_other = "{count} riviä"``.
+``translate("cli.rows", "fi", count=1)`` chooses the form through Babel's plural rules for
+the language (the number is ``count``, or else the first number the message shows) and
+writes the number the language's way (``12 345``); without a number the plain key is used.
+Dates, times and numbers go through Babel (CLDR) too: :func:`format_date`,
+:func:`format_datetime`, :func:`format_number`.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,10 +25,30 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 from store.clock import HELSINKI
 
 CATALOG_LANGUAGES = ("fi", "en", "sv")
 STAFF_LANGUAGES = ("fi", "en")
+
+# The CLDR locale each language is written in: Finnish and Swedish as they are written in
+# Finland, English as in Britain ("10 April 2026", "15:27").
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+_DATE_WIDTH = {"fi": "short", "sv": "long", "en": "long"}  # 10.4.2026, 10 april 2026
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+@cache
+def locale(language: str) -> Locale:
+    return Locale.parse(LOCALES.get(language, language))
+
+
+def plural_category(number: float, language: str) -> str:
+    """CLDR's plural category of ``number`` in ``language``: ``one`` for 1 in fi, sv and en."""
+    return locale(language).plural_form(abs(number))
 
 
 @cache
@@ -53,7 +82,38 @@ class Term:
     key: str
 
 
+_FIELD = re.compile(r"\{(\w+)")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _count_field(template: str, params: dict[str, Any]) -> str | None:
+    """The parameter a plural message is about: ``count``, else the first number it shows."""
+    if _is_number(params.get("count")):
+        return "count"
+    return next((name for name in _FIELD.findall(template) if _is_number(params.get(name))), None)
+
+
+def plural_key(key: str, language: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``key`` or its plural form for the number in ``params`` (written the language's way)."""
+    other = words_for(f"{key}_other", language)
+    if other is None or not params:
+        return key, params
+    field = _count_field(other, params)
+    if field is None:
+        return key, params
+    number = params[field]
+    form = f"{key}_{plural_category(number, language)}"
+    # The forms of one language together: a Swedish "_other" is not paired with an English "_one".
+    own = catalog(language) if f"{key}_other" in catalog(language) else catalog("en")
+    chosen = form if form in own else f"{key}_other"
+    return chosen, {**params, field: format_number(number, language)}
+
+
 def translate(key: str, language: str, /, **params: Any) -> str:
+    key, params = plural_key(key, language, params)
     template = words_for(key, language) or key
     if not params:
         return template
@@ -85,58 +145,36 @@ def translator(language: str) -> Translator:
     return t
 
 
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "sv": (
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-}
-
-
 def format_date(day: date | datetime, language: str) -> str:
-    """``10.4.2026`` in Finnish, ``10 april 2026`` in Swedish, ``10 April 2026`` in English.
+    """``10.4.2026`` in Finnish, ``10 april 2026`` in Swedish, ``10 April 2026`` in English:
+    CLDR's short date in Finland, its long date in Finland-Swedish and British English.
 
     A datetime is shown as its calendar date in Finland.
     """
     if isinstance(day, datetime):
         day = day.astimezone(HELSINKI).date()
-    if language in _MONTHS:
-        return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
-    return f"{day.day}.{day.month}.{day.year}"
-
-
-def format_datetime(value: datetime, language: str) -> str:
-    local = value.astimezone(HELSINKI)
-    separator = " klo " if language == "fi" else " "
-    clock_text = local.strftime("%H.%M") if language == "fi" else local.strftime("%H:%M")
-    return f"{format_date(local.date(), language)}{separator}{clock_text}"
+    return babel_dates.format_date(day, _DATE_WIDTH.get(language, "long"), locale=locale(language))
 
 
 def format_time(value: datetime, language: str) -> str:
-    """The time of day in Finland: ``14.05`` in Finnish, ``14:05`` otherwise."""
+    """The clock in Finland: ``15.27`` in Finnish and Finland-Swedish, ``15:27`` in English."""
+    return babel_dates.format_time(
+        value.astimezone(HELSINKI), "short", tzinfo=HELSINKI, locale=locale(language)
+    )
+
+
+def format_datetime(value: datetime, language: str) -> str:
+    """``3.12.2026 klo 15.27``, ``3 december 2026 kl. 15.27``, ``3 December 2026 at 15:27``
+    (CLDR's "at time" pattern, which Babel does not ship: ``format.at_time`` in the catalogue)."""
     local = value.astimezone(HELSINKI)
-    return local.strftime("%H.%M") if language == "fi" else local.strftime("%H:%M")
+    return translate(
+        "format.at_time",
+        language,
+        date=format_date(local.date(), language),
+        time=format_time(local, language),
+    )
+
+
+def format_number(value: float, language: str) -> str:
+    """``12 345`` in Finnish and Swedish, ``12,345`` in English (CLDR grouping and decimals)."""
+    return babel_numbers.format_decimal(value, locale=locale(language))

@@ -148,7 +148,7 @@ def test_the_text_counts_the_notices_and_a_second_filing_is_a_supplement(
     text = authority_text(breach, controller_settings)
 
     assert "0 lähetetty, 1 lähtövalmiina, 0 epäonnistunut" in text
-    assert "Ilman sähköpostiosoitetta 1 rekisteröityä" in text
+    assert "Rekisteröityjä ilman sähköpostiosoitetta (heille ilmoitetaan muulla tavoin): 1." in text
     assert "Täydentävä ilmoitus. Alkuperäinen ilmoitus tehtiin 10.3.2026 klo 12.00." in text
 
 

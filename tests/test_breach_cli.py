@@ -30,7 +30,7 @@ def test_a_breach_is_recorded_filled_in_decided_and_filed(db, frozen_clock, caps
     assert code == 0
     number = out.strip()
     assert number.isdigit()  # only the id on stdout, for scripts
-    assert "12.3.2026 klo 09.30" in err  # the deadline, 72 hours on
+    assert "12.3.2026 klo 9.30" in err  # the deadline, 72 hours on
 
     assert (
         run(

@@ -104,7 +104,7 @@ def test_the_human_table_goes_to_stdout_and_the_count_to_stderr(db, capsys, monk
     assert main(["customers", "list"]) == 0
     captured = capsys.readouterr()
     assert "Meikäläinen" in captured.out
-    assert "Rows: 1" in captured.err
+    assert "1 row" in captured.err
 
 
 def test_the_messages_table_shows_dispositions_and_reasons_in_words(

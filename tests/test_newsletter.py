@@ -145,7 +145,7 @@ async def test_an_issue_reaches_exactly_those_who_may_receive_marketing_in_their
     assert "Tervetuloa elokuviin!" in text_part(in_english)
     assert "You get this newsletter because you consented to marketing" in text_part(in_english)
     assert "Saat tämän uutiskirjeen, koska olet antanut suostumuksesi" in text
-    assert "Kotkan Leffat Oy, Kotka, Finland" in text  # who sends it (Act 917/2014 §200)
+    assert "Kotkan Leffat Oy, Kotka, Suomi" in text  # who sends it (Act 917/2014 §200)
 
     [row] = listed(capsys)
     assert row["counts"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}

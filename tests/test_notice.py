@@ -35,7 +35,8 @@ NEWSLETTER_LINK = {
 }
 
 SEED_STATEMENTS = (
-    # The company's own notice (the seed), field by field, as a fresh install prints it.
+    # The company's own notice (the seed), field by field, as a fresh install prints it; its
+    # Finnish slips corrected (säilytetään, itsestäsi, one "you" throughout: issue 16).
     "Rekisterin nimi",
     "Asiakasrekisteri",
     "Henkilötietojen käsittelyn tarkoitus",
@@ -55,18 +56,18 @@ SEED_STATEMENTS = (
     "Henkilötietojen säilytysaika",
     "Asiakkuustiedot tuhotaan viimeistään kaksi kuukautta asiakassuhteen päättymisen jälkeen.",
     "henkilötiedot säilytetään, kunnes asiakas peruu suostumuksensa.",
-    "Kirjanpitoaineistoja säilötään kirjanpitolain mukaisesti kuusi vuotta.",
+    "Kirjanpitoaineisto säilytetään kirjanpitolain mukaisesti kuusi vuotta.",
     "Rekisterin tiedostustavat",
-    "Samaisessa lomakkeessa on erillinen kohta",
+    "Samassa lomakkeessa on erillinen kohta",
     "Rekisterin suojaus",
     "Salasanat vaihdetaan säännöllisesti.",
     "Käyttäjiä sitoo vaitiolovelvollisuus.",
     "Tero Lindqvist, toimitusjohtaja, tero.lindqvist@kotkanleffat.fi",
     "Henkilön oikeus omiin tietoihinsa",
-    "Tiedot luovutetaan tarkistussoiton jälkeen henkilön antamaan sähköpostiosoitteeseen.",
-    "Tietojen muutokset käsitellään sähköpostin välityksellä.",
-    "Jokaisessa uutiskirjeessämme on linkki, jonka kautta rekisterissä oleva henkilö voi "
-    "nähdä hänestä tallennetut tiedot ja tarvittaessa muuttaa niitä.",
+    "Tiedot lähetetään tarkistussoiton jälkeen antamaasi sähköpostiosoitteeseen.",
+    "Tietojen muutokset hoidetaan sähköpostitse.",
+    "Jokaisessa uutiskirjeessämme on linkki, jonka kautta voit nähdä itsestäsi tallennetut "
+    "tiedot ja tarvittaessa muuttaa niitä.",
     "Kotkan Leffat Oy / tietosuojavastaava Tero Lindqvist tiedottaa mahdollisesta "
     "tietovuodosta tietosuojaviranomaisille sekä asiakkaille viipymättä.",
 )

@@ -351,7 +351,7 @@ def test_mail_from_another_sender_in_the_persons_thread_is_withheld(full_custome
     assert "naapuri@example.fi" not in text and "0405556677" not in text
     row = next(r for r in package.document["requests"] if r["reference"] == request.reference)
     assert [m["reason"] for m in row["messages_withheld"]] == ["sender_differs"]
-    assert "Viestejä jätetty pois: 1" in package.html
+    assert "1 viesti on jätetty pois: se tuli toiselta henkilöltä" in package.html
     included = build_package(
         full_customer, language="fi", settings=settings(), actor="anna", include_messages=[stray.id]
     )

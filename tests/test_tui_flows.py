@@ -179,7 +179,7 @@ async def test_failed_mail_is_flagged_and_a_silent_mailbot_warned_about(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         health = text_of(app, "#queue-health")
-        assert "Epäonnistuneita lähteviä viestejä: 1" in health
+        assert "1 lähtevä viesti epäonnistui" in health
         assert "Postirobotti ei ole vielä hakenut postia" in health
         flagged = [row.reference for row in app.screen.requests if row.failed_mail]
         assert flagged == [desk.access]
