@@ -192,6 +192,8 @@ def test_erase_from_the_command_line_needs_the_number_twice(customer, capsys):
     assert main(["erase", customer.customer_no]) == 1
     captured = capsys.readouterr()
     assert "31.12.2032" in captured.out and "--confirm" in captured.err
+    # what is erased, in words (issue 16), not as the database's column names
+    assert "etunimi, sukunimi" in captured.out and "first_name" not in captured.out
     assert Customer.get_by_id(customer.id).erased_at is None
     assert main(["erase", customer.customer_no, "--confirm", "T999999"]) == 1
     assert Customer.get_by_id(customer.id).erased_at is None

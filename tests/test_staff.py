@@ -16,6 +16,7 @@ PASSWORD = "oikea-salasana-42"
 def test_staff_add_from_the_command_line_stores_an_argon2_hash(db, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["staff", "add", "anna", "--role", "handler", "--password-stdin"]) == 0
+    assert "(käsittelijä)" in capsys.readouterr().err  # the role in words, not its code
     member = Staff.get(Staff.name == "anna")
     assert member.password_hash.startswith("$argon2id$")
     assert PASSWORD not in member.password_hash

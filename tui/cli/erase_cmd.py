@@ -17,7 +17,7 @@ from mailbot import acts
 from store.customers import get_customer
 from store.erasure import ErasurePreview, erase_customer, erasure_preview
 from store.errors import RuleViolation
-from store.i18n import format_date
+from store.i18n import code_text, format_date
 from store.models import Customer
 from tui.cli.context import CLI_ACTOR, Context, request_named
 
@@ -90,12 +90,25 @@ def show_preview(context: Context, preview: ErasurePreview) -> None:
             t("erasure.blocked", reason=t(preview.blocked_by, customer_no=preview.customer_no))
         )
     lines.append(
-        t("erasure.erased_fields", fields=", ".join(preview.fields))
+        t(
+            "erasure.erased_fields",
+            fields=", ".join(
+                code_text("tui.field", name, context.language).lower() for name in preview.fields
+            ),
+        )
         if preview.fields
         else t("erasure.no_fields")
     )
     if preview.consents_closed:
-        lines.append(t("erasure.consents_closed", purposes=", ".join(preview.consents_closed)))
+        lines.append(
+            t(
+                "erasure.consents_closed",
+                purposes=", ".join(
+                    code_text("package.purpose", name, context.language).lower()
+                    for name in preview.consents_closed
+                ),
+            )
+        )
     if preview.vouchers_kept:
         kept_until = preview.vouchers_kept_until
         lines.append(

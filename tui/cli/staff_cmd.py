@@ -8,6 +8,7 @@ import sys
 
 from store import staff
 from store.errors import InvalidInput
+from store.i18n import code_text
 from store.models import ROLES
 from tui.cli.context import CLI_ACTOR, Context
 
@@ -63,7 +64,8 @@ def run_add(context: Context, args: argparse.Namespace) -> int:
         display_name=args.display_name,
         language=args.language,
     )
-    context.say("staff.added", name=member.name, role=member.role)
+    role = code_text("tui.role", member.role, context.language)
+    context.say("staff.added", name=member.name, role=role)
     return 0
 
 
