@@ -1,4 +1,6 @@
-"""How the main screens look at 80×24, in Finnish and in English (SVG snapshots).
+"""How the main screens look at 80×24, in Finnish and in English, and the desk's dialogs in
+Finnish (SVG snapshots).  Once, on SQLite: what staff see does not depend on the database
+(the flows run on both backends in their own tests).
 
 Deterministic: the clock is frozen, the cursor does not blink, every worker has finished
 and no notification is left on screen when the picture is taken.  Update on purpose with
@@ -7,12 +9,14 @@ and no notification is left on screen when the picture is taken.  Update on purp
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
 
+from store.db import close_database
 from store.heartbeat import record_last_fetch
+from store.urls import file_url
 from tests.support.desk import (
     Desk,
     build_desk,
@@ -25,6 +29,13 @@ from tests.support.desk import (
 )
 
 STAFF = {"fi": "anna", "en": "emma"}
+
+
+@pytest.fixture
+def db_url(tmp_path) -> Iterator[str]:
+    """SQLite only (overrides the suite's per-backend database): one picture per screen."""
+    yield file_url("sqlite", tmp_path / "rekisteri.db")
+    close_database()
 
 
 @pytest.fixture
@@ -81,3 +92,32 @@ class TestScreens:
 
     def test_customer(self, desk, language, snap_compare):
         assert snap_compare(desk_app(desk), run_before=steps(language, customer_100001))
+
+
+def pressed(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
+    async def step(pilot: Pilot[object]) -> None:
+        await press_and_settle(pilot, *keys)
+
+    return step
+
+
+class TestDeskDialogs:
+    """The dialogs of the desk's own acts, in Finnish at 80×24."""
+
+    def test_reply_dialog(self, desk, snap_compare):
+        assert snap_compare(
+            desk_app(desk), run_before=steps("fi", opened(desk.access), pressed("r"))
+        )
+
+    def test_note_dialog(self, desk, snap_compare):
+        assert snap_compare(
+            desk_app(desk), run_before=steps("fi", opened(desk.access), pressed("p"))
+        )
+
+    def test_assign_dialog(self, desk, snap_compare):
+        assert snap_compare(
+            desk_app(desk), run_before=steps("fi", opened(desk.access), pressed("w"))
+        )
+
+    def test_manual_request_dialog(self, desk, snap_compare):
+        assert snap_compare(desk_app(desk), run_before=steps("fi", pressed("N")))

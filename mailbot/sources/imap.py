@@ -254,6 +254,9 @@ class ImapSource:
                     return True
                 client.idle()
                 self._idling, self._idle_since = True, time.monotonic()
+                if _announced_while_entering_idle(client):
+                    self._end_idle(client)
+                    return True
             renew_in = self.settings.mail.idle_renew_seconds - (time.monotonic() - self._idle_since)
             if renew_in <= 0:
                 self._end_idle(client)
@@ -292,6 +295,19 @@ class ImapSource:
     def _end_idle(self, client: IMAPClient) -> None:
         self._idling = False
         client.idle_done()
+
+
+def _announced_while_entering_idle(client: IMAPClient) -> bool:
+    """Mail that arrived between the last look and IDLE: the server may announce it before
+    it answers IDLE, and imaplib files such untagged lines away where ``idle_check`` never
+    looks, so without this the wake-up is lost until the next renewal."""
+    untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None)
+    if not isinstance(untagged, dict):
+        return False
+    announced = False
+    for name in ("EXISTS", "RECENT"):
+        announced |= bool(untagged.pop(name, None))
+    return announced
 
 
 def _is_bye(response: Any) -> bool:

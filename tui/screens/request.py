@@ -263,12 +263,7 @@ class RequestScreen(RekisteriScreen):
                 compact=True,
                 action="screen.ask_more",
             )
-            yield Button(
-                t("tui.desk.button.reply"),
-                id="button-reply",
-                compact=True,
-                action="screen.reply",
-            )
+
         with TabbedContent(id="request-tabs"):
             with TabPane(t("tui.request.tab.message"), id="tab-message"):
                 yield MessagePanel(t, language, id="message-panel").data_bind(
@@ -358,9 +353,7 @@ class RequestScreen(RekisteriScreen):
             None if view.can_approve else self.t(view.approve_refusal, reference=view.reference)
         )
         for button in self.query("#request-actions Button"):
-            if button.id == "button-reply":
-                button.disabled = not view.can_reply
-            elif button.id != "button-approve":
+            if button.id != "button-approve":
                 button.disabled = not view.is_open
         if first and view.match_state == "candidates" and view.candidates:
             self.query_one(TabbedContent).active = "tab-candidates"
