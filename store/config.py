@@ -17,25 +17,32 @@ import dataclasses
 import os
 import re
 import tomllib
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
 import platformdirs
 
 from store.errors import ConfigError
 from store.i18n import translate
-from store.urls import file_url
+from store.urls import file_url, scheme_of
 
 LANGUAGES = ("fi", "sv", "en")
 """Languages customers write in; staff screens use ``fi`` and ``en``."""
 
 Localized = dict[str, str]
 """A text in several languages, keyed by language code."""
+
+AtLeastOne = Annotated[int, msgspec.Meta(ge=1)]
+"""A count or duration that must be a whole number of at least one."""
+NotNegative = Annotated[int, msgspec.Meta(ge=0)]
+NotNegativeRate = Annotated[float, msgspec.Meta(ge=0)]
+IdleRenewSeconds = Annotated[int, msgspec.Meta(ge=1, le=1740)]
+"""IMAP servers may end an IDLE after 30 minutes (RFC 2177): renew it within 29."""
 
 
 def localized(text: Localized | str, language: str) -> str:
@@ -61,35 +68,35 @@ class MailSettings:
     from_address: str = ""
     from_name: str = ""
     processed_folder: str = ""
-    attachment_max_bytes: int = 10_000_000
-    message_max_bytes: int = 30_000_000
+    attachment_max_bytes: AtLeastOne = 10_000_000
+    message_max_bytes: AtLeastOne = 30_000_000
     trusted_authserv_ids: tuple[str, ...] = ()
     website_form_senders: tuple[str, ...] = ()
-    repeat_window_hours: int = 24
-    acknowledgements_per_sender_per_hour: int = 3
-    poll_seconds: int = 30
-    idle_renew_seconds: int = 600
-    send_max_attempts: int = 8
-    send_retry_base_seconds: int = 60
-    send_rate_per_second: float = 0.0
-    smtp_timeout_seconds: int = 30
+    repeat_window_hours: AtLeastOne = 24
+    acknowledgements_per_sender_per_hour: AtLeastOne = 3
+    poll_seconds: AtLeastOne = 30
+    idle_renew_seconds: IdleRenewSeconds = 600
+    send_max_attempts: AtLeastOne = 8
+    send_retry_base_seconds: AtLeastOne = 60
+    send_rate_per_second: NotNegativeRate = 0.0
+    smtp_timeout_seconds: AtLeastOne = 30
 
 
 @dataclass(frozen=True)
 class RequestSettings:
     reference_prefix: str = "TP"
-    unanswered_calls_before_letter: int = 3
+    unanswered_calls_before_letter: AtLeastOne = 3
 
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    months_after_relationship: int = 2
-    voucher_years: int = 6
+    months_after_relationship: AtLeastOne = 2
+    voucher_years: AtLeastOne = 6
     financial_year_end: str = "12-31"
-    mail_grace_days: int = 30
+    mail_grace_days: NotNegative = 30
     # Requests of people not in the register (and mail of no request): kept as proof of
     # how they were answered, then minimised and their mail redacted.
-    non_customer_requests_months: int = 12
+    non_customer_requests_months: AtLeastOne = 12
 
 
 @dataclass(frozen=True)
@@ -105,10 +112,10 @@ class NewsletterSettings:
 
 @dataclass(frozen=True)
 class UISettings:
-    language: str = "fi"
-    idle_logout_minutes: int = 15
-    lockout_attempts: int = 5
-    lockout_minutes: int = 15
+    language: Literal["fi", "en"] = "fi"
+    idle_logout_minutes: AtLeastOne = 15
+    lockout_attempts: AtLeastOne = 5
+    lockout_minutes: AtLeastOne = 15
 
 
 @dataclass(frozen=True)
@@ -200,28 +207,110 @@ def load_settings(
             data[section][key] = environ[variable]
     data["source_path"] = str(config_path or "")
     _fill_derived_defaults(data)
-    settings = _build(Settings, data, "")
-    if settings.ui.language not in ("fi", "en"):
-        raise ConfigError(f"ui.language must be fi or en, not {settings.ui.language!r}")
-    _check_retention(settings.retention)
+    from_environment = {
+        setting: variable for variable, setting in ENVIRONMENT.items() if environ.get(variable)
+    }
+    settings = _validated(data)
+    _check_urls(settings, from_environment)
     return fill_placeholders(settings)
 
 
-RETENTION_MINIMUMS = {
-    "months_after_relationship": 1,
-    "voucher_years": 1,
-    "mail_grace_days": 0,
-    "non_customer_requests_months": 1,
+def _validated(data: dict[str, Any]) -> Settings:
+    """``data`` as :class:`Settings`, every value checked against its declared type and
+    bounds (msgspec, strict: ``true`` is not a number, ``"30"`` is not a duration)."""
+    try:
+        return msgspec.convert(data, Settings, strict=True)
+    except msgspec.ValidationError as error:
+        message, _, where = str(error).partition(" - at `$")
+        name = where.rstrip("`").lstrip(".").replace("`", "")
+        value = _value_at(data, name)
+        given = "" if value is _MISSING else f", not {_as_toml(value)}"
+        raise ConfigError(f"setting {name}: {_plain(message, name)}{given}") from None
+
+
+def _as_toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _choices(name: str) -> tuple[str, ...]:
+    """The values a ``Literal`` setting (``section.key``) takes."""
+    section, _, key = name.partition(".")
+    section_type = typing.get_type_hints(Settings).get(section)
+    if not dataclasses.is_dataclass(section_type):
+        return ()
+    kind = typing.get_type_hints(section_type).get(key)
+    return tuple(str(choice) for choice in typing.get_args(kind))
+
+
+_MISSING = object()
+
+
+def _value_at(data: Any, name: str) -> Any:
+    for part in re.findall(r"[a-z_]+|\[\d+\]", name):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            data = data[index] if isinstance(data, list) and index < len(data) else _MISSING
+        else:
+            data = data.get(part, _MISSING) if isinstance(data, dict) else _MISSING
+        if data is _MISSING:
+            break
+    return data
+
+
+_EXPECTATIONS = {
+    "`int`": "a whole number",
+    "`float`": "a number",
+    "`str`": "a text in quotes",
+    "`array`": "a list ([…])",
+    "`object`": "a table",
+    "`bool`": "true or false",
 }
-"""The smallest value each time limit of ``[retention]`` may have."""
 
 
-def _check_retention(rules: RetentionSettings) -> None:
-    for name, least in RETENTION_MINIMUMS.items():
-        value = getattr(rules, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+def _plain(message: str, name: str) -> str:
+    """msgspec's "Expected `int` >= 1, got `bool`" as "must be a whole number of at least 1"."""
+    found = re.match(r"Expected (`\w+`)(?: (>=|<=) (\S+))?(?:, got (`\w+`))?", message)
+    if found is None:
+        if message.startswith("Invalid enum value"):
+            return "must be " + " or ".join(_choices(name))
+        return message[:1].lower() + message[1:]
+    kind, bound, limit, _got = found.groups()
+    text = "must be " + _EXPECTATIONS.get(kind, kind.strip("`"))
+    if bound == ">=":
+        text += f" of at least {limit}"
+    elif bound == "<=":
+        text += f" of at most {limit}"
+    return text
+
+
+def _setting_name(section: str, key: str, from_environment: Mapping[tuple[str, str], str]) -> str:
+    variable = from_environment.get((section, key))
+    return f"{variable} ({section}.{key})" if variable else f"setting {section}.{key}"
+
+
+URL_SCHEMES = {
+    ("database", "url"): ("sqlite", "postgresql", "postgres"),
+    ("mail", "inbox"): ("maildir", "imap", "imaps"),
+    ("mail", "smtp"): ("smtp", "smtps", "outbox"),
+}
+"""The URL schemes each URL setting understands (the first is the default's)."""
+
+
+def _check_urls(settings: Settings, from_environment: Mapping[tuple[str, str], str]) -> None:
+    for (section, key), schemes in URL_SCHEMES.items():
+        url = getattr(getattr(settings, section), key)
+        scheme = scheme_of(url)
+        if scheme not in schemes:
+            # Only the scheme is shown: the rest of a URL may hold a password.
+            what = f"unknown URL scheme {scheme!r}" if scheme else "not a URL"
             raise ConfigError(
-                f"retention.{name} must be a whole number of at least {least}, not {value!r}"
+                f"{_setting_name(section, key, from_environment)}: {what}; use "
+                + ", ".join(f"{name}://" for name in schemes)
+                + " (a local path as scheme:///absolute/path)"
             )
 
 
@@ -249,6 +338,8 @@ def _merge(base: dict[str, Any], overlay: Mapping[str, Any], where: str) -> None
             if not isinstance(value, dict):
                 raise ConfigError(f"setting {name!r} must be a table")
             _merge(base[key], value, where=f"{name}.")
+        elif isinstance(base[key], dict) and isinstance(value, str):
+            base[key] = dict.fromkeys(LANGUAGES, value)  # one text for every language
         else:
             base[key] = value
 
@@ -276,47 +367,6 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
     if not newsletter["list_id"]:
         domain = data["controller"]["privacy_inbox"].rpartition("@")[2] or "localhost"
         newsletter["list_id"] = f"uutiskirje.{domain}"
-
-
-def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for item in dataclasses.fields(cls):
-        if item.name not in data:
-            continue
-        values[item.name] = _coerce(hints[item.name], data[item.name], f"{where}{item.name}")
-    return cls(**values)
-
-
-def _coerce(kind: Any, value: Any, name: str) -> Any:
-    if dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            raise ConfigError(f"setting {name!r} must be a table")
-        unknown = set(value) - {item.name for item in dataclasses.fields(kind)}
-        if unknown:
-            raise ConfigError(f"unknown setting {name}.{sorted(unknown)[0]!r}")
-        return _build(kind, value, f"{name}.")
-    origin = typing.get_origin(kind)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ConfigError(f"setting {name!r} must be a list ([…] or [[{name}]])")
-        item_kind = typing.get_args(kind)[0]
-        return tuple(
-            _coerce(item_kind, item, f"{name}[{index}]") for index, item in enumerate(value)
-        )
-    if origin is dict:
-        if isinstance(value, str):  # one text for every language (an address given plainly)
-            return dict.fromkeys(LANGUAGES, value)
-        if not isinstance(value, dict):
-            raise ConfigError(f"setting {name!r} must be a table")
-        return {str(key): str(text) for key, text in value.items()}
-    if kind is float and isinstance(value, int):
-        return float(value)
-    if isinstance(kind, type) and not isinstance(value, kind):
-        raise ConfigError(f"setting {name!r} must be {kind.__name__}, not {value!r}")
-    if isinstance(kind, types.UnionType):
-        return value
-    return value
 
 
 # ---------------------------------------------------------------- placeholders

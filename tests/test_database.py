@@ -66,7 +66,7 @@ def test_a_missing_sqlite_file_is_not_created_by_accident(tmp_path):
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("mysql://root@localhost/x", "unknown database URL scheme 'mysql'"),
+        ("mysql://root@localhost/x", "REKISTERI_DB (database.url): unknown URL scheme 'mysql'"),
         ("postgresql://nobody@127.0.0.1:1/rekisteri", "cannot open the database"),
         ("postgresql://127.0.0.1", "name the database"),
     ],
