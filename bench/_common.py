@@ -153,7 +153,7 @@ def rekisteri_process(
 ) -> subprocess.Popen[bytes]:
     """``rekisteri COMMAND`` started in a process of its own, from the checkout."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tui.cli.main", *command], cwd=ROOT, env=env, **streams
+        [sys.executable, "-m", "cli.main", *command], cwd=ROOT, env=env, **streams
     )
 
 

@@ -7,6 +7,7 @@ with a sentence that says what to do.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 import stat
@@ -14,7 +15,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
-from playhouse.pool import PooledPostgresqlDatabase
 
 from store.errors import DatabaseError
 from store.models.base import database
@@ -113,7 +113,14 @@ def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
     if parts.port:
         options["port"] = parts.port
     options.setdefault("connect_timeout", 10)
+    if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is None:
+        raise DatabaseError(
+            "PostgreSQL needs the psycopg driver: pip install 'rekisteri[postgresql]'",
+            key="db.needs_psycopg",
+        )
     # A pool: the TUI's thread workers each borrow a connection and give it back.
+    from playhouse.pool import PooledPostgresqlDatabase  # imports the driver: only here
+
     return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **options)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import JOIN, prefetch
 
-from store import clock
+from store import audit, clock
 from store.consent import customers_with_consent, marketing_recipients
 from store.models import (
     Customer,
@@ -171,3 +171,15 @@ def marketing_list() -> list[dict[str, Any]]:
         {"customer_no": c.customer_no, "name": c.name, "email": c.email, "language": c.language}
         for c in marketing_recipients()
     ]
+
+
+PERSONAL_LISTINGS = ("requests", "messages", "customers", "outbox", "marketing-list")
+"""The listings that show personal data (names, addresses, who wrote what): each look at
+one is audited, since it shows many people at once."""
+
+
+def record_look(listing: str, actor: str, *, rows: int, output: str) -> None:
+    """Audit a look at a listing of personal data: who, which listing, how many rows, and
+    whether it went to a screen (``table``) or out of the register (``json``)."""
+    if listing in PERSONAL_LISTINGS:
+        audit.record("register.listed", actor, listing=listing, rows=rows, output=output)

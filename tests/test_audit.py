@@ -2,9 +2,9 @@
 
 import pytest
 
+from cli.main import main
 from store import audit
 from store.models import AuditEvent, database
-from tui.cli.main import main
 
 
 @pytest.fixture

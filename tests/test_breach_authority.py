@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from cli.main import main
 from store import breaches, clock
 from store.breach_authority import MISSING, authority_text, missing_items
 from store.config import Settings, load_settings
 from tests.support.factories import make_customer
-from tui.cli.main import main
 
 
 @pytest.fixture

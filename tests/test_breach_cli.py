@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from cli.main import main
 from store import clock
 from store.models import AuditEvent, Breach
 from tests.support.factories import make_customer
-from tui.cli.main import main
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -9,10 +9,10 @@ import json
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from cli.main import main
 from store import audit, breaches, clock
 from store.models import Customer, OutboxMail
 from tests.support.killed_sender import insert_customers, kill_after, sender, sender_env
-from tui.cli.main import main
 
 CUSTOMERS = 5000
 KILL_AFTER = 1500  # mails the server has accepted when the sender is killed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tui.cli.main import main
+from cli.main import main
 
 CITED = Path(__file__).parent / "corpus" / "cited"
 

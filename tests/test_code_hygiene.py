@@ -45,9 +45,29 @@ def test_mailbot_imports_store_only_and_never_textual():
     assert ours(modules_loaded_by(statement)) == {"store", "mailbot"}
 
 
-def test_the_command_line_loads_textual_only_for_the_tui():
-    loaded = modules_loaded_by("import tui.cli.main as m; m.build_parser()")
-    assert "textual" not in ours(loaded)
+def test_every_command_but_the_tui_and_the_demo_runs_without_textual():
+    loaded = modules_loaded_by(
+        "import cli.main as m; "
+        "[m.build_parser(name) for name in m.COMMANDS if name not in ('tui', 'demo')]"
+    )
+    assert not {"textual", "tui"} & ours(loaded)
+
+
+def test_the_list_of_commands_imports_none_of_them():
+    """``rekisteri --help`` names every command without loading any: it starts at once."""
+    loaded = modules_loaded_by("import cli.main as m; m.build_parser()")
+    assert not {name for name in loaded if name.startswith("cli.") and name != "cli.main"}
+    assert not {"mailbot", "textual", "tui"} & ours(loaded)
+
+
+def test_every_command_in_the_list_is_built_by_its_modules():
+    loaded = modules_loaded_by(
+        "import cli.main as m; "
+        "missing = [n for n in m.COMMANDS if n not in "
+        "m.build_parser(n)._subparsers._group_actions[0].choices]; "
+        "assert not missing, missing"
+    )
+    assert "cli.main" in loaded
 
 
 @pytest.mark.skipif(

@@ -82,7 +82,7 @@ def test_the_command_line_prints_one_line_and_exits_1(tmp_path):
     config = tmp_path / "rekisteri.toml"
     config.write_text("[mail]\npoll_seconds = true\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "tui.cli.main", "requests", "list"],
+        [sys.executable, "-m", "cli.main", "requests", "list"],
         capture_output=True,
         text=True,
         env={**os.environ, "REKISTERI_CONFIG": str(config)},

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from cli.main import main
 from store import clock
 from store.consent import (
     consent_state,
@@ -18,7 +19,6 @@ from store.consent import (
 from store.errors import InvalidInput
 from store.models import ConsentEvent, Restriction
 from tests.support.factories import make_customer
-from tui.cli.main import main
 
 
 def marketing_list(capsys) -> list[str]:

@@ -8,19 +8,19 @@ from pathlib import Path
 import peewee
 import pytest
 
+from cli.main import main
 from store.db import open_database
 from store.errors import DatabaseError, SchemaError
 from store.migrations import LATEST, check_schema, current_version, migrate
 from store.models import AuditEvent, SchemaVersion
 from store.urls import file_url
-from tui.cli.main import main
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The installed console script, as a user runs it."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli.main", *args],
+        [sys.executable, "-m", "cli.main", *args],
         capture_output=True,
         text=True,
         env=full_env,

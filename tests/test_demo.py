@@ -3,7 +3,7 @@
 import json
 import mailbox
 
-from tui.cli.main import main
+from cli.main import main
 
 
 def test_the_demo_folder_holds_a_register_an_inbox_and_an_outbox(tmp_path, capsys, monkeypatch):

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from cli.main import main
 from store import audit, clock, lifecycle
 from store.consent import has_consent, record_consent
 from store.erasure import erase_customer, erasure_preview
@@ -25,7 +26,6 @@ from store.models import (
 from store.retention import apply_retention
 from tests.support.factories import make_customer
 from tests.support.privacy import at, make_purchase, make_request, settings
-from tui.cli.main import main
 
 NOW = "2026-03-10 12:00"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from mailbot import acts
 from store import audit
 from store.config import load_settings
@@ -29,7 +30,6 @@ from store.urls import file_url_path
 from tests.support.factories import make_customer
 from tests.support.mail import deliver_to_maildir, feed, mail_settings, make_mail
 from tests.support.privacy import at, make_purchase
-from tui.cli.main import main
 
 REGISTERED = "maija.mallikas@example.fi"
 PRIVATE = "maija.m@kotiposti.fi"

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from store import consent, listings
 from store.consent import suppress
 from store.importer import ImportFailed, import_customers
 from store.models import ConsentEvent, Customer, CustomerSource
-from tui.cli.main import main
 
 TICKETING = """customer_no,first_name,last_name,street_address,postal_code,city,phone,email
 100001,Aino,Virtanen,Keskuskatu 1 A 3,48100,Kotka,040 123 4567,Aino.Virtanen@Example.FI

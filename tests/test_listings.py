@@ -2,12 +2,12 @@
 
 import json
 
+from cli.main import main
 from store import lifecycle
 from store.consent import record_consent
 from store.models import InboundMessage
 from store.staff import add_staff
 from tests.support.factories import make_customer
-from tui.cli.main import main
 
 REQUEST_FIELDS = {
     "reference",
@@ -172,3 +172,40 @@ def test_customers_staff_and_consents_are_in_words_in_the_tables(
     assert "käsittelijä" in finnish and "kyllä" in finnish
     assert "Markkinointi (uutiskirje)" in finnish and "verkkolomake" in finnish
     assert "website_form" not in finnish and "handler" not in finnish
+
+
+def test_a_look_at_personal_data_in_bulk_is_audited_with_who_and_how_many(db, capsys):
+    from cli.context import CLI_ACTOR
+    from store.models import AuditEvent
+
+    make_customer()
+    make_customer(customer_no="100002", email="toinen@example.fi", phone="0407654321")
+    assert main(["customers", "list", "--json"]) == 0
+    assert main(["marketing-list"]) == 0
+    capsys.readouterr()
+    looks = [
+        (event.actor, event.payload)
+        for event in AuditEvent.select().where(AuditEvent.action == "register.listed")
+    ]
+    assert (CLI_ACTOR, {"listing": "customers", "rows": 2, "output": "json"}) in looks
+    assert (CLI_ACTOR, {"listing": "marketing-list", "rows": 0, "output": "table"}) in looks
+    assert CLI_ACTOR.startswith("@cli:") and len(CLI_ACTOR) > len("@cli:")
+
+
+def test_as_names_the_staff_member_the_command_acts_as(db, capsys):
+    from store.models import AuditEvent
+
+    add_staff("anna", "handler", "pitkä salasana 1", "@test")
+    add_staff("ville", "handler", "pitkä salasana 2", "@test")
+    from store.staff import set_enabled
+
+    set_enabled("ville", False, "@test")
+    customer = make_customer()
+    assert main(["--as", "anna", "consent", "show", customer.customer_no]) == 0
+    viewed = AuditEvent.select().where(AuditEvent.action == "customer.viewed").get()
+    assert (viewed.actor, viewed.payload["purpose"]) == ("anna", "consent.show")
+    capsys.readouterr()
+    for name in ("ville", "nobody"):
+        assert main(["--as", name, "customers", "list"]) == 1
+        assert name in capsys.readouterr().err
+    assert not AuditEvent.select().where(AuditEvent.action == "register.listed").exists()

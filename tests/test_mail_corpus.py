@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli.main import main
 from store.models import DISPOSITIONS, InboundMessage
 from tests.support.mail import deliver_to_maildir
-from tui.cli.main import main
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from cli.main import main
 from store import audit, clock, lifecycle, listings
 from store.consent import has_consent, is_suppressed, record_consent
 from store.models import (
@@ -20,7 +21,6 @@ from store.models import (
 )
 from tests.support.factories import make_customer
 from tests.support.mail import INBOX, feed, mail_settings, make_mail
-from tui.cli.main import main
 
 
 def outbox_for(address: str) -> list[OutboxMail]:

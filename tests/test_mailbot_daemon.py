@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from store.heartbeat import last_fetch_at
 from store.models import InboundMessage, Request
 from tests.support.mail import deliver_to_maildir, make_mail
-from tui.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,7 +87,7 @@ def test_the_mailbot_never_loads_textual(db, tmp_path):
     inbox = tmp_path / "inbox"
     deliver_to_maildir(inbox, [make_mail(body="poistakaa tietoni")])
     code = (
-        "import sys, tui.cli.main as m; code = m.main(['mailbot', '--once']); "
+        "import sys, cli.main as m; code = m.main(['mailbot', '--once']); "
         "print('TEXTUAL' if any(n == 'textual' or n.startswith('textual.') "
         "for n in sys.modules) else 'CLEAN'); sys.exit(code)"
     )
@@ -110,7 +110,7 @@ def test_the_daemon_picks_up_new_mail_and_stops_cleanly_on_sigterm(db, tmp_path)
     log_path = tmp_path / "mailbot.log"
     with log_path.open("w") as log:
         daemon = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli.main", "mailbot"],
+            [sys.executable, "-m", "cli.main", "mailbot"],
             cwd=ROOT,
             env=_env(db, tmp_path, inbox),
             stdout=log,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from cli.main import main
 from mailbot.ingest import ingest
 from mailbot.sources.imap import ImapSource, plain_text_allowed
 from store.config import load_settings
@@ -21,7 +22,6 @@ from store.models import InboundMessage, MessageLocation, OutboxMail, Request
 from tests.support.imap_server import dovecot_available, free_port, running_imap_server
 from tests.support.mail import make_mail
 from tests.test_mailbot_daemon import wait_for
-from tui.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -313,7 +313,7 @@ def start_daemon(db_url: str, log_path: Path) -> subprocess.Popen:
     starts = log_path.read_text().count(STARTED) if log_path.exists() else 0
     with log_path.open("a") as log:
         daemon = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli.main", "mailbot"],
+            [sys.executable, "-m", "cli.main", "mailbot"],
             cwd=ROOT,
             env=env,
             stdout=log,

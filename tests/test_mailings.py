@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from cli.main import main
 from mailbot.breach_notices import notice_preview, queue_breach_notices
 from mailbot.mailing import MailSpec, queue_mailing
 from store import audit, breaches, clock, mailings
@@ -16,7 +17,6 @@ from store.errors import InvalidInput, NotFound
 from store.mailings import Selection
 from store.models import AuditEvent, Customer, Mailing, MailingRecipient, OutboxMail
 from tests.support.factories import make_customer
-from tui.cli.main import main
 
 
 @pytest.fixture

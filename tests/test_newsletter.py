@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from cli.main import main
 from mailbot.markdown import render_markdown
 from mailbot.newsletter import queue_newsletter
 from mailbot.sender import send_due
@@ -39,7 +40,6 @@ from tests.support.newsletter import (
     subscriber,
     text_part,
 )
-from tui.cli.main import main
 
 FINNISH = """# Maaliskuun ensi-illat
 

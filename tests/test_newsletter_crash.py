@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from urllib.parse import unquote
 
+from cli.main import main
 from store import audit, clock, tokens
 from store.config import load_settings
 from store.consent import record_consent
@@ -24,7 +25,6 @@ from tests.support.killed_sender import (
     sender_env,
 )
 from tests.support.newsletter import footer_links
-from tui.cli.main import main
 
 CUSTOMERS = 2000
 KILL_AFTER = 600  # mails the server has accepted when the sender is killed

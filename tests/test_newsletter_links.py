@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from cli.main import main
 from mailbot.newsletter import queue_newsletter
 from store import audit, clock, newsletters, tokens
 from store.config import load_settings
@@ -26,7 +27,6 @@ from store.models import (
 )
 from tests.support.mail import feed, make_mail
 from tests.support.newsletter import follow, footer_links, subscriber, text_part
-from tui.cli.main import main
 
 ISSUE = "# Huhtikuun ohjelma\n\nKatso ohjelmisto ja tarkista tietosi kotisivuiltamme.\n"
 

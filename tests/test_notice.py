@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from store import breaches, clock, lifecycle
 from store.config import LANGUAGES, load_settings
 from store.consent import record_consent
@@ -21,7 +22,6 @@ from store.notice import NOTICE_SECTIONS, build_notice
 from store.package import build_package
 from store.record import build_record
 from tests.support.factories import make_customer
-from tui.cli.main import main
 
 OMBUDSMAN = {
     "fi": "Tietosuojavaltuutetun toimisto",

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from cli.main import main
 from store.config import load_settings
 from tests.support.factories import make_outbox_mail
-from tui.cli.main import main
 
 
 @pytest.fixture

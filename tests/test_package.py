@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from store import audit, clock, lifecycle
 from store.consent import record_consent, suppress
 from store.i18n import catalog
@@ -27,7 +28,6 @@ from store.package import (
 )
 from tests.support.factories import make_customer
 from tests.support.privacy import make_purchase, make_request, settings
-from tui.cli.main import main
 
 
 def test_every_field_of_every_model_is_exported_or_left_out_for_a_stated_reason():

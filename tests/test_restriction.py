@@ -10,6 +10,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from cli.main import main
 from mailbot.restriction_notices import lift, restrict
 from mailbot.sender import send_due
 from store import audit, clock, lifecycle
@@ -24,7 +25,6 @@ from store.retention import apply_retention
 from store.urls import file_url
 from tests.support.factories import make_customer
 from tests.support.privacy import at, settings
-from tui.cli.main import main
 
 
 def restriction_request(customer: Customer, *, language: str = "fi", call: bool = True):

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
+from cli.main import main
 from store import audit, clock
 from store.consent import record_consent
 from store.models import AuditEvent, Customer, InboundMessage, OutboxMail, Purchase, Restriction
 from store.retention import apply_retention
 from tests.support.factories import make_customer
 from tests.support.privacy import at, make_purchase, make_request, settings
-from tui.cli.main import main
 
 
 def ended(day: str, **fields):

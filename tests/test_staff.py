@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
+from cli.main import main
 from store import clock, staff
 from store.errors import InvalidInput, LoginRefused
 from store.models import AuditEvent, Staff
-from tui.cli.main import main
 
 PASSWORD = "oikea-salasana-42"
 

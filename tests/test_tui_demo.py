@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
+from cli.demo import DemoFolder, start_mailbot
+from cli.main import main
 from store.config import load_settings
 from store.db import open_database
 from store.models import Request
-from tui.cli.demo_cmd import DemoFolder, start_mailbot
-from tui.cli.main import main
 
 
 def test_the_demo_mailbot_runs_headless_in_the_background_on_the_demo_folder(tmp_path):
@@ -67,7 +67,7 @@ def test_closing_the_terminal_stops_the_demo_mailbot_too(tmp_path):
     terminal, their_end = pty.openpty()
     fcntl.ioctl(their_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     demo = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli.main", "demo", "--dir", str(folder)],
+        [sys.executable, "-m", "cli.main", "demo", "--dir", str(folder)],
         stdin=their_end,
         stdout=their_end,
         stderr=their_end,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 
+from cli.main import main
 from mailbot import acts
 from store import lifecycle
 from store.models import AuditEvent, OutboxMail, Request, RequestNote
 from tests.support.desk import desk_app, log_in, open_request, press_and_settle, settle, text_of
 from tests.support.factories import make_outbox_mail
-from tui.cli.main import main
 from tui.dialogs.assign import AssignDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.manual_request import ManualRequestDialog

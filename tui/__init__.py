@@ -1,5 +1,5 @@
-"""The staff terminal UI (Textual) and, at the top of the import chain, the command line.
+"""The staff terminal UI (Textual).
 
-``tui.cli`` holds the ``rekisteri`` command.  It lives here because it may start the TUI;
-its other subcommands (``mailbot`` above all) never import Textual.
+The command line lives beside it in :mod:`cli`; only ``rekisteri tui`` and ``rekisteri
+demo`` import this package, so the mailbot and every other command never load Textual.
 """

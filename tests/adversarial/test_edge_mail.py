@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from store.models import Attachment, InboundMessage, OutboxMail, Request
 from tests.support.mail import deliver_to_maildir, make_mail
-from tui.cli.main import main
 
 
 def run_mailbot(inbox: Path, monkeypatch: pytest.MonkeyPatch, config: str = "") -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from mailbot.authresults import authentication_of, parse_authentication_results
 from store.consent import has_consent, record_consent
 from store.models import InboundMessage, OutboxMail, Request
 from tests.support.factories import make_customer
 from tests.support.mail import deliver_to_maildir, make_mail
-from tui.cli.main import main
 
 OURS = "mx.kotkanleffat.fi"
 FORGED = f"{OURS}; spf=fail smtp.mailfrom=example.fi; dkim=none; dmarc=fail header.from=example.fi"

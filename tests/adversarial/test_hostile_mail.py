@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli.main import main
 from mailbot.changes import proposed_changes
 from mailbot.classify import classify
 from mailbot.parsing import parse_message
@@ -19,7 +20,6 @@ from store.consent import record_consent
 from store.models import InboundMessage, Request
 from tests.support.factories import make_customer
 from tests.support.mail import deliver_to_maildir, make_mail
-from tui.cli.main import main
 
 CONTROLS = "".join(
     chr(code)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from store import audit
 from store.audit import AuditHeadMissing
 from store.db import redact
 from store.importer import ImportFailed, import_customers
 from store.models import AuditEvent, AuditHead, Customer, Request, database
 from store.urls import file_url
-from tui.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

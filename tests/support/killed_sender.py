@@ -79,7 +79,7 @@ def sender(env: dict[str, str], log: Path, now: str) -> subprocess.Popen:
     """``rekisteri outbox send`` at the time ``now``, its output appended to ``log``."""
     with log.open("a") as handle:
         return subprocess.Popen(
-            [sys.executable, "-m", "tui.cli.main", "outbox", "send"],
+            [sys.executable, "-m", "cli.main", "outbox", "send"],
             cwd=ROOT,
             env={**env, "REKISTERI_NOW": now},
             stdout=handle,

@@ -34,6 +34,7 @@ def _cli_actor() -> str:
 
 
 CLI_ACTOR = _cli_actor()
+"""The actor of a command run without ``--as``."""
 
 
 def request_named(reference: str | None) -> Request | None:
@@ -51,7 +52,14 @@ def request_named(reference: str | None) -> Request | None:
 class Context:
     settings: Settings
     language: str
+    as_staff: str | None = None
+    """``--as NAME``: the staff member the command acts as (checked when the database opens)."""
     _opened: bool = field(default=False, repr=False)
+
+    @property
+    def actor(self) -> str:
+        """Who the command's acts and looks are recorded as in the audit trail."""
+        return self.as_staff or CLI_ACTOR
 
     def t(self, key: str, /, **params: Any) -> str:
         return translate(key, self.language, **params)
@@ -62,6 +70,10 @@ class Context:
         self._opened = True
         if check:
             check_schema()
+        if self.as_staff is not None:
+            from store.staff import require_active
+
+            require_active(self.as_staff)
 
     def say(self, key: str, /, **params: Any) -> None:
         """A line for people, on stderr so that stdout stays clean for --json."""

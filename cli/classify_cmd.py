@@ -8,14 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cli.context import Context
 from store.errors import InvalidInput
-from tui.cli.context import Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "classify", help="show what the mailbot would decide for mail files (no database)"
-    )
+    parser = commands.add_parser("classify")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.set_defaults(handler=run)

@@ -12,17 +12,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cli.context import Context, request_named
 from mailbot.ingest import find_message
 from store.config import LANGUAGES
 from store.customers import get_customer
 from store.errors import InvalidInput
 from store.models import Customer
 from store.package import build_package, new_password, spoken_password, write_package
-from tui.cli.context import CLI_ACTOR, Context, request_named
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("export", help="write a customer's data package (Art. 15)")
+    parser = commands.add_parser("export")
     parser.add_argument("customer_no", nargs="?", metavar="CUSTOMER_NO")
     parser.add_argument(
         "--request",
@@ -82,7 +82,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
         customer,
         language=language,
         settings=context.settings,
-        actor=CLI_ACTOR,
+        actor=context.actor,
         request=request,
         include_messages=[find_message(identifier).id for identifier in args.include_message],
     )

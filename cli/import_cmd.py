@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.context import Context
 from store.importer import ImportFailed, import_customers
-from tui.cli.context import CLI_ACTOR, Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("import", help="import customers from a CSV file")
+    group = commands.add_parser("import")
     kinds = group.add_subparsers(dest="what", metavar="WHAT", required=True)
     customers = kinds.add_parser(
         "customers", help="customers from the ticketing system or the newsletter list (CSV)"
@@ -32,7 +32,11 @@ def run(context: Context, args: argparse.Namespace) -> int:
     try:
         with context.progress(context.t("import.progress")) as progress:
             report = import_customers(
-                args.file, args.source, actor=CLI_ACTOR, skip_bad=args.skip_bad, progress=progress
+                args.file,
+                args.source,
+                actor=context.actor,
+                skip_bad=args.skip_bad,
+                progress=progress,
             )
     except ImportFailed as failure:
         for error in failure.errors:

@@ -9,11 +9,12 @@ audited there.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from datetime import date, datetime
 from typing import Any
 
+from cli.context import Context
+from cli.listing_cmds import print_table
 from mailbot.breach_notices import notice_preview, queue_breach_notices
 from store import breaches, clock, mailings
 from store.breach_authority import authority_text, missing_items
@@ -23,8 +24,6 @@ from store.errors import InvalidInput
 from store.i18n import format_datetime
 from store.mailings import Selection
 from store.models import BREACH_NATURES, OUTBOX_STATUSES, SOURCES
-from tui.cli.context import CLI_ACTOR, Context
-from tui.cli.listing_cmds import print_table
 
 FIELD_OPTIONS: dict[str, str] = {
     "occurred_until": "when the breach ended, if it lasted a while (ISO 8601)",
@@ -47,9 +46,7 @@ FIELD_OPTIONS: dict[str, str] = {
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser(
-        "breach", help="the register of personal data breaches (GDPR Art. 33-34)"
-    )
+    group = commands.add_parser("breach")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     new = actions.add_parser("new", help="record a breach; prints its id")
@@ -193,14 +190,11 @@ def _field_values(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _who(args: argparse.Namespace) -> str:
-    """Who acted: ``--by``, else the login name of whoever runs the command."""
+def _who(context: Context, args: argparse.Namespace) -> str:
+    """Who acted: ``--by``, else whoever runs the command (``--as`` or the system user)."""
     if args.by and args.by.strip():
         return args.by.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return CLI_ACTOR
+    return context.actor
 
 
 # ---------------------------------------------------------------- handlers
@@ -214,7 +208,7 @@ def run_new(context: Context, args: argparse.Namespace) -> int:
         discovered_at=_instant(args.discovered),
         occurred_at=_instant(args.occurred) if args.occurred else None,
         what=args.what,
-        actor=CLI_ACTOR,
+        actor=context.actor,
         controller=context.settings.controller,
         **values,
     )
@@ -313,7 +307,7 @@ def run_update(context: Context, args: argparse.Namespace) -> int:
         values["discovered_at"] = _instant(args.discovered)
     if args.occurred is not None:
         values["occurred_at"] = _instant(args.occurred) if args.occurred.strip() else None
-    changed = breaches.update_breach(breach, CLI_ACTOR, **values)
+    changed = breaches.update_breach(breach, context.actor, **values)
     context.say(
         "breach.updated" if changed else "breach.unchanged", id=breach.id, fields=", ".join(changed)
     )
@@ -324,7 +318,7 @@ def run_notice_text(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     breach = breaches.get_breach(args.id)
     texts = {name: getattr(args, name) for name in breaches.NOTICE_FIELDS}
-    changed = breaches.set_notice_texts(breach, args.language, CLI_ACTOR, **texts)
+    changed = breaches.set_notice_texts(breach, args.language, context.actor, **texts)
     context.say(
         "breach.updated" if changed else "breach.unchanged", id=breach.id, fields=", ".join(changed)
     )
@@ -337,7 +331,9 @@ def run_decide(context: Context, args: argparse.Namespace) -> int:
     breach = breaches.get_breach(args.id)
     which = "authority" if args.authority else "people"
     required = (args.authority or args.people) == "yes"
-    breaches.decide(breach, which, required, args.reason, decided_by=_who(args), actor=CLI_ACTOR)
+    breaches.decide(
+        breach, which, required, args.reason, decided_by=_who(context, args), actor=context.actor
+    )
     context.say(f"breach.decided_{which}_{'yes' if required else 'no'}", id=breach.id)
     return 0
 
@@ -348,7 +344,11 @@ def run_filed(context: Context, args: argparse.Namespace) -> int:
     at = _instant(args.at) if args.at else None
     first = breach.authority_notified_at is None
     breaches.record_filing(
-        breach, filed_by=_who(args), actor=CLI_ACTOR, at=at, delay_reason=args.delay_reason
+        breach,
+        filed_by=_who(context, args),
+        actor=context.actor,
+        at=at,
+        delay_reason=args.delay_reason,
     )
     context.say(
         "breach.filed" if first else "breach.supplemented",
@@ -417,8 +417,8 @@ def run_notify(context: Context, args: argparse.Namespace) -> int:
             breach,
             selection,
             settings=context.settings,
-            actor=CLI_ACTOR,
-            decided_by=_who(args),
+            actor=context.actor,
+            decided_by=_who(context, args),
             progress=progress,
         )
     context.say(

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import argparse
 
+from cli.context import Context
+from cli.listing_cmds import print_table
 from store import clock
 from store.consent import CHANNELS, PURPOSES, consent_state, history, record_consent
-from store.customers import get_customer
+from store.customers import get_customer, record_view
 from store.i18n import code_text, format_datetime
-from tui.cli.context import CLI_ACTOR, Context
-from tui.cli.listing_cmds import print_table
+from store.models import database
 
 STAFF_CHANNELS = tuple(channel for channel in CHANNELS if channel not in ("import", "erasure"))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("consent", help="the consent ledger of one customer")
+    group = commands.add_parser("consent")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, help_text in (
         ("give", "record a consent given"),
@@ -54,7 +55,7 @@ def run_record(context: Context, args: argparse.Namespace) -> int:
         args.purpose,
         args.given,
         channel=args.channel,
-        actor=CLI_ACTOR,
+        actor=context.actor,
         evidence=args.evidence,
         wording_version=args.wording,
         request_reference=args.request,
@@ -75,6 +76,8 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     customer = get_customer(args.customer_no)
     events = history(customer)
+    with database.atomic():
+        record_view(customer, context.actor, purpose="consent.show")
     if args.json:
         context.print_json(
             [

@@ -12,21 +12,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.context import Context
+from cli.listing_cmds import print_table
 from mailbot.newsletter import newsletter_preview, queue_newsletter
 from store import newsletters, tokens
 from store.config import LANGUAGES
 from store.errors import InvalidInput
 from store.i18n import format_datetime
 from store.models import Newsletter
-from tui.cli.context import CLI_ACTOR, Context
-from tui.cli.listing_cmds import print_table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser(
-        "newsletter",
-        help="the newsletter: send an issue, list them, rotate the secret of its links",
-    )
+    group = commands.add_parser("newsletter")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     send = actions.add_parser(
@@ -122,11 +119,11 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     bodies, subjects = _texts(args)
     if args.dry_run:
         return _dry_run(context, args.subject, bodies, subjects)
-    newsletter, created = newsletters.find_or_create(args.subject, bodies, CLI_ACTOR, subjects)
+    newsletter, created = newsletters.find_or_create(args.subject, bodies, context.actor, subjects)
     context.say("newsletter.created" if created else "newsletter.resuming", id=newsletter.id)
     with context.progress(context.t("newsletter.progress")) as progress:
         report = queue_newsletter(
-            newsletter, settings=context.settings, actor=CLI_ACTOR, progress=progress
+            newsletter, settings=context.settings, actor=context.actor, progress=progress
         )
     context.say(
         "newsletter.queued", id=newsletter.id, queued=report.queued, already=report.plan.already
@@ -207,6 +204,6 @@ def run_preview(context: Context, args: argparse.Namespace) -> int:
 
 def run_rotate(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
-    tokens.rotate_secret(context.settings, CLI_ACTOR, force=args.force)
+    tokens.rotate_secret(context.settings, context.actor, force=args.force)
     context.say("newsletter.rotated")
     return 0

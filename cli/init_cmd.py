@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from cli.context import Context
 from store import audit, tokens
 from store.migrations import migrate
-from tui.cli.context import CLI_ACTOR, Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("init", help="create or upgrade the database schema")
+    parser = commands.add_parser("init")
     parser.set_defaults(handler=run)
 
 
@@ -23,10 +23,10 @@ def initialise(context: Context) -> tuple[int, int]:
     context.open_db(create=True, check=False)
     before, after = migrate()
     if before != after:
-        audit.record("schema.migrated", CLI_ACTOR, before=before, after=after)
+        audit.record("schema.migrated", context.actor, before=before, after=after)
         context.say("init.migrated", before=before, after=after)
     else:
         context.say("init.up_to_date", version=after)
-    if tokens.ensure_secret(CLI_ACTOR):
+    if tokens.ensure_secret(context.actor):
         context.say("newsletter.secret_created")
     return before, after

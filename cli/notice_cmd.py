@@ -12,20 +12,16 @@ import json
 import sys
 from pathlib import Path
 
+from cli.context import Context
 from store.config import LANGUAGES
 from store.documents import FORMATS, render
 from store.errors import InvalidInput
 from store.notice import build_notice
 from store.record import build_record, record_json
-from tui.cli.context import Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "notice",
-        help="the privacy notice (Art. 13), or with --record the record of "
-        "processing activities (Art. 30)",
-    )
+    parser = commands.add_parser("notice")
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,

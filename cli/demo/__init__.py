@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import os
 import shutil
 import signal
@@ -16,11 +17,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import IO
 
-from mailbot.demo_inbox import DemoPerson, demo_messages, write_maildir
-from store import demo_data, tokens
+from cli.context import Context
+from cli.demo.inbox import DemoPerson, demo_messages, write_maildir
+from store import tokens
 from store.config import Settings, default_data_dir
 from store.customers import format_phone
 from store.errors import InvalidInput
@@ -29,7 +31,6 @@ from store.migrations import migrate
 from store.models import Customer
 from store.staff import add_staff
 from store.urls import file_url
-from tui.cli.context import Context
 
 DEMO_STAFF = (("demo", "handler", "demo-salasana"), ("admin", "admin", "admin-salasana"))
 """Demo logins, documented in the README; the demo opens the TUI as ``demo``."""
@@ -68,7 +69,7 @@ class DemoFolder:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("demo", help="set up the demo folder and open the TUI on it")
+    parser = commands.add_parser("demo")
     parser.add_argument(
         "--dir", type=Path, default=None, help="demo folder (default: <user data dir>/demo)"
     )
@@ -151,7 +152,7 @@ def stop_with_this_process(child: subprocess.Popen[bytes]) -> None:
 def start_mailbot(demo: DemoFolder, settings: Settings, log: IO[bytes]) -> subprocess.Popen[bytes]:
     """``rekisteri mailbot`` in its own process (headless: it never loads Textual), pointed
     at the demo folder through the same REKISTERI_* variables ``--no-tui`` prints."""
-    command = [sys.executable, "-m", "tui.cli.main"]
+    command = [sys.executable, "-m", "cli.main"]
     if settings.source_path:
         command += ["--config", settings.source_path]
     environment = {**os.environ, **demo.environment()}
@@ -165,7 +166,18 @@ def start_mailbot(demo: DemoFolder, settings: Settings, log: IO[bytes]) -> subpr
     )
 
 
+def _demo_data() -> ModuleType:
+    """The demo's customers come from Faker, an extra the register server does not install."""
+    try:
+        return importlib.import_module("cli.demo.data")
+    except ModuleNotFoundError as missing:
+        if missing.name != "faker":
+            raise
+        raise InvalidInput("the demo needs Faker", key="demo.needs_faker") from None
+
+
 def build(context: Context, demo: DemoFolder, *, customers: int) -> None:
+    demo_data = _demo_data()
     context.say("demo.building", folder=str(demo.folder), customers=customers)
     demo.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     (demo.folder / DEMO_MARKER).write_text("rekisteri demo\n", encoding="utf-8")

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import argparse
 
+from cli.context import Context, request_named
 from mailbot import acts
 from store.customers import get_customer
 from store.erasure import ErasurePreview, erase_customer, erasure_preview
 from store.errors import RuleViolation
 from store.i18n import code_text, format_date
 from store.models import Customer
-from tui.cli.context import CLI_ACTOR, Context, request_named
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "erase", help="erase a customer (Art. 17); vouchers are kept for their six years"
-    )
+    parser = commands.add_parser("erase")
     parser.add_argument("customer_no", metavar="CUSTOMER_NO")
     parser.add_argument(
         "--confirm", metavar="CUSTOMER_NO", help="the same customer number again, to confirm"
@@ -44,7 +42,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
     if customer.erased_at is None:
         show_preview(context, erasure_preview(customer, context.settings))
     _require_confirmation(args, customer)
-    erase_customer(customer, actor=CLI_ACTOR, settings=context.settings)
+    erase_customer(customer, actor=context.actor, settings=context.settings)
     print(context.t("erasure.done", customer_no=customer.customer_no))
     return 0
 
@@ -59,10 +57,10 @@ def run_for_request(context: Context, args: argparse.Namespace, customer: Custom
             reference=request.reference,
             customer_no=customer.customer_no,
         )
-    proposal = acts.plan("erasure", request.reference, context.settings, CLI_ACTOR)
+    proposal = acts.plan("erasure", request.reference, context.settings, context.actor)
     show_preview(context, proposal.erasure)
     _require_confirmation(args, customer)
-    outcome = acts.commit(proposal, context.settings, CLI_ACTOR)
+    outcome = acts.commit(proposal, context.settings, context.actor)
     print(context.t("erasure.done", customer_no=customer.customer_no))
     print(
         context.t(

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import argparse
 
+from cli.context import Context
 from store.i18n import format_date
 from store.restriction import ground_text
 from store.retention import RetentionReport, apply_retention
-from tui.cli.context import Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "retention", help="erase customers and vouchers whose time is up, clean old mail"
-    )
+    parser = commands.add_parser("retention")
     parser.add_argument(
         "--dry-run", action="store_true", help="only list what would be done, and why"
     )

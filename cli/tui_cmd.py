@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.context import Context
+from cli.context import Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("tui", help="open the staff terminal UI (log in as staff)")
+    parser = commands.add_parser("tui")
     parser.set_defaults(handler=run)
 
 

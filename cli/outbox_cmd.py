@@ -1,6 +1,6 @@
 """``rekisteri outbox send [--limit N]`` and ``rekisteri outbox retry MESSAGE_ID``.
 
-``outbox list`` is one of the listings (:mod:`tui.cli.listing_cmds`); these two actions join
+``outbox list`` is one of the listings (:mod:`cli.listing_cmds`); these two actions join
 it in the same group.  Like ``mailbot``, they import ``mailbot`` and ``store`` only.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from cli import listing_cmds
+from cli.context import Context
 from mailbot import acts
 from mailbot.sender import send_due
-from tui.cli import listing_cmds
-from tui.cli.context import CLI_ACTOR, Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -49,6 +49,6 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
 
 def run_retry(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
-    acts.retry_mail(args.message_id, CLI_ACTOR)  # the desk's retry (`y`) is the same act
+    acts.retry_mail(args.message_id, context.actor)  # the desk's retry (`y`) is the same act
     context.say("outbox.requeued", message_id=args.message_id.strip())
     return 0

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import argparse
 
+from cli import listing_cmds
+from cli.context import Context
 from mailbot.daemon import Mailbot
 from mailbot.ingest import reprocess
 from store.i18n import code_text
-from tui.cli import listing_cmds
-from tui.cli.context import Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "mailbot", help="read the privacy inbox and send the outbox (runs until stopped)"
-    )
+    parser = commands.add_parser("mailbot")
     parser.add_argument(
         "--once", action="store_true", help="process everything waiting, send the outbox, and exit"
     )

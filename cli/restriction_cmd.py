@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 
+from cli.context import Context, request_named
+from cli.listing_cmds import print_table
 from mailbot.restriction_notices import RestrictionOutcome, lift, lifted_preview, restrict
 from store.customers import get_customer
 from store.i18n import format_datetime
 from store.restriction import GROUNDS, ground_text, restriction_lines
-from tui.cli.context import CLI_ACTOR, Context, request_named
-from tui.cli.listing_cmds import print_table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser(
-        "restriction", help="restriction of processing (Art. 18): list, apply, lift"
-    )
+    group = commands.add_parser("restriction")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="customers whose processing is restricted")
@@ -102,7 +100,7 @@ def run_apply(context: Context, args: argparse.Namespace) -> int:
         customer,
         ground=args.ground,
         settings=context.settings,
-        actor=CLI_ACTOR,
+        actor=context.actor,
         note=args.note,
         request=request_named(args.request),
     )
@@ -132,7 +130,7 @@ def run_lift(context: Context, args: argparse.Namespace) -> int:
         customer,
         reason=args.reason,
         settings=context.settings,
-        actor=CLI_ACTOR,
+        actor=context.actor,
         informed_otherwise=args.informed,
     )
     print(context.t("restriction.lifted", customer_no=customer.customer_no))

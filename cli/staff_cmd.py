@@ -6,15 +6,15 @@ import argparse
 import getpass
 import sys
 
+from cli.context import Context
 from store import staff
 from store.errors import InvalidInput
 from store.i18n import code_text
 from store.models import ROLES
-from tui.cli.context import CLI_ACTOR, Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("staff", help="the named persons allowed into the register")
+    group = commands.add_parser("staff")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add a staff member (the password is asked twice)")
     add.add_argument("name")
@@ -60,7 +60,7 @@ def run_add(context: Context, args: argparse.Namespace) -> int:
         args.name,
         args.role,
         password,
-        CLI_ACTOR,
+        context.actor,
         display_name=args.display_name,
         language=args.language,
     )
@@ -87,7 +87,7 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
     if args.json:
         context.print_json(rows)
     else:
-        from tui.cli.listing_cmds import print_table
+        from cli.listing_cmds import print_table
 
         print_table(
             context,
@@ -105,13 +105,13 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 
 def run_enable(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
-    staff.set_enabled(args.name, args.enable, CLI_ACTOR)
+    staff.set_enabled(args.name, args.enable, context.actor)
     context.say("staff.enabled" if args.enable else "staff.disabled", name=args.name)
     return 0
 
 
 def run_password(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
-    staff.set_password(args.name, read_password(context, args.password_stdin), CLI_ACTOR)
+    staff.set_password(args.name, read_password(context, args.password_stdin), context.actor)
     context.say("staff.password_set", name=args.name)
     return 0

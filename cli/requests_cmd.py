@@ -2,20 +2,19 @@
 
 It goes through the same act as the desk's ``N`` (:func:`mailbot.acts.record_request`):
 the same checks, the same lifecycle, the acknowledgement mailed when an address is given.
-``requests list`` is one of the listings (:mod:`tui.cli.listing_cmds`).
+``requests list`` is one of the listings (:mod:`cli.listing_cmds`).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from mailbot import acts
+from cli import listing_cmds
+from cli.context import Context
 from store import clock, listings
 from store.config import LANGUAGES
 from store.errors import InvalidInput
 from store.models import KINDS, MANUAL_CHANNELS, Customer
-from tui.cli import listing_cmds
-from tui.cli.context import CLI_ACTOR, Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,6 +54,8 @@ def run_new(context: Context, args: argparse.Namespace) -> int:
             )
         received_at = clock.received_on(day)
     context.open_db()
+    from mailbot import acts  # only when recording: `requests list` starts without it
+
     request = acts.record_request(
         acts.ManualRequest(
             kind=args.kind,
@@ -68,7 +69,7 @@ def run_new(context: Context, args: argparse.Namespace) -> int:
             acknowledge=not args.no_acknowledge,
         ),
         context.settings,
-        CLI_ACTOR,
+        context.actor,
     )
     customer = Customer.get_by_id(request.customer_id) if request.customer_id else None
     row = listings.request_row(request, customer.customer_no if customer else None)

@@ -10,10 +10,11 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cli.context import Context
 from store import listings
 from store.clock import parse_instant
 from store.i18n import code_text, format_date, format_datetime, translate
-from tui.cli.context import Context
+from store.models import database
 
 Columns = list[tuple[str, str]]  # (field, catalog key of its heading)
 
@@ -83,15 +84,13 @@ reprocess``); register those modules after this one."""
 
 def register(commands: argparse._SubParsersAction) -> None:
     for name, (_, _, help_text) in LISTINGS.items():
-        group = commands.add_parser(name, help=help_text)
+        group = commands.add_parser(name)
         actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
         ACTIONS[name] = actions
         listing = actions.add_parser("list", help=help_text)
         listing.add_argument("--json", action="store_true", help="print a JSON array")
         listing.set_defaults(handler=_runner(name))
-    marketing = commands.add_parser(
-        "marketing-list", help="customers who may receive the newsletter now"
-    )
+    marketing = commands.add_parser("marketing-list")
     marketing.add_argument("--json", action="store_true", help="print a JSON array")
     marketing.set_defaults(handler=_run_marketing_list)
 
@@ -102,6 +101,7 @@ def _runner(name: str) -> Callable[[Context, argparse.Namespace], int]:
     def run(context: Context, args: argparse.Namespace) -> int:
         context.open_db()
         rows = fetch()
+        _record_look(context, name, rows, args)
         if args.json:
             context.print_json(rows)
         else:
@@ -114,6 +114,7 @@ def _runner(name: str) -> Callable[[Context, argparse.Namespace], int]:
 def _run_marketing_list(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     rows = listings.marketing_list()
+    _record_look(context, "marketing-list", rows, args)
     if args.json:
         context.print_json(rows)
     else:
@@ -128,6 +129,15 @@ def _run_marketing_list(context: Context, args: argparse.Namespace) -> int:
             ],
         )
     return 0
+
+
+def _record_look(
+    context: Context, listing: str, rows: list[dict[str, Any]], args: argparse.Namespace
+) -> None:
+    with database.atomic():
+        listings.record_look(
+            listing, context.actor, rows=len(rows), output="json" if args.json else "table"
+        )
 
 
 def print_table(

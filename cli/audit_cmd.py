@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from cli.context import Context
 from store import audit
 from store.errors import InvalidInput
-from tui.cli.context import Context
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("audit", help="the audit trail")
+    group = commands.add_parser("audit")
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     verify = actions.add_parser(
         "verify", help="check that no event was altered, removed or inserted"

@@ -1,0 +1,176 @@
+"""Entry point of the ``rekisteri`` command.
+
+A failure the user can fix prints one line on stderr and exits 1; no traceback reaches a
+user unless ``REKISTERI_DEBUG=1`` asks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from store.config import load_settings
+from store.errors import RekisteriError
+from store.i18n import translate
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class Command:
+    summary: str
+    """The line ``rekisteri --help`` shows."""
+    modules: tuple[str, ...]
+    """The modules (under ``cli``) whose ``register`` builds its parser, in order: a module
+    that adds an action to another's group (``messages reprocess``) comes after it."""
+
+
+COMMANDS: dict[str, Command] = {
+    "init": Command("create or upgrade the database schema", ("init_cmd",)),
+    "demo": Command("set up the demo folder and open the TUI on it", ("demo",)),
+    "requests": Command(
+        "list requests; record one made by phone, at the counter or by letter",
+        ("listing_cmds", "requests_cmd"),
+    ),
+    "messages": Command(
+        "list inbound messages and their dispositions; reprocess one",
+        ("listing_cmds", "mailbot_cmd"),
+    ),
+    "customers": Command("list customers", ("listing_cmds",)),
+    "outbox": Command("list, send and retry outgoing mail", ("listing_cmds", "outbox_cmd")),
+    "marketing-list": Command("customers who may receive the newsletter now", ("listing_cmds",)),
+    "mailbot": Command(
+        "read the privacy inbox and send the outbox (runs until stopped)",
+        ("listing_cmds", "mailbot_cmd"),
+    ),
+    "classify": Command(
+        "show what the mailbot would decide for mail files (no database)", ("classify_cmd",)
+    ),
+    "import": Command("import customers from a CSV file", ("import_cmd",)),
+    "staff": Command("the named persons allowed into the register", ("staff_cmd",)),
+    "audit": Command("the audit trail", ("audit_cmd",)),
+    "export": Command("write a customer's data package (Art. 15)", ("export_cmd",)),
+    "erase": Command(
+        "erase a customer (Art. 17); vouchers are kept for their six years", ("erase_cmd",)
+    ),
+    "retention": Command(
+        "erase customers and vouchers whose time is up, clean old mail", ("retention_cmd",)
+    ),
+    "consent": Command("the consent ledger of one customer", ("consent_cmd",)),
+    "breach": Command("the register of personal data breaches (GDPR Art. 33-34)", ("breach_cmd",)),
+    "newsletter": Command(
+        "the newsletter: send an issue, list them, rotate the secret of its links",
+        ("newsletter_cmd",),
+    ),
+    "restriction": Command(
+        "restriction of processing (Art. 18): list, apply, lift", ("restriction_cmd",)
+    ),
+    "notice": Command(
+        "the privacy notice (Art. 13), or with --record the record of processing activities "
+        "(Art. 30)",
+        ("notice_cmd",),
+    ),
+    "tui": Command("open the staff terminal UI (log in as staff)", ("tui_cmd",)),
+}
+"""Every subcommand.  Only the modules of the one being run are imported, so the command
+starts in a fraction of a second and ``mailbot`` never loads Textual."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for ``command`` (its modules imported), or, without one, a parser that
+    lists every command and imports none."""
+    parser = argparse.ArgumentParser(
+        prog="rekisteri",
+        description="Privacy desk for a customer register / Tietosuojapyyntöjen käsittely.",
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", help="TOML configuration file (default: $REKISTERI_CONFIG)"
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_staff",
+        metavar="NAME",
+        help="act as this enabled staff member in the audit trail "
+        "(default: @cli:<the system user>)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    if command in COMMANDS:
+        registered: set[str] = set()
+        for name in COMMANDS[command].modules:
+            if name not in registered:
+                importlib.import_module(f"cli.{name}").register(commands)
+                registered.add(name)
+        for choice, subparser in commands.choices.items():
+            if choice in COMMANDS:
+                subparser.description = subparser.description or COMMANDS[choice].summary
+        # The list of commands in the help shows them all, whichever one is built.
+        commands._choices_actions = [
+            commands._ChoicesPseudoAction(name, (), entry.summary)
+            for name, entry in COMMANDS.items()
+        ]
+    else:
+        for name, entry in COMMANDS.items():
+            commands.add_parser(name, help=entry.summary, add_help=False)
+    return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is one), if any."""
+    for word in argv:
+        if word in COMMANDS:
+            return word
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Every file we write (database, exports, outbox mail, logs) holds personal data.
+    os.umask(0o077)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_in(words))
+    args = parser.parse_args(words)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Never SQL in the log: its parameters are mail bodies and password hashes.
+    logging.getLogger("peewee").setLevel(logging.WARNING)
+    language = "fi"
+    try:
+        settings = load_settings(args.config)
+        language = settings.ui.language
+        from cli.context import Context
+
+        context = Context(settings=settings, language=language, as_staff=args.as_staff)
+        return int(args.handler(context, args) or 0)
+    except RekisteriError as error:
+        print(f"rekisteri: {error.translated(language)}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader (head, less) went away: not an error worth a message.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print(f"rekisteri: {translate('cli.interrupted', language)}", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get("REKISTERI_DEBUG"):
+            raise
+        print(
+            f"rekisteri: {translate('cli.internal_error', language)}: "
+            f"{type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""The ``rekisteri`` command: one subcommand per module, registered in :mod:`tui.cli.main`."""
