@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 
+from store import templating
 from store.config import LANGUAGES, Settings, localized
 from store.customers import format_phone
 from store.errors import InvalidInput
@@ -65,16 +66,7 @@ class RenderedMail:
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("mailbot", "templates"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html.j2",), default_for_string=False
-        ),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = templating.environment("mailbot")
     env.filters["localized"] = localized
     env.filters["date"] = _date_filter
     env.filters["phone"] = format_phone

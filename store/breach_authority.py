@@ -13,11 +13,8 @@ marked as such (Art. 33(4) lets the information follow in phases), and
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 
-import jinja2
-
-from store import clock, facts, mailings
+from store import clock, facts, mailings, templating
 from store.breaches import deadline_at, filed_late, notice_mailing
 from store.config import Settings, localized
 from store.i18n import format_datetime
@@ -45,18 +42,6 @@ ITEMS = (
     "delay_reason",
 )
 """What the notification should hold, as :func:`missing_items` names it."""
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("store", "templates"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # plain text for a web form
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def missing_items(breach: Breach, now: datetime | None = None) -> list[str]:
@@ -111,7 +96,7 @@ def authority_text(breach: Breach, settings: Settings, now: datetime | None = No
         "late": filed_late(breach, now),
         "incomplete": bool(missing_items(breach, now)),
     }
-    return _environment().get_template("breach_authority.fi.txt.j2").render(values)
+    return templating.environment("store").get_template("breach_authority.fi.txt.j2").render(values)
 
 
 def _when(value: datetime) -> str:

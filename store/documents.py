@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
-from functools import cache
 
-import jinja2
+from store import templating
 
 FORMATS = ("txt", "md", "html")
 WIDTH = 78
@@ -154,16 +153,5 @@ def _markdown(document: Document) -> str:
 # ---------------------------------------------------------------- HTML
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("store", "templates"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def _html(document: Document) -> str:
-    return _environment().get_template("document.html.j2").render(doc=document)
+    return templating.environment("store").get_template("document.html.j2").render(doc=document)

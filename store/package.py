@@ -32,14 +32,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from peewee import Model
 
-from store import audit, clock, facts
+from store import audit, clock, facts, templating
 from store.config import LANGUAGES, Settings
 from store.consent import PURPOSES, consent_state, suppression_of
 from store.customers import format_phone
@@ -599,18 +597,6 @@ def _information(
 # ---------------------------------------------------------------- HTML
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("store", "templates"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
-
 def _render_html(document: dict[str, Any], language: str, stem: str) -> str:
     t = _Texts(language)
 
@@ -642,7 +628,7 @@ def _render_html(document: dict[str, Any], language: str, stem: str) -> str:
     def ground(code: str) -> str:
         return ground_text(code, language)
 
-    template = _environment().get_template("package.html.j2")
+    template = templating.environment("store").get_template("package.html.j2")
     return template.render(
         doc=document,
         t=t,
