@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from mailbot.compose import AttachmentFile
 from mailbot.outgoing import preview, queue_mail, template_context
 from mailbot.templates import RenderedMail
 from store import clock, deadlines, lifecycle
+from store.attached_file import AttachedFile
 from store.config import LANGUAGES, Settings
 from store.errors import RuleViolation
 from store.i18n import Term, format_date
@@ -70,7 +70,7 @@ class MailPlan:
     to_name: str
     language: str
     context: dict[str, Any] = field(default_factory=dict)
-    attachments: tuple[AttachmentFile, ...] = ()
+    attachments: tuple[AttachedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -378,10 +378,7 @@ def _plan_access(
         else None
     )
     password = (told or new_password()) if params.get("encrypt", True) else None
-    attachments = tuple(
-        AttachmentFile(item.filename, item.content_type, item.data)
-        for item in package_files(package, password)
-    )
+    attachments = tuple(package_files(package, password))
     mail, rendered = _mail(
         request,
         "your_data",

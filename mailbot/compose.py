@@ -17,6 +17,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from store.attached_file import AttachedFile
 from store.config import Settings
 
 OWN_MESSAGE_ID_PREFIX = "rekisteri."
@@ -30,13 +31,6 @@ _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')  # RFC 5322 specials
 
 
 @dataclass(frozen=True)
-class AttachmentFile:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class OutgoingMail:
     to_address: str
     subject: str
@@ -46,7 +40,7 @@ class OutgoingMail:
     in_reply_to: str | None = None
     references: Sequence[str] = ()
     automatic: bool = False
-    attachments: Sequence[AttachmentFile] = ()
+    attachments: Sequence[AttachedFile] = ()
     extra_headers: Sequence[tuple[str, str]] = field(default_factory=tuple)
     sender: Address | None = None  # From; None: the privacy desk (mail.from_*)
     reply_to: Address | None = None  # None: the privacy inbox

@@ -13,7 +13,6 @@ from email.headerregistry import Address
 from typing import Any
 
 from mailbot.compose import (
-    AttachmentFile,
     OutgoingMail,
     build_message,
     header_text,
@@ -21,6 +20,7 @@ from mailbot.compose import (
 )
 from mailbot.templates import RenderedMail, render_mail
 from store import audit, clock
+from store.attached_file import AttachedFile
 from store.config import Settings
 from store.i18n import format_date
 from store.models import Customer, InboundMessage, OutboxMail, Request, database
@@ -77,7 +77,7 @@ def queue_mail(
     customer: Customer | None = None,
     reply_to_message: InboundMessage | None = None,
     automatic: bool = False,
-    attachments: Sequence[AttachmentFile] = (),
+    attachments: Sequence[AttachedFile] = (),
     extra_headers: Sequence[tuple[str, str]] = (),
     sender: Address | None = None,
     reply_to: Address | None = None,

@@ -38,6 +38,7 @@ from typing import Any
 from peewee import Model
 
 from store import audit, clock, facts, templating
+from store.attached_file import AttachedFile
 from store.config import LANGUAGES, Settings
 from store.consent import PURPOSES, consent_state, suppression_of
 from store.customers import format_phone
@@ -326,13 +327,6 @@ class DataPackage:
 
     def json_bytes(self) -> bytes:
         return json.dumps(self.document, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class PackageFile:
-    filename: str
-    content_type: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -647,11 +641,11 @@ def _render_html(document: dict[str, Any], language: str, stem: str) -> str:
 # ---------------------------------------------------------------- files
 
 
-def package_files(package: DataPackage, password: str | None = None) -> list[PackageFile]:
+def package_files(package: DataPackage, password: str | None = None) -> list[AttachedFile]:
     """The files to deliver: JSON and HTML, or one ZIP holding both when ``password``."""
     files = [
-        PackageFile(f"{package.stem}.json", "application/json", package.json_bytes()),
-        PackageFile(f"{package.stem}.html", "text/html", package.html.encode("utf-8")),
+        AttachedFile(f"{package.stem}.json", "application/json", package.json_bytes()),
+        AttachedFile(f"{package.stem}.html", "text/html", package.html.encode("utf-8")),
     ]
     if not password:
         return files
@@ -660,7 +654,7 @@ def package_files(package: DataPackage, password: str | None = None) -> list[Pac
         password,
         package.generated_at.astimezone(clock.HELSINKI),
     )
-    return [PackageFile(f"{package.stem}.zip", "application/zip", archive)]
+    return [AttachedFile(f"{package.stem}.zip", "application/zip", archive)]
 
 
 def write_package(
