@@ -217,7 +217,7 @@ def record_request(manual: ManualRequest, settings: Settings, actor: str) -> Req
     if not allowed:
         raise RuleViolation(f"cannot record the request ({why})", key=why)
     if manual.kind not in KINDS:
-        raise RuleViolation(f"unknown kind {manual.kind!r}", key="tui.error.choose_kind")
+        raise RuleViolation(f"unknown kind {manual.kind!r}", key="rule.choose_kind")
     if manual.language not in LANGUAGES:
         raise InvalidInput(
             f"unknown language {manual.language!r}",
@@ -311,7 +311,7 @@ def _check_kind(request: Request, act: str) -> None:
     if request.kind != act:
         raise RuleViolation(
             f"{request.reference} is not a {act} request",
-            key="tui.error.wrong_kind",
+            key="rule.wrong_kind",
             reference=request.reference,
         )
 
@@ -324,7 +324,7 @@ def _recipient(request: Request) -> tuple[str, str]:
     if not address:
         raise RuleViolation(
             "the request has no address to answer to",
-            key="tui.error.no_address",
+            key="rule.no_address",
             reference=request.reference,
         )
     return address, name
@@ -422,9 +422,7 @@ def _plan_rectification(
     customer = Customer.get_by_id(request.customer_id)
     changes = tuple(planned_changes(customer, params.get("changes", {})))
     if not changes:
-        raise RuleViolation(
-            "nothing to change", key="tui.error.no_changes", reference=request.reference
-        )
+        raise RuleViolation("nothing to change", key="rule.no_changes", reference=request.reference)
     mail, rendered = _mail(request, "data_corrected", settings, changes=list(changes))
     return Proposal("rectification", request.reference, params, mail, rendered, changes=changes)
 
@@ -473,10 +471,11 @@ def _plan_restriction(
 def _plan_reject(
     request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
 ) -> Proposal:
+    lifecycle.enforce(lifecycle.can_reject(request), request)
     ground = params.get("ground", "")
     reason = str(params.get("reason", "")).strip()
     if ground not in lifecycle.REJECTION_GROUNDS:
-        raise RuleViolation("choose the ground", key="tui.error.choose_ground")
+        raise RuleViolation("choose the ground", key="rule.choose_ground")
     if not reason:
         raise RuleViolation(
             "give the reason", key="rule.reason_required", reference=request.reference
@@ -489,12 +488,7 @@ def _plan_extend(
     request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
 ) -> Proposal:
     reason = str(params.get("reason", "")).strip()
-    if request.extended_at is not None:
-        raise RuleViolation(
-            "already extended", key="rule.already_extended", reference=request.reference
-        )
-    if now > request.original_due_at:
-        raise RuleViolation("too late", key="rule.extension_too_late", reference=request.reference)
+    lifecycle.enforce(lifecycle.can_extend(request, now), request)
     if not reason:
         raise RuleViolation(
             "give the reason", key="rule.reason_required", reference=request.reference
@@ -514,10 +508,7 @@ def _plan_ask_more(
     request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
 ) -> Proposal:
     reason = str(params.get("reason", "")).strip()
-    if request.status == "waiting_for_requester":
-        raise RuleViolation(
-            "already waiting", key="rule.already_waiting", reference=request.reference
-        )
+    lifecycle.enforce(lifecycle.can_ask_more(request), request)
     if not reason:
         raise RuleViolation(
             "give the reason", key="rule.reason_required", reference=request.reference
@@ -529,6 +520,8 @@ def _plan_ask_more(
 def _plan_unreachable(
     request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
 ) -> Proposal:
+    calls_before_letter = settings.requests.unanswered_calls_before_letter
+    lifecycle.enforce(lifecycle.can_send_unreachable_letter(request, calls_before_letter), request)
     mail, rendered = _mail(
         request, "unreachable", settings, calls=lifecycle.unanswered_calls(request)
     )
@@ -538,6 +531,7 @@ def _plan_unreachable(
 def _plan_dismiss(
     request: Request, settings: Settings, actor: str, params: dict[str, Any], now: datetime
 ) -> Proposal:
+    lifecycle.enforce(lifecycle.can_dismiss(request), request)
     return Proposal("dismiss", request.reference, params, None, None)
 
 
@@ -546,7 +540,7 @@ def _plan_change_kind(
 ) -> Proposal:
     kind = str(params.get("kind", ""))
     if kind not in KINDS:
-        raise RuleViolation(f"unknown kind {kind!r}", key="tui.error.choose_kind")
+        raise RuleViolation(f"unknown kind {kind!r}", key="rule.choose_kind")
     if not lifecycle.owes_acknowledgement(request, kind):
         return Proposal("change_kind", request.reference, params, None, None)
     # The mailbot filed it as "other" and said nothing: the person hears now that it arrived.
@@ -646,7 +640,13 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
                 )
             lifecycle.change_kind(request, params["kind"], actor)
             outcome = ""
-        else:  # unreachable and reply: only the mail
+        elif act == "unreachable":  # only the mail, when it is due
+            calls_before_letter = settings.requests.unanswered_calls_before_letter
+            lifecycle.enforce(
+                lifecycle.can_send_unreachable_letter(request, calls_before_letter), request
+            )
+            outcome = ""
+        else:  # reply: only the mail
             outcome = ""
         if proposal.mail is not None:
             _queue(

@@ -6,7 +6,7 @@ fetcher that silently stops is worse than one that fails loudly.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from store import clock
 from store.models import Setting
@@ -42,3 +42,15 @@ def last_fetch_at() -> datetime | None:
         return clock.parse_instant(value)
     except ValueError:
         return None
+
+
+def stale_after(poll_seconds: int) -> timedelta:
+    """A fetch older than this means the mailbot has stopped: three polls, at least five
+    minutes (a running mailbot records one every few seconds, waiting in IDLE or not)."""
+    return max(timedelta(minutes=5), timedelta(seconds=3 * poll_seconds))
+
+
+def mailbot_is_stale(last_fetch: datetime | None, now: datetime, *, poll_seconds: int) -> bool:
+    """Whether staff should be warned that mail may not be arriving: the mailbot never
+    fetched, or not within :func:`stale_after`."""
+    return last_fetch is None or now - last_fetch > stale_after(poll_seconds)

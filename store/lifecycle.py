@@ -10,12 +10,13 @@ The deadline runs from receipt and is never paused, not even while identity is c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
 from store import audit, clock, deadlines
 from store.counters import next_reference
-from store.customers import CandidateMatch
+from store.customers import CandidateMatch, email_or_none, phone_or_none
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.i18n import Term
 from store.models import (
@@ -118,7 +119,7 @@ def find_request(reference: str) -> Request:
     request = Request.get_or_none(Request.reference == wanted)
     if request is None:
         raise NotFound(
-            f"no request {reference}", key="tui.error.no_request", reference=reference.strip()
+            f"no request {reference}", key="rule.no_request", reference=reference.strip()
         )
     return request
 
@@ -321,6 +322,82 @@ def can_approve(request: Request) -> tuple[bool, str]:
     return True, ""
 
 
+def can_reject(request: Request) -> tuple[bool, str]:
+    """Whether the request may be refused (Art. 12(4)): any open request."""
+    if request.status not in OPEN_STATUSES:
+        return False, "rule.not_open"
+    return True, ""
+
+
+def can_dismiss(request: Request) -> tuple[bool, str]:
+    """Whether the request may be closed unanswered (not a request, a duplicate, spam)."""
+    if request.status not in OPEN_STATUSES:
+        return False, "rule.not_open"
+    return True, ""
+
+
+def can_extend(request: Request, now: datetime) -> tuple[bool, str]:
+    """Whether the deadline may be extended by two months (Art. 12(3)): once, and only
+    within the first month, so the person is told before the month runs out."""
+    if request.status not in OPEN_STATUSES:
+        return False, "rule.not_open"
+    if request.extended_at is not None:
+        return False, "rule.already_extended"
+    if now > request.original_due_at:
+        return False, "rule.extension_too_late"
+    return True, ""
+
+
+def can_ask_more(request: Request) -> tuple[bool, str]:
+    """Whether staff may ask the requester for more information (Art. 12(6)): not twice
+    at once."""
+    if request.status not in OPEN_STATUSES:
+        return False, "rule.not_open"
+    if request.status == "waiting_for_requester":
+        return False, "rule.already_waiting"
+    return True, ""
+
+
+def can_send_unreachable_letter(request: Request, calls_before_letter: int) -> tuple[bool, str]:
+    """Whether the *could not reach you* letter is due: after ``calls_before_letter``
+    unanswered verification calls (``requests.unanswered_calls_before_letter``), on an open
+    request.  Sooner it would tell the person we tried when we hardly did."""
+    if request.status not in OPEN_STATUSES:
+        return False, "rule.not_open"
+    if unanswered_calls(request) < calls_before_letter:
+        return False, "rule.unreachable_too_early"
+    return True, ""
+
+
+@dataclass(frozen=True)
+class CallWarnings:
+    """Why the verification call needs care: the request gave other contact details than
+    the register holds.  Staff still call the number on record, never the one in the mail
+    (someone else may have written it)."""
+
+    mail_phone_differs: str = ""
+    """The number the mail gave (normalised), when it is not the one on record."""
+    reply_address_differs: str = ""
+    """The requester's address, when it is not the customer's registered one."""
+
+
+def call_warnings(request: Request, customer: Customer | None) -> CallWarnings:
+    """What the call dialog warns about for ``request`` and its confirmed ``customer``."""
+    if customer is None:
+        return CallWarnings()
+    phone_differs = ""
+    if request.requester_phone:
+        given = phone_or_none(request.requester_phone) or request.requester_phone
+        if given != customer.phone:
+            phone_differs = given
+    address_differs = ""
+    if request.requester_email:
+        address = email_or_none(request.requester_email) or request.requester_email
+        if address != (customer.email or ""):
+            address_differs = request.requester_email
+    return CallWarnings(mail_phone_differs=phone_differs, reply_address_differs=address_differs)
+
+
 def approve(request: Request, actor: str) -> Request:
     """Approve the request: only after a logged, confirmed call (objections need none)."""
     allowed, why = can_approve(request)
@@ -353,7 +430,7 @@ def fulfil(request: Request, actor: str, outcome: str = "") -> Request:
 
 def reject(request: Request, actor: str, *, ground: str, reason: str) -> Request:
     """Refuse, with the reason the refusal mail must give (Art. 12(4))."""
-    _require_open(request, "reject")
+    enforce(can_reject(request), request)
     if ground not in REJECTION_GROUNDS:
         raise InvalidInput(f"unknown rejection ground {ground!r}")
     if not reason.strip():
@@ -377,7 +454,7 @@ def reject(request: Request, actor: str, *, ground: str, reason: str) -> Request
 
 def dismiss(request: Request, actor: str, reason: str = "") -> Request:
     """Not a data-protection request at all (a question about showtimes, spam)."""
-    _require_open(request, "dismiss")
+    enforce(can_dismiss(request), request)
     return _transition(
         request,
         "dismissed",
@@ -391,20 +468,8 @@ def extend_deadline(
     request: Request, actor: str, reason: str, now: datetime | None = None
 ) -> Request:
     """Two more months, once, and only while the first month is running (Art. 12(3))."""
-    _require_open(request, "extend")
     now = now or clock.now()
-    if request.extended_at is not None:
-        _refuse(
-            "rule.already_extended",
-            "the deadline was already extended once",
-            reference=request.reference,
-        )
-    if now > request.original_due_at:
-        _refuse(
-            "rule.extension_too_late",
-            "the first month is over: the deadline can no longer be extended",
-            reference=request.reference,
-        )
+    enforce(can_extend(request, now), request)
     if not reason.strip():
         _refuse("rule.reason_required", "give the reason", reference=request.reference)
     new_due = deadlines.extended_due_at(request.original_due_at)
@@ -420,11 +485,7 @@ def extend_deadline(
 
 def ask_for_more(request: Request, actor: str, reason: str) -> Request:
     """Wait for the requester; the reason is recorded because doubts must be reasonable."""
-    _require_open(request, "ask_for_more")
-    if request.status == "waiting_for_requester":
-        _refuse(
-            "rule.already_waiting", "already waiting for the requester", reference=request.reference
-        )
+    enforce(can_ask_more(request), request)
     if not reason.strip():
         _refuse("rule.reason_required", "give the reason", reference=request.reference)
     return _transition(
@@ -748,3 +809,15 @@ def _check_kind(kind: str) -> None:
 
 def _refuse(key: str, message: str, **params: Any) -> NoReturn:
     raise RuleViolation(message, key=key, **params)
+
+
+def enforce(verdict: tuple[bool, str], request: Request) -> None:
+    """Refuse with the reason a ``can_…`` check gave, naming the request and its kind."""
+    allowed, why = verdict
+    if not allowed:
+        _refuse(
+            why,
+            f"request {request.reference} ({request.status}): {why}",
+            reference=request.reference,
+            kind=Term(f"kind.{request.kind}"),
+        )

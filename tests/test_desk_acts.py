@@ -13,7 +13,14 @@ import pytest
 from mailbot import acts
 from store import audit, clock, lifecycle
 from store.errors import InvalidInput, RuleViolation
-from store.models import AuditEvent, MarketingSuppression, OutboxMail, Request, RequestNote
+from store.models import (
+    AuditEvent,
+    Customer,
+    MarketingSuppression,
+    OutboxMail,
+    Request,
+    RequestNote,
+)
 from tests.support.desk import Desk
 from tests.support.mail import feed, mail_settings, make_mail
 
@@ -229,3 +236,20 @@ def test_the_package_password_is_the_one_the_approver_read_out(desk):
     assert (by_anna.package.password, by_anna.package.password_told) == ("anna-luki-tämän", True)
     by_admin = acts.plan("access", desk.access, desk.settings, "admin")
     assert by_admin.package.password_told is False  # a fresh one, to phone through first
+
+
+def test_the_could_not_reach_you_mail_waits_for_the_agreed_unanswered_calls(desk):
+    """The workflow used to let it go at any time; the store's rule now decides, for the
+    plan (the TUI's `u` and its preview) and again at the commit."""
+    request = Request.get(Request.reference == desk.access)
+    matti = Customer.get(Customer.email == "matti.meikalainen@example.fi")
+    lifecycle.confirm_customer(request, matti, "anna")
+    with pytest.raises(RuleViolation) as early:
+        acts.plan("unreachable", request.reference, desk.settings, "anna")
+    assert early.value.key == "rule.unreachable_too_early"
+    assert "Soita ensin" in early.value.translated("fi")
+    for _ in range(desk.settings.requests.unanswered_calls_before_letter):
+        lifecycle.log_call(request, "no_answer", "anna")
+    proposal = acts.plan("unreachable", request.reference, desk.settings, "anna")
+    acts.commit(proposal, desk.settings, "anna")
+    assert OutboxMail.get(OutboxMail.template == "unreachable").request_id == request.id

@@ -248,3 +248,69 @@ def test_a_refusal_to_approve_names_the_requests_own_kind(db, frozen_clock):
         lifecycle.approve(request, "anna")
     assert refused.value.translated("fi").startswith("Poistopyyntö TP-2026-0001:")
     assert refused.value.translated("en").startswith("Erasure request TP-2026-0001:")
+
+
+# ------------------------------------------------------------ the can_… rules, one place
+
+
+def test_the_unreachable_letter_is_due_only_after_the_agreed_unanswered_calls(db, frozen_clock):
+    customer = make_customer()
+    request = new_request()
+    lifecycle.confirm_customer(request, customer, "anna")
+    assert lifecycle.can_send_unreachable_letter(request, 3) == (
+        False,
+        "rule.unreachable_too_early",
+    )
+    for _ in range(3):
+        lifecycle.log_call(request, "no_answer", "anna")
+    assert lifecycle.can_send_unreachable_letter(request, 3) == (True, "")
+    lifecycle.dismiss(request, "anna", "ei tietosuojapyyntö")
+    assert lifecycle.can_send_unreachable_letter(request, 3) == (False, "rule.not_open")
+
+
+def test_extending_and_asking_more_say_why_not(db, frozen_clock):
+    request = new_request()
+    assert lifecycle.can_extend(request, clock.now()) == (True, "")
+    late = request.original_due_at + timedelta(seconds=1)
+    assert lifecycle.can_extend(request, late) == (False, "rule.extension_too_late")
+    assert lifecycle.can_ask_more(request) == (True, "")
+    lifecycle.ask_for_more(request, "anna", "Mikä on asiakasnumerosi?")
+    assert lifecycle.can_ask_more(request) == (False, "rule.already_waiting")
+    with pytest.raises(RuleViolation) as again:
+        lifecycle.ask_for_more(request, "anna", "Uudestaan")
+    assert again.value.key == "rule.already_waiting"
+    lifecycle.extend_deadline(request, "anna", "Laaja pyyntö")
+    assert lifecycle.can_extend(request, clock.now()) == (False, "rule.already_extended")
+    lifecycle.reject(request, "anna", ground="manifestly_unfounded", reason="Toistuva pyyntö")
+    for verdict in (
+        lifecycle.can_reject(request),
+        lifecycle.can_dismiss(request),
+        lifecycle.can_ask_more(request),
+    ):
+        assert verdict == (False, "rule.not_open")
+
+
+def test_the_call_warns_of_another_number_and_another_address_in_the_mail(db, frozen_clock):
+    customer = make_customer(phone="040 1234567", email="matti@example.fi")
+    request = new_request(requester_phone="+358 50 765 4321")
+    assert lifecycle.call_warnings(request, None) == lifecycle.CallWarnings()
+    warnings = lifecycle.call_warnings(request, customer)
+    assert warnings.mail_phone_differs == "+358507654321"
+    assert warnings.reply_address_differs == "matti.meikalainen@example.fi"
+    same = lifecycle.create_request(
+        kind="access",
+        actor="@mailbot",
+        requester_email="matti@EXAMPLE.fi",
+        requester_phone="0401234567",
+    )
+    assert lifecycle.call_warnings(same, customer) == lifecycle.CallWarnings()
+
+
+def test_the_mailbot_counts_as_stopped_after_three_polls_or_five_minutes():
+    from store.heartbeat import mailbot_is_stale
+
+    now = clock.parse_instant("2026-03-10T12:00:00+02:00")
+    assert mailbot_is_stale(None, now, poll_seconds=30)
+    assert not mailbot_is_stale(now - timedelta(minutes=4), now, poll_seconds=30)
+    assert mailbot_is_stale(now - timedelta(minutes=6), now, poll_seconds=30)
+    assert not mailbot_is_stale(now - timedelta(minutes=14), now, poll_seconds=300)

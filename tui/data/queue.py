@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from peewee import JOIN, Case, fn
 
 from store import clock, deadlines
 from store.config import Settings
-from store.heartbeat import last_fetch_at
+from store.heartbeat import last_fetch_at, mailbot_is_stale
 from store.models import (
     KINDS,
     OPEN_STATUSES,
@@ -165,10 +165,5 @@ def desk_health(settings: Settings, now: datetime | None = None) -> DeskHealth:
     return DeskHealth(
         failed_mail=failed,
         last_fetch_at=last,
-        stale=last is None or now - last > stale_after(settings),
+        stale=mailbot_is_stale(last, now, poll_seconds=settings.mail.poll_seconds),
     )
-
-
-def stale_after(settings: Settings) -> timedelta:
-    """A fetch older than this means the mailbot has stopped: three polls, at least 5 min."""
-    return max(timedelta(minutes=5), timedelta(seconds=3 * settings.mail.poll_seconds))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,7 +12,8 @@ from mailbot.acts import Opened
 from mailbot.authresults import describe
 from store import audit, clock, deadlines, lifecycle
 from store.config import Settings
-from store.customers import email_or_none, format_phone, phone_or_none
+from store.customers import format_phone
+from store.lifecycle import CallWarnings
 from store.models import (
     CLOSED_STATUSES,
     Attachment,
@@ -95,14 +97,6 @@ class AuditLine:
     actor: str
     action: str
     details: str
-
-
-@dataclass(frozen=True)
-class CallWarnings:
-    """Why the call dialog asks staff to be careful."""
-
-    mail_phone_differs: str = ""  # the number the mail gave, when it is not the one on record
-    reply_address_differs: str = ""  # the requester's address, when not the registered one
 
 
 @dataclass(frozen=True)
@@ -267,10 +261,9 @@ def load_request(
         rejection_reason=request.rejection_reason,
         outcome=request.outcome,
         warnings=call_warnings(request, customer),
-        unreachable_offered=(
-            unanswered >= settings.requests.unanswered_calls_before_letter
-            and request.status not in CLOSED_STATUSES
-        ),
+        unreachable_offered=lifecycle.can_send_unreachable_letter(
+            request, settings.requests.unanswered_calls_before_letter
+        )[0],
         written_language=request.written_language,
         letter_parts=letter_parts(request),
         handler=staff_name(request.handler),
@@ -408,16 +401,9 @@ def audit_line(event) -> AuditLine:
 
 
 def call_warnings(request: Request, customer: Customer | None) -> CallWarnings:
-    if customer is None:
-        return CallWarnings()
-    phone_differs = ""
-    if request.requester_phone:
-        given = phone_or_none(request.requester_phone) or request.requester_phone
-        if given != customer.phone:
-            phone_differs = format_phone(given)
-    address_differs = ""
-    if request.requester_email:
-        address = email_or_none(request.requester_email) or request.requester_email
-        if address != (customer.email or ""):
-            address_differs = request.requester_email
-    return CallWarnings(mail_phone_differs=phone_differs, reply_address_differs=address_differs)
+    """The store's warnings (:func:`store.lifecycle.call_warnings`), the number as staff
+    read it."""
+    found = lifecycle.call_warnings(request, customer)
+    if not found.mail_phone_differs:
+        return found
+    return dataclasses.replace(found, mail_phone_differs=format_phone(found.mail_phone_differs))

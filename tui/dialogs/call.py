@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, RadioSet, Static
 
+from store.lifecycle import CallWarnings
 from store.models import CALL_OUTCOMES
 from store.package import spoken_password
-from tui.data.request import CallWarnings
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextInput
 from tui.widgets.marks import MarkedRadioButton

@@ -92,7 +92,7 @@ class ManualRequestDialog(Dialog[str]):
     def _save(self) -> None:
         kind = self.query_one("#manual-kind", Select).value
         if not isinstance(kind, str):
-            self.problem(self.t("tui.error.choose_kind"))
+            self.problem(self.t("rule.choose_kind"))
             self.query_one("#manual-kind").focus()
             return
         typed = {name: self.query_one(f"#manual-{name}", TextInput).value for name in FIELDS}

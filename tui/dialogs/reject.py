@@ -52,7 +52,7 @@ class RejectDialog(Dialog[RejectChoice]):
         ground = self.query_one("#reject-ground", Select).value
         reason = self.query_one("#reject-reason", TextEditor).text.strip()
         if ground is Select.BLANK or not isinstance(ground, str):
-            self.query_one("#reject-problem", Static).update(self.t("tui.error.choose_ground"))
+            self.query_one("#reject-problem", Static).update(self.t("rule.choose_ground"))
             return
         if not reason:
             self.query_one("#reject-problem", Static).update(self.t("rule.reason_required"))
