@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cli.context import Context, request_named
 from mailbot.ingest import find_message
+from store import lifecycle
 from store.config import LANGUAGES
 from store.customers import get_customer
 from store.errors import InvalidInput
@@ -62,15 +63,20 @@ def run(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     request = request_named(args.request)
     customer: Customer | None
-    if args.customer_no:
-        customer = get_customer(args.customer_no)
-    elif request is not None:
+    if request is not None:
+        # For a request the package is its answer: only once the rule that lets staff
+        # approve it (the confirmed call) says so, and only about the request's customer.
+        lifecycle.enforce(lifecycle.can_disclose(request), request)
         customer = request.customer if request.customer_id else None
-        if customer is None and request.match_state != "not_in_register":
+        if args.customer_no and (customer is None or customer.customer_no != args.customer_no):
             raise InvalidInput(
-                "confirm the customer or mark the request not in the register",
-                key="rule.call_needs_customer",
+                f"request {request.reference} is not about customer {args.customer_no}",
+                key="export.wrong_customer",
+                reference=request.reference,
+                customer_no=args.customer_no,
             )
+    elif args.customer_no:
+        customer = get_customer(args.customer_no)
     else:
         raise InvalidInput("name a customer number or a request", key="export.needs_customer")
     language = (

@@ -322,6 +322,18 @@ def can_approve(request: Request) -> tuple[bool, str]:
     return True, ""
 
 
+def can_disclose(request: Request) -> tuple[bool, str]:
+    """Whether a copy of the person's data may be handed out for ``request`` (an export
+    for it, by whatever channel): an access request that may be approved now (the customer
+    confirmed and the call to the number on record logged as confirmed, or the person not
+    in the register) or already is."""
+    if request.kind != "access":
+        return False, "rule.wrong_kind"
+    if request.status == "approved":
+        return True, ""
+    return can_approve(request)
+
+
 def can_reject(request: Request) -> tuple[bool, str]:
     """Whether the request may be refused (Art. 12(4)): any open request."""
     if request.status not in OPEN_STATUSES:

@@ -387,3 +387,30 @@ def test_export_includes_a_withheld_message_only_when_named(full_customer, tmp_p
         == 0
     )
     assert "0405556677" in "".join(p.read_text() for p in (tmp_path / "b").iterdir())
+
+
+def test_export_for_a_request_needs_the_call_that_approval_needs(
+    db, frozen_clock, tmp_path, capsys
+):
+    """`export --request` used to write the package for a request nobody had verified: the
+    same rule as the desk's approval now decides, and nothing is written before it allows."""
+    customer = make_customer()
+    request = lifecycle.create_request(
+        kind="access", actor="@mailbot", requester_email=customer.email
+    )
+    out = tmp_path / "out"
+    assert main(["export", "--request", request.reference, "--out", str(out)]) == 1
+    assert "Vahvista ensin" in capsys.readouterr().err
+    lifecycle.confirm_customer(request, customer, "anna")
+    assert main(["export", "--request", request.reference, "--out", str(out)]) == 1
+    assert "vahvistetun tarkistussoiton" in capsys.readouterr().err
+    assert not out.exists()
+    lifecycle.log_call(request, "confirmed", "anna")
+    other = make_customer(customer_no="100999", email="toinen@example.fi", phone="0501112222")
+    assert (
+        main(["export", other.customer_no, "--request", request.reference, "--out", str(out)]) == 1
+    )
+    assert main(["export", "--request", request.reference, "--out", str(out)]) == 0
+    assert len(list(out.glob("*.json"))) == 1
+    erasure = lifecycle.create_request(kind="erasure", actor="@mailbot", requester_email="x@y.fi")
+    assert main(["export", "--request", erasure.reference, "--out", str(out)]) == 1
