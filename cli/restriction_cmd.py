@@ -13,8 +13,9 @@ import argparse
 
 from cli.context import Context, request_named
 from cli.listing_cmds import print_table
-from mailbot.restriction_notices import RestrictionOutcome, lift, lifted_preview, restrict
+from mailbot import acts
 from store.customers import get_customer
+from store.errors import RuleViolation
 from store.i18n import format_datetime
 from store.restriction import GROUNDS, ground_text, restriction_lines
 
@@ -94,16 +95,28 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 
 
 def run_apply(context: Context, args: argparse.Namespace) -> int:
+    """Through the acts layer, as the desk does: with ``--request`` the request's own act
+    (approved on the store's rule, restricted, confirmed and fulfilled in one transaction),
+    without it a restriction on a call's word."""
     context.open_db()
     customer = get_customer(args.customer_no)
-    outcome = restrict(
-        customer,
-        ground=args.ground,
-        settings=context.settings,
-        actor=context.actor,
-        note=args.note,
-        request=request_named(args.request),
-    )
+    params = {"ground": args.ground, "note": args.note}
+    request = request_named(args.request)
+    if request is not None:
+        if request.customer_id != customer.id:
+            raise RuleViolation(
+                f"request {request.reference} is not about customer {customer.customer_no}",
+                key="restriction.wrong_customer",
+                reference=request.reference,
+                customer_no=customer.customer_no,
+            )
+        proposal = acts.plan(
+            "restriction", request.reference, context.settings, context.actor, params
+        )
+        outcome = acts.commit(proposal, context.settings, context.actor)
+    else:
+        proposal = acts.plan_restrict(customer.customer_no, context.settings, params)
+        outcome = acts.commit_customer_act(proposal, context.settings, context.actor)
     print(
         context.t(
             "restriction.applied",
@@ -118,28 +131,24 @@ def run_apply(context: Context, args: argparse.Namespace) -> int:
 def run_lift(context: Context, args: argparse.Namespace) -> int:
     context.open_db()
     customer = get_customer(args.customer_no)
+    proposal = acts.plan_lift(customer.customer_no, context.settings, args.reason)
     if args.dry_run:
-        mail = lifted_preview(customer, reason=args.reason, settings=context.settings)
-        if mail is None:
+        if proposal.rendered is None:
             context.say("restriction.no_mail")
             return 0
         context.say("restriction.preview")
-        print(f"{mail.subject}\n\n{mail.text}", end="")
+        print(f"{proposal.rendered.subject}\n\n{proposal.rendered.text}", end="")
         return 0
-    outcome = lift(
-        customer,
-        reason=args.reason,
-        settings=context.settings,
-        actor=context.actor,
-        informed_otherwise=args.informed,
+    outcome = acts.commit_customer_act(
+        proposal, context.settings, context.actor, informed_otherwise=args.informed
     )
     print(context.t("restriction.lifted", customer_no=customer.customer_no))
     _say_mail(context, outcome)
     return 0
 
 
-def _say_mail(context: Context, outcome: RestrictionOutcome) -> None:
-    if outcome.mail is not None:
-        context.say("restriction.mail_queued", address=outcome.mail.to_address)
+def _say_mail(context: Context, outcome: acts.Outcome) -> None:
+    if outcome.mail_to:
+        context.say("restriction.mail_queued", address=outcome.mail_to)
     else:
         context.say("restriction.no_mail")

@@ -2,7 +2,8 @@
 (``restriction_applied``), lifting it first tells them (``restriction_lifted``, Art. 18(3)).
 
 The rules are :mod:`store.restriction`'s; this module adds the mail, in the same
-transaction.  ``rekisteri restriction apply|lift`` and the TUI both come here.
+transaction.  The acts layer (:mod:`mailbot.acts`) calls it for the TUI and for ``rekisteri
+restriction apply|lift`` alike.
 
 - :func:`restrict`: for a restriction request, approve it (the store insists on the logged
   verification call), apply the restriction, queue the confirmation threaded under the
