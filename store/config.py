@@ -29,7 +29,7 @@ import platformdirs
 
 from store.errors import ConfigError
 from store.i18n import translate
-from store.urls import file_url, scheme_of
+from store.urls import file_url, file_url_path, scheme_of
 
 LANGUAGES = ("fi", "sv", "en")
 """Languages customers write in; staff screens use ``fi`` and ``en``."""
@@ -111,6 +111,24 @@ class NewsletterSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """``rekisteri backup``: where backups go, the key they are encrypted to, how long
+    they are kept, and the forget ledger a restore replays (docs/backups.md)."""
+
+    dir: str = ""  # empty: backups/ beside the database (or in the data folder)
+    recipient_file: str = ""  # the controller's public key (PEM); empty: no backups
+    identity_file: str = ""  # the private key, only where backups are verified or restored
+    ledger_file: str = ""  # empty: beside the configuration file (or the database)
+    daily_days: AtLeastOne = 14
+    weekly_weeks: NotNegative = 8
+
+    @property
+    def longest_keep_days(self) -> int:
+        """The age no backup reaches: the rotation of :func:`store.backup.kept`."""
+        return max(self.daily_days, 7 * self.weekly_weeks)
+
+
+@dataclass(frozen=True)
 class UISettings:
     language: Literal["fi", "en"] = "fi"
     idle_logout_minutes: AtLeastOne = 15
@@ -173,6 +191,7 @@ class Settings:
     requests: RequestSettings = field(default_factory=RequestSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     ui: UISettings = field(default_factory=UISettings)
     controller: Controller = field(default_factory=Controller)
     notice: Notice = field(default_factory=Notice)
@@ -212,7 +231,25 @@ def load_settings(
     }
     settings = _validated(data)
     _check_urls(settings, from_environment)
+    _check_backup_keep(settings)
     return fill_placeholders(settings)
+
+
+def _check_backup_keep(settings: Settings) -> None:
+    """A backup holds every person erased after it was taken.  The notice promises their
+    data is gone within ``retention.months_after_relationship`` months, so no backup may
+    be kept longer (a month counted as its shortest, four weeks)."""
+    limit = 28 * settings.retention.months_after_relationship
+    keep = settings.backup.longest_keep_days
+    if keep > limit:
+        raise ConfigError(
+            f"setting backup.weekly_weeks / backup.daily_days: backups would be kept {keep} days,"
+            f" longer than the {limit} days of retention.months_after_relationship"
+            f" ({settings.retention.months_after_relationship} months of four weeks)",
+            key="backup.keep_too_long",
+            keep=keep,
+            limit=limit,
+        )
 
 
 def _validated(data: dict[str, Any]) -> Settings:
@@ -360,6 +397,7 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
         data["mail"]["from_address"] = data["controller"]["privacy_inbox"]
     if not data["controller"]["privacy_officer_email"]:
         data["controller"]["privacy_officer_email"] = data["controller"]["privacy_inbox"]
+    _fill_backup_paths(data, data_dir)
     newsletter = data["newsletter"]
     for key in ("from_address", "reply_to"):
         newsletter[key] = newsletter[key] or data["controller"]["privacy_inbox"]
@@ -367,6 +405,25 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
     if not newsletter["list_id"]:
         domain = data["controller"]["privacy_inbox"].rpartition("@")[2] or "localhost"
         newsletter["list_id"] = f"uutiskirje.{domain}"
+
+
+def _fill_backup_paths(data: dict[str, Any], data_dir: Path) -> None:
+    """Relative backup paths are relative to the configuration file; the ledger lives beside
+    it (or beside the SQLite database, or in the data folder), backups/ beside the database."""
+    backup = data["backup"]
+    config_dir = Path(data["source_path"]).absolute().parent if data["source_path"] else None
+    database_dir = data_dir
+    if scheme_of(data["database"]["url"]) == "sqlite":
+        database_dir = file_url_path(data["database"]["url"]).expanduser().absolute().parent
+    for key in ("dir", "recipient_file", "identity_file", "ledger_file"):
+        if backup[key] and config_dir and not Path(backup[key]).expanduser().is_absolute():
+            backup[key] = str(config_dir / backup[key])
+        elif backup[key]:
+            backup[key] = str(Path(backup[key]).expanduser())
+    if not backup["dir"]:
+        backup["dir"] = str(database_dir / "backups")
+    if not backup["ledger_file"]:
+        backup["ledger_file"] = str((config_dir or database_dir) / "forget-ledger.jsonl")
 
 
 # ---------------------------------------------------------------- placeholders
@@ -377,6 +434,7 @@ PLACEHOLDERS = (
     "retention.voucher_years",
     "retention.mail_grace_days",
     "retention.non_customer_requests_months",
+    "backup.longest_keep",
 )
 """The settings a ``[notice]`` text (or ``mail.from_name``) may name as ``{section.key}``."""
 
@@ -429,6 +487,11 @@ def _fill(settings: Settings, text: str, language: str, where: str) -> str:
                 f"{where}: unknown placeholder {{{name}}}; "
                 f"one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
             )
+        if name == "backup.longest_keep":
+            days = settings.backup.longest_keep_days
+            if days % 7 == 0:
+                return duration(days // 7, "weeks", language)
+            return duration(days, "days", language)
         section, key = name.split(".")
         found = getattr(getattr(settings, section), key)
         if name in _DURATIONS:

@@ -38,6 +38,7 @@ CHANNELS = (
     "staff",
     "import",
     "erasure",  # closed because the customer was erased
+    "restore",  # withdrawn again when a backup was restored (the forget ledger's replay)
 )
 FORM_CHECKBOXES = {"register_consent": "register", "marketing_consent": "marketing"}
 """The website form's fields and the purpose each checkbox gives."""
