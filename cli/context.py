@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from store.config import Settings
 from store.db import open_database
 from store.errors import NotFound
+from store.forget_ledger import configure_from_settings as configure_ledger
 from store.i18n import translate
 from store.migrations import check_schema
 from store.models import Request
@@ -68,6 +69,7 @@ class Context:
         """Bind the models to the configured database and check its schema."""
         open_database(self.settings.database.url, create=create)
         self._opened = True
+        configure_ledger(self.settings)
         if check:
             check_schema()
         if self.as_staff is not None:

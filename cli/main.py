@@ -77,6 +77,10 @@ COMMANDS: dict[str, Command] = {
         "(Art. 30)",
         ("notice_cmd",),
     ),
+    "backup": Command(
+        "encrypted backups: make, list, rotate, verify, restore (replaying erasures)",
+        ("backup_cmd",),
+    ),
     "tui": Command("open the staff terminal UI (log in as staff)", ("tui_cmd",)),
 }
 """Every subcommand.  Only the modules of the one being run are imported, so the command

@@ -22,7 +22,7 @@ from typing import Any
 
 from peewee import Select, fn
 
-from store import audit, clock
+from store import audit, clock, forget_ledger
 from store.customers import email_hash
 from store.errors import InvalidInput, RuleViolation
 from store.models import ConsentEvent, Customer, MarketingSuppression, database
@@ -104,6 +104,10 @@ def record_consent(
             recorded_by=actor,
             request_reference=request_reference,
         )
+        if not given:
+            forget_ledger.note(
+                forget_ledger.Act.CONSENT_WITHDRAWN, customer.customer_no, purpose=purpose
+            )
         if purpose == "marketing" and customer.email:
             if not given:
                 suppress(customer.email, reason="objection", at=at)
@@ -405,11 +409,13 @@ def suppression_of(email: str | None) -> MarketingSuppression | None:
 def suppress(email: str, reason: str, at: datetime | None = None) -> None:
     """Remember an objection to marketing by the address's hash, so no import undoes it."""
     key = email_hash(email)
-    (
-        MarketingSuppression.insert(email_hash=key, created_at=at or clock.now(), reason=reason)
-        .on_conflict_ignore()
-        .execute()
-    )
+    with database.atomic():
+        (
+            MarketingSuppression.insert(email_hash=key, created_at=at or clock.now(), reason=reason)
+            .on_conflict_ignore()
+            .execute()
+        )
+        forget_ledger.note(forget_ledger.Act.SUPPRESSED, email_hash=key, reason=reason)
 
 
 def unsuppress(email: str) -> None:

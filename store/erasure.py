@@ -50,7 +50,7 @@ from typing import Any
 
 from peewee import fn
 
-from store import audit, clock
+from store import audit, clock, forget_ledger
 from store.config import Settings
 from store.consent import close_consents, consenting_ids
 from store.db import checkpoint_wal
@@ -308,6 +308,8 @@ def erase_customers(
             .where(Customer.id.in_(ids))
             .execute()
         )
+        for customer in todo:  # after the first write: the write lock is held (forget_ledger)
+            forget_ledger.note(forget_ledger.Act.ERASED, customer.customer_no, via=via)
         reports = []
         entries = []
         for customer in todo:

@@ -37,13 +37,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store import clock
 from store.encryption import Recipient, seal
+
+if TYPE_CHECKING:
+    from store.config import Settings
 from store.errors import InvalidInput
 
 GENESIS = "0" * 64
+PG_LOCK_KEY = 4242002
+"""PostgreSQL advisory lock: an act holds it shared from its entry to its commit, a backup
+takes it exclusively while it reads the ledger's position and takes its snapshot."""
 
 
 class Act(StrEnum):
@@ -130,6 +136,20 @@ def configure(path: Path | None, recipient: Recipient | None = None) -> None:
     _ledger = None if path is None else _Configured(path, recipient)
 
 
+def configure_from_settings(settings: Settings) -> None:
+    """The ledger of ``backup.ledger_file``; rectifications sealed to ``backup.recipient_file``
+    when one is set (an unreadable key is reported by ``backup create``, not by every act)."""
+    from store.encryption import load_recipient
+
+    recipient = None
+    if settings.backup.recipient_file:
+        try:
+            recipient = load_recipient(Path(settings.backup.recipient_file))
+        except InvalidInput:
+            recipient = None
+    configure(Path(settings.backup.ledger_file), recipient)
+
+
 def configured_path() -> Path | None:
     return _ledger.path if _ledger else None
 
@@ -148,13 +168,28 @@ def note(act: Act, customer_no: str | None = None, **details: Any) -> Entry | No
     """Append one entry for an act about to be committed (no-op when not configured)."""
     if _ledger is None or getattr(_suspended, "active", False):
         return None
+    _hold_until_commit()
     return append(_ledger.path, act, customer_no, details)
+
+
+def _hold_until_commit() -> None:
+    """Keep a backup from taking its snapshot between this entry and its act's commit.
+
+    On SQLite the act's transaction already holds the write lock (call :func:`note` after
+    the act's first write), which a backup waits for; on PostgreSQL a shared advisory lock
+    held to the end of the transaction does the same."""
+    import peewee
+
+    from store.models.base import database
+
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        database.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (PG_LOCK_KEY,))
 
 
 def note_rectification(customer_no: str, new_values: dict[str, str]) -> Entry | None:
     """A rectification: the fields by name, their new values sealed to the backup key (or
     left out when no key is configured: the restore then lists the fields to check)."""
-    if _ledger is None:
+    if _ledger is None or getattr(_suspended, "active", False):
         return None
     details: dict[str, Any] = {"fields": sorted(new_values)}
     if _ledger.recipient is not None:
@@ -167,7 +202,11 @@ def note_rectification(customer_no: str, new_values: dict[str, str]) -> Entry | 
 
 
 def append(
-    path: Path, act: Act, customer_no: str | None, details: dict[str, Any], at: datetime | None = None
+    path: Path,
+    act: Act,
+    customer_no: str | None,
+    details: dict[str, Any],
+    at: datetime | None = None,
 ) -> Entry:
     """Append an entry under an exclusive lock, chained to the newest one; a new file
     starts with a :attr:`Act.STARTED` entry that dates the ledger's beginning."""

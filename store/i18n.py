@@ -178,3 +178,16 @@ def format_datetime(value: datetime, language: str) -> str:
 def format_number(value: float, language: str) -> str:
     """``12 345`` in Finnish and Swedish, ``12,345`` in English (CLDR grouping and decimals)."""
     return babel_numbers.format_decimal(value, locale=locale(language))
+
+
+def format_size(size: int, language: str) -> str:
+    """``12,3 Mt`` / ``12,3 MB`` / ``12.3 MB``: a file's size in CLDR's short units."""
+    from babel.units import format_unit
+
+    if size < 1_000_000:
+        value, unit = round(size / 1000, 1), "digital-kilobyte"
+    elif size < 1_000_000_000:
+        value, unit = round(size / 1_000_000, 1), "digital-megabyte"
+    else:
+        value, unit = round(size / 1_000_000_000, 2), "digital-gigabyte"
+    return format_unit(value, unit, "short", locale=locale(language))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from store import audit, clock
+from store import audit, clock, forget_ledger
 from store.config import LANGUAGES
 from store.customers import name_keys, normalize_email, normalize_phone
 from store.errors import InvalidInput, RuleViolation
@@ -119,8 +119,26 @@ def apply_rectification(
                 reference=request.reference,
             )
         changes = planned_changes(customer, wanted)
-        if not changes:
-            return []
+        write_changes(customer, changes, actor=actor, request_reference=request.reference)
+    return changes
+
+
+def write_changes(
+    customer: Customer,
+    changes: list[FieldChange] | Mapping[str, str],
+    *,
+    actor: str,
+    request_reference: str | None = None,
+    via: str = "request",
+) -> list[FieldChange]:
+    """Write corrected values (planned changes, or wanted values to plan), audited and
+    noted in the forget ledger; the one way a customer's data is corrected, whether on
+    an approved request or when a restore replays a correction."""
+    if isinstance(changes, Mapping):
+        changes = planned_changes(customer, changes)
+    if not changes:
+        return []
+    with database.atomic():
         for change in changes:
             # An emptied phone or email is NULL, as imports store a missing one.
             empty_is_null = change.field in ("phone", "email")
@@ -130,11 +148,15 @@ def apply_rectification(
         )
         customer.updated_at = clock.now()
         customer.save()
+        forget_ledger.note_rectification(
+            customer.customer_no, {change.field: change.new for change in changes}
+        )
         audit.record(
             "customer.rectified",
             actor,
             customer_no=customer.customer_no,
-            request_reference=request.reference,
+            request_reference=request_reference,
             fields=[change.field for change in changes],
+            **({"via": via} if via != "request" else {}),
         )
     return changes

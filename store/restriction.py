@@ -28,7 +28,7 @@ from typing import Any
 import peewee
 from peewee import Expression, Select
 
-from store import audit, clock
+from store import audit, clock, forget_ledger
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.i18n import code_text
 from store.models import Customer, OutboxMail, Request, Restriction, database
@@ -227,6 +227,7 @@ def apply_restriction(
                 )
         except peewee.IntegrityError:
             raise _already(fresh) from None
+        forget_ledger.note(forget_ledger.Act.RESTRICTED, fresh.customer_no, ground=ground)
         audit.record(
             "restriction.applied",
             actor,
@@ -278,17 +279,21 @@ def lift_restriction(
     notice: OutboxMail | None = None,
     informed_otherwise: str = "",
     at: datetime | None = None,
+    replayed: bool = False,
 ) -> Restriction:
     """End the restriction, after the person was told (Art. 18(3)).
 
     ``notice`` is the :data:`LIFTED_TEMPLATE` mail queued to the person for this; only a
     person we have no address for may instead be told another way, which staff describe
-    in ``informed_otherwise`` (a letter, a call).
+    in ``informed_otherwise`` (a letter, a call).  ``replayed``: a restore carries out
+    again a lifting made (and told) after its backup (:func:`store.backup.replay`).
     """
     reason = require_reason(reason)
     informed_otherwise = informed_otherwise.strip()
     customer = Customer.get_by_id(restriction.customer_id)
-    if notice is not None:
+    if replayed:
+        informed_otherwise = informed_otherwise or "restore"
+    elif notice is not None:
         _check_notice(restriction, notice)
     elif notice_address(restriction) is not None:
         raise RuleViolation(
@@ -321,6 +326,7 @@ def lift_restriction(
                 key="restriction.not_active",
                 customer_no=customer.customer_no,
             )
+        forget_ledger.note(forget_ledger.Act.LIFTED, customer.customer_no)
         audit.record(
             "restriction.lifted",
             actor,

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from argon2 import PasswordHasher
 
-from store import clock, staff
+from store import clock, forget_ledger, staff
 from store.db import close_database, open_database
 from store.migrations import migrate
 from store.models import database
@@ -127,3 +127,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # The forget ledger is the process's: a command run in-process by an earlier test
+    # pointed it at that test's folder.
+    forget_ledger.configure(None)
