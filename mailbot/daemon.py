@@ -205,7 +205,21 @@ def run_retention(settings: Settings) -> None:
     log.info("retention: %s", " ".join(f"{key}={value}" for key, value in report.counts().items()))
 
 
-DAILY_TASKS: list[Callable[[Settings], object]] = [run_retention]
+def run_backup(settings: Settings) -> None:
+    """With a backup key configured (``backup.recipient_file``), the day's encrypted
+    backup, then the rotation: what it no longer keeps is deleted (docs/backups.md)."""
+    if not settings.backup.recipient_file:
+        return
+    from store import backup
+
+    made = backup.create(settings)
+    log.info("backup: %s (%d bytes)", made.name, made.size)
+    report = backup.prune(settings)
+    log.info("backup rotation: removed=%d kept=%d", len(report.removed), len(report.kept))
+
+
+# Retention first: the day's backup then no longer holds what retention erased today.
+DAILY_TASKS: list[Callable[[Settings], object]] = [run_retention, run_backup]
 
 
 def run_daily_tasks(settings: Settings) -> None:

@@ -272,3 +272,21 @@ def test_suppression_replay_is_idempotent(db, config):
     MarketingSuppression.delete().execute()
     assert backup.replay(entry, identity, settings, "@restore", report)
     assert consent.is_suppressed("someone@example.fi")
+
+
+def test_the_mailbot_makes_the_days_backup_and_rotates_them(db, config, frozen_clock):
+    """Forty nights of the daemon's daily tasks leave the rotation's backups, none older
+    than the longest keep."""
+    from mailbot import daemon
+
+    settings = load_settings(str(config))
+    first = at("2026-10-01 02:00")
+    for night in range(40):
+        frozen_clock(first + timedelta(days=night))
+        daemon.run_backup(settings)
+    left = backup.list_backups(Path(settings.backup.dir))
+    ages = [(clock.now() - found.manifest.created_at).days for found in left if found.manifest]
+    # 27 Oct - 9 Nov nightly, then the newest of each earlier ISO week: 4, 11, 18, 25 Oct.
+    assert len(left) == 14 + 4
+    assert max(ages) < settings.backup.longest_keep_days
+    assert all(found.status == "ok" for found in left)

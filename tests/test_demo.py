@@ -12,6 +12,7 @@ def test_the_demo_folder_holds_a_register_an_inbox_and_an_outbox(tmp_path, capsy
     lines = capsys.readouterr().out.strip().splitlines()
     environment = dict(line.split("=", 1) for line in lines)
     assert environment == {
+        "REKISTERI_CONFIG": f"{folder}/rekisteri.toml",
         "REKISTERI_DB": f"sqlite://{folder}/rekisteri.db",
         "REKISTERI_INBOX": f"maildir://{folder}/inbox",
         "REKISTERI_SMTP": f"outbox://{folder}/outbox",
@@ -30,6 +31,14 @@ def test_the_demo_folder_holds_a_register_an_inbox_and_an_outbox(tmp_path, capsy
     assert main(["staff", "list", "--json"]) == 0
     assert {s["name"] for s in json.loads(capsys.readouterr().out)} == {"demo", "admin"}
     assert main(["audit", "verify"]) == 0
+
+    # Backups work on the demo as documented: made, listed, verified.
+    assert main(["backup", "create"]) == 0
+    capsys.readouterr()
+    assert main(["backup", "list", "--json"]) == 0
+    (made,) = json.loads(capsys.readouterr().out)
+    assert made["status"] == "ok" and made["path"].startswith(str(folder / "backups"))
+    assert main(["backup", "verify", made["path"]]) == 0
 
 
 def test_running_the_demo_again_reuses_the_folder(tmp_path, capsys, monkeypatch):

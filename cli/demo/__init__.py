@@ -25,6 +25,7 @@ from cli.demo.inbox import DemoPerson, demo_messages, write_maildir
 from store import tokens
 from store.config import Settings, default_data_dir
 from store.customers import format_phone
+from store.encryption import generate_identity, write_key_pair
 from store.errors import InvalidInput
 from store.importer import import_customers
 from store.migrations import migrate
@@ -34,6 +35,20 @@ from store.urls import file_url
 
 DEMO_STAFF = (("demo", "handler", "demo-salasana"), ("admin", "admin", "admin-salasana"))
 """Demo logins, documented in the README; the demo opens the TUI as ``demo``."""
+
+DEMO_BACKUP_IDENTITY = "keys/backup-identity.pem"
+DEMO_BACKUP_RECIPIENT = "keys/backup-recipient.pem"
+DEMO_CONFIG = f"""\
+# The demo register's configuration (docs/backups.md).  The database, inbox and outbox
+# come from the REKISTERI_* variables `rekisteri demo --no-tui` prints.
+[backup]
+dir = "backups"
+recipient_file = "{DEMO_BACKUP_RECIPIENT}"
+# Only the demo keeps the private key beside the register: on a real server it is kept
+# elsewhere and given to `backup verify` and `backup restore` with --identity.
+identity_file = "{DEMO_BACKUP_IDENTITY}"
+ledger_file = "forget-ledger.jsonl"
+"""
 
 DEMO_ACTOR = "@demo"
 DEMO_HANDLER = "demo"
@@ -55,8 +70,14 @@ class DemoFolder:
     def smtp_url(self) -> str:
         return file_url("outbox", self.folder / "outbox")
 
+    @property
+    def config_file(self) -> Path:
+        """The demo's ``[backup]`` settings (the rest comes from the variables below)."""
+        return self.folder / "rekisteri.toml"
+
     def environment(self) -> dict[str, str]:
         return {
+            "REKISTERI_CONFIG": str(self.config_file),
             "REKISTERI_DB": self.database_url,
             "REKISTERI_INBOX": self.inbox_url,
             "REKISTERI_SMTP": self.smtp_url,
@@ -65,7 +86,25 @@ class DemoFolder:
     def settings(self, base: Settings) -> Settings:
         mail = dataclasses.replace(base.mail, inbox=self.inbox_url, smtp=self.smtp_url)
         database = dataclasses.replace(base.database, url=self.database_url)
-        return dataclasses.replace(base, database=database, mail=mail)
+        backup = dataclasses.replace(
+            base.backup,
+            dir=str(self.folder / "backups"),
+            recipient_file=str(self.folder / DEMO_BACKUP_RECIPIENT),
+            identity_file=str(self.folder / DEMO_BACKUP_IDENTITY),
+            ledger_file=str(self.folder / "forget-ledger.jsonl"),
+        )
+        return dataclasses.replace(base, database=database, mail=mail, backup=backup)
+
+    def write_backup_keys(self) -> None:
+        """A backup key pair and the configuration naming it.  A real server keeps only
+        the public key; the demo keeps both, so ``backup verify`` and ``restore`` work."""
+        if not (self.folder / DEMO_BACKUP_IDENTITY).exists():
+            identity = generate_identity()
+            write_key_pair(
+                identity, self.folder / DEMO_BACKUP_IDENTITY, self.folder / DEMO_BACKUP_RECIPIENT
+            )
+        if not self.config_file.exists():
+            self.config_file.write_text(DEMO_CONFIG, encoding="utf-8")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -106,7 +145,9 @@ def run(context: Context, args: argparse.Namespace) -> int:
         shutil.rmtree(demo.folder)
     if not (demo.folder / "rekisteri.db").exists():
         build(context, demo, customers=args.customers)
+        demo.write_backup_keys()
     else:
+        demo.write_backup_keys()  # a demo folder from before backups
         context.open_db()
         context.say("demo.reused", folder=str(demo.folder))
     if args.no_tui:
