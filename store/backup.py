@@ -804,11 +804,23 @@ def _finish(
     from store.migrations import migrate
 
     migrate()
+    erasures: list[forget_ledger.Entry] = []
+
+    def count(act: forget_ledger.Act, done: int) -> None:
+        if done:
+            report.replayed[str(act)] = report.replayed.get(str(act), 0) + done
+
     with forget_ledger.suspended():
         for entry in entries or []:
-            done = replay(entry, identity, settings, actor, report)
-            if done:
-                report.replayed[str(entry.act)] = report.replayed.get(str(entry.act), 0) + 1
+            if entry.act is forget_ledger.Act.ERASED:
+                erasures.append(entry)  # a run of erasures in one batch, in ledger order
+                continue
+            if erasures:
+                count(forget_ledger.Act.ERASED, _replay_erasures(erasures, settings, actor))
+                erasures = []
+            count(entry.act, int(replay(entry, identity, settings, actor, report)))
+        if erasures:
+            count(forget_ledger.Act.ERASED, _replay_erasures(erasures, settings, actor))
     if report.replayed.get(str(forget_ledger.Act.ERASED)):
         after_commit(settings)  # the erased people's pages out of the restored file's log
     audit.record(
@@ -826,6 +838,29 @@ def _finish(
             key="backup.audit_broken",
             detail=result.describe(),
         )
+
+
+def _replay_erasures(
+    entries: list[forget_ledger.Entry], settings: Settings, actor: str, batch: int = 500
+) -> int:
+    """Erase again, in batches, the customers of a run of erasure entries still present."""
+    from store import erasure
+    from store.models import Customer
+
+    numbers = list(dict.fromkeys(str(entry.customer_no) for entry in entries))
+    done = 0
+    for start in range(0, len(numbers), batch):
+        customers = list(
+            Customer.select().where(
+                Customer.customer_no.in_(numbers[start : start + batch])
+                & Customer.erased_at.is_null()
+            )
+        )
+        if customers:
+            done += len(
+                erasure.erase_customers(customers, actor=actor, settings=settings, via="restore")
+            )
+    return done
 
 
 def replay(
