@@ -40,7 +40,7 @@ def ceiling(url: str) -> float:
         copy.close()
     else:
         clean, environment = backup.pg_environment(url)
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             ["pg_dump", "--format=custom", f"--dbname={clean}"],
             stdout=subprocess.DEVNULL,
             env=environment,
