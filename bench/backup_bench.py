@@ -89,10 +89,9 @@ def main() -> int:
             forget_ledger.append(
                 Path(settings.backup.ledger_file), forget_ledger.Act.ERASED, f"{100000 + n}", {}
             )
-        if url.startswith("sqlite"):
-            target_url = file_url("sqlite", folder / "restored.db")
-        else:
-            target_url = url  # replaced in place
+        # SQLite: a new file; PostgreSQL: the same database, replaced in place.
+        sqlite = url.startswith("sqlite")
+        target_url = file_url("sqlite", folder / "restored.db") if sqlite else url
         target = dataclasses.replace(
             settings, database=dataclasses.replace(settings.database, url=target_url)
         )
