@@ -22,6 +22,7 @@ waited for (see :func:`store.forget_ledger.note`), so every entry up to the mani
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -52,6 +53,7 @@ MAGIC = b"REKISTERI-BACKUP\n"
 FORMAT = 1
 SUFFIX = ".rkbackup"
 PART_SUFFIX = ".part"
+TRAILER = b"REKISTERI-CHECKSUM\n"
 _LENGTH = struct.Struct(">I")
 _STALE_PART = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -201,11 +203,33 @@ def decrypted(path: Path, identity: encryption.Identity) -> Iterator[bytes]:
             raise encryption.DecryptionFailed(
                 f"{path.name} is cut short or damaged", key="backup.damaged", name=path.name
             ) from None
+        sha = hashlib.sha256()
+        size = 0
         for counter, (offset, length) in enumerate(chunks):
             stream.seek(offset)
-            yield encryption.decrypt_chunk(
-                key, counter, counter == len(chunks) - 1, stream.read(length), header.associated
+            last = counter == len(chunks) - 1
+            plain = encryption.decrypt_chunk(
+                key, counter, last, stream.read(length), header.associated
             )
+            if last:
+                _check_trailer(plain, sha.hexdigest(), size, path)
+                return
+            sha.update(plain)
+            size += len(plain)
+            yield plain
+
+
+def _check_trailer(trailer: bytes, sha256: str, size: int, path: Path) -> None:
+    try:
+        if not trailer.startswith(TRAILER):
+            raise ValueError("no trailer")
+        expected = json.loads(trailer[len(TRAILER) :])
+        if expected != {"sha256": sha256, "size": size}:
+            raise ValueError("checksum")
+    except ValueError:
+        raise encryption.DecryptionFailed(
+            f"{path.name}: the snapshot's checksum does not match", key="backup.damaged"
+        ) from None
 
 
 def check_key(manifest: Manifest, identity: encryption.Identity) -> None:
@@ -271,7 +295,7 @@ def create(settings: Settings, directory: Path | None = None) -> BackupFile:
             with os.fdopen(descriptor, "wb") as out:
                 out.write(MAGIC + _LENGTH.pack(len(header_bytes)) + header_bytes)
                 for ciphertext in encryption.encrypt_chunks(
-                    key, snapshot.chunks, header.associated
+                    key, _with_trailer(snapshot.chunks), header.associated
                 ):
                     out.write(_LENGTH.pack(len(ciphertext)) + ciphertext)
                 out.flush()
@@ -282,6 +306,18 @@ def create(settings: Settings, directory: Path | None = None) -> BackupFile:
             raise
     _fsync_directory(directory)
     return describe(target)
+
+
+def _with_trailer(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The snapshot's chunks, then one more: its SHA-256 and length (:data:`TRAILER`),
+    which :func:`decrypted` checks (so a snapshot cut short by its producer is caught too)."""
+    sha = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        sha.update(chunk)
+        size += len(chunk)
+        yield chunk
+    yield TRAILER + json.dumps({"sha256": sha.hexdigest(), "size": size}).encode("ascii")
 
 
 def _recipient_path(settings: Settings) -> Path:

@@ -52,6 +52,7 @@ def record_json(settings: Settings, language: str, now: datetime | None = None) 
         "financial_year_end": rules.financial_year_end,
         "mail_grace_days": rules.mail_grace_days,
         "non_customer_requests_months": rules.non_customer_requests_months,
+        "backups_kept_days": settings.backup.longest_keep_days,
     }
     return {
         "format": "rekisteri-record",

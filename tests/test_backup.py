@@ -290,3 +290,64 @@ def test_the_mailbot_makes_the_days_backup_and_rotates_them(db, config, frozen_c
     assert len(left) == 14 + 4
     assert max(ages) < settings.backup.longest_keep_days
     assert all(found.status == "ok" for found in left)
+
+
+def test_a_killed_backup_never_lists_as_good(db, config, capsys):
+    """``backup create`` killed at random moments (SIGKILL, as the OOM killer or a power
+    cut does): every backup ``list`` calls ok opens whole, and nothing half-written is
+    listed."""
+    if not db.startswith("sqlite"):
+        pytest.skip("the file handling is the same on both; SQLite gives a larger snapshot")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    now = clock.now()
+    Customer.insert_many(
+        [
+            {
+                "customer_no": f"{200000 + n}",
+                "first_name": "Aino",
+                "last_name": f"Numero{n}",
+                "name_key": f"aino numero{n}",
+                "reverse_name_key": f"numero{n} aino",
+                "email": f"aino{n}@example.fi",
+                "street_address": "Keskuskatu 1 " * 20,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(20000)
+        ]
+    ).execute()
+    close_database()
+    environment = {**os.environ, "REKISTERI_CONFIG": str(config)}
+    folder = config.parent / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    caught_writing = 0
+    for _ in range(4):
+        before = set(os.listdir(folder))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "backup", "create"],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while process.poll() is None:  # kill it the moment its file is being written
+            if any(name.endswith(".part") for name in set(os.listdir(folder)) - before):
+                process.send_signal(signal.SIGKILL)
+                caught_writing += 1
+                break
+        process.wait()
+        time.sleep(1.05)  # names are to the second
+    assert caught_writing, "no run was killed while writing: make the register larger"
+    assert any(name.endswith(".part") for name in os.listdir(folder))
+    capsys.readouterr()
+    assert run(config, "backup", "list", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert all(not row["name"].endswith(".part") for row in listed)
+    identity = encryption.load_identity(config.parent / "keys" / "identity.pem")
+    for row in listed:
+        if row["status"] == "ok":
+            assert sum(len(part) for part in backup.decrypted(Path(row["path"]), identity)) > 0
