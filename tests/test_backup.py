@@ -351,3 +351,34 @@ def test_a_killed_backup_never_lists_as_good(db, config, capsys):
     for row in listed:
         if row["status"] == "ok":
             assert sum(len(part) for part in backup.decrypted(Path(row["path"]), identity)) > 0
+
+
+async def test_an_admin_sees_the_backups_and_makes_one_from_the_desk(desk, tmp_path):
+    """Admins: the list with age and the next rotation, and a backup made now (no shell)."""
+    import dataclasses
+
+    from tests.support.desk import log_in, make_app, press_and_settle, text_of
+    from tui.widgets.keyed_table import KeyedTable
+
+    identity = encryption.generate_identity()
+    encryption.write_key_pair(identity, tmp_path / "id.pem", tmp_path / "pub.pem")
+    settings = dataclasses.replace(
+        desk.settings,
+        backup=dataclasses.replace(
+            desk.settings.backup,
+            dir=str(tmp_path / "backups"),
+            recipient_file=str(tmp_path / "pub.pem"),
+            ledger_file=str(tmp_path / "ledger.jsonl"),
+        ),
+    )
+    app = make_app(settings, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, "admin")
+        await press_and_settle(pilot, "v")
+        assert "Seuraava kierrätys poistaa: 0" in text_of(app, "#backups-summary")
+        await press_and_settle(pilot, "n")
+        assert "Varmuuskopio tehty" in text_of(app, "#backups-verdict")
+        table = app.screen.query_one(KeyedTable)
+        assert table.row_count == 1
+        assert "0 pv" in str(table.get_row_at(0)[1])
+    assert len(backup.list_backups(tmp_path / "backups")) == 1

@@ -83,6 +83,14 @@ class QueueScreen(RekisteriScreen):
             show=False,
         ),
         Binding(
+            "v",
+            "backups",
+            "tui.key.backups",
+            id="queue.backups",
+            tooltip="tui.tip.queue.backups",
+            show=False,
+        ),
+        Binding(
             "u",
             "staff",
             "tui.key.staff",
@@ -313,13 +321,18 @@ class QueueScreen(RekisteriScreen):
 
         self.app.push_screen(AuditLogScreen())
 
+    def action_backups(self) -> None:
+        from tui.screens.backups import BackupsScreen
+
+        self.app.push_screen(BackupsScreen())
+
     def action_staff(self) -> None:
         from tui.screens.staff_admin import StaffAdminScreen
 
         self.app.push_screen(StaffAdminScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("audit_log", "staff"):
+        if action in ("audit_log", "backups", "staff"):
             # Asked by the key bar while a logout closes the screens, too.
             session = self.rekisteri.session
             return session is not None and session.is_admin
