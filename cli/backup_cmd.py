@@ -20,7 +20,7 @@ from store.errors import InvalidInput, RuleViolation
 from store.i18n import format_date, format_datetime, format_size
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("backup")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 

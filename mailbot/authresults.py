@@ -102,7 +102,9 @@ def parse_authentication_results(value: str) -> Authentication | None:
 
 
 def _split_outside_quotes(text: str) -> list[str]:
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted

@@ -138,8 +138,8 @@ def forwarded_message(text: str, subject: str = "") -> ForwardedMessage | None:
             return _read_block(lines[index + 1 :])
         if (
             is_forward
-            and _FORWARD_HEADER.match(line)
-            and _FORWARD_HEADER.match(line).group(1).lower() in _FROM_NAMES
+            and (header := _FORWARD_HEADER.match(line)) is not None
+            and header.group(1).lower() in _FROM_NAMES
             and _starts_quote(lines, index)
         ):
             return _read_block(lines[index:])

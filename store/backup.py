@@ -513,15 +513,14 @@ def kept(backups: list[BackupFile], now: datetime, daily_days: int, weekly_weeks
     today = clock.local_today(now)
     newest_of_day: dict[date, BackupFile] = {}
     newest_of_week: dict[tuple[int, int], BackupFile] = {}
-    for backup in backups:
-        if backup.status != "ok" or backup.manifest is None:
-            continue
+    # Oldest first, so the last one seen of a day or a week is its newest.
+    usable = [b for b in backups if b.status == "ok" and b.manifest is not None]
+    for backup in sorted(usable, key=lambda b: b.manifest.created_at if b.manifest else _EPOCH):
+        assert backup.manifest is not None
         day = clock.local_today(backup.manifest.created_at)
-        week = day.isocalendar()[:2]
-        for bucket, key in ((newest_of_day, day), (newest_of_week, week)):
-            best = bucket.get(key)  # type: ignore[call-overload]
-            if best is None or best.manifest.created_at < backup.manifest.created_at:
-                bucket[key] = backup  # type: ignore[index]
+        year, week, _ = day.isocalendar()
+        newest_of_day[day] = backup
+        newest_of_week[(year, week)] = backup
     keep: set[Path] = set()
     for day, backup in newest_of_day.items():
         if (today - day).days < daily_days:
@@ -623,7 +622,8 @@ def _bound_to_memory(data: bytes) -> Iterator[None]:
     pages = bytearray(data)
     if len(pages) >= 100:
         pages[18:20] = b"\x01\x01"
-    memory.connection().deserialize(bytes(pages))
+    connection: sqlite3.Connection = memory.connection()  # type: ignore[no-untyped-call]
+    connection.deserialize(bytes(pages))
     previous = database.obj
     database.initialize(memory)
     try:

@@ -244,7 +244,12 @@ def start(path: Path) -> Position:
                 os.fsync(descriptor)
         finally:
             os.close(descriptor)
-    return position(path)
+    now = position(path)
+    if now is None:  # only if another process emptied the file meanwhile
+        raise LedgerDamaged(
+            f"the forget ledger {path} is empty", key="backup.ledger_damaged", where=f" ({path})"
+        )
+    return now
 
 
 def _make(
@@ -337,8 +342,9 @@ def position(path: Path) -> Position | None:
     lines = [line for line in tail.split(b"\n") if line.strip()]
     if not lines:
         return None
+    entry: Entry | None
     try:
         entry = _parse(lines[-1].decode("utf-8"), None)
-    except LedgerDamaged:
+    except LedgerDamaged:  # a torn last line, being written or left by a killed writer
         entry = _parse(lines[-2].decode("utf-8"), None) if len(lines) > 1 else None
     return Position(entry.seq, entry.hash) if entry else None

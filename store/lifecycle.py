@@ -77,6 +77,7 @@ def create_request(
     _check_kind(kind)
     received_at = received_at or clock.now()
     now = clock.now()
+    part_of_payload: dict[str, Any] = {"part_of": part_of.reference} if part_of is not None else {}
     with database.atomic():
         due = deadlines.due_at(received_at)
         request = Request.create(
@@ -106,7 +107,7 @@ def create_request(
             channel=channel,
             language=language,
             confidence=round(confidence, 2),
-            **({"part_of": part_of.reference} if part_of is not None else {}),
+            **part_of_payload,
         )
         set_candidates(request, candidates, actor)
     return request

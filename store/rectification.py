@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from store import audit, clock, forget_ledger
 from store.config import LANGUAGES
@@ -157,6 +158,11 @@ def write_changes(
             customer_no=customer.customer_no,
             request_reference=request_reference,
             fields=[change.field for change in changes],
-            **({"via": via} if via != "request" else {}),
+            **_via(via),
         )
     return changes
+
+
+def _via(via: str) -> dict[str, Any]:
+    """The audit payload's ``via``, said only when it is not the ordinary request path."""
+    return {"via": via} if via != "request" else {}

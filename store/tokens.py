@@ -42,8 +42,8 @@ from store.config import Settings
 from store.errors import ConfigError, RuleViolation
 from store.heartbeat import read_state, write_state
 from store.models import Customer, OutboxMail, Setting, database
+from store.models.mail import DUE_STATUSES
 from store.newsletters import TEMPLATE as NEWSLETTER_TEMPLATE
-from store.outbox import DUE_STATUSES
 
 PURPOSES = ("mydata", "unsubscribe")
 _CODES = {"mydata": "D", "unsubscribe": "U"}

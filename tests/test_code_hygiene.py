@@ -1,5 +1,6 @@
-"""The project's own checks: imports point one way, and ruff is clean."""
+"""The project's own checks: imports point one way, ruff is clean, mypy is clean."""
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -92,3 +93,13 @@ def test_ruff_format_is_clean():
         [ruff, "format", "--check", "."], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert result.returncode == 0, "run `ruff format .`:\n" + result.stdout + result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is in the [test] extra")
+def test_mypy_is_clean_on_store_and_mailbot():
+    """Strict on store/ and mailbot/ (pyproject.toml lists the older modules still
+    excused, each to be taken off once clean); a new module is checked from its first line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
+    assert result.returncode == 0, "mypy:\n" + result.stdout + result.stderr

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import DatabaseProxy, Model
 
 database = DatabaseProxy()
@@ -7,6 +9,8 @@ database = DatabaseProxy()
 
 
 class BaseModel(Model):
+    id: Any  # the AutoField peewee adds (peewee has no type stubs: its fields are Any)
+
     class Meta:
         database = database
         legacy_table_names = False

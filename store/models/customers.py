@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from store.fields import UtcDateTimeField
@@ -39,6 +41,7 @@ class Customer(BaseModel):
 
 
 class CustomerSource(BaseModel):
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, backref="source_rows", on_delete="CASCADE")
     source = CharField(max_length=16)
     added_at = UtcDateTimeField()
@@ -50,6 +53,7 @@ class CustomerSource(BaseModel):
 class ConsentEvent(BaseModel):
     """The consent ledger; the current state is the latest event per purpose, never stored twice."""
 
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, backref="consent_events", on_delete="CASCADE")
     purpose = CharField(max_length=16)  # register | marketing
     given = BooleanField()  # False: withdrawn
@@ -75,6 +79,7 @@ class MarketingSuppression(BaseModel):
 class Purchase(BaseModel):
     """A ticket purchase: a bookkeeping voucher, kept six years under the Accounting Act."""
 
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, null=True, backref="purchases", on_delete="SET NULL")
     receipt_no = CharField(max_length=64, unique=True)
     purchased_at = UtcDateTimeField(index=True)
@@ -90,6 +95,7 @@ class Restriction(BaseModel):
     restriction of a customer is active (``lifted_at`` is null) at a time.
     """
 
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, backref="restrictions", on_delete="CASCADE")
     ground = TextField(default="")
     note = TextField(default="")  # staff's note: what is contested, which claim

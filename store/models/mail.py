@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import (
     BlobField,
     BooleanField,
@@ -44,6 +46,7 @@ class InboundMessage(BaseModel):
     language = CharField(default="", max_length=2)
     disposition = CharField(max_length=16, index=True)
     reason = TextField(null=True)
+    request_id: Any  # the key's column, added by peewee
     request = ForeignKeyField(Request, null=True, backref="messages", on_delete="SET NULL")
     needs_attention = BooleanField(default=False)
     attention_reason = TextField(default="")
@@ -64,6 +67,7 @@ class InboundMessage(BaseModel):
 class MessageLocation(BaseModel):
     """Where a message was seen: mailbox, UIDVALIDITY and UID (Maildir: its unique name)."""
 
+    message_id: Any  # the key's column, added by peewee
     message = ForeignKeyField(InboundMessage, backref="locations", on_delete="CASCADE")
     mailbox = CharField(max_length=255)
     uidvalidity = IntegerField(default=0)
@@ -75,6 +79,7 @@ class MessageLocation(BaseModel):
 
 
 class Attachment(BaseModel):
+    message_id: Any  # the key's column, added by peewee
     message = ForeignKeyField(InboundMessage, backref="attachments", on_delete="CASCADE")
     filename = CharField(default="")
     content_type = CharField(default="application/octet-stream")
@@ -96,7 +101,9 @@ class OutboxMail(BaseModel):
     subject = TextField(default="")
     template = CharField(default="", max_length=64)
     language = CharField(default="fi", max_length=2)
+    request_id: Any  # the key's column, added by peewee
     request = ForeignKeyField(Request, null=True, backref="outbox", on_delete="SET NULL")
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, null=True, backref="outbox", on_delete="SET NULL")
     automatic = BooleanField(default=False)
     # A mass mailing's mail (a newsletter, a breach notice): due individual mail goes first,

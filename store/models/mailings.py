@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import AutoField, CharField, ForeignKeyField
 
 from store.fields import JSONField, UtcDateTimeField
@@ -25,8 +27,10 @@ class Mailing(BaseModel):
 
     id = AutoField()
     kind = CharField(max_length=16)
+    breach_id: Any  # the key's column, added by peewee
     breach = ForeignKeyField(Breach, null=True, backref="mailings", on_delete="RESTRICT")
     # The newsletter issue (``newsletter_id`` in queries, as before).
+    newsletter_id: Any  # the key's column, added by peewee
     newsletter = ForeignKeyField(
         Newsletter, null=True, backref="mailings", column_name="newsletter_id", on_delete="RESTRICT"
     )
@@ -48,8 +52,11 @@ class MailingRecipient(BaseModel):
     """
 
     id = AutoField()
+    mailing_id: Any  # the key's column, added by peewee
     mailing = ForeignKeyField(Mailing, backref="recipients", on_delete="CASCADE")
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, backref="mailings", on_delete="CASCADE")
+    outbox_id: Any  # the key's column, added by peewee
     outbox = ForeignKeyField(
         OutboxMail, null=True, backref="mailing_recipient", on_delete="SET NULL"
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import CharField, FloatField, ForeignKeyField, TextField
 
 from store.fields import JSONField, UtcDateTimeField
@@ -55,6 +57,7 @@ class Request(BaseModel):
     requester_name = CharField(default="")
     # A number the mail gave; shown only to warn when it differs from the one on record.
     requester_phone = CharField(null=True, max_length=32)
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, null=True, backref="requests", on_delete="SET NULL")
     match_state = CharField(max_length=16, default="unmatched")
     confidence = FloatField(default=0.0)
@@ -73,6 +76,7 @@ class Request(BaseModel):
     minimised_at = UtcDateTimeField(null=True)
     # A letter that asks for several rights becomes one request per right: every part
     # after the first points at the first, whose message holds the letter.
+    part_of_id: Any  # the key's column, added by peewee
     part_of = ForeignKeyField("self", null=True, backref="parts", on_delete="SET NULL")
     # Something arrived (one of NEWS) since a staff member last opened the request: the
     # queue marks it and sorts it up until someone opens it.
@@ -85,7 +89,9 @@ class Request(BaseModel):
 class RequestCandidate(BaseModel):
     """A customer the request may be about, and how it matched (email, phone, number, name)."""
 
+    request_id: Any  # the key's column, added by peewee
     request = ForeignKeyField(Request, backref="candidates", on_delete="CASCADE")
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, backref="candidate_of", on_delete="CASCADE")
     matched_on = CharField(max_length=64)  # comma-separated: token,customer_no,email,phone,name
     score = FloatField(default=0.0)
@@ -97,7 +103,9 @@ class RequestCandidate(BaseModel):
 class VerificationCall(BaseModel):
     """A call to the phone number on record, logged before any data leaves the house."""
 
+    request_id: Any  # the key's column, added by peewee
     request = ForeignKeyField(Request, backref="calls", on_delete="CASCADE")
+    customer_id: Any  # the key's column, added by peewee
     customer = ForeignKeyField(Customer, null=True, backref="calls", on_delete="SET NULL")
     phone_called = CharField(max_length=32)
     outcome = CharField(max_length=16)
@@ -115,6 +123,7 @@ class RequestNote(BaseModel):
     Notes are personal data about the requester like the rest of the request: they are
     minimised with it and go into the person's data package."""
 
+    request_id: Any  # the key's column, added by peewee
     request = ForeignKeyField(Request, backref="notes", on_delete="CASCADE")
     author = CharField(max_length=64)
     text = TextField()
