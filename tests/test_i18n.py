@@ -24,7 +24,9 @@ def test_every_key_the_code_uses_is_in_the_catalogs():
     for folder in ("store", "mailbot", "tui"):
         for path in (ROOT / folder).rglob("*.py"):
             used.update(KEY_IN_CODE.findall(path.read_text(encoding="utf-8")))
-    missing = sorted(key for key in used if key not in catalog("en"))
+    english = catalog("en")
+    # A counted message may have only its forms (``days_one``, ``days_other``): the count picks one.
+    missing = sorted(key for key in used if key not in english and f"{key}_other" not in english)
     assert missing == []
 
 
