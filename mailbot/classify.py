@@ -771,6 +771,13 @@ def _identifier() -> Any:
     return identifier
 
 
+def warm_up() -> None:
+    """Load the language model and the Finnish dictionary (once a process, cached): the
+    ingest calls it before a message's time budget starts."""
+    _identifier()
+    lemmas.warm_up()
+
+
 def detect_written_language(text: str) -> str:
     """The language ``text`` is written in (an ISO 639-1 code), or "" when too unsure.
 

@@ -16,7 +16,9 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 
+from mailbot import policies
 from store.attached_file import AttachedFile
 from store.config import Settings
 
@@ -51,6 +53,7 @@ def header_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
+@lru_cache(maxsize=1024)
 def mailbox(name: str, address: str) -> Address:
     """``Name <address>`` whose header, once folded, still names exactly that address.
 
@@ -76,9 +79,7 @@ def _address(name: str, address: str) -> Address:
 def message_policy(to_address: str) -> email.policy.EmailPolicy:
     """``policy.default``; with UTF-8 headers (RFC 6532) for an internationalised address,
     which must never be written as encoded words."""
-    if to_address.isascii():
-        return email.policy.default
-    return email.policy.default.clone(utf8=True)
+    return policies.DEFAULT if to_address.isascii() else policies.UTF8
 
 
 class _UnfoldedHeader(str):

@@ -1,10 +1,18 @@
 """The mailbot: ``rekisteri mailbot`` (a daemon) and ``rekisteri mailbot --once`` (cron, tests).
 
-The loop: look at the inbox, ingest each waiting message (one commit each), flag or move
-what was committed, send the outbox, then wait for new mail (IDLE, or polling) in short
-ticks so a stop request and the periodic jobs are noticed.  A lost connection, or a
-database that went away, is logged and retried with exponential backoff; nothing is
-flagged that was not committed, so nothing is lost or repeated.
+The loop: look at the inbox, ingest what is waiting (a batch of messages a commit, each
+message in a savepoint of its own), flag or move what was committed, send the outbox, then
+wait for new mail (IDLE, or polling) in short ticks so a stop request and the periodic jobs
+are noticed.  A lost connection, or a database that went away, is logged and retried with
+exponential backoff; nothing is flagged that was not committed, so nothing is lost or
+repeated.
+
+A mail that kills the process (or hangs it until it is killed) must not stop intake: before
+a batch, the messages in hand are recorded and committed (``mailbot.in_hand:HOST:PID``),
+and the record goes in the batch's commit.  A mailbot that finds the record of one that
+died reads that batch one message at a time, and quarantines unread a message that was in
+hand alone when two mailbots in a row died (:data:`STRIKES_TO_QUARANTINE`).
+Within a process, ``mail.message_seconds_max`` bounds each message.
 
 SIGTERM and SIGINT finish the message in hand, flag what was committed, and stop.
 This module imports ``store`` and ``mailbot`` only, never Textual.
@@ -14,8 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +34,8 @@ from types import FrameType
 
 import peewee
 
-from mailbot.ingest import ingest
+from mailbot.classify import warm_up
+from mailbot.ingest import FetchedMessage, IngestResult, ingest, quarantine_unread
 from mailbot.sources import Source, SourceUnavailable, open_source
 from store import clock, heartbeat, outbox
 from store.config import Settings
@@ -39,6 +51,12 @@ HEARTBEAT_SECONDS = 10.0  # the last-fetch time is written at most this often wh
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 300.0
 _DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError)
+IN_HAND_PREFIX = "mailbot.in_hand:"
+"""State key (``mailbot.in_hand:HOST:PID``) naming the messages a mailbot is reading."""
+_HOST = socket.gethostname()[:60]
+STRIKES_TO_QUARANTINE = 2
+"""A message in hand alone when this many mailbots died is quarantined unread: once may be
+a power cut or an operator's kill; twice in a row, it is the message."""
 
 
 @dataclass
@@ -55,31 +73,131 @@ class Mailbot:
         self.stopping = False
         self._last_heartbeat = 0.0
         self._outbox_failed_at: float | None = None
+        self._left_in_hand: dict[tuple[str, str], tuple[int, int]] | None = None
 
     # ------------------------------------------------------------ one pass
 
     def process_waiting(self) -> PassReport:
         """Ingest everything waiting; flag each batch only after its commits."""
         report = PassReport()
+        started = time.perf_counter()
+        if self._left_in_hand is None:
+            self._left_in_hand = self._take_over_in_hand()
+        left = self._left_in_hand
         for batch in self.source.pending():
-            done = []
-            for fetched in batch:
-                result = ingest(fetched, self.settings)
-                done.append(fetched)
-                report.fetched += 1
-                report.new += result.new
-                report.queued += result.queued
-                if not result.new:
-                    log.debug(
-                        "message %s: recorded before (%s)", fetched.uid, result.message.disposition
-                    )
-                if self.stopping:
-                    break  # finish the message in hand, then stop
+            # The language model and the dictionary load (once) before anything is marked
+            # in hand: a kill during those seconds is no message's fault.
+            warm_up()
+            if any((fetched.mailbox, fetched.uid) in left for fetched in batch):
+                done = self._one_by_one(batch, report)
+            else:
+                done = self._in_one_transaction(batch, report)
             self.source.finish(done)
             if self.stopping:
                 break
         self._heartbeat(force=report.fetched > 0)
+        if report.fetched:
+            log.info(
+                "pass: %d messages (%d new, %d mails queued) in %.3f s",
+                report.fetched,
+                report.new,
+                report.queued,
+                time.perf_counter() - started,
+            )
         return report
+
+    def _in_one_transaction(
+        self, batch: list[FetchedMessage], report: PassReport
+    ) -> list[FetchedMessage]:
+        """One transaction a batch (each message in a savepoint of its own): the commit and
+        the statements around it are paid once, and the source flags or moves the batch
+        only after it committed.  The batch is marked in hand first (committed), and the
+        mark goes in the batch's own commit."""
+        done: list[FetchedMessage] = []
+        self._mark_in_hand(batch)
+        with database.atomic():
+            for fetched in batch:
+                self._ingest(fetched, report)
+                done.append(fetched)
+                if self.stopping:
+                    break  # finish the message in hand, then stop
+            heartbeat.clear_state(self._in_hand_key)
+        return done
+
+    def _one_by_one(self, batch: list[FetchedMessage], report: PassReport) -> list[FetchedMessage]:
+        """A batch that was in hand when an earlier run of this mailbot died: each message
+        alone, so the one that killed it is known.  A message in hand alone when
+        :data:`STRIKES_TO_QUARANTINE` mailbots died is quarantined unread: intake must not
+        stop again and again on the same mail."""
+        done: list[FetchedMessage] = []
+        left = self._left_in_hand or {}
+        for fetched in batch:
+            in_batch_of, strikes = left.pop((fetched.mailbox, fetched.uid), (0, 0))
+            alone = in_batch_of == 1
+            if alone and strikes + 1 >= STRIKES_TO_QUARANTINE:
+                log.warning("message %s stopped the mailbot before: quarantined", fetched.uid)
+                result = quarantine_unread(fetched)
+                _count(report, result)
+            else:
+                self._mark_in_hand([fetched], strikes=strikes + 1 if alone else 0)
+                with database.atomic():
+                    self._ingest(fetched, report)
+                    heartbeat.clear_state(self._in_hand_key)
+            done.append(fetched)
+            if self.stopping:
+                break
+        return done
+
+    def _ingest(self, fetched: FetchedMessage, report: PassReport) -> None:
+        result = ingest(fetched, self.settings, location_checked=True)
+        _count(report, result)
+        if not result.new:
+            log.debug("message %s: recorded before (%s)", fetched.uid, result.message.disposition)
+
+    # ------------------------------------------------------------ what was in hand
+
+    @property
+    def _in_hand_key(self) -> str:
+        return f"{IN_HAND_PREFIX}{_HOST}:{os.getpid()}"
+
+    def _mark_in_hand(self, batch: list[FetchedMessage], *, strikes: int = 0) -> None:
+        """Record (and commit) which messages this process is about to read; ``strikes``:
+        how many mailbots already died with this one message alone in hand."""
+        value = json.dumps(
+            {
+                "locations": [[fetched.mailbox, fetched.uid] for fetched in batch],
+                "strikes": strikes,
+            }
+        )
+        with database.atomic():
+            heartbeat.write_state(self._in_hand_key, value)
+
+    def _take_over_in_hand(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """What a mailbot on this machine that is no longer running had in hand when it
+        died: each location with the size of its batch (1: that message was being read
+        alone) and the strikes against it."""
+        left: dict[tuple[str, str], tuple[int, int]] = {}
+        prefix = f"{IN_HAND_PREFIX}{_HOST}:"
+        with database.atomic():
+            for key, value in heartbeat.states_starting(prefix).items():
+                pid = key.rpartition(":")[2]
+                if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+                    continue  # another mailbot here, at work
+                try:
+                    record = json.loads(value)
+                    locations = [(str(box), str(uid)) for box, uid in record["locations"]]
+                    strikes = int(record["strikes"])
+                except (ValueError, TypeError, KeyError):
+                    locations, strikes = [], 0
+                for location in locations:
+                    left[location] = (len(locations), strikes)
+                heartbeat.clear_state(key)
+        if left:
+            log.warning(
+                "an earlier mailbot stopped while reading %d message(s): read one by one",
+                len(left),
+            )
+        return left
 
     def run_once(self) -> int:
         """Process everything waiting, send the outbox, and return (``mailbot --once``)."""
@@ -230,6 +348,22 @@ def run_daily_tasks(settings: Settings) -> None:
             task(settings)
         except Exception:
             log.exception("daily task %s failed", name)
+
+
+def _count(report: PassReport, result: IngestResult) -> None:
+    report.fetched += 1
+    report.new += result.new
+    report.queued += result.queued
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 def _reset_database_connection() -> None:

@@ -17,14 +17,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import FrameType
 
 import peewee
 
 from mailbot.automatic import AUTO_REPLY, BOUNCE, DUPLICATE, ignore_reason, own_addresses
 from mailbot.changes import proposed_changes
-from mailbot.classify import Classification, classify
+from mailbot.classify import Classification, classify, warm_up
 from mailbot.links import read_link
 from mailbot.outgoing import queue_mail
 from mailbot.parsing import ParsedMessage, read_message
@@ -90,29 +95,43 @@ class _Retry(Exception):
     """Another process stored the same message meanwhile: look again."""
 
 
-def ingest(fetched: FetchedMessage, settings: Settings) -> IngestResult:
-    """Record ``fetched`` with exactly one disposition (or find it recorded already)."""
+def ingest(
+    fetched: FetchedMessage, settings: Settings, *, location_checked: bool = False
+) -> IngestResult:
+    """Record ``fetched`` with exactly one disposition (or find it recorded already).
+
+    ``location_checked``: the source handed over only locations it had not recorded
+    (:meth:`mailbot.sources.Source.pending`), so that lookup is not made again; a message
+    recorded meanwhile is still found by its Message-ID or bytes.
+    """
     for _ in range(3):
         try:
-            return _ingest_once(fetched, settings)
+            return _ingest_once(fetched, settings, location_checked=location_checked)
         except _Retry:
             continue
-    return _ingest_once(fetched, settings, last_try=True)
+    return _ingest_once(fetched, settings, location_checked=location_checked, last_try=True)
 
 
 def _ingest_once(
-    fetched: FetchedMessage, settings: Settings, last_try: bool = False
+    fetched: FetchedMessage,
+    settings: Settings,
+    *,
+    location_checked: bool = False,
+    last_try: bool = False,
 ) -> IngestResult:
-    known = _known_at(fetched)
+    known = None if location_checked else _known_at(fetched)
     if known is not None:
         return IngestResult(known, new=False)
     fetched = _within_size(fetched, settings)
+    budget = settings.mail.message_seconds_max
+    warm_up()  # the models load once, outside the first message's budget
     try:
-        parsed = read_message(fetched.raw, settings)
+        with time_budget(budget):
+            parsed = read_message(fetched.raw, settings)
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
         return _quarantine(fetched, None, error)
     try:
-        with database.atomic():
+        with time_budget(budget), database.atomic():
             seen = _seen_before(parsed, fetched)
             if seen is not None:
                 return seen
@@ -142,6 +161,53 @@ def _ingest_once(
         return _quarantine(fetched, parsed, error)
     _log_outcome(message)
     return IngestResult(message, new=True, queued=queued)
+
+
+class MessageTookTooLong(Exception):
+    """Reading one message took longer than ``mail.message_seconds_max``: it is
+    quarantined (its bytes kept for staff) and intake goes on with the next."""
+
+
+class StoppedWhileReading(Exception):
+    """The mailbot process ended (crashed, or was killed) while it read this message."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`MessageTookTooLong` in the block once ``seconds`` have passed.
+
+    A wall-clock timer (``SIGALRM``), so it works only in the main thread of a process
+    (the daemon's); elsewhere, the block runs unbounded.  A message that kills or hangs
+    the process past it is caught on the next start (:mod:`mailbot.daemon`).
+    """
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expired(number: int, frame: FrameType | None) -> None:
+        raise MessageTookTooLong(f"reading the message took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def quarantine_unread(fetched: FetchedMessage) -> IngestResult:
+    """Quarantine ``fetched`` without reading it: the process died while it read this very
+    message (the daemon's in-hand marker says so), and reading it again would stop intake
+    again.  Staff see it with its bytes; ``rekisteri messages reprocess`` reads it on demand."""
+    error = StoppedWhileReading(
+        "the mailbot stopped (crashed or was killed) while it read this message"
+    )
+    return _quarantine(fetched, None, error)
 
 
 def reprocess(identifier: str, settings: Settings) -> InboundMessage:
@@ -236,17 +302,17 @@ def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
 def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult | None:
     """The same message again (same key, same bytes), or a duplicate copy of one: another
     copy of the same mail (other transport headers, same sender, subject and text)."""
-    existing = InboundMessage.get_or_none(InboundMessage.dedupe_key == parsed.dedupe_key)
+    existing = _by_dedupe_key(parsed.dedupe_key)
     if existing is None:
         return None
     if existing.raw_sha256 in ("", parsed.raw_sha256):
         _add_location(existing, fetched)  # e.g. after a UIDVALIDITY change
-        return IngestResult(existing, new=False)
+        return IngestResult(InboundMessage.get_by_id(existing.id), new=False)
     copy_key = "sha256:" + parsed.raw_sha256
-    copy = InboundMessage.get_or_none(InboundMessage.dedupe_key == copy_key)
+    copy = _by_dedupe_key(copy_key)
     if copy is not None:
         _add_location(copy, fetched)
-        return IngestResult(copy, new=False)
+        return IngestResult(InboundMessage.get_by_id(copy.id), new=False)
     if not _same_content(existing, parsed):
         return None  # a reused Message-ID: see _reused_message_id
     message = _new_row(parsed, fetched, dedupe_key=copy_key)
@@ -256,6 +322,24 @@ def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult
     _add_location(message, fetched)
     _log_outcome(message)
     return IngestResult(message, new=True)
+
+
+def _by_dedupe_key(key: str) -> InboundMessage | None:
+    """The message stored under ``key``, with only what the dedupe compares (the full row
+    holds the raw bytes and every header: most keys are new, and the lookup is hot)."""
+    return (
+        InboundMessage.select(
+            InboundMessage.id,
+            InboundMessage.raw_sha256,
+            InboundMessage.request,
+            InboundMessage.from_address,
+            InboundMessage.subject,
+            InboundMessage.body_text,
+            InboundMessage.disposition,
+        )
+        .where(InboundMessage.dedupe_key == key)
+        .first()
+    )
 
 
 def _same_content(existing: InboundMessage, parsed: ParsedMessage) -> bool:
@@ -269,7 +353,7 @@ def _same_content(existing: InboundMessage, parsed: ParsedMessage) -> bool:
 def _reused_message_id(parsed: ParsedMessage) -> str | None:
     """The key to store this mail under when its Message-ID is already another mail's (a
     broken client, or someone hoping to have a request dropped as a duplicate)."""
-    if not InboundMessage.select().where(InboundMessage.dedupe_key == parsed.dedupe_key).exists():
+    if _by_dedupe_key(parsed.dedupe_key) is None:
         return None
     return "sha256:" + parsed.raw_sha256
 
@@ -330,8 +414,8 @@ def _repeated(message: InboundMessage, parsed: ParsedMessage, settings: Settings
     live = Request.status.in_(OPEN_STATUSES)
     if kind == "objection":
         live |= Request.status == "fulfilled"
-    return (
-        Request.select()
+    repeated = (
+        Request.select(Request.id)
         .where(
             (Request.requester_email == requester)
             & (Request.kind == kind)
@@ -342,6 +426,7 @@ def _repeated(message: InboundMessage, parsed: ParsedMessage, settings: Settings
         .order_by(Request.id.desc())
         .first()
     )
+    return Request.get_by_id(repeated.id) if repeated is not None else None
 
 
 def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
@@ -540,19 +625,29 @@ def _classification(
     settings: Settings,
     replies_to_newsletter: bool | None = None,
 ) -> Classification:
+    # Classified once per message and fallback language: the ingest asks several times.
+    key = ("classification", fallback, replies_to_newsletter)
+    known = parsed.memo.get(key)
+    if isinstance(known, Classification):
+        return known
     form = parsed.form
     if form is not None:
-        return classify(form.get("message"), "", form_kind=form.kind, fallback_language=fallback)
-    ours = own_addresses(settings)
-    # A bare "stop" written in reply to the newsletter (or above it, forwarded back to
-    # us) refers to the newsletter.
-    if replies_to_newsletter is None:
-        replies_to_newsletter = newsletters.is_newsletter_mail(
-            [*parsed.in_reply_to.split(), *parsed.references]
+        result = classify(form.get("message"), "", form_kind=form.kind, fallback_language=fallback)
+    else:
+        ours = own_addresses(settings)
+        # A bare "stop" written in reply to the newsletter (or above it, forwarded back to
+        # us) refers to the newsletter.
+        if replies_to_newsletter is None:
+            replies_to_newsletter = newsletters.is_newsletter_mail(
+                [*parsed.in_reply_to.split(), *parsed.references]
+            )
+        answers_marketing = parsed.forwards_own_mail(ours) or replies_to_newsletter
+        text, subject = parsed.reading(ours)
+        result = classify(
+            text, subject, fallback_language=fallback, answers_marketing=answers_marketing
         )
-    answers_marketing = parsed.forwards_own_mail(ours) or replies_to_newsletter
-    text, subject = parsed.reading(ours)
-    return classify(text, subject, fallback_language=fallback, answers_marketing=answers_marketing)
+    parsed.memo[key] = result
+    return result
 
 
 def requester_of(parsed: ParsedMessage, settings: Settings) -> tuple[str | None, str, bool]:

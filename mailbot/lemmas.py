@@ -55,6 +55,13 @@ def _lemmatizer() -> Any:
     return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
 
 
+@cache
+def warm_up() -> None:
+    """Load the Finnish dictionary now (a second or two, once a process) rather than
+    inside the first message's time budget."""
+    _lemmatizer().lemmatize("tietosuoja", lang="fi")
+
+
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of one Finnish word (lower case)."""

@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage, Message
 from typing import TypeVar
 
+from mailbot import policies
 from mailbot.authresults import Authentication, authentication_of
 from mailbot.compose import header_text
 from mailbot.forms import FormSubmission, parse_form
@@ -66,6 +66,8 @@ class ParsedMessage:
     authentication: Authentication | None = None  # our mail server's SPF/DKIM/DMARC verdict
     defects: list[str] = field(default_factory=list)
     forwarded: ForwardedMessage | None = None  # the message this mail forwards, if any
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    """What the ingest worked out from this message once (its classification)."""
 
     def reading(self, own_addresses: Collection[str] = ()) -> tuple[str, str]:
         """The text and subject to classify: what the person wrote and, when the mail
@@ -130,7 +132,7 @@ def parse_message(
     one of ``form_senders`` and our mail server did not find that sender forged: the
     form's ``Sähköposti:`` and ``Nimi:`` are whatever its writer typed, so the format is
     believed only from the website itself."""
-    message = email.message_from_bytes(raw, policy=policy.default)
+    message = email.message_from_bytes(raw, policy=policies.DEFAULT)
     parsed = ParsedMessage(raw=raw)
     parsed.headers = [
         [storable(name), _header_value(message, name, value)] for name, value in message.raw_items()

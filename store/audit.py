@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from store import clock
-from store.db import bulk_insert
+from store.db import bulk_insert, joined_transaction
 from store.errors import DatabaseError
 from store.models import AuditEvent, AuditHead, database
 
@@ -67,7 +67,7 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     (:func:`_statements`) instead of being built by the ORM for each event.
     """
     lock, read, move = _statements()
-    with database.atomic():
+    with joined_transaction():
         # The UPDATE takes the head row's write lock, so concurrent writers line up.
         database.execute_sql(lock)
         head = database.execute_sql(read).fetchone()

@@ -70,6 +70,7 @@ class MailSettings:
     processed_folder: str = ""
     attachment_max_bytes: AtLeastOne = 10_000_000
     message_max_bytes: AtLeastOne = 30_000_000
+    message_seconds_max: AtLeastOne = 20
     trusted_authserv_ids: tuple[str, ...] = ()
     website_form_senders: tuple[str, ...] = ()
     repeat_window_hours: AtLeastOne = 24

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from store import clock
-from store.models import Counter, database
+from store.db import joined_transaction
+from store.models import Counter
 
 
 def next_value(name: str) -> int:
@@ -15,7 +16,7 @@ def next_value(name: str) -> int:
 
 def reserve(name: str, count: int) -> range:
     """Take ``count`` consecutive values of the counter ``name`` at once."""
-    with database.atomic():
+    with joined_transaction():
         # An upsert, so two processes taking the first number of a year cannot collide.
         (
             Counter.insert(name=name, value=count)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from typing import Any
 
 import phonenumbers
@@ -218,17 +219,18 @@ def match_candidates(
                 match.matched_on.append(how)
 
     live = Customer.erased_at.is_null()
-    if customer_no:
-        add(
-            list(Customer.select().where((Customer.customer_no == customer_no.strip()) & live)),
-            "customer_no",
-        )
-    normalized = email_or_none(email)
-    if normalized:
-        add(list(Customer.select().where((Customer.email == normalized) & live)), "email")
-    normalized_phone = phone_or_none(phone)
-    if normalized_phone:
-        add(list(Customer.select().where((Customer.phone == normalized_phone) & live)), "phone")
+    # The exact identifiers in one query; each customer found is then told by which.
+    exact = {
+        "customer_no": customer_no.strip() if customer_no else None,
+        "email": email_or_none(email),
+        "phone": phone_or_none(phone),
+    }
+    wanted = [getattr(Customer, how) == value for how, value in exact.items() if value]
+    if wanted:
+        rows = list(Customer.select().where(reduce(operator.or_, wanted) & live))
+        for how, value in exact.items():
+            if value:
+                add([row for row in rows if getattr(row, how) == value], how)
     if name:
         first_last, _ = name_keys(name, "")
         if len(first_last) >= 3:

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sqlite3
 import stat
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -158,6 +159,16 @@ def redact(url: str) -> str:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
+
+
+def joined_transaction() -> AbstractContextManager[object]:
+    """A transaction of its own, or, called inside one, simply the caller's.
+
+    For short writes that raise nothing between their statements (the audit chain, a
+    counter): inside the caller's transaction a savepoint would only cost two statements,
+    and if the caller rolls back, they roll back with it.
+    """
+    return nullcontext() if database.in_transaction() else database.atomic()
 
 
 def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> None:

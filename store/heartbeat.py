@@ -54,3 +54,13 @@ def mailbot_is_stale(last_fetch: datetime | None, now: datetime, *, poll_seconds
     """Whether staff should be warned that mail may not be arriving: the mailbot never
     fetched, or not within :func:`stale_after`."""
     return last_fetch is None or now - last_fetch > stale_after(poll_seconds)
+
+
+def states_starting(prefix: str) -> dict[str, str]:
+    """Every state whose key starts with ``prefix`` (e.g. one per mailbot process)."""
+    rows = Setting.select().where(Setting.key.startswith(prefix))
+    return {row.key: row.value for row in rows}
+
+
+def clear_state(key: str) -> None:
+    Setting.delete().where(Setting.key == key).execute()

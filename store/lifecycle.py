@@ -109,7 +109,7 @@ def create_request(
             confidence=round(confidence, 2),
             **part_of_payload,
         )
-        set_candidates(request, candidates, actor)
+        _record_candidates(request, list(candidates), actor, fresh=True)
     return request
 
 
@@ -127,9 +127,18 @@ def find_request(reference: str) -> Request:
 
 def set_candidates(request: Request, candidates: Iterable[CandidateMatch], actor: str) -> None:
     """Record the customers the request may be about; never confirms one by itself."""
-    matches = list(candidates)
+    _record_candidates(request, list(candidates), actor, fresh=False)
+
+
+def _record_candidates(
+    request: Request, matches: list[CandidateMatch], actor: str, *, fresh: bool
+) -> None:
+    """``fresh``: the request was made in this transaction and has no candidates yet."""
+    if fresh and not matches:
+        return  # the new request is "unmatched" already: nothing to record or clear
     with database.atomic():
-        RequestCandidate.delete().where(RequestCandidate.request == request).execute()
+        if not fresh:
+            RequestCandidate.delete().where(RequestCandidate.request == request).execute()
         for match in matches:
             RequestCandidate.create(
                 request=request,

@@ -20,6 +20,7 @@ from store.models import (
     AuditHead,
     Customer,
     InboundMessage,
+    OutboxMail,
     Request,
     RequestNote,
     SchemaVersion,
@@ -68,6 +69,12 @@ def _desk_news_and_notes() -> None:
     database.create_tables([RequestNote], safe=True)
 
 
+def _intake_indexes() -> None:
+    """Indexes the mailbot's every message asks: the requester's open requests (the same
+    mail again) and one address's recent outbox mail (the cap on automatic answers)."""
+    database.create_tables([Request, OutboxMail], safe=True)  # the tables exist: indexes
+
+
 def _add_missing_columns(model: type[peewee.Model], names: tuple[str, ...]) -> None:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -98,6 +105,7 @@ MIGRATIONS: list[Migration] = [
         3, "what our mail server found of the sender's authentication", _sender_authentication
     ),
     Migration(4, "news on a request since staff last opened it; notes", _desk_news_and_notes),
+    Migration(5, "indexes for the mailbot's intake", _intake_indexes),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -133,3 +133,6 @@ OutboxMail.add_index(
     where=OutboxMail.status.in_(DUE_STATUSES),
     name="outbox_mail_due",
 )
+# The per-sender cap on automatic answers counts one address's recent mail: without this
+# it read the whole outbox (bodies too) for every mail that came in.
+OutboxMail.add_index(OutboxMail.to_address, OutboxMail.created_at, name="outbox_mail_recipient")

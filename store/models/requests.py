@@ -53,7 +53,7 @@ class Request(BaseModel):
     language = CharField(max_length=2, default="fi")  # the language we answer in
     written_language = CharField(max_length=8, default="")  # the one the person wrote in
     channel = CharField(max_length=16, default="email")  # one of CHANNELS
-    requester_email = CharField(null=True)
+    requester_email = CharField(null=True, index=True)  # the same mail again, erasure
     requester_name = CharField(default="")
     # A number the mail gave; shown only to warn when it differs from the one on record.
     requester_phone = CharField(null=True, max_length=32)
