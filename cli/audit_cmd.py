@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from cli.context import Context
 from store import audit
@@ -19,7 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--expect",
         metavar="COUNT:HASH",
         help="an anchor printed by an earlier verify (kept outside the "
-        "database): fail unless event COUNT still has HASH",
+        "database): fail unless event COUNT still has HASH; the anchors the mailbot "
+        "writes daily to audit.anchor_file are always checked",
     )
     verify.set_defaults(handler=run_verify)
 
@@ -27,14 +29,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_verify(context: Context, args: argparse.Namespace) -> int:
     expect = None
     if args.expect:
-        count, _, tip = args.expect.partition(":")
-        if not (count.isdigit() and len(tip) == 64):
+        expect = audit.parse_anchor(args.expect)
+        if expect is None:
             raise InvalidInput("bad anchor", key="audit.bad_anchor")
-        expect = (int(count), tip.lower())
+    anchor_file = Path(context.settings.audit.anchor_file).expanduser()
+    anchors = audit.read_anchors(anchor_file)
     context.open_db()
-    result = audit.verify(expect=expect)
+    result = audit.verify(expect=expect, anchors=anchors)
     if result.ok:
         print(context.t("audit.ok", count=result.checked))
+        if anchors:
+            print(context.t("audit.anchors_checked", count=len(anchors), path=str(anchor_file)))
         print(context.t("audit.anchor", anchor=f"{result.checked}:{result.tip_hash}"))
         return 0
     print(context.t(f"audit.{result.problem}", id=result.first_bad_id))

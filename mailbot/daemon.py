@@ -29,6 +29,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass
 from types import FrameType
 
@@ -37,7 +38,7 @@ import peewee
 from mailbot.classify import warm_up
 from mailbot.ingest import FetchedMessage, IngestResult, ingest, quarantine_unread
 from mailbot.sources import Source, SourceUnavailable, open_source
-from store import clock, heartbeat, outbox
+from store import audit, clock, heartbeat, outbox
 from store.config import Settings
 from store.errors import RekisteriError
 from store.models import database
@@ -336,8 +337,22 @@ def run_backup(settings: Settings) -> None:
     log.info("backup rotation: removed=%d kept=%d", len(report.removed), len(report.kept))
 
 
-# Retention first: the day's backup then no longer holds what retention erased today.
-DAILY_TASKS: list[Callable[[Settings], object]] = [run_retention, run_backup]
+def run_audit_anchor(settings: Settings) -> None:
+    """The audit chain's anchor for the day, written outside the database: its length and
+    tip hash, appended to ``audit.anchor_file`` and logged.  Only an intact chain (up to
+    every earlier anchor) is anchored; a broken one is logged as the error it is."""
+    path = Path(settings.audit.anchor_file).expanduser()
+    result = audit.verify(anchors=audit.read_anchors(path))
+    if not result.ok:
+        log.error("audit chain: %s; no anchor written", result.describe())
+        return
+    anchor = audit.write_anchor(path, result.checked, result.tip_hash)  # what was verified
+    log.info("audit anchor: %s (%s)", anchor, path)
+
+
+# Retention first: the day's backup then no longer holds what retention erased today, and
+# the anchor covers the day's erasures.
+DAILY_TASKS: list[Callable[[Settings], object]] = [run_retention, run_audit_anchor, run_backup]
 
 
 def run_daily_tasks(settings: Settings) -> None:

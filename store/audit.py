@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from store import clock
@@ -153,15 +156,23 @@ class VerifyResult:
         return PROBLEMS[self.problem].format(id=self.first_bad_id)
 
 
-def verify(batch_size: int = 5000, *, expect: tuple[int, str] | None = None) -> VerifyResult:
+def verify(
+    batch_size: int = 5000,
+    *,
+    expect: tuple[int, str] | None = None,
+    anchors: Iterable[tuple[int, str]] = (),
+) -> VerifyResult:
     """Walk the chain from the start; report the first event altered, removed or inserted.
 
-    ``expect`` is an anchor kept outside the database (``count:hash`` of the tip, as the
-    daily log line and ``audit verify`` print it): event ``count`` must still carry that
-    hash.  Without an anchor, a writer of the database who recomputes every later hash
-    and the head cannot be caught; with one, nothing before the anchor can be rewritten
-    or cut without verify failing.
+    ``expect`` and ``anchors`` are anchors kept outside the database (``count:hash`` of
+    the tip, as the mailbot writes one a day to the anchor file and ``audit verify``
+    prints it): event ``count`` must still carry that hash.  Without an anchor, a writer of
+    the database who recomputes every later hash and the head cannot be caught; with one,
+    nothing up to the anchor can be rewritten or cut without verify failing.
     """
+    wanted = dict(anchors)
+    if expect is not None:
+        wanted[expect[0]] = expect[1]
     expected_prev = GENESIS_HASH
     expected_id = 1
     checked = 0
@@ -175,13 +186,13 @@ def verify(batch_size: int = 5000, *, expect: tuple[int, str] | None = None) -> 
             return VerifyResult(False, checked, event.id, "altered")
         if previous_at is not None and event.at < previous_at:
             return VerifyResult(False, checked, event.id, "time_backwards")
-        if expect is not None and event.id == expect[0] and event.hash != expect[1]:
+        if event.id in wanted and event.hash != wanted[event.id]:
             return VerifyResult(False, checked, event.id, "not_expected")
         previous_at = event.at
         expected_prev = event.hash
         expected_id += 1
         checked += 1
-    if expect is not None and checked < expect[0]:
+    if wanted and checked < max(wanted):
         return VerifyResult(False, checked, checked + 1, "not_expected")
     head = AuditHead.get_or_none(AuditHead.id == 1)
     if head is None:
@@ -191,6 +202,50 @@ def verify(batch_size: int = 5000, *, expect: tuple[int, str] | None = None) -> 
     if checked < head.last_id or head.last_hash != expected_prev:
         return VerifyResult(False, checked, checked + 1, "truncated")
     return VerifyResult(True, checked, tip_hash=expected_prev)
+
+
+def write_anchor(path: Path, count: int, tip_hash: str, at: datetime | None = None) -> str:
+    """Append ``count:hash`` to the anchor file (made readable by its owner only) and
+    return it.  The file lives outside the database: whoever can rewrite the database
+    (a staff member on PostgreSQL, a script with the SQLite file) cannot rewrite it too
+    unless they also hold the server's account."""
+    anchor = f"{count}:{tip_hash}"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="ascii") as file:
+        file.write(f"{clock.iso(at or clock.now())} {anchor}\n")
+        file.flush()
+        os.fsync(file.fileno())
+    return anchor
+
+
+def read_anchors(path: Path) -> list[tuple[int, str]]:
+    """The anchors in the file (none when it does not exist); a line that is not one is
+    refused, since a damaged anchor file must not pass for an empty one."""
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), start=1):
+        if not line.strip():
+            continue
+        anchor = parse_anchor(line.split()[-1])
+        if anchor is None:
+            raise DatabaseError(
+                f"{path}, line {number}: not an anchor",
+                key="audit.bad_anchor_file",
+                path=str(path),
+                line=number,
+            )
+        anchors.append(anchor)
+    return anchors
+
+
+def parse_anchor(text: str) -> tuple[int, str] | None:
+    """``COUNT:HASH`` (a 64-digit hex SHA-256) as a pair, or None."""
+    count, _, tip_hash = text.strip().partition(":")
+    if not count.isdigit() or not re.fullmatch(r"[0-9a-fA-F]{64}", tip_hash):
+        return None
+    return int(count), tip_hash.lower()
 
 
 def _events(batch_size: int) -> Iterator[AuditEvent]:

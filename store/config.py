@@ -112,6 +112,14 @@ class NewsletterSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """Where the mailbot writes the audit chain's daily anchor (its length and tip hash),
+    outside the database, and where ``rekisteri audit verify`` reads them back."""
+
+    anchor_file: str = ""  # empty: audit-anchors.txt beside the database (or the data folder)
+
+
+@dataclass(frozen=True)
 class BackupSettings:
     """``rekisteri backup``: where backups go, the key they are encrypted to, how long
     they are kept, and the forget ledger a restore replays (docs/backups.md)."""
@@ -193,6 +201,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     ui: UISettings = field(default_factory=UISettings)
     controller: Controller = field(default_factory=Controller)
     notice: Notice = field(default_factory=Notice)
@@ -399,6 +408,11 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
     if not data["controller"]["privacy_officer_email"]:
         data["controller"]["privacy_officer_email"] = data["controller"]["privacy_inbox"]
     _fill_backup_paths(data, data_dir)
+    if not data["audit"]["anchor_file"]:
+        beside = data_dir
+        if scheme_of(data["database"]["url"]) == "sqlite":
+            beside = file_url_path(data["database"]["url"]).expanduser().absolute().parent
+        data["audit"]["anchor_file"] = str(beside / "audit-anchors.txt")
     newsletter = data["newsletter"]
     for key in ("from_address", "reply_to"):
         newsletter[key] = newsletter[key] or data["controller"]["privacy_inbox"]

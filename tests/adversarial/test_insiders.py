@@ -136,6 +136,47 @@ def test_an_anchor_kept_outside_catches_a_rewound_chain(twenty_five_events, caps
     assert main(["audit", "verify", "--expect", anchor]) == 1
 
 
+def test_the_daily_anchor_catches_a_chain_rewritten_with_every_hash(
+    twenty_five_events, tmp_path, monkeypatch, capsys
+):
+    """A script that rewrote an event and recomputed every later hash and the head passed
+    verify.  The mailbot's daily anchor, written outside the database, catches it, and
+    ``audit verify`` reads the anchor file by itself."""
+    from mailbot import daemon
+    from store.config import load_settings
+
+    anchor_file = tmp_path / "anchors" / "audit-anchors.txt"
+    config = tmp_path / "rekisteri.toml"
+    config.write_text(f'[audit]\nanchor_file = "{anchor_file}"\n', encoding="utf-8")
+    monkeypatch.setenv("REKISTERI_CONFIG", str(config))
+    daemon.run_audit_anchor(load_settings())
+    assert anchor_file.stat().st_mode & 0o777 == 0o600
+    [line] = anchor_file.read_text().splitlines()
+    assert line.split()[-1].startswith("25:")
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 0
+    assert f"1 ankkuri tarkistettu (tiedostosta {anchor_file})" in capsys.readouterr().out
+
+    # The forger changes who looked at a customer, and recomputes the chain and its head.
+    forged = AuditEvent.get_by_id(5)
+    forged.actor = "someone_else"
+    forged.hash = audit.event_hash(forged)
+    forged.save()
+    previous = forged
+    for event in AuditEvent.select().where(AuditEvent.id > 5).order_by(AuditEvent.id):
+        event.prev_hash = previous.hash
+        event.hash = audit.event_hash(event)
+        event.save()
+        previous = event
+    AuditHead.update(last_hash=previous.hash).execute()
+    assert audit.verify().ok  # from inside the database, nothing shows
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    assert "25" in capsys.readouterr().out  # the anchored event no longer matches
+    daemon.run_audit_anchor(load_settings())  # and a broken chain is never anchored
+    assert len(anchor_file.read_text().splitlines()) == 1
+
+
 def test_events_dated_backwards_fail_verify(twenty_five_events):
     first = AuditEvent.get_by_id(3)
     later = AuditEvent.get_by_id(4)
