@@ -29,8 +29,8 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
 import peewee
