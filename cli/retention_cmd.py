@@ -66,6 +66,8 @@ def print_report(context: Context, report: RetentionReport) -> None:
     raw = report.messages_raw_removed + report.outbox_raw_removed
     if redacted or raw:
         print(t("retention.mail", redacted=redacted, raw=raw))
+    if report.package_passwords_forgotten:
+        print(t("retention.package_passwords", count=report.package_passwords_forgotten))
     if not report.changed_anything:
         context.say("retention.nothing")
     elif report.dry_run:

@@ -98,6 +98,9 @@ class RetentionSettings:
     # Requests of people not in the register (and mail of no request): kept as proof of
     # how they were answered, then minimised and their mail redacted.
     non_customer_requests_months: AtLeastOne = 12
+    # A data package's one-time password read out in a call and not used within these days
+    # is forgotten (a new call gives a new one).
+    package_password_days: AtLeastOne = 14
 
 
 @dataclass(frozen=True)

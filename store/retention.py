@@ -58,6 +58,7 @@ from store.models import (
     OutboxMail,
     Purchase,
     Request,
+    VerificationCall,
     database,
 )
 from store.restriction import active_grounds
@@ -109,6 +110,7 @@ class RetentionReport:
     messages_raw_removed: int = 0
     outbox_redacted: int = 0
     outbox_raw_removed: int = 0
+    package_passwords_forgotten: int = 0
 
     @property
     def changed_anything(self) -> bool:
@@ -120,6 +122,7 @@ class RetentionReport:
             or self.messages_raw_removed
             or self.outbox_redacted
             or self.outbox_raw_removed
+            or self.package_passwords_forgotten
         )
 
     def counts(self) -> dict[str, Any]:
@@ -133,6 +136,7 @@ class RetentionReport:
             "messages_raw_removed": self.messages_raw_removed,
             "outbox_redacted": self.outbox_redacted,
             "outbox_raw_removed": self.outbox_raw_removed,
+            "package_passwords_forgotten": self.package_passwords_forgotten,
         }
 
 
@@ -154,6 +158,7 @@ def apply_retention(
         report.vouchers_deleted = _erase(due, settings, now, actor, progress)
     _vouchers(settings, now, dry_run, report)
     _mail(settings, now, dry_run, report)
+    _package_passwords(settings, now, dry_run, report)
     if not dry_run and report.changed_anything:
         audit.record(
             "retention.applied",
@@ -283,6 +288,24 @@ def _vouchers(settings: Settings, now: datetime, dry_run: bool, report: Retentio
         report.vouchers_deleted += Purchase.select().where(expired).count()
     else:
         report.vouchers_deleted += Purchase.delete().where(expired).execute()
+
+
+def _package_passwords(
+    settings: Settings, now: datetime, dry_run: bool, report: RetentionReport
+) -> None:
+    """A one-time package password is cleared once its package is queued or its request
+    closes (:mod:`store.lifecycle`); one left waiting longer than
+    ``retention.package_password_days`` after its call is forgotten too."""
+    before = now - timedelta(days=settings.retention.package_password_days)
+    waiting = VerificationCall.package_password.is_null(False) & (
+        VerificationCall.called_at <= before
+    )
+    if dry_run:
+        report.package_passwords_forgotten = VerificationCall.select().where(waiting).count()
+        return
+    report.package_passwords_forgotten = (
+        VerificationCall.update(package_password=None).where(waiting).execute()
+    )
 
 
 def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionReport) -> None:

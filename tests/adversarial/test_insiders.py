@@ -359,3 +359,26 @@ def test_the_package_password_is_forgotten_when_a_request_closes(db, close):
         lifecycle.change_kind(request, "erasure", "anna")
     passwords = [call.package_password for call in VerificationCall.select()]
     assert passwords == [None]
+
+
+def test_an_unused_package_password_is_forgotten_after_its_time(db, frozen_clock, capsys):
+    """A password read out in a call whose package was never sent stayed for ever."""
+    from datetime import timedelta
+
+    from store import clock, lifecycle
+    from store.models import VerificationCall
+    from tests.support.factories import make_customer
+
+    customer = make_customer(customer_no="100056")
+    request = lifecycle.create_request(kind="access", actor="@test", requester_email=customer.email)
+    lifecycle.confirm_customer(request, customer, "anna")
+    lifecycle.log_call(request, "confirmed", "anna", package_password="kissa-koira-9")
+    frozen_clock(clock.now() + timedelta(days=13))
+    assert main(["retention"]) == 0
+    assert lifecycle.agreed_package_password(request) == "kissa-koira-9"  # still in time
+    frozen_clock(clock.now() + timedelta(days=2))
+    capsys.readouterr()
+    assert main(["retention"]) == 0
+    assert "pakettisalasanat, jotka unohdetaan: 1" in capsys.readouterr().out
+    assert [call.package_password for call in VerificationCall.select()] == [None]
+    assert lifecycle.agreed_package_password(request) is None  # a new call gives a new one
