@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sqlite3
 import stat
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -74,6 +75,18 @@ def checkpoint_wal() -> bool:
         return True
     busy, _, _ = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return not busy
+
+
+def vacuum(models: Sequence[type[peewee.Model]]) -> None:
+    """PostgreSQL: ``VACUUM`` the tables an erasure changed, so the erased rows' old
+    versions (which a DELETE or UPDATE leaves in the table's pages until then) are removed
+    now rather than whenever autovacuum comes by.  SQLite: nothing (``secure_delete``
+    overwrites them as they go).  Outside a transaction only, as VACUUM must be."""
+    if is_sqlite() or database.in_transaction():
+        return
+    quote = database.obj.quote
+    tables = ", ".join(f"{quote[0]}{model._meta.table_name}{quote[1]}" for model in models)
+    database.execute_sql(f"VACUUM {tables}")
 
 
 def _open_sqlite(path: Path, *, create: bool) -> peewee.SqliteDatabase:

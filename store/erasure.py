@@ -53,7 +53,7 @@ from peewee import fn
 from store import audit, clock, forget_ledger
 from store.config import Settings
 from store.consent import close_consents, consenting_ids
-from store.db import checkpoint_wal
+from store.db import checkpoint_wal, vacuum
 from store.errors import RuleViolation
 from store.i18n import format_date
 from store.models import (
@@ -245,10 +245,28 @@ def erase_customer(
 def after_commit(settings: Settings) -> None:
     """What erasure and retention removed from the database, removed where else it lay:
     the file transport's copies of redacted mail, and (SQLite) the write-ahead log's old
-    pages.  Call it after the transaction committed; a crash before it is made good by the
-    next retention run, which calls it too."""
+    pages, or (PostgreSQL) the old row versions in the tables' pages.  Call it after the
+    transaction committed; a crash before it is made good by the next retention run, which
+    calls it too."""
     remove_files_of_redacted_mail(settings)
     checkpoint_wal()
+    vacuum(ERASED_FROM)
+
+
+ERASED_FROM = (
+    Customer,
+    CustomerSource,
+    ConsentEvent,
+    Purchase,
+    Request,
+    RequestCandidate,
+    RequestNote,
+    VerificationCall,
+    InboundMessage,
+    Attachment,
+    OutboxMail,
+)
+"""The tables erasure and retention delete from or overwrite."""
 
 
 def erase_customers(
