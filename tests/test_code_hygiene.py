@@ -103,3 +103,17 @@ def test_mypy_is_clean_on_store_and_mailbot():
         [sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT, timeout=600
     )
     assert result.returncode == 0, "mypy:\n" + result.stdout + result.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("importlinter") is None, reason="import-linter is in the [test] extra"
+)
+def test_the_layers_hold_over_every_import():
+    """``[tool.importlinter]`` in pyproject.toml: cli, tui, mailbot, store, each importing
+    only those below it, and neither the mailbot nor the store loading Textual or Rich
+    (a static check of every import, beside the run-time ones above)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    command = [str(lint_imports)] if lint_imports.exists() else ["lint-imports"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout

@@ -87,7 +87,7 @@ class BreachScreen(RekisteriScreen):
         ),
         Binding(
             "s",
-            "notify",
+            "notify_people",
             "tui.breach.key.notify",
             id="breach.notify",
             tooltip="tui.breach.tip.notify",
@@ -412,7 +412,10 @@ class BreachScreen(RekisteriScreen):
 
     # ------------------------------------------------------------ notices
 
-    def action_notify(self) -> None:
+    def action_notify_people(self) -> None:
+        """Notify the people the breach concerns (named so: ``action_notify`` would
+        shadow Textual's own ``notify`` action, which shows a toast)."""
+
         def chosen(selection: Selection | None) -> None:
             if selection is not None:
                 self.plan(selection)
