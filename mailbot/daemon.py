@@ -223,6 +223,7 @@ class Mailbot:
             for number in (signal.SIGTERM, signal.SIGINT)
         }
         log.info("mailbot started: inbox %s", self.source.name)
+        warm_up()  # the first mail is then read in milliseconds, not after the models load
         failures = 0
         try:
             while not self.stopping:
