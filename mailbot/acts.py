@@ -22,7 +22,7 @@ from typing import Any
 
 from mailbot.outgoing import preview, queue_mail, template_context
 from mailbot.templates import RenderedMail
-from store import clock, deadlines, lifecycle
+from store import audit, clock, deadlines, lifecycle
 from store.attached_file import AttachedFile
 from store.config import LANGUAGES, Settings
 from store.errors import RuleViolation
@@ -171,6 +171,66 @@ def retry_mail(message_id: str, actor: str) -> None:
 
     require_active(actor)
     outbox.requeue(message_id, actor)
+
+
+RAW_SHOWN_BYTES = 20_000
+"""How much of a message that was never parsed staff are shown of its bytes."""
+
+
+@dataclass(frozen=True)
+class MailText:
+    """A message outside the queue as staff read it."""
+
+    id: int
+    received_at: datetime
+    disposition: str
+    reason: str
+    from_name: str
+    from_address: str
+    subject: str
+    text: str
+    quarantined: bool
+
+
+def read_mail(inbound_id: int, actor: str) -> MailText:
+    """A staff member reads a message that belongs to no request (the mailbot ignored or
+    quarantined it): the look is audited, as every look at personal data is."""
+    require_active(actor)
+    with database.atomic():
+        message = InboundMessage.get_or_none(InboundMessage.id == inbound_id)
+        if message is None:
+            raise RuleViolation("no such message", key="mailbot.no_message", message_id=inbound_id)
+        audit.record("mail.viewed", actor, inbound_id=message.id, disposition=message.disposition)
+    text = "\n\n".join(part for part in (message.body_text, message.quoted_text) if part)
+    if not text and message.raw is not None:
+        # Never parsed (quarantined unread, say): the start of the message as it came, as
+        # text with every control character taken out.
+        text = clean_text(bytes(message.raw)[:RAW_SHOWN_BYTES].decode("utf-8", "replace"))
+    return MailText(
+        message.id,
+        message.received_at,
+        message.disposition,
+        message.reason or "",
+        message.from_name,
+        message.from_address,
+        message.subject,
+        text,
+        message.disposition == "quarantined",
+    )
+
+
+def reprocess_mail(inbound_id: int, settings: Settings, actor: str) -> tuple[str, str | None]:
+    """Run a quarantined message through the mailbot again (``rekisteri messages
+    reprocess``): its disposition now, and its request's reference if it made one."""
+    from mailbot.ingest import reprocess
+
+    require_active(actor)
+    message = InboundMessage.get_or_none(InboundMessage.id == inbound_id)
+    if message is None:
+        raise RuleViolation("no such message", key="mailbot.no_message", message_id=inbound_id)
+    again = reprocess(message.dedupe_key, settings, actor=actor)
+    request = again.request if again.request_id else None
+    return again.disposition, request.reference if request is not None else None
 
 
 def add_note(reference: str, text: str, actor: str) -> None:

@@ -210,8 +210,9 @@ def quarantine_unread(fetched: FetchedMessage) -> IngestResult:
     return _quarantine(fetched, None, error)
 
 
-def reprocess(identifier: str, settings: Settings) -> InboundMessage:
-    """Run a quarantined message through the whole path again (after a fix)."""
+def reprocess(identifier: str, settings: Settings, *, actor: str = ACTOR) -> InboundMessage:
+    """Run a quarantined message through the whole path again (after a fix); ``actor``:
+    who asked (the audit event names them)."""
     message = find_message(identifier)
     if message.disposition != "quarantined":
         raise RuleViolation(
@@ -239,7 +240,7 @@ def reprocess(identifier: str, settings: Settings) -> InboundMessage:
             _decide(message, parsed, settings)
             audit.record(
                 "mail.reprocessed",
-                ACTOR,
+                actor,
                 request_reference=_reference(message),
                 inbound_id=message.id,
                 disposition=message.disposition,

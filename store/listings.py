@@ -6,6 +6,8 @@ names; add fields freely, never rename or remove one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from peewee import JOIN, prefetch
@@ -101,6 +103,51 @@ def messages() -> list[dict[str, Any]]:
         .order_by(InboundMessage.received_at, InboundMessage.id)
     )
     return [message_row(row, row.request.reference if row.request_id else None) for row in query]
+
+
+@dataclass(frozen=True)
+class LooseMail:
+    """A message that is in no request's thread: what the mailbot ignored (spam, lists,
+    copies, empty mail) or quarantined.  Staff read these from the desk too."""
+
+    id: int
+    received_at: datetime
+    disposition: str
+    reason: str
+    from_address: str
+    subject: str
+
+
+def mail_outside_requests(limit: int = 500) -> list[LooseMail]:
+    """The newest messages that belong to no request, quarantined ones first."""
+    query = (
+        InboundMessage.select(
+            InboundMessage.id,
+            InboundMessage.received_at,
+            InboundMessage.disposition,
+            InboundMessage.reason,
+            InboundMessage.from_address,
+            InboundMessage.subject,
+        )
+        .where(InboundMessage.request.is_null() & InboundMessage.redacted_at.is_null())
+        .order_by(
+            (InboundMessage.disposition == "quarantined").desc(),
+            InboundMessage.received_at.desc(),
+            InboundMessage.id.desc(),
+        )
+        .limit(limit)
+    )
+    return [
+        LooseMail(
+            row.id,
+            row.received_at,
+            row.disposition,
+            row.reason or "",
+            row.from_address,
+            row.subject,
+        )
+        for row in query
+    ]
 
 
 def customers(limit: int | None = None) -> list[dict[str, Any]]:

@@ -83,6 +83,14 @@ class QueueScreen(RekisteriScreen):
             show=False,
         ),
         Binding(
+            "m",
+            "loose_mail",
+            "tui.key.loose_mail",
+            id="queue.loose_mail",
+            tooltip="tui.tip.queue.loose_mail",
+            show=False,
+        ),
+        Binding(
             "v",
             "backups",
             "tui.key.backups",
@@ -320,6 +328,11 @@ class QueueScreen(RekisteriScreen):
         from tui.screens.audit_log import AuditLogScreen
 
         self.app.push_screen(AuditLogScreen())
+
+    def action_loose_mail(self) -> None:
+        from tui.screens.loose_mail import LooseMailScreen
+
+        self.app.push_screen(LooseMailScreen())
 
     def action_backups(self) -> None:
         from tui.screens.backups import BackupsScreen
