@@ -129,6 +129,44 @@ def set_password(name: str, password: str, actor: str) -> None:
         audit.record("staff.password_changed", actor, staff=name)
 
 
+def change_own_password(
+    name: str,
+    current: str,
+    new: str,
+    *,
+    max_attempts: int = 5,
+    lockout: timedelta = timedelta(minutes=15),
+    now: datetime | None = None,
+) -> None:
+    """A staff member changes their own password, giving the current one first.
+
+    A wrong current password counts as a failed login (so this is no way round the
+    lockout), and the change is made only if nobody changed the password meanwhile.
+    """
+    now = now or clock.now()
+    require_active(name)
+    staff = get_staff(name)
+    if staff.locked_until is not None and staff.locked_until > now:
+        _refuse_login(max_attempts, int(lockout.total_seconds() // 60))
+    if not _verify(staff.password_hash, current):
+        _count_failure(staff, now, max_attempts, lockout)
+        raise InvalidInput("the current password is wrong", key="staff.wrong_current_password")
+    if new == current:
+        raise InvalidInput("the new password is the current one", key="staff.same_password")
+    check_password_strength(new)
+    with database.atomic():
+        changed = (
+            Staff.update({Staff.password_hash: _hasher.hash(new), Staff.failed_attempts: 0})
+            .where((Staff.id == staff.id) & (Staff.password_hash == staff.password_hash))
+            .execute()
+        )
+        if not changed:
+            raise InvalidInput(
+                "the password was changed meanwhile", key="staff.password_changed_meanwhile"
+            )
+        audit.record("staff.password_changed", name, staff=name, by="self")
+
+
 def set_language(name: str, language: str, actor: str) -> Staff:
     if language not in ("fi", "en"):
         raise InvalidInput("language must be fi or en")

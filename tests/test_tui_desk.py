@@ -205,3 +205,37 @@ def test_the_command_line_records_a_request_made_at_the_box_office(db, monkeypat
     assert Request.get(Request.reference == row["reference"]).channel == "counter"
     assert main(["requests", "new", "--kind", "access", "--name", "X", "--received", "32.1."]) != 0
     assert "Not a day: 32.1." in capsys.readouterr().err
+
+
+async def test_staff_change_their_own_password_from_the_palette(desk):
+    """The add-staff dialog promised "Käyttäjä voi vaihtaa sen myöhemmin", and nothing did."""
+    from store.staff import authenticate
+    from tui.dialogs.own_password import OwnPasswordDialog
+
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await press_and_settle(pilot, "ctrl+p")
+        await press_and_settle(pilot, *"vaihda oma salasana")
+        await press_and_settle(pilot, "enter")
+        assert isinstance(app.screen, OwnPasswordDialog)
+        dialog = app.screen
+        dialog.query_one("#password-current", TextInput).value = "väärä-salasana"
+        dialog.query_one("#password-new", TextInput).value = "uusi-pitkä-salasana"
+        dialog.query_one("#password-again", TextInput).value = "uusi-pitkä-salasana"
+        await pilot.click("#change")
+        await settle(pilot)
+        # Refused beside the fields, nothing typed lost, and counted as a failed login.
+        assert app.screen is dialog
+        assert text_of(app, "#password-problem") == "Nykyinen salasana on väärä."
+        assert dialog.query_one("#password-new", TextInput).value == "uusi-pitkä-salasana"
+        assert AuditEvent.get(AuditEvent.action == "login.failed").actor == "anna"
+
+        dialog.query_one("#password-current", TextInput).value = "anna-salasana"
+        await pilot.click("#change")
+        await settle(pilot)
+        assert not isinstance(app.screen, OwnPasswordDialog)
+        assert "Salasana vaihdettu." in " ".join(messages(app))
+    assert authenticate("anna", "uusi-pitkä-salasana").name == "anna"
+    event = AuditEvent.get(AuditEvent.action == "staff.password_changed")
+    assert (event.actor, event.payload["by"]) == ("anna", "self")

@@ -93,9 +93,23 @@ class RekisteriScreen(Screen[None]):
                 lambda: self.switch_language(other),
             ),
             PaletteCommand(
+                f"{group}: {t('tui.palette.own_password')}",
+                t("tui.palette.own_password_help"),
+                self.change_own_password,
+            ),
+            PaletteCommand(
                 f"{group}: {t('tui.key.logout')}", t("tui.tip.logout"), self.rekisteri.action_logout
             ),
         ]
+
+    def change_own_password(self) -> None:
+        from tui.dialogs.own_password import OwnPasswordDialog
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.notify(self.t("tui.password.done"))
+
+        self.app.push_screen(OwnPasswordDialog(self.session.name), closed)
 
     @work(
         thread=True,
