@@ -239,3 +239,29 @@ async def test_staff_change_their_own_password_from_the_palette(desk):
     assert authenticate("anna", "uusi-pitkä-salasana").name == "anna"
     event = AuditEvent.get(AuditEvent.action == "staff.password_changed")
     assert (event.actor, event.payload["by"]) == ("anna", "self")
+
+
+async def test_the_audit_log_reads_in_words_and_is_searched_by_them(desk):
+    """Times were cut to "3.12.2026 klo 15." and actions shown as codes cut mid-word."""
+    from store.i18n import format_datetime
+    from tui.screens.audit_log import AuditLogScreen
+    from tui.widgets.keyed_table import KeyedTable
+
+    app = desk_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, "admin")
+        await press_and_settle(pilot, "a")
+        assert isinstance(app.screen, AuditLogScreen)
+        table = app.screen.query_one("#audit-table", KeyedTable)
+        newest = [str(cell) for cell in table.get_row_at(0)]
+        login = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+        assert newest[1] == format_datetime(login.at, "fi")  # the whole time, minutes too
+        assert newest[3] == "kirjautui sisään"
+        await press_and_settle(pilot, "slash")
+        await press_and_settle(pilot, *"vastaanotettu")
+        shown = {str(table.get_row_at(row)[3]) for row in range(table.row_count)}
+        assert shown == {"pyyntö vastaanotettu"}
+        assert (
+            table.row_count
+            == AuditEvent.select().where(AuditEvent.action == "request.received").count()
+        )

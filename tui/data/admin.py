@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from store.i18n import catalog
 from store.models import AuditEvent, Staff
 from store.staff import list_staff
 from tui.data.request import AuditLine, audit_line
@@ -21,16 +22,30 @@ class StaffLine:
     locked_until: datetime | None
 
 
-def audit_log(text: str = "", limit: int = 500) -> tuple[AuditLine, ...]:
-    """The newest events, optionally about one customer number, reference, actor or action."""
+ACTION_WORDS = "tui.audit.action."
+
+
+def audit_log(text: str = "", limit: int = 500, language: str = "fi") -> tuple[AuditLine, ...]:
+    """The newest events, optionally about one customer number, reference, actor or action
+    (its code, ``request.``, or its words as the screen shows them, "vastaanotettu")."""
     query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
     text = text.strip()
     if text:
+        wanted = text.casefold()
+        by_words = [
+            key[len(ACTION_WORDS) :]
+            for key, words in catalog(language).items()
+            if key.startswith(ACTION_WORDS) and wanted in words.casefold()
+        ]
+        # The catalog's keys have underscores for the dots (request_call_logged): an action
+        # is "area.what" or, for consents, "consent.purpose.what".
+        actions = [key.replace("_", ".", dots) for key in by_words for dots in (1, 2)]
         query = query.where(
             (AuditEvent.customer_no == text)
             | (AuditEvent.request_reference == text.upper())
             | (AuditEvent.actor == text)
             | AuditEvent.action.startswith(text)
+            | AuditEvent.action.in_(actions)
         )
     return tuple(audit_line(event) for event in query)
 

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from store import audit
-from store.i18n import format_datetime
+from store.i18n import code_text, format_datetime
 from store.models import database
 from tui.data.admin import audit_log
 from tui.data.request import AuditLine
@@ -23,6 +23,12 @@ from tui.screens.base import TableScreen
 from tui.widgets.fields import TextInput
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.keyed_table import KeyedTable
+
+
+def action_words(action: str, language: str) -> str:
+    """An audit action as staff say it (``request.received`` → "pyyntö vastaanotettu"),
+    or the code itself for one the catalog has no words for."""
+    return code_text("tui.audit.action", action.replace(".", "_"), language)
 
 
 class AuditLogScreen(TableScreen):
@@ -62,9 +68,9 @@ class AuditLogScreen(TableScreen):
         t = self.t
         table = self.table
         table.add_column("#", width=6)
-        table.add_column(t("tui.col.when"), width=17)
-        table.add_column(t("tui.col.actor"), width=9)
-        table.add_column(t("tui.col.action"), width=22)
+        table.add_column(t("tui.col.when"), width=20)  # "13.12.2026 klo 15.27"
+        table.add_column(t("tui.col.actor"), width=10)
+        table.add_column(t("tui.col.action"), width=30)
         table.add_column(t("tui.col.details"))
         table.focus()
         self.load("")
@@ -85,7 +91,7 @@ class AuditLogScreen(TableScreen):
     )
     def load(self, text: str) -> None:
         with database.connection_context():
-            lines = audit_log(text)
+            lines = audit_log(text, language=self.session.language)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(text, lines))
 
@@ -98,10 +104,10 @@ class AuditLogScreen(TableScreen):
         table.clear()
         for line in event.lines:
             table.add_row(
-                str(line.id),
-                format_datetime(line.at, language),
-                line.actor,
-                line.action,
+                Text(str(line.id)),
+                Text(format_datetime(line.at, language)),
+                Text(line.actor, overflow="ellipsis", no_wrap=True),
+                Text(action_words(line.action, language), overflow="ellipsis", no_wrap=True),
                 Text(line.details, overflow="ellipsis", no_wrap=True),
                 key=str(line.id),
             )
