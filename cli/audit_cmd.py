@@ -33,13 +33,19 @@ def run_verify(context: Context, args: argparse.Namespace) -> int:
         if expect is None:
             raise InvalidInput("bad anchor", key="audit.bad_anchor")
     anchor_file = Path(context.settings.audit.anchor_file).expanduser()
-    anchors = audit.read_anchors(anchor_file)
+    key_file = Path(context.settings.audit.key_file).expanduser()
+    anchors = audit.read_anchors(anchor_file, audit.anchor_key(key_file))
     context.open_db()
-    result = audit.verify(expect=expect, anchors=anchors)
+    result = audit.verify(expect=expect, anchors=anchors.anchors)
     if result.ok:
         print(context.t("audit.ok", count=result.checked))
-        if anchors:
-            print(context.t("audit.anchors_checked", count=len(anchors), path=str(anchor_file)))
+        if anchors.anchors:
+            count = len(anchors.anchors)
+            print(context.t("audit.anchors_checked", count=count, path=str(anchor_file)))
+        if anchors.seals_unchecked:
+            print(context.t("audit.seals_unchecked", path=str(key_file)))
+        elif anchors.sealed:
+            print(context.t("audit.seals_checked", count=anchors.sealed))
         print(context.t("audit.anchor", anchor=f"{result.checked}:{result.tip_hash}"))
         return 0
     print(context.t(f"audit.{result.problem}", id=result.first_bad_id))

@@ -40,7 +40,7 @@ from mailbot.ingest import FetchedMessage, IngestResult, ingest, quarantine_unre
 from mailbot.sources import Source, SourceUnavailable, open_source
 from store import audit, clock, heartbeat, outbox
 from store.config import Settings
-from store.errors import RekisteriError
+from store.errors import DatabaseError, RekisteriError
 from store.models import database
 from store.retention import apply_retention
 
@@ -340,15 +340,25 @@ def run_backup(settings: Settings) -> None:
 
 def run_audit_anchor(settings: Settings) -> None:
     """The audit chain's anchor for the day, written outside the database: its length and
-    tip hash, appended to ``audit.anchor_file`` and logged.  Only an intact chain (up to
-    every earlier anchor) is anchored; a broken one is logged as the error it is."""
+    tip hash, sealed with the key in ``audit.key_file`` (made with the first anchor),
+    appended to ``audit.anchor_file`` and logged.  Only an intact chain (up to every
+    earlier anchor, each with its seal) is anchored; a broken one, or an anchor file
+    someone without the key rewrote, is logged as the error it is."""
     path = Path(settings.audit.anchor_file).expanduser()
-    result = audit.verify(anchors=audit.read_anchors(path))
+    key_path = Path(settings.audit.key_file).expanduser()
+    try:
+        key = audit.anchor_key(key_path)  # None until the first sealed anchor
+        anchors = audit.read_anchors(path, key)
+    except DatabaseError as error:
+        log.error("audit anchors: %s; no anchor written", error)
+        return
+    result = audit.verify(anchors=anchors.anchors)
     if not result.ok:
         log.error("audit chain: %s; no anchor written", result.describe())
         return
-    anchor = audit.write_anchor(path, result.checked, result.tip_hash)  # what was verified
-    log.info("audit anchor: %s (%s)", anchor, path)
+    key = key or audit.anchor_key(key_path, create=True)
+    line = audit.write_anchor(path, result.checked, result.tip_hash, key=key)
+    log.info("audit anchor: %s (%s)", line, path)
 
 
 # Retention first: the day's backup then no longer holds what retention erased today, and

@@ -9,9 +9,11 @@ must hold no other personal data: erasing a customer then never touches the chai
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -204,31 +206,100 @@ def verify(
     return VerifyResult(True, checked, tip_hash=expected_prev)
 
 
-def write_anchor(path: Path, count: int, tip_hash: str, at: datetime | None = None) -> str:
-    """Append ``count:hash`` to the anchor file (made readable by its owner only) and
-    return it.  The file lives outside the database: whoever can rewrite the database
-    (a staff member on PostgreSQL, a script with the SQLite file) cannot rewrite it too
-    unless they also hold the server's account."""
-    anchor = f"{count}:{tip_hash}"
+ANCHOR_KEY_BYTES = 32
+
+
+def anchor_key(path: Path, *, create: bool = False) -> bytes | None:
+    """The key that seals the anchors (HMAC-SHA256), kept outside the database in a file
+    only its owner can read: 32 random bytes as hex.  None when there is no key file and
+    ``create`` is false; with ``create``, a missing key is made (the mailbot does, with
+    its first anchor).  A key file that others can read, or that is not a key, is refused."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not create:
+            return None
+        key = secrets.token_bytes(ANCHOR_KEY_BYTES)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another mailbot made it a moment ago: use that one
+            return anchor_key(path)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(key.hex() + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        return key
+    if mode & 0o077:
+        raise DatabaseError(
+            f"{path} can be read by other users of this machine: run `chmod 600 {path}`",
+            key="audit.key_readable",
+            path=str(path),
+        )
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    if len(text) != 2 * ANCHOR_KEY_BYTES or not re.fullmatch(r"[0-9a-f]+", text):
+        raise DatabaseError(f"{path} is not an anchor key", key="audit.bad_key", path=str(path))
+    return bytes.fromhex(text)
+
+
+def seal(key: bytes, written: str) -> str:
+    """The HMAC of an anchor line's time and anchor (``TIME COUNT:HASH``): only the holder
+    of the key can write a line whose seal holds."""
+    return hmac.new(key, written.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def write_anchor(
+    path: Path,
+    count: int,
+    tip_hash: str,
+    at: datetime | None = None,
+    *,
+    key: bytes | None = None,
+) -> str:
+    """Append ``TIME COUNT:HASH`` (and, with ``key``, its seal) to the anchor file (made
+    readable by its owner only) and return the line.  The file lives outside the
+    database: whoever can rewrite the database (a staff member on PostgreSQL, a script
+    with the SQLite file) cannot rewrite it too unless they also hold the server's
+    account, and cannot write a line that passes unless they also hold the key."""
+    line = f"{clock.iso(at or clock.now())} {count}:{tip_hash}"
+    if key is not None:
+        line = f"{line} {seal(key, line)}"
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(descriptor, "a", encoding="ascii") as file:
-        file.write(f"{clock.iso(at or clock.now())} {anchor}\n")
+        file.write(line + "\n")
         file.flush()
         os.fsync(file.fileno())
-    return anchor
+    return line
 
 
-def read_anchors(path: Path) -> list[tuple[int, str]]:
-    """The anchors in the file (none when it does not exist); a line that is not one is
-    refused, since a damaged anchor file must not pass for an empty one."""
+@dataclass(frozen=True)
+class Anchors:
+    """What the anchor file says: the anchors, and how many of its lines carry a seal
+    (checked when the key was at hand, else ``seals_unchecked``)."""
+
+    anchors: list[tuple[int, str]] = field(default_factory=list)
+    sealed: int = 0
+    seals_unchecked: bool = False
+
+
+def read_anchors(path: Path, key: bytes | None = None) -> Anchors:
+    """The anchors in the file (none when it does not exist).  A line that is not one is
+    refused, since a damaged anchor file must not pass for an empty one.  With ``key``, so
+    is a line whose seal does not hold, an unsealed line after a sealed one, and a file
+    with no sealed line at all: each was written, or rewritten, by someone without the
+    key.  (Lines written before the key existed carry no seal.)"""
     if not path.exists():
-        return []
+        return Anchors()
     anchors = []
-    for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), start=1):
+    sealed = 0
+    for number, line in enumerate(
+        path.read_text(encoding="ascii", errors="replace").splitlines(), start=1
+    ):
         if not line.strip():
             continue
-        anchor = parse_anchor(line.split()[-1])
+        fields = line.split()
+        anchor = parse_anchor(fields[1]) if len(fields) in (2, 3) else None
         if anchor is None:
             raise DatabaseError(
                 f"{path}, line {number}: not an anchor",
@@ -236,8 +307,29 @@ def read_anchors(path: Path) -> list[tuple[int, str]]:
                 path=str(path),
                 line=number,
             )
+        written_seal = fields[2] if len(fields) == 3 else ""
+        # Lines written before the key existed carry no seal; none may follow a sealed one.
+        if written_seal or sealed:
+            expected = seal(key, f"{fields[0]} {fields[1]}") if key is not None else ""
+            if key is not None and not hmac.compare_digest(
+                written_seal.encode("utf-8"), expected.encode("utf-8")
+            ):
+                raise DatabaseError(
+                    f"{path}, line {number}: the seal does not hold",
+                    key="audit.bad_seal",
+                    path=str(path),
+                    line=number,
+                )
+        sealed += bool(written_seal)
         anchors.append(anchor)
-    return anchors
+    if key is not None and anchors and not sealed:
+        raise DatabaseError(
+            f"{path}: no line is sealed although the key exists",
+            key="audit.bad_seal",
+            path=str(path),
+            line=len(anchors),
+        )
+    return Anchors(anchors, sealed, seals_unchecked=key is None and sealed > 0)
 
 
 def parse_anchor(text: str) -> tuple[int, str] | None:

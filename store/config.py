@@ -117,9 +117,11 @@ class NewsletterSettings:
 @dataclass(frozen=True)
 class AuditSettings:
     """Where the mailbot writes the audit chain's daily anchor (its length and tip hash),
-    outside the database, and where ``rekisteri audit verify`` reads them back."""
+    outside the database, and where ``rekisteri audit verify`` reads them back; the key
+    that seals each anchor (kept where the database's users cannot read it)."""
 
     anchor_file: str = ""  # empty: audit-anchors.txt beside the database (or the data folder)
+    key_file: str = ""  # empty: audit-anchor.key beside the anchor file
 
 
 @dataclass(frozen=True)
@@ -416,6 +418,9 @@ def _fill_derived_defaults(data: dict[str, Any]) -> None:
         if scheme_of(data["database"]["url"]) == "sqlite":
             beside = file_url_path(data["database"]["url"]).expanduser().absolute().parent
         data["audit"]["anchor_file"] = str(beside / "audit-anchors.txt")
+    if not data["audit"]["key_file"]:
+        anchor_folder = Path(data["audit"]["anchor_file"]).expanduser().parent
+        data["audit"]["key_file"] = str(anchor_folder / "audit-anchor.key")
     newsletter = data["newsletter"]
     for key in ("from_address", "reply_to"):
         newsletter[key] = newsletter[key] or data["controller"]["privacy_inbox"]

@@ -152,7 +152,7 @@ def test_the_daily_anchor_catches_a_chain_rewritten_with_every_hash(
     daemon.run_audit_anchor(load_settings())
     assert anchor_file.stat().st_mode & 0o777 == 0o600
     [line] = anchor_file.read_text().splitlines()
-    assert line.split()[-1].startswith("25:")
+    assert line.split()[1].startswith("25:")
     capsys.readouterr()
     assert main(["audit", "verify"]) == 0
     assert f"1 ankkuri tarkistettu (tiedostosta {anchor_file})" in capsys.readouterr().out
@@ -175,6 +175,117 @@ def test_the_daily_anchor_catches_a_chain_rewritten_with_every_hash(
     assert "25" in capsys.readouterr().out  # the anchored event no longer matches
     daemon.run_audit_anchor(load_settings())  # and a broken chain is never anchored
     assert len(anchor_file.read_text().splitlines()) == 1
+
+
+def forge_event_five(actor: str = "someone_else") -> str:
+    """Rewrite event 5 and recompute every later hash and the head, as a forger with
+    write access to the database would; the new tip hash."""
+    forged = AuditEvent.get_by_id(5)
+    forged.actor = actor
+    forged.hash = audit.event_hash(forged)
+    forged.save()
+    previous = forged
+    for event in AuditEvent.select().where(AuditEvent.id > 5).order_by(AuditEvent.id):
+        event.prev_hash = previous.hash
+        event.hash = audit.event_hash(event)
+        event.save()
+        previous = event
+    AuditHead.update(last_hash=previous.hash).execute()
+    return previous.hash
+
+
+@pytest.fixture
+def anchored(twenty_five_events, tmp_path, monkeypatch):
+    """The mailbot's daily anchor taken once: the anchor file and its key."""
+    from mailbot import daemon
+    from store.config import load_settings
+
+    anchor_file = tmp_path / "anchors" / "audit-anchors.txt"
+    config = tmp_path / "rekisteri.toml"
+    config.write_text(f'[audit]\nanchor_file = "{anchor_file}"\n', encoding="utf-8")
+    monkeypatch.setenv("REKISTERI_CONFIG", str(config))
+    daemon.run_audit_anchor(load_settings())
+    return anchor_file, anchor_file.parent / "audit-anchor.key"
+
+
+def test_an_anchor_file_rewritten_without_the_key_fails_verify(anchored, capsys, caplog):
+    """The anchor file alone could be rewritten by whoever could rewrite the chain: a
+    forger who recomputed the chain and then wrote the new tip into the anchor file passed
+    verify.  Each anchor is sealed with a key kept outside the database; the forger's line
+    does not hold, so verify fails and the mailbot anchors nothing more."""
+    from mailbot import daemon
+    from store.config import load_settings
+
+    anchor_file, key_file = anchored
+    assert mode_of(key_file) == 0o600
+    [line] = anchor_file.read_text().splitlines()
+    written, _anchor, seal = line.split()
+    assert len(seal) == 64
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 0
+    assert "1 sinetti tarkistettu" in capsys.readouterr().out
+
+    tip = forge_event_five()
+    for forged_line in (
+        f"{written} 25:{tip}",
+        f"{written} 25:{tip} {seal}",
+        f"{written} 25:{tip} {'0' * 64}",
+    ):
+        anchor_file.write_text(forged_line + "\n")
+        capsys.readouterr()
+        assert main(["audit", "verify"]) == 1
+        said = capsys.readouterr()
+        assert "sinetti ei täsmää" in said.out + said.err
+    caplog.clear()
+    daemon.run_audit_anchor(load_settings())
+    assert "the seal does not hold" in caplog.text
+    assert anchor_file.read_text().splitlines() == [forged_line]  # nothing anchored
+
+
+def test_anchors_from_before_the_key_still_count_and_sealed_ones_follow(anchored, capsys):
+    """An anchor file written before anchors were sealed keeps its lines; the key is made
+    with the first sealed one, and an unsealed line may not follow a sealed one."""
+    from mailbot import daemon
+    from store.config import load_settings
+
+    anchor_file, key_file = anchored
+    [sealed_line] = anchor_file.read_text().splitlines()
+    key_file.unlink()
+    old_line = " ".join(sealed_line.split()[:2])
+    anchor_file.write_text(old_line + "\n")  # as the mailbot wrote it before seals
+    assert main(["audit", "verify"]) == 0
+    daemon.run_audit_anchor(load_settings())
+    lines = anchor_file.read_text().splitlines()
+    assert lines[0] == old_line and len(lines[1].split()) == 3
+    assert mode_of(key_file) == 0o600
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 0
+    assert "1 sinetti tarkistettu" in capsys.readouterr().out
+    anchor_file.write_text("\n".join([*lines, old_line]) + "\n")
+    assert main(["audit", "verify"]) == 1
+
+
+def test_the_anchor_key_must_be_private_and_verify_says_when_it_is_not_here(
+    anchored, capsys, monkeypatch, tmp_path
+):
+    anchor_file, key_file = anchored
+    key_file.chmod(0o644)
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    said = capsys.readouterr()
+    assert f"chmod 600 {key_file}" in said.out + said.err
+    # A staff machine without the key still checks the anchors, and says the seals were not.
+    config = tmp_path / "staff.toml"
+    config.write_text(
+        f'[audit]\nanchor_file = "{anchor_file}"\nkey_file = "{tmp_path / "nowhere.key"}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REKISTERI_CONFIG", str(config))
+    assert main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "1 ankkuri tarkistettu" in out and "sinettejä ei tarkistettu" in out
+    forge_event_five()
+    assert main(["audit", "verify"]) == 1  # the anchor itself still holds the chain
 
 
 def test_events_dated_backwards_fail_verify(twenty_five_events):
