@@ -168,6 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("REKISTERI_DEBUG"):
             raise
+        from store.db import is_busy
+
+        if is_busy(error):
+            print(f"rekisteri: {translate('cli.database_busy', language)}", file=sys.stderr)
+            return 1
         print(
             f"rekisteri: {translate('cli.internal_error', language)}: "
             f"{type(error).__name__}: {error}",

@@ -154,6 +154,15 @@ def refuse_if_others_can_read(path: Path) -> None:
             )
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is the database saying another writer holds it: SQLite's lock
+    after the busy timeout, PostgreSQL's lock timeout."""
+    if not isinstance(error, (peewee.OperationalError, sqlite3.OperationalError)):
+        return False
+    text = str(error).lower()
+    return "database is locked" in text or "table is locked" in text or "lock timeout" in text
+
+
 def redact(url: str) -> str:
     """The URL without its password (in the user part or ``?password=``), for messages."""
     parts = urlsplit(url)

@@ -2,8 +2,11 @@
 
 Customers are merged by customer number, then email, then phone, and never duplicated;
 importing the same file twice changes nothing.  A file with bad rows imports nothing
-and lists every bad row, unless ``skip_bad`` is set.  Files exported by Excel (UTF-8 with
-a BOM, Windows-1252, semicolons) are read as they are.
+and lists every bad row, unless ``skip_bad`` is set.  A good file is written in parts of
+:data:`TRANSACTION_ROWS`, each committed (and audited) on its own, so the write lock is
+never held for long; a part the database refuses stops the import with
+:class:`ImportStopped`, and importing the same file again finishes it.  Files exported by
+Excel (UTF-8 with a BOM, Windows-1252, semicolons) are read as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import peewee
 from peewee import fn
 
 from store import audit, clock
@@ -401,6 +405,28 @@ def _values(row: CustomerRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in _FIELDS if getattr(row, name) not in (None, "")}
 
 
+TRANSACTION_ROWS = 10_000
+"""Rows written per transaction.  A big file is committed in parts, so the SQLite write
+lock is never held for long (200,000 rows held it for a minute, and staff's writes meanwhile
+failed as "database is locked"); every part is audited with what it wrote."""
+
+
+class ImportStopped(RekisteriError):
+    """The database refused a part of the import: what was committed stays, and importing
+    the same file again finishes it (rows already in the register are unchanged)."""
+
+    def __init__(self, report: ImportReport, cause: Exception) -> None:
+        super().__init__(
+            f"the import stopped after {report.created} new customers were written"
+            f" ({type(cause).__name__}: {cause}); import the same file again to finish it",
+            key="import.stopped",
+            created=report.created,
+            updated=report.updated,
+            cause=str(cause).splitlines()[0] if str(cause) else type(cause).__name__,
+        )
+        self.report = report
+
+
 def import_customers(
     path: Path,
     source: str,
@@ -415,12 +441,26 @@ def import_customers(
     if errors and not skip_bad:
         raise ImportFailed(errors)
     report = ImportReport(rows=len(rows) + len(errors), skipped_bad=len(errors), errors=errors)
-    with database.atomic():
+    try:
         _write(rows, source, path.name, actor, report, progress)
-        audit.record("import.customers", actor, source=source, file=path.name, **report.as_dict())
+        with database.atomic():
+            audit.record(
+                "import.customers", actor, source=source, file=path.name, **report.as_dict()
+            )
+    except peewee.DatabaseError as error:
+        raise ImportStopped(report, error) from error
     if report.created > 10_000:
         refresh_statistics(Customer, CustomerSource, ConsentEvent)
     return report
+
+
+def _in_transactions(
+    items: list[Any], write: Callable[[list[Any]], None], size: int = TRANSACTION_ROWS
+) -> None:
+    """``write`` each part of ``items`` in a transaction of its own."""
+    for start in range(0, len(items), size):
+        with database.atomic():
+            write(items[start : start + size])
 
 
 def _write(
@@ -459,22 +499,45 @@ def _write(
             index.add(target, row.customer_no, row.email, row.phone)
         if progress and done % 1000 == 0:
             progress(done, len(rows))
-    rows_by_customer = _insert_new(pending, now, report)
+    rows_by_customer: dict[int, list[CustomerRow]] = {}
+
+    def insert(part: list[_Pending]) -> None:
+        rows_by_customer.update(_insert_new(part, now, report))
+        audit.record("import.part", actor, source=source, file=file_name, created=len(part))
+
+    _in_transactions(pending, insert)
     restricted = restricted_ids()
-    for customer_id, (values, row) in updates.items():
-        rows_by_customer.setdefault(customer_id, []).append(row)
-        if customer_id in restricted:
-            # Art. 18: their data is kept as it is, not otherwise processed: staff decide
-            # on a change (a rectification request), an import does not.
-            report.held_restricted += 1
-            continue
-        changed = _apply_update(customer_id, values, now, actor)
-        if changed:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    _add_sources(rows_by_customer, source, now)
-    _record_consents(rows_by_customer, source, file_name, actor, now, report)
+
+    def update(part: list[tuple[int, tuple[dict[str, Any], CustomerRow]]]) -> None:
+        for customer_id, (values, row) in part:
+            rows_by_customer.setdefault(customer_id, []).append(row)
+            if customer_id in restricted:
+                # Art. 18: their data is kept as it is, not otherwise processed: staff
+                # decide on a change (a rectification request), an import does not.
+                report.held_restricted += 1
+                continue
+            changed = _apply_update(customer_id, values, now, actor)
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+
+    _in_transactions(list(updates.items()), update)
+    customer_ids = list(rows_by_customer)
+    _add_sources(customer_ids, source, now)
+    state = _current_consents(rows_by_customer)
+    _in_transactions(
+        customer_ids,
+        lambda part: _record_consents(
+            {cid: rows_by_customer[cid] for cid in part},
+            state,
+            source,
+            file_name,
+            actor,
+            now,
+            report,
+        ),
+    )
     if progress:
         progress(len(rows), len(rows))
 
@@ -482,8 +545,9 @@ def _write(
 def _insert_new(
     pending: list[_Pending], now: datetime, report: ImportReport
 ) -> dict[int, list[CustomerRow]]:
-    # New rows get ids above this one; reading them back by id range (one query, on the
-    # primary key) stays fast even before the planner has statistics for a fresh table.
+    # New rows get ids above this one (the part is written in one transaction): reading
+    # them back by id range (one query, on the primary key) stays fast even before the
+    # planner has statistics for a fresh table.
     highest_before = Customer.select(fn.MAX(Customer.id)).scalar() or 0
     for start in range(0, len(pending), CHUNK):
         chunk = pending[start : start + CHUNK]
@@ -534,24 +598,22 @@ def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor
     return True
 
 
-def _add_sources(
-    rows_by_customer: dict[int, list[CustomerRow]], source: str, now: datetime
-) -> None:
+def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
+    """The source on every customer of the file that does not have it yet."""
     have = {
         cid
         for (cid,) in CustomerSource.select(CustomerSource.customer)
         .where(CustomerSource.source == source)
         .tuples()
     }
-    missing = [cid for cid in rows_by_customer if cid not in have]
-    for start in range(0, len(missing), CHUNK):
-        bulk_insert(
-            CustomerSource,
-            [
-                {"customer": cid, "source": source, "added_at": now}
-                for cid in missing[start : start + CHUNK]
-            ],
-        )
+    missing = [cid for cid in customer_ids if cid not in have]
+    rows = [{"customer": cid, "source": source, "added_at": now} for cid in missing]
+
+    def insert(part: list[dict[str, Any]]) -> None:
+        for start in range(0, len(part), CHUNK):
+            bulk_insert(CustomerSource, part[start : start + CHUNK])
+
+    _in_transactions(rows, insert)
 
 
 def _current_consents(
@@ -571,14 +633,15 @@ def _current_consents(
 
 def _record_consents(
     rows_by_customer: dict[int, list[CustomerRow]],
+    state: dict[tuple[int, str], tuple[bool, datetime]],
     source: str,
     file_name: str,
     actor: str,
     now: datetime,
     report: ImportReport,
 ) -> None:
-    """Ledger events for what the file says, where it differs from the current state."""
-    state = _current_consents(rows_by_customer)
+    """Ledger events for what the file says, where it differs from ``state`` (the ledger's
+    current state, kept up to date as events are added)."""
     suppressed = {
         h for (h,) in MarketingSuppression.select(MarketingSuppression.email_hash).tuples()
     }
@@ -621,4 +684,4 @@ def _record_consents(
                 )
     for start in range(0, len(events), CHUNK):
         bulk_insert(ConsentEvent, events[start : start + CHUNK])
-    report.consents_recorded = len(events)
+    report.consents_recorded += len(events)

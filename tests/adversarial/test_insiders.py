@@ -493,3 +493,100 @@ def test_an_unused_package_password_is_forgotten_after_its_time(db, frozen_clock
     assert "pakettisalasanat, jotka unohdetaan: 1" in capsys.readouterr().out
     assert [call.package_password for call in VerificationCall.select()] == [None]
     assert lifecycle.agreed_package_password(request) is None  # a new call gives a new one
+
+
+# ---------------------------------------------------------------- long writes
+
+
+def test_a_big_import_lets_other_writers_in_between_its_parts(db, tmp_path):
+    """A 200,000-row import held the SQLite write lock from its first row to its last
+    (64 s): a concurrent ``consent withdraw`` failed with "database is locked".  The
+    import is committed in parts, so a writer waiting meanwhile gets in while the import
+    is still going, and sees the parts already written."""
+    if not db.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+    import threading
+
+    rows = 25_000
+    lines = ["customer_no,first_name,last_name,email"]
+    lines += [f"{200000 + n},Etu{n},Suku{n},asiakas{n}@example.fi" for n in range(rows)]
+    csv_path = tmp_path / "big.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    database.close()
+    importer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "import",
+            "customers",
+            str(csv_path),
+            "--source",
+            "ticketing",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "REKISTERI_DB": db},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen_while_importing: set[int] = set()
+    done = threading.Event()
+
+    def write_meanwhile() -> None:
+        path = db.removeprefix("sqlite://")
+        connection = sqlite3.connect(path, timeout=0.002, isolation_level=None)
+        while not done.is_set():
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                continue  # the import holds the lock: try again at once
+            (count,) = connection.execute("SELECT count(*) FROM customer").fetchone()
+            connection.execute("COMMIT")
+            if 0 < count < rows:
+                seen_while_importing.add(count)
+        connection.close()
+
+    writer = threading.Thread(target=write_meanwhile)
+    writer.start()
+    try:
+        _, err = importer.communicate(timeout=300)
+    finally:
+        done.set()
+        writer.join()
+    assert importer.returncode == 0, err
+    assert seen_while_importing, "no other writer got in while the import ran"
+    database.connect(reuse_if_open=True)
+    assert Customer.select().count() == rows
+    parts = AuditEvent.select().where(AuditEvent.action == "import.part").count()
+    assert parts == 3  # 10,000 + 10,000 + 5,000 new customers, each part audited
+
+
+def test_a_busy_database_is_one_line_not_an_internal_error(db, capsys, monkeypatch):
+    """While another program held the write lock past the busy timeout, a command died
+    with "sisäinen virhe: OperationalError: database is locked"."""
+    if not db.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+
+    from store import db as store_db
+    from tests.support.factories import make_customer
+
+    make_customer(customer_no="100001")
+    database.close()
+    monkeypatch.setitem(store_db.SQLITE_PRAGMAS, "busy_timeout", 200)
+    holder = sqlite3.connect(db.removeprefix("sqlite://"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        capsys.readouterr()
+        code = main(["consent", "withdraw", "100001", "--purpose", "marketing"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "rekisteri: Tietokanta on varattu: toinen ohjelma kirjoittaa siihen juuri nyt"
+        " (esimerkiksi suuri tuonti). Mitään ei muutettu; yritä hetken päästä uudelleen."
+    ]
