@@ -15,8 +15,9 @@ from typing import Any
 
 from cli.context import Context
 from cli.listing_cmds import print_table
+from mailbot import acts
 from mailbot.breach_notices import notice_preview, queue_breach_notices
-from store import breaches, clock, mailings
+from store import breaches, clock, listings, mailings
 from store.breach_authority import authority_text, missing_items
 from store.config import LANGUAGES
 from store.customers import format_phone
@@ -152,8 +153,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     recipients.add_argument("id", metavar="ID")
     recipients.add_argument("--json", action="store_true")
-    recipients.add_argument("--status", choices=(*OUTBOX_STATUSES, "no_email"))
+    recipients.add_argument("--status", choices=(*OUTBOX_STATUSES, "no_email", "informed"))
     recipients.set_defaults(handler=run_recipients)
+
+    informed = actions.add_parser(
+        "informed",
+        help="record that a customer the notice mail did not reach was told another way",
+    )
+    informed.add_argument("id", metavar="ID")
+    informed.add_argument("customer_no", metavar="CUSTOMER_NO")
+    informed.add_argument(
+        "--how", required=True, choices=[channel.value for channel in breaches.InformedChannel]
+    )
+    informed.add_argument("--note", default="", help="what was sent or said, where to find it")
+    informed.set_defaults(handler=run_informed)
 
 
 def _add_field_options(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
@@ -451,9 +464,15 @@ def run_recipients(context: Context, args: argparse.Namespace) -> int:
             "last_error": line.last_error,
             "sent_at": clock.iso(line.sent_at),
             "queued_at": clock.iso(line.queued_at),
+            "informed_how": line.informed_how,
+            "informed_at": clock.iso(line.informed_at),
+            "informed_by": line.informed_by,
         }
         for line in lines
     ]
+    listings.record_look(
+        "breach-recipients", context.actor, rows=len(rows), output="json" if args.json else "table"
+    )
     if args.json:
         context.print_json(rows)
         return 0
@@ -467,6 +486,20 @@ def run_recipients(context: Context, args: argparse.Namespace) -> int:
             ("status", "col.status"),
             ("last_error", "col.last_error"),
         ],
+    )
+    return 0
+
+
+def run_informed(context: Context, args: argparse.Namespace) -> int:
+    context.open_db()
+    breach = breaches.get_breach(args.id)
+    acts.mark_breach_recipient_informed(
+        breach.id, args.customer_no, args.how, context.actor, note=args.note
+    )
+    context.say(
+        "breach.recipient_informed",
+        customer_no=args.customer_no,
+        how=context.t(f"breach.channel.{args.how}"),
     )
     return 0
 

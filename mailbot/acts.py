@@ -22,7 +22,7 @@ from typing import Any
 
 from mailbot.outgoing import preview, queue_mail, template_context
 from mailbot.templates import RenderedMail
-from store import audit, clock, deadlines, lifecycle
+from store import audit, breaches, clock, deadlines, lifecycle
 from store.attached_file import AttachedFile
 from store.config import LANGUAGES, Settings
 from store.errors import RuleViolation
@@ -144,6 +144,15 @@ def resume(reference: str, note: str, actor: str) -> None:
     """Stop waiting for the requester: the answer came another way (``note`` says how)."""
     require_active(actor)
     lifecycle.resume(get_request(reference), actor, note)
+
+
+def mark_breach_recipient_informed(
+    breach_id: int, customer_no: str, channel: str, actor: str, *, note: str = ""
+) -> None:
+    """A customer the breach notice mail did not reach was told another way (a letter, a
+    call): recorded by the one rule, :func:`store.breaches.mark_informed`."""
+    require_active(actor)
+    breaches.mark_informed(breaches.get_breach(breach_id), customer_no, channel, actor, note=note)
 
 
 @dataclass(frozen=True)

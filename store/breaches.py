@@ -20,12 +20,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
+
+import peewee
 
 from store import audit, clock, mailings
 from store.config import LANGUAGES, Controller
 from store.errors import InvalidInput, NotFound, RuleViolation
-from store.models import BREACH_NATURES, Breach, Mailing, database
+from store.models import (
+    BREACH_NATURES,
+    Breach,
+    Customer,
+    Mailing,
+    MailingRecipient,
+    OutboxMail,
+    database,
+)
+from store.sanitise import clean_text
 
 AUTHORITY_DEADLINE = timedelta(hours=72)
 
@@ -347,6 +359,94 @@ def notice_mailing(breach: Breach) -> Mailing | None:
 
 def _notices_queued(breach: Breach) -> bool:
     return notice_mailing(breach) is not None
+
+
+# ---------------------------------------------------------------- told another way
+
+
+class InformedChannel(StrEnum):
+    """How staff told a customer of a breach when the notice mail could not."""
+
+    LETTER = "letter"
+    PHONE = "phone"
+    IN_PERSON = "in_person"  # at the box office
+    OTHER = "other"
+
+
+NEEDS_ANOTHER_CHANNEL = ("no_email", "failed")
+"""Recipients the notice mail did not reach: no address on record, or the mail failed."""
+
+
+def can_mark_informed(status: str) -> tuple[bool, str]:
+    """Whether a recipient in ``status`` (a :class:`~store.mailings.RecipientLine`'s) may be
+    recorded as told another way, and the catalogue key of why not."""
+    if status == "informed":
+        return False, "rule.already_informed"
+    if status not in NEEDS_ANOTHER_CHANNEL:
+        return False, "rule.notice_on_its_way"
+    return True, ""
+
+
+def mark_informed(
+    breach: Breach, customer_no: str, channel: str, actor: str, *, note: str = ""
+) -> None:
+    """Record that the customer was told of the breach another way (Art. 34): how, when
+    and by whom.  The audit event names the channel, never the note."""
+    try:
+        how = InformedChannel(channel)
+    except ValueError:
+        raise InvalidInput(
+            f"not a channel: {channel!r}", key="breach.bad_channel", channel=channel
+        ) from None
+    mailing = notice_mailing(breach)
+    if mailing is None:
+        raise RuleViolation("no notices were queued for this breach", key="rule.no_notices_yet")
+    with database.atomic():
+        found = (
+            MailingRecipient.select(MailingRecipient, OutboxMail.status.alias("mail_status"))
+            .join_from(MailingRecipient, Customer, on=(MailingRecipient.customer == Customer.id))
+            .join_from(
+                MailingRecipient,
+                OutboxMail,
+                peewee.JOIN.LEFT_OUTER,
+                on=(MailingRecipient.outbox == OutboxMail.id),
+            )
+            .where((MailingRecipient.mailing == mailing) & (Customer.customer_no == customer_no))
+            .objects()
+            .first()
+        )
+        if found is None:
+            raise NotFound(
+                f"customer {customer_no} is not among the breach's recipients",
+                key="breach.not_a_recipient",
+                customer_no=customer_no,
+            )
+        status = "informed" if found.status == "informed" else found.mail_status or found.status
+        allowed, why = can_mark_informed(status)
+        if not allowed:
+            raise RuleViolation(why, key=why, customer_no=customer_no)
+        changed = (
+            MailingRecipient.update(
+                status="informed",
+                informed_how=how.value,
+                informed_at=clock.now(),
+                informed_by=actor,
+                informed_note=clean_text(note).strip() or None,
+            )
+            .where((MailingRecipient.id == found.id) & (MailingRecipient.status == found.status))
+            .execute()
+        )
+        if not changed:  # a colleague recorded it a moment ago
+            raise RuleViolation(
+                "rule.already_informed", key="rule.already_informed", customer_no=customer_no
+            )
+        audit.record(
+            "breach.recipient_informed",
+            actor,
+            customer_no=customer_no,
+            breach=breach.id,
+            channel=how.value,
+        )
 
 
 # ---------------------------------------------------------------- listing

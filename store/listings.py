@@ -220,7 +220,14 @@ def marketing_list() -> list[dict[str, Any]]:
     ]
 
 
-PERSONAL_LISTINGS = ("requests", "messages", "customers", "outbox", "marketing-list")
+PERSONAL_LISTINGS = (
+    "requests",
+    "messages",
+    "customers",
+    "outbox",
+    "marketing-list",
+    "breach-recipients",
+)
 """The listings that show personal data (names, addresses, who wrote what): each look at
 one is audited, since it shows many people at once."""
 

@@ -430,6 +430,9 @@ class RecipientLine:
     last_error: str | None
     sent_at: datetime | None
     queued_at: datetime
+    informed_how: str | None = None  # told another way: store.breaches.InformedChannel
+    informed_at: datetime | None = None
+    informed_by: str | None = None
 
 
 def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[RecipientLine]:
@@ -439,6 +442,9 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
             MailingRecipient.status,
             MailingRecipient.language,
             MailingRecipient.created_at,
+            MailingRecipient.informed_how,
+            MailingRecipient.informed_at,
+            MailingRecipient.informed_by,
             Customer.customer_no,
             Customer.first_name,
             Customer.last_name,
@@ -466,7 +472,10 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
     )
     lines = []
     for row in query:
-        line_status = row["mail_status"] or row["status"]
+        # Told another way wins over what became of the mail (a failed one, say).
+        line_status = (
+            "informed" if row["status"] == "informed" else row["mail_status"] or row["status"]
+        )
         if status and line_status != status:
             continue
         name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
@@ -485,6 +494,9 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
                 last_error=row["last_error"],
                 sent_at=_aware(row["sent_at"]),
                 queued_at=_aware(row["created_at"]),
+                informed_how=row["informed_how"],
+                informed_at=_aware(row["informed_at"]),
+                informed_by=row["informed_by"],
             )
         )
     return lines

@@ -20,6 +20,7 @@ from store.models import (
     AuditHead,
     Customer,
     InboundMessage,
+    MailingRecipient,
     OutboxMail,
     Request,
     RequestNote,
@@ -75,6 +76,13 @@ def _intake_indexes() -> None:
     database.create_tables([Request, OutboxMail], safe=True)  # the tables exist: indexes
 
 
+def _informed_another_way() -> None:
+    """MailingRecipient.informed_*: a breach notice given by letter or by phone."""
+    _add_missing_columns(
+        MailingRecipient, ("informed_how", "informed_at", "informed_by", "informed_note")
+    )
+
+
 def _add_missing_columns(model: type[peewee.Model], names: tuple[str, ...]) -> None:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -106,6 +114,7 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(4, "news on a request since staff last opened it; notes", _desk_news_and_notes),
     Migration(5, "indexes for the mailbot's intake", _intake_indexes),
+    Migration(6, "breach notices given another way", _informed_another_way),
 ]
 
 LATEST = MIGRATIONS[-1].version

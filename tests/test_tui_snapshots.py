@@ -19,6 +19,7 @@ from store.heartbeat import record_last_fetch
 from store.urls import file_url
 from tests.support.desk import (
     Desk,
+    breach_told_to_everyone,
     build_desk,
     desk_app,
     log_in,
@@ -121,3 +122,27 @@ class TestDeskDialogs:
 
     def test_manual_request_dialog(self, desk, snap_compare):
         assert snap_compare(desk_app(desk), run_before=steps("fi", pressed("N")))
+
+
+class TestBreachRecipients:
+    """Breach notices given another way, in Finnish at 80×24: the list and the dialog."""
+
+    @staticmethod
+    def opened(breach_id: int) -> Callable[[Pilot[object]], Awaitable[None]]:
+        async def step(pilot: Pilot[object]) -> None:
+            from tui.screens.breach_recipients import BreachRecipientsScreen
+
+            pilot.app.push_screen(BreachRecipientsScreen(breach_id))
+            await settle(pilot)
+
+        return step
+
+    def test_recipients_screen(self, desk, snap_compare):
+        breach_id = breach_told_to_everyone(desk)
+        assert snap_compare(desk_app(desk), run_before=steps("fi", self.opened(breach_id)))
+
+    def test_informed_dialog(self, desk, snap_compare):
+        breach_id = breach_told_to_everyone(desk)
+        assert snap_compare(
+            desk_app(desk), run_before=steps("fi", self.opened(breach_id), pressed("enter"))
+        )

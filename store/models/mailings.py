@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import AutoField, CharField, ForeignKeyField
+from peewee import AutoField, CharField, ForeignKeyField, TextField
 
 from store.fields import JSONField, UtcDateTimeField
 from store.models.base import BaseModel
@@ -13,9 +13,10 @@ from store.models.newsletters import Newsletter
 
 MAILING_KINDS = ("breach_notice", "newsletter")
 
-RECIPIENT_STATUSES = ("queued", "no_email")
+RECIPIENT_STATUSES = ("queued", "no_email", "informed")
 """``queued``: the outbox row exists (its own status says what became of it);
-``no_email``: the customer has no address and needs another channel."""
+``no_email``: the customer has no address and needs another channel; ``informed``: staff
+told them another way (a letter, a call), when their mail could not (``informed_*``)."""
 
 
 class Mailing(BaseModel):
@@ -64,6 +65,11 @@ class MailingRecipient(BaseModel):
     reason = CharField(null=True, max_length=64)
     language = CharField(default="fi", max_length=2)
     created_at = UtcDateTimeField()
+    # Told another way (store.breaches.mark_informed): how, when, by whom, and a note.
+    informed_how = CharField(null=True, max_length=16)  # store.breaches.InformedChannel
+    informed_at = UtcDateTimeField(null=True)
+    informed_by = CharField(null=True, max_length=64)
+    informed_note = TextField(null=True)
 
     class Meta:
         indexes = ((("mailing", "customer"), True), (("mailing", "status"), False))

@@ -11,10 +11,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from store import clock, consent, lifecycle
+from mailbot.breach_notices import queue_breach_notices
+from store import breaches, clock, consent, lifecycle
 from store.config import Settings, load_settings
 from store.customers import match_candidates
-from store.models import InboundMessage, Purchase
+from store.mailings import Selection
+from store.models import InboundMessage, OutboxMail, Purchase
 from store.staff import add_staff
 from tests.support.factories import make_customer
 from tui.app import RekisteriApp, make_app
@@ -212,3 +214,23 @@ async def open_customer(pilot: Pilot[object], search: str) -> None:
     await press_and_settle(pilot, "c")
     await press_and_settle(pilot, *search)
     await press_and_settle(pilot, "enter", "enter")
+
+
+def breach_told_to_everyone(desk: Desk) -> int:
+    """A breach told to everyone: one customer has no email address, one mail failed."""
+    make_customer(
+        customer_no="100077",
+        first_name="Eino",
+        last_name="Postiton",
+        email=None,
+        phone="040 777 1234",
+        street_address="Satamakatu 7",
+    )
+    breach = breaches.record_breach(
+        discovered_at=clock.now(), what="Varmuuskopio vuoti.", actor="anna"
+    )
+    queue_breach_notices(breach, Selection(everyone=True), settings=desk.settings, actor="anna")
+    failed = OutboxMail.select().where(OutboxMail.template == "breach_notice").first()
+    failed.status, failed.last_error = "failed", "550 5.1.1 user unknown"
+    failed.save()
+    return breach.id

@@ -92,6 +92,13 @@ class BreachScreen(RekisteriScreen):
             id="breach.notify",
             tooltip="tui.breach.tip.notify",
         ),
+        Binding(
+            "i",
+            "recipients",
+            "tui.breach.key.recipients",
+            id="breach.recipients",
+            tooltip="tui.breach.tip.recipients",
+        ),
         Binding("escape,q", "back", "tui.key.back", id="breach.back", tooltip="tui.tip.back"),
     ]
 
@@ -411,6 +418,11 @@ class BreachScreen(RekisteriScreen):
         self.load()
 
     # ------------------------------------------------------------ notices
+
+    def action_recipients(self) -> None:
+        from tui.screens.breach_recipients import BreachRecipientsScreen
+
+        self.app.push_screen(BreachRecipientsScreen(self.breach_id))
 
     def action_notify_people(self) -> None:
         """Notify the people the breach concerns (named so: ``action_notify`` would
