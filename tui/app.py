@@ -6,14 +6,16 @@ all build the app through it, so what the tests see is what staff get.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from store import clock, staff
 from store.config import Settings
@@ -26,6 +28,7 @@ from tui.screens.base import RekisteriScreen
 from tui.screens.login import LoginScreen
 from tui.screens.queue import QueueScreen
 from tui.session import Session
+from tui.textual_strings import NO_MATCHES, StaffCommandPalette, system_commands, words
 
 IDLE_CHECK_SECONDS = 15.0
 
@@ -80,6 +83,17 @@ class RekisteriApp(App[None]):
 
     def t(self, key: str, /, **params: Any) -> str:
         return translate(key, self.language, **params)
+
+    def describe(self, text: str) -> str:
+        """A binding's description or tooltip in the staff language: our catalogue keys and
+        Textual's own English words alike (:mod:`tui.textual_strings`)."""
+        return words(text, self.language)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's system commands in the staff language.  (``COMMANDS`` holds only our
+        provider, so the palette does not list them: staff get our help, not Textual's panel,
+        and no screenshot of personal data is written to disk.)"""
+        return system_commands(super().get_system_commands(screen), self.language)
 
     # ------------------------------------------------------------ life cycle
 
@@ -162,6 +176,18 @@ class RekisteriApp(App[None]):
                 timeout=12,
             )
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a text field: how to quit, in the staff language (Textual's own
+        notice is in English)."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                key = self.get_key_display(active.binding)
+                self.notify(
+                    self.t("tui.textual.quit_hint", key=key),
+                    title=self.t("tui.textual.quit_hint_title"),
+                )
+                return
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpDialog):
             self.push_screen(HelpDialog(self.screen.active_bindings))
@@ -169,8 +195,10 @@ class RekisteriApp(App[None]):
     def action_command_palette(self) -> None:
         if self.session is not None and not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(
-                    placeholder=self.t("tui.palette.placeholder"), id="--command-palette"
+                StaffCommandPalette(
+                    placeholder=self.t("tui.palette.placeholder"),
+                    no_matches=self.describe(NO_MATCHES),
+                    id="--command-palette",
                 )
             )
 

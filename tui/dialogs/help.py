@@ -1,4 +1,5 @@
-"""``?``: every key that works where staff are, and what it does."""
+"""``?``: every key that works where staff are, and what it does (Textual's own keys too, in
+the staff language: :mod:`tui.textual_strings`)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ class HelpDialog(ModalScreen[None]):
     def t(self, key: str, /, **params: Any) -> str:
         return self.app.t(key, **params)  # type: ignore[attr-defined]
 
+    def describe(self, text: str) -> str:
+        return self.app.describe(text)  # type: ignore[attr-defined, no-any-return]
+
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
@@ -45,9 +49,9 @@ class HelpDialog(ModalScreen[None]):
             described[binding.action] = (binding.description, binding.tooltip)
         for action, keys in by_action.items():
             description, tooltip = described[action]
-            text = self.t(description)
+            text = self.describe(description)
             if tooltip:
-                text += f" – {self.t(tooltip)}"
+                text += f" – {self.describe(tooltip)}"
             table.add_row(" ".join(dict.fromkeys(keys)), text)
         with VerticalScroll(classes="dialog"):
             yield Static(self.t("tui.help.title"), classes="dialog-title")

@@ -1,7 +1,8 @@
 """The bottom line of every screen: the keys that work here, in the staff member's language.
 
 Textual's own footer shows a binding's description as written; ours are catalog keys, so
-this bar translates them.  It reads the screen's public ``active_bindings`` and redraws
+this bar translates them, and Textual's own English descriptions too (the app's ``describe``,
+:mod:`tui.textual_strings`).  It reads the screen's public ``active_bindings`` and redraws
 whenever the screen says its bindings changed (focus moved, a binding was enabled).
 """
 
@@ -65,7 +66,7 @@ class KeyBar(HorizontalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        translate = getattr(self.app, "t", lambda key, **_: key)
+        describe = getattr(self.app, "describe", lambda text: text)
         seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
@@ -74,11 +75,11 @@ class KeyBar(HorizontalScroll):
             seen.add(binding.action)
             yield KeyLabel(
                 self.app.get_key_display(binding),
-                translate(binding.description),
+                describe(binding.description),
                 binding.action,
                 active.node,
                 enabled=active.enabled,
-                tooltip=translate(binding.tooltip) if binding.tooltip else "",
+                tooltip=describe(binding.tooltip) if binding.tooltip else "",
             )
 
     def on_mount(self) -> None:
