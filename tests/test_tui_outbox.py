@@ -177,11 +177,14 @@ async def test_an_empty_outbox_says_so(desk):
     assert [look.payload["rows"] for look in _looks()] == [0, 0]
 
 
-async def test_the_outbox_opens_from_the_command_palette(desk):
+async def test_the_outbox_opens_from_the_command_palette_and_the_queue_warns_toward_it(desk):
     _sent_and_failed(desk)
     app = desk_app(desk)
     async with app.run_test(size=(120, 40)) as pilot:
         await log_in(pilot, "anna")
+        assert "1 lähtevä viesti epäonnistui: avaa Lähtevä posti (l)." in text_of(
+            app, "#queue-health"
+        )
         await press_and_settle(pilot, "ctrl+p")
         await press_and_settle(pilot, *"jono: lähtevä posti")
         await press_and_settle(pilot, "enter")
