@@ -524,12 +524,12 @@ PLURALS = {
     ("tui.customers.found", 1): {"fi": "1 osuma", "en": "1 match"},
     ("tui.customers.found", 2): {"fi": "2 osumaa", "en": "2 matches"},
     ("tui.health.failed_mail", 1): {
-        "fi": "⚠ 1 lähtevä viesti epäonnistui. Katso rekisteri outbox list.",
-        "en": "⚠ 1 outgoing mail failed. See rekisteri outbox list.",
+        "fi": "⚠ 1 lähtevä viesti epäonnistui: avaa Lähtevä posti (l).",
+        "en": "⚠ 1 outgoing mail failed: open Outgoing mail (l).",
     },
     ("tui.health.failed_mail", 2): {
-        "fi": "⚠ 2 lähtevää viestiä epäonnistui. Katso rekisteri outbox list.",
-        "en": "⚠ 2 outgoing mails failed. See rekisteri outbox list.",
+        "fi": "⚠ 2 lähtevää viestiä epäonnistui: avaa Lähtevä posti (l).",
+        "en": "⚠ 2 outgoing mails failed: open Outgoing mail (l).",
     },
     ("cli.rows", 12345): {"fi": "12\u00a0345 riviä", "en": "12,345 rows"},
 }

@@ -14,8 +14,10 @@ from collections.abc import Awaitable, Callable, Iterator
 import pytest
 from textual.pilot import Pilot
 
+from store import outbox
 from store.db import close_database
 from store.heartbeat import record_last_fetch
+from store.models import OutboxMail, Request
 from store.urls import file_url
 from tests.support.desk import (
     Desk,
@@ -28,6 +30,7 @@ from tests.support.desk import (
     press_and_settle,
     settle,
 )
+from tests.support.factories import make_outbox_mail
 
 STAFF = {"fi": "anna", "en": "emma"}
 
@@ -146,3 +149,23 @@ class TestBreachRecipients:
         assert snap_compare(
             desk_app(desk), run_before=steps("fi", self.opened(breach_id), pressed("enter"))
         )
+
+
+class TestOutbox:
+    """The outbox in Finnish at 80×24: a mail sent, one refused, the refusal's answer below."""
+
+    def test_outbox(self, desk, snap_compare):
+        for reference, to, status in (
+            (desk.erasure, "pekka.laine@example.fi", "sent"),
+            (desk.access, "matti.meikalainen@example.fi", "failed"),
+        ):
+            mail = make_outbox_mail(
+                desk.settings, to_address=to, request=Request.get(Request.reference == reference)
+            )
+            if status == "sent":
+                outbox.mark_sent(mail, "250 2.0.0 Ok: queued as 4F2A")
+            else:
+                OutboxMail.update(
+                    status="failed", attempts=3, last_error="550 5.1.1 [user unknown]"
+                ).where(OutboxMail.id == mail.id).execute()
+        assert snap_compare(desk_app(desk), run_before=steps("fi", pressed("l")))

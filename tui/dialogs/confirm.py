@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -11,7 +12,10 @@ from tui.dialogs.base import Dialog
 
 
 class ConfirmDialog(Dialog[bool]):
-    def __init__(self, title: str, question: str, *, yes: str = "", no: str = "") -> None:
+    """``question`` as markup, or as a :class:`~rich.text.Text` when it holds someone else's
+    words (an address, a server's answer): those are shown as they are."""
+
+    def __init__(self, title: str, question: str | Text, *, yes: str = "", no: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.question = question

@@ -91,6 +91,14 @@ class QueueScreen(RekisteriScreen):
             show=False,
         ),
         Binding(
+            "l",
+            "outbox",
+            "tui.key.outbox",
+            id="queue.outbox",
+            tooltip="tui.tip.queue.outbox",
+            show=False,
+        ),
+        Binding(
             "v",
             "backups",
             "tui.key.backups",
@@ -333,6 +341,11 @@ class QueueScreen(RekisteriScreen):
         from tui.screens.loose_mail import LooseMailScreen
 
         self.app.push_screen(LooseMailScreen())
+
+    def action_outbox(self) -> None:
+        from tui.screens.outbox import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
 
     def action_backups(self) -> None:
         from tui.screens.backups import BackupsScreen
