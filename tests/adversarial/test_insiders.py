@@ -590,3 +590,34 @@ def test_a_busy_database_is_one_line_not_an_internal_error(db, capsys, monkeypat
         "rekisteri: Tietokanta on varattu: toinen ohjelma kirjoittaa siihen juuri nyt"
         " (esimerkiksi suuri tuonti). Mitään ei muutettu; yritä hetken päästä uudelleen."
     ]
+
+
+# ---------------------------------------------------------------- what the tables show
+
+
+async def test_a_stored_value_that_looks_like_markup_is_shown_as_written(desk):
+    """A customer number like ``[@click=app.quit]X[/]`` crashed the queue and the search
+    for every staff member with a ``MarkupError`` (Textual reads a ``str`` cell as
+    markup).  The importer refuses such a number now; one already stored is still shown
+    as written, and clicking it quits nothing."""
+    from tests.support.desk import desk_app, log_in, press_and_settle
+    from tui.screens.queue import QueueScreen
+
+    forged = "[@click=app.quit]X[/]"
+    Customer.update(customer_no=forged).where(Customer.customer_no == "100001").execute()
+    matti = Customer.get(Customer.customer_no == forged)
+    Request.update(customer=matti).where(Request.reference == desk.access).execute()
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        assert isinstance(app.screen, QueueScreen)
+        queue = app.screen.query_one("#queue-table")
+        cells = [str(cell) for n in range(queue.row_count) for cell in queue.get_row_at(n)]
+        assert forged in cells
+        await press_and_settle(pilot, "c")
+        await press_and_settle(pilot, *"matti")
+        found = app.screen.query_one("#customer-table")
+        assert found.row_count == 1
+        assert str(found.get_row_at(0)[0]) == forged
+        await pilot.click("#customer-table")
+        assert app.is_running

@@ -25,7 +25,7 @@ from tui.dialogs.reason import ReasonDialog
 from tui.dialogs.restriction import RestrictionChoice, RestrictionDialog
 from tui.screens.base import RekisteriScreen
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.keyed_table import KeyedTable, PlainTable
 from tui.widgets.markup import escape
 
 
@@ -114,9 +114,9 @@ class CustomerScreen(RekisteriScreen):
             with TabPane(t("tui.customer.tab.data"), id="tab-data"):
                 yield Static("", id="customer-data")
             with TabPane(t("tui.customer.tab.consents"), id="tab-consents"):
-                yield DataTable(id="customer-consents", cursor_type="row")
+                yield PlainTable(id="customer-consents", cursor_type="row")
             with TabPane(t("tui.customer.tab.purchases"), id="tab-purchases"):
-                yield DataTable(id="customer-purchases", cursor_type="row")
+                yield PlainTable(id="customer-purchases", cursor_type="row")
             with TabPane(t("tui.customer.tab.requests"), id="tab-requests"):
                 yield KeyedTable(id="customer-requests")
         yield KeyBar()

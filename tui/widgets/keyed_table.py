@@ -12,12 +12,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.message import Message
 from textual.widgets import DataTable
 
 
-class KeyedTable(DataTable[Any]):
+class PlainTable(DataTable[Any]):
+    """A table whose text cells are shown as written: Textual reads a ``str`` cell as
+    markup, so a stored value such as ``[@click=app.quit]X[/]`` (a customer number, a
+    phone, a subject) would run or break the screen.  Every ``str`` becomes plain
+    :class:`~rich.text.Text` here, once, for every table of the desk."""
+
+    def add_row(self, *cells: Any, **options: Any) -> Any:
+        return super().add_row(
+            *(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options
+        )
+
+
+class KeyedTable(PlainTable):
     @dataclass
     class Chosen(Message):
         """Staff chose the row with this key."""

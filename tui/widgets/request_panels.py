@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from store.i18n import code_text, format_date, format_datetime
 from tui.data.request import RequestView
-from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.keyed_table import KeyedTable, PlainTable
 from tui.widgets.markup import escape
 
 Translate = Callable[..., str]
@@ -254,7 +254,7 @@ class CallsPanel(RequestPart, Static):
         self.update("\n".join(lines))
 
 
-class TrailTable(RequestPart, DataTable[Any]):
+class TrailTable(RequestPart, PlainTable):
     """The request's audit trail, newest first."""
 
     def __init__(self, translate: Translate, language: str, **kwargs: Any) -> None:
