@@ -393,6 +393,27 @@ PERSONAL_FIELD = _any(
     r"\bname\b",
     r"\bsurname\b",
 )
+# What else changes in a cinema's mail: a show, its time, a booking, a seat, a ticket (and
+# a spammer's "placement" in search results).  A change word about one of these, with no
+# personal field named, is not a rectification ("näytöksen aika on muuttunut", "kan jag
+# ändra min bokning", "change your placement").
+NOT_PERSONAL_CHANGE = _any(
+    r"\b\w*näytö\w*",
+    r"\b\w*näytök\w*",
+    r"\b\w*varau\w*",
+    r"\b\w*varaa\w*",
+    r"\b\w*lippu\w*",
+    r"\b\w*lipu\w*",
+    r"\b(?:aika|ajan|aikaa|alkamisaika\w*|kellonaika\w*)\b",
+    r"\bpaik(?:ka|an|kaa|at|koja)\b",
+    r"\b\w*bokning\w*",
+    r"\b\w*visning\w*",
+    r"\bföreställning\w*",
+    r"\b\w*biljett\w*",
+    r"\b(?:tid|tiden|plats|platsen)\b",
+    r"\b(?:booking|reservation|screening|showing|show ?time|start time|seats?|tickets?)\b",
+    r"\b(?:placement|ranking|rankings|position|positions)\b",
+)
 RESTRICT = _any(
     r"\brajoit\w*",
     r"\bbegräns\w*",
@@ -635,6 +656,8 @@ def _score_sentence(
         access += _finnish_access(sentence, other_right)
     scores["access"] += MEDIUM * min(2, access)
     rectify = len(RECTIFY.findall(sentence))
+    if rectify and not PERSONAL_FIELD.search(sentence) and NOT_PERSONAL_CHANGE.search(sentence):
+        rectify = 0  # "the show time has changed", "change my booking": not personal data
     if rectify:
         scores["rectification"] += (
             MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK
