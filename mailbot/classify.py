@@ -105,6 +105,14 @@ ACCESS = _any(
     r"\bindsigt\w*",
     r"\bacesso aos\b",
     r"\bkopi\w* (?:af|av|van|der|di|de) ",
+    r"\binnsyn\w*",
+    r"\bhvilke (?:person)?oplysninger\b",
+    r"\bpřístup\w* k\b",
+    r"\búdaje,? (?:které|co) o mně\b",
+    r"\bπρόσβαση\w*",
+    # Swedish: the information you hold about me, and whom you gave it to
+    r"\b(?:information|uppgifter\w*) (?:som )?ni (?:har|sparat|lagrat|behandlar) om mig\b",
+    r"\bvilka ni (?:har )?(?:skickat|lämnat|delat|sålt|gett)\b",
 )
 ERASE = _any(
     r"\bpoist\w*",
@@ -146,6 +154,14 @@ ERASE = _any(
     r"\bslet(?:te|ning)\w*",
     r"\bapaga\w*",
     r"\bapagamento\b",
+    r"\bapag(?:ue|uem|ar|ado|ados)\b",
+    r"\bslet(?:t|tes|ter)?\b",
+    r"\bslett\w*",
+    r"\bavlägsn\w*",
+    r"\bvýmaz\w*",
+    r"\bvymaz\w*",
+    r"\bsmaz\w*",
+    r"\bδιαγρ\w*",
 )
 DATA_OBJECT = _any(
     r"\btie(?:do|to)\w*",
@@ -172,6 +188,11 @@ DATA_OBJECT = _any(
     r"\bandme\w*",
     r"\bpoda(?:t|c)\w*",
     r"\bdatel(?:e|or)\b",
+    r"\bdados\b",
+    r"\búdaj\w*",
+    r"\bδεδομέν\w*",
+    r"\b\w*oplysning\w*",
+    r"\b\w*opplysning\w*",
 )
 PERSON_OBJECT = _any(r"\bminut\b", r"\bmig\b", r"\bme\b")
 MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsföring
@@ -231,6 +252,7 @@ STOP = _any(
     r"\bwithdraw\w*",
     r"\bno (?:more|longer)\b",
     r"\bdon'?t (?:want|send)\b",
+    r"\btake (?:me|us|my \w+) off\b",
     r"\bremov\w*",
     r"\bobject\w*",
     r"\bcancel\w*",
@@ -429,6 +451,11 @@ RESTRICT = _any(
     r"\bbeperking\w*",
     r"\bograniczeni\w*",
     r"\bpiirang\w*",
+    r"\blimitaç(?:ão|ões)\b",
+    r"\bomezen\w* zpracován\w*",
+    r"\bbegrænsning\w*",
+    r"\bbegrensning\w*",
+    r"\bπεριορισμ\w*",
     r"\bstop using my (?:\w+ )?(?:data|information) while\b",
 )
 # The article in every EU language's form: article, artikla, Artikel, artículo, articolo,
