@@ -105,6 +105,14 @@ ACCESS = _any(
     r"\bindsigt\w*",
     r"\bacesso aos\b",
     r"\bkopi\w* (?:af|av|van|der|di|de) ",
+    r"\binnsyn\w*",
+    r"\bhvilke (?:person)?oplysninger\b",
+    r"\bpřístup\w* k\b",
+    r"\búdaje,? (?:které|co) o mně\b",
+    r"\bπρόσβαση\w*",
+    # Swedish: the information you hold about me, and whom you gave it to
+    r"\b(?:information|uppgifter\w*) (?:som )?ni (?:har|sparat|lagrat|behandlar) om mig\b",
+    r"\bvilka ni (?:har )?(?:skickat|lämnat|delat|sålt|gett)\b",
 )
 ERASE = _any(
     r"\bpoist\w*",
@@ -146,6 +154,14 @@ ERASE = _any(
     r"\bslet(?:te|ning)\w*",
     r"\bapaga\w*",
     r"\bapagamento\b",
+    r"\bapag(?:ue|uem|ar|ado|ados)\b",
+    r"\bslet(?:t|tes|ter)?\b",
+    r"\bslett\w*",
+    r"\bavlägsn\w*",
+    r"\bvýmaz\w*",
+    r"\bvymaz\w*",
+    r"\bsmaz\w*",
+    r"\bδιαγρ\w*",
 )
 DATA_OBJECT = _any(
     r"\btie(?:do|to)\w*",
@@ -172,6 +188,11 @@ DATA_OBJECT = _any(
     r"\bandme\w*",
     r"\bpoda(?:t|c)\w*",
     r"\bdatel(?:e|or)\b",
+    r"\bdados\b",
+    r"\búdaj\w*",
+    r"\bδεδομέν\w*",
+    r"\b\w*oplysning\w*",
+    r"\b\w*opplysning\w*",
 )
 PERSON_OBJECT = _any(r"\bminut\b", r"\bmig\b", r"\bme\b")
 MARKETING = _any(  # compounds too: sähköpostimarkkinointi, e-postmarknadsföring
@@ -231,6 +252,7 @@ STOP = _any(
     r"\bwithdraw\w*",
     r"\bno (?:more|longer)\b",
     r"\bdon'?t (?:want|send)\b",
+    r"\btake (?:me|us|my \w+) off\b",
     r"\bremov\w*",
     r"\bobject\w*",
     r"\bcancel\w*",
@@ -393,6 +415,27 @@ PERSONAL_FIELD = _any(
     r"\bname\b",
     r"\bsurname\b",
 )
+# What else changes in a cinema's mail: a show, its time, a booking, a seat, a ticket (and
+# a spammer's "placement" in search results).  A change word about one of these, with no
+# personal field named, is not a rectification ("näytöksen aika on muuttunut", "kan jag
+# ändra min bokning", "change your placement").
+NOT_PERSONAL_CHANGE = _any(
+    r"\b\w*näytö\w*",
+    r"\b\w*näytök\w*",
+    r"\b\w*varau\w*",
+    r"\b\w*varaa\w*",
+    r"\b\w*lippu\w*",
+    r"\b\w*lipu\w*",
+    r"\b(?:aika|ajan|aikaa|alkamisaika\w*|kellonaika\w*)\b",
+    r"\bpaik(?:ka|an|kaa|at|koja)\b",
+    r"\b\w*bokning\w*",
+    r"\b\w*visning\w*",
+    r"\bföreställning\w*",
+    r"\b\w*biljett\w*",
+    r"\b(?:tid|tiden|plats|platsen)\b",
+    r"\b(?:booking|reservation|screening|showing|show ?time|start time|seats?|tickets?)\b",
+    r"\b(?:placement|ranking|rankings|position|positions)\b",
+)
 RESTRICT = _any(
     r"\brajoit\w*",
     r"\bbegräns\w*",
@@ -408,6 +451,11 @@ RESTRICT = _any(
     r"\bbeperking\w*",
     r"\bograniczeni\w*",
     r"\bpiirang\w*",
+    r"\blimitaç(?:ão|ões)\b",
+    r"\bomezen\w* zpracován\w*",
+    r"\bbegrænsning\w*",
+    r"\bbegrensning\w*",
+    r"\bπεριορισμ\w*",
     r"\bstop using my (?:\w+ )?(?:data|information) while\b",
 )
 # The article in every EU language's form: article, artikla, Artikel, artículo, articolo,
@@ -635,6 +683,8 @@ def _score_sentence(
         access += _finnish_access(sentence, other_right)
     scores["access"] += MEDIUM * min(2, access)
     rectify = len(RECTIFY.findall(sentence))
+    if rectify and not PERSONAL_FIELD.search(sentence) and NOT_PERSONAL_CHANGE.search(sentence):
+        rectify = 0  # "the show time has changed", "change my booking": not personal data
     if rectify:
         scores["rectification"] += (
             MEDIUM if PERSONAL_FIELD.search(sentence) else WEAK

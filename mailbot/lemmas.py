@@ -20,6 +20,7 @@ from typing import Any
 # Spoken Finnish and the usual phone-typed shortenings, to the written form.  Only forms
 # that mean nothing else in a privacy mail ("musta" is also "black": not in these mails).
 SPOKEN = {
+    "moi": "moi",  # a greeting, not "möi" (sold) with its umlaut put back
     "mä": "minä",
     "mää": "minä",
     "mie": "minä",
@@ -82,6 +83,52 @@ def lemmatized(text: str) -> str:
     return " ".join(lemma(word) for word in _WORD.findall(text.casefold()))
 
 
+_UMLAUTS = str.maketrans("ao", "äö")
+
+
+@lru_cache(maxsize=16384)
+def with_umlauts(word: str) -> str:
+    """``word`` (lower case) with its umlauts put back when it was typed without them.
+
+    Vowel harmony: a Finnish word has either back vowels (a, o, u) or front ones (ä, ö, y),
+    so a front-vowel word typed on a keyboard without ä and ö has *all* its ä as a and ö as
+    o: "tietaa", "mita", "teilla", "sahkopostiin".  The word is changed only when the
+    dictionary does not know it and knows the word with every a → ä and o → ö.
+    """
+    if not ("a" in word or "o" in word):
+        return word
+    candidate = word.translate(_UMLAUTS)
+    lookup = _lemmatizer()._lemmatization_strategy._dictionary_lookup
+    try:
+        if lookup.is_dictionary_member(word, "fi") or not lookup.is_dictionary_member(
+            candidate, "fi"
+        ):
+            return word
+    except (ValueError, LookupError, AttributeError):  # pragma: no cover - another simplemma
+        return word
+    return candidate
+
+
 def spoken_to_written(text: str) -> str:
-    """``text`` with the spoken forms of :data:`SPOKEN` written out (case kept elsewhere)."""
-    return _WORD.sub(lambda match: SPOKEN.get(match.group(0).casefold(), match.group(0)), text)
+    """``text`` with the spoken forms of :data:`SPOKEN` written out (case kept elsewhere),
+    and, on a line with no ä or ö at all (typed without them: the phone's own signature
+    line below may still have them), the umlauts put back."""
+
+    def line_written(line: str) -> str:
+        folded = line.casefold()
+        no_umlauts = "ä" not in folded and "ö" not in folded
+
+        def written(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.casefold()
+            if lower in SPOKEN:
+                return SPOKEN[lower]
+            if no_umlauts:
+                restored = with_umlauts(lower)
+                if restored != lower:
+                    return restored if word.islower() else restored.capitalize()
+            return word
+
+        return _WORD.sub(written, line)
+
+    return "\n".join(line_written(line) for line in text.split("\n"))
