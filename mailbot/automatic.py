@@ -154,7 +154,7 @@ _AUTO_REPLY_SUBJECT = re.compile(
     r"""^\s*(?:
         automaattinen\ vastaus | poissaoloilmoitus | poissa\ toimistolta | lomaviesti
       | automatic\ reply | auto(?:matic)?[\ -]?(?:reply|response) | out\ of\ (?:the\ )?office
-      | autosvar | automatiskt\ svar | frånvaro(?:meddelande)?
+      | autosvar | automatiskt\ svar | frånvaro(?:meddelande)? | frånvarande
       | automatische\ antwort | abwesenheit(?:snotiz)?
       | réponse\ automatique | absence | respuesta\ automática | fuera\ de\ la\ oficina
       | risposta\ automatica | fuori\ sede | automatisch\ antwoord | afwezig
@@ -198,7 +198,8 @@ _AWAY = re.compile(
 )
 _BACK = re.compile(
     r"\b(?:palaan|palaan töihin|paluu|takaisin|asti|back (?:on|in|at)|return(?:ing)? on|until|"
-    r"tillbaka|åter|zurück|bis zum|de retour|jusqu'au)\b",
+    r"(?:upon|on|after) my return|tillbaka|åter|till och med|t\.o\.m|zurück|bis zum|de retour|"
+    r"jusqu'au)\b",
     re.IGNORECASE,
 )
 
@@ -207,8 +208,9 @@ _BACK = re.compile(
 # word of absence, or none.  A person's own subject ("Absence de réponse à ma demande")
 # above a line about their holiday is still a person's mail.
 _RESPONDER_SUBJECT = re.compile(
-    r"^\s*(?:$|(?:re|vs|sv|aw|antw|r|ynt)\s*:|.*\b(?:lomalla|loma|poissa|vacation|holiday|"
-    r"away|out of office|semester|ledig|urlaub|abwesend|congés?|vacances)\b)",
+    # Finnish compounds count by their last part: "Vuosiloma 6.7.–2.8.", "Kesälomalla".
+    r"^\s*(?:$|(?:re|vs|sv|aw|antw|r|ynt)\s*:|.*\b(?:\w*loma(?:lla|lta)?|poissa|vacation|"
+    r"holiday|away|out of office|semester|ledig|frånvarande|urlaub|abwesend|congés?|vacances)\b)",
     re.IGNORECASE,
 )
 

@@ -9,7 +9,8 @@ REMOVE" footer):
 
 - the bulk sender's footer: "reply "unsubscribe"", "to be taken off my list", "if you don't
   want further emails" (a person asking us to stop writes "I don't want", not "if you");
-- the bait: log in / verify / click the link / pay a fee, a link to a domain not ours;
+- the bait: log in / verify / click the link / pay a fee, a link to a domain not ours, a
+  pitch's "reply to us for a quote";
 - the pressure: a deadline in hours, "your account will be deleted / suspended";
 - a sales pitch or a prize (SEO, "page one of Google", a lottery win);
 - the sender: a ``noreply`` address that is not a website form, or a display name that
@@ -59,6 +60,9 @@ BAIT = _any(
     r"\bklicka (?:här|på länken)\b",
     r"\bcliquez\b",
     r"\bklicken sie\b",
+    # A pitch's call to answer: "Reply to us for your web site quote".
+    r"\b(?:reply|respond|write) (?:to us|to this (?:e-?mail|message)|back) (?:for|to get)\b",
+    r"\bvastaa (?:tähän )?(?:viestiin|sähköpostiin) (?:niin|saat)\b",
 )
 PAYMENT = _any(
     r"\bmaksa\b",
@@ -87,7 +91,10 @@ PITCH = _any(
     r"\bseo\b",
     r"\bpage (?:one|1) of google\b",
     r"\brank(?:ing)? (?:#?1|first|higher|on google|for)\b",
-    r"\bfree (?:audit|trial|quote|consultation|analysis)\b",
+    r"\b(?:free|complimentary|no-obligation) (?:\w+ )?(?:audit|trial|quote|consultation|analysis|"
+    r"review)\b",
+    r"\bsearch engines?\b|\bhakukone\w*",
+    r"\bweb ?site quote\b",
     r"\bwe can (?:help you|get you|offer you|boost|increase)\b",
     r"\b(?:lottery|lotto|jackpot|prize|winner|inheritance|beneficiary)\b",
     r"\bmillion (?:dollars|euros|usd|eur)\b",
