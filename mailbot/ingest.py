@@ -64,6 +64,10 @@ TOKEN_SENDER_DIFFERS = "token_sender_differs"
 MESSAGE_ID_REUSED = "message_id_reused"
 FORWARDED_BY_STAFF = "forwarded_by_staff"
 MESSAGE_TRUNCATED = "message_truncated"
+SCANNED_ATTACHMENT = "scanned_attachment"
+"""Attention: the letter came as a scanned PDF (no text to read): staff read it."""
+UNREADABLE_ATTACHMENT = "unreadable_attachment"
+"""Attention: the letter came as an attachment no reader could open (encrypted, damaged)."""
 AUTHENTICATION_FAILED = "authentication_failed"
 """Attention: our mail server found the sender forged (SPF, DKIM or DMARC ``fail``)."""
 
@@ -376,6 +380,11 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
                 lifecycle.note_news(message.request, "bounce")
         _save(message, parsed)
         return 0
+    attached = parsed.attached_letter()
+    if attached.scanned:
+        _attention(message, SCANNED_ATTACHMENT)
+    elif attached.unreadable and not attached.read:
+        _attention(message, UNREADABLE_ATTACHMENT)
     if parsed.sender_forged:
         _attention(message, AUTHENTICATION_FAILED)
     link = read_link(parsed, settings)

@@ -21,6 +21,7 @@ from email.message import EmailMessage, Message
 from typing import TypeVar
 
 from mailbot import policies
+from mailbot.attachments import READ_WHEN_WRITTEN_UNDER, AttachmentReading, read_attachments
 from mailbot.authresults import Authentication, authentication_of
 from mailbot.compose import header_text
 from mailbot.forms import FormSubmission, parse_form
@@ -72,13 +73,30 @@ class ParsedMessage:
     def reading(self, own_addresses: Collection[str] = ()) -> tuple[str, str]:
         """The text and subject to classify: what the person wrote and, when the mail
         forwards someone's message (not our own mail, such as the newsletter), that
-        message's own words and subject too; whoever forwards a mail here means it."""
+        message's own words and subject too; whoever forwards a mail here means it.  A
+        short body ("katso liite") is followed by the text of the attached letter."""
         forwarded = self.forwarded
         subject = FORWARD_PREFIX.sub("", self.subject).strip() if forwarded else self.subject
-        if forwarded is None or forwarded.from_address in own_addresses:
-            return self.body_text, subject
-        text = f"{self.body_text}\n\n{forwarded.text}".strip()
-        return text, f"{subject}\n{forwarded.subject}".strip()
+        text = self.body_text
+        if forwarded is not None and forwarded.from_address not in own_addresses:
+            text = f"{text}\n\n{forwarded.text}".strip()
+            subject = f"{subject}\n{forwarded.subject}".strip()
+        attached = self.attached_letter().text
+        if attached:
+            text = f"{text}\n\n{attached}".strip()
+        return text, subject
+
+    def attached_letter(self) -> AttachmentReading:
+        """The text of the attachments when the person wrote little themselves (read once,
+        when the message is classified: inside its time budget, not while parsing)."""
+        known = self.memo.get("attached_letter")
+        if isinstance(known, AttachmentReading):
+            return known
+        reading = AttachmentReading("")
+        if self.attachments and len(self.body_text) < READ_WHEN_WRITTEN_UNDER:
+            reading = read_attachments(self.attachments)
+        self.memo["attached_letter"] = reading
+        return reading
 
     def forwards_own_mail(self, own_addresses: Collection[str]) -> bool:
         return self.forwarded is not None and self.forwarded.from_address in own_addresses
