@@ -24,6 +24,7 @@ from mailbot import policies
 from mailbot.attachments import READ_WHEN_WRITTEN_UNDER, AttachmentReading, read_attachments
 from mailbot.authresults import Authentication, authentication_of
 from mailbot.compose import header_text
+from mailbot.compose import mailbox as outgoing_mailbox
 from mailbot.forms import FormSubmission, parse_form
 from mailbot.quoting import FORWARD_PREFIX, ForwardedMessage, forwarded_message, split_reply
 from mailbot.text import decode_bytes, html_to_text, normalise_newlines, storable
@@ -274,13 +275,25 @@ LOCAL_PART_MAX = 64
 
 def _is_address(address: str) -> bool:
     """An address mail can be sent to: one ``@``-separated local part and domain, within
-    RFC 5321's lengths (a longer one is no address, on every database alike)."""
+    RFC 5321's lengths (a longer one is no address, on every database alike), that our
+    own mail can be addressed to (an encoded word the policy took for a quoted local part,
+    ``"osoite@example.net"``, failed only when the acknowledgement was built, and the
+    whole mail was quarantined)."""
     local, at, domain = address.rpartition("@")
     return (
         bool(at and local and domain)
         and len(address) <= ADDRESS_MAX
         and len(local.encode()) <= LOCAL_PART_MAX
+        and _can_address(address)
     )
+
+
+def _can_address(address: str) -> bool:
+    try:
+        outgoing_mailbox("", address)
+    except Exception:  # the email package's header defects and parse errors
+        return False
+    return True
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
+from mailbot.parsing import parse_message
 from store.models import Attachment, InboundMessage, OutboxMail, Request
 from tests.support.mail import deliver_to_maildir, make_mail
 
@@ -130,3 +131,16 @@ def test_a_mail_over_the_size_limit_is_kept_cut_with_a_note(db, tmp_path, monkey
     assert (message.needs_attention, message.attention_reason) == (True, "message_truncated")
     assert message.disposition == "new_request"
     assert "Haluan nähdä tietoni." in message.body_text
+
+
+def test_an_address_our_mail_cannot_be_sent_to_is_no_sender(db, tmp_path, monkeypatch):
+    """``From: =?utf-8?q?osoite=40example.net?=`` is parsed by the policy as the quoted
+    local part ``"osoite@example.net"``: taken as the sender, its acknowledgement raised
+    and the mail was quarantined (found by the corpus)."""
+    raw = b"From: =?utf-8?q?osoite=40example.net?=\r\nSubject: s\r\n\r\nHaluan tietoni.\r\n"
+    assert parse_message(raw, attachment_max_bytes=1000).from_address == ""
+    inbox = tmp_path / "inbox"
+    deliver_to_maildir(inbox, [raw])
+    run_mailbot(inbox, monkeypatch)
+    [message] = InboundMessage.select()
+    assert (message.disposition, message.reason) == ("ignored", "no_sender")
