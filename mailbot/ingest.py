@@ -68,6 +68,8 @@ SCANNED_ATTACHMENT = "scanned_attachment"
 """Attention: the letter came as a scanned PDF (no text to read): staff read it."""
 UNREADABLE_ATTACHMENT = "unreadable_attachment"
 """Attention: the letter came as an attachment no reader could open (encrypted, damaged)."""
+SEVERAL_SENDERS = "several_senders"
+"""Attention: the mail names more than one sender; neither is believed."""
 AUTHENTICATION_FAILED = "authentication_failed"
 """Attention: our mail server found the sender forged (SPF, DKIM or DMARC ``fail``)."""
 
@@ -387,6 +389,8 @@ def _decide(message: InboundMessage, parsed: ParsedMessage, settings: Settings) 
         _attention(message, UNREADABLE_ATTACHMENT)
     if parsed.sender_forged:
         _attention(message, AUTHENTICATION_FAILED)
+    elif parsed.several_senders:
+        _attention(message, SEVERAL_SENDERS)
     link = read_link(parsed, settings)
     if link is not None:
         # Accepted or not, the record says what became of the token; one that does not
@@ -477,7 +481,7 @@ def _attach_reply(
         _attention(message, "sender_differs")
     elif request.status not in OPEN_STATUSES and not repeat:
         _attention(message, "request_closed")
-    elif request.status == "waiting_for_requester" and not parsed.sender_forged:
+    elif request.status == "waiting_for_requester" and not parsed.sender_untrusted:
         lifecycle.requester_replied(request, ACTOR)
     # The queue marks the request (and sorts it up) until a staff member opens it.
     lifecycle.note_news(request, "attention" if message.needs_attention else "reply")
@@ -540,7 +544,7 @@ def _new_request(
     # A forged sender gets no automatic answer (it would go to someone who did not write),
     # and the mailbot acts on its own only for a person's own, unforged mail: a form's or a
     # forged sender's objection waits in the queue for staff.
-    answer = not parsed.sender_forged
+    answer = not parsed.sender_untrusted
     automatic = acts_automatically(parsed)
 
     def acknowledge(of: Request) -> int:
@@ -885,7 +889,7 @@ def acts_automatically(parsed: ParsedMessage) -> bool:
     at once): only for a person's own mail whose sender was not found forged.  A website
     form's address is whatever its writer typed: a candidate staff confirm, never the
     identity an act is applied to."""
-    return parsed.form is None and not parsed.sender_forged
+    return parsed.form is None and not parsed.sender_untrusted
 
 
 def _attention(message: InboundMessage, reason: str) -> None:

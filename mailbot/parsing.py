@@ -107,6 +107,21 @@ class ParsedMessage:
         """Our mail server found the From forged (SPF, DKIM or DMARC ``fail``)."""
         return self.authentication is not None and bool(self.authentication.failed)
 
+    @property
+    def several_senders(self) -> bool:
+        """The mail names more than one sender (two ``From`` headers, or two mailboxes in
+        one): which of them wrote it cannot be told, so neither is believed."""
+        values = self.header_values("From")
+        if len(values) > 1:
+            return True
+        return bool(values) and len([a for _, a in email.utils.getaddresses(values) if a]) > 1
+
+    @property
+    def sender_untrusted(self) -> bool:
+        """Nothing is applied to a customer, and no automatic mail sent, on the strength of
+        this sender: forged by our server's verdict, or one of several."""
+        return self.sender_forged or self.several_senders
+
     def header_values(self, name: str) -> list[str]:
         """Every value of header ``name`` (case-insensitive), decoded and cleaned."""
         wanted = name.lower()
@@ -186,7 +201,7 @@ def parse_message(
 
 def _from_website(parsed: ParsedMessage, form_senders: Collection[str]) -> bool:
     senders = {sender.strip().lower() for sender in form_senders}
-    return parsed.from_address in senders and not parsed.sender_forged
+    return parsed.from_address in senders and not parsed.sender_untrusted
 
 
 # ---------------------------------------------------------------- headers

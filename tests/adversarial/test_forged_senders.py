@@ -82,6 +82,32 @@ def test_an_authenticated_sender_objection_applies_at_once(customer, tmp_path, m
     assert Request.get().status == "fulfilled"
 
 
+@pytest.mark.parametrize(
+    "senders",
+    [
+        ("From: customer@example.fi\r\n", "From: attacker@evil.example\r\n"),
+        ("From: customer@example.fi, attacker@evil.example\r\n",),
+    ],
+    ids=["two From headers", "two mailboxes in one From"],
+)
+def test_a_mail_naming_two_senders_applies_nothing(customer, tmp_path, monkeypatch, senders):
+    """With two From headers the first was taken as the sender, with no flag: an objection
+    in the customer's name withdrew their consent at once (the hostile corpus found it)."""
+    inbox = tmp_path / "inbox"
+    raw = make_mail("placeholder@example.invalid", subject="Uutiskirje", body=STOP)
+    head, _, rest = raw.partition(b"From: placeholder@example.invalid\n")
+    if not rest:
+        head, _, rest = raw.partition(b"From: placeholder@example.invalid\r\n")
+    assert rest
+    deliver_to_maildir(inbox, [head + "".join(senders).encode() + rest])
+    run_mailbot(inbox, monkeypatch)
+
+    [message] = InboundMessage.select()
+    assert (message.needs_attention, message.attention_reason) == (True, "several_senders")
+    assert has_consent(customer, "marketing")  # nothing applied to the customer
+    assert OutboxMail.select().count() == 0  # no answer to either
+
+
 def test_only_the_trusted_servers_verdict_counts(customer, tmp_path, monkeypatch):
     """A header the sender wrote (another authserv-id, below ours) is not believed."""
     inbox = tmp_path / "inbox"
