@@ -1,0 +1,148 @@
+"""A local user of the server and a staff member (issue 18, items 3, 9, 10, 12, 15): the
+gaps a review found in the first reproductions, each through the real path (the CLI as the
+installed program runs it, a real SQLite or PostgreSQL database, real concurrency)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from store import staff
+from store.errors import LoginRefused
+from store.models import AuditEvent, Staff, database
+
+ROOT = Path(__file__).resolve().parents[2]
+RIGHT = "oikea-salasana-123"
+NEW = "uusi-salasana-456"
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def rekisteri(
+    args: Sequence[str], env: dict[str, str], *, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``rekisteri ARGS`` as the installed program runs, under the usual umask 022."""
+    with umask(0o022):
+        return subprocess.run(
+            [sys.executable, "-m", "cli.main", *args],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+# ---------------------------------------------------------------- item 12: login races
+
+ROUNDS = 10
+"""Rounds of each race: each lands the command somewhere in a stream of logins."""
+
+
+@pytest.fixture
+def anna(db):
+    staff.add_staff("olli", "admin", RIGHT, "@test")
+    staff.add_staff("anna", "handler", RIGHT, "@test")
+    return db
+
+
+def keep_logging_in(
+    password: str, stop: threading.Event, **limits: int
+) -> tuple[threading.Thread, list[str]]:
+    """A thread with its own database connection logging in as anna, again and again,
+    until ``stop``; what each attempt ended in."""
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    staff.authenticate("anna", password, **limits)
+                    outcomes.append("in")
+                except LoginRefused:
+                    outcomes.append("refused")
+                stop.wait(0.002)  # room for the command's own transaction
+        finally:
+            database.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcomes
+
+
+def test_a_login_racing_staff_disable_never_leaves_the_member_enabled(anna):
+    """A login read the row, checked the hash, then saved every column: a ``staff
+    disable`` that landed in between was undone and the member stayed enabled."""
+    for round_ in range(ROUNDS):
+        staff.set_enabled("anna", True, "olli")
+        stop = threading.Event()
+        thread, outcomes = keep_logging_in(RIGHT, stop)
+        try:
+            while not outcomes:  # the logins are under way before the disable starts
+                stop.wait(0.001)
+            done = rekisteri(["staff", "disable", "anna"], {"REKISTERI_DB": anna})
+        finally:
+            stop.set()
+            thread.join()
+        assert done.returncode == 0, done.stderr
+        assert Staff.get(Staff.name == "anna").enabled is False, f"round {round_}"
+        assert "in" in outcomes
+        with pytest.raises(LoginRefused):
+            staff.authenticate("anna", RIGHT)
+
+
+def test_a_wrong_password_racing_staff_password_never_restores_the_old_one(anna):
+    """A wrong password racing ``staff password`` saved the row it had read, old password
+    hash and all; and a password change that saved every column lost the failures counted
+    meanwhile (a way round the lockout)."""
+    hasher = PasswordHasher()
+    passwords = [RIGHT, NEW]
+    many = {"max_attempts": 10_000}  # count every failure, never lock, in this test
+    for round_ in range(ROUNDS):
+        old, new = passwords[round_ % 2], passwords[(round_ + 1) % 2]
+        Staff.update(failed_attempts=0, locked_until=None).where(Staff.name == "anna").execute()
+        old_hash = Staff.get(Staff.name == "anna").password_hash
+        stop = threading.Event()
+        thread, outcomes = keep_logging_in("väärä salasana", stop, **many)
+        try:
+            while not outcomes:
+                stop.wait(0.001)
+            done = rekisteri(
+                ["staff", "password", "anna", "--password-stdin"],
+                {"REKISTERI_DB": anna},
+                stdin=new + "\n",
+            )
+        finally:
+            stop.set()
+            thread.join()
+        assert done.returncode == 0, done.stderr
+        anna_now = Staff.get(Staff.name == "anna")
+        assert anna_now.password_hash != old_hash, f"round {round_}: the old hash is back"
+        assert hasher.verify(anna_now.password_hash, new)
+        assert not staff._verify(anna_now.password_hash, old)
+        assert set(outcomes) == {"refused"}
+        assert anna_now.failed_attempts == len(outcomes), f"round {round_}: failures lost"
+    assert (
+        AuditEvent.select().where(AuditEvent.action == "staff.password_changed").count() == ROUNDS
+    )
