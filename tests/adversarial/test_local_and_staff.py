@@ -146,3 +146,78 @@ def test_a_wrong_password_racing_staff_password_never_restores_the_old_one(anna)
     assert (
         AuditEvent.select().where(AuditEvent.action == "staff.password_changed").count() == ROUNDS
     )
+
+
+# ---------------------------------------------------------------- item 9: file modes
+
+
+def loose_paths(*roots: Path) -> list[str]:
+    """Every file (not 0600) and folder (not 0700) under ``roots`` others could open."""
+    found = []
+    for root in roots:
+        for path in [root, *root.rglob("*")]:
+            if path.is_symlink():
+                continue
+            wanted = 0o700 if path.is_dir() else 0o600
+            if mode_of(path) & 0o077 or (path.is_file() and mode_of(path) != wanted):
+                found.append(f"{path.relative_to(root.parent)} {mode_of(path):04o}")
+    return found
+
+
+@pytest.fixture
+def sqlite_only(db):
+    if not db.startswith("sqlite"):
+        pytest.skip("file modes do not depend on the database")
+    return db
+
+
+def test_packages_and_outbox_mail_are_owner_only_under_umask_022(sqlite_only, tmp_path):
+    """Under the usual umask 022 exports and the outbox's .eml files (a data package among
+    them) were 0644 in 0755 folders."""
+    from store.urls import file_url
+    from tests.support.factories import make_customer
+    from tests.support.mail import deliver_to_maildir, make_mail
+
+    make_customer(customer_no="100001", email="aino@example.fi", first_name="Aino")
+    database.close()
+    env = {
+        "REKISTERI_DB": sqlite_only,
+        "REKISTERI_INBOX": file_url("maildir", tmp_path / "inbox"),
+        "REKISTERI_SMTP": file_url("outbox", tmp_path / "outbox"),
+    }
+    exports = tmp_path / "exports"
+    for args in (
+        ["export", "100001", "--out", str(exports / "plain")],
+        ["export", "100001", "--out", str(exports / "zipped"), "--password"],
+    ):
+        done = rekisteri(args, env)
+        assert done.returncode == 0, done.stderr
+    deliver_to_maildir(
+        tmp_path / "inbox",
+        [make_mail("Aino <aino@example.fi>", body="Haluan nähdä tietoni.")],
+    )
+    done = rekisteri(["mailbot", "--once"], env)
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.suffix for path in exports.rglob("*.*")) == [".html", ".json", ".zip"]
+    assert list((tmp_path / "outbox").glob("*.eml")), "the acknowledgement was not written"
+    assert loose_paths(exports, tmp_path / "outbox") == []
+
+
+def test_the_demo_folder_and_its_backup_are_owner_only_under_umask_022(tmp_path):
+    """Everything the demo writes (register, inbox, customer files, keys, configuration,
+    outbox) and a backup made of it, under umask 022."""
+    demo = tmp_path / "demo"
+    done = rekisteri(["demo", "--no-tui", "--dir", str(demo), "--customers", "20"], {})
+    assert done.returncode == 0, done.stderr
+    env = {
+        "REKISTERI_CONFIG": str(demo / "rekisteri.toml"),
+        "REKISTERI_DB": f"sqlite://{demo / 'rekisteri.db'}",
+        "REKISTERI_INBOX": f"maildir://{demo / 'inbox'}",
+        "REKISTERI_SMTP": f"outbox://{demo / 'outbox'}",
+    }
+    for args in (["mailbot", "--once"], ["backup", "create"]):
+        done = rekisteri(args, env)
+        assert done.returncode == 0, done.stderr
+    assert list((demo / "outbox").glob("*.eml"))
+    assert list(demo.rglob("*.age")) or list((demo / "backups").iterdir())
+    assert loose_paths(demo) == []
