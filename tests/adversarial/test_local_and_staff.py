@@ -275,3 +275,58 @@ def test_a_configuration_file_without_secrets_may_stay_readable(sqlite_only, tmp
     )
     config.chmod(0o644)
     assert main(["--config", str(config), "audit", "verify"]) == 0
+
+
+# ---------------------------------------------------------------- item 10: -v
+
+
+SQL_WORDS = ("SELECT", "INSERT", "UPDATE ", "DELETE FROM", "BEGIN", "COMMIT")
+
+
+def test_verbose_never_logs_sql_or_its_parameters(db):
+    """``rekisteri -v`` logged every SQL statement with its parameters (mail bodies,
+    password hashes, customers' addresses)."""
+    from store.consent import record_consent
+    from tests.support.factories import make_customer
+
+    customer = make_customer(customer_no="100001", email="aino.salainen@example.fi")
+    record_consent(customer, "marketing", True, channel="newsletter_signup", actor="@test")
+    database.close()
+    done = rekisteri(
+        ["-v", "consent", "withdraw", "100001", "--purpose", "marketing"], {"REKISTERI_DB": db}
+    )
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert not [word for word in SQL_WORDS if word in said], said
+    assert "aino.salainen" not in said
+
+
+def test_verbose_mailbot_never_logs_the_imap_conversation(db, imap_server, tmp_path):
+    """With ``-v`` the IMAP library logged every line of the conversation: every mail's
+    body, and its sender, went into the journal."""
+    from tests.support.mail import make_mail
+
+    imap_server.append(
+        make_mail(
+            "Aino Salainen <aino.salainen@example.fi>",
+            body="Poistakaa tietoni. Henkilötunnukseni on 010199-123X.",
+        )
+    )
+    database.close()
+    done = rekisteri(
+        ["-v", "mailbot", "--once"],
+        {
+            "REKISTERI_DB": db,
+            "REKISTERI_INBOX": imap_server.url(),
+            "REKISTERI_SMTP": f"outbox://{tmp_path / 'outbox'}",
+        },
+    )
+    assert done.returncode == 0, done.stderr
+    database.connect(reuse_if_open=True)
+    from store.models import InboundMessage
+
+    assert InboundMessage.select().count() == 1
+    said = done.stdout + done.stderr
+    for secret in ("010199-123X", "aino.salainen", "Salainen", imap_server.url().split("@")[0]):
+        assert secret not in said, secret
+    assert not [word for word in SQL_WORDS if word in said]
