@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -330,3 +331,73 @@ def test_verbose_mailbot_never_logs_the_imap_conversation(db, imap_server, tmp_p
     for secret in ("010199-123X", "aino.salainen", "Salainen", imap_server.url().split("@")[0]):
         assert secret not in said, secret
     assert not [word for word in SQL_WORDS if word in said]
+
+
+# ---------------------------------------------------------------- item 15: a stopped import
+
+IMPORT_ROWS = 12_500
+REFUSED_NO = "211000"  # the 11,001st row: in the second part (rows 10,001-12,500)
+
+
+def refuse_row(db: str) -> None:
+    """Make the database itself refuse one customer's insert, as a full disk or a
+    constraint a DBA added would: a trigger, on either backend."""
+    if db.startswith("sqlite"):
+        database.execute_sql(
+            "CREATE TRIGGER refuse_row BEFORE INSERT ON customer"
+            f" WHEN NEW.customer_no = '{REFUSED_NO}'"
+            " BEGIN SELECT RAISE(ABORT, 'the register refuses this row'); END"
+        )
+    else:
+        database.execute_sql(
+            "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'the register refuses this row'; END $$"
+        )
+        database.execute_sql(
+            "CREATE TRIGGER refuse_row BEFORE INSERT ON customer FOR EACH ROW"
+            f" WHEN (NEW.customer_no = '{REFUSED_NO}') EXECUTE FUNCTION refuse_row()"
+        )
+
+
+def allow_rows(db: str) -> None:
+    database.execute_sql(
+        "DROP TRIGGER refuse_row" + ("" if db.startswith("sqlite") else " ON customer")
+    )
+
+
+def test_an_import_stopped_half_way_says_what_it_wrote_and_finishes_when_run_again(
+    db, tmp_path, capsys
+):
+    from cli.main import main
+    from store.models import ConsentEvent, Customer, CustomerSource
+
+    lines = ["customer_no,first_name,last_name,email,marketing_consent"]
+    lines += [
+        f"{200000 + n},Etu{n},Suku{n},asiakas{n}@example.fi,{'yes' if n % 2 else 'no'}"
+        for n in range(IMPORT_ROWS)
+    ]
+    csv_path = tmp_path / "ticketing.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refuse_row(db)
+    command = ["import", "customers", str(csv_path), "--source", "ticketing"]
+    capsys.readouterr()
+    assert main(command) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    written = Customer.select().count()
+    assert written == 10_000  # the first part, committed; the second rolled back whole
+    assert len(err) == 1 and err[0].startswith("rekisteri: Tuonti keskeytyi"), err
+    assert f"tallennettu {written} ja" in err[0] and "refuses this row" in err[0], err[0]
+    assert "Traceback" not in err[0]
+
+    allow_rows(db)
+    assert main(command) == 0
+    assert Customer.select().count() == IMPORT_ROWS
+    numbers = [c.customer_no for c in Customer.select(Customer.customer_no)]
+    assert len(set(numbers)) == IMPORT_ROWS
+    emails = [c.email for c in Customer.select(Customer.email)]
+    assert len(set(emails)) == IMPORT_ROWS
+    assert CustomerSource.select().count() == IMPORT_ROWS  # one ticketing source each
+    consents = ConsentEvent.select().where(ConsentEvent.purpose == "marketing")
+    per_customer = Counter(event.customer_id for event in consents)
+    assert len(per_customer) >= IMPORT_ROWS // 2  # every "yes" at least
+    assert set(per_customer.values()) == {1}  # recorded once, never again by the second run
