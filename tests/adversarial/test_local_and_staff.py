@@ -401,3 +401,72 @@ def test_an_import_stopped_half_way_says_what_it_wrote_and_finishes_when_run_aga
     per_customer = Counter(event.customer_id for event in consents)
     assert len(per_customer) >= IMPORT_ROWS // 2  # every "yes" at least
     assert set(per_customer.values()) == {1}  # recorded once, never again by the second run
+
+
+# ---------------------------------------------------------------- item 3: the fallback
+
+
+def raw_mail(from_header: str, body: str = "Haluan nähdä tietoni.") -> bytes:
+    """A mail with ``from_header`` exactly as written (EmailMessage would refold it)."""
+    return (
+        f"From: {from_header}\r\nTo: tietosuoja@kotkanleffat.fi\r\nSubject: Tietopyynto\r\n"
+        "Date: Tue, 10 Mar 2026 12:00:00 +0200\r\n"
+        f"Message-ID: <{abs(hash(from_header))}@example.fi>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{body}\r\n"
+    ).encode()
+
+
+def mailbot_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes) -> None:
+    from cli.main import main
+    from tests.support.mail import deliver_to_maildir
+
+    deliver_to_maildir(tmp_path / "inbox", [raw])
+    monkeypatch.setenv("REKISTERI_INBOX", f"maildir://{tmp_path / 'inbox'}")
+    monkeypatch.setenv("REKISTERI_SMTP", f"outbox://{tmp_path / 'outbox'}")
+    assert main(["mailbot", "--once"]) == 0
+
+
+@pytest.mark.parametrize(
+    "from_header",
+    ["Aino Virtanen:; <aino.virtanen@example.fi>", "x:y;<aino.virtanen@example.fi>"],
+)
+def test_a_from_the_policy_refuses_gives_the_address_in_angle_brackets(
+    db, tmp_path, monkeypatch, from_header
+):
+    """``email.policy.default`` raises on these (a group with nothing in it before the
+    mailbox); the sender is the addr-spec inside the angle brackets, and nothing else."""
+    import email.policy
+
+    from store.models import InboundMessage, OutboxMail
+
+    with pytest.raises(AttributeError):  # the parser still refuses it, or the test is moot
+        list(email.policy.default.header_factory("From", from_header).addresses)
+    mailbot_once(tmp_path, monkeypatch, raw_mail(from_header))
+    [message] = InboundMessage.select()
+    assert message.from_address == "aino.virtanen@example.fi"
+    assert message.disposition == "new_request"
+    [acknowledgement] = OutboxMail.select()
+    assert acknowledgement.to_address == "aino.virtanen@example.fi"
+
+
+@pytest.mark.parametrize(
+    "from_header",
+    [
+        "x:y; <nobody>",  # the policy refuses it, and no addr-spec in brackets
+        "Aino:; <aino.virtanen@[example.fi>",  # brackets, but no domain in them
+        "x:y;<@example.fi>",
+        ":;",
+        "",
+    ],
+)
+def test_a_from_with_nothing_usable_gives_no_sender_and_no_acknowledgement(
+    db, tmp_path, monkeypatch, from_header
+):
+    from store.models import InboundMessage, OutboxMail
+
+    mailbot_once(tmp_path, monkeypatch, raw_mail(from_header))
+    [message] = InboundMessage.select()
+    assert message.from_address == ""
+    assert message.disposition and message.disposition != "quarantined"
+    assert OutboxMail.select().count() == 0
