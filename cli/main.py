@@ -126,6 +126,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+QUIET_LOGGERS = ("peewee", "imapclient")
+"""Libraries whose DEBUG lines carry personal data; ``-v`` leaves them at warnings."""
+
+
 def _command_in(argv: Sequence[str]) -> str | None:
     """The subcommand named in ``argv`` (the first word that is one), if any."""
     for word in argv:
@@ -145,8 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # Never SQL in the log: its parameters are mail bodies and password hashes.
-    logging.getLogger("peewee").setLevel(logging.WARNING)
+    # Never SQL in the log (its parameters are mail bodies and password hashes), nor the
+    # IMAP conversation (imapclient logs every line at DEBUG: every mail's body).
+    for talkative in QUIET_LOGGERS:
+        logging.getLogger(talkative).setLevel(logging.WARNING)
     language = "fi"
     try:
         settings = load_settings(args.config)

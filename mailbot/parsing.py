@@ -312,12 +312,24 @@ def _can_address(address: str) -> bool:
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,64}@[^<>@\s]{1,255})>")
+# What the fallback believes: a dot-atom local part and a host name (letters of any
+# script, digits, inner hyphens), never brackets, quotes or other specials
+# (``<aino@[example.fi>`` was taken as the sender ``aino@[example.fi``).
+_FALLBACK_LOCAL = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
+_FALLBACK_DOMAIN = re.compile(r"[^\W_]+(?:-+[^\W_]+)*(?:\.[^\W_]+(?:-+[^\W_]+)*)+")
 
 
 def _angle_address(values: list[str]) -> tuple[str, str]:
     for value in values:
         match = _ANGLE_ADDRESS.search(str(value))
-        if match and _is_address(match.group(1)):
+        if not match:
+            continue
+        local, _, domain = match.group(1).strip().rpartition("@")
+        if (
+            _is_address(match.group(1))
+            and _FALLBACK_LOCAL.fullmatch(local)
+            and _FALLBACK_DOMAIN.fullmatch(domain)
+        ):
             return "", storable(match.group(1).strip().lower())
     return "", ""
 

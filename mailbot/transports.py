@@ -20,7 +20,6 @@ through either) and :class:`DeliveryFailed` (this one mail, transient or permane
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import aiosmtplib
 
 from store.config import Settings
 from store.db import redact
+from store.encryption import write_private_file
 from store.errors import ConfigError
 from store.outbox import eml_path
 from store.urls import file_url_path, scheme_of
@@ -270,15 +270,15 @@ class FileTransport:
     def _write(self, raw: bytes, message_id: str) -> str:
         if not self._ready:
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as error:
                 raise ConnectionProblem(f"cannot create {self.folder}: {error.strerror}") from None
             self._ready = True
         path = self.path_for(message_id)
-        partial = path.with_name(f".{path.name}.partial")
         try:
-            partial.write_bytes(raw)
-            os.replace(partial, path)  # a reader never sees half a mail
+            # 0600 whatever the umask (a data package may be attached), through a
+            # temporary file and a rename: a reader never sees half a mail.
+            write_private_file(path, raw)
         except OSError as error:
             raise ConnectionProblem(f"cannot write {path}: {error.strerror}") from None
         return f"written to {path}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -234,8 +235,10 @@ def load_settings(
     environ = os.environ if environ is None else environ
     data = _embedded_defaults()
     config_path = path or environ.get("REKISTERI_CONFIG")
+    from_file: dict[str, Any] = {}
     if config_path:
-        _merge(data, _read_toml(Path(config_path)), where="")
+        from_file = _read_toml(Path(config_path))
+        _merge(data, from_file, where="")
     for variable, (section, key) in ENVIRONMENT.items():
         if environ.get(variable):
             data[section][key] = environ[variable]
@@ -246,8 +249,63 @@ def load_settings(
     }
     settings = _validated(data)
     _check_urls(settings, from_environment)
+    if config_path:
+        refuse_readable_secrets(Path(config_path), from_file)
     _check_backup_keep(settings)
     return fill_placeholders(settings)
+
+
+SECRET_URLS = (("database", "url"), ("mail", "inbox"), ("mail", "smtp"))
+"""The settings whose URL may carry a password (``user:password@`` or ``?password=``)."""
+
+
+def secrets_in(data: Mapping[str, Any]) -> list[str]:
+    """The settings of a configuration file's own ``data`` that hold a secret."""
+    found = []
+    newsletter = data.get("newsletter")
+    if isinstance(newsletter, dict) and newsletter.get("token_secret"):
+        found.append("newsletter.token_secret")
+    for section, key in SECRET_URLS:
+        table = data.get(section)
+        url = table.get(key) if isinstance(table, dict) else None
+        if isinstance(url, str) and _url_has_password(url):
+            found.append(f"{section}.{key}")
+    return found
+
+
+def _url_has_password(url: str) -> bool:
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        return bool(parts.password) or any(
+            name.lower() == "password" and value
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        )
+    except ValueError:
+        return True  # cannot tell: as careful as with one
+
+
+def refuse_readable_secrets(path: Path, data: Mapping[str, Any]) -> None:
+    """A configuration file holding a secret (the newsletter links' key, a password in a
+    URL) that other users of the machine can read or write is refused with the command
+    that fixes it, as the register itself is (store.db); one with no secret may be."""
+    secrets = secrets_in(data)
+    if not secrets:
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        raise ConfigError(
+            f"{path} holds a secret ({', '.join(secrets)}) and other users of this machine"
+            f" can read it (mode {mode:04o}): run `chmod 600 {path}`",
+            key="error.config_secret_readable",
+            path=str(path),
+            setting=", ".join(secrets),
+            mode=f"{mode:04o}",
+        )
 
 
 def _check_backup_keep(settings: Settings) -> None:

@@ -220,7 +220,11 @@ def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> Non
         )
         for row in rows
     ]
-    db.cursor().executemany(sql, values)
+    # The driver's own errors as peewee's (as every other statement raises them), so a
+    # refusal by the database reaches callers as a peewee.DatabaseError they can catch
+    # (an import stopped half-way says what it wrote), not as an internal error.
+    with peewee.__exception_wrapper__:
+        db.cursor().executemany(sql, values)
 
 
 # Fields whose Python value (str, int or None) is already what the driver stores.

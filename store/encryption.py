@@ -87,10 +87,12 @@ def write_key_pair(identity: Identity, identity_file: Path, recipient_file: Path
 
 
 def write_private_file(path: Path, data: bytes) -> None:
-    """``data`` into ``path`` (mode 0600) through a temporary file and a rename."""
+    """``data`` into ``path`` (mode 0600, its folder made 0700, whatever the umask)
+    through a temporary file and a rename."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     part = path.with_name(f".{path.name}.part")
     descriptor = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a part left behind by an older version keeps its mode
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()

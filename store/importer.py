@@ -455,12 +455,24 @@ def import_customers(
 
 
 def _in_transactions(
-    items: list[Any], write: Callable[[list[Any]], None], size: int = TRANSACTION_ROWS
+    items: list[Any],
+    write: Callable[[list[Any]], None],
+    size: int = TRANSACTION_ROWS,
+    *,
+    report: ImportReport | None = None,
 ) -> None:
-    """``write`` each part of ``items`` in a transaction of its own."""
+    """``write`` each part of ``items`` in a transaction of its own.  ``report`` counts
+    only what was committed: a part the database refused is rolled back whole, and so
+    are the counts it made (a stopped import said 11,000 written when 10,000 were)."""
     for start in range(0, len(items), size):
-        with database.atomic():
-            write(items[start : start + size])
+        counted = {k: v for k, v in vars(report).items() if isinstance(v, int)} if report else {}
+        try:
+            with database.atomic():
+                write(items[start : start + size])
+        except BaseException:
+            for name, value in counted.items():
+                setattr(report, name, value)
+            raise
 
 
 def _write(
@@ -505,7 +517,7 @@ def _write(
         rows_by_customer.update(_insert_new(part, now, report))
         audit.record("import.part", actor, source=source, file=file_name, created=len(part))
 
-    _in_transactions(pending, insert)
+    _in_transactions(pending, insert, report=report)
     restricted = restricted_ids()
 
     def update(part: list[tuple[int, tuple[dict[str, Any], CustomerRow]]]) -> None:
@@ -522,7 +534,7 @@ def _write(
             else:
                 report.unchanged += 1
 
-    _in_transactions(list(updates.items()), update)
+    _in_transactions(list(updates.items()), update, report=report)
     customer_ids = list(rows_by_customer)
     _add_sources(customer_ids, source, now)
     state = _current_consents(rows_by_customer)
@@ -537,6 +549,7 @@ def _write(
             now,
             report,
         ),
+        report=report,
     )
     if progress:
         progress(len(rows), len(rows))

@@ -42,6 +42,7 @@ from store.attached_file import AttachedFile
 from store.config import LANGUAGES, Settings
 from store.consent import PURPOSES, consent_state, suppression_of
 from store.customers import format_phone
+from store.encryption import write_private_file
 from store.i18n import format_date, format_datetime, translate, words_for
 from store.models import (
     Attachment,
@@ -660,13 +661,13 @@ def package_files(package: DataPackage, password: str | None = None) -> list[Att
 def write_package(
     package: DataPackage, out_dir: Path | str, password: str | None = None
 ) -> list[Path]:
-    """Write the package's files into ``out_dir`` (created if missing); returns their paths."""
+    """Write the package's files into ``out_dir`` (created 0700 if missing), each 0600
+    whatever the umask; returns their paths."""
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for item in package_files(package, password):
         path = folder / item.filename
-        path.write_bytes(item.data)
+        write_private_file(path, item.data)
         paths.append(path)
     return paths
 

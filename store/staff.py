@@ -112,20 +112,21 @@ def set_enabled(name: str, enabled: bool, actor: str) -> Staff:
     require_active(actor, role="admin")
     with database.atomic():
         staff = get_staff(name)
-        staff.enabled = enabled
-        staff.failed_attempts = 0
-        staff.locked_until = None
-        staff.save()
+        # Only these columns: a whole-row save() from a copy read a moment ago would undo
+        # what a login or a password change wrote meanwhile.
+        _update_only(
+            staff, {Staff.enabled: enabled, Staff.failed_attempts: 0, Staff.locked_until: None}
+        )
         audit.record("staff.enabled" if enabled else "staff.disabled", actor, staff=name)
-    return staff
+    return get_staff(name)
 
 
 def set_password(name: str, password: str, actor: str) -> None:
     check_password_strength(password)
+    password_hash = _hasher.hash(password)  # before the transaction: it takes a while
     with database.atomic():
-        staff = get_staff(name)
-        staff.password_hash = _hasher.hash(password)
-        staff.save()
+        # The hash alone: the failures counted meanwhile and a disable stay as they are.
+        _update_only(get_staff(name), {Staff.password_hash: password_hash})
         audit.record("staff.password_changed", actor, staff=name)
 
 
@@ -171,11 +172,15 @@ def set_language(name: str, language: str, actor: str) -> Staff:
     if language not in ("fi", "en"):
         raise InvalidInput("language must be fi or en")
     with database.atomic():
-        staff = get_staff(name)
-        staff.language = language
-        staff.save()
+        _update_only(get_staff(name), {Staff.language: language})
         audit.record("staff.language_changed", actor, staff=name, language=language)
-    return staff
+    return get_staff(name)
+
+
+def _update_only(staff: Staff, columns: dict[Any, Any]) -> None:
+    """Write ``columns`` of ``staff``'s row and nothing else (never ``save()``: it writes
+    every column from the copy in hand, undoing whatever another process wrote since)."""
+    Staff.update(columns).where(Staff.id == staff.id).execute()
 
 
 def authenticate(
