@@ -114,7 +114,7 @@ class ParsedMessage:
         values = self.header_values("From")
         if len(values) > 1:
             return True
-        return bool(values) and len([a for _, a in email.utils.getaddresses(values) if a]) > 1
+        return len([a for _, a in email.utils.getaddresses(values) if "@" in a]) > 1
 
     @property
     def sender_untrusted(self) -> bool:

@@ -1,8 +1,9 @@
 """The breach register (GDPR Art. 33–34): every breach documented, notified or not.
 
 Plain functions over :class:`~store.models.Breach`; each change writes its audit event in
-the same transaction.  Audit payloads carry the breach id, field names and decisions, never
-the texts themselves (a description may name people).
+the same transaction, and first asks :func:`store.staff.require_active` (a member disabled
+since logging in is refused in every open session).  Audit payloads carry the breach id,
+field names and decisions, never the texts themselves (a description may name people).
 
 **72 hours.**  The authority must be told within 72 hours of the controller becoming aware
 (Art. 33(1)): :func:`deadline_at` is that instant, ``discovered_at`` plus exactly 72 hours of
@@ -38,6 +39,7 @@ from store.models import (
     database,
 )
 from store.sanitise import clean_text
+from store.staff import require_active
 
 AUTHORITY_DEADLINE = timedelta(hours=72)
 
@@ -136,6 +138,7 @@ def record_breach(
 ) -> Breach:
     """Enter a breach in the register.  The contact point defaults to the controller's
     privacy officer (``[controller]`` settings) when ``controller`` is given."""
+    require_active(actor)
     if not what.strip():
         raise InvalidInput("describe what happened", key="breach.what_required")
     values = _validated({"discovered_at": discovered_at, "occurred_at": occurred_at, **fields})
@@ -161,6 +164,7 @@ def record_breach(
 
 def update_breach(breach: Breach, actor: str, **changes: Any) -> list[str]:
     """Fill in or correct register fields; returns the names of the fields that changed."""
+    require_active(actor)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidInput(
@@ -187,6 +191,7 @@ def update_breach(breach: Breach, actor: str, **changes: Any) -> list[str]:
 def set_notice_texts(breach: Breach, language: str, actor: str, **texts: str | None) -> list[str]:
     """Write the customer notice's texts in ``language`` (``what``, ``consequences``,
     ``measures``, ``advice``); an empty text removes that language's version."""
+    require_active(actor)
     if language not in LANGUAGES:
         raise InvalidInput(
             f"language must be one of {', '.join(LANGUAGES)}",
@@ -234,6 +239,7 @@ def decide(
 ) -> Breach:
     """Record whether the authority (``which="authority"``) or the people (``"people"``)
     must be told, with the reasoning.  A decision may be revised; the trail keeps each."""
+    require_active(actor)
     if which not in DECISIONS:
         raise InvalidInput(f"decide on one of {', '.join(DECISIONS)}")
     if not reason.strip():
@@ -281,6 +287,7 @@ def record_filing(
     The first filing is the notification; a later one is a supplement (Art. 33(4) allows
     the information in phases).  A filing after the 72 hours needs the reasons for the delay.
     """
+    require_active(actor)
     if not filed_by.strip():
         raise InvalidInput("name who filed the notification", key="breach.by_required")
     if breach.authority_required is None:
@@ -335,6 +342,7 @@ def start_notices(breach: Breach, actor: str, decided_by: str | None = None) -> 
     """The breach's notice mailing, created on first use.  When nobody has decided yet
     whether to tell the people, the decision is recorded (by ``decided_by``, default
     ``actor``) with the privacy notice's promise as its reasoning."""
+    require_active(actor)
     if breach.people_required is False:
         raise RuleViolation(
             "the people were decided not to be told", key="breach.people_not_required", id=breach.id
@@ -392,6 +400,7 @@ def mark_informed(
 ) -> None:
     """Record that the customer was told of the breach another way (Art. 34): how, when
     and by whom.  The audit event names the channel, never the note."""
+    require_active(actor)
     try:
         how = InformedChannel(channel)
     except ValueError:

@@ -23,6 +23,7 @@ from store import audit, clock, consent, mailings
 from store.config import LANGUAGES
 from store.errors import InvalidInput, NotFound
 from store.models import Customer, Mailing, MailingRecipient, Newsletter, OutboxMail, database
+from store.staff import require_active
 
 KIND = "newsletter"
 TEMPLATE = "newsletter"
@@ -105,6 +106,7 @@ def find_or_create(
     subject: str, bodies: Mapping[str, str], actor: str, subjects: Mapping[str, str] | None = None
 ) -> tuple[Newsletter, bool]:
     """The issue with these texts, created (and audited) unless it exists; True if new."""
+    require_active(actor)
     all_subjects, clean = prepare(subject, bodies, subjects)
     digest = content_digest(all_subjects, clean)
     found = Newsletter.get_or_none(Newsletter.digest == digest)
@@ -155,6 +157,7 @@ def find_mailing(newsletter: Newsletter) -> Mailing | None:
 
 
 def start_mailing(newsletter: Newsletter, actor: str) -> Mailing:
+    require_active(actor)
     return mailings.start_mailing(KIND, TEMPLATE, actor, newsletter_id=newsletter.id)
 
 

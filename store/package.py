@@ -272,6 +272,10 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
         "reason": "the mass mailing's bookkeeping",
         "language": "the mail's language, given with the mail",
         "created_at": "the mail's time, given with the mail",
+        "informed_how": "told of a breach another way: given in the processing log",
+        "informed_at": "told of a breach another way: given in the processing log",
+        "informed_by": STAFF_IDENTITY,
+        "informed_note": "the staff's working note of a letter or call; the act is in the log",
     },
 }
 """Fields of the person's rows deliberately left out, and why."""

@@ -14,6 +14,15 @@ from store.config import Settings, load_settings
 from tests.support.factories import make_customer
 
 
+@pytest.fixture(autouse=True)
+def anna_on_staff(db):
+    """The staff member who acts in these tests (every act asks whether its member is
+    enabled)."""
+    from tests.support.factories import make_staff
+
+    make_staff("anna")
+
+
 @pytest.fixture
 def controller_settings() -> Settings:
     settings = load_settings(environ={})

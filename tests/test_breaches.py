@@ -11,6 +11,16 @@ from store.config import load_settings
 from store.errors import InvalidInput, RuleViolation
 from store.models import AuditEvent, Breach
 
+
+@pytest.fixture(autouse=True)
+def anna_on_staff(db):
+    """The staff member who acts in these tests (every act asks whether its member is
+    enabled)."""
+    from tests.support.factories import make_staff
+
+    make_staff("anna")
+
+
 HELSINKI_SPRING_FORWARD = "2026-03-29T03:00:00+02:00"  # clocks go 03:00 → 04:00
 HELSINKI_FALL_BACK = "2026-10-25T04:00:00+03:00"  # clocks go 04:00 → 03:00
 

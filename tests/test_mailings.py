@@ -19,6 +19,15 @@ from store.models import AuditEvent, Customer, Mailing, MailingRecipient, Outbox
 from tests.support.factories import make_customer
 
 
+@pytest.fixture(autouse=True)
+def anna_on_staff(db):
+    """The staff member who acts in these tests (every act asks whether its member is
+    enabled)."""
+    from tests.support.factories import make_staff
+
+    make_staff("anna")
+
+
 @pytest.fixture
 def settings():
     return load_settings(environ={})

@@ -621,3 +621,23 @@ async def test_a_stored_value_that_looks_like_markup_is_shown_as_written(desk):
         assert str(found.get_row_at(0)[0]) == forged
         await pilot.click("#customer-table")
         assert app.is_running
+
+
+def test_a_member_disabled_since_logging_in_can_no_longer_act_on_breaches_or_newsletters(db):
+    """Breach and newsletter acts did not ask whether their member was still enabled: a
+    disabled admin kept them until the desk's timer logged the session out."""
+    from store import breaches, clock, newsletters
+    from store.errors import StaffNotActive
+    from store.models import Staff
+    from tests.support.factories import make_staff
+
+    make_staff("anna")
+    breach = breaches.record_breach(discovered_at=clock.now(), what="Vuoto.", actor="anna")
+    Staff.update(enabled=False).where(Staff.name == "anna").execute()
+    with pytest.raises(StaffNotActive):
+        breaches.update_breach(breach, "anna", what="Korjattu kuvaus.")
+    with pytest.raises(StaffNotActive):
+        breaches.decide(breach, "people", True, "Riski on suuri.", decided_by="anna", actor="anna")
+    with pytest.raises(StaffNotActive):
+        newsletters.find_or_create("Uutiskirje", {"fi": "Tervetuloa!"}, "anna")
+    assert breaches.get_breach(breach.id).what == "Vuoto."

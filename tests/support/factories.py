@@ -72,3 +72,11 @@ def make_outbox_mail(
         request=request,
         **options,
     )
+
+
+def make_staff(name: str, role: str = "handler") -> None:
+    """A staff member who may act (``require_active`` asks), made without an audit event
+    so a test's own clock decides the first event's time; never logs in (no password)."""
+    from store.models import Staff
+
+    Staff.create(name=name, role=role, password_hash="!", created_at=clock.now())

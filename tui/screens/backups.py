@@ -17,6 +17,8 @@ from textual.widgets import Static
 
 from store import backup, clock
 from store.i18n import format_date, format_datetime, format_size
+from store.models import database
+from store.staff import require_active
 from tui.screens.base import TableScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.keyed_table import KeyedTable
@@ -161,6 +163,8 @@ class BackupsScreen(TableScreen):
         description="make a backup",
     )
     def create(self) -> None:
+        with database.connection_context():
+            require_active(self.session.name, role="admin")  # an admin still, this minute
         self.post_message(self.Created(backup.create(self.rekisteri.settings)))
 
     @on(Created)
