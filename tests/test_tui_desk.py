@@ -5,6 +5,7 @@ one request, a failed mail sent again, and a request made by phone (TUI and CLI)
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from cli.main import main
 from mailbot import acts
@@ -265,3 +266,37 @@ async def test_the_audit_log_reads_in_words_and_is_searched_by_them(desk):
             table.row_count
             == AuditEvent.select().where(AuditEvent.action == "request.received").count()
         )
+
+
+async def test_a_reply_half_written_at_logout_comes_back_to_the_same_staff_member(
+    desk, frozen_clock
+):
+    """Issue 15: the idle logout during a long call lost whatever was half written."""
+    from store import clock
+    from tui.screens.login import LoginScreen
+
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await press_and_settle(pilot, "r")
+        await pilot.press(*"Soitamme teille huomenna")
+        frozen_clock(clock.now() + timedelta(minutes=16))
+        await app.check_idle_logout()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+
+        await log_in(pilot, "emma")  # a colleague at the same desk sees nothing of it
+        assert not any("tallessa" in text or "kept" in text for text in messages(app))
+        await open_request(pilot, desk.access)
+        await press_and_settle(pilot, "r")
+        assert app.screen.query_one("#reply-text", TextEditor).text == ""
+        await app.logout()
+        await settle(pilot)
+
+        await log_in(pilot, "anna")
+        assert any(f"vastaus pyyntöön {desk.access}" in text for text in messages(app))
+        await open_request(pilot, desk.access)
+        await press_and_settle(pilot, "r")
+        assert isinstance(app.screen, ReplyDialog)
+        assert app.screen.query_one("#reply-text", TextEditor).text == "Soitamme teille huomenna"

@@ -23,7 +23,9 @@ from store.errors import RekisteriError, StaffNotActive
 from store.i18n import translate
 from store.models import database
 from tui.commands import RekisteriCommands
+from tui.dialogs.base import Dialog
 from tui.dialogs.help import HelpDialog
+from tui.drafts import Drafts
 from tui.screens.base import RekisteriScreen
 from tui.screens.login import LoginScreen
 from tui.screens.queue import QueueScreen
@@ -74,6 +76,7 @@ class RekisteriApp(App[None]):
         self.login_as = login_as
         self.cursor_blink = cursor_blink
         self.last_activity: datetime = clock.now()
+        self.drafts = Drafts()
 
     # ------------------------------------------------------------ language
 
@@ -107,6 +110,35 @@ class RekisteriApp(App[None]):
         self.session = event.session
         self.last_activity = clock.now()
         self.switch_screen(QueueScreen())
+        waiting = self.drafts.waiting(event.session.name)
+        if waiting:
+            self.notify(
+                self.t(
+                    "tui.drafts.waiting",
+                    count=len(waiting),
+                    where=", ".join(
+                        self.t(
+                            f"tui.drafts.{key.partition(':')[0]}", reference=key.partition(":")[2]
+                        )
+                        for key in waiting
+                    ),
+                ),
+                timeout=10,
+            )
+
+    def take_draft(self, key: str) -> str:
+        """The current staff member's draft for ``key`` (a dialog opening again)."""
+        return self.drafts.take(self.session.name, key) if self.session else ""
+
+    def keep_drafts(self) -> None:
+        """Before the session's screens close: every half-written text in them."""
+        if self.session is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, Dialog) and screen.draft_key:
+                self.drafts.keep(self.session.name, screen.draft_key, screen.draft_text())
+            for key, text in getattr(screen, "drafts", lambda: {})().items():
+                self.drafts.keep(self.session.name, key, text)
 
     async def logout(self, notice: str = "") -> None:
         """Back to the login screen, with every screen of the session closed.
@@ -115,6 +147,7 @@ class RekisteriApp(App[None]):
         asking their ``check_action``) may still read it.
         """
         self.login_as = None
+        self.keep_drafts()
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(LoginScreen(notice=notice))

@@ -8,7 +8,7 @@ the act, the change and the mail in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +27,7 @@ from store.package import new_password
 from tui.data.request import RequestView, load_request, request_signature
 from tui.dialogs.ask_more import AskMoreDialog
 from tui.dialogs.assign import AssignDialog
+from tui.dialogs.base import Dialog
 from tui.dialogs.call import CallDialog, CallInfo, CallOutcome
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.erasure import ErasureDialog, describe
@@ -49,6 +50,8 @@ from tui.widgets.request_panels import (
     ThreadPanel,
     TrailTable,
 )
+
+DialogT = TypeVar("DialogT", bound=Dialog[Any])
 
 OPEN_ONLY = (
     "call",
@@ -471,6 +474,16 @@ class RequestScreen(RekisteriScreen):
 
     # ------------------------------------------------------------ reply, note, handler
 
+    def with_draft(self, dialog: DialogT, kind: str) -> DialogT:
+        """``dialog``, its text kept as a draft if the session ends while it is open."""
+        dialog.draft_key = f"{kind}:{self.reference}"
+        return dialog
+
+    def drafts(self) -> dict[str, str]:
+        """Text written on this screen and not sent (a reply cancelled in its preview),
+        kept if the session ends (:mod:`tui.drafts`)."""
+        return {f"reply:{self.reference}": self.reply_draft} if self.reply_draft else {}
+
     def action_reply(self) -> None:
         view = self.view
         if view is None:
@@ -483,7 +496,10 @@ class RequestScreen(RekisteriScreen):
                 self.plan("reply", {"text": choice.text, "language": choice.language})
 
         self.app.push_screen(
-            ReplyDialog(view.reference, to, view.language, self.reply_draft), written
+            self.with_draft(
+                ReplyDialog(view.reference, to, view.language, self.reply_draft), "reply"
+            ),
+            written,
         )
 
     def action_note(self) -> None:
@@ -492,10 +508,13 @@ class RequestScreen(RekisteriScreen):
                 self.run_small("note", note)
 
         self.app.push_screen(
-            ReasonDialog(
-                self.t("tui.desk.note.title", reference=self.reference),
-                self.t("tui.desk.note.intro"),
-                submit=self.t("tui.desk.note.submit"),
+            self.with_draft(
+                ReasonDialog(
+                    self.t("tui.desk.note.title", reference=self.reference),
+                    self.t("tui.desk.note.intro"),
+                    submit=self.t("tui.desk.note.submit"),
+                ),
+                "note",
             ),
             written,
         )
@@ -654,7 +673,7 @@ class RequestScreen(RekisteriScreen):
             if choice is not None:
                 self.plan("reject", {"ground": choice.ground, "reason": choice.reason})
 
-        self.app.push_screen(RejectDialog(self.reference), chosen)
+        self.app.push_screen(self.with_draft(RejectDialog(self.reference), "reject"), chosen)
 
     def action_extend(self) -> None:
         view = self.view
@@ -676,7 +695,7 @@ class RequestScreen(RekisteriScreen):
             if reason:
                 self.plan("ask_more", {"reason": reason})
 
-        self.app.push_screen(AskMoreDialog(self.reference), reasoned)
+        self.app.push_screen(self.with_draft(AskMoreDialog(self.reference), "ask_more"), reasoned)
 
     def action_dismiss_request(self) -> None:
         def confirmed(yes: bool | None) -> None:
