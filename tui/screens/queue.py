@@ -269,10 +269,18 @@ class QueueScreen(RekisteriScreen):
     @on(Select.Changed, "#queue-status")
     def _status_changed(self, event: Select.Changed) -> None:
         self.queue_filter = replace(self.queue_filter, status=str(event.value))
+        self.back_to_table(event.select)
 
     @on(Select.Changed, "#queue-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
         self.queue_filter = replace(self.queue_filter, kind=str(event.value))
+        self.back_to_table(event.select)
+
+    def back_to_table(self, select: Select[str]) -> None:
+        """A filter chosen: the keys go back to the queue (``j``/``k`` move in it, not
+        through the filter's options)."""
+        if select.has_focus_within:  # (not when the value was set by the program)
+            self.call_after_refresh(self.query_one(QueueTable).focus)
 
     # ------------------------------------------------------------ actions
 

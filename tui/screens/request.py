@@ -239,6 +239,19 @@ class RequestScreen(RekisteriScreen):
     def compose(self) -> ComposeResult:
         t, language = self.t, self.session.language
         yield RequestSummary(t, language, id="request-summary").data_bind(RequestScreen.view)
+        with TabbedContent(id="request-tabs"):
+            with TabPane(t("tui.request.tab.message"), id="tab-message"):
+                yield MessagePanel(t, language, id="message-panel").data_bind(
+                    RequestScreen.view, RequestScreen.show_details
+                )
+            with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
+                yield CandidateTable(t, language, id="candidates").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
+                yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
+                yield CallsPanel(t, language, id="calls").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.trail"), id="tab-trail"):
+                yield TrailTable(t, language, id="trail").data_bind(RequestScreen.view)
         with Horizontal(id="request-actions"):
             yield Button(
                 t("tui.request.button.call"), id="button-call", compact=True, action="screen.call"
@@ -263,20 +276,6 @@ class RequestScreen(RekisteriScreen):
                 compact=True,
                 action="screen.ask_more",
             )
-
-        with TabbedContent(id="request-tabs"):
-            with TabPane(t("tui.request.tab.message"), id="tab-message"):
-                yield MessagePanel(t, language, id="message-panel").data_bind(
-                    RequestScreen.view, RequestScreen.show_details
-                )
-            with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
-                yield CandidateTable(t, language, id="candidates").data_bind(RequestScreen.view)
-            with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
-                yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
-            with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
-                yield CallsPanel(t, language, id="calls").data_bind(RequestScreen.view)
-            with TabPane(t("tui.request.tab.trail"), id="tab-trail"):
-                yield TrailTable(t, language, id="trail").data_bind(RequestScreen.view)
         yield Static(t("tui.request.loading"), id="request-loading")
         yield KeyBar()
 

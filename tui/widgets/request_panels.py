@@ -23,7 +23,7 @@ Translate = Callable[..., str]
 
 class RequestPart:
     """What every part shares: the screen's ``view`` and the staff member's language.  Put
-    before the Textual class it extends: ``class CallsPanel(RequestPart, Static)``."""
+    before the Textual class it extends: ``class TrailTable(RequestPart, PlainTable)``."""
 
     view: reactive[RequestView | None] = reactive(None, init=False)
 
@@ -233,11 +233,14 @@ class ThreadPanel(RequestPart, VerticalScroll):
         self.query_one("#thread-text", Static).update(text)
 
 
-class CallsPanel(RequestPart, Static):
-    """The verification calls logged so far."""
+class CallsPanel(RequestPart, VerticalScroll):
+    """The verification calls logged so far (it takes the focus: ``4`` and the arrows)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="calls-text")
 
     def watch_view(self, view: RequestView | None) -> None:
-        if view is None:
+        if view is None or not self.is_mounted:
             return
         t = self.translate
         lines = [
@@ -251,7 +254,7 @@ class CallsPanel(RequestPart, Static):
         if view.unreachable_offered:
             lines.append("")
             lines.append(f"[bold yellow]{escape(t('tui.call.offer_letter'))}[/]")
-        self.update("\n".join(lines))
+        self.query_one("#calls-text", Static).update("\n".join(lines))
 
 
 class TrailTable(RequestPart, PlainTable):
