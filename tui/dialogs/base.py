@@ -1,11 +1,15 @@
-"""What the dialogs share: translation through the app, and Escape to cancel."""
+"""What the dialogs share: translation through the app, Escape to cancel, and a key bar of
+their own (the keys of the dialog, not those of the screen behind it)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
+
+from tui.widgets.key_bar import KeyBar
 
 ResultType = TypeVar("ResultType")
 
@@ -16,6 +20,10 @@ class Dialog(ModalScreen[ResultType]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "tui.key.cancel", id="dialog.cancel", tooltip="tui.tip.cancel"),
     ]
+
+    @on(events.Mount)
+    def _key_bar(self) -> None:
+        self.mount(KeyBar())
 
     def t(self, key: str, /, **params: Any) -> str:
         return self.app.t(key, **params)  # type: ignore[attr-defined]
