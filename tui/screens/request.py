@@ -351,9 +351,9 @@ class RequestScreen(RekisteriScreen):
         approve.tooltip = (
             None if view.can_approve else self.t(view.approve_refusal, reference=view.reference)
         )
-        for button in self.query("#request-actions Button"):
-            if button.id != "button-approve":
-                button.disabled = not view.is_open
+        # A closed request shows how it ended; the acts that cannot apply to it are gone
+        # (buttons and keys alike), while a reply and a note still can be written.
+        self.query_one("#request-actions").display = view.is_open
         if first and view.match_state == "candidates" and view.candidates:
             self.query_one(TabbedContent).active = "tab-candidates"
             self.query_one(CandidateTable).focus()
@@ -361,8 +361,11 @@ class RequestScreen(RekisteriScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         view = self.view
-        if action in OPEN_ONLY and (view is None or not view.is_open):
-            return None  # shown dimmed: the request is closed (or not loaded yet)
+        if action in OPEN_ONLY:
+            if view is None:
+                return None  # shown dimmed until the request is loaded
+            if not view.is_open:
+                return False  # hidden: the request is closed
         if action == "unreachable":
             return bool(view and view.unreachable_offered) or None
         if action == "resume":
