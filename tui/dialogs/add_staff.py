@@ -12,6 +12,7 @@ from textual.widgets import Button, Label, Select, Static
 from store.models import ROLES
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextInput
+from tui.widgets.marks import MarkedSelect
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class AddStaffDialog(Dialog[NewStaff]):
                 yield Label(t("tui.staff.display_name"))
                 yield TextInput(id="staff-display", compact=True)
                 yield Label(t("col.role"))
-                yield Select(
+                yield MarkedSelect(
                     [(t(f"tui.role.{role}"), role) for role in ROLES],
                     value="handler",
                     allow_blank=False,
@@ -42,7 +43,7 @@ class AddStaffDialog(Dialog[NewStaff]):
                     compact=True,
                 )
                 yield Label(t("col.language"))
-                yield Select(
+                yield MarkedSelect(
                     [(t("tui.language.fi"), "fi"), (t("tui.language.en"), "en")],
                     value="fi",
                     allow_blank=False,
