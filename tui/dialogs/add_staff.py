@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,7 +26,16 @@ class NewStaff:
     password: str
 
 
-class AddStaffDialog(Dialog[NewStaff]):
+class AddStaffDialog(Dialog[Any]):
+    """Adds the member through ``add`` (run on the database in a worker) and closes with
+    what it returns; a refusal (a weak password, a name taken) stays beside the fields."""
+
+    PROBLEM = "#staff-problem"
+
+    def __init__(self, add: Callable[[NewStaff], Any]) -> None:
+        super().__init__()
+        self.add = add
+
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(classes="dialog"):
@@ -53,6 +64,7 @@ class AddStaffDialog(Dialog[NewStaff]):
                 yield Label(t("tui.login.password"))
                 yield TextInput(id="staff-password", password=True, compact=True)
             yield Static(t("tui.staff.password_hint"), classes="dialog-hint")
+            yield Static("", id="staff-problem", classes="warning")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.staff.add"), id="add", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
@@ -62,15 +74,15 @@ class AddStaffDialog(Dialog[NewStaff]):
 
     @on(Button.Pressed, "#add")
     def _add(self) -> None:
-        self.dismiss(
-            NewStaff(
-                name=self.query_one("#staff-name", TextInput).value.strip(),
-                display_name=self.query_one("#staff-display", TextInput).value.strip(),
-                role=str(self.query_one("#staff-role", Select).value),
-                language=str(self.query_one("#staff-language", Select).value),
-                password=self.query_one("#staff-password", TextInput).value,
-            )
+        new = NewStaff(
+            name=self.query_one("#staff-name", TextInput).value.strip(),
+            display_name=self.query_one("#staff-display", TextInput).value.strip(),
+            role=str(self.query_one("#staff-role", Select).value),
+            language=str(self.query_one("#staff-language", Select).value),
+            password=self.query_one("#staff-password", TextInput).value,
         )
+        self.show_problem("")
+        self.checked(lambda: self.add(new))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
