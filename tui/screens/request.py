@@ -611,12 +611,18 @@ class RequestScreen(RekisteriScreen):
                 "language": customer.language,
             }
 
-            def edited(changes: dict[str, str] | None) -> None:
-                if changes is not None:
-                    self.plan("rectification", {"changes": changes})
+            def planned(proposal: Proposal | None) -> None:
+                if proposal is not None:
+                    self.post_message(self.Planned(proposal))
 
             self.app.push_screen(
-                RectificationDialog(view.reference, current, view.proposed_changes), edited
+                RectificationDialog(
+                    view.reference,
+                    current,
+                    view.proposed_changes,
+                    lambda changes: self.plan_now("rectification", {"changes": changes}),
+                ),
+                planned,
             )
             return
         if view.kind == "objection" and view.can_approve:
@@ -667,18 +673,31 @@ class RequestScreen(RekisteriScreen):
             return
         new_due = deadlines.extended_due_at(view.original_due_at)
 
-        def reasoned(reason: str | None) -> None:
-            if reason:
-                self.plan("extend", {"reason": reason})
+        def planned(proposal: Proposal | None) -> None:
+            if proposal is not None:
+                self.post_message(self.Planned(proposal))
 
-        self.app.push_screen(ExtendDialog(view.reference, view.due_at, new_due), reasoned)
+        self.app.push_screen(
+            ExtendDialog(
+                view.reference,
+                view.due_at,
+                new_due,
+                lambda reason: self.plan_now("extend", {"reason": reason}),
+            ),
+            planned,
+        )
 
     def action_ask_more(self) -> None:
-        def reasoned(reason: str | None) -> None:
-            if reason:
-                self.plan("ask_more", {"reason": reason})
+        def planned(proposal: Proposal | None) -> None:
+            if proposal is not None:
+                self.post_message(self.Planned(proposal))
 
-        self.app.push_screen(AskMoreDialog(self.reference), reasoned)
+        self.app.push_screen(
+            AskMoreDialog(
+                self.reference, lambda reason: self.plan_now("ask_more", {"reason": reason})
+            ),
+            planned,
+        )
 
     def action_dismiss_request(self) -> None:
         def confirmed(yes: bool | None) -> None:
@@ -702,6 +721,10 @@ class RequestScreen(RekisteriScreen):
                 act, self.reference, self.rekisteri.settings, self.session.name, params
             )
         self.post_message(self.Planned(proposal))
+
+    def plan_now(self, act: str, params: dict[str, Any] | None = None) -> Proposal:
+        """Plan an act in the calling worker (a dialog's check: a refusal stays in it)."""
+        return acts.plan(act, self.reference, self.rekisteri.settings, self.session.name, params)
 
     @on(Planned)
     def _planned(self, event: Planned) -> None:
