@@ -17,6 +17,7 @@ from store.lifecycle import CallWarnings
 from store.models import (
     CLOSED_STATUSES,
     Attachment,
+    AuditEvent,
     Customer,
     InboundMessage,
     OutboxMail,
@@ -127,7 +128,10 @@ class RequestView:
     approve_refusal: str  # catalog key of why not
     proposed_changes: dict[str, str] = field(default_factory=dict)
     rejection_reason: str = ""
+    rejection_ground: str = ""
     outcome: str = ""
+    closed_at: datetime | None = None  # when it ended (fulfilled, rejected or dismissed)
+    closed_by: str = ""  # who ended it (display name)
     warnings: CallWarnings = field(default_factory=CallWarnings)
     unreachable_offered: bool = False
     written_language: str = ""  # what the person wrote in (any EU language)
@@ -259,7 +263,10 @@ def load_request(
         approve_refusal=why,
         proposed_changes=dict(request.proposed_changes or {}),
         rejection_reason=request.rejection_reason,
+        rejection_ground=request.rejection_ground,
         outcome=request.outcome,
+        closed_at=request.closed_at,
+        closed_by=closed_by(request),
         warnings=call_warnings(request, customer),
         unreachable_offered=lifecycle.can_send_unreachable_letter(
             request, settings.requests.unanswered_calls_before_letter
@@ -398,6 +405,22 @@ def audit_line(event) -> AuditLine:
     return AuditLine(
         id=event.id, at=event.at, actor=event.actor, action=event.action, details=details
     )
+
+
+def closed_by(request: Request) -> str:
+    """Who ended a closed request (the staff member's display name), from its audit trail."""
+    if request.status not in CLOSED_STATUSES:
+        return ""
+    event = (
+        AuditEvent.select(AuditEvent.actor)
+        .where(
+            (AuditEvent.request_reference == request.reference)
+            & (AuditEvent.action == f"request.{request.status}")
+        )
+        .order_by(AuditEvent.id.desc())
+        .first()
+    )
+    return staff_name(event.actor) if event else ""
 
 
 def call_warnings(request: Request, customer: Customer | None) -> CallWarnings:

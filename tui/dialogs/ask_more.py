@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tui.dialogs.reason import ReasonDialog
 
 
 class AskMoreDialog(ReasonDialog):
-    def __init__(self, reference: str) -> None:
-        super().__init__("", "")
+    def __init__(self, reference: str, check: Callable[[str], Any] | None = None) -> None:
+        super().__init__("", "", check=check)
         self.reference = reference
 
     def texts(self) -> tuple[str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -50,13 +51,23 @@ def editable_text(value: Any) -> str:
     return str(value)
 
 
-class BreachFormDialog(Dialog[dict[str, str]]):
-    """Returns what staff typed, field by field (``natures`` comma-separated); the store's
-    rules read and check it."""
+class BreachFormDialog(Dialog[Any]):
+    """Hands what staff typed, field by field (``natures`` comma-separated), to ``save``
+    (run on the database in a worker: the store's rules read and check it) and closes with
+    what it returns; a refusal (a time or a count that does not read) stays beside the
+    fields, nothing typed lost."""
 
-    def __init__(self, title: str, values: dict[str, Any] | None = None) -> None:
+    PROBLEM = "#breach-form-problem"
+
+    def __init__(
+        self,
+        title: str,
+        save: Callable[[dict[str, str]], Any],
+        values: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
+        self.save = save
         self.values = values or {"discovered_at": clock.now()}
 
     def compose(self) -> ComposeResult:
@@ -83,6 +94,7 @@ class BreachFormDialog(Dialog[dict[str, str]]):
                                     compact=True,
                                 )
             yield Static(t("tui.breach.form_hint"), classes="dialog-hint")
+            yield Static("", id="breach-form-problem", classes="warning")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.breach.save"), id="save", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
@@ -101,7 +113,8 @@ class BreachFormDialog(Dialog[dict[str, str]]):
             for nature in BREACH_NATURES
             if self.query_one(f"#nature-{nature}", Checkbox).value
         )
-        self.dismiss(typed)
+        self.show_problem("")
+        self.checked(lambda: self.save(typed))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from store.i18n import format_date
 from tui.dialogs.reason import ReasonDialog
 
 
 class ExtendDialog(ReasonDialog):
-    def __init__(self, reference: str, due: datetime, new_due: datetime) -> None:
-        super().__init__("", "")
+    def __init__(
+        self,
+        reference: str,
+        due: datetime,
+        new_due: datetime,
+        check: Callable[[str], Any] | None = None,
+    ) -> None:
+        super().__init__("", "", check=check)
         self.reference = reference
         self.due = due
         self.new_due = new_due

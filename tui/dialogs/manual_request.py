@@ -23,7 +23,7 @@ from store.i18n import format_date
 from store.models import KINDS, MANUAL_CHANNELS, database
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextEditor, TextInput
-from tui.widgets.marks import MarkedCheckbox
+from tui.widgets.marks import MarkedCheckbox, MarkedSelect
 
 FIELDS = ("name", "email", "phone", "received")
 
@@ -44,20 +44,20 @@ class ManualRequestDialog(Dialog[str]):
             yield Static(t("tui.desk.manual.title"), classes="dialog-title")
             with VerticalScroll(id="manual-scroll"):
                 with Horizontal(classes="manual-row"):
-                    yield Select(
+                    yield MarkedSelect(
                         [(t(f"kind.{kind}"), kind) for kind in KINDS if kind != "other"],
                         prompt=t("tui.desk.manual.kind"),
                         id="manual-kind",
                         compact=True,
                     )
-                    yield Select(
+                    yield MarkedSelect(
                         [(t(f"tui.desk.channel.{name}"), name) for name in MANUAL_CHANNELS],
                         value="phone",
                         allow_blank=False,
                         id="manual-channel",
                         compact=True,
                     )
-                    yield Select(
+                    yield MarkedSelect(
                         [(t(f"tui.customer_language.{code}"), code) for code in LANGUAGES],
                         value="fi",
                         allow_blank=False,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -11,11 +14,24 @@ from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextEditor
 
 
-class ReasonDialog(Dialog[str]):
-    """Asks for a reason; returns it (never empty), or None when cancelled."""
+class ReasonDialog(Dialog[Any]):
+    """Asks for a reason; returns it (never empty), or None when cancelled.  With ``check``
+    (the act planned on the database) it closes with what ``check`` returns, and a refusal
+    stays beside the reason, nothing typed lost."""
 
-    def __init__(self, title: str, intro: str, hint: str = "", *, submit: str = "") -> None:
+    PROBLEM = "#reason-problem"
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        hint: str = "",
+        *,
+        submit: str = "",
+        check: Callable[[str], Any] | None = None,
+    ) -> None:
         super().__init__()
+        self.check = check
         self.title_text = title
         self.intro = intro
         self.hint = hint
@@ -49,9 +65,14 @@ class ReasonDialog(Dialog[str]):
     def _next(self) -> None:
         reason = self.query_one("#reason", TextEditor).text.strip()
         if not reason:
-            self.query_one("#reason-problem", Static).update(self.t("rule.reason_required"))
+            self.show_problem(self.t("rule.reason_required"))
             return
-        self.dismiss(reason)
+        if self.check is None:
+            self.dismiss(reason)
+            return
+        check = self.check
+        self.show_problem("")
+        self.checked(lambda: check(reason))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

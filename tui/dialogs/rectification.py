@@ -3,7 +3,8 @@ the mailbot read in the mail, every new value editable."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,13 +18,22 @@ from tui.widgets.fields import TextInput
 from tui.widgets.markup import escape
 
 
-class RectificationDialog(Dialog[dict[str, str]]):
-    """Returns the new value of every field (the store drops the unchanged ones)."""
+class RectificationDialog(Dialog[Any]):
+    """Hands the new value of every field to ``plan`` (the store drops the unchanged ones
+    and refuses a value it cannot store) and closes with what it returns; a refusal stays
+    beside the fields, nothing typed lost."""
+
+    PROBLEM = "#rectify-problem"
 
     def __init__(
-        self, reference: str, current: Mapping[str, str], proposed: Mapping[str, str]
+        self,
+        reference: str,
+        current: Mapping[str, str],
+        proposed: Mapping[str, str],
+        plan: Callable[[dict[str, str]], Any],
     ) -> None:
         super().__init__()
+        self.plan = plan
         self.reference = reference
         self.current = dict(current)
         self.proposed = dict(proposed)
@@ -67,6 +77,7 @@ class RectificationDialog(Dialog[dict[str, str]]):
                         classes="dialog-hint",
                     )
             yield Static(t("tui.rectify.hint"), classes="dialog-hint")
+            yield Static("", id="rectify-problem", classes="warning")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.rectify.next"), id="next", variant="primary", compact=True)
                 yield Button(t("tui.dialog.cancel"), id="cancel", compact=True)
@@ -79,12 +90,11 @@ class RectificationDialog(Dialog[dict[str, str]]):
 
     @on(Button.Pressed, "#next")
     def _next(self) -> None:
-        self.dismiss(
-            {
-                field: self.query_one(f"#new-{field}", TextInput).value
-                for field in RECTIFIABLE_FIELDS
-            }
-        )
+        changes = {
+            field: self.query_one(f"#new-{field}", TextInput).value for field in RECTIFIABLE_FIELDS
+        }
+        self.show_problem("")
+        self.checked(lambda: self.plan(changes))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

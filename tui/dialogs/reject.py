@@ -12,6 +12,7 @@ from textual.widgets import Button, Label, Select, Static
 from store.lifecycle import REJECTION_GROUNDS
 from tui.dialogs.base import Dialog
 from tui.widgets.fields import TextEditor
+from tui.widgets.marks import MarkedSelect
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class RejectDialog(Dialog[RejectChoice]):
         with Vertical(classes="dialog"):
             yield Static(t("tui.reject.title", reference=self.reference), classes="dialog-title")
             yield Label(t("tui.reject.ground"))
-            yield Select(
+            yield MarkedSelect(
                 [(t(f"tui.ground.{ground}"), ground) for ground in REJECTION_GROUNDS],
                 prompt=t("tui.reject.choose"),
                 id="reject-ground",

@@ -61,8 +61,15 @@ class RekisteriScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_tab(self, tab: str) -> None:
-        """On a screen with tabs: show ``tab`` (the number keys' bindings)."""
-        self.query_one(TabbedContent).active = tab
+        """On a screen with tabs: show ``tab`` (the number keys' bindings) and focus what it
+        shows (its table, its text), so the keys that follow work on it: ``2`` then Enter
+        confirms the highlighted candidate."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        pane = tabs.get_pane(tab)
+        main = next((widget for widget in pane.query("*") if widget.can_focus), None)
+        if main is not None:
+            self.call_after_refresh(main.focus)
 
     def left_unless_admin(self) -> bool:
         """For an admin's screen, on mount: leave it, with a warning, unless an admin is

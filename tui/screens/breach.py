@@ -286,35 +286,28 @@ class BreachScreen(RekisteriScreen):
         if view is None:
             return
 
-        def typed(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.update(values)
+        def updated(done: BreachScreen.Changed | None) -> None:
+            if done is not None:
+                self.post_message(done)
 
         values = {name: view.fields[name] for name in (*FORM_FIELDS, "natures")}
         self.app.push_screen(
-            BreachFormDialog(self.t("tui.breach.edit_title", id=view.id), values), typed
+            BreachFormDialog(self.t("tui.breach.edit_title", id=view.id), self.update, values),
+            updated,
         )
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="breach-act",
-        description="update a breach",
-    )
-    def update(self, typed: dict[str, str]) -> None:
+    def update(self, typed: dict[str, str]) -> BreachScreen.Changed:
+        """Update the breach (in the form's worker, on the database): a refusal stays in the
+        form with what was typed."""
         values = {name: breaches.parse_field(name, text) for name, text in typed.items()}
-        with database.connection_context():
-            changed = breaches.update_breach(
-                breaches.get_breach(self.breach_id), self.session.name, **values
-            )
-        self.post_message(
-            self.Changed(
-                self.t(
-                    "breach.updated" if changed else "breach.unchanged",
-                    id=self.breach_id,
-                    fields=", ".join(self.t(f"tui.breach.field.{name}") for name in changed),
-                )
+        changed = breaches.update_breach(
+            breaches.get_breach(self.breach_id), self.session.name, **values
+        )
+        return self.Changed(
+            self.t(
+                "breach.updated" if changed else "breach.unchanged",
+                id=self.breach_id,
+                fields=", ".join(self.t(f"tui.breach.field.{name}") for name in changed),
             )
         )
 

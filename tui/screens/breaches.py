@@ -144,32 +144,28 @@ class BreachesScreen(TableScreen):
         self.app.push_screen(BreachScreen(breach_id))
 
     def action_new(self) -> None:
-        def typed(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.record(values)
+        def recorded(done: BreachesScreen.Recorded | None) -> None:
+            if done is not None:
+                self.post_message(done)
 
-        self.app.push_screen(BreachFormDialog(self.t("tui.breach.new_title")), typed)
+        self.app.push_screen(
+            BreachFormDialog(self.t("tui.breach.new_title"), self.record), recorded
+        )
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="breach-new",
-        description="record a breach",
-    )
-    def record(self, typed: dict[str, str]) -> None:
+    def record(self, typed: dict[str, str]) -> BreachesScreen.Recorded:
+        """Record the breach (in the form's worker, on the database): a refusal stays in the
+        form with what was typed."""
         values: dict[str, Any] = {
             name: breaches.parse_field(name, text) for name, text in typed.items()
         }
-        with database.connection_context():
-            breach = breaches.record_breach(
-                discovered_at=values.pop("discovered_at") or clock.now(),
-                what=values.pop("what") or "",
-                actor=self.session.name,
-                controller=self.rekisteri.settings.controller,
-                **{name: value for name, value in values.items() if value not in ("", None)},
-            )
-        self.post_message(self.Recorded(breach.id))
+        breach = breaches.record_breach(
+            discovered_at=values.pop("discovered_at") or clock.now(),
+            what=values.pop("what") or "",
+            actor=self.session.name,
+            controller=self.rekisteri.settings.controller,
+            **{name: value for name, value in values.items() if value not in ("", None)},
+        )
+        return self.Recorded(breach.id)
 
     @on(Recorded)
     def _recorded(self, event: Recorded) -> None:

@@ -30,6 +30,7 @@ from tui.widgets.fields import TextInput
 from tui.widgets.health_bar import HealthBar
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.marks import MarkedSelect
 from tui.widgets.queue_table import QueueTable
 
 REFRESH_SECONDS = 1.0  # a cheap change probe; the queue reloads only when it differs
@@ -168,7 +169,7 @@ class QueueScreen(RekisteriScreen):
         yield HealthBar(t, self.session.language, id="queue-health").data_bind(QueueScreen.health)
         with Horizontal(id="queue-filters"):
             yield TextInput(placeholder=t("tui.queue.search_hint"), id="queue-search", compact=True)
-            yield Select(
+            yield MarkedSelect(
                 [(t("tui.queue.all_open"), OPEN)]
                 + [(t(f"status.{status}"), status) for status in STATUSES],
                 value=OPEN,
@@ -176,7 +177,7 @@ class QueueScreen(RekisteriScreen):
                 id="queue-status",
                 compact=True,
             )
-            yield Select(
+            yield MarkedSelect(
                 [(t("tui.queue.all_kinds"), "")] + [(t(f"kind.{kind}"), kind) for kind in KINDS],
                 value="",
                 allow_blank=False,
@@ -269,10 +270,18 @@ class QueueScreen(RekisteriScreen):
     @on(Select.Changed, "#queue-status")
     def _status_changed(self, event: Select.Changed) -> None:
         self.queue_filter = replace(self.queue_filter, status=str(event.value))
+        self.back_to_table(event.select)
 
     @on(Select.Changed, "#queue-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
         self.queue_filter = replace(self.queue_filter, kind=str(event.value))
+        self.back_to_table(event.select)
+
+    def back_to_table(self, select: Select[str]) -> None:
+        """A filter chosen: the keys go back to the queue (``j``/``k`` move in it, not
+        through the filter's options)."""
+        if select.has_focus_within:  # (not when the value was set by the program)
+            self.call_after_refresh(self.query_one(QueueTable).focus)
 
     # ------------------------------------------------------------ actions
 

@@ -242,6 +242,19 @@ class RequestScreen(RekisteriScreen):
     def compose(self) -> ComposeResult:
         t, language = self.t, self.session.language
         yield RequestSummary(t, language, id="request-summary").data_bind(RequestScreen.view)
+        with TabbedContent(id="request-tabs"):
+            with TabPane(t("tui.request.tab.message"), id="tab-message"):
+                yield MessagePanel(t, language, id="message-panel").data_bind(
+                    RequestScreen.view, RequestScreen.show_details
+                )
+            with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
+                yield CandidateTable(t, language, id="candidates").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
+                yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
+                yield CallsPanel(t, language, id="calls").data_bind(RequestScreen.view)
+            with TabPane(t("tui.request.tab.trail"), id="tab-trail"):
+                yield TrailTable(t, language, id="trail").data_bind(RequestScreen.view)
         with Horizontal(id="request-actions"):
             yield Button(
                 t("tui.request.button.call"), id="button-call", compact=True, action="screen.call"
@@ -266,20 +279,6 @@ class RequestScreen(RekisteriScreen):
                 compact=True,
                 action="screen.ask_more",
             )
-
-        with TabbedContent(id="request-tabs"):
-            with TabPane(t("tui.request.tab.message"), id="tab-message"):
-                yield MessagePanel(t, language, id="message-panel").data_bind(
-                    RequestScreen.view, RequestScreen.show_details
-                )
-            with TabPane(t("tui.request.tab.candidates"), id="tab-candidates"):
-                yield CandidateTable(t, language, id="candidates").data_bind(RequestScreen.view)
-            with TabPane(t("tui.request.tab.thread"), id="tab-thread"):
-                yield ThreadPanel(t, language, id="thread").data_bind(RequestScreen.view)
-            with TabPane(t("tui.request.tab.calls"), id="tab-calls"):
-                yield CallsPanel(t, language, id="calls").data_bind(RequestScreen.view)
-            with TabPane(t("tui.request.tab.trail"), id="tab-trail"):
-                yield TrailTable(t, language, id="trail").data_bind(RequestScreen.view)
         yield Static(t("tui.request.loading"), id="request-loading")
         yield KeyBar()
 
@@ -355,9 +354,9 @@ class RequestScreen(RekisteriScreen):
         approve.tooltip = (
             None if view.can_approve else self.t(view.approve_refusal, reference=view.reference)
         )
-        for button in self.query("#request-actions Button"):
-            if button.id != "button-approve":
-                button.disabled = not view.is_open
+        # A closed request shows how it ended; the acts that cannot apply to it are gone
+        # (buttons and keys alike), while a reply and a note still can be written.
+        self.query_one("#request-actions").display = view.is_open
         if first and view.match_state == "candidates" and view.candidates:
             self.query_one(TabbedContent).active = "tab-candidates"
             self.query_one(CandidateTable).focus()
@@ -365,8 +364,11 @@ class RequestScreen(RekisteriScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         view = self.view
-        if action in OPEN_ONLY and (view is None or not view.is_open):
-            return None  # shown dimmed: the request is closed (or not loaded yet)
+        if action in OPEN_ONLY:
+            if view is None:
+                return None  # shown dimmed until the request is loaded
+            if not view.is_open:
+                return False  # hidden: the request is closed
         if action == "unreachable":
             return bool(view and view.unreachable_offered) or None
         if action == "resume":
@@ -628,12 +630,18 @@ class RequestScreen(RekisteriScreen):
                 "language": customer.language,
             }
 
-            def edited(changes: dict[str, str] | None) -> None:
-                if changes is not None:
-                    self.plan("rectification", {"changes": changes})
+            def planned(proposal: Proposal | None) -> None:
+                if proposal is not None:
+                    self.post_message(self.Planned(proposal))
 
             self.app.push_screen(
-                RectificationDialog(view.reference, current, view.proposed_changes), edited
+                RectificationDialog(
+                    view.reference,
+                    current,
+                    view.proposed_changes,
+                    lambda changes: self.plan_now("rectification", {"changes": changes}),
+                ),
+                planned,
             )
             return
         if view.kind == "objection" and view.can_approve:
@@ -684,18 +692,34 @@ class RequestScreen(RekisteriScreen):
             return
         new_due = deadlines.extended_due_at(view.original_due_at)
 
-        def reasoned(reason: str | None) -> None:
-            if reason:
-                self.plan("extend", {"reason": reason})
+        def planned(proposal: Proposal | None) -> None:
+            if proposal is not None:
+                self.post_message(self.Planned(proposal))
 
-        self.app.push_screen(ExtendDialog(view.reference, view.due_at, new_due), reasoned)
+        self.app.push_screen(
+            ExtendDialog(
+                view.reference,
+                view.due_at,
+                new_due,
+                lambda reason: self.plan_now("extend", {"reason": reason}),
+            ),
+            planned,
+        )
 
     def action_ask_more(self) -> None:
-        def reasoned(reason: str | None) -> None:
-            if reason:
-                self.plan("ask_more", {"reason": reason})
+        def planned(proposal: Proposal | None) -> None:
+            if proposal is not None:
+                self.post_message(self.Planned(proposal))
 
-        self.app.push_screen(self.with_draft(AskMoreDialog(self.reference), "ask_more"), reasoned)
+        self.app.push_screen(
+            self.with_draft(
+                AskMoreDialog(
+                    self.reference, lambda reason: self.plan_now("ask_more", {"reason": reason})
+                ),
+                "ask_more",
+            ),
+            planned,
+        )
 
     def action_dismiss_request(self) -> None:
         def confirmed(yes: bool | None) -> None:
@@ -719,6 +743,10 @@ class RequestScreen(RekisteriScreen):
                 act, self.reference, self.rekisteri.settings, self.session.name, params
             )
         self.post_message(self.Planned(proposal))
+
+    def plan_now(self, act: str, params: dict[str, Any] | None = None) -> Proposal:
+        """Plan an act in the calling worker (a dialog's check: a refusal stays in it)."""
+        return acts.plan(act, self.reference, self.rekisteri.settings, self.session.name, params)
 
     @on(Planned)
     def _planned(self, event: Planned) -> None:

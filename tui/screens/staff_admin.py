@@ -97,31 +97,25 @@ class StaffAdminScreen(TableScreen):
         return next((line for line in self.lines if line.name == name), None)
 
     def action_add(self) -> None:
-        def added(new: NewStaff | None) -> None:
-            if new is not None:
-                self.add(new)
+        def added(done: StaffAdminScreen.Changed | None) -> None:
+            if done is not None:
+                self.post_message(done)
 
-        self.app.push_screen(AddStaffDialog(), added)
+        self.app.push_screen(AddStaffDialog(self.add), added)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="staff-change",
-        description="add a staff member",
-    )
-    def add(self, new: NewStaff) -> None:
-        with database.connection_context():
-            staff.add_staff(
-                new.name,
-                new.role,
-                new.password,
-                self.session.name,
-                display_name=new.display_name,
-                language=new.language,
-            )
-        self.post_message(
-            self.Changed(self.t("staff.added", name=new.name, role=self.t(f"tui.role.{new.role}")))
+    def add(self, new: NewStaff) -> StaffAdminScreen.Changed:
+        """Add the member (in the dialog's worker, on the database): a refusal stays in the
+        dialog with what was typed."""
+        staff.add_staff(
+            new.name,
+            new.role,
+            new.password,
+            self.session.name,
+            display_name=new.display_name,
+            language=new.language,
+        )
+        return self.Changed(
+            self.t("staff.added", name=new.name, role=self.t(f"tui.role.{new.role}"))
         )
 
     def action_toggle_enabled(self) -> None:

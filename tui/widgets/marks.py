@@ -2,13 +2,24 @@
 
 Textual draws the same glyph for on and off and tells them apart by colour only; on a
 monochrome terminal, to a colour-blind handler, or in a screenshot that is no state at all.
-These draw a mark when chosen (● for a radio button, ✓ for a checkbox) and a blank when not.
+These draw a mark when chosen (● for a radio button, ✓ for a checkbox) and a blank when not,
+and ▶ before the one the keys are on (the highlighted radio button of a focused set, a
+focused checkbox, the highlighted option of an open drop-down), where Textual shows only
+a background colour.
 """
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.content import Content
-from textual.widgets import Checkbox, RadioButton
+from textual.widgets import Checkbox, OptionList, RadioButton, Select
+
+CURSOR = "▶"
+
+
+def _marked(button: Content, label: Content, here: bool) -> Content:
+    """``button`` and ``label``, with the cursor mark in the space before the label."""
+    return Content.assemble(button, CURSOR if here else " ", label, " ")
 
 
 class MarkedRadioButton(RadioButton):
@@ -17,9 +28,48 @@ class MarkedRadioButton(RadioButton):
         self.BUTTON_INNER = "●" if self.value else " "
         return super()._button
 
+    def render(self) -> Content:
+        parent = self.parent
+        here = self.has_class("-selected") and parent is not None and parent.has_focus
+        label = self.label.stylize_before(self.get_visual_style("toggle--label"))
+        return _marked(self._button, label, here)
+
 
 class MarkedCheckbox(Checkbox):
     @property
     def _button(self) -> Content:
         self.BUTTON_INNER = "✓" if self.value else " "
         return super()._button
+
+    def render(self) -> Content:
+        label = self.label.stylize_before(self.get_visual_style("toggle--label"))
+        return _marked(self._button, label, self.has_focus)
+
+
+class MarkedSelect(Select[str]):
+    """A drop-down whose highlighted option carries ▶ (Textual shows it by colour only).
+
+    The marks are in the open list only; the closed control shows the chosen option as
+    written.  The options' prompts are plain text (as every prompt of the desk is).
+    """
+
+    def on_mount(self) -> None:
+        overlay = self.query_one("SelectOverlay", OptionList)
+        for index in range(overlay.option_count):  # each prompt gets room for the mark
+            prompt = overlay.get_option_at_index(index).prompt
+            text = prompt.plain if isinstance(prompt, Text) else str(prompt)
+            style = prompt.style if isinstance(prompt, Text) else ""
+            overlay.replace_option_prompt_at_index(index, Text("  " + text, style=style))
+        self._marked: int | None = None
+        self.watch(overlay, "highlighted", self._mark)
+
+    def _mark(self, highlighted: int | None) -> None:
+        overlay = self.query_one("SelectOverlay", OptionList)
+        for index, mark in ((self._marked, "  "), (highlighted, CURSOR + " ")):
+            if index is None or index >= overlay.option_count:
+                continue
+            prompt = overlay.get_option_at_index(index).prompt
+            text = prompt.plain if isinstance(prompt, Text) else str(prompt)
+            style = prompt.style if isinstance(prompt, Text) else ""
+            overlay.replace_option_prompt_at_index(index, Text(mark + text[2:], style=style))
+        self._marked = highlighted

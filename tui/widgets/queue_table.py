@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
-from store.models import KINDS, STATUSES
+from store.models import CLOSED_STATUSES, KINDS, STATUSES
 from tui.data.queue import QueueRow
 from tui.widgets.keyed_table import KeyedTable
 
@@ -90,6 +90,8 @@ class QueueTable(KeyedTable):
         t = self.translate
         kinds = {kind: t(f"tui.kind_short.{kind}") for kind in KINDS}
         statuses = {status: t(f"tui.status_short.{status}") for status in STATUSES}
+        # A closed request has no days left: the days column says how it ended.
+        ended = {status: t(f"tui.queue.ended.{status}").rjust(3) for status in CLOSED_STATUSES}
         overdue = self.get_component_rich_style("queue-table--overdue", partial=True)
         soon = self.get_component_rich_style("queue-table--due-soon", partial=True)
         failed = Text(
@@ -105,22 +107,29 @@ class QueueTable(KeyedTable):
         # screen that opens the customer.
         restricted_mark = t("tui.restriction.marker_short")
         for row in requests[start : start + count]:
+            closed = row.status in CLOSED_STATUSES
             style = (
-                overdue if row.days_left < 0 else soon if row.days_left < DUE_SOON_DAYS else None
+                None
+                if closed
+                else overdue
+                if row.days_left < 0
+                else soon
+                if row.days_left < DUE_SOON_DAYS
+                else None
             )
-            days = str(row.days_left).rjust(3)
+            days = ended[row.status] if closed else str(row.days_left).rjust(3)
             if row.news:
                 style = (style + news_style) if style else news_style
             self.add_row(
-                Text(row.reference, style=style) if style else row.reference,
-                kinds[row.kind],
+                Text(row.reference, style=style or ""),
+                Text(kinds[row.kind]),
                 Text(row.requester, overflow="ellipsis", no_wrap=True),
                 Text.assemble(row.customer_no, " ", (restricted_mark, restricted))
                 if row.restricted
-                else row.customer_no or "–",
-                statuses[row.status],
-                Text(days, style=style) if style else days,
-                news_marks[row.news] if row.news else failed if row.failed_mail else "",
+                else Text(row.customer_no or "–"),
+                Text(statuses[row.status]),
+                Text(days, style=style or ""),
+                news_marks[row.news] if row.news else failed if row.failed_mail else Text(),
                 key=row.reference,  # the cursor stays on the request staff were on
             )
         if self._keep is not None and self._keep in self.rows:

@@ -23,7 +23,7 @@ Translate = Callable[..., str]
 
 class RequestPart:
     """What every part shares: the screen's ``view`` and the staff member's language.  Put
-    before the Textual class it extends: ``class CallsPanel(RequestPart, Static)``."""
+    before the Textual class it extends: ``class TrailTable(RequestPart, PlainTable)``."""
 
     view: reactive[RequestView | None] = reactive(None, init=False)
 
@@ -42,10 +42,17 @@ class RequestSummary(RequestPart, Static):
             return self.translate("tui.request.kind_set_by", name=view.kind_set_by)
         return self.translate("tui.request.confidence", percent=round(view.confidence * 100))
 
-    def watch_view(self, view: RequestView | None) -> None:
-        if view is None:
-            return
+    def deadline_line(self, view: RequestView) -> str:
+        """The deadline and the days left; for a closed request, how it ended instead."""
         t = self.translate
+        if not view.is_open:
+            ended = t(
+                f"tui.request.ended.{view.status}",
+                date=format_date(view.closed_at, self.language) if view.closed_at else "–",
+                name=view.closed_by or "–",
+                ground=t(f"tui.ground.{view.rejection_ground}") if view.rejection_ground else "–",
+            )
+            return f"[b]{escape(ended)}[/b]"
         days = (
             t("tui.request.days_left", days=view.days_left)
             if view.days_left >= 0
@@ -54,13 +61,21 @@ class RequestSummary(RequestPart, Static):
         due_style = (
             "bold red" if view.days_left < 0 else "bold yellow" if view.days_left < 7 else "bold"
         )
+        return (
+            f"{t('tui.request.due')}: {format_date(view.due_at, self.language)} "
+            f"[{due_style}]{escape(days)}[/]"
+            + (f" · {t('tui.request.extended')}" if view.extended else "")
+        )
+
+    def watch_view(self, view: RequestView | None) -> None:
+        if view is None:
+            return
+        t = self.translate
         lines = [
             f"[b]{escape(view.reference)}[/b] · {escape(t(f'kind.{view.kind}'))} "
             f"({escape(self.kind_source(view))}) · "
             f"{escape(t(f'status.{view.status}'))}",
-            f"{t('tui.request.due')}: {format_date(view.due_at, self.language)} "
-            f"[{due_style}]{escape(days)}[/]"
-            + (f" · {t('tui.request.extended')}" if view.extended else ""),
+            self.deadline_line(view),
             f"{t('tui.request.from')}: {escape(view.requester_name)} "
             f"<{escape(view.requester_email)}>".replace("  ", " "),
         ]
@@ -233,11 +248,14 @@ class ThreadPanel(RequestPart, VerticalScroll):
         self.query_one("#thread-text", Static).update(text)
 
 
-class CallsPanel(RequestPart, Static):
-    """The verification calls logged so far."""
+class CallsPanel(RequestPart, VerticalScroll):
+    """The verification calls logged so far (it takes the focus: ``4`` and the arrows)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="calls-text")
 
     def watch_view(self, view: RequestView | None) -> None:
-        if view is None:
+        if view is None or not self.is_mounted:
             return
         t = self.translate
         lines = [
@@ -251,7 +269,7 @@ class CallsPanel(RequestPart, Static):
         if view.unreachable_offered:
             lines.append("")
             lines.append(f"[bold yellow]{escape(t('tui.call.offer_letter'))}[/]")
-        self.update("\n".join(lines))
+        self.query_one("#calls-text", Static).update("\n".join(lines))
 
 
 class TrailTable(RequestPart, PlainTable):
