@@ -76,7 +76,7 @@ def _address(name: str, address: str) -> Address:
     return Address(display_name=name, username=username, domain=domain)
 
 
-def message_policy(to_address: str) -> email.policy.EmailPolicy:
+def message_policy(to_address: str) -> email.policy.EmailPolicy[EmailMessage]:
     """``policy.default``; with UTF-8 headers (RFC 6532) for an internationalised address,
     which must never be written as encoded words."""
     return policies.DEFAULT if to_address.isascii() else policies.UTF8

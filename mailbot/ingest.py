@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any
 
 import peewee
 
@@ -273,7 +274,7 @@ def find_message(identifier: str) -> InboundMessage:
             InboundMessage.message_id.in_([text, bracketed]) | (InboundMessage.dedupe_key == text)
         )
         .order_by(InboundMessage.id)
-        .first()
+        .get_or_none()
     )
     if message is None:
         raise NotFound(f"no message {identifier}", key="mailbot.no_message", message_id=identifier)
@@ -345,7 +346,7 @@ def _by_dedupe_key(key: str) -> InboundMessage | None:
             InboundMessage.disposition,
         )
         .where(InboundMessage.dedupe_key == key)
-        .first()
+        .get_or_none()
     )
 
 
@@ -474,8 +475,9 @@ def _attach_reply(
     """Attach ``message`` to ``request``; ``repeat``: it asks again what the request asks."""
     message.disposition, message.request = "reply", request
     senders = {request.requester_email}
-    if request.customer_id and request.customer.email:
-        senders.add(request.customer.email)
+    customer = request.customer  # None, without a query, when there is none
+    if customer is not None and customer.email:
+        senders.add(customer.email)
     if _requester_email(parsed) not in senders:
         # Never silently attach one person's mail to another's request (Zammad #5064).
         _attention(message, "sender_differs")
@@ -719,7 +721,7 @@ def _acknowledge(
     template: str,
     *,
     customer: Customer | None = None,
-    **context: object,
+    **context: Any,
 ) -> int:
     """Queue an automatic answer, within the per-sender cap (the backstop against loops).
 

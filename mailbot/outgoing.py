@@ -140,7 +140,9 @@ def queue_mail(
             created_by=actor,
         )
         if audited:
-            customer_no = row.customer.customer_no if row.customer_id else None
+            edited: dict[str, Any] = {"edited_by_staff": True} if text_override is not None else {}
+            owner = row.customer  # the instance create() was given: no query
+            customer_no = owner.customer_no if owner is not None else None
             audit.record(
                 "mail.queued",
                 actor,
@@ -149,6 +151,6 @@ def queue_mail(
                 template=template,
                 language=language,
                 outbox_id=row.id,
-                **({"edited_by_staff": True} if text_override is not None else {}),
+                **edited,
             )
     return row

@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
+from email.policy import EmailPolicy
 from typing import TypeVar
 
 from mailbot import policies
@@ -236,10 +237,18 @@ def _safe_header(message: EmailMessage, name: str, raw_value: str) -> str:
     """The decoded header, or the encoded-words decoded by hand when the policy refuses."""
     raw_value = _eight_bit(raw_value)
     try:
-        value = str(message.policy.header_factory(name, raw_value))
+        value = str(_policy(message).header_factory(name, raw_value))
     except Exception:
         value = _decode_words(raw_value)
     return storable(header_text(value))
+
+
+def _policy(message: Message) -> EmailPolicy:
+    """The policy the message was parsed with: :func:`parse` always gives it
+    ``policies.DEFAULT``, an :class:`EmailPolicy` (the typing only knows a ``Policy``)."""
+    policy = message.policy
+    assert isinstance(policy, EmailPolicy)
+    return policy
 
 
 def _eight_bit(raw_value: str) -> str:
@@ -271,7 +280,7 @@ def _first_address(message: EmailMessage, name: str) -> tuple[str, str]:
     if not raw_values:
         return "", ""
     try:
-        mailboxes = list(message.policy.header_factory(name, raw_values[0]).addresses)
+        mailboxes = list(_policy(message).header_factory(name, raw_values[0]).addresses)
     except Exception:
         return _angle_address(raw_values)
     for mailbox in mailboxes:
@@ -374,7 +383,7 @@ def _date(value: str) -> datetime | None:
 
 def _body_text(message: EmailMessage) -> str:
     """The plain text the person wrote: text/plain preferred, else HTML made text."""
-    part = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
+    part: Message | None = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
     if part is None:
         part = _first_text_part(message)
     if part is None:
@@ -393,7 +402,7 @@ def _first_text_part(message: Message) -> Message | None:
 
 
 def _part_text(part: Message) -> str:
-    payload = _safe(lambda: part.get_payload(decode=True), None)
+    payload = _decoded_payload(part)
     if payload is None:
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
@@ -401,23 +410,28 @@ def _part_text(part: Message) -> str:
     return decode_bytes(payload, charset)
 
 
+def _decoded_payload(part: Message) -> bytes | None:
+    """The part's payload, transfer-decoded; None for a multipart, or where decoding fails."""
+    payload = _safe(lambda: part.get_payload(decode=True), None)
+    return payload if isinstance(payload, bytes) else None
+
+
 def _attachments(message: EmailMessage, max_bytes: int) -> list[ParsedAttachment]:
     found: list[ParsedAttachment] = []
     body = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
-    for part in _safe(lambda: list(message.walk()), []):
+    parts: list[EmailMessage] = _safe(lambda: list(message.walk()), [])
+    for part in parts:
         if part.is_multipart() or part is body or part is message:
             continue
-        disposition = _safe(lambda p=part: p.get_content_disposition(), None)
-        filename = _safe(lambda p=part: p.get_filename(), None)
+        disposition = _safe(part.get_content_disposition, None)
+        filename = _safe(part.get_filename, None)
         if disposition != "attachment" and not filename:
             continue
-        data = _safe(lambda p=part: p.get_payload(decode=True), None) or b""
+        data = _decoded_payload(part) or b""
         found.append(
             ParsedAttachment(
                 filename=storable(header_text(filename or ""))[:255],
-                content_type=storable(
-                    _safe(lambda p=part: p.get_content_type(), "application/octet-stream")
-                ),
+                content_type=storable(_safe(part.get_content_type, "application/octet-stream")),
                 size=len(data),
                 data=data if len(data) <= max_bytes else None,
             )

@@ -185,5 +185,5 @@ def _first_message(request: Request | None) -> InboundMessage | None:
         InboundMessage.select()
         .where(InboundMessage.request == request)
         .order_by(InboundMessage.received_at, InboundMessage.id)
-        .first()
+        .get_or_none()
     )

@@ -256,6 +256,8 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
 
 
 async def _deliver(transport: Transport, settings: Settings, mail: OutboxMail) -> Outcome:
+    # Only due mail is delivered, and only sent, failed or skipped mail is ever redacted.
+    assert mail.raw is not None, "a due mail keeps its bytes until it is sent"
     try:
         return await transport.deliver(
             sender=settings.mail.from_address,

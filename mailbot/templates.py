@@ -131,7 +131,9 @@ def render_mail(template: str, language: str, settings: Settings, **context: Any
     }
     text_template = env.get_template(f"{language}/{template}.txt.j2")
     text = text_template.render(values)
-    subject = str(text_template.make_module(values).subject).strip()
+    # The template's exported names (``{% set subject %}``) are its module's attributes.
+    exported = vars(text_template.make_module(values))
+    subject = str(exported["subject"]).strip()
     html = None
     html_name = f"{language}/{template}.html.j2"
     if html_name in template_names():

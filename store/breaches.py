@@ -511,7 +511,7 @@ def breach_row(
 
 def notice_text(breach: Breach, name: str, language: str) -> str:
     """One of the notice's texts in ``language``; Finnish falls back to the register."""
-    text = (getattr(breach, f"notice_{name}") or {}).get(language, "")
+    text: str = (getattr(breach, f"notice_{name}") or {}).get(language, "")
     if text or language != "fi":
         return text
     if name == "measures":

@@ -25,7 +25,7 @@ from peewee import Select, fn
 from store import audit, clock, forget_ledger
 from store.customers import email_hash
 from store.errors import InvalidInput, RuleViolation
-from store.models import ConsentEvent, Customer, MarketingSuppression, database
+from store.models import ConsentEvent, Customer, MarketingSuppression, database, tuples
 from store.restriction import active_restriction_exists
 
 PURPOSES = ("register", "marketing")
@@ -173,7 +173,7 @@ def latest_event(customer: Customer, purpose: str) -> ConsentEvent | None:
         ConsentEvent.select()
         .where((ConsentEvent.customer == customer) & (ConsentEvent.purpose == purpose))
         .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
-        .first()
+        .get_or_none()
     )
 
 
@@ -232,14 +232,10 @@ def consenting_ids(purpose: str, customer_ids: Iterable[int]) -> set[int]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         latest: dict[int, tuple[datetime, int, bool]] = {}
-        query = (
-            ConsentEvent.select(
-                ConsentEvent.id, ConsentEvent.customer, ConsentEvent.at, ConsentEvent.given
-            )
-            .where(ConsentEvent.customer.in_(chunk) & (ConsentEvent.purpose == purpose))
-            .tuples()
-        )
-        for event_id, customer_id, at, given in query:
+        query = ConsentEvent.select(
+            ConsentEvent.id, ConsentEvent.customer, ConsentEvent.at, ConsentEvent.given
+        ).where(ConsentEvent.customer.in_(chunk) & (ConsentEvent.purpose == purpose))
+        for event_id, customer_id, at, given in tuples(query, tuple[int, int, datetime, bool]):
             if customer_id not in latest or (at, event_id) > latest[customer_id][:2]:
                 latest[customer_id] = (at, event_id, given)
         found.update(cid for cid, (_, _, given) in latest.items() if given)
@@ -277,8 +273,8 @@ def suppressed_candidate_ids() -> set[int]:
     if not suppressed:
         return set()
     blocked = set()
-    for customer_id, email in (
-        marketing_candidates().select(Customer.id, Customer.email).order_by().tuples()
+    for customer_id, email in tuples(
+        marketing_candidates().select(Customer.id, Customer.email).order_by(), tuple[int, str]
     ):
         try:
             if email_hash(email) in suppressed:

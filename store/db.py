@@ -40,6 +40,7 @@ def open_database(url: str, *, create: bool = False) -> peewee.Database:
     ``demo`` ask for that, so a typo in a path never silently starts an empty register.
     """
     scheme = scheme_of(url)
+    db: peewee.Database
     if scheme == "sqlite":
         db = _open_sqlite(file_url_path(url), create=create)
     elif scheme in ("postgresql", "postgres"):
@@ -135,7 +136,10 @@ def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
     # A pool: the TUI's thread workers each borrow a connection and give it back.
     from playhouse.pool import PooledPostgresqlDatabase  # imports the driver: only here
 
-    return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **options)
+    pool: peewee.PostgresqlDatabase = PooledPostgresqlDatabase(
+        name, max_connections=32, stale_timeout=300, **options
+    )
+    return pool
 
 
 def refuse_if_others_can_read(path: Path) -> None:
@@ -223,8 +227,13 @@ def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> Non
     # The driver's own errors as peewee's (as every other statement raises them), so a
     # refusal by the database reaches callers as a peewee.DatabaseError they can catch
     # (an import stopped half-way says what it wrote), not as an internal error.
-    with peewee.__exception_wrapper__:
+    with _PEEWEE_ERRORS:
         db.cursor().executemany(sql, values)
+
+
+# peewee's own wrapper that re-raises a driver's error as peewee's (every statement it runs
+# goes through it); its type stubs leave this module attribute out.
+_PEEWEE_ERRORS: peewee.ExceptionWrapper = vars(peewee)["__exception_wrapper__"]
 
 
 # Fields whose Python value (str, int or None) is already what the driver stores.

@@ -71,6 +71,7 @@ from store.models import (
     Restriction,
     VerificationCall,
     database,
+    tuples,
 )
 from store.outbox import remove_files_of_redacted_mail
 from store.restriction import is_restricted, restricted_among
@@ -386,11 +387,11 @@ def _plan(
         for cid in consenting_ids(purpose, ids):
             consenting[cid].append(purpose)
     rules = settings.retention
-    for cid, receipt_no, purchased_at in (
+    for cid, receipt_no, purchased_at in tuples(
         Purchase.select(Purchase.customer, Purchase.receipt_no, Purchase.purchased_at)
         .where(Purchase.customer.in_(ids))
-        .order_by(Purchase.purchased_at)
-        .tuples()
+        .order_by(Purchase.purchased_at),
+        tuple[int, str, datetime],
     ):
         kept_until = voucher_kept_until(purchased_at, rules)
         if clock.local_today(now) > kept_until:
@@ -402,7 +403,7 @@ def _plan(
     identities = {cid: _Identity() for cid in ids}
     for c in customers:
         identities[c.id].add(c.email, c.phone)
-    for request_id, cid, reference, status, closed_at, minimised_at, email, phone in (
+    for request_id, cid, reference, status, closed_at, minimised_at, email, phone in tuples(
         Request.select(
             Request.id,
             Request.customer,
@@ -414,8 +415,8 @@ def _plan(
             Request.requester_phone,
         )
         .where(Request.customer.in_(ids))
-        .order_by(Request.received_at)
-        .tuples()
+        .order_by(Request.received_at),
+        tuple[int, int, str, str, datetime | None, datetime | None, str | None, str | None],
     ):
         closed = status in CLOSED_STATUSES
         requests[request_id] = (cid, closed_at + grace if closed and closed_at else None)
@@ -480,7 +481,7 @@ def _taken(compared: Any, values: list[str], others: Any) -> set[str]:
     for start in range(0, len(values), BATCH):
         chunk = values[start : start + BATCH]
         query = Customer.select(compared).where(others & compared.in_(chunk))
-        found |= {value for (value,) in query.tuples()}
+        found |= {value for (value,) in tuples(query, tuple[str])}
     return found
 
 
@@ -501,7 +502,7 @@ def _plan_unlinked_requests(
     match = fn.LOWER(Request.requester_email).in_(list(emails)) | Request.requester_phone.in_(
         list(phones)
     )
-    for request_id, reference, status, minimised_at, email, phone in (
+    for request_id, reference, status, minimised_at, email, phone in tuples(
         Request.select(
             Request.id,
             Request.reference,
@@ -511,10 +512,13 @@ def _plan_unlinked_requests(
             Request.requester_phone,
         )
         .where(Request.customer.is_null() & match)
-        .order_by(Request.received_at)
-        .tuples()
+        .order_by(Request.received_at),
+        tuple[int, str, str, datetime | None, str | None, str | None],
     ):
-        cid = emails.get((email or "").lower()) or phones[phone]
+        cid = emails.get((email or "").lower())
+        if cid is None:
+            assert phone is not None  # not matched by its address, so by its phone
+            cid = phones[phone]
         closed = status in CLOSED_STATUSES
         requests[request_id] = (cid, now if closed else None)
         if not closed:
@@ -550,12 +554,11 @@ def _plan_messages(
             plans[cid].messages_redacted += 1
 
     if requests:
-        for message_id, request_id in (
-            InboundMessage.select(InboundMessage.id, InboundMessage.request)
-            .where(
+        for message_id, request_id in tuples(
+            InboundMessage.select(InboundMessage.id, InboundMessage.request).where(
                 InboundMessage.request.in_(list(requests)) & InboundMessage.redacted_at.is_null()
-            )
-            .tuples()
+            ),
+            tuple[int, int],
         ):
             cid, due_at = requests[request_id]
             if _mail_due(plans[cid], due_at, now):
@@ -566,28 +569,28 @@ def _plan_messages(
     # message): nothing will ever close it, so it goes now.
     no_request = InboundMessage.request.is_null() & InboundMessage.redacted_at.is_null()
     addresses = list(emails)
-    for message_id, sender, reply_to in (
+    for message_id, sender, reply_to in tuples(
         InboundMessage.select(
             InboundMessage.id,
             fn.LOWER(InboundMessage.from_address),
             fn.LOWER(InboundMessage.reply_to),
-        )
-        .where(
+        ).where(
             no_request
             & (
                 fn.LOWER(InboundMessage.from_address).in_(addresses)
                 | fn.LOWER(InboundMessage.reply_to).in_(addresses)
             )
-        )
-        .tuples()
+        ),
+        tuple[int, str, str],
     ):
         take(message_id, emails.get(sender) or emails[reply_to])
     # A quarantined message may not have been parsed at all: its bytes are all there is.
     needles = {address.encode(): cid for address, cid in emails.items()}
-    for message_id, raw in (
-        InboundMessage.select(InboundMessage.id, InboundMessage.raw)
-        .where(no_request & (InboundMessage.disposition == "quarantined"))
-        .tuples()
+    for message_id, raw in tuples(
+        InboundMessage.select(InboundMessage.id, InboundMessage.raw).where(
+            no_request & (InboundMessage.disposition == "quarantined")
+        ),
+        tuple[int, bytes | memoryview | None],
     ):
         text = bytes(raw or b"").lower()
         for needle, cid in needles.items():
@@ -609,22 +612,23 @@ def _plan_outbox(
         condition |= OutboxMail.request.in_(list(requests))
     if emails:
         condition |= fn.LOWER(OutboxMail.to_address).in_(list(emails))
-    for outbox_id, request_id, customer_id, address, status in (
+    for outbox_id, request_id, customer_id, address, status in tuples(
         OutboxMail.select(
             OutboxMail.id,
             OutboxMail.request,
             OutboxMail.customer,
             fn.LOWER(OutboxMail.to_address),
             OutboxMail.status,
-        )
-        .where(condition & OutboxMail.redacted_at.is_null())
-        .tuples()
+        ).where(condition & OutboxMail.redacted_at.is_null()),
+        tuple[int, int | None, int | None, str, str],
     ):
-        if request_id in requests:
+        if request_id is not None and request_id in requests:
             cid, due_at = requests[request_id]
         else:
             # Mail about no request of theirs (a breach notice, a newsletter) goes now.
-            cid, due_at = (customer_id if customer_id in plans else emails[address]), now
+            if customer_id is None or customer_id not in plans:
+                customer_id = emails[address]
+            cid, due_at = customer_id, now
         if status not in FINAL_OUTBOX_STATUSES:
             due_at = None  # still to be sent: redacted by a later retention run
         if _mail_due(plans[cid], due_at, now):
@@ -649,7 +653,7 @@ def _delete_expired_vouchers(customer_ids: list[int], settings: Settings, now: d
 def minimise_requests(condition: Any, now: datetime) -> int:
     """Reduce requests to reference, kind, status, dates and outcome (proof of compliance)."""
     targets = Request.select(Request.id).where(condition & Request.minimised_at.is_null())
-    ids = [request_id for (request_id,) in targets.tuples()]
+    ids = [request_id for (request_id,) in tuples(targets, tuple[int])]
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         Request.update(**MINIMISED_REQUEST_VALUES, minimised_at=now, updated_at=now).where(

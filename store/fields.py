@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from peewee import DateTimeField, TextField
 
@@ -17,13 +18,19 @@ class UtcDateTimeField(DateTimeField):
             if value.tzinfo is None:
                 raise ValueError(f"{self.name}: naive datetime {value!r}; pass an aware one")
             value = value.astimezone(UTC).replace(tzinfo=None)
-        return super().db_value(value)
+        return _datetime_db_value(self, value)
 
     def python_value(self, value: Any) -> datetime | None:
-        value = super().python_value(value)
+        value = _datetime_python_value(self, value)
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return value
+        # None for a NULL: what db_value stored always parses back into a datetime.
+        return cast("datetime | None", value)
+
+
+# peewee's own conversions, which UtcDateTimeField wraps (its stubs leave them unannotated).
+_datetime_db_value: Callable[[DateTimeField[Any], Any], Any] = DateTimeField.db_value
+_datetime_python_value: Callable[[DateTimeField[Any], Any], Any] = DateTimeField.python_value
 
 
 class JSONField(TextField):

@@ -28,6 +28,7 @@ from store.models import (
     CustomerSource,
     Request,
     Restriction,
+    tuples,
 )
 from store.restriction import in_force
 
@@ -59,12 +60,12 @@ def register_figures(now: datetime | None = None) -> dict[str, Any]:
 def _customers() -> dict[str, Any]:
     in_register = Customer.erased_at.is_null()
     by_source = dict.fromkeys(SOURCES, 0)
-    for source, count in (
+    for source, count in tuples(
         CustomerSource.select(CustomerSource.source, fn.COUNT(CustomerSource.id))
         .join(Customer, on=(CustomerSource.customer == Customer.id))
         .where(in_register)
-        .group_by(CustomerSource.source)
-        .tuples()
+        .group_by(CustomerSource.source),
+        tuple[str, int],
     ):
         by_source[source] = count
     return {

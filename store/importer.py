@@ -39,6 +39,7 @@ from store.models import (
     CustomerSource,
     MarketingSuppression,
     database,
+    tuples,
 )
 from store.restriction import restricted_ids
 from store.sanitise import clean_line
@@ -338,8 +339,10 @@ class _Index:
         self.erased_numbers: set[str] = set()
         query = Customer.select(
             Customer.id, Customer.customer_no, Customer.email, Customer.phone, Customer.erased_at
-        ).tuples()
-        for cid, number, email, phone, erased_at in query:
+        )
+        for cid, number, email, phone, erased_at in tuples(
+            query, tuple[int, str, str | None, str | None, datetime | None]
+        ):
             if erased_at is not None:
                 self.erased_numbers.add(number)
                 continue
@@ -578,9 +581,10 @@ def _insert_new(
         bulk_insert(Customer, records)
         report.created += len(chunk)
     ids = dict(
-        Customer.select(Customer.customer_no, Customer.id)
-        .where(Customer.id > highest_before)
-        .tuples()
+        tuples(
+            Customer.select(Customer.customer_no, Customer.id).where(Customer.id > highest_before),
+            tuple[str, int],
+        )
     )
     rows_by_customer: dict[int, list[CustomerRow]] = {}
     for new in pending:
@@ -615,9 +619,10 @@ def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
     """The source on every customer of the file that does not have it yet."""
     have = {
         cid
-        for (cid,) in CustomerSource.select(CustomerSource.customer)
-        .where(CustomerSource.source == source)
-        .tuples()
+        for (cid,) in tuples(
+            CustomerSource.select(CustomerSource.customer).where(CustomerSource.source == source),
+            tuple[int],
+        )
     }
     missing = [cid for cid in customer_ids if cid not in have]
     rows = [{"customer": cid, "source": source, "added_at": now} for cid in missing]
@@ -656,7 +661,8 @@ def _record_consents(
     """Ledger events for what the file says, where it differs from ``state`` (the ledger's
     current state, kept up to date as events are added)."""
     suppressed = {
-        h for (h,) in MarketingSuppression.select(MarketingSuppression.email_hash).tuples()
+        h
+        for (h,) in tuples(MarketingSuppression.select(MarketingSuppression.email_hash), tuple[str])
     }
     events: list[dict[str, Any]] = []
     register_channel = "ticketing_registration" if source == "ticketing" else "website_form"

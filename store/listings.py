@@ -61,7 +61,9 @@ def requests(*, open_only: bool = False) -> list[dict[str, Any]]:
     }
     return [
         request_row(
-            row, row.customer.customer_no if row.customer_id else None, first_of.get(row.part_of_id)
+            row,
+            row.customer.customer_no if row.customer_id and row.customer is not None else None,
+            first_of.get(row.part_of_id),
         )
         for row in query
     ]
@@ -102,7 +104,12 @@ def messages() -> list[dict[str, Any]]:
         .join(Request, join_type=JOIN.LEFT_OUTER, on=(InboundMessage.request == Request.id))
         .order_by(InboundMessage.received_at, InboundMessage.id)
     )
-    return [message_row(row, row.request.reference if row.request_id else None) for row in query]
+    return [
+        message_row(
+            row, row.request.reference if row.request_id and row.request is not None else None
+        )
+        for row in query
+    ]
 
 
 @dataclass(frozen=True)
@@ -210,7 +217,12 @@ def outbox() -> list[dict[str, Any]]:
         .join(Request, join_type=JOIN.LEFT_OUTER, on=(OutboxMail.request == Request.id))
         .order_by(OutboxMail.created_at, OutboxMail.id)
     )
-    return [outbox_row(row, row.request.reference if row.request_id else None) for row in query]
+    return [
+        outbox_row(
+            row, row.request.reference if row.request_id and row.request is not None else None
+        )
+        for row in query
+    ]
 
 
 def marketing_list() -> list[dict[str, Any]]:

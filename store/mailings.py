@@ -34,6 +34,8 @@ from store.models import (
     MailingRecipient,
     OutboxMail,
     database,
+    dicts,
+    tuples,
 )
 
 NOTICE_STATUSES = ("queued", "sent", "failed")
@@ -107,7 +109,7 @@ class Selection:
         return described
 
 
-def selected_ids(selection: Selection) -> peewee.ModelSelect:
+def selected_ids(selection: Selection) -> peewee.ModelSelect[Customer]:
     """The ids of the customers ``selection`` chooses (a query, for use as a subquery).
 
     Raises :class:`NotFound` naming the customer numbers that are not in the register.
@@ -382,7 +384,7 @@ def status_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     counts = {mailing_id: dict.fromkeys(OUTBOX_STATUSES, 0) for mailing_id in ids}
     if not ids:
         return counts
-    rows = (
+    rows = tuples(
         MailingRecipient.select(
             MailingRecipient.mailing,
             OutboxMail.status,
@@ -390,8 +392,8 @@ def status_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
         )
         .join(OutboxMail, on=(MailingRecipient.outbox == OutboxMail.id))
         .where(MailingRecipient.mailing.in_(ids))
-        .group_by(MailingRecipient.mailing, OutboxMail.status)
-        .tuples()
+        .group_by(MailingRecipient.mailing, OutboxMail.status),
+        tuple[int, str, int],
     )
     for mailing_id, status, count in rows:
         counts[mailing_id][status] = counts[mailing_id].get(status, 0) + count
@@ -404,12 +406,12 @@ def without_email(mailing_ids: Iterable[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {mailing_id: [] for mailing_id in ids}
     if not ids:
         return found
-    rows = (
+    rows = tuples(
         MailingRecipient.select(MailingRecipient.mailing, Customer.customer_no)
         .join(Customer, on=(MailingRecipient.customer == Customer.id))
         .where(MailingRecipient.mailing.in_(ids) & (MailingRecipient.status == "no_email"))
-        .order_by(Customer.customer_no)
-        .tuples()
+        .order_by(Customer.customer_no),
+        tuple[int, str],
     )
     for mailing_id, customer_no in rows:
         found[mailing_id].append(customer_no)
@@ -468,10 +470,9 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
         )
         .where(MailingRecipient.mailing == mailing)
         .order_by(Customer.customer_no)
-        .dicts()
     )
     lines = []
-    for row in query:
+    for row in dicts(query):
         # Told another way wins over what became of the mail (a failed one, say).
         line_status = (
             "informed" if row["status"] == "informed" else row["mail_status"] or row["status"]
@@ -480,6 +481,8 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
             continue
         name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
         town = " ".join(part for part in (row["postal_code"], row["city"]) if part)
+        queued_at = _aware(row["created_at"])
+        assert queued_at is not None  # MailingRecipient.created_at is NOT NULL
         lines.append(
             RecipientLine(
                 customer_no=row["customer_no"],
@@ -493,7 +496,7 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
                 attempts=row["attempts"] or 0,
                 last_error=row["last_error"],
                 sent_at=_aware(row["sent_at"]),
-                queued_at=_aware(row["created_at"]),
+                queued_at=queued_at,
                 informed_how=row["informed_how"],
                 informed_at=_aware(row["informed_at"]),
                 informed_by=row["informed_by"],

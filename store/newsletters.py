@@ -22,7 +22,15 @@ import peewee
 from store import audit, clock, consent, mailings
 from store.config import LANGUAGES
 from store.errors import InvalidInput, NotFound
-from store.models import Customer, Mailing, MailingRecipient, Newsletter, OutboxMail, database
+from store.models import (
+    Customer,
+    Mailing,
+    MailingRecipient,
+    Newsletter,
+    OutboxMail,
+    database,
+    tuples,
+)
 from store.staff import require_active
 
 KIND = "newsletter"
@@ -176,7 +184,7 @@ def audience(newsletter: Newsletter | None = None) -> dict[str, int]:
             )
         )
     counts: Counter[str] = Counter()
-    for language, count in query.group_by(Customer.language).tuples():
+    for language, count in tuples(query.group_by(Customer.language), tuple[str, int]):
         counts[language if language in LANGUAGES else "fi"] += count
     return dict(counts)
 

@@ -27,7 +27,7 @@ import peewee
 from store import audit, clock
 from store.config import MailSettings, Settings
 from store.errors import NotFound, RuleViolation
-from store.models import Customer, OutboxMail, Request, database
+from store.models import Customer, OutboxMail, Request, database, tuples
 from store.models.mail import DUE_STATUSES
 from store.urls import file_url_path, scheme_of
 
@@ -41,7 +41,7 @@ def normalize_message_id(message_id: str) -> str:
     return f"<{value}>"
 
 
-def due_query(now: datetime | None = None) -> peewee.ModelSelect:
+def due_query(now: datetime | None = None) -> peewee.ModelSelect[OutboxMail]:
     """Due rows, individual mail before mass mail, each oldest first, without the message
     bytes (for counting and listing)."""
     now = now or clock.now()
@@ -95,7 +95,7 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
             # PostgreSQL: lock the row until the claim commits, and pass over one that
             # another sender is claiming right now.  (SQLite's write transactions are
             # serialised from BEGIN, so reading then updating is already atomic there.)
-            oldest = oldest.for_update("FOR UPDATE SKIP LOCKED")
+            oldest = oldest.for_update(skip_locked=True)  # FOR UPDATE SKIP LOCKED
         row = oldest.first()
         if row is None:
             return None
@@ -260,11 +260,13 @@ def _save(mail: OutboxMail, action: str, actor: str, **changes: Any) -> None:
 
 
 def _customer_no(mail: OutboxMail) -> str | None:
-    return mail.customer.customer_no if mail.customer_id else None
+    customer = mail.customer  # None, without a query, when the mail names no customer
+    return customer.customer_no if customer is not None else None
 
 
 def _reference(mail: OutboxMail) -> str | None:
-    return mail.request.reference if mail.request_id else None
+    request = mail.request  # None, without a query, when the mail answers no request
+    return request.reference if request is not None else None
 
 
 # ---------------------------------------------------------------- the file transport's copies
@@ -302,7 +304,7 @@ def remove_files_of_redacted_mail(settings: Settings) -> int:
         gone = OutboxMail.select(OutboxMail.message_id).where(
             OutboxMail.message_id.in_(chunk) & OutboxMail.raw.is_null()
         )
-        for (message_id,) in gone.tuples():
+        for (message_id,) in tuples(gone, tuple[str]):
             path = files[message_id]
             if path == eml_path(folder, message_id):
                 path.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ from peewee import Expression, Select
 from store import audit, clock, forget_ledger
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.i18n import code_text
-from store.models import Customer, OutboxMail, Request, Restriction, database
+from store.models import Customer, OutboxMail, Request, Restriction, database, tuples
 
 GROUNDS = (
     "accuracy_contested",  # 18(1)(a): while the accuracy of the data is checked
@@ -100,7 +100,7 @@ def in_force() -> Expression:
 
 
 def active_restriction(customer: Customer) -> Restriction | None:
-    return Restriction.select().where((Restriction.customer == customer) & in_force()).first()
+    return Restriction.select().where((Restriction.customer == customer) & in_force()).get_or_none()
 
 
 def is_restricted(customer: Customer) -> bool:
@@ -118,9 +118,12 @@ def restricted_among(customer_ids: Iterable[int]) -> set[int]:
     """Which of ``customer_ids`` are restricted now (one query)."""
     return {
         cid
-        for (cid,) in Restriction.select(Restriction.customer)
-        .where(Restriction.customer.in_(list(customer_ids)) & in_force())
-        .tuples()
+        for (cid,) in tuples(
+            Restriction.select(Restriction.customer).where(
+                Restriction.customer.in_(list(customer_ids)) & in_force()
+            ),
+            tuple[int],
+        )
     }
 
 
@@ -132,7 +135,10 @@ def restricted_ids() -> set[int]:
 def active_grounds() -> dict[int, str]:
     """Customer id → the ground of their active restriction."""
     return dict(
-        Restriction.select(Restriction.customer, Restriction.ground).where(in_force()).tuples()
+        tuples(
+            Restriction.select(Restriction.customer, Restriction.ground).where(in_force()),
+            tuple[int, str],
+        )
     )
 
 

@@ -60,6 +60,7 @@ from store.models import (
     Request,
     VerificationCall,
     database,
+    tuples,
 )
 from store.restriction import active_grounds
 from store.retention_rules import (
@@ -208,9 +209,12 @@ def _due_customers(settings: Settings, now: datetime, report: RetentionReport) -
     restricted = active_grounds()
     with_open_request = {
         cid
-        for (cid,) in Request.select(Request.customer)
-        .where(Request.status.in_(OPEN_STATUSES) & Request.customer.is_null(False))
-        .tuples()
+        for (cid,) in tuples(
+            Request.select(Request.customer).where(
+                Request.status.in_(OPEN_STATUSES) & Request.customer.is_null(False)
+            ),
+            tuple[int],
+        )
     }
     due = []
     for cid, item in sorted(found.items(), key=lambda pair: pair[1].customer_no):

@@ -36,6 +36,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TypedDict
 
 from store import audit
 from store.config import Settings
@@ -239,6 +240,14 @@ def check_token(
     return TokenCheck(purpose, customer_no=customer_no)
 
 
+class LinkNote(TypedDict):
+    """What an inbound message's record keeps of a link's token (``link_token``)."""
+
+    purpose: str | None
+    accepted: bool
+    ignored_because: str | None
+
+
 @dataclass(frozen=True)
 class LinkUse:
     """A token read from a message: its purpose, and its customer or why it was ignored."""
@@ -252,7 +261,7 @@ class LinkUse:
     def accepted(self) -> bool:
         return self.customer is not None
 
-    def note(self) -> dict[str, str | bool | None]:
+    def note(self) -> LinkNote:
         """What the message's record keeps: never the token or the customer number."""
         return {"purpose": self.purpose, "accepted": self.accepted, "ignored_because": self.problem}
 

@@ -1,7 +1,7 @@
 """The peewee models.  ``ALL_MODELS`` is the schema, in dependency order."""
 
 from store.models.audit import AuditEvent, AuditHead
-from store.models.base import BaseModel, database
+from store.models.base import BaseModel, database, dicts, tuples
 from store.models.breaches import BREACH_NATURES, Breach
 from store.models.customers import (
     SOURCES,
@@ -111,4 +111,6 @@ __all__ = [
     "Staff",
     "VerificationCall",
     "database",
+    "dicts",
+    "tuples",
 ]

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, ModelSelect, TextField
 
 from store.fields import UtcDateTimeField
 from store.models.base import BaseModel
+
+if TYPE_CHECKING:
+    from store.models.requests import Request
 
 SOURCES = ("ticketing", "newsletter")
 """Where customer data comes from: the ticketing system and the newsletter list."""
@@ -34,6 +37,12 @@ class Customer(BaseModel):
     updated_at = UtcDateTimeField()
     relationship_ended_at = UtcDateTimeField(null=True, index=True)
     erased_at = UtcDateTimeField(null=True)
+    # The backrefs peewee adds (each ForeignKeyField's ``backref``), for the type checker.
+    source_rows: ModelSelect[CustomerSource]
+    consent_events: ModelSelect[ConsentEvent]
+    purchases: ModelSelect[Purchase]
+    restrictions: ModelSelect[Restriction]
+    requests: ModelSelect[Request]
 
     @property
     def name(self) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import CharField, FloatField, ForeignKeyField, TextField
+from peewee import CharField, FloatField, ForeignKeyField, ModelSelect, TextField
 
 from store.fields import JSONField, UtcDateTimeField
 from store.models.base import BaseModel
@@ -84,6 +84,8 @@ class Request(BaseModel):
     news_at = UtcDateTimeField(null=True, index=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    # The backrefs peewee adds (each ForeignKeyField's ``backref``), for the type checker.
+    calls: ModelSelect[VerificationCall]
 
 
 class RequestCandidate(BaseModel):
