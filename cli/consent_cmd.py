@@ -7,8 +7,16 @@ import argparse
 
 from cli.context import Context
 from cli.listing_cmds import print_table
+from cli.table import Column
 from store import clock
-from store.consent import CHANNELS, PURPOSES, consent_state, history, record_consent
+from store.consent import (
+    CHANNELS,
+    PURPOSES,
+    consent_state,
+    evidence_text,
+    history,
+    record_consent,
+)
 from store.customers import get_customer, record_view
 from store.i18n import code_text, format_datetime
 from store.models import database
@@ -60,13 +68,14 @@ def run_record(context: Context, args: argparse.Namespace) -> int:
         wording_version=args.wording,
         request_reference=args.request,
     )
+    language = context.language
     print(
         context.t(
             "consent.recorded",
-            purpose=args.purpose,
+            purpose=code_text("package.purpose", args.purpose, language).lower(),
             state=context.t("consent.given" if args.given else "consent.withdrawn"),
             customer_no=customer.customer_no,
-            channel=args.channel,
+            channel=code_text("tui.channel", args.channel, language),
         )
     )
     return 0
@@ -111,24 +120,25 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
         )
     rows = [
         {
-            "at": format_datetime(e.at, language),
+            "recorded_at": clock.iso(e.at),
             "purpose": e.purpose,
             "state": context.t("consent.given" if e.given else "consent.withdrawn"),
             "channel": e.channel,
-            "evidence": e.evidence,
+            "evidence": evidence_text(e.evidence, language) if e.evidence else "",
         }
         for e in events
     ]
+    # Left out first when narrow: the channel, then the time (the lines above give both
+    # for the current state).
     print_table(
         context,
         rows,
         [
-            ("at", "consent.col_at"),
-            ("purpose", "consent.col_purpose"),
-            ("state", "consent.col_state"),
-            ("channel", "consent.col_channel"),
-            ("evidence", "consent.col_evidence"),
+            Column("recorded_at", "consent.col_at", drop=2, kind="fixed"),
+            Column("purpose", "consent.col_purpose", codes="package.purpose"),
+            Column("state", "consent.col_state", kind="fixed"),
+            Column("channel", "consent.col_channel", drop=1, codes="tui.channel"),
+            Column("evidence", "consent.col_evidence"),
         ],
-        codes={"purpose": "package.purpose", "channel": "tui.channel"},
     )
     return 0

@@ -10,17 +10,85 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from store.config import load_settings
 from store.errors import RekisteriError
-from store.i18n import translate
+from store.i18n import STAFF_LANGUAGES, translate
 
 if TYPE_CHECKING:
     pass
+
+
+def run_language() -> str:
+    """The language of this run before the settings are read: ``REKISTERI_LANG`` when it
+    is a staff language, else Finnish (so even a configuration error is in it)."""
+    language = os.environ.get("REKISTERI_LANG", "").strip()
+    return language if language in STAFF_LANGUAGES else "fi"
+
+
+SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
+
+
+def error_line(message: str) -> str:
+    """Every error the command prints, in one form: ``rekisteri: `` and the message begun in
+    lower case (unless it starts with a name such as Message-ID), without a closing full
+    stop when it is one sentence."""
+    message = " ".join(message.split())
+    first = message.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:] == first[1:].lower():
+        message = message[:1].lower() + message[1:]
+    if message.endswith(".") and not SENTENCE_BREAK.search(message) and not message.endswith(".."):
+        message = message[:-1]
+    return f"rekisteri: {message}"
+
+
+ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "required"),
+    (re.compile(r"unrecognized arguments: (?P<words>.+)"), "unrecognized"),
+    (
+        re.compile(
+            r"argument (?P<argument>.+?): invalid choice: (?P<value>.+?) "
+            r"\(choose from (?P<choices>.+)\)"
+        ),
+        "invalid_choice",
+    ),
+    (re.compile(r"argument (?P<argument>.+?): expected one argument"), "expects_value"),
+    (re.compile(r"argument (?P<argument>.+?): invalid \w+ value: (?P<value>.+)"), "invalid_value"),
+    (re.compile(r"one of the arguments (?P<names>.+) is required"), "one_required"),
+    (
+        re.compile(r"argument (?P<argument>.+?): not allowed with argument (?P<other>.+)"),
+        "not_allowed",
+    ),
+)
+"""argparse's messages (Python's English, which gettext has no Finnish for) and their
+catalogue keys under ``cli.argparse``; a message not listed stays as argparse wrote it."""
+
+
+def argparse_message(message: str, language: str) -> str:
+    for pattern, key in ARGPARSE_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            return translate(f"cli.argparse.{key}", language, **found.groupdict())
+    return message
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors in the run's language and in the form of every other
+    error line (``rekisteri: …``), after the usage line."""
+
+    language = "fi"
+
+    def error(self, message: str) -> NoReturn:
+        usage = self.format_usage()
+        if usage.startswith("usage: "):
+            usage = translate("cli.argparse.usage", self.language) + usage[len("usage:") :]
+        self._print_message(usage, sys.stderr)
+        self.exit(2, error_line(argparse_message(message, self.language)) + "\n")
 
 
 @dataclass(frozen=True)
@@ -90,7 +158,7 @@ starts in a fraction of a second and ``mailbot`` never loads Textual."""
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for ``command`` (its modules imported), or, without one, a parser that
     lists every command and imports none."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="rekisteri",
         description="Privacy desk for a customer register / Tietosuojapyyntöjen käsittely.",
     )
@@ -142,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every file we write (database, exports, outbox mail, logs) holds personal data.
     os.umask(0o077)
     words = sys.argv[1:] if argv is None else list(argv)
+    language = Parser.language = run_language()
     parser = build_parser(_command_in(words))
     args = parser.parse_args(words)
     logging.basicConfig(
@@ -153,7 +222,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # IMAP conversation (imapclient logs every line at DEBUG: every mail's body).
     for talkative in QUIET_LOGGERS:
         logging.getLogger(talkative).setLevel(logging.WARNING)
-    language = "fi"
     try:
         settings = load_settings(args.config)
         language = settings.ui.language
@@ -162,14 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = Context(settings=settings, language=language, as_staff=args.as_staff)
         return int(args.handler(context, args) or 0)
     except RekisteriError as error:
-        print(f"rekisteri: {error.translated(language)}", file=sys.stderr)
+        print(error_line(error.translated(language)), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader (head, less) went away: not an error worth a message.
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print(f"rekisteri: {translate('cli.interrupted', language)}", file=sys.stderr)
+        print(error_line(translate("cli.interrupted", language)), file=sys.stderr)
         return 130
     except Exception as error:
         if os.environ.get("REKISTERI_DEBUG"):
@@ -177,11 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from store.db import is_busy
 
         if is_busy(error):
-            print(f"rekisteri: {translate('cli.database_busy', language)}", file=sys.stderr)
+            print(error_line(translate("cli.database_busy", language)), file=sys.stderr)
             return 1
         print(
-            f"rekisteri: {translate('cli.internal_error', language)}: "
-            f"{type(error).__name__}: {error}",
+            error_line(
+                f"{translate('cli.internal_error', language)}: {type(error).__name__}: {error}"
+            ),
             file=sys.stderr,
         )
         return 2

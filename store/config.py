@@ -335,6 +335,14 @@ def _validated(data: dict[str, Any]) -> Settings:
         name = where.rstrip("`").lstrip(".").replace("`", "")
         value = _value_at(data, name)
         given = "" if value is _MISSING else f", not {_as_toml(value)}"
+        if message.startswith("Invalid enum value"):
+            raise ConfigError(
+                f"setting {name}: {_plain(message, name)}{given}",
+                key="error.setting_choice",
+                name=name,
+                choices=" / ".join(_choices(name)),
+                value="" if value is _MISSING else _as_toml(value),
+            ) from None
         raise ConfigError(f"setting {name}: {_plain(message, name)}{given}") from None
 
 
@@ -434,19 +442,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {path}") from None
+        raise ConfigError(
+            f"configuration file not found: {path}", key="error.config_not_found", path=str(path)
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        raise ConfigError(
+            f"{path}: {error}", key="error.config_unreadable", path=str(path), error=str(error)
+        ) from None
 
 
 def _merge(base: dict[str, Any], overlay: Mapping[str, Any], where: str) -> None:
     for key, value in overlay.items():
         name = f"{where}{key}"
         if key not in base:
-            raise ConfigError(f"unknown setting {name!r}")
+            raise ConfigError(f"unknown setting {name!r}", key="error.unknown_setting", name=name)
         if isinstance(base[key], dict) and not _is_localized(base[key]):
             if not isinstance(value, dict):
-                raise ConfigError(f"setting {name!r} must be a table")
+                raise ConfigError(
+                    f"setting {name!r} must be a table", key="error.setting_not_table", name=name
+                )
             _merge(base[key], value, where=f"{name}.")
         elif isinstance(base[key], dict) and isinstance(value, str):
             base[key] = dict.fromkeys(LANGUAGES, value)  # one text for every language

@@ -15,6 +15,7 @@ subscribes it again; a consent the person gives again themselves lifts that entr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from peewee import Select, fn
 from store import audit, clock, forget_ledger
 from store.customers import email_hash
 from store.errors import InvalidInput, RuleViolation
+from store.i18n import translate
 from store.models import ConsentEvent, Customer, MarketingSuppression, database, tuples
 from store.restriction import active_restriction_exists
 
@@ -449,3 +451,26 @@ def close_consents(
     ]
     for start in range(0, len(rows), 500):
         ConsentEvent.insert_many(rows[start : start + 500]).execute()
+
+
+GENERATED_EVIDENCE = (
+    (re.compile(r"import of (?P<file>.+), line (?P<line>\d+)"), "consent.evidence.import"),
+    (re.compile(r"approved by (?P<actor>\S+)"), "consent.evidence.approved"),
+    (
+        re.compile(r"newsletter link, inbound message (?P<message>\d+)"),
+        "consent.evidence.newsletter_link",
+    ),
+    (re.compile(r"inbound message (?P<message>\d+)"), "consent.evidence.inbound"),
+)
+"""The evidence Rekisteri writes itself (the importer, the mailbot, an approval), stored as
+written (``--json`` and the package's JSON keep it) and shown in the reader's words."""
+
+
+def evidence_text(evidence: str, language: str) -> str:
+    """``import of ticketing.csv, line 2`` as "tuotu tiedostosta ticketing.csv, rivi 2";
+    evidence staff typed in stays as they wrote it."""
+    for pattern, key in GENERATED_EVIDENCE:
+        found = pattern.fullmatch(evidence.strip())
+        if found:
+            return translate(key, language, **found.groupdict())
+    return evidence

@@ -94,15 +94,23 @@ def _open_sqlite(path: Path, *, create: bool) -> peewee.SqliteDatabase:
     path = path.expanduser()
     if not path.exists():
         if not create:
-            raise DatabaseError(f"no database at {path}: run `rekisteri init` first")
+            raise DatabaseError(
+                f"no database at {path}: run `rekisteri init` first",
+                key="error.no_database",
+                path=str(path),
+            )
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as error:
             message = f"cannot open the database {path}: {error.strerror}"
-            raise DatabaseError(message) from None
+            raise DatabaseError(
+                message, key="error.cannot_open_database", path=str(path), reason=error.strerror
+            ) from None
     elif not path.is_file():
-        raise DatabaseError(f"{path} is not a database file")
+        raise DatabaseError(
+            f"{path} is not a database file", key="error.not_a_database", path=str(path)
+        )
     refuse_if_others_can_read(path)
     # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers queue on
     # the busy timeout instead of failing when a read lock would have to be upgraded.

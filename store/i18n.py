@@ -175,6 +175,14 @@ def format_datetime(value: datetime, language: str) -> str:
     )
 
 
+def format_datetime_compact(value: datetime, language: str) -> str:
+    """A moment in a narrow table column: ``3.12.2026 15.27``, ``3 dec. 2026 15.27``,
+    ``3 Dec 2026 15:27`` (CLDR's medium date and short time)."""
+    local = value.astimezone(HELSINKI)
+    day = babel_dates.format_date(local.date(), "medium", locale=locale(language))
+    return f"{day} {format_time(local, language)}"
+
+
 def format_number(value: float, language: str) -> str:
     """``12 345`` in Finnish and Swedish, ``12,345`` in English (CLDR grouping and decimals)."""
     return babel_numbers.format_decimal(value, locale=locale(language))

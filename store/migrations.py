@@ -132,16 +132,24 @@ def check_schema() -> int:
     """Refuse to work on a database without a schema, or with one from a newer Rekisteri."""
     version = current_version()
     if version is None:
-        raise SchemaError("the database has no schema yet: run `rekisteri init`")
+        raise SchemaError(
+            "the database has no schema yet: run `rekisteri init`", key="error.no_schema"
+        )
     if version > LATEST:
         raise SchemaError(
             f"the database schema is version {version}, newer than this Rekisteri "
-            f"understands (up to {LATEST}): upgrade Rekisteri before using this database"
+            f"understands (up to {LATEST}): upgrade Rekisteri before using this database",
+            key="error.schema_newer",
+            version=version,
+            latest=LATEST,
         )
     if version < LATEST:
         raise SchemaError(
             f"the database schema is version {version}; run `rekisteri init` to upgrade it "
-            f"to version {LATEST}"
+            f"to version {LATEST}",
+            key="error.schema_older",
+            version=version,
+            latest=LATEST,
         )
     return version
 

@@ -40,7 +40,7 @@ from peewee import Model
 from store import audit, clock, facts, templating
 from store.attached_file import AttachedFile
 from store.config import LANGUAGES, Settings
-from store.consent import PURPOSES, consent_state, suppression_of
+from store.consent import PURPOSES, consent_state, evidence_text, suppression_of
 from store.customers import format_phone
 from store.encryption import write_private_file
 from store.i18n import format_date, format_datetime, translate, words_for
@@ -638,6 +638,7 @@ def _render_html(document: dict[str, Any], language: str, stem: str) -> str:
         yes_no=yes_no,
         phone=format_phone,
         ground=ground,
+        evidence=lambda text: evidence_text(text, language),
         language=language,
         json_name=f"{stem}.json",
     )

@@ -45,7 +45,7 @@ def add_staff(
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     if language not in ("fi", "en"):
-        raise InvalidInput("language must be fi or en")
+        raise InvalidInput("language must be fi or en", key="error.staff_language")
     check_password_strength(password)
     require_active(actor, role="admin")
     with database.atomic():
@@ -170,7 +170,7 @@ def change_own_password(
 
 def set_language(name: str, language: str, actor: str) -> Staff:
     if language not in ("fi", "en"):
-        raise InvalidInput("language must be fi or en")
+        raise InvalidInput("language must be fi or en", key="error.staff_language")
     with database.atomic():
         _update_only(get_staff(name), {Staff.language: language})
         audit.record("staff.language_changed", actor, staff=name, language=language)

@@ -104,7 +104,7 @@ def test_restore_refuses_without_the_ledger_unless_accepted(db, config, capsys):
     capsys.readouterr()
 
     assert run(config, "backup", "restore", str(made), "--replace", "--confirm", made.name) == 1
-    assert "Poistokirjanpitoa ei löydy" in capsys.readouterr().err
+    assert "poistokirjanpitoa ei löydy" in capsys.readouterr().err
 
     words = ["backup", "restore", str(made), "--replace", "--confirm", made.name]
     assert run(config, *words, "--accept-unreplayed") == 0
@@ -125,7 +125,7 @@ def test_edited_ledger_stops_the_restore(db, config, capsys):
     capsys.readouterr()
     made = only_backup(config)
     assert run(config, "backup", "restore", str(made), "--replace", "--confirm", made.name) == 1
-    assert "Poistokirjanpito on vioittunut (line 2)" in capsys.readouterr().err
+    assert "poistokirjanpito on vioittunut (line 2)" in capsys.readouterr().err
 
 
 def test_restore_never_overwrites_a_register_unasked(db, config, capsys):

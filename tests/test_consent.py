@@ -188,3 +188,50 @@ def test_staff_record_and_read_consent_from_the_command_line(db, frozen_clock, c
     # Giving consent needs evidence (Art. 7(1)); argparse refuses before anything is stored.
     with pytest.raises(SystemExit):
         main(["consent", "give", customer.customer_no, "--purpose", "marketing"])
+
+
+def test_consent_lines_and_evidence_are_words_in_the_readers_language(
+    db, frozen_clock, capsys, monkeypatch
+):
+    from store.consent import evidence_text
+
+    monkeypatch.setenv("COLUMNS", "160")  # the evidence on one line
+    customer = make_customer(customer_no="100001")
+    record_consent(
+        customer,
+        "register",
+        True,
+        channel="import",
+        actor="@import",
+        evidence="import of ticketing.csv, line 2",
+    )
+    assert (
+        main(["consent", "give", "100001", "--purpose", "marketing", "--evidence", "puhelu"]) == 0
+    )
+    said = capsys.readouterr().out
+    assert said == (
+        "Kirjattu asiakkaalle 100001: markkinointi (uutiskirje), suostumus annettu "
+        "(henkilökunta).\n"
+    )
+    assert main(["consent", "show", "100001"]) == 0
+    finnish = capsys.readouterr().out
+    assert "tuotu tiedostosta ticketing.csv, rivi 2" in finnish
+    assert "Asiakasrekisteri" in finnish and "tuonti" in finnish and "henkilökunta" in finnish
+    for code in ("import of", "line 2", "register", "marketing", "staff"):
+        assert code not in finnish, code
+    monkeypatch.setenv("REKISTERI_LANG", "en")
+    assert main(["consent", "show", "100001"]) == 0
+    english = capsys.readouterr().out
+    assert "imported from ticketing.csv, line 2" in english and "Customer register" in english
+    assert main(["consent", "show", "100001", "--json"]) == 0
+    [imported, _] = json.loads(capsys.readouterr().out)
+    assert (imported["channel"], imported["evidence"]) == (
+        "import",
+        "import of ticketing.csv, line 2",
+    )  # the JSON keeps what was stored
+    assert evidence_text("import of ticketing.csv, line 2", "sv") == (
+        "importerat från filen ticketing.csv, rad 2"
+    )
+    assert evidence_text("approved by anna", "fi") == "hyväksynyt anna"
+    assert evidence_text("inbound message 12", "fi") == "saapunut viesti 12"
+    assert evidence_text("import of the old list", "fi") == "import of the old list"  # typed

@@ -194,6 +194,8 @@ def test_erase_from_the_command_line_needs_the_number_twice(customer, capsys):
     assert "31.12.2032" in captured.out and "--confirm" in captured.err
     # what is erased, in words (issue 16), not as the database's column names
     assert "etunimi, sukunimi" in captured.out and "first_name" not in captured.out
+    assert "Suostumukset päätetään: asiakasrekisteri, markkinointi (uutiskirje)" in captured.out
+    assert "register" not in captured.out and "marketing" not in captured.out
     assert Customer.get_by_id(customer.id).erased_at is None
     assert main(["erase", customer.customer_no, "--confirm", "T999999"]) == 1
     assert Customer.get_by_id(customer.id).erased_at is None

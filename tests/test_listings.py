@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from cli.main import main
 from store import lifecycle
 from store.consent import record_consent
@@ -98,13 +100,149 @@ def test_every_listing_prints_a_json_array_with_the_contract_fields(db, frozen_c
     assert json.loads(capsys.readouterr().out) == []
 
 
-def test_the_human_table_goes_to_stdout_and_the_count_to_stderr(db, capsys, monkeypatch):
+def test_the_human_table_and_then_its_count_go_to_stdout(db, capsys, monkeypatch):
     monkeypatch.setenv("REKISTERI_LANG", "en")
     make_customer()
     assert main(["customers", "list"]) == 0
     captured = capsys.readouterr()
     assert "Meikäläinen" in captured.out
-    assert "1 row" in captured.err
+    assert captured.out.splitlines()[-1] == "1 row"  # after the table, not in the middle
+    assert captured.err == ""
+
+
+LONG_SUBJECT = "Pyyntösi on vastaanotettu"
+
+
+def _words_whole(out: str, texts: list[str]) -> None:
+    """Every word of ``texts`` stands whole in ``out`` (or cut with an ellipsis at a column's
+    end), never split across two lines."""
+    words = set(out.split())
+    for text in texts:
+        for word in text.split():
+            assert word in words or any(
+                w.endswith("…") and word.startswith(w[:-1]) for w in words
+            ), word
+
+
+def test_outbox_list_fits_80_columns_one_line_a_mail(db, frozen_clock, capsys, monkeypatch):
+    from store.config import load_settings
+    from tests.support.factories import make_outbox_mail
+
+    monkeypatch.setenv("COLUMNS", "80")
+    app_settings = load_settings()
+    addresses = [f"pirjo.niemela.{n}@suomi24.fi" for n in range(30)]
+    for address in addresses:
+        make_outbox_mail(app_settings, to_address=address)
+    capsys.readouterr()
+
+    assert main(["outbox", "list"]) == 0
+
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    assert 31 <= len(lines) <= 35  # a heading, 30 mails, the count
+    assert lines[-1] == "30 riviä" and captured.err == ""
+    assert "Tila" in lines[0] and "Vastaanottaja" in lines[0] and "Aihe" in lines[0]
+    assert "Message-ID" not in lines[0]  # left out first at 80 columns
+    _words_whole(captured.out, [LONG_SUBJECT])
+    for address in addresses:  # an address whole or cut with an ellipsis, never wrapped
+        assert address in captured.out or any(
+            part.endswith("…") and address.startswith(part[:-1]) for part in captured.out.split()
+        )
+    assert "odottaa" not in captured.out  # the short form: "jonossa"
+    assert "jonossa" in captured.out
+
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["outbox", "list"]) == 0
+    wide = capsys.readouterr().out
+    assert "Message-ID" in wide and "odottaa lähetystä" in wide
+    assert all(address in wide for address in addresses)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 60])
+def test_every_listing_fits_the_terminal_and_breaks_no_word(
+    db, frozen_clock, capsys, monkeypatch, columns
+):
+    from store import clock
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    make_customer(
+        customer_no="100001",
+        first_name="Anna-Liisa",
+        last_name="Kolehmainen-Virtanen",
+        email="anna-liisa.kolehmainen-virtanen@hotmail.com",
+        sources=("ticketing", "newsletter"),
+    )
+    lifecycle.create_request(
+        kind="objection", actor="@mailbot", requester_email="tarkastuspyyntojen@example.fi"
+    )
+    InboundMessage.create(
+        dedupe_key="<away@example.fi>",
+        message_id="<away@example.fi>",
+        received_at=clock.now(),
+        disposition="quarantined",
+        reason="bad header: no addr-spec in the From header of this message",
+        from_address="tarkastuspyyntojen@example.fi",
+    )
+    expected = {
+        "customers": "Anna-Liisa Kolehmainen-Virtanen",
+        "requests": "Suoramarkkinointikielto" if columns >= 100 else "Kielto",
+        "messages": "bad header: no addr-spec in the From header of this message",
+    }
+    for command, words in expected.items():
+        assert main([command, "list"]) == 0
+        out = capsys.readouterr().out
+        assert all(len(line) <= columns for line in out.splitlines()), (command, out)
+        _words_whole(out, [words])
+
+
+def test_table_cells_wrap_at_word_boundaries_and_cut_long_words():
+    from cli.table import Cell, Column, clip, render, wrap
+
+    assert wrap("Odottaa tarkistussoittoa", 12) == ["Odottaa", "tarkistusso…"]
+    assert wrap("uutiskirje, lipunmyynti", 12) == ["uutiskirje,", "lipunmyynti"]
+    assert wrap("Anna-Liisa Virtanen", 12) == ["Anna-Liisa", "Virtanen"]
+    assert clip("pirjo.niemela@suomi24.fi", 12) == "pirjo.nieme…"
+    lines = render(
+        [Column("a", "Nimi"), Column("b", "Sähköposti", kind="clip")],
+        ["Nimi", "Sähköposti"],
+        [[Cell("Pirjo Niemelä"), Cell("pirjo.niemela@suomi24.fi")]],
+        width=30,
+    )
+    assert lines == ["Nimi           Sähköposti", "Pirjo Niemelä  pirjo.niemela@…"]
+    assert render(  # too narrow for both: the column marked to go first is left out
+        [Column("a", "Nimi"), Column("b", "Sähköposti", kind="clip", drop=1)],
+        ["Nimi", "Sähköposti"],
+        [[Cell("Pirjo Niemelä"), Cell("pirjo.niemela@suomi24.fi")]],
+        width=20,
+    ) == ["Nimi", "Pirjo Niemelä"]
+    assert render(  # a short form when the long one does not fit
+        [Column("a", "Laji"), Column("b", "Tila")],
+        ["Laji", "Tila"],
+        [[Cell("Suoramarkkinointikielto", short="Kielto"), Cell("Saapunut")]],
+        width=20,
+    ) == ["Laji    Tila", "Kielto  Saapunut"]
+
+
+def test_an_erased_customer_is_marked_not_an_empty_row(db, frozen_clock, capsys, monkeypatch):
+    from store.config import load_settings
+    from store.erasure import erase_customer
+
+    monkeypatch.setenv("COLUMNS", "100")
+    customer = make_customer(customer_no="100001")
+    make_customer(customer_no="100002", first_name="Pirjo", last_name="Niemelä")
+    erase_customer(customer, actor="@test", settings=load_settings())
+
+    assert main(["customers", "list"]) == 0
+    finnish = capsys.readouterr().out
+    [erased] = [line for line in finnish.splitlines() if line.startswith("100001")]
+    assert erased.split()[:3] == ["100001", "poistettu", "poistettu"]
+    monkeypatch.setenv("REKISTERI_LANG", "en")
+    assert main(["customers", "list"]) == 0
+    [erased] = [line for line in capsys.readouterr().out.splitlines() if "100001" in line]
+    assert "erased" in erased
+    [row] = [r for r in listing(capsys, "customers", "list") if r["customer_no"] == "100001"]
+    assert not row["name"] and row["erased"] is True  # the JSON as it was
 
 
 def test_the_messages_table_shows_dispositions_and_reasons_in_words(

@@ -80,7 +80,7 @@ def test_a_missing_maildir_is_one_line_and_exit_1(db, tmp_path, monkeypatch, cap
     monkeypatch.setenv("REKISTERI_LANG", "en")
     assert main(["mailbot", "--once"]) == 1
     error = capsys.readouterr().err.strip()
-    assert error.startswith("rekisteri: The inbox cannot be read") and "\n" not in error
+    assert error.startswith("rekisteri: the inbox cannot be read") and "\n" not in error
 
 
 def test_the_mailbot_never_loads_textual(db, tmp_path):

@@ -282,7 +282,7 @@ def test_notify_from_the_command_line_by_source_list_and_dates(register, breach,
     assert row["without_email"] == ["T2"]
     assert row["people_required"] is True
     assert main(["breach", "notify", number]) == 1  # no selection: one line, no traceback
-    assert "Valitse vastaanottajat" in capsys.readouterr().err
+    assert "valitse vastaanottajat" in capsys.readouterr().err
 
 
 def test_the_notice_preview_reads_plainly_with_every_article_34_item(breach, settings):

@@ -75,10 +75,10 @@ def test_retry_refuses_a_mail_that_has_not_failed_in_one_line(cli_settings, caps
     assert main(["outbox", "retry", mail.message_id]) == 1
     err = capsys.readouterr().err.strip()
     assert err == (
-        f"rekisteri: Mail {mail.message_id} is queued: only a failed mail can be sent again."
+        f"rekisteri: mail {mail.message_id} is queued: only a failed mail can be sent again"
     )
     assert main(["outbox", "retry", "<no-such@example.fi>"]) == 1
-    assert "No outgoing mail" in capsys.readouterr().err
+    assert "rekisteri: no outgoing mail" in capsys.readouterr().err
 
 
 def test_send_with_nothing_due_says_so_and_succeeds(cli_settings, capsys):
@@ -106,5 +106,5 @@ def test_a_bad_mail_url_is_one_clear_line(db, monkeypatch, capsys):
     err = capsys.readouterr().err.strip()
     assert err == (
         "rekisteri: smtp://user:***@mail.example.fi?starttls=maybe: starttls must "
-        "be auto or required, and only with smtp://."
+        "be auto or required, and only with smtp://"
     )

@@ -400,7 +400,7 @@ def test_export_for_a_request_needs_the_call_that_approval_needs(
     )
     out = tmp_path / "out"
     assert main(["export", "--request", request.reference, "--out", str(out)]) == 1
-    assert "Vahvista ensin" in capsys.readouterr().err
+    assert "vahvista ensin" in capsys.readouterr().err
     lifecycle.confirm_customer(request, customer, "anna")
     assert main(["export", "--request", request.reference, "--out", str(out)]) == 1
     assert "vahvistetun tarkistussoiton" in capsys.readouterr().err
