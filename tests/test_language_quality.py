@@ -573,3 +573,38 @@ def test_dates_and_times_come_from_cldr():
     ]
     source = (ROOT / "store" / "i18n.py").read_text(encoding="utf-8")
     assert "huhtikuu" not in source and '"April"' not in source and '"april"' not in source
+
+
+def _if_variables(source: str) -> set[str]:
+    """The context variables an ``{% if %}`` of a template tests (found in Jinja's AST)."""
+    from jinja2 import nodes
+
+    from mailbot.templates import environment
+
+    tree = environment().parse(source)
+    found: set[str] = set()
+    for test in tree.find_all(nodes.If):
+        for name in test.test.find_all(nodes.Name):
+            found.add(name.name)
+    # Names the template sets itself ({% set %}, a macro's or a loop's own) are no context.
+    own = {name.name for name in tree.find_all(nodes.Name) if name.ctx in ("store", "param")}
+    return found - own
+
+
+# Variables an {% if %} tests that the variants vary some other way: the name (with and
+# without), the request (REQUEST_OPTIONAL), the newsletter's links and body, the loop
+# variables of a template's own {% for %}.
+VARIED_ELSEWHERE = {"name", "request", "loop"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_if_block_of_every_template_is_rendered_both_ways(language):
+    varied = set(OPTIONAL_VALUES) | set(BREACH_OPTIONAL) | VARIED_ELSEWHERE
+    settings_names = {"controller", "notice", "settings", "language"}
+    missing = {}
+    for path in sorted((TEMPLATE_DIR / language).glob("*.j2")):
+        tested = _if_variables(path.read_text(encoding="utf-8")) - settings_names
+        if tested - varied:
+            missing[path.name] = sorted(tested - varied)
+
+    assert missing == {}
