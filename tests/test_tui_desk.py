@@ -205,7 +205,7 @@ def test_the_command_line_records_a_request_made_at_the_box_office(db, monkeypat
     assert row["received_at"].startswith("2026-03-02")
     assert Request.get(Request.reference == row["reference"]).channel == "counter"
     assert main(["requests", "new", "--kind", "access", "--name", "X", "--received", "32.1."]) != 0
-    assert "Not a day: 32.1." in capsys.readouterr().err
+    assert "not a day: 32.1." in capsys.readouterr().err
 
 
 async def test_staff_change_their_own_password_from_the_palette(desk):

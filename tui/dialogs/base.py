@@ -52,8 +52,9 @@ class Dialog(ModalScreen[ResultType]):
         problem: str
 
     @on(events.Mount)
-    def _key_bar(self) -> None:
+    def _mounted(self) -> None:
         self.mount(KeyBar())
+        self.restore_draft()
 
     def t(self, key: str, /, **params: Any) -> str:
         return self.app.t(key, **params)  # type: ignore[attr-defined]
@@ -72,8 +73,8 @@ class Dialog(ModalScreen[ResultType]):
         editors = list(self.query(TextEditor))
         return editors[0].text if editors else ""
 
-    def _on_mount(self) -> None:
-        # Runs beside a subclass's own on_mount (Textual calls both).
+    def restore_draft(self) -> None:
+        """The staff member's kept draft for this dialog, into its (empty) text editor."""
         if not self.draft_key:
             return
         from tui.widgets.fields import TextEditor
