@@ -6,7 +6,6 @@ key bar follows the dialog, and a closed request says how it ended."""
 from __future__ import annotations
 
 from textual.widgets import Checkbox, RadioButton
-from textual.widgets._toast import Toast
 
 from store import lifecycle
 from store.models import Request, Staff
@@ -222,7 +221,7 @@ async def _toast_beside_focus(app, pilot) -> None:
     app.notify("Kollega muutti pyyntöä juuri äsken, tiedot päivitettiin.", severity="warning")
     app.notify("Toinen ilmoitus, joka on niin pitkä, että se jatkuu toiselle riville.")
     await pilot.pause(0.3)
-    toasts = list(app.screen.query(Toast))
+    toasts = list(app.screen.query("Toast"))
     assert toasts
     for toast in toasts:
         assert not toast.region.overlaps(focused.region), (toast.region, focused.region)

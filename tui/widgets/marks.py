@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import Checkbox, OptionList, RadioButton, Select
 
 CURSOR = "▶"
 
 
-def _marked(button: Content, label: Content, here: bool) -> Content:
-    """``button`` and ``label``, with the cursor mark in the space before the label."""
-    return Content.assemble(button, CURSOR if here else " ", label, " ")
+def _marked(button: Content, label: Content, style: Style, here: bool) -> Content:
+    """``button`` and ``label`` (padded as Textual pads it, in the label's ``style``), with
+    the cursor mark in the space before the label."""
+    padded = Content.assemble(CURSOR if here else " ", label, " ").stylize_before(style)
+    return Content.assemble(button, padded)
 
 
 class MarkedRadioButton(RadioButton):
@@ -31,8 +34,7 @@ class MarkedRadioButton(RadioButton):
     def render(self) -> Content:
         parent = self.parent
         here = self.has_class("-selected") and parent is not None and parent.has_focus
-        label = self.label.stylize_before(self.get_visual_style("toggle--label"))
-        return _marked(self._button, label, here)
+        return _marked(self._button, self.label, self.get_visual_style("toggle--label"), here)
 
 
 class MarkedCheckbox(Checkbox):
@@ -42,8 +44,8 @@ class MarkedCheckbox(Checkbox):
         return super()._button
 
     def render(self) -> Content:
-        label = self.label.stylize_before(self.get_visual_style("toggle--label"))
-        return _marked(self._button, label, self.has_focus)
+        style = self.get_visual_style("toggle--label")
+        return _marked(self._button, self.label, style, self.has_focus)
 
 
 class MarkedSelect(Select[str]):
