@@ -211,10 +211,10 @@ def read_mail(inbound_id: int, actor: str) -> MailText:
             raise RuleViolation("no such message", key="mailbot.no_message", message_id=inbound_id)
         audit.record("mail.viewed", actor, inbound_id=message.id, disposition=message.disposition)
     text = "\n\n".join(part for part in (message.body_text, message.quoted_text) if part)
-    if not text and message.raw is not None:
+    if not text and message.raw_message is not None:
         # Never parsed (quarantined unread, say): the start of the message as it came, as
         # text with every control character taken out.
-        text = clean_text(bytes(message.raw)[:RAW_SHOWN_BYTES].decode("utf-8", "replace"))
+        text = clean_text(bytes(message.raw_message)[:RAW_SHOWN_BYTES].decode("utf-8", "replace"))
     return MailText(
         message.id,
         message.received_at,

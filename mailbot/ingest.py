@@ -228,13 +228,13 @@ def reprocess(identifier: str, settings: Settings, *, actor: str = ACTOR) -> Inb
             message_id=identifier,
             disposition=message.disposition,
         )
-    if message.raw is None:
+    if message.raw_message is None:
         raise RuleViolation(
             f"the raw bytes of {identifier} are no longer kept",
             key="mailbot.raw_gone",
             message_id=identifier,
         )
-    raw = bytes(message.raw)
+    raw = bytes(message.raw_message)
     try:
         parsed = read_message(raw, settings)
         with database.atomic():
@@ -781,7 +781,7 @@ def _new_row(
     message = InboundMessage(
         dedupe_key=dedupe_key or parsed.dedupe_key,
         received_at=arrived if arrived is not None and arrived <= now else now,
-        raw=fetched.raw,
+        raw_message=fetched.raw,
         raw_size=fetched.full_size,
         raw_sha256=parsed.raw_sha256,
     )
@@ -859,7 +859,7 @@ def _quarantine(
             received_at=fetched.arrived_at
             if fetched.arrived_at and fetched.arrived_at <= now
             else now,
-            raw=fetched.raw,
+            raw_message=fetched.raw,
             raw_size=fetched.full_size,
             raw_sha256=digest,
             disposition="quarantined",

@@ -56,7 +56,9 @@ class InboundMessage(BaseModel):
     # Our mail server's Authentication-Results verdict (mailbot.authresults): authserv_id,
     # spf, dkim, dmarc and the methods that failed; null when the mail carried none.
     authentication = JSONField(null=True)
-    raw = BlobField(null=True)
+    # The bytes as received.  Not ``raw``: that would shadow peewee's Model.raw() (the
+    # column keeps its name, so no migration).
+    raw_message = BlobField(null=True, column_name="raw")
     raw_size = IntegerField(default=0)
     # SHA-256 of the raw bytes: the same bytes seen again (a UIDVALIDITY change) are this
     # message; other bytes under the same Message-ID are a duplicate copy.
@@ -91,7 +93,7 @@ class Attachment(BaseModel):
 class OutboxMail(BaseModel):
     """A mail we send: a row first, sent later, marked sent only once the server accepted it.
 
-    ``raw`` is the complete message as it will be sent, so a retry after a crash sends the
+    ``raw_message`` is the complete message as it will be sent, so a retry after a crash sends the
     same bytes with the same Message-ID and the duplicate is recognisable.
     """
 
@@ -109,7 +111,7 @@ class OutboxMail(BaseModel):
     # A mass mailing's mail (a newsletter, a breach notice): due individual mail goes first,
     # so an acknowledgement never waits behind twenty thousand newsletters.
     bulk = BooleanField(default=False)
-    raw = BlobField(null=True)
+    raw_message = BlobField(null=True, column_name="raw")  # the column of Model.raw()'s name
     status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(null=True, index=True)
