@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from peewee import fn
 
@@ -189,13 +190,14 @@ def request_signature(reference: str) -> tuple[object, ...]:
     """A cheap fingerprint of the request and its thread: when a colleague or the mailbot
     changes it, the open request screen reloads."""
     request = get_request(reference)
-    sent = (
+    sent = cast(
+        tuple[object, ...],
         OutboxMail.select(
             fn.COUNT(OutboxMail.id), fn.SUM(OutboxMail.attempts), fn.MAX(OutboxMail.sent_at)
         )
         .where(OutboxMail.request == request)
         .tuples()
-        .get()
+        .get(),
     )
     notes = RequestNote.select().where(RequestNote.request == request).count()
     return (request.updated_at, request.status, *sent, notes)
