@@ -44,10 +44,12 @@ from store.models import (
     OPEN_STATUSES,
     Attachment,
     Customer,
+    Disposition,
     InboundMessage,
     MessageLocation,
     OutboxMail,
     Request,
+    Status,
     database,
 )
 from store.objections import apply_marketing_objection
@@ -221,7 +223,7 @@ def reprocess(identifier: str, settings: Settings, *, actor: str = ACTOR) -> Inb
     """Run a quarantined message through the whole path again (after a fix); ``actor``:
     who asked (the audit event names them)."""
     message = find_message(identifier)
-    if message.disposition != "quarantined":
+    if message.disposition != Disposition.QUARANTINED:
         raise RuleViolation(
             f"message {identifier} is not quarantined ({message.disposition})",
             key="mailbot.not_quarantined",
@@ -483,7 +485,7 @@ def _attach_reply(
         _attention(message, "sender_differs")
     elif request.status not in OPEN_STATUSES and not repeat:
         _attention(message, "request_closed")
-    elif request.status == "waiting_for_requester" and not parsed.sender_untrusted:
+    elif request.status == Status.WAITING_FOR_REQUESTER and not parsed.sender_untrusted:
         lifecycle.requester_replied(request, ACTOR)
     # The queue marks the request (and sorts it up) until a staff member opens it.
     lifecycle.note_news(request, "attention" if message.needs_attention else "reply")

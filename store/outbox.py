@@ -27,7 +27,7 @@ import peewee
 from store import audit, clock
 from store.config import MailSettings, Settings
 from store.errors import NotFound, RuleViolation
-from store.models import Customer, OutboxMail, Request, database, tuples
+from store.models import Customer, OutboxMail, OutboxStatus, Request, database, tuples
 from store.models.mail import DUE_STATUSES
 from store.urls import file_url_path, scheme_of
 
@@ -212,7 +212,7 @@ def requeue(message_id: str, actor: str) -> OutboxMail:
     """Staff send a failed mail again: the same bytes, the same Message-ID, attempts from 0."""
     with database.atomic():
         mail = get_mail(message_id)
-        if mail.status != "failed":
+        if mail.status != OutboxStatus.FAILED:
             raise RuleViolation(
                 f"only a failed mail can be sent again ({mail.status})",
                 key="outbox.not_failed",

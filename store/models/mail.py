@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from peewee import (
@@ -16,8 +17,29 @@ from store.models.base import BaseModel
 from store.models.customers import Customer
 from store.models.requests import Request
 
-DISPOSITIONS = ("new_request", "reply", "ignored", "quarantined")
-OUTBOX_STATUSES = ("queued", "retry", "sent", "failed", "skipped")
+
+class Disposition(StrEnum):
+    """What became of an inbound message.  Members are str: stored as their value."""
+
+    NEW_REQUEST = "new_request"
+    REPLY = "reply"
+    IGNORED = "ignored"
+    QUARANTINED = "quarantined"
+
+
+class OutboxStatus(StrEnum):
+    """Where a mail of the outbox stands."""
+
+    QUEUED = "queued"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+# The codes as plain strings, in this order.
+DISPOSITIONS = tuple(disposition.value for disposition in Disposition)
+OUTBOX_STATUSES = tuple(status.value for status in OutboxStatus)
 
 
 class InboundMessage(BaseModel):
@@ -123,7 +145,7 @@ class OutboxMail(BaseModel):
     redacted_at = UtcDateTimeField(null=True)
 
 
-DUE_STATUSES = ("queued", "retry")
+DUE_STATUSES = (OutboxStatus.QUEUED.value, OutboxStatus.RETRY.value)
 """Outbox rows the sender still has to deliver."""
 
 # The sender's "next due row" walks this partial index in order and stops at the first
