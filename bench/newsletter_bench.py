@@ -115,7 +115,7 @@ def main() -> int:
                 ["newsletter", "send", "--subject", "Maaliskuun uutiset", str(issue)], env
             )
             queued = OutboxMail.select().count()
-            size = len(OutboxMail.select().first().raw) if queued else 0
+            size = len(OutboxMail.select().first().raw_message) if queued else 0
             send_seconds, send_rss, send_code = timed(["outbox", "send"], env)
         sent = OutboxMail.select().where(OutboxMail.status == "sent").count()
         close_database()

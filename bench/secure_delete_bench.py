@@ -42,7 +42,7 @@ def run(count: int, size: int, secure: int, folder: Path) -> dict[str, float]:
                     from_address=f"henkilo{number}@example.fi",
                     received_at=now,
                     body_text=body,
-                    raw=body.encode(),
+                    raw_message=body.encode(),
                     raw_size=size,
                     disposition="new_request",
                 ).id

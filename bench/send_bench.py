@@ -60,7 +60,7 @@ def main() -> int:
             started = time.perf_counter()
             report = asyncio.run(send_due(settings))
             elapsed = time.perf_counter() - started
-        size = OutboxMail.select().first().raw
+        size = OutboxMail.select().first().raw_message
         close_database()
 
     backend = "PostgreSQL" if args.pg else "SQLite"

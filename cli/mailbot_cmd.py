@@ -44,7 +44,9 @@ def run_reprocess(context: Context, args: argparse.Namespace) -> int:
     if message.disposition == "quarantined":
         context.say("mailbot.still_quarantined", reason=message.reason or "")
         return 1
-    reference = message.request.reference if message.request_id else "–"
+    reference = (
+        message.request.reference if message.request_id and message.request is not None else "–"
+    )
     context.say(
         "mailbot.reprocessed",
         reference=reference,

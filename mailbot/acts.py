@@ -28,7 +28,16 @@ from store.config import LANGUAGES, Settings
 from store.errors import RuleViolation
 from store.i18n import Term, format_date
 from store.lifecycle import find_request as get_request
-from store.models import CLOSED_STATUSES, KINDS, Customer, InboundMessage, Request, database
+from store.models import (
+    CLOSED_STATUSES,
+    KINDS,
+    Customer,
+    Disposition,
+    InboundMessage,
+    Request,
+    Status,
+    database,
+)
 from store.rectification import FieldChange, apply_rectification, planned_changes
 from store.sanitise import clean_text
 from store.staff import require_active
@@ -211,10 +220,10 @@ def read_mail(inbound_id: int, actor: str) -> MailText:
             raise RuleViolation("no such message", key="mailbot.no_message", message_id=inbound_id)
         audit.record("mail.viewed", actor, inbound_id=message.id, disposition=message.disposition)
     text = "\n\n".join(part for part in (message.body_text, message.quoted_text) if part)
-    if not text and message.raw is not None:
+    if not text and message.raw_message is not None:
         # Never parsed (quarantined unread, say): the start of the message as it came, as
         # text with every control character taken out.
-        text = clean_text(bytes(message.raw)[:RAW_SHOWN_BYTES].decode("utf-8", "replace"))
+        text = clean_text(bytes(message.raw_message)[:RAW_SHOWN_BYTES].decode("utf-8", "replace"))
     return MailText(
         message.id,
         message.received_at,
@@ -224,7 +233,7 @@ def read_mail(inbound_id: int, actor: str) -> MailText:
         message.from_address,
         message.subject,
         text,
-        message.disposition == "quarantined",
+        message.disposition == Disposition.QUARANTINED,
     )
 
 
@@ -359,7 +368,7 @@ def plan(
     if act in APPROVING_ACTS:
         _check_kind(request, act)
         allowed, why = lifecycle.can_approve(request)
-        if not allowed and request.status != "approved":
+        if not allowed and request.status != Status.APPROVED:
             raise RuleViolation(
                 f"{reference} cannot be approved now ({why})",
                 key=why,
@@ -684,7 +693,7 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
             apply_marketing_objection(request, customer, actor, evidence=f"approved by {actor}")
             outcome = "marketing stopped"
         elif act in APPROVING_ACTS:
-            if request.status != "approved":
+            if request.status != Status.APPROVED:
                 lifecycle.approve(request, actor)
             outcome = _fulfil_kind(proposal, request, settings, actor)
         elif act == "reject":
@@ -726,7 +735,7 @@ def commit(proposal: Proposal, settings: Settings, actor: str) -> Outcome:
                 edited_text=proposal.edited_text,
                 latest=act == "reply",
             )
-        if act in APPROVING_ACTS and request.status == "approved":
+        if act in APPROVING_ACTS and request.status == Status.APPROVED:
             lifecycle.fulfil(request, actor, outcome=outcome)
         if act == "erasure":
             from store.erasure import minimise_requests

@@ -44,10 +44,12 @@ from store.models import (
     OPEN_STATUSES,
     Attachment,
     Customer,
+    Disposition,
     InboundMessage,
     MessageLocation,
     OutboxMail,
     Request,
+    Status,
     database,
 )
 from store.objections import apply_marketing_objection
@@ -221,20 +223,20 @@ def reprocess(identifier: str, settings: Settings, *, actor: str = ACTOR) -> Inb
     """Run a quarantined message through the whole path again (after a fix); ``actor``:
     who asked (the audit event names them)."""
     message = find_message(identifier)
-    if message.disposition != "quarantined":
+    if message.disposition != Disposition.QUARANTINED:
         raise RuleViolation(
             f"message {identifier} is not quarantined ({message.disposition})",
             key="mailbot.not_quarantined",
             message_id=identifier,
             disposition=message.disposition,
         )
-    if message.raw is None:
+    if message.raw_message is None:
         raise RuleViolation(
             f"the raw bytes of {identifier} are no longer kept",
             key="mailbot.raw_gone",
             message_id=identifier,
         )
-    raw = bytes(message.raw)
+    raw = bytes(message.raw_message)
     try:
         parsed = read_message(raw, settings)
         with database.atomic():
@@ -483,7 +485,7 @@ def _attach_reply(
         _attention(message, "sender_differs")
     elif request.status not in OPEN_STATUSES and not repeat:
         _attention(message, "request_closed")
-    elif request.status == "waiting_for_requester" and not parsed.sender_untrusted:
+    elif request.status == Status.WAITING_FOR_REQUESTER and not parsed.sender_untrusted:
         lifecycle.requester_replied(request, ACTOR)
     # The queue marks the request (and sorts it up) until a staff member opens it.
     lifecycle.note_news(request, "attention" if message.needs_attention else "reply")
@@ -781,7 +783,7 @@ def _new_row(
     message = InboundMessage(
         dedupe_key=dedupe_key or parsed.dedupe_key,
         received_at=arrived if arrived is not None and arrived <= now else now,
-        raw=fetched.raw,
+        raw_message=fetched.raw,
         raw_size=fetched.full_size,
         raw_sha256=parsed.raw_sha256,
     )
@@ -859,7 +861,7 @@ def _quarantine(
             received_at=fetched.arrived_at
             if fetched.arrived_at and fetched.arrived_at <= now
             else now,
-            raw=fetched.raw,
+            raw_message=fetched.raw,
             raw_size=fetched.full_size,
             raw_sha256=digest,
             disposition="quarantined",

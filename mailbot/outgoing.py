@@ -133,7 +133,7 @@ def queue_mail(
             customer=customer or (request.customer if request else None),
             automatic=automatic,
             bulk=bulk,
-            raw=raw,
+            raw_message=raw,
             status="queued",
             next_attempt_at=now,
             created_at=now,

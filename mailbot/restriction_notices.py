@@ -23,7 +23,15 @@ from mailbot.outgoing import preview, queue_mail
 from mailbot.templates import RenderedMail
 from store import lifecycle
 from store.config import Settings
-from store.models import Customer, InboundMessage, OutboxMail, Request, Restriction, database
+from store.models import (
+    Customer,
+    InboundMessage,
+    OutboxMail,
+    Request,
+    Restriction,
+    Status,
+    database,
+)
 from store.restriction import (
     APPLIED_TEMPLATE,
     LIFTED_TEMPLATE,
@@ -79,7 +87,7 @@ def restrict(
 ) -> RestrictionOutcome:
     """Apply the restriction and queue its confirmation (see the module's docstring)."""
     with database.atomic():
-        if request is not None and request.status != "approved":
+        if request is not None and request.status != Status.APPROVED:
             lifecycle.approve(request, actor)
         restriction = apply_restriction(
             customer, ground=ground, actor=actor, note=note, request=request

@@ -226,7 +226,7 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
         mail = outbox.claim_next(CLAIM_LEASE)
         if mail is None:
             return None
-        if mail.raw is None:  # retention removed the content before it could be sent
+        if mail.raw_message is None:  # retention removed the content before it could be sent
             outbox.mark_failed(mail, "the content was removed before it was sent", actor=ACTOR)
             _count(report, mail, "failed")
             return mail, False
@@ -256,13 +256,13 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
 
 
 async def _deliver(transport: Transport, settings: Settings, mail: OutboxMail) -> Outcome:
-    # Only due mail is delivered, and only sent, failed or skipped mail is ever redacted.
-    assert mail.raw is not None, "a due mail keeps its bytes until it is sent"
+    # _take_next hands over only a row with its bytes (one without is marked failed there).
+    assert mail.raw_message is not None, "a claimed mail is sent only with its bytes"
     try:
         return await transport.deliver(
             sender=settings.mail.from_address,
             recipient=mail.to_address,
-            raw=bytes(mail.raw),
+            raw=bytes(mail.raw_message),
             message_id=mail.message_id,
         )
     except ConnectionProblem as problem:

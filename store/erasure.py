@@ -123,7 +123,7 @@ REDACTED_MESSAGE_VALUES: dict[str, Any] = {
     "quoted_text": "",
     "headers": [],
     "form_fields": {},
-    "raw": None,
+    "raw_message": None,
     "attention_reason": "",
 }
 
@@ -131,7 +131,7 @@ REDACTED_OUTBOX_VALUES: dict[str, Any] = {
     "to_address": "",
     "to_name": "",
     "subject": "",
-    "raw": None,
+    "raw_message": None,
     "last_error": None,
     "server_reply": None,
 }
@@ -587,7 +587,7 @@ def _plan_messages(
     # A quarantined message may not have been parsed at all: its bytes are all there is.
     needles = {address.encode(): cid for address, cid in emails.items()}
     for message_id, raw in tuples(
-        InboundMessage.select(InboundMessage.id, InboundMessage.raw).where(
+        InboundMessage.select(InboundMessage.id, InboundMessage.raw_message).where(
             no_request & (InboundMessage.disposition == "quarantined")
         ),
         tuple[int, bytes | memoryview | None],

@@ -27,11 +27,13 @@ from store.models import (
     OPEN_STATUSES,
     AuditEvent,
     Customer,
+    Kind,
     OutboxMail,
     Request,
     RequestCandidate,
     RequestNote,
     Staff,
+    Status,
     VerificationCall,
     database,
 )
@@ -168,7 +170,7 @@ def confirm_customer(request: Request, customer: Customer, actor: str) -> Reques
         )
     to = (
         "waiting_for_requester"
-        if request.status == "waiting_for_requester"
+        if request.status == Status.WAITING_FOR_REQUESTER
         else "awaiting_verification"
     )
     return _transition(
@@ -186,7 +188,7 @@ def mark_not_in_register(request: Request, actor: str) -> Request:
     _require_open(request, "mark_not_in_register")
     to = (
         "waiting_for_requester"
-        if request.status == "waiting_for_requester"
+        if request.status == Status.WAITING_FOR_REQUESTER
         else "awaiting_verification"
     )
     return _transition(
@@ -315,19 +317,19 @@ def has_confirmed_call(request: Request) -> bool:
 
 def can_approve(request: Request) -> tuple[bool, str]:
     """Whether :func:`approve` would accept the request, and the catalog key of why not."""
-    if request.status not in OPEN_STATUSES or request.status == "approved":
+    if request.status not in OPEN_STATUSES or request.status == Status.APPROVED:
         return False, "rule.not_open"
-    if request.kind == "other":
+    if request.kind == Kind.OTHER:
         return False, "rule.other_cannot_be_approved"
     if request.kind in NEEDS_NO_CALL:
         return True, ""
-    if request.status == "waiting_for_requester":
+    if request.status == Status.WAITING_FOR_REQUESTER:
         return False, "rule.waiting_for_requester"
     if request.match_state == "not_in_register":
         return True, ""  # answered with "we hold no data", no call to make
     if request.match_state != "confirmed":
         return False, "rule.call_needs_customer"
-    if request.status != "verified" or not has_confirmed_call(request):
+    if request.status != Status.VERIFIED or not has_confirmed_call(request):
         return False, "rule.approve_needs_call"
     return True, ""
 
@@ -337,9 +339,9 @@ def can_disclose(request: Request) -> tuple[bool, str]:
     for it, by whatever channel): an access request that may be approved now (the customer
     confirmed and the call to the number on record logged as confirmed, or the person not
     in the register) or already is."""
-    if request.kind != "access":
+    if request.kind != Kind.ACCESS:
         return False, "rule.wrong_kind"
-    if request.status == "approved":
+    if request.status == Status.APPROVED:
         return True, ""
     return can_approve(request)
 
@@ -375,7 +377,7 @@ def can_ask_more(request: Request) -> tuple[bool, str]:
     at once."""
     if request.status not in OPEN_STATUSES:
         return False, "rule.not_open"
-    if request.status == "waiting_for_requester":
+    if request.status == Status.WAITING_FOR_REQUESTER:
         return False, "rule.already_waiting"
     return True, ""
 
@@ -435,7 +437,7 @@ def approve(request: Request, actor: str) -> Request:
 
 def fulfil(request: Request, actor: str, outcome: str = "") -> Request:
     """The request is done: the data sent, the change made, the erasure carried out."""
-    if request.status != "approved":
+    if request.status != Status.APPROVED:
         _refuse(
             "rule.fulfil_needs_approval", "approve the request first", reference=request.reference
         )
@@ -521,7 +523,7 @@ def ask_for_more(request: Request, actor: str, reason: str) -> Request:
 
 def requester_replied(request: Request, actor: str) -> Request:
     """The requester answered: back to where the request was before we asked."""
-    if request.status != "waiting_for_requester":
+    if request.status != Status.WAITING_FOR_REQUESTER:
         return request
     back = request.status_before_wait or "awaiting_verification"
     return _transition(
@@ -532,7 +534,7 @@ def requester_replied(request: Request, actor: str) -> Request:
 def can_resume(request: Request) -> tuple[bool, str]:
     """Whether staff may stop waiting for the requester (the answer came another way: by
     phone, from another address, or the question bounced and is moot)."""
-    if request.status != "waiting_for_requester":
+    if request.status != Status.WAITING_FOR_REQUESTER:
         return False, "rule.not_waiting"
     return True, ""
 

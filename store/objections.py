@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from store import audit, lifecycle
 from store.consent import record_consent, suppress
 from store.errors import InvalidInput
-from store.models import Customer, Request, database
+from store.models import Customer, Kind, Request, database
 
 SUPPRESSION_REASON = "objection"
 
@@ -40,7 +40,7 @@ def apply_marketing_objection(
     how it reached us, for the consent ledger: ``newsletter_link`` for the newsletter's own
     "stop" link.
     """
-    if request.kind != "objection":
+    if request.kind != Kind.OBJECTION:
         raise InvalidInput(f"request {request.reference} is not an objection")
     with database.atomic():
         withdrawn = False

@@ -27,7 +27,7 @@ import peewee
 from store import audit, clock
 from store.config import MailSettings, Settings
 from store.errors import NotFound, RuleViolation
-from store.models import Customer, OutboxMail, Request, database, tuples
+from store.models import Customer, OutboxMail, OutboxStatus, Request, database, tuples
 from store.models.mail import DUE_STATUSES
 from store.urls import file_url_path, scheme_of
 
@@ -45,7 +45,9 @@ def due_query(now: datetime | None = None) -> peewee.ModelSelect[OutboxMail]:
     """Due rows, individual mail before mass mail, each oldest first, without the message
     bytes (for counting and listing)."""
     now = now or clock.now()
-    fields = [field for field in OutboxMail._meta.sorted_fields if field is not OutboxMail.raw]
+    fields = [
+        field for field in OutboxMail._meta.sorted_fields if field is not OutboxMail.raw_message
+    ]
     # Written with literals, as the outbox_mail_due index's predicate is: SQLite uses a
     # partial index only for a query term it can see is the same, never a bound parameter.
     due = OutboxMail.status.in_([peewee.SQL(f"'{status}'") for status in DUE_STATUSES])
@@ -210,14 +212,14 @@ def requeue(message_id: str, actor: str) -> OutboxMail:
     """Staff send a failed mail again: the same bytes, the same Message-ID, attempts from 0."""
     with database.atomic():
         mail = get_mail(message_id)
-        if mail.status != "failed":
+        if mail.status != OutboxStatus.FAILED:
             raise RuleViolation(
                 f"only a failed mail can be sent again ({mail.status})",
                 key="outbox.not_failed",
                 message_id=mail.message_id,
                 status=mail.status,
             )
-        if mail.raw is None:
+        if mail.raw_message is None:
             raise RuleViolation(
                 "the mail's content has been removed (retention)",
                 key="outbox.content_removed",
@@ -302,7 +304,7 @@ def remove_files_of_redacted_mail(settings: Settings) -> int:
     for start in range(0, len(names), _FILE_BATCH):
         chunk = names[start : start + _FILE_BATCH]
         gone = OutboxMail.select(OutboxMail.message_id).where(
-            OutboxMail.message_id.in_(chunk) & OutboxMail.raw.is_null()
+            OutboxMail.message_id.in_(chunk) & OutboxMail.raw_message.is_null()
         )
         for (message_id,) in tuples(gone, tuple[str]):
             path = files[message_id]

@@ -233,7 +233,7 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
         "needs_attention": "a flag for staff",
         "attention_reason": "a note for staff",
         "link_token": "the mail sorter's note on a newsletter link in the message",
-        "raw": "the message as received: its headers, text and form are given",
+        "raw_message": "the message as received: its headers, text and form are given",
         "raw_sha256": "a checksum of the message as received",
     },
     Attachment: {
@@ -247,7 +247,7 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
         "customer": ROW_LINK,
         "template": "the name of the mail template",
         "automatic": "a flag for the sender",
-        "raw": "the message as sent: its text is given",
+        "raw_message": "the message as sent: its text is given",
         "attempts": "delivery mechanics",
         "next_attempt_at": "delivery mechanics",
         "bulk": "delivery mechanics",
@@ -559,7 +559,7 @@ def _message_in(message: InboundMessage, attachments: dict[Any, list[Any]]) -> d
 
 def _message_out(mail: OutboxMail) -> dict[str, Any]:
     row = _row(mail)
-    row["text"], row["attachments"] = _sent_text(mail.raw)
+    row["text"], row["attachments"] = _sent_text(mail.raw_message)
     return row
 
 

@@ -16,7 +16,7 @@ from store import audit, clock, forget_ledger
 from store.config import LANGUAGES
 from store.customers import name_keys, normalize_email, normalize_phone
 from store.errors import InvalidInput, RuleViolation
-from store.models import Customer, Request, database
+from store.models import Customer, Kind, Request, Status, database
 
 RECTIFIABLE_FIELDS = (
     "first_name",
@@ -93,13 +93,13 @@ def apply_rectification(
     request: Request, wanted: Mapping[str, str], actor: str
 ) -> list[FieldChange]:
     """Correct the confirmed customer's data for an approved rectification request."""
-    if request.kind != "rectification":
+    if request.kind != Kind.RECTIFICATION:
         raise RuleViolation(
             f"request {request.reference} is not a rectification request",
             key="rectification.not_rectification",
             reference=request.reference,
         )
-    if request.status != "approved":
+    if request.status != Status.APPROVED:
         raise RuleViolation(
             "approve the request first",
             key="rule.fulfil_needs_approval",

@@ -31,7 +31,7 @@ from peewee import Expression, Select
 from store import audit, clock, forget_ledger
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.i18n import code_text
-from store.models import Customer, OutboxMail, Request, Restriction, database, tuples
+from store.models import Customer, Kind, OutboxMail, Request, Restriction, Status, database, tuples
 
 GROUNDS = (
     "accuracy_contested",  # 18(1)(a): while the accuracy of the data is checked
@@ -245,7 +245,7 @@ def apply_restriction(
 
 
 def _check_request(request: Request, customer: Customer) -> None:
-    if request.kind != "restriction":
+    if request.kind != Kind.RESTRICTION:
         raise RuleViolation(
             f"request {request.reference} is not a restriction request",
             key="restriction.wrong_kind",
@@ -258,7 +258,7 @@ def _check_request(request: Request, customer: Customer) -> None:
             reference=request.reference,
             customer_no=customer.customer_no,
         )
-    if request.status != "approved":
+    if request.status != Status.APPROVED:
         raise RuleViolation(
             f"request {request.reference} is not approved",
             key="restriction.needs_approval",

@@ -351,7 +351,7 @@ def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionRep
     )
     raw_ids = _ids(
         InboundMessage.select(InboundMessage.id).where(
-            InboundMessage.raw.is_null(False) & InboundMessage.request.in_(stale)
+            InboundMessage.raw_message.is_null(False) & InboundMessage.request.in_(stale)
         )
     )
     final = OutboxMail.status.in_(FINAL_OUTBOX_STATUSES)
@@ -377,7 +377,7 @@ def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionRep
     )
     outbox_raw_ids = _ids(
         OutboxMail.select(OutboxMail.id).where(
-            OutboxMail.raw.is_null(False)
+            OutboxMail.raw_message.is_null(False)
             & final
             & (
                 OutboxMail.request.in_(stale)
@@ -412,8 +412,8 @@ def _remove_raw(message_ids: list[int], outbox_ids: list[int]) -> None:
     """Drop the bytes as received or sent; the parsed text stays with the request."""
     for start in range(0, len(message_ids), BATCH):
         chunk = message_ids[start : start + BATCH]
-        InboundMessage.update(raw=None).where(InboundMessage.id.in_(chunk)).execute()
+        InboundMessage.update(raw_message=None).where(InboundMessage.id.in_(chunk)).execute()
         Attachment.update(data=None).where(Attachment.message.in_(chunk)).execute()
     for start in range(0, len(outbox_ids), BATCH):
         chunk = outbox_ids[start : start + BATCH]
-        OutboxMail.update(raw=None).where(OutboxMail.id.in_(chunk)).execute()
+        OutboxMail.update(raw_message=None).where(OutboxMail.id.in_(chunk)).execute()

@@ -26,7 +26,7 @@ from tests.support.mail import feed, mail_settings, make_mail
 
 
 def sent_text(row: OutboxMail) -> str:
-    message = message_from_bytes(bytes(row.raw), policy=policy.default)
+    message = message_from_bytes(bytes(row.raw_message), policy=policy.default)
     return str(message.get_body(preferencelist=("plain",)).get_content())
 
 

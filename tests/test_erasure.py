@@ -105,7 +105,7 @@ def test_erasure_clears_the_person_and_keeps_the_proof(customer, capsys):
         assert [(c.phone_called, c.note, c.outcome) for c in kept.calls] == [("", "", "confirmed")]
     # Mail of the old request is redacted now; the recent one's waits for its grace period.
     old_mail = InboundMessage.get(InboundMessage.request == customer.old_request.id)
-    assert (old_mail.body_text, old_mail.from_address, old_mail.raw) == ("", "", None)
+    assert (old_mail.body_text, old_mail.from_address, old_mail.raw_message) == ("", "", None)
     assert old_mail.dedupe_key and old_mail.disposition == "new_request"
     assert Attachment.select().where(Attachment.message == old_mail).count() == 0
     recent_mail = InboundMessage.get(InboundMessage.request == recent.id)
@@ -166,9 +166,9 @@ def test_an_open_request_is_minimised_and_its_mail_redacted_once_closed_and_grac
     frozen_clock(clock.now() + timedelta(days=30, minutes=1))
     apply_retention(settings())
     message = InboundMessage.get(InboundMessage.request == request.id)
-    assert (message.body_text, message.subject, message.raw) == ("", "", None)
+    assert (message.body_text, message.subject, message.raw_message) == ("", "", None)
     sent = OutboxMail.get(OutboxMail.request == request.id)
-    assert (sent.to_address, sent.raw) == ("", None) and sent.status == "sent"
+    assert (sent.to_address, sent.raw_message) == ("", None) and sent.status == "sent"
     assert audit.verify().ok
 
 
@@ -281,13 +281,13 @@ def test_erasure_finds_the_persons_unlinked_requests_and_mail_but_not_a_shared_p
         received_at=clock.now(),
         disposition="quarantined",
         reason="HeaderParseError: maija@example.fi",
-        raw=b"From: =?x?q?broken <maija@example.fi>\r\n\r\nPuhelin 050 1234567",
+        raw_message=b"From: =?x?q?broken <maija@example.fi>\r\n\r\nPuhelin 050 1234567",
     )
     stray = OutboxMail.create(
         message_id="<stray@kotkanleffat.fi>",
         to_address="maija@example.fi",
         to_name="Maija Mallikas",
-        raw=b"To: maija@example.fi",
+        raw_message=b"To: maija@example.fi",
         status="sent",
         created_at=clock.now(),
     )
@@ -297,7 +297,7 @@ def test_erasure_finds_the_persons_unlinked_requests_and_mail_but_not_a_shared_p
     assert (kept.requester_email, kept.requester_name, kept.outcome) == (None, "", "")
     assert kept.status == "dismissed" and kept.minimised_at is not None
     message = InboundMessage.get_by_id(unparsed.id)
-    assert (message.raw, message.reason) == (None, "quarantined")
+    assert (message.raw_message, message.reason) == (None, "quarantined")
     assert OutboxMail.get_by_id(stray.id).to_address == ""
     # The phone is her sister's too: the request made by phone alone is not hers to erase.
     assert Request.get_by_id(by_phone.id).requester_name == "Liisa"

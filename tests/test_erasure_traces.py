@@ -150,7 +150,7 @@ def desk(db, frozen_clock, tmp_path, monkeypatch) -> Iterator[Path]:
         ),
         broken,
     ).message
-    assert stuck.disposition == "quarantined" and stuck.raw
+    assert stuck.disposition == "quarantined" and stuck.raw_message
 
     by_subject = {
         message.subject: Request.get_by_id(message.request_id)

@@ -53,7 +53,7 @@ def test_a_request_gets_an_acknowledgement_in_its_language_with_reference_and_du
     assert request.customer_id is None  # candidates only: staff confirm who it is
     [ack] = outbox_for("anna.lindholm@example.fi")
     assert ack.automatic and ack.template == "acknowledgement" and ack.language == "sv"
-    sent = email.message_from_bytes(bytes(ack.raw), policy=email.policy.default)
+    sent = email.message_from_bytes(bytes(ack.raw_message), policy=email.policy.default)
     assert "TP-2026-0001" in sent["Subject"]
     assert sent["Auto-Submitted"] == "auto-replied"
     assert sent["In-Reply-To"] == message.message_id
@@ -363,7 +363,7 @@ def test_auto_submitted_no_is_a_person(db, frozen_clock):
 def test_our_own_message_id_coming_back_is_ignored(db, frozen_clock):
     feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni."))
     [ack] = outbox_for("maija@example.fi")
-    echoed = feed(bytes(ack.raw)).message  # e.g. a list or a forwarder sent it back
+    echoed = feed(bytes(ack.raw_message)).message  # e.g. a list or a forwarder sent it back
     assert (echoed.disposition, echoed.reason) == ("ignored", "own_address")
 
 
@@ -448,7 +448,7 @@ def test_raw_bytes_and_attachments_are_kept_with_the_size_cap(db, frozen_clock):
     message.add_attachment(b"y" * 5000, maintype="image", subtype="jpeg", filename="iso.jpg")
     raw = message.as_bytes()
     stored = feed(raw, mail_settings(attachment_max_bytes=1000)).message
-    assert bytes(stored.raw) == raw and stored.raw_size == len(raw)
+    assert bytes(stored.raw_message) == raw and stored.raw_size == len(raw)
     rows = {row.filename: row for row in Attachment.select().where(Attachment.message == stored)}
     assert rows["pieni.pdf"].kept and bytes(rows["pieni.pdf"].data) == b"x" * 100
     assert not rows["iso.jpg"].kept and rows["iso.jpg"].data is None
@@ -487,7 +487,7 @@ def test_a_message_that_fails_is_quarantined_and_can_be_reprocessed(
     )
     message = result.message
     assert message.disposition == "quarantined" and message.needs_attention
-    assert "addr-spec" in message.reason and message.raw is not None
+    assert "addr-spec" in message.reason and message.raw_message is not None
     assert Request.select().count() == 0  # nothing half-done was kept
     # Staff fix the configuration, then reprocess from the command line.
     assert main(["messages", "reprocess", "karanteeni@example.fi"]) == 0

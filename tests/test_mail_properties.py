@@ -105,4 +105,4 @@ def test_every_mangled_message_gets_one_disposition(db, raw):
     result = feed(raw)
     assert result.message.disposition in DISPOSITIONS
     if result.message.disposition == "quarantined":
-        assert result.message.raw is not None and result.message.reason
+        assert result.message.raw_message is not None and result.message.reason

@@ -81,10 +81,10 @@ def test_a_mail_over_the_size_limit_is_fetched_only_in_part(db, imap_server, tmp
     use_inbox(monkeypatch, tmp_path, imap_server.url(), message_max_bytes=50_000)
     assert main(["mailbot", "--once"]) == 0
     big = InboundMessage.get(InboundMessage.from_address == "b@example.fi")
-    assert len(bytes(big.raw)) == 50_000 and big.raw_size >= len(raw)
+    assert len(bytes(big.raw_message)) == 50_000 and big.raw_size >= len(raw)
     assert big.attention_reason == "message_truncated" and big.disposition == "new_request"
     small = InboundMessage.get(InboundMessage.from_address == "asiakas0@example.fi")
-    assert not small.needs_attention and small.raw_size == len(bytes(small.raw))
+    assert not small.needs_attention and small.raw_size == len(bytes(small.raw_message))
 
 
 def test_without_move_and_idle_it_copies_expunges_and_polls(db, tmp_path, monkeypatch):

@@ -166,10 +166,10 @@ def test_each_customer_gets_one_notice_in_their_language_and_those_without_email
     assert (report.queued, report.without_email, report.batches) == (4, 1, 3)
     mails = {mail.customer.customer_no: mail for mail in OutboxMail.select()}
     assert sorted(mails) == ["B1", "E1", "N1", "T1"]
-    english = email.message_from_bytes(bytes(mails["B1"].raw), policy=email.policy.default)
+    english = email.message_from_bytes(bytes(mails["B1"].raw_message), policy=email.policy.default)
     assert english["Subject"] == "A personal data breach affecting your data"
     assert "A ticketing backup leaked." in english.get_content()
-    swedish = email.message_from_bytes(bytes(mails["N1"].raw), policy=email.policy.default)
+    swedish = email.message_from_bytes(bytes(mails["N1"].raw_message), policy=email.policy.default)
     assert mails["N1"].language == "fi"  # no Swedish texts: Finnish, not a mix
     assert "Lipunmyynnin varmuuskopio vuoti." in swedish.get_content()
     assert all(

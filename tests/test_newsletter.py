@@ -299,7 +299,9 @@ def test_from_and_reply_to_come_from_the_settings_and_mail_from_them_is_our_own(
     )
     newsletter, _ = newsletters.find_or_create("Uutisia", {"fi": FINNISH}, "@cli")
     queue_newsletter(newsletter, settings=settings, actor="@cli")
-    message = email.message_from_bytes(bytes(OutboxMail.get().raw), policy=email.policy.default)
+    message = email.message_from_bytes(
+        bytes(OutboxMail.get().raw_message), policy=email.policy.default
+    )
     assert message["From"] == "Kotkan Leffat – uutiskirje <uutiskirje@kotkanleffat.fi>"
     assert message["Reply-To"] == "Kotkan Leffat – uutiskirje <palaute@kotkanleffat.fi>"
     assert message["To"].addresses[0].addr_spec == reader.email

@@ -38,7 +38,7 @@ def issue_to(*readers) -> dict[int, EmailMessage]:
     mails = {}
     for mail in OutboxMail.select().where(OutboxMail.template == "newsletter"):
         mails[mail.customer_id] = email.message_from_bytes(
-            bytes(mail.raw), policy=email.policy.default
+            bytes(mail.raw_message), policy=email.policy.default
         )
     assert {reader.id for reader in readers} <= set(mails)
     return mails
@@ -95,7 +95,7 @@ def test_the_stop_link_withdraws_consent_at_once_without_a_call_and_confirms_it(
         "sv",
         True,
     )
-    body = email.message_from_bytes(bytes(confirmation.raw), policy=email.policy.default)
+    body = email.message_from_bytes(bytes(confirmation.raw_message), policy=email.policy.default)
     assert "den personliga länken i vårt nyhetsbrev" in text_part(body)
     actions = [row.action for row in AuditEvent.select().order_by(AuditEvent.id)]
     assert "consent.marketing.withdrawn" in actions and "newsletter.link_read" in actions

@@ -249,7 +249,7 @@ async def test_a_row_caught_mid_send_by_a_crash_goes_again_with_the_same_message
     frozen_clock(later(CLAIM_LEASE.total_seconds()))
     assert (await send_due(settings)).sent == 1
     assert smtp_server.received[0].content.replace(b"\r\n", b"\n") == bytes(
-        reload(mail).raw
+        reload(mail).raw_message
     ).replace(b"\r\n", b"\n")
     assert smtp_server.received[0].message["Message-ID"] == mail.message_id
 
@@ -409,7 +409,7 @@ async def test_a_check_that_breaks_holds_the_mail_back(db, smtp_server):
 async def test_mail_whose_content_was_removed_fails_instead_of_going_out(db, smtp_server):
     settings = settings_for(smtp_server.url())
     mail = make_outbox_mail(settings)
-    OutboxMail.update(raw=None).where(OutboxMail.id == mail.id).execute()
+    OutboxMail.update(raw_message=None).where(OutboxMail.id == mail.id).execute()
 
     report = await send_due(settings)
 

@@ -30,7 +30,7 @@ def test_only_rows_whose_time_has_come_are_due(db, frozen_clock):
     due = list(outbox.due_query())
 
     assert [mail.id for mail in due] == [now_due.id]
-    assert due[0].raw is None  # listing due rows never loads the message bytes
+    assert due[0].raw_message is None  # listing due rows never loads the message bytes
     assert outbox.due_count() == 1
     frozen_clock(clock.now() + timedelta(minutes=5))
     assert outbox.due_count() == 2
@@ -60,7 +60,7 @@ def test_requeue_sends_a_failed_mail_again_from_attempt_zero(db, frozen_clock):
     stored = OutboxMail.get_by_id(mail.id)
     assert (stored.status, stored.attempts, stored.next_attempt_at) == ("queued", 0, clock.now())
     assert stored.last_error == "550 5.1.1 user unknown"  # what went wrong the time before
-    assert again.message_id == mail.message_id and stored.raw == mail.raw
+    assert again.message_id == mail.message_id and stored.raw_message == mail.raw_message
     event = AuditEvent.get(AuditEvent.action == "mail.requeued")
     assert (event.actor, event.payload["previous_attempts"]) == ("anna", 1)
     assert event.request_reference == mail.request.reference
@@ -75,7 +75,7 @@ def test_requeue_refuses_what_it_cannot_or_must_not_send(db):
     assert not_failed.value.key == "outbox.not_failed"
 
     outbox.mark_failed(queued, "550")
-    OutboxMail.update(raw=None).where(OutboxMail.id == queued.id).execute()
+    OutboxMail.update(raw_message=None).where(OutboxMail.id == queued.id).execute()
     with pytest.raises(RuleViolation) as removed:
         outbox.requeue(queued.message_id, "anna")
     assert removed.value.key == "outbox.content_removed"

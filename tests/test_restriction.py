@@ -99,7 +99,7 @@ def test_a_restriction_request_is_applied_only_after_the_verification_call(db, f
         "riitta@example.fi",
         "fi",
     )  # the request's language
-    sent = email.message_from_bytes(bytes(mail.raw), policy=email.policy.default)
+    sent = email.message_from_bytes(bytes(mail.raw_message), policy=email.policy.default)
     assert request.reference in sent["Subject"]
     assert sent["In-Reply-To"] == f"<{request.reference}@example.fi>"
     assert "tietojen paikkansapitävyys on kiistetty" in sent.get_content()
@@ -209,7 +209,7 @@ async def test_a_newsletter_queued_before_the_restriction_is_skipped_at_sending(
         template="newsletter",
         language="fi",
         customer=customer,
-        raw=message.as_bytes(),
+        raw_message=message.as_bytes(),
         status="queued",
         next_attempt_at=clock.now(),
         created_at=clock.now(),
@@ -278,7 +278,9 @@ def test_lifting_queues_the_notice_before_the_restriction_ends(db, frozen_clock)
         "liisa@example.fi",
         "queued",
     )
-    text = email.message_from_bytes(bytes(mail.raw), policy=email.policy.default).get_content()
+    text = email.message_from_bytes(
+        bytes(mail.raw_message), policy=email.policy.default
+    ).get_content()
     assert "Your address was checked and is correct." in text and "Article 18(3)" in text
     restriction = Restriction.get_by_id(outcome.restriction.id)
     assert restriction.lifted_at is not None

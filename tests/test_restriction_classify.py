@@ -96,4 +96,4 @@ def test_a_restriction_mail_becomes_a_restriction_request_answered_in_its_langua
     assert (request.kind, request.language, request.status) == ("restriction", language, "received")
     [ack] = OutboxMail.select().where(OutboxMail.request == request)
     assert (ack.template, ack.language) == ("acknowledgement", language)
-    assert due in bytes(ack.raw).decode("utf-8", "replace")
+    assert due in bytes(ack.raw_message).decode("utf-8", "replace")

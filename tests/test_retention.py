@@ -126,8 +126,8 @@ def test_raw_mail_of_closed_requests_goes_after_the_grace_period(db, frozen_cloc
     report = apply_retention(settings())
     assert (report.messages_raw_removed, report.outbox_raw_removed) == (1, 1)
     message = InboundMessage.get(InboundMessage.request == request.id)
-    assert message.raw is None and message.body_text  # the request's record stays
-    assert OutboxMail.get(OutboxMail.request == request.id).raw is None
+    assert message.raw_message is None and message.body_text  # the request's record stays
+    assert OutboxMail.get(OutboxMail.request == request.id).raw_message is None
 
 
 def test_the_command_lists_what_it_would_do_and_why(db, frozen_clock, capsys):
@@ -153,12 +153,12 @@ def test_quarantined_mail_and_mail_to_nobody_in_the_register_go_after_twelve_mon
         received_at=clock.now(),
         disposition="quarantined",
         reason="ValueError: joku@example.fi",
-        raw=b"From: joku@example.fi\r\n\r\n",
+        raw_message=b"From: joku@example.fi\r\n\r\n",
     )
     letter = OutboxMail.create(
         message_id="<kirje@kotkanleffat.fi>",
         to_address="joku@example.fi",
-        raw=b"To: joku@example.fi",
+        raw_message=b"To: joku@example.fi",
         status="sent",
         created_at=clock.now(),
     )
@@ -169,6 +169,6 @@ def test_quarantined_mail_and_mail_to_nobody_in_the_register_go_after_twelve_mon
     report = apply_retention(settings())
     assert (report.messages_redacted, report.outbox_redacted) == (1, 1)
     message = InboundMessage.get_by_id(stuck.id)
-    assert (message.from_address, message.raw, message.reason) == ("", None, "quarantined")
+    assert (message.from_address, message.raw_message, message.reason) == ("", None, "quarantined")
     assert OutboxMail.get_by_id(letter.id).to_address == ""
     assert audit.verify().ok

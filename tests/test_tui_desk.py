@@ -52,7 +52,7 @@ async def test_a_free_reply_is_written_edited_in_the_preview_and_sent_exactly(de
         assert isinstance(app.screen, RequestScreen)
     mail = OutboxMail.get(OutboxMail.template == "free_reply")
     assert mail.to_address == "matti.meikalainen@example.fi"
-    assert b"huomenna" in bytes(mail.raw).replace(b"=\r\n", b"").replace(b"=\n", b"")
+    assert b"huomenna" in bytes(mail.raw_message).replace(b"=\r\n", b"").replace(b"=\n", b"")
     queued = AuditEvent.get(
         (AuditEvent.action == "mail.queued") & (AuditEvent.request_reference == desk.access)
     )

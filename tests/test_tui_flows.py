@@ -343,7 +343,7 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
         "matti.meikalainen@example.fi",
         "queued",
     )
-    message = message_from_bytes(bytes(mail.raw), policy=policy.default)
+    message = message_from_bytes(bytes(mail.raw_message), policy=policy.default)
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename().endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(attachment.get_content())) as archive:
@@ -391,7 +391,7 @@ async def test_someone_not_in_the_register_gets_a_plain_answer_and_no_package(de
     assert (request.status, request.outcome) == ("fulfilled", "no data held")
     mail = OutboxMail.get(OutboxMail.request == request)
     assert (mail.template, mail.to_address) == ("no_data_held", "matti.meikalainen@example.fi")
-    message = message_from_bytes(bytes(mail.raw), policy=policy.default)
+    message = message_from_bytes(bytes(mail.raw_message), policy=policy.default)
     assert list(message.iter_attachments()) == []
     body = message.get_body(("plain",)).get_content()
     assert "Rekisterissämme ei ole sinusta henkilötietoja" in body

@@ -6,9 +6,10 @@ all build the app through it, so what the tests see is what staff get.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from pathlib import PurePath
+from typing import Any, ClassVar, cast
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -37,7 +38,7 @@ IDLE_CHECK_SECONDS = 15.0
 
 class RekisteriApp(App[None]):
     TITLE = "Rekisteri"
-    CSS_PATH: ClassVar[list[str]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         "styles/global.tcss",
         "styles/screens.tcss",
         "styles/dialogs.tcss",
@@ -188,7 +189,9 @@ class RekisteriApp(App[None]):
         with database.connection_context():
             active = staff.is_active(name)
         if not active:
-            self.call_from_thread(self.logout_disabled, name)
+            # cast: mypy cannot solve `T | Awaitable[T]` for a coroutine function
+            logout = cast("Callable[[str], Awaitable[Any]]", self.logout_disabled)
+            self.call_from_thread(logout, name)
 
     async def logout_disabled(self, name: str) -> None:
         if self.session is not None and self.session.name == name:
@@ -226,7 +229,8 @@ class RekisteriApp(App[None]):
             self.push_screen(HelpDialog(self.screen.active_bindings))
 
     def action_command_palette(self) -> None:
-        if self.session is not None and not CommandPalette.is_open(self):
+        # cast: App is invariant in its return type, and is_open asks for App[object]
+        if self.session is not None and not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 StaffCommandPalette(
                     placeholder=self.t("tui.palette.placeholder"),

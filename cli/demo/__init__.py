@@ -253,7 +253,8 @@ def demo_people() -> list[DemoPerson]:
         .order_by(Customer.customer_no)
         .limit(8)
     )
-    return [DemoPerson(c.name, c.email, format_phone(c.phone), c.customer_no) for c in rows]
+    # The query asks for an address and a phone: neither is None.
+    return [DemoPerson(c.name, c.email or "", format_phone(c.phone), c.customer_no) for c in rows]
 
 
 def write_demo_inbox(folder: Path, people: list[DemoPerson], settings: Settings) -> int:

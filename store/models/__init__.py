@@ -16,9 +16,11 @@ from store.models.mail import (
     DISPOSITIONS,
     OUTBOX_STATUSES,
     Attachment,
+    Disposition,
     InboundMessage,
     MessageLocation,
     OutboxMail,
+    OutboxStatus,
 )
 from store.models.mailings import MAILING_KINDS, RECIPIENT_STATUSES, Mailing, MailingRecipient
 from store.models.meta import Counter, SchemaVersion, Setting
@@ -33,9 +35,11 @@ from store.models.requests import (
     NEWS,
     OPEN_STATUSES,
     STATUSES,
+    Kind,
     Request,
     RequestCandidate,
     RequestNote,
+    Status,
     VerificationCall,
 )
 from store.models.staff import ROLES, Staff
@@ -94,13 +98,16 @@ __all__ = [
     "Counter",
     "Customer",
     "CustomerSource",
+    "Disposition",
     "InboundMessage",
+    "Kind",
     "Mailing",
     "MailingRecipient",
     "MarketingSuppression",
     "MessageLocation",
     "Newsletter",
     "OutboxMail",
+    "OutboxStatus",
     "Purchase",
     "Request",
     "RequestCandidate",
@@ -109,6 +116,7 @@ __all__ = [
     "SchemaVersion",
     "Setting",
     "Staff",
+    "Status",
     "VerificationCall",
     "database",
     "dicts",

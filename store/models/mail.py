@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from peewee import (
@@ -16,8 +17,29 @@ from store.models.base import BaseModel
 from store.models.customers import Customer
 from store.models.requests import Request
 
-DISPOSITIONS = ("new_request", "reply", "ignored", "quarantined")
-OUTBOX_STATUSES = ("queued", "retry", "sent", "failed", "skipped")
+
+class Disposition(StrEnum):
+    """What became of an inbound message.  Members are str: stored as their value."""
+
+    NEW_REQUEST = "new_request"
+    REPLY = "reply"
+    IGNORED = "ignored"
+    QUARANTINED = "quarantined"
+
+
+class OutboxStatus(StrEnum):
+    """Where a mail of the outbox stands."""
+
+    QUEUED = "queued"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+# The codes as plain strings, in this order.
+DISPOSITIONS = tuple(disposition.value for disposition in Disposition)
+OUTBOX_STATUSES = tuple(status.value for status in OutboxStatus)
 
 
 class InboundMessage(BaseModel):
@@ -56,7 +78,9 @@ class InboundMessage(BaseModel):
     # Our mail server's Authentication-Results verdict (mailbot.authresults): authserv_id,
     # spf, dkim, dmarc and the methods that failed; null when the mail carried none.
     authentication = JSONField(null=True)
-    raw = BlobField(null=True)
+    # The bytes as received.  Not ``raw``: that would shadow peewee's Model.raw() (the
+    # column keeps its name, so no migration).
+    raw_message = BlobField(null=True, column_name="raw")
     raw_size = IntegerField(default=0)
     # SHA-256 of the raw bytes: the same bytes seen again (a UIDVALIDITY change) are this
     # message; other bytes under the same Message-ID are a duplicate copy.
@@ -91,7 +115,7 @@ class Attachment(BaseModel):
 class OutboxMail(BaseModel):
     """A mail we send: a row first, sent later, marked sent only once the server accepted it.
 
-    ``raw`` is the complete message as it will be sent, so a retry after a crash sends the
+    ``raw_message`` is the complete message as it will be sent, so a retry after a crash sends the
     same bytes with the same Message-ID and the duplicate is recognisable.
     """
 
@@ -109,7 +133,7 @@ class OutboxMail(BaseModel):
     # A mass mailing's mail (a newsletter, a breach notice): due individual mail goes first,
     # so an acknowledgement never waits behind twenty thousand newsletters.
     bulk = BooleanField(default=False)
-    raw = BlobField(null=True)
+    raw_message = BlobField(null=True, column_name="raw")  # the column of Model.raw()'s name
     status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(null=True, index=True)
@@ -121,7 +145,7 @@ class OutboxMail(BaseModel):
     redacted_at = UtcDateTimeField(null=True)
 
 
-DUE_STATUSES = ("queued", "retry")
+DUE_STATUSES = (OutboxStatus.QUEUED.value, OutboxStatus.RETRY.value)
 """Outbox rows the sender still has to deliver."""
 
 # The sender's "next due row" walks this partial index in order and stops at the first

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from peewee import CharField, FloatField, ForeignKeyField, ModelSelect, TextField
@@ -8,26 +9,38 @@ from store.fields import JSONField, UtcDateTimeField
 from store.models.base import BaseModel
 from store.models.customers import Customer
 
-KINDS = ("access", "rectification", "erasure", "restriction", "objection", "other")
 
-STATUSES = (
-    "received",
-    "awaiting_verification",
-    "verified",
-    "approved",
-    "fulfilled",
-    "waiting_for_requester",
-    "rejected",
-    "dismissed",
+class Kind(StrEnum):
+    """The right a request asks for.  Members are str: stored and printed as their value."""
+
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    OBJECTION = "objection"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    """Where a request stands."""
+
+    RECEIVED = "received"
+    AWAITING_VERIFICATION = "awaiting_verification"
+    VERIFIED = "verified"
+    APPROVED = "approved"
+    FULFILLED = "fulfilled"
+    WAITING_FOR_REQUESTER = "waiting_for_requester"
+    REJECTED = "rejected"
+    DISMISSED = "dismissed"
+
+
+# The codes as plain strings, in this order (argparse choices, SQL IN lists, listings).
+KINDS = tuple(kind.value for kind in Kind)
+STATUSES = tuple(status.value for status in Status)
+CLOSED_STATUSES = tuple(
+    status.value for status in (Status.FULFILLED, Status.REJECTED, Status.DISMISSED)
 )
-OPEN_STATUSES = (
-    "received",
-    "awaiting_verification",
-    "verified",
-    "approved",
-    "waiting_for_requester",
-)
-CLOSED_STATUSES = ("fulfilled", "rejected", "dismissed")
+OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED_STATUSES)
 
 MATCH_STATES = ("unmatched", "candidates", "confirmed", "not_in_register")
 

@@ -34,7 +34,9 @@ def test_an_internationalised_sender_is_answered(db, tmp_path, monkeypatch):
     assert message.disposition == "new_request", message.reason
     [ack] = OutboxMail.select()
     assert ack.to_address == "mäija@example.fi"
-    assert "mäija@example.fi".encode() in bytes(ack.raw)  # UTF-8 (RFC 6532), no encoded word
+    assert "mäija@example.fi".encode() in bytes(
+        ack.raw_message
+    )  # UTF-8 (RFC 6532), no encoded word
 
 
 def test_a_sender_longer_than_an_address_can_be(db, tmp_path, monkeypatch):
@@ -126,7 +128,9 @@ def test_a_mail_over_the_size_limit_is_kept_cut_with_a_note(db, tmp_path, monkey
     deliver_to_maildir(inbox, [raw])
     run_mailbot(inbox, monkeypatch, config="[mail]\nmessage_max_bytes = 100000\n")
     [message] = InboundMessage.select()
-    assert len(bytes(message.raw)) == 100_000 and bytes(message.raw) == raw[:100_000]
+    assert (
+        len(bytes(message.raw_message)) == 100_000 and bytes(message.raw_message) == raw[:100_000]
+    )
     assert message.raw_size == len(raw)
     assert (message.needs_attention, message.attention_reason) == (True, "message_truncated")
     assert message.disposition == "new_request"

@@ -202,7 +202,7 @@ def test_a_website_form_is_a_candidate_and_never_greets_with_its_text(
     assert has_consent(customer, "marketing")  # the objection waits for staff
     assert request.status == "received"
     for mail in OutboxMail.select():
-        sent = email.message_from_bytes(bytes(mail.raw), policy=email.policy.default)
+        sent = email.message_from_bytes(bytes(mail.raw_message), policy=email.policy.default)
         assert sent["To"].addresses[0].display_name == ""
         assert "lukittu" not in sent.as_string() and "evil.example" not in sent.as_string()
         assert sent.get_body().get_content().startswith("Hei,")

@@ -236,7 +236,7 @@ def _no_mail_we_sent_holds_a_control_or_an_injected_header(outbox: Path) -> None
     assert files, "no mail was sent"
     assert len(files) == OutboxMail.select().where(OutboxMail.status == "sent").count()
     raws = [path.read_bytes() for path in files]
-    raws += [bytes(mail.raw) for mail in OutboxMail.select() if mail.raw]
+    raws += [bytes(mail.raw_message) for mail in OutboxMail.select() if mail.raw_message]
     for raw in raws:
         head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
         lines = re.split(rb"\r?\n", head)

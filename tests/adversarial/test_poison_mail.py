@@ -92,7 +92,7 @@ def test_a_mail_that_kills_the_mailbot_is_quarantined_and_the_rest_processed(db,
     assert dispositions == ["new_request"] * GOOD + ["quarantined"]
     [poisoned] = InboundMessage.select().where(InboundMessage.disposition == "quarantined")
     assert poisoned.reason.startswith("StoppedWhileReading")
-    assert poisoned.needs_attention and poisoned.raw is not None  # kept for staff
+    assert poisoned.needs_attention and poisoned.raw_message is not None  # kept for staff
     assert Request.select().count() == GOOD
     assert OutboxMail.select().count() == GOOD  # one acknowledgement each, none twice
     assert Setting.select().where(Setting.key.startswith("mailbot.in_hand:")).count() == 0

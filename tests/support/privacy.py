@@ -69,7 +69,7 @@ def make_request(
         headers=[["From", customer.email or ""]],
         disposition="new_request",
         request=request,
-        raw=b"From: someone\r\n\r\nraw bytes",
+        raw_message=b"From: someone\r\n\r\nraw bytes",
         raw_size=27,
     )
     Attachment.create(

@@ -111,7 +111,7 @@ def open_customer(customer_no: str, actor: str) -> CustomerView:
         marketing_consent=consent.has_consent(customer, "marketing"),
         register_consent=consent.has_consent(customer, "register"),
         restricted=restriction is not None,
-        suppressed=bool(customer.email) and consent.is_suppressed(customer.email),
+        suppressed=bool(customer.email and consent.is_suppressed(customer.email)),
         consents=tuple(
             ConsentLine(e.at, e.purpose, e.given, e.channel, e.wording_version)
             for e in customer.consent_events.order_by(

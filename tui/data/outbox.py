@@ -93,7 +93,7 @@ def _line(mail: OutboxMail) -> OutboxLine:
         to_address=mail.to_address,
         to_name=mail.to_name or "",
         subject=mail.subject or "",
-        reference=mail.request.reference if mail.request_id else None,
+        reference=mail.request.reference if mail.request_id and mail.request is not None else None,
         attempts=mail.attempts,
         last_error=mail.last_error or "",
         server_reply=mail.server_reply or "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from peewee import JOIN, Case, fn
 
@@ -18,6 +19,7 @@ from store.models import (
     OutboxMail,
     Request,
     Restriction,
+    dicts,
 )
 from store.restriction import restricted_ids
 
@@ -76,7 +78,8 @@ class QueueSnapshot:
 
 def change_signature() -> tuple[object, ...]:
     """A cheap fingerprint of the queue: when it is unchanged, nothing needs reloading."""
-    row = (
+    row = cast(
+        tuple[object, ...],
         Request.select(
             fn.COUNT(Request.id),
             fn.MAX(Request.id),
@@ -84,13 +87,14 @@ def change_signature() -> tuple[object, ...]:
             fn.COUNT(Request.news_at),  # opening a request reads its news
         )
         .tuples()
-        .get()
+        .get(),
     )
     failed = OutboxMail.select().where(OutboxMail.status == "failed").count()
     # A restriction made or lifted on the customer screen changes no request: a new one
     # raises the highest id, a lift the count of lifted ones.
-    restrictions = (
-        Restriction.select(fn.MAX(Restriction.id), fn.COUNT(Restriction.lifted_at)).tuples().get()
+    restrictions = cast(
+        tuple[object, ...],
+        Restriction.select(fn.MAX(Restriction.id), fn.COUNT(Restriction.lifted_at)).tuples().get(),
     )
     return (*row, failed, *restrictions)
 
@@ -153,7 +157,7 @@ def load_queue(
             restricted=row["customer"] in restricted,
             news=row["news"],
         )
-        for row in query.order_by(*order).dicts()
+        for row in dicts(query.order_by(*order))
     )
     return QueueSnapshot(rows=rows, health=desk_health(settings, now), signature=signature)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from peewee import fn
 
@@ -193,13 +194,14 @@ def request_signature(reference: str) -> tuple[object, ...]:
     """A cheap fingerprint of the request and its thread: when a colleague or the mailbot
     changes it, the open request screen reloads."""
     request = get_request(reference)
-    sent = (
+    sent = cast(
+        tuple[object, ...],
         OutboxMail.select(
             fn.COUNT(OutboxMail.id), fn.SUM(OutboxMail.attempts), fn.MAX(OutboxMail.sent_at)
         )
         .where(OutboxMail.request == request)
         .tuples()
-        .get()
+        .get(),
     )
     notes = RequestNote.select().where(RequestNote.request == request).count()
     return (request.updated_at, request.status, *sent, notes)
@@ -343,7 +345,7 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
         OutboxMail.subject,
         OutboxMail.status,
         OutboxMail.template,
-        OutboxMail.raw,
+        OutboxMail.raw_message,
         OutboxMail.message_id,
         OutboxMail.last_error,
         OutboxMail.server_reply,
@@ -357,7 +359,7 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
                 at=mail.created_at,
                 party=mail.to_address,
                 subject=mail.subject,
-                body=mail_body(mail.raw),
+                body=mail_body(mail.raw_message),
                 status=mail.status,
                 template=mail.template,
                 message_id=mail.message_id,

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import Button, Static, TabbedContent, TabPane
 
@@ -330,7 +331,7 @@ class RequestScreen(RekisteriScreen):
         if opened is None:
             return
         if opened.news:
-            severity = "information" if opened.news == "reply" else "warning"
+            severity: SeverityLevel = "information" if opened.news == "reply" else "warning"
             self.notify(self.t(f"tui.desk.news.{opened.news}"), severity=severity, timeout=8)
         if opened.others:
             names = ", ".join(
