@@ -158,7 +158,9 @@ class NewslettersScreen(TableScreen):
     # ------------------------------------------------------------ a new issue
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new_issue" and self.queueing:
+        """While an issue is being queued, neither another issue nor leaving the screen
+        (the bar shows how far it got)."""
+        if action in ("new_issue", "back") and self.queueing:
             return None
         return True
 
