@@ -172,6 +172,12 @@ async def test_a_file_that_cannot_be_read_is_refused_beside_its_field_and_nothin
         }
         assert field(app, "file-sv").value == missing
 
+        odd = str(tmp_path / "[b]ei-ole[/b].md")  # shown as typed, not read as markup
+        field(app, "file-sv").value = odd
+        await pilot.click("#preview")
+        await settle(pilot)
+        assert text_of(app, "#issue-file-sv-problem").startswith(f"Tiedostoa {odd} ei voi")
+
         field(app, "file-sv").value = str(tmp_path)  # a folder
         await pilot.click("#preview")
         await settle(pilot)
@@ -226,3 +232,26 @@ async def test_sending_the_same_issue_again_queues_nobody_twice(desk, tmp_path):
     customers = [mail.customer_id for mail in newsletter_mail()]
     assert len(customers) == len(set(customers)) == 3 and late.id in customers
     assert MailingRecipient.select().count() == 3
+
+
+async def test_the_issue_is_previewed_in_english_for_english_speaking_staff(desk, tmp_path):
+    files = markdown_files(tmp_path)
+    app = desk_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "emma")
+        await press_and_settle(pilot, "n")
+        assert "New issue: n" in text_of(app, "#newsletters-help")
+        await fill_in_the_issue(pilot, files)
+        assert text_of(app, "#issue-readers").startswith(
+            "Readers now: 2 (Finnish 2, Swedish 0, English 0)."
+        )
+        assert str(app.screen.query_one("#queue", Button).label) == "Queue for sending (2)"
+        await press_and_settle(pilot, "3")
+        assert "There is no text in this language" in text_of(app, "#issue-tab-en .dialog-hint")
+        assert "Stop the newsletter:" in text_of(app, "#issue-body-en")
+        await pilot.click("#back")
+        await settle(pilot)
+        assert isinstance(app.screen, IssueDialog)  # back to the form, everything kept
+        assert field(app, "file-sv").value == files["sv"]
+        assert field(app, "subject-fi").value == "Huhtikuun ensi-illat"
+    assert Newsletter.select().count() == 0

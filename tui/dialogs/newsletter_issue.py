@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -110,7 +111,7 @@ class IssueDialog(Dialog[IssueTexts]):
             widget = self.query_one(
                 f"#issue-{field}-problem" if field else "#issue-problem", Static
             )
-            widget.update(problems.get(field, ""))
+            widget.update(Text(problems.get(field, "")))  # a path as typed, never markup
             widget.display = field in problems
         first = next((field for field in FIELDS if field in problems), None)
         if first is not None:
