@@ -19,7 +19,6 @@ from store import newsletters, tokens
 from store.config import LANGUAGES
 from store.errors import InvalidInput
 from store.i18n import format_datetime
-from store.models import Newsletter
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -89,26 +88,13 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(
-            f"cannot read {path}: {error}",
-            key="newsletter.file_unreadable",
-            path=str(path),
-            error=str(error),
-        ) from None
-
-
 def _texts(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
-    bodies = {"fi": _read(args.file)}
+    files: dict[str, str | Path] = {"fi": args.file}
     for language, name in _pairs(args.lang, "--lang").items():
         if language == "fi":
             raise InvalidInput("the Finnish text is FILE", key="newsletter.finnish_is_file")
-        newsletters.check_language(language)
-        bodies[language] = _read(Path(name))
-    return bodies, _pairs(args.lang_subject, "--lang-subject")
+        files[language] = Path(name)
+    return newsletters.read_texts(files), _pairs(args.lang_subject, "--lang-subject")
 
 
 # ---------------------------------------------------------------- handlers
@@ -140,17 +126,15 @@ def _rate(context: Context) -> str:
 def _dry_run(
     context: Context, subject: str, bodies: dict[str, str], subjects: dict[str, str]
 ) -> int:
-    all_subjects, clean = newsletters.prepare(subject, bodies, subjects)
-    digest = newsletters.content_digest(all_subjects, clean)
-    existing = Newsletter.get_or_none(Newsletter.digest == digest)
-    counts = newsletters.audience(existing)
+    draft = newsletters.draft(subject, bodies, subjects)
     context.say(
         "newsletter.dry_run",
-        total=sum(counts.values()),
-        languages=", ".join(f"{language} {counts.get(language, 0)}" for language in LANGUAGES),
+        total=draft.total,
+        languages=", ".join(f"{language} {count}" for language, count in draft.audience.items()),
     )
-    draft = Newsletter(subject=all_subjects["fi"], subjects=all_subjects, bodies=clean)
-    context.print_mail("newsletter.subject", newsletter_preview(draft, context.settings, "fi"))
+    context.print_mail(
+        "newsletter.subject", newsletter_preview(draft.newsletter, context.settings, "fi")
+    )
     return 0
 
 

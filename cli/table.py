@@ -20,7 +20,7 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 GAP = 2
 """Spaces between two columns."""
@@ -169,10 +169,7 @@ def render(
     shown = list(range(len(columns)))
 
     def texts(short: bool) -> list[list[str]]:
-        return [
-            [(row[i].short if short and row[i].short is not None else row[i].text) for i in shown]
-            for row in rows
-        ]
+        return [[_shown_text(row[i], short) for i in shown] for row in rows]
 
     def picked() -> tuple[list[Column], list[str]]:
         return [columns[i] for i in shown], [headings[i] for i in shown]
@@ -213,3 +210,10 @@ def _lines(
             pieces.append(piece.rjust(width) if column.align == "right" else piece.ljust(width))
         lines.append((" " * GAP).join(pieces).rstrip())
     return lines
+
+
+def _shown_text(cell: Any, short: bool) -> str:
+    """A cell's short form when asked for and there is one, else its full text."""
+    if short and cell.short is not None:
+        return str(cell.short)
+    return str(cell.text)

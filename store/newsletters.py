@@ -15,6 +15,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import peewee
@@ -22,6 +24,7 @@ import peewee
 from store import audit, clock, consent, mailings
 from store.config import LANGUAGES
 from store.errors import InvalidInput, NotFound
+from store.i18n import Term
 from store.models import (
     Customer,
     Mailing,
@@ -86,6 +89,45 @@ def prepare(
     if "fi" not in clean:
         raise InvalidInput("the Finnish text is required", key="newsletter.no_finnish")
     return all_subjects, clean
+
+
+_READ_PROBLEMS: tuple[tuple[type[Exception], str], ...] = (
+    (FileNotFoundError, "missing"),
+    (IsADirectoryError, "folder"),
+    (PermissionError, "permission"),
+    (UnicodeDecodeError, "not_utf8"),
+)
+
+
+def read_text(path: str | Path, language: str) -> str:
+    """The ``language`` text of an issue from its Markdown file (UTF-8, a BOM allowed).
+
+    Refused with ``newsletter.file_unreadable`` and the reason in words (no such file, a
+    folder, no permission, not UTF-8); the error's ``language`` says which text it was, so
+    a form can show the refusal beside that file's field.
+    """
+    path = Path(path).expanduser()
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason: Term | str = str(error)
+        for kind, name in _READ_PROBLEMS:
+            if isinstance(error, kind):
+                reason = Term(f"newsletter.read_problem.{name}")
+        raise InvalidInput(
+            f"cannot read {path}: {error}",
+            key="newsletter.file_unreadable",
+            path=str(path),
+            error=reason,
+            language=language,
+        ) from None
+
+
+def read_texts(files: Mapping[str, str | Path]) -> dict[str, str]:
+    """The issue's texts by language, read from their files (each language checked first)."""
+    for language in files:
+        check_language(language)
+    return {language: read_text(path, language) for language, path in files.items()}
 
 
 def is_newsletter_mail(message_ids: Iterable[str]) -> bool:
@@ -187,6 +229,41 @@ def audience(newsletter: Newsletter | None = None) -> dict[str, int]:
     for language, count in tuples(query.group_by(Customer.language), tuple[str, int]):
         counts[language if language in LANGUAGES else "fi"] += count
     return dict(counts)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An issue before it is queued: what ``newsletter send --dry-run`` and the TUI's
+    preview show."""
+
+    newsletter: Newsletter  # not saved: the texts checked, as the issue would hold them
+    existing: Newsletter | None  # the issue these same texts already are, if any
+    audience: dict[str, int]  # who would get it now, by language (every language listed)
+    already: int  # of those who may receive marketing now, queued or sent it before
+
+    @property
+    def total(self) -> int:
+        return sum(self.audience.values())
+
+
+def draft(
+    subject: str, bodies: Mapping[str, str], subjects: Mapping[str, str] | None = None
+) -> Draft:
+    """The issue these texts make, checked, and its readers counted; nothing is saved."""
+    all_subjects, clean = prepare(subject, bodies, subjects)
+    digest = content_digest(all_subjects, clean)
+    existing = Newsletter.get_or_none(Newsletter.digest == digest)
+    counts = audience(existing)
+    mailing = find_mailing(existing) if existing is not None else None
+    already = mailings.plan(mailing, mailings.Selection(marketing=True)).already
+    return Draft(
+        newsletter=Newsletter(
+            subject=all_subjects["fi"], subjects=all_subjects, bodies=clean, digest=digest
+        ),
+        existing=existing,
+        audience={language: counts.get(language, 0) for language in LANGUAGES},
+        already=already,
+    )
 
 
 def newsletter_rows() -> list[dict[str, Any]]:

@@ -344,7 +344,11 @@ def test_bad_input_is_one_line_and_nothing_is_queued(db, frozen_clock, texts, tm
     cases = [
         (["newsletter", "send", "--subject", " ", str(texts["fi"])], "puuttuu otsikko"),
         (["newsletter", "send", "--subject", "S", str(empty)], "kielellä fi on tyhjä"),
-        (["newsletter", "send", "--subject", "S", str(tmp_path / "ei.md")], "ei voi lukea"),
+        (
+            ["newsletter", "send", "--subject", "S", str(tmp_path / "ei.md")],
+            "ei voi lukea: tiedostoa ei ole",
+        ),
+        (["newsletter", "send", "--subject", "S", str(tmp_path)], "se on kansio, ei tiedosto"),
         (
             ["newsletter", "send", "--subject", "S", str(texts["fi"]), "--lang", "de=x.md"],
             "tuntematon kieli de",

@@ -169,3 +169,27 @@ class TestOutbox:
                     status="failed", attempts=3, last_error="550 5.1.1 [user unknown]"
                 ).where(OutboxMail.id == mail.id).execute()
         assert snap_compare(desk_app(desk), run_before=steps("fi", pressed("l")))
+
+
+class TestNewsletters:
+    """A new newsletter issue in Finnish at 80×24: the form, with a file that is missing
+    refused beside its field."""
+
+    def test_issue_dialog(self, desk, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)  # the paths as typed, relative: the same in every run
+        (tmp_path / "huhtikuu.md").write_text(
+            "# Huhtikuun ensi-illat\n\nTervetuloa!\n", encoding="utf-8"
+        )
+
+        async def fill_in(pilot: Pilot[object]) -> None:
+            from textual.widgets import Input
+
+            await press_and_settle(pilot, "n", "n")
+            await pilot.press(*"Huhtikuun ensi-illat")
+            screen = pilot.app.screen
+            screen.query_one("#issue-file-fi", Input).value = "huhtikuu.md"
+            screen.query_one("#issue-file-sv", Input).value = "ei-ole/april.md"
+            await pilot.click("#preview")
+            await settle(pilot)
+
+        assert snap_compare(desk_app(desk), run_before=steps("fi", fill_in))

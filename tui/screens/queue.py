@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -277,7 +277,7 @@ class QueueScreen(RekisteriScreen):
         self.queue_filter = replace(self.queue_filter, kind=str(event.value))
         self.back_to_table(event.select)
 
-    def back_to_table(self, select: Select[str]) -> None:
+    def back_to_table(self, select: Select[Any]) -> None:
         """A filter chosen: the keys go back to the queue (``j``/``k`` move in it, not
         through the filter's options)."""
         if select.has_focus_within:  # (not when the value was set by the program)

@@ -33,7 +33,7 @@ class MarkedRadioButton(RadioButton):
 
     def render(self) -> Content:
         parent = self.parent
-        here = self.has_class("-selected") and parent is not None and parent.has_focus
+        here = self.has_class("-selected") and bool(getattr(parent, "has_focus", False))
         return _marked(self._button, self.label, self.get_visual_style("toggle--label"), here)
 
 
