@@ -587,7 +587,7 @@ def test_a_busy_database_is_one_line_not_an_internal_error(db, capsys, monkeypat
     err = capsys.readouterr().err
     assert code == 1
     assert err.strip().splitlines() == [
-        "rekisteri: Tietokanta on varattu: toinen ohjelma kirjoittaa siihen juuri nyt"
+        "rekisteri: tietokanta on varattu: toinen ohjelma kirjoittaa siihen juuri nyt"
         " (esimerkiksi suuri tuonti). Mitään ei muutettu; yritä hetken päästä uudelleen."
     ]
 

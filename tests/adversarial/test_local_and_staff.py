@@ -385,7 +385,7 @@ def test_an_import_stopped_half_way_says_what_it_wrote_and_finishes_when_run_aga
     err = capsys.readouterr().err.strip().splitlines()
     written = Customer.select().count()
     assert written == 10_000  # the first part, committed; the second rolled back whole
-    assert len(err) == 1 and err[0].startswith("rekisteri: Tuonti keskeytyi"), err
+    assert len(err) == 1 and err[0].startswith("rekisteri: tuonti keskeytyi"), err
     assert f"tallennettu {written} ja" in err[0] and "refuses this row" in err[0], err[0]
     assert "Traceback" not in err[0]
 
