@@ -430,7 +430,7 @@ def mark_informed(
                 key="breach.not_a_recipient",
                 customer_no=customer_no,
             )
-        status = "informed" if found.status == "informed" else found.mail_status or found.status
+        status = mailings.recipient_status(found.status, found.mail_status)
         allowed, why = can_mark_informed(status)
         if not allowed:
             raise RuleViolation(why, key=why, customer_no=customer_no)

@@ -437,6 +437,14 @@ class RecipientLine:
     informed_by: str | None = None
 
 
+def recipient_status(status: str, mail_status: str | None) -> str:
+    """What became of one recipient: told another way wins over what became of the mail
+    (a failed one, say); else the mail's own status, or ``no_email``."""
+    if status == "informed":
+        return status
+    return mail_status or status
+
+
 def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[RecipientLine]:
     """Every recipient and what became of their mail (the message bytes are not read)."""
     query = (
@@ -473,10 +481,7 @@ def recipient_lines(mailing: Mailing, *, status: str | None = None) -> list[Reci
     )
     lines = []
     for row in dicts(query):
-        # Told another way wins over what became of the mail (a failed one, say).
-        line_status = (
-            "informed" if row["status"] == "informed" else row["mail_status"] or row["status"]
-        )
+        line_status = recipient_status(row["status"], row["mail_status"])
         if status and line_status != status:
             continue
         name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
