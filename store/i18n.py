@@ -188,6 +188,11 @@ def format_number(value: float, language: str) -> str:
     return babel_numbers.format_decimal(value, locale=locale(language))
 
 
+def format_percent(share: float, language: str) -> str:
+    """``88 %`` in Finnish and Swedish, ``88%`` in English: a share (0.88) as CLDR writes it."""
+    return babel_numbers.format_percent(share, locale=locale(language))
+
+
 def format_size(size: int, language: str) -> str:
     """``12,3 Mt`` / ``12,3 MB`` / ``12.3 MB``: a file's size in CLDR's short units."""
     from babel.units import format_unit

@@ -212,6 +212,27 @@ async def test_a_refused_extension_keeps_the_reason(desk):
         assert not app._notifications
 
 
+async def test_a_refusal_of_a_request_closed_meanwhile_stays_in_the_dialog(desk):
+    app = desk_app(desk)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await log_in(pilot, "anna")
+        await open_request(pilot, desk.access)
+        await press_and_settle(pilot, "x")
+        dialog = app.screen
+        assert isinstance(dialog, RejectDialog)
+        dialog.query_one("#reject-ground").value = "manifestly_unfounded"
+        await pilot.click("#reject-reason")
+        await pilot.press(*"sama pyynto taas")
+        lifecycle.dismiss(request_row(desk.access), "emma", "kaksoiskappale")  # meanwhile
+        app.clear_notifications()
+        await pilot.click("#next")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog.query_one("#reject-reason").text == "sama pyynto taas"
+        assert "on jo suljettu" in text_of(app, "#reject-problem")
+        assert not app._notifications
+
+
 # ---------------------------------------------------------------- 5. toasts
 
 

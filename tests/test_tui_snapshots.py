@@ -193,3 +193,55 @@ class TestNewsletters:
             await settle(pilot)
 
         assert snap_compare(desk_app(desk), run_before=steps("fi", fill_in))
+
+    def test_issue_preview(self, desk, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "huhtikuu.md").write_text(
+            "# Huhtikuun ensi-illat\n\nTervetuloa elokuviin!\n", encoding="utf-8"
+        )
+
+        async def previewed(pilot: Pilot[object]) -> None:
+            from textual.widgets import Input
+
+            await press_and_settle(pilot, "n", "n")
+            await pilot.press(*"Huhtikuun ensi-illat")
+            pilot.app.screen.query_one("#issue-file-fi", Input).value = "huhtikuu.md"
+            await pilot.click("#preview")
+            await settle(pilot)
+
+        assert snap_compare(desk_app(desk), run_before=steps("fi", previewed))
+
+
+class TestStaffTools:
+    """The desk's other screens in Finnish at 80×24: mail that is in no request, the audit
+    log (the whole time, actions in words, wrapped rather than cut) and one's own password."""
+
+    def test_loose_mail(self, desk, snap_compare):
+        from tests.support.mail import feed, make_mail
+
+        feed(
+            make_mail(
+                "Tarjous <win@prizes.example>",
+                subject="Voitit iPhonen!",
+                body="Klikkaa tästä.",
+                headers=[("X-Spam-Flag", "YES")],
+            )
+        )
+        assert snap_compare(desk_app(desk), run_before=steps("fi", pressed("m")))
+
+    def test_audit_log(self, desk, snap_compare):
+        async def as_admin(pilot: Pilot[object]) -> None:
+            await log_in(pilot, "admin")
+            await press_and_settle(pilot, "a")
+            await settle(pilot)
+            pilot.app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(desk_app(desk), run_before=as_admin)
+
+    def test_own_password_dialog(self, desk, snap_compare):
+        async def opened_dialog(pilot: Pilot[object]) -> None:
+            pilot.app.screen.change_own_password()
+            await settle(pilot)
+
+        assert snap_compare(desk_app(desk), run_before=steps("fi", opened_dialog))

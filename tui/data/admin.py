@@ -47,7 +47,7 @@ def audit_log(text: str = "", limit: int = 500, language: str = "fi") -> tuple[A
             | AuditEvent.action.startswith(text)
             | AuditEvent.action.in_(actions)
         )
-    return tuple(audit_line(event) for event in query)
+    return tuple(audit_line(event, language) for event in query)
 
 
 def staff_lines() -> tuple[StaffLine, ...]:

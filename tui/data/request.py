@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from peewee import fn
 
@@ -14,6 +14,7 @@ from mailbot.authresults import describe
 from store import audit, clock, deadlines, lifecycle
 from store.config import Settings
 from store.customers import format_phone
+from store.i18n import code_text, format_number, format_percent
 from store.lifecycle import CallWarnings
 from store.models import (
     CLOSED_STATUSES,
@@ -208,7 +209,11 @@ def request_signature(reference: str) -> tuple[object, ...]:
 
 
 def load_request(
-    reference: str, settings: Settings, now: datetime | None = None, opened: Opened | None = None
+    reference: str,
+    settings: Settings,
+    now: datetime | None = None,
+    opened: Opened | None = None,
+    language: str = "fi",
 ) -> RequestView:
     now = now or clock.now()
     request = get_request(reference)
@@ -258,7 +263,7 @@ def load_request(
         ),
         unanswered_calls=unanswered,
         trail=tuple(
-            audit_line(event)
+            audit_line(event, language)
             for event in audit.trail(request_reference=request.reference, limit=200)
         ),
         can_approve=allowed,
@@ -397,13 +402,68 @@ def mail_body(raw: bytes | None) -> str:
         return ""
 
 
-def audit_line(event) -> AuditLine:
-    payload = event.payload or {}
-    details = ", ".join(
-        f"{key}={value}" for key, value in sorted(payload.items()) if key not in ("before",)
-    )
+# The words of a payload's coded values: ``kind=erasure`` reads "laji: poistopyyntö".
+AUDIT_VALUE_WORDS = {
+    "kind": "kind",
+    "after": "status",
+    "status": "status",
+    "channel": "tui.desk.channel",
+    "purpose": "tui.purpose",
+    "role": "tui.role",
+    "source": "tui.source",
+    "disposition": "message.disposition",
+    "ground": "tui.ground",
+    "language": "tui.customer_language",
+    "outcome": "tui.call.outcome",
+    "matched_on": "tui.matched",
+}
+
+
+def audit_details(payload: dict[str, Any], language: str) -> str:
+    """An event's details as staff read them: each field and coded value in words,
+    ("laji: poistopyyntö; varmuus: 88 %"), lists joined, yes/no for flags."""
+    parts = []
+    for key, value in sorted(payload.items()):
+        if key in ("before", "prev", "hash") or value in (None, "", [], {}):
+            continue
+        parts.append(
+            f"{code_text('tui.audit.field', key, language)}: {_audit_value(key, value, language)}"
+        )
+    return "; ".join(parts)
+
+
+def _audit_value(key: str, value: Any, language: str) -> str:
+    if isinstance(value, bool):
+        return code_text("tui.audit.flag", "yes" if value else "no", language)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_audit_value(key, item, language) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{code_text('tui.audit.field', name, language)} {_audit_value(name, item, language)}"
+            for name, item in sorted(value.items())
+        )
+    if key == "confidence" and isinstance(value, float):
+        return format_percent(value, language)
+    if isinstance(value, float):
+        return format_number(value, language)
+    prefix = AUDIT_VALUE_WORDS.get(key)
+    if prefix is not None and isinstance(value, str):
+        words = code_text(prefix, value, language)
+        return words.lower() if prefix == "kind" else words  # "Poistopyyntö" mid-sentence
+    return str(value)
+
+
+def action_words(action: str, language: str) -> str:
+    """An audit action as staff say it (``request.received`` → "pyyntö vastaanotettu"),
+    or the code itself for one the catalog has no words for."""
+    return code_text("tui.audit.action", action.replace(".", "_"), language)
+
+
+def audit_line(event: Any, language: str = "fi") -> AuditLine:
+    details = audit_details(event.payload or {}, language)
     if event.customer_no:
-        details = f"{event.customer_no} {details}".strip()
+        customer = code_text("tui.audit.field", "customer_no", language)
+        details = f"{customer}: {event.customer_no}" + (f"; {details}" if details else "")
     return AuditLine(
         id=event.id, at=event.at, actor=event.actor, action=event.action, details=details
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,10 +23,17 @@ class RejectChoice:
     reason: str
 
 
-class RejectDialog(Dialog[RejectChoice]):
-    def __init__(self, reference: str) -> None:
+class RejectDialog(Dialog[Any]):
+    """Hands the ground and the reason to ``plan`` (the store's refusal act) and closes with
+    what it returns; a refusal (the request closed meanwhile, a reason missing) stays beside
+    the fields, nothing typed lost."""
+
+    PROBLEM = "#reject-problem"
+
+    def __init__(self, reference: str, plan: Callable[[RejectChoice], Any]) -> None:
         super().__init__()
         self.reference = reference
+        self.plan = plan
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -53,12 +62,11 @@ class RejectDialog(Dialog[RejectChoice]):
         ground = self.query_one("#reject-ground", Select).value
         reason = self.query_one("#reject-reason", TextEditor).text.strip()
         if ground is Select.BLANK or not isinstance(ground, str):
-            self.query_one("#reject-problem", Static).update(self.t("rule.choose_ground"))
+            self.show_problem(self.t("rule.choose_ground"))
             return
-        if not reason:
-            self.query_one("#reject-problem", Static).update(self.t("rule.reason_required"))
-            return
-        self.dismiss(RejectChoice(ground, reason))
+        self.show_problem("")
+        choice = RejectChoice(ground, reason)
+        self.checked(lambda: self.plan(choice))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

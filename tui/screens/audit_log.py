@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -15,20 +15,27 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from store import audit
-from store.i18n import code_text, format_datetime
+from store.i18n import format_datetime
 from store.models import database
 from tui.data.admin import audit_log
-from tui.data.request import AuditLine
+from tui.data.request import AuditLine, action_words
 from tui.screens.base import TableScreen
 from tui.widgets.fields import TextInput
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.keyed_table import KeyedTable
 
+ID_WIDTH = 5
+TIME_WIDTH = 20
+ACTOR_WIDTH = 10
+MIN_WORDS_WIDTH = 24
 
-def action_words(action: str, language: str) -> str:
-    """An audit action as staff say it (``request.received`` → "pyyntö vastaanotettu"),
-    or the code itself for one the catalog has no words for."""
-    return code_text("tui.audit.action", action.replace(".", "_"), language)
+
+def event_text(action: str, details: str) -> Text:
+    """What happened, and below it the details (dimmed)."""
+    text = Text(action, style="bold", overflow="fold")
+    if details:
+        text.append("\n" + details, style="dim")
+    return text
 
 
 class AuditLogScreen(TableScreen):
@@ -65,15 +72,26 @@ class AuditLogScreen(TableScreen):
     def on_mount(self) -> None:
         if self.left_unless_admin():
             return
+        self.shown: tuple[AuditLine, ...] = ()
+        self.table.focus()
+        self.load("")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if hasattr(self, "shown"):
+            self.show(self.shown)
+
+    def columns(self) -> None:
+        """The number, the whole time and the actor at their own width; the action in words
+        and its details below it in what is left, wrapped at word boundaries (never cut)."""
         t = self.t
         table = self.table
-        table.add_column("#", width=6)
-        table.add_column(t("tui.col.when"), width=20)  # "13.12.2026 klo 15.27"
-        table.add_column(t("tui.col.actor"), width=10)
-        table.add_column(t("tui.col.action"), width=30)
-        table.add_column(t("tui.col.details"))
-        table.focus()
-        self.load("")
+        fixed = ID_WIDTH + TIME_WIDTH + ACTOR_WIDTH
+        # every column has a cell of padding on both sides; two for the scroll bar
+        free = max(self.size.width - fixed - 4 * 2 - 2, MIN_WORDS_WIDTH)
+        table.add_column("#", width=ID_WIDTH)
+        table.add_column(t("tui.col.when"), width=TIME_WIDTH)  # "13.12.2026 klo 15.27"
+        table.add_column(t("tui.col.actor"), width=ACTOR_WIDTH)
+        table.add_column(t("tui.col.action"), width=free)
 
     @on(TextInput.Changed, "#audit-search")
     def _typed(self, event: TextInput.Changed) -> None:
@@ -99,17 +117,22 @@ class AuditLogScreen(TableScreen):
     def _loaded(self, event: Loaded) -> None:
         if event.text != self.filter_text:
             return
+        self.show(event.lines)
+
+    def show(self, lines: tuple[AuditLine, ...]) -> None:
+        self.shown = lines
         language = self.session.language
         table = self.table
-        table.clear()
-        for line in event.lines:
+        table.clear(columns=True)
+        self.columns()
+        for line in lines:
             table.add_row(
                 Text(str(line.id)),
                 Text(format_datetime(line.at, language)),
-                Text(line.actor, overflow="ellipsis", no_wrap=True),
-                Text(action_words(line.action, language), overflow="ellipsis", no_wrap=True),
-                Text(line.details, overflow="ellipsis", no_wrap=True),
+                Text(line.actor, overflow="fold"),
+                event_text(action_words(line.action, language), line.details),
                 key=str(line.id),
+                height=None,  # as many lines as the longest cell wraps to
             )
 
     def action_verify(self) -> None:

@@ -301,7 +301,12 @@ class RequestScreen(RekisteriScreen):
             # Opening is a look at the person's data: audited, and it reads the news.
             opened = acts.open_request(self.reference, self.session.name) if opening else None
             signature = request_signature(self.reference)
-            view = load_request(self.reference, self.rekisteri.settings, opened=opened)
+            view = load_request(
+                self.reference,
+                self.rekisteri.settings,
+                opened=opened,
+                language=self.session.language,
+            )
         self.post_message(self.Loaded(view, signature))
 
     @work(
@@ -678,11 +683,14 @@ class RequestScreen(RekisteriScreen):
         self.plan(view.kind)
 
     def action_reject(self) -> None:
-        def chosen(choice: RejectChoice | None) -> None:
-            if choice is not None:
-                self.plan("reject", {"ground": choice.ground, "reason": choice.reason})
+        def planned(proposal: Proposal | None) -> None:
+            if proposal is not None:
+                self.post_message(self.Planned(proposal))
 
-        self.app.push_screen(self.with_draft(RejectDialog(self.reference), "reject"), chosen)
+        def plan(choice: RejectChoice) -> Proposal:
+            return self.plan_now("reject", {"ground": choice.ground, "reason": choice.reason})
+
+        self.app.push_screen(self.with_draft(RejectDialog(self.reference, plan), "reject"), planned)
 
     def action_extend(self) -> None:
         view = self.view

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from store.i18n import code_text, format_date, format_datetime
-from tui.data.request import RequestView
+from tui.data.request import RequestView, action_words
 from tui.widgets.keyed_table import KeyedTable, PlainTable
 from tui.widgets.markup import escape
 
@@ -280,9 +280,9 @@ class TrailTable(RequestPart, PlainTable):
 
     def on_mount(self) -> None:
         t = self.translate
-        self.add_column(t("tui.col.when"), key="when", width=17)
+        self.add_column(t("tui.col.when"), key="when", width=20)  # "13.12.2026 klo 15.27"
         self.add_column(t("tui.col.actor"), key="actor", width=9)
-        self.add_column(t("tui.col.action"), key="action", width=26)
+        self.add_column(t("tui.col.action"), key="action", width=22)
         self.add_column(t("tui.col.details"), key="details")
 
     def watch_view(self, view: RequestView | None) -> None:
@@ -292,8 +292,9 @@ class TrailTable(RequestPart, PlainTable):
         for line in view.trail:
             self.add_row(
                 format_datetime(line.at, self.language),
-                line.actor,
-                line.action,
-                Text(line.details, overflow="ellipsis", no_wrap=True),
+                Text(line.actor, overflow="fold"),
+                action_words(line.action, self.language),
+                Text(line.details, overflow="fold"),
+                height=None,  # wrapped at word boundaries, never cut
                 key=str(line.id),
             )
