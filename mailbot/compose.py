@@ -62,7 +62,8 @@ def mailbox(name: str, address: str) -> Address:
     ("Bcc: x@example.com …"); such a name loses those characters instead.
     """
     candidate = _address(header_text(name), header_text(address))
-    if _folds_faithfully(candidate):
+    if not _SPECIALS.search(candidate.display_name) or _folds_faithfully(candidate):
+        # (a name without specials is written as an atom or encoded words: never a group)
         return candidate
     return _address(header_text(_SPECIALS.sub(" ", name)), candidate.addr_spec)
 

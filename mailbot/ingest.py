@@ -141,10 +141,12 @@ def _ingest_once(
         return _quarantine(fetched, None, error)
     try:
         with time_budget(budget), database.atomic():
-            seen = _seen_before(parsed, fetched)
+            existing = _by_dedupe_key(parsed.dedupe_key)
+            seen = _seen_before(existing, parsed, fetched) if existing is not None else None
             if seen is not None:
                 return seen
-            reused_key = _reused_message_id(parsed)
+            # Another mail already has this Message-ID: this one is stored by its bytes.
+            reused_key = None if existing is None else "sha256:" + parsed.raw_sha256
             message = _new_row(parsed, fetched, dedupe_key=reused_key)
             if reused_key is not None:
                 # Another mail already has this Message-ID: this one is someone's own mail
@@ -309,12 +311,12 @@ def _known_at(fetched: FetchedMessage) -> InboundMessage | None:
     return location.message if location else None
 
 
-def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult | None:
-    """The same message again (same key, same bytes), or a duplicate copy of one: another
-    copy of the same mail (other transport headers, same sender, subject and text)."""
-    existing = _by_dedupe_key(parsed.dedupe_key)
-    if existing is None:
-        return None
+def _seen_before(
+    existing: InboundMessage, parsed: ParsedMessage, fetched: FetchedMessage
+) -> IngestResult | None:
+    """``existing`` (stored under the same key) again, same bytes, or a duplicate copy of
+    it: another copy of the same mail (other transport headers, same sender, subject and
+    text).  None: a reused Message-ID, processed as a mail of its own."""
     if existing.raw_sha256 in ("", parsed.raw_sha256):
         _add_location(existing, fetched)  # e.g. after a UIDVALIDITY change
         return IngestResult(InboundMessage.get_by_id(existing.id), new=False)
@@ -324,7 +326,7 @@ def _seen_before(parsed: ParsedMessage, fetched: FetchedMessage) -> IngestResult
         _add_location(copy, fetched)
         return IngestResult(InboundMessage.get_by_id(copy.id), new=False)
     if not _same_content(existing, parsed):
-        return None  # a reused Message-ID: see _reused_message_id
+        return None  # a reused Message-ID
     message = _new_row(parsed, fetched, dedupe_key=copy_key)
     message.disposition, message.reason = "ignored", DUPLICATE
     message.request = existing.request_id
@@ -358,14 +360,6 @@ def _same_content(existing: InboundMessage, parsed: ParsedMessage) -> bool:
         and existing.subject == parsed.subject
         and existing.body_text == parsed.body_text
     )
-
-
-def _reused_message_id(parsed: ParsedMessage) -> str | None:
-    """The key to store this mail under when its Message-ID is already another mail's (a
-    broken client, or someone hoping to have a request dropped as a duplicate)."""
-    if _by_dedupe_key(parsed.dedupe_key) is None:
-        return None
-    return "sha256:" + parsed.raw_sha256
 
 
 # ---------------------------------------------------------------- deciding
