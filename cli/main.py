@@ -264,6 +264,35 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 QUIET_LOGGERS = ("peewee", "imapclient")
 """Libraries whose DEBUG lines carry personal data; ``-v`` leaves them at warnings."""
 
+LOGGING_COMMANDS = frozenset({"mailbot"})
+"""The commands whose log is their output: the daemon says what it does in log lines."""
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+"""The one form of every log line: ``2026-03-10 12:00:00 WARNING rekisteri.mailbot.sender: …``."""
+
+
+def configure_logging(command: str | None, *, verbose: bool) -> None:
+    """The log goes to stderr in one form (:data:`LOG_FORMAT`), never to stdout.
+
+    A command that says what became of its work in its own words, in the run's language
+    (``outbox send``: "Viestejä lähetetty 1, …, epäonnistui 1" and the server's answer), does not repeat
+    it in the log's English lines between them: below ``-v`` only errors are logged there.
+    The mailbot, whose output is its log, logs what it does; ``-v`` logs everything.
+    """
+    if verbose:
+        level = logging.DEBUG
+    elif command in LOGGING_COMMANDS:
+        level = logging.INFO
+    else:
+        level = logging.ERROR
+    logging.basicConfig(
+        level=level, format=LOG_FORMAT, datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr
+    )
+    # Never SQL in the log (its parameters are mail bodies and password hashes), nor the
+    # IMAP conversation (imapclient logs every line at DEBUG: every mail's body).
+    for talkative in QUIET_LOGGERS:
+        logging.getLogger(talkative).setLevel(max(level, logging.WARNING))
+
 
 def _command_in(argv: Sequence[str]) -> str | None:
     """The subcommand named in ``argv`` (the first word that is one), if any."""
@@ -280,15 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     language = Parser.language = run_language()
     parser = build_parser(_command_in(words))
     args = parser.parse_args(words)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Never SQL in the log (its parameters are mail bodies and password hashes), nor the
-    # IMAP conversation (imapclient logs every line at DEBUG: every mail's body).
-    for talkative in QUIET_LOGGERS:
-        logging.getLogger(talkative).setLevel(logging.WARNING)
+    configure_logging(args.command, verbose=args.verbose)
     try:
         settings = load_settings(args.config)
         language = settings.ui.language
