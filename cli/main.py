@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from store.config import load_settings
 from store.errors import RekisteriError
-from store.i18n import STAFF_LANGUAGES, catalog, translate
+from store.i18n import STAFF_LANGUAGES, catalog, os_error_text, translate
 
 if TYPE_CHECKING:
     pass
@@ -275,8 +275,9 @@ def configure_logging(command: str | None, *, verbose: bool) -> None:
     """The log goes to stderr in one form (:data:`LOG_FORMAT`), never to stdout.
 
     A command that says what became of its work in its own words, in the run's language
-    (``outbox send``: "Viestejä lähetetty 1, …, epäonnistui 1" and the server's answer), does not repeat
-    it in the log's English lines between them: below ``-v`` only errors are logged there.
+    (``outbox send``: "Viestejä lähetetty 1, …, epäonnistui 1" and the server's answer),
+    does not repeat it in the log's English lines between them: below ``-v`` only errors
+    are logged there.
     The mailbot, whose output is its log, logs what it does; ``-v`` logs everything.
     """
     if verbose:
@@ -327,6 +328,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(error_line(translate("cli.interrupted", language)), file=sys.stderr)
         return 130
+    except OSError as error:
+        # A file not found, a folder not writable: the operating system's reason in the
+        # run's language, not Python's English strerror.
+        if os.environ.get("REKISTERI_DEBUG"):
+            raise
+        print(error_line(os_error_text(error, language)), file=sys.stderr)
+        return 1
     except Exception as error:
         if os.environ.get("REKISTERI_DEBUG"):
             raise
