@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cli.context import Context
 from store.errors import InvalidInput
+from store.i18n import os_reason
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,7 +32,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
                 f"cannot read {path}: {error.strerror}",
                 key="classify.unreadable",
                 path=str(path),
-                error=error.strerror or str(error),
+                error=os_reason(error),
             ) from None
         decisions.append(decide(str(path), raw, context.settings))
     if args.json:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.context import Context
+from store.errors import NotFound
 from store.importer import ImportFailed, import_customers
 
 
@@ -25,9 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(context: Context, args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        context.say("import.no_file", path=str(args.file))
-        return 1
+    if not args.file.is_file():  # before the database is opened: one error line, as any
+        raise NotFound(f"file not found: {args.file}", key="import.no_file", path=str(args.file))
     context.open_db()
     try:
         with context.progress(context.t("import.progress")) as progress:

@@ -12,13 +12,13 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from store.config import load_settings
 from store.errors import RekisteriError
-from store.i18n import STAFF_LANGUAGES, translate
+from store.i18n import STAFF_LANGUAGES, catalog, os_error_text, translate
 
 if TYPE_CHECKING:
     pass
@@ -77,18 +77,84 @@ def argparse_message(message: str, language: str) -> str:
     return message
 
 
+HEADINGS = {"positional arguments": "positional", "options": "options"}
+"""argparse's section headings and their catalogue keys under ``cli.argparse``."""
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help in the run's language: "käyttö:", "argumentit", "valitsimet"."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        if prefix is None:
+            prefix = translate("cli.argparse.usage", Parser.language) + " "
+        super().add_usage(usage, actions, groups, prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        if heading in HEADINGS:
+            heading = translate(f"cli.argparse.{HEADINGS[heading]}", Parser.language)
+        super().start_section(heading)
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse with its errors in the run's language and in the form of every other
-    error line (``rekisteri: …``), after the usage line."""
+    """argparse with its help and errors in the run's language, and its errors in the
+    form of every other error line (``rekisteri: …``), after the usage line."""
 
     language = "fi"
 
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs["add_help"] = False  # our own -h, its help in the run's language
+        super().__init__(*args, **kwargs)
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help=translate("cli.argparse.help", self.language),
+            )
+
     def error(self, message: str) -> NoReturn:
-        usage = self.format_usage()
-        if usage.startswith("usage: "):
-            usage = translate("cli.argparse.usage", self.language) + usage[len("usage:") :]
-        self._print_message(usage, sys.stderr)
+        self._print_message(self.format_usage(), sys.stderr)
         self.exit(2, error_line(argparse_message(message, self.language)) + "\n")
+
+
+def help_key(words: Sequence[str]) -> str:
+    """The catalogue's name for a command's words: ``outbox send`` → ``outbox_send``."""
+    return "_".join(word.replace("-", "_") for word in words) or "rekisteri"
+
+
+def localize_help(
+    parser: argparse.ArgumentParser, language: str, words: tuple[str, ...] = ()
+) -> None:
+    """Every description and help text of ``parser`` and the parsers below it from the
+    catalogue: ``cli.command.<words>`` for a command's line, ``cli.option.<words>.<dest>`` for
+    an option's (the English beside the code is the catalogue's English)."""
+    own = catalog(language)
+    english = catalog("en")
+
+    def words_of(key: str, fallback: str | None) -> str | None:
+        return own.get(key) or english.get(key) or fallback
+
+    parser.description = words_of(f"cli.command.{help_key(words)}", parser.description)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for pseudo in action._choices_actions:
+                pseudo.help = words_of(
+                    f"cli.command.{help_key((*words, pseudo.dest))}", pseudo.help
+                )
+            for name, subparser in action.choices.items():
+                localize_help(subparser, language, (*words, name))
+        elif action.help not in (None, argparse.SUPPRESS) and not isinstance(
+            action, argparse._HelpAction
+        ):
+            action.help = words_of(f"cli.option.{help_key(words)}.{action.dest}", action.help)
 
 
 @dataclass(frozen=True)
@@ -160,7 +226,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     lists every command and imports none."""
     parser = Parser(
         prog="rekisteri",
-        description="Privacy desk for a customer register / Tietosuojapyyntöjen käsittely.",
+        description="Privacy desk for a customer register.",
     )
     parser.add_argument(
         "--config", metavar="PATH", help="TOML configuration file (default: $REKISTERI_CONFIG)"
@@ -191,11 +257,42 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     else:
         for name, entry in COMMANDS.items():
             commands.add_parser(name, help=entry.summary, add_help=False)
+    localize_help(parser, Parser.language)
     return parser
 
 
 QUIET_LOGGERS = ("peewee", "imapclient")
 """Libraries whose DEBUG lines carry personal data; ``-v`` leaves them at warnings."""
+
+LOGGING_COMMANDS = frozenset({"mailbot"})
+"""The commands whose log is their output: the daemon says what it does in log lines."""
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+"""The one form of every log line: ``2026-03-10 12:00:00 WARNING rekisteri.mailbot.sender: …``."""
+
+
+def configure_logging(command: str | None, *, verbose: bool) -> None:
+    """The log goes to stderr in one form (:data:`LOG_FORMAT`), never to stdout.
+
+    A command that says what became of its work in its own words, in the run's language
+    (``outbox send``: "Viestejä lähetetty 1, …, epäonnistui 1" and the server's answer),
+    does not repeat it in the log's English lines between them: below ``-v`` only errors
+    are logged there.
+    The mailbot, whose output is its log, logs what it does; ``-v`` logs everything.
+    """
+    if verbose:
+        level = logging.DEBUG
+    elif command in LOGGING_COMMANDS:
+        level = logging.INFO
+    else:
+        level = logging.ERROR
+    logging.basicConfig(
+        level=level, format=LOG_FORMAT, datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr
+    )
+    # Never SQL in the log (its parameters are mail bodies and password hashes), nor the
+    # IMAP conversation (imapclient logs every line at DEBUG: every mail's body).
+    for talkative in QUIET_LOGGERS:
+        logging.getLogger(talkative).setLevel(max(level, logging.WARNING))
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -213,15 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     language = Parser.language = run_language()
     parser = build_parser(_command_in(words))
     args = parser.parse_args(words)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Never SQL in the log (its parameters are mail bodies and password hashes), nor the
-    # IMAP conversation (imapclient logs every line at DEBUG: every mail's body).
-    for talkative in QUIET_LOGGERS:
-        logging.getLogger(talkative).setLevel(logging.WARNING)
+    configure_logging(args.command, verbose=args.verbose)
     try:
         settings = load_settings(args.config)
         language = settings.ui.language
@@ -239,6 +328,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(error_line(translate("cli.interrupted", language)), file=sys.stderr)
         return 130
+    except OSError as error:
+        # A file not found, a folder not writable: the operating system's reason in the
+        # run's language, not Python's English strerror.
+        if os.environ.get("REKISTERI_DEBUG"):
+            raise
+        print(error_line(os_error_text(error, language)), file=sys.stderr)
+        return 1
     except Exception as error:
         if os.environ.get("REKISTERI_DEBUG"):
             raise

@@ -57,7 +57,7 @@ from store import outbox
 from store.config import Settings
 from store.models import OutboxMail, database
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("rekisteri.mailbot.sender")
 
 PreSendCheck = Callable[[OutboxMail], str | None]
 """Returns why the mail must not go out (it is then ``skipped``), or None."""

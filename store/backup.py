@@ -325,7 +325,7 @@ def _recipient_path(settings: Settings) -> Path:
         raise BackupError(
             "set backup.recipient_file to the public key backups are encrypted to "
             "(`rekisteri backup keys` makes a pair)",
-            key="backup.no_recipient",
+            key="backup.no_recipient_setting",
         )
     return Path(settings.backup.recipient_file)
 

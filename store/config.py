@@ -29,7 +29,7 @@ import msgspec
 import platformdirs
 
 from store.errors import ConfigError
-from store.i18n import translate
+from store.i18n import Term, os_reason, translate
 from store.urls import file_url, file_url_path, scheme_of
 
 LANGUAGES = ("fi", "sv", "en")
@@ -335,15 +335,44 @@ def _validated(data: dict[str, Any]) -> Settings:
         name = where.rstrip("`").lstrip(".").replace("`", "")
         value = _value_at(data, name)
         given = "" if value is _MISSING else f", not {_as_toml(value)}"
+        shown = "" if value is _MISSING else _as_toml(value)
         if message.startswith("Invalid enum value"):
             raise ConfigError(
                 f"setting {name}: {_plain(message, name)}{given}",
                 key="error.setting_choice",
                 name=name,
                 choices=" / ".join(_choices(name)),
-                value="" if value is _MISSING else _as_toml(value),
+                value=shown,
             ) from None
-        raise ConfigError(f"setting {name}: {_plain(message, name)}{given}") from None
+        expected = _expected(message)
+        if expected is None:
+            raise ConfigError(
+                f"setting {name}: {_plain(message, name)}{given}",
+                key="error.setting_invalid",
+                name=name,
+                detail=message,
+            ) from None
+        raise ConfigError(
+            f"setting {name}: {_plain(message, name)}{given}",
+            key="error.setting_must_be" if shown else "error.setting_must_be_bare",
+            name=name,
+            expected=expected,
+            value=shown,
+        ) from None
+
+
+_EXPECTED = re.compile(r"Expected `(\w+)`(?: (>=|<=) (\S+?))?(?:, got `\w+`)?$")
+
+
+def _expected(message: str) -> Term | None:
+    """msgspec's "Expected `int` >= 1, got `bool`" as the catalogue's words for what the
+    value must be (``config.expect.int_min``: "a whole number of at least 1")."""
+    found = _EXPECTED.match(message)
+    if found is None or f"`{found.group(1)}`" not in _EXPECTATIONS:
+        return None
+    kind, bound, limit = found.groups()
+    suffix = {">=": "_min", "<=": "_max"}.get(bound or "", "")
+    return Term(f"config.expect.{kind}{suffix}", {"limit": limit} if limit else {})
 
 
 def _as_toml(value: Any) -> str:
@@ -425,10 +454,19 @@ def _check_urls(settings: Settings, from_environment: Mapping[tuple[str, str], s
         if scheme not in schemes:
             # Only the scheme is shown: the rest of a URL may hold a password.
             what = f"unknown URL scheme {scheme!r}" if scheme else "not a URL"
+            variable = from_environment.get((section, key))
             raise ConfigError(
                 f"{_setting_name(section, key, from_environment)}: {what}; use "
                 + ", ".join(f"{name}://" for name in schemes)
-                + " (a local path as scheme:///absolute/path)"
+                + " (a local path as scheme:///absolute/path)",
+                key="error.setting_url_scheme" if scheme else "error.setting_not_url",
+                setting=(
+                    f"{variable} ({section}.{key})"
+                    if variable
+                    else Term("error.setting_named", {"name": f"{section}.{key}"})
+                ),
+                scheme=f"'{scheme}'",
+                schemes=", ".join(f"{name}://" for name in schemes),
             )
 
 
@@ -446,8 +484,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
             f"configuration file not found: {path}", key="error.config_not_found", path=str(path)
         ) from None
     except tomllib.TOMLDecodeError as error:
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        if at:
+            raise ConfigError(
+                f"{path}: {error}",
+                key="error.config_syntax",
+                path=str(path),
+                line=int(at.group(1)),
+                column=int(at.group(2)),
+            ) from None
         raise ConfigError(
             f"{path}: {error}", key="error.config_unreadable", path=str(path), error=str(error)
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: {error.strerror or error}",
+            key="error.config_unreadable",
+            path=str(path),
+            error=os_reason(error),
         ) from None
 
 
@@ -578,9 +632,13 @@ def _fill(settings: Settings, text: str, language: str, where: str) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
             raise ConfigError(
-                f"{where}: unknown placeholder {{{name}}}; "
-                f"one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                f"{where}: unknown placeholder {{{name}}}; one of {known}",
+                key="error.unknown_placeholder",
+                name=where,
+                placeholder="{" + name + "}",
+                known=known,
             )
         if name == "backup.longest_keep":
             days = settings.backup.longest_keep_days

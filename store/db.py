@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import peewee
 
 from store.errors import DatabaseError
+from store.i18n import os_reason
 from store.models.base import database
 from store.urls import file_url_path, scheme_of
 
@@ -105,7 +106,7 @@ def _open_sqlite(path: Path, *, create: bool) -> peewee.SqliteDatabase:
         except OSError as error:
             message = f"cannot open the database {path}: {error.strerror}"
             raise DatabaseError(
-                message, key="error.cannot_open_database", path=str(path), reason=error.strerror
+                message, key="error.cannot_open_database", path=str(path), reason=os_reason(error)
             ) from None
     elif not path.is_file():
         raise DatabaseError(

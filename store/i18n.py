@@ -16,10 +16,11 @@ Dates, times and numbers go through Babel (CLDR) too: :func:`format_date`,
 
 from __future__ import annotations
 
+import errno
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -77,9 +78,11 @@ def words_for(key: str, language: str) -> str | None:
 @dataclass(frozen=True)
 class Term:
     """A parameter that is itself a catalogue key, put into the message in the same language:
-    ``RuleViolation(..., key="rule.waiting_for_requester", kind=Term("kind.erasure"))``."""
+    ``RuleViolation(..., key="rule.waiting_for_requester", kind=Term("kind.erasure"))``;
+    ``params`` fill its own fields (``Term("config.expect.int_min", {"limit": 1})``)."""
 
     key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 _FIELD = re.compile(r"\{(\w+)")
@@ -118,13 +121,40 @@ def translate(key: str, language: str, /, **params: Any) -> str:
     if not params:
         return template
     params = {
-        name: translate(value.key, language) if isinstance(value, Term) else value
+        name: translate(value.key, language, **value.params) if isinstance(value, Term) else value
         for name, value in params.items()
     }
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def os_reason(error: OSError) -> Term | str:
+    """Why the operating system refused, in the reader's language: the catalogue's
+    ``os_error.<errno name>`` (``os_error.enoent``: "tiedostoa tai kansiota ei ole") as a
+    :class:`Term`, translated where the message is; Python's English ``strerror`` for an errno
+    the catalogue does not name."""
+    name = errno.errorcode.get(error.errno or 0, "").lower()
+    if name and f"os_error.{name}" in catalog("en"):
+        return Term(f"os_error.{name}")
+    return error.strerror or str(error)
+
+
+def os_error_text(error: OSError, language: str) -> str:
+    """``/tmp/x.csv: tiedostoa tai kansiota ei ole``: the file and the reason, in ``language``."""
+    reason = os_reason(error)
+    if error.filename is None:
+        return translate(reason.key, language) if isinstance(reason, Term) else reason
+    if error.filename2 is not None:
+        return translate(
+            "cli.os_error_two",
+            language,
+            path=error.filename,
+            other=error.filename2,
+            reason=reason,
+        )
+    return translate("cli.os_error", language, path=error.filename, reason=reason)
 
 
 def code_text(prefix: str, code: str, language: str) -> str:

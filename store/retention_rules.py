@@ -104,7 +104,9 @@ def _year_end(rules: RetentionSettings) -> tuple[int, int]:
         date(2000, month, month_day)  # a leap year: 02-29 is a valid setting
     except ValueError:
         raise ConfigError(
-            f"retention.financial_year_end must be MM-DD, not {rules.financial_year_end!r}"
+            f"retention.financial_year_end must be MM-DD, not {rules.financial_year_end!r}",
+            key="error.financial_year_end",
+            value=f'"{rules.financial_year_end}"',
         ) from None
     return month, month_day
 

@@ -115,7 +115,9 @@ def keys(settings: Settings) -> TokenKeys:
     if configured:
         if len(configured) < MIN_CONFIGURED_SECRET:
             raise ConfigError(
-                f"newsletter.token_secret needs at least {MIN_CONFIGURED_SECRET} characters"
+                f"newsletter.token_secret needs at least {MIN_CONFIGURED_SECRET} characters",
+                key="error.secret_too_short",
+                length=MIN_CONFIGURED_SECRET,
             )
         return TokenKeys.from_secret(configured.encode("utf-8"))
     return TokenKeys.from_secret(_stored_secret(create=True))

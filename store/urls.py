@@ -17,10 +17,15 @@ def file_url_path(url: str) -> Path:
     """The path of ``scheme:///absolute/path`` (or ``scheme:relative/path``)."""
     parts = urlsplit(url)
     if parts.netloc:
-        raise ConfigError(f"{url}: write a local path as {parts.scheme}:///absolute/path")
+        raise ConfigError(
+            f"{url}: write a local path as {parts.scheme}:///absolute/path",
+            key="error.url_not_local",
+            url=url,
+            scheme=parts.scheme,
+        )
     path = unquote(parts.path)
     if not path:
-        raise ConfigError(f"{url}: the path is missing")
+        raise ConfigError(f"{url}: the path is missing", key="error.url_no_path", url=url)
     return Path(path)
 
 

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from store import backup, clock
+from store.config import duration
 from store.i18n import format_date, format_datetime, format_size
 from store.models import database
 from store.staff import require_active
@@ -121,8 +122,8 @@ class BackupsScreen(TableScreen):
                 t(
                     "tui.backups.summary",
                     dir=settings.backup.dir,
-                    daily=settings.backup.daily_days,
-                    weekly=settings.backup.weekly_weeks,
+                    daily=duration(settings.backup.daily_days, "days", language),
+                    weekly=duration(settings.backup.weekly_weeks, "weeks", language),
                     going=going,
                 )
             )
