@@ -72,7 +72,7 @@ CODES = {
     "Staff roles": ROLES,
     "Consent purposes": consent.PURPOSES,
     "Consent channels": consent.CHANNELS,
-    "Request channels": MANUAL_CHANNELS,
+    "Request channels": ("email", *MANUAL_CHANNELS),
 }
 """The sections whose rows are exactly the codes the store knows."""
 
