@@ -818,6 +818,9 @@ def _identifier() -> Any:
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages([code for code in EU_LANGUAGES if code in identifier.nb_classes])
+    # set_languages keeps the whole model (97 languages' weights, ~28 MB) to be able to
+    # widen the set again; we never do, so only the EU languages' columns stay in memory.
+    identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
     return identifier
 
 

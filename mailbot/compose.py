@@ -102,6 +102,42 @@ class _UnfoldedHeader(str):
         return f"{self.name}: {self}{policy.linesep}"
 
 
+class _FoldedHeader(str):
+    """A header the ``email`` package parsed and folded once: set again as it is, written
+    as it was folded (the desk's own From, Reply-To and X-Loop are the same in every mail,
+    and parsing and folding them again for each of thousands of acknowledgements is most
+    of what building one costs)."""
+
+    name: str
+    folded: str
+
+    def __new__(cls, name: str, value: str, folded: str) -> _FoldedHeader:
+        header = super().__new__(cls, value)
+        header.name, header.folded = name, folded
+        return header
+
+    def fold(self, *, policy: email.policy.Policy) -> str:
+        return self.folded
+
+
+_CONSTANT_HEADERS: dict[tuple[object, ...], _FoldedHeader] = {}
+
+
+def _constant_header(
+    policy: email.policy.EmailPolicy[EmailMessage], name: str, value: str | Address
+) -> _FoldedHeader:
+    parts = (value.display_name, value.addr_spec) if isinstance(value, Address) else (value,)
+    key = (id(policy), name, *parts)
+    header = _CONSTANT_HEADERS.get(key)
+    if header is None:
+        if len(_CONSTANT_HEADERS) > 256:  # a mass mailing's many senders: start again
+            _CONSTANT_HEADERS.clear()
+        parsed = policy.header_factory(name, value)
+        header = _FoldedHeader(name, str(parsed), parsed.fold(policy=policy))
+        _CONSTANT_HEADERS[key] = header
+    return header
+
+
 def _url_header(name: str, value: str) -> str:
     fits = value.isascii() and len(name) + 2 + len(value) <= MAX_HEADER_LINE
     return _UnfoldedHeader(name, value) if name.lower() in URL_HEADERS and fits else value
@@ -131,11 +167,22 @@ def is_own_message_id(message_id: str, settings: Settings) -> bool:
 def build_message(
     mail: OutgoingMail, settings: Settings, *, message_id: str, date: datetime
 ) -> EmailMessage:
-    message = EmailMessage(policy=message_policy(mail.to_address))
-    message["From"] = mail.sender or mailbox(settings.mail.from_name, settings.mail.from_address)
+    policy = message_policy(mail.to_address)
+    message = EmailMessage(policy=policy)
+    message["From"] = _constant_header(
+        policy,
+        "From",
+        mail.sender or mailbox(settings.mail.from_name, settings.mail.from_address),
+    )
     message["To"] = mailbox(mail.to_name, mail.to_address)
-    message["Reply-To"] = mail.reply_to or mailbox(
-        settings.mail.from_name, settings.controller.privacy_inbox or settings.mail.from_address
+    message["Reply-To"] = _constant_header(
+        policy,
+        "Reply-To",
+        mail.reply_to
+        or mailbox(
+            settings.mail.from_name,
+            settings.controller.privacy_inbox or settings.mail.from_address,
+        ),
     )
     message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(date)
@@ -145,10 +192,12 @@ def build_message(
     references = [header_text(ref) for ref in mail.references if ref]
     if references:
         message["References"] = " ".join(references)
-    if mail.automatic:
-        message["Auto-Submitted"] = "auto-replied"  # RFC 3834: never answer this
-    message["X-Auto-Response-Suppress"] = "All"
-    message["X-Loop"] = settings.mail.from_address
+    if mail.automatic:  # RFC 3834: never answer this
+        message["Auto-Submitted"] = _constant_header(policy, "Auto-Submitted", "auto-replied")
+    message["X-Auto-Response-Suppress"] = _constant_header(
+        policy, "X-Auto-Response-Suppress", "All"
+    )
+    message["X-Loop"] = _constant_header(policy, "X-Loop", settings.mail.from_address)
     for name, value in mail.extra_headers:
         message[name] = _url_header(name, header_text(value))
     message.set_content(mail.text)
