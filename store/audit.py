@@ -71,11 +71,11 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     Every change in the register writes here, so the statements are prepared once
     (:func:`_statements`) instead of being built by the ORM for each event.
     """
-    lock, read, move = _statements()
+    lock_and_read, move = _statements()
     with joined_transaction():
-        # The UPDATE takes the head row's write lock, so concurrent writers line up.
-        database.execute_sql(lock)
-        head = database.execute_sql(read).fetchone()
+        # The UPDATE takes the head row's write lock, so concurrent writers line up, and
+        # returns the head it locked (one round trip).
+        head = database.execute_sql(lock_and_read).fetchone()
         if head is None:
             raise AuditHeadMissing(
                 "the audit trail's head row is missing: nothing can be recorded; "
@@ -104,12 +104,13 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     return events
 
 
-def _statements() -> tuple[str, str, str]:
+def _statements() -> tuple[str, str]:
+    """Lock and read the head (``UPDATE … RETURNING``: SQLite 3.35 and PostgreSQL), and
+    move it."""
     db = database.obj
     table = f"{db.quote[0]}{AuditHead._meta.table_name}{db.quote[1]}"
     return (
-        f"UPDATE {table} SET last_id = last_id WHERE id = 1",
-        f"SELECT last_id, last_hash FROM {table} WHERE id = 1",
+        f"UPDATE {table} SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash",
         f"UPDATE {table} SET last_id = {db.param}, last_hash = {db.param} WHERE id = 1",
     )
 

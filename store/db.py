@@ -91,7 +91,16 @@ def vacuum(models: Sequence[type[peewee.Model]]) -> None:
     database.execute_sql(f"VACUUM {tables}")
 
 
+SQLITE_AT_LEAST = (3, 35)  # UPDATE/INSERT … RETURNING (the audit head, the counters)
+
+
 def _open_sqlite(path: Path, *, create: bool) -> peewee.SqliteDatabase:
+    if sqlite3.sqlite_version_info < SQLITE_AT_LEAST:
+        raise DatabaseError(
+            f"SQLite {sqlite3.sqlite_version} is too old: 3.35 or newer is needed",
+            key="error.sqlite_too_old",
+            version=sqlite3.sqlite_version,
+        )
     path = path.expanduser()
     if not path.exists():
         if not create:
