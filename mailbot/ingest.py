@@ -53,6 +53,7 @@ from store.models import (
     database,
 )
 from store.objections import apply_marketing_objection
+from store.prepared import Prepared, Slot
 
 log = logging.getLogger("rekisteri.mailbot")
 
@@ -336,22 +337,24 @@ def _seen_before(
     return IngestResult(message, new=True)
 
 
+_BY_DEDUPE_KEY = Prepared(
+    lambda slot: InboundMessage.select(
+        InboundMessage.id,
+        InboundMessage.raw_sha256,
+        InboundMessage.request,
+        InboundMessage.from_address,
+        InboundMessage.subject,
+        InboundMessage.body_text,
+        InboundMessage.disposition,
+    ).where(InboundMessage.dedupe_key == slot(InboundMessage.dedupe_key))
+)
+
+
 def _by_dedupe_key(key: str) -> InboundMessage | None:
     """The message stored under ``key``, with only what the dedupe compares (the full row
     holds the raw bytes and every header: most keys are new, and the lookup is hot)."""
-    return (
-        InboundMessage.select(
-            InboundMessage.id,
-            InboundMessage.raw_sha256,
-            InboundMessage.request,
-            InboundMessage.from_address,
-            InboundMessage.subject,
-            InboundMessage.body_text,
-            InboundMessage.disposition,
-        )
-        .where(InboundMessage.dedupe_key == key)
-        .get_or_none()
-    )
+    row: InboundMessage | None = _BY_DEDUPE_KEY.first(key)
+    return row
 
 
 def _same_content(existing: InboundMessage, parsed: ParsedMessage) -> bool:
@@ -422,22 +425,37 @@ def _repeated(message: InboundMessage, parsed: ParsedMessage, settings: Settings
         return None
     kind = _classification(parsed, None, settings).kind
     since = message.received_at - timedelta(hours=settings.mail.repeat_window_hours)
-    live = Request.status.in_(OPEN_STATUSES)
-    if kind == "objection":
-        live |= Request.status == "fulfilled"
-    repeated = (
-        Request.select(Request.id)
-        .where(
-            (Request.requester_email == requester)
-            & (Request.kind == kind)
-            & (Request.received_at >= since)
-            & Request.part_of.is_null()
-            & live
-        )
-        .order_by(Request.id.desc())
-        .first()
-    )
+    lookup = _REPEATED_OBJECTION if kind == "objection" else _REPEATED
+    repeated = lookup.first(requester, kind, since)
     return Request.get_by_id(repeated.id) if repeated is not None else None
+
+
+def _repeated_lookup(*, fulfilled_too: bool) -> Prepared:
+    """The newest live request of this requester and kind since a moment (an objection the
+    mailbot already applied counts as live)."""
+
+    def build(slot: Slot) -> peewee.ModelSelect[Request]:
+        live = Request.status.in_(OPEN_STATUSES)
+        if fulfilled_too:
+            live |= Request.status == "fulfilled"
+        return (
+            Request.select(Request.id)
+            .where(
+                (Request.requester_email == slot(Request.requester_email))
+                & (Request.kind == slot(Request.kind))
+                & (Request.received_at >= slot(Request.received_at))
+                & Request.part_of.is_null()
+                & live
+            )
+            .order_by(Request.id.desc())
+            .limit(1)
+        )
+
+    return Prepared(build)
+
+
+_REPEATED = _repeated_lookup(fulfilled_too=False)
+_REPEATED_OBJECTION = _repeated_lookup(fulfilled_too=True)
 
 
 def _thread_of(parsed: ParsedMessage, settings: Settings) -> Request | None:
@@ -710,6 +728,15 @@ def _stop_marketing(
     return _acknowledge(request, message, settings, "marketing_stopped")
 
 
+_AUTOMATIC_MAILS_SINCE = Prepared(
+    lambda slot: OutboxMail.select(peewee.fn.COUNT(OutboxMail.id)).where(
+        (OutboxMail.to_address == slot(OutboxMail.to_address))
+        & OutboxMail.automatic
+        & (OutboxMail.created_at >= slot(OutboxMail.created_at))
+    )
+)
+
+
 def _acknowledge(
     request: Request,
     message: InboundMessage,
@@ -733,16 +760,7 @@ def _acknowledge(
         to_name = ""
         if not request.customer_id:
             context = {**context, "name": ""}
-    since = clock.now() - timedelta(hours=1)
-    recent = (
-        OutboxMail.select()
-        .where(
-            (OutboxMail.to_address == address)
-            & OutboxMail.automatic
-            & (OutboxMail.created_at >= since)
-        )
-        .count()
-    )
+    recent = _AUTOMATIC_MAILS_SINCE.scalar(address, clock.now() - timedelta(hours=1))
     if recent >= settings.mail.acknowledgements_per_sender_per_hour:
         log.info(
             "request %s: no %s, %s automatic mails to this sender within the hour",

@@ -1,0 +1,81 @@
+"""Queries the ORM builds once: each later run only binds its values.
+
+Peewee builds a query's SQL anew every time it runs, and for the hot lookups of the
+mailbot's intake (is this Message-ID known? did this sender just ask the same?) building
+costs more than the database takes to answer.  A :class:`Prepared` query is written with
+the ORM as usual, with a *slot* where each value goes; its SQL is built once per kind of
+database and reused, and every value is still converted by its field (``db_value``) and
+passed as a parameter, never pasted into the SQL.
+
+    by_key = Prepared(lambda slot: InboundMessage.select(InboundMessage.id)
+                      .where(InboundMessage.dedupe_key == slot(InboundMessage.dedupe_key)))
+    row = by_key.first("<id@example.fi>")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from store.models.base import database
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where the ``index``-th value goes, and the field that converts it."""
+
+    index: int
+    convert: Callable[[Any], Any]
+
+
+Slot = Callable[[peewee.Field], peewee.Node]
+
+
+class Prepared:
+    """A SELECT built once per database kind by ``build(slot)``; see the module's text."""
+
+    def __init__(self, build: Callable[[Slot], peewee.ModelSelect[Any]]) -> None:
+        self._build = build
+        self._compiled: dict[type[peewee.Database], tuple[type[peewee.Model], str, list[Any]]] = {}
+
+    def _compile(self) -> tuple[type[peewee.Model], str, list[Any]]:
+        kind = type(database.obj)
+        compiled = self._compiled.get(kind)
+        if compiled is None:
+            slots: list[_Slot] = []
+
+            def slot(field: peewee.Field) -> peewee.Node:
+                new = _Slot(len(slots), field.db_value)
+                slots.append(new)
+                return peewee.Value(new, converter=False)
+
+            query = self._build(slot)
+            sql, params = query.sql()
+            compiled = (query.model, sql, list(params))
+            self._compiled[kind] = compiled
+        return compiled
+
+    def _bound(self, values: Sequence[Any]) -> tuple[type[peewee.Model], str, list[Any]]:
+        model, sql, params = self._compile()
+        bound = [
+            param.convert(values[param.index]) if isinstance(param, _Slot) else param
+            for param in params
+        ]
+        return model, sql, bound
+
+    def rows(self, *values: Any) -> Iterator[Any]:
+        """The model instances the query finds for ``values`` (one table's columns)."""
+        model, sql, bound = self._bound(values)
+        return iter(model.raw(sql, *bound))
+
+    def first(self, *values: Any) -> Any | None:
+        return next(self.rows(*values), None)
+
+    def scalar(self, *values: Any) -> Any:
+        """The first column of the first row (a COUNT), or None."""
+        _, sql, bound = self._bound(values)
+        row = database.execute_sql(sql, bound).fetchone()
+        return row[0] if row else None
