@@ -36,7 +36,7 @@ from mailbot.outgoing import queue_mail
 from mailbot.parsing import ParsedMessage, read_message
 from mailbot.quoting import ForwardedMessage
 from mailbot.text import storable
-from store import audit, clock, lifecycle, newsletters, tokens
+from store import audit, clock, lifecycle, newsletters, prepared, tokens
 from store.config import Settings
 from store.customers import CandidateMatch, match_candidates, normalize_email, phone_or_none
 from store.errors import InvalidInput, NotFound, RuleViolation
@@ -821,7 +821,10 @@ def _fill(message: InboundMessage, parsed: ParsedMessage) -> None:
 
 
 def _save(message: InboundMessage, parsed: ParsedMessage) -> None:
-    message.save()
+    if message.id is None:
+        prepared.insert(message)
+    else:
+        message.save()
     for attachment in parsed.attachments:
         Attachment.create(
             message=message,

@@ -24,6 +24,7 @@ from store.attached_file import AttachedFile
 from store.config import Settings
 from store.i18n import format_date
 from store.models import Customer, InboundMessage, OutboxMail, Request, database
+from store.prepared import insert
 
 
 def template_context(request: Request | None, language: str) -> dict[str, Any]:
@@ -122,22 +123,24 @@ def queue_mail(
     # Alone, the row and its audit event commit together; in a mass mailing the caller's
     # batch transaction holds it, and a savepoint per row would only cost round trips.
     with database.atomic() if audited else nullcontext():
-        row = OutboxMail.create(
-            message_id=message_id,
-            to_address=to_address,
-            to_name=to_name,
-            subject=subject,
-            template=template,
-            language=language,
-            request=request,
-            customer=customer or (request.customer if request else None),
-            automatic=automatic,
-            bulk=bulk,
-            raw_message=raw,
-            status="queued",
-            next_attempt_at=now,
-            created_at=now,
-            created_by=actor,
+        row = insert(
+            OutboxMail(
+                message_id=message_id,
+                to_address=to_address,
+                to_name=to_name,
+                subject=subject,
+                template=template,
+                language=language,
+                request=request,
+                customer=customer or (request.customer if request else None),
+                automatic=automatic,
+                bulk=bulk,
+                raw_message=raw,
+                status="queued",
+                next_attempt_at=now,
+                created_at=now,
+                created_by=actor,
+            )
         )
         if audited:
             edited: dict[str, Any] = {"edited_by_staff": True} if text_override is not None else {}

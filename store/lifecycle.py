@@ -37,6 +37,7 @@ from store.models import (
     VerificationCall,
     database,
 )
+from store.prepared import insert
 from store.sanitise import clean_line, clean_text
 
 REJECTION_GROUNDS = (
@@ -82,24 +83,26 @@ def create_request(
     part_of_payload: dict[str, Any] = {"part_of": part_of.reference} if part_of is not None else {}
     with database.atomic():
         due = deadlines.due_at(received_at)
-        request = Request.create(
-            reference=next_reference(reference_prefix, received_at),
-            kind=kind,
-            status="received",
-            language=language,
-            channel=channel,
-            requester_email=requester_email,
-            requester_name=requester_name,
-            requester_phone=requester_phone,
-            confidence=confidence,
-            proposed_changes=proposed_changes or {},
-            written_language=written_language,
-            part_of=part_of,
-            received_at=received_at,
-            due_at=due,
-            original_due_at=due,
-            created_at=now,
-            updated_at=now,
+        request = insert(
+            Request(
+                reference=next_reference(reference_prefix, received_at),
+                kind=kind,
+                status="received",
+                language=language,
+                channel=channel,
+                requester_email=requester_email,
+                requester_name=requester_name,
+                requester_phone=requester_phone,
+                confidence=confidence,
+                proposed_changes=proposed_changes or {},
+                written_language=written_language,
+                part_of=part_of,
+                received_at=received_at,
+                due_at=due,
+                original_due_at=due,
+                created_at=now,
+                updated_at=now,
+            )
         )
         audit.record(
             "request.received",

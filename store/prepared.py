@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import peewee
 
@@ -79,3 +79,48 @@ class Prepared:
         _, sql, bound = self._bound(values)
         row = database.execute_sql(sql, bound).fetchone()
         return row[0] if row else None
+
+
+M = TypeVar("M", bound=peewee.Model)
+_INSERTS: dict[
+    tuple[type[peewee.Database], type[peewee.Model], tuple[str, ...]], tuple[str, list[Any], bool]
+] = {}
+
+
+def insert(instance: M) -> M:
+    """Store a new ``instance`` as ``instance.save(force_insert=True)`` does (its defaults
+    were set when it was made), with the INSERT built once per database kind, model and
+    set of columns; its primary key set from the database."""
+    model = type(instance)
+    meta = model._meta
+    key_field = meta.primary_key
+    assert isinstance(key_field, peewee.Field), "a model with a primary key of one column"
+    primary = key_field.name
+    data = {
+        name: value
+        for name, value in instance.__data__.items()
+        if not (name == primary and value is None)
+    }
+    key = (type(database.obj), model, tuple(data))
+    compiled = _INSERTS.get(key)
+    if compiled is None:
+        fields = meta.fields
+        values = {
+            fields[name]: peewee.Value(_Slot(index, fields[name].db_value), converter=False)
+            for index, name in enumerate(data)
+        }
+        query = model.insert(values)
+        sql, params = query.sql()
+        compiled = (sql, list(params), bool(getattr(query, "_returning", None)))
+        _INSERTS[key] = compiled
+    sql, params, returning = compiled
+    ordered = list(data.values())
+    bound = [
+        param.convert(ordered[param.index]) if isinstance(param, _Slot) else param
+        for param in params
+    ]
+    cursor = database.execute_sql(sql, bound)
+    if primary not in data:
+        setattr(instance, primary, cursor.fetchone()[0] if returning else cursor.lastrowid)
+    getattr(instance, "_dirty").clear()  # noqa: B009 - saved: nothing left to write
+    return instance

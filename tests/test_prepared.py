@@ -61,3 +61,34 @@ def test_a_value_is_a_parameter_never_sql(db, frozen_clock):
     hostile = "x' OR '1'='1"
     assert COUNT_BY_EMAIL.scalar(hostile) == 0
     assert RECENT_OPEN.first(hostile, clock.now() - timedelta(days=30)) is None
+
+
+def test_a_prepared_insert_stores_the_row_as_save_would(db, frozen_clock):
+    from store.prepared import insert
+
+    first = _request("liisa@example.fi", 1)
+    now = clock.now()
+    made = insert(
+        Request(
+            reference="TP-2026-9001",
+            kind="erasure",
+            status="received",
+            requester_email="liisa@example.fi",
+            part_of=first,  # a model instance: stored as its id
+            received_at=now,
+            due_at=now + timedelta(days=30),
+            original_due_at=now + timedelta(days=30),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    again = insert(Request(**{**made.__data__, "id": None, "reference": "TP-2026-9002"}))
+    assert made.id is not None and again.id == made.id + 1
+    stored = Request.get_by_id(made.id)
+    assert (stored.reference, stored.part_of_id, stored.received_at) == (
+        "TP-2026-9001",
+        first.id,
+        now,
+    )
+    # the model's defaults, as save() has them
+    assert (stored.match_state, stored.proposed_changes) == ("unmatched", {})
