@@ -846,16 +846,15 @@ def _save(message: InboundMessage, parsed: ParsedMessage) -> None:
 
 
 def _add_location(message: InboundMessage, fetched: FetchedMessage) -> None:
-    (
-        MessageLocation.insert(
+    prepared.insert(
+        MessageLocation(
             message=message,
             mailbox=fetched.mailbox,
             uidvalidity=fetched.uidvalidity,
             uid=fetched.uid,
             seen_at=clock.now(),
-        )
-        .on_conflict_ignore()
-        .execute()
+        ),
+        ignore_conflict=True,
     )
 
 

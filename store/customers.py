@@ -6,7 +6,7 @@ import hashlib
 import operator
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache, reduce
+from functools import cache, lru_cache, reduce
 from typing import Any
 
 import phonenumbers
@@ -16,6 +16,7 @@ from peewee import Expression
 from store import audit, db
 from store.errors import InvalidInput, NotFound
 from store.models import Customer, CustomerSource
+from store.prepared import Prepared
 
 # ---------------------------------------------------------------- normalising
 
@@ -218,38 +219,53 @@ def match_candidates(
             if how not in match.matched_on:
                 match.matched_on.append(how)
 
-    live = Customer.erased_at.is_null()
     # The exact identifiers in one query; each customer found is then told by which.
     exact = {
         "customer_no": customer_no.strip() if customer_no else None,
         "email": email_or_none(email),
         "phone": phone_or_none(phone),
     }
-    wanted = [getattr(Customer, how) == value for how, value in exact.items() if value]
-    if wanted:
-        rows = list(Customer.select().where(reduce(operator.or_, wanted) & live))
-        for how, value in exact.items():
-            if value:
-                add([row for row in rows if getattr(row, how) == value], how)
+    given = tuple(how for how, value in exact.items() if value)
+    if given:
+        rows = list(_by_identifiers(given).rows(*(exact[how] for how in given)))
+        for how in given:
+            add([row for row in rows if getattr(row, how) == exact[how]], how)
     if name:
         first_last, _ = name_keys(name, "")
         if len(first_last) >= 3:
-            add(
-                list(
-                    Customer.select()
-                    .where(
-                        (
-                            (Customer.name_key == first_last)
-                            | (Customer.reverse_name_key == first_last)
-                        )
-                        & live
-                    )
-                    .limit(limit)
-                ),
-                "name",
-            )
+            add(list(_BY_NAME_KEY.rows(first_last, first_last, limit)), "name")
     ordered = sorted(found.values(), key=lambda match: -match.score)
     return ordered[:limit]
+
+
+@cache
+def _by_identifiers(given: tuple[str, ...]) -> Prepared:
+    """Live customers whose ``given`` identifiers (customer_no, email, phone) match any of
+    the values, built once for each set of identifiers a request can come with."""
+    return Prepared(
+        lambda slot: Customer.select().where(
+            reduce(
+                operator.or_,
+                [getattr(Customer, how) == slot(getattr(Customer, how)) for how in given],
+            )
+            & Customer.erased_at.is_null()
+        )
+    )
+
+
+_BY_NAME_KEY = Prepared(
+    lambda slot: (
+        Customer.select()
+        .where(
+            (
+                (Customer.name_key == slot(Customer.name_key))
+                | (Customer.reverse_name_key == slot(Customer.reverse_name_key))
+            )
+            & Customer.erased_at.is_null()
+        )
+        .limit(slot(Customer.id))
+    )
+)
 
 
 def has_source(customer: Customer, source: str) -> bool:

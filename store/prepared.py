@@ -83,14 +83,17 @@ class Prepared:
 
 M = TypeVar("M", bound=peewee.Model)
 _INSERTS: dict[
-    tuple[type[peewee.Database], type[peewee.Model], tuple[str, ...]], tuple[str, list[Any], bool]
+    tuple[type[peewee.Database], type[peewee.Model], tuple[str, ...], bool],
+    tuple[str, list[Any], bool],
 ] = {}
 
 
-def insert(instance: M) -> M:
+def insert(instance: M, *, ignore_conflict: bool = False) -> M:
     """Store a new ``instance`` as ``instance.save(force_insert=True)`` does (its defaults
     were set when it was made), with the INSERT built once per database kind, model and
-    set of columns; its primary key set from the database."""
+    set of columns; its primary key set from the database.  ``ignore_conflict``: a row
+    that would break a unique constraint is left out (``INSERT OR IGNORE``/``ON CONFLICT DO
+    NOTHING``), and the instance then has no key."""
     model = type(instance)
     meta = model._meta
     key_field = meta.primary_key
@@ -101,7 +104,7 @@ def insert(instance: M) -> M:
         for name, value in instance.__data__.items()
         if not (name == primary and value is None)
     }
-    key = (type(database.obj), model, tuple(data))
+    key = (type(database.obj), model, tuple(data), ignore_conflict)
     compiled = _INSERTS.get(key)
     if compiled is None:
         fields = meta.fields
@@ -110,6 +113,8 @@ def insert(instance: M) -> M:
             for index, name in enumerate(data)
         }
         query = model.insert(values)
+        if ignore_conflict:
+            query = query.on_conflict_ignore()
         sql, params = query.sql()
         compiled = (sql, list(params), bool(getattr(query, "_returning", None)))
         _INSERTS[key] = compiled
@@ -121,6 +126,11 @@ def insert(instance: M) -> M:
     ]
     cursor = database.execute_sql(sql, bound)
     if primary not in data:
-        setattr(instance, primary, cursor.fetchone()[0] if returning else cursor.lastrowid)
+        if returning:
+            row = cursor.fetchone()
+        else:  # lastrowid is the connection's last insert: this one's only if it inserted
+            row = (cursor.lastrowid,) if cursor.rowcount == 1 else None
+        if row is not None:
+            setattr(instance, primary, row[0])
     getattr(instance, "_dirty").clear()  # noqa: B009 - saved: nothing left to write
     return instance

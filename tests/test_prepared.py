@@ -92,3 +92,23 @@ def test_a_prepared_insert_stores_the_row_as_save_would(db, frozen_clock):
     )
     # the model's defaults, as save() has them
     assert (stored.match_state, stored.proposed_changes) == ("unmatched", {})
+
+
+def test_an_insert_that_conflicts_is_left_out_when_asked(db, frozen_clock):
+    from mailbot.ingest import FetchedMessage, ingest
+    from store.config import load_settings
+    from store.models import MessageLocation
+    from store.prepared import insert
+    from tests.support.mail import make_mail
+
+    settings = load_settings(environ={"REKISTERI_DB": db})
+    raw = make_mail("Liisa <liisa@example.fi>", subject="Tietopyyntö", body="Näyttäkää tietoni.")
+    message = ingest(FetchedMessage("INBOX", 7, "1", raw, clock.now()), settings).message
+    again = insert(
+        MessageLocation(
+            message=message, mailbox="INBOX", uidvalidity=7, uid="1", seen_at=clock.now()
+        ),
+        ignore_conflict=True,
+    )
+    assert again.id is None
+    assert MessageLocation.select().where(MessageLocation.message == message).count() == 1
