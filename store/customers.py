@@ -147,6 +147,7 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=4096)
 def name_keys(first_name: str, last_name: str) -> tuple[str, str]:
     """Casefolded "first last" and "last first", so a prefix of either name finds the person."""
     first = " ".join(first_name.split()).casefold()

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
-import os
+import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import peewee
 from peewee import fn
@@ -30,7 +30,7 @@ from store import audit, clock
 from store.config import LANGUAGES
 from store.counters import next_customer_numbers
 from store.customers import email_hash, name_keys, normalize_email, normalize_phone
-from store.db import bulk_insert, refresh_statistics
+from store.db import insert_tuples, refresh_statistics
 from store.errors import InvalidInput, RekisteriError
 from store.models import (
     SOURCES,
@@ -42,7 +42,7 @@ from store.models import (
     tuples,
 )
 from store.restriction import restricted_ids
-from store.sanitise import clean_line
+from store.sanitise import clean_cells
 
 Progress = Callable[[int, int], None]
 
@@ -91,7 +91,7 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class CustomerRow:
     line: int
     customer_no: str | None
@@ -109,9 +109,6 @@ class CustomerRow:
     marketing_consent: bool | None
     consent_at: datetime | None
     consent_wording: str
-
-
-_ROW_FIELDS = tuple(item.name for item in fields(CustomerRow))
 
 
 @dataclass
@@ -136,88 +133,44 @@ class ImportReport:
         return values | {"conflicts": len(self.conflicts)}
 
 
-def read_text(path: Path) -> str:
-    """Decode UTF-8 (with or without Excel's BOM), else Windows-1252."""
-    data = path.read_bytes()
+def read_file(path: Path, source: str) -> tuple[list[CustomerRow], list[RowError]]:
+    """Every row of ``path`` validated as it is read (the file is never held whole):
+    UTF-8 with or without Excel's BOM, else Windows-1252."""
     try:
-        return data.decode("utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return parse_rows(handle, source)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        with path.open(encoding="cp1252", errors="replace", newline="") as handle:
+            return parse_rows(handle, source)
 
 
-def parse_rows(text: str, source: str) -> tuple[list[CustomerRow], list[RowError]]:
-    sample = text[:8192]
+def parse_rows(text: TextIO, source: str) -> tuple[list[CustomerRow], list[RowError]]:
+    """The rows of a CSV file (an open file, or ``io.StringIO``) and the bad rows, by line,
+    each row validated as it is read."""
+    sample = text.read(8192)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The sample read for sniffing, up to the end of its last line, then the rest.
+    lines = itertools.chain(io.StringIO(sample + text.readline(), newline=""), text)
+    reader = csv.reader(lines, dialect)
     try:
         header = next(reader)
     except StopIteration:
         raise InvalidInput("the file is empty", key="import.empty") from None
     columns = [_ALIASES.get(_header_key(name)) for name in header]
     _check_columns(columns, header, source)
-    lines: list[tuple[int, list[str]]] = [
-        (reader.line_num, values) for values in reader if any(v.strip() for v in values)
-    ]
-    if len(lines) < PARALLEL_FROM_ROWS:
-        return _validate(columns, lines, source)
-    return _validate_in_parallel(columns, lines, source)
-
-
-PARALLEL_FROM_ROWS = 20_000
-"""Validating addresses and numbers costs ~40 µs a row: big files use every core."""
-
-Lines = list[tuple[int, list[str]]]
-
-
-def _validate(
-    columns: list[str | None], lines: Lines, source: str
-) -> tuple[list[CustomerRow], list[RowError]]:
+    parse = _RowParser(columns, source)
     rows: list[CustomerRow] = []
     errors: list[RowError] = []
-    for line, values in lines:
-        record = {
-            col: clean_line(value).strip()
-            for col, value in zip(columns, values, strict=False)
-            if col
-        }
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue
         try:
-            rows.append(_parse_row(line, record, source))
+            rows.append(parse(reader.line_num, values))
         except InvalidInput as error:
-            errors.append(RowError(line, str(error)))
-    return rows, errors
-
-
-def _validate_to_tuples(
-    columns: list[str | None], lines: Lines, source: str
-) -> tuple[list[tuple[Any, ...]], list[RowError]]:
-    """:func:`_validate` in a worker: plain tuples travel between processes faster."""
-    rows, errors = _validate(columns, lines, source)
-    return [astuple_shallow(row) for row in rows], errors
-
-
-def astuple_shallow(row: CustomerRow) -> tuple[Any, ...]:
-    return tuple(getattr(row, name) for name in _ROW_FIELDS)
-
-
-def _validate_in_parallel(
-    columns: list[str | None], lines: Lines, source: str
-) -> tuple[list[CustomerRow], list[RowError]]:
-    workers = min(4, os.cpu_count() or 1)
-    if workers < 2:
-        return _validate(columns, lines, source)
-    size = -(-len(lines) // (workers * 2))
-    chunks = [lines[start : start + size] for start in range(0, len(lines), size)]
-    # forkserver: workers start from a clean process, safe even if the caller has threads.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(
-            pool.map(_validate_to_tuples, [columns] * len(chunks), chunks, [source] * len(chunks))
-        )
-    rows = [CustomerRow(*values) for chunk_rows, _ in results for values in chunk_rows]
-    errors = [error for _, chunk_errors in results for error in chunk_errors]
+            errors.append(RowError(reader.line_num, str(error)))
     return rows, errors
 
 
@@ -237,10 +190,36 @@ def _check_columns(columns: list[str | None], header: list[str], source: str) ->
         raise InvalidInput("a newsletter file needs an email column", key="import.no_email")
 
 
+# Columns whose values repeat from row to row (names, towns): each distinct value is kept
+# once, not once per row.  Numbers, addresses and phone numbers are each their own.
+_REPEATING = frozenset(COLUMNS) - {"customer_no", "email", "phone"}
+_LANGUAGE: dict[str | None, str] = {language: language for language in LANGUAGES}
+
+
+class _RowParser:
+    """Validates the rows of one file: ``parse(line, values)`` is its :class:`CustomerRow`."""
+
+    def __init__(self, columns: list[str | None], source: str) -> None:
+        self.columns = columns
+        self.source = source
+        self.distinct: dict[str, str] = {}
+
+    def __call__(self, line: int, values: list[str]) -> CustomerRow:
+        keep = self.distinct.setdefault
+        record: dict[str, str] = {}
+        for column, value in zip(self.columns, clean_cells(values), strict=False):
+            if column:
+                cell = value.strip()
+                record[column] = keep(cell, cell) if column in _REPEATING else cell
+        return _parse_row(line, record, self.source)
+
+
 def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
     problems: list[str] = []
+    get = record.get
 
-    def attempt(parse: Callable[[str], Any], value: str) -> Any:
+    def attempt(parse: Callable[[str], Any], name: str) -> Any:
+        value = get(name)
         if not value:
             return None
         try:
@@ -249,42 +228,43 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
             problems.append(str(error))
             return None
 
-    first, last = record.get("first_name", ""), record.get("last_name", "")
-    if not (first or last) and record.get("name"):
+    first, last = get("first_name", ""), get("last_name", "")
+    if not (first or last) and get("name"):
         first, _, last = record["name"].rpartition(" ")
         if not first:
             first, last = last, ""
     if not (first or last):
         problems.append("the name is missing")
-    customer_no = record.get("customer_no") or None
+    customer_no = get("customer_no") or None
     if customer_no and not _CUSTOMER_NO.fullmatch(customer_no):
         problems.append("the customer number may hold only letters, digits and dashes (at most 32)")
     if source == "ticketing" and not customer_no:
         problems.append("the customer number is missing")
-    email = attempt(normalize_email, record.get("email", ""))
-    if source == "newsletter" and not record.get("email"):
+    email = attempt(normalize_email, "email")
+    if source == "newsletter" and not get("email"):
         problems.append("the email address is missing")
-    phone = attempt(normalize_phone, record.get("phone", ""))
-    language = (record.get("language") or "").lower() or None
+    phone = attempt(normalize_phone, "phone")
+    language = (get("language") or "").lower() or None
     if language and language not in LANGUAGES:
         problems.append(f"unknown language {language!r} (fi, sv or en)")
+    language = _LANGUAGE.get(language, language)  # "fi" held once, not once per row
     row = CustomerRow(
-        line=line,
-        customer_no=customer_no,
-        first_name=first.strip(),
-        last_name=last.strip(),
-        street_address=record.get("street_address", ""),
-        postal_code=record.get("postal_code", ""),
-        city=record.get("city", ""),
-        phone=phone,
-        email=email,
-        language=language,
-        registered_at=attempt(_parse_time, record.get("registered_at", "")),
-        relationship_ended_at=attempt(_parse_time, record.get("relationship_ended_at", "")),
-        register_consent=attempt(_parse_bool, record.get("register_consent", "")),
-        marketing_consent=attempt(_parse_bool, record.get("marketing_consent", "")),
-        consent_at=attempt(_parse_time, record.get("consent_at", "")),
-        consent_wording=record.get("consent_wording", ""),
+        line,
+        customer_no,
+        first.strip(),
+        last.strip(),
+        get("street_address", ""),
+        get("postal_code", ""),
+        get("city", ""),
+        phone,
+        email,
+        language,
+        attempt(_parse_time, "registered_at"),
+        attempt(_parse_time, "relationship_ended_at"),
+        attempt(_parse_bool, "register_consent"),
+        attempt(_parse_bool, "marketing_consent"),
+        attempt(_parse_time, "consent_at"),
+        get("consent_wording", ""),
     )
     if problems:
         raise InvalidInput("; ".join(problems))
@@ -300,6 +280,7 @@ def _parse_bool(value: str) -> bool:
     raise InvalidInput(f"not yes or no: {value!r}")
 
 
+@lru_cache(maxsize=4096)
 def _parse_time(value: str) -> datetime:
     """ISO 8601 (``2024-03-01``, ``2024-03-01T12:00``) or Finnish ``1.3.2024 [12.00]``."""
     text = value.strip()
@@ -316,13 +297,15 @@ def _parse_time(value: str) -> datetime:
 # ---------------------------------------------------------------- writing
 
 
-@dataclass
 class _Pending:
-    """A customer the file creates, merged with any later row about the same person."""
+    """A customer the file creates: the rows about them (a later row about the same person
+    is merged into the first) and, once written, their id."""
 
-    values: dict[str, Any]
-    rows: list[CustomerRow]
-    id: int | None = None
+    __slots__ = ("id", "rows")
+
+    def __init__(self, row: CustomerRow) -> None:
+        self.rows = [row]
+        self.id: int | None = None
 
 
 _CUSTOMER_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")
@@ -372,9 +355,11 @@ class _Index:
         """Whether a numbered row's email or phone already belongs to another customer."""
         if not row.customer_no:
             return False
-        return any(
-            key and key in table and table[key] is not self.by_no.get(row.customer_no)
-            for table, key in ((self.by_email, row.email), (self.by_phone, row.phone))
+        owner = self.by_no.get(row.customer_no)
+        email_owner = self.by_email.get(row.email) if row.email else owner
+        phone_owner = self.by_phone.get(row.phone) if row.phone else owner
+        return (email_owner is not None and email_owner is not owner) or (
+            phone_owner is not None and phone_owner is not owner
         )
 
 
@@ -404,8 +389,15 @@ _NEW_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _values(row: CustomerRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in _FIELDS if getattr(row, name) not in (None, "")}
+def _values(rows: list[CustomerRow]) -> dict[str, Any]:
+    """What the rows about one customer say, a later row's value over an earlier one's."""
+    values: dict[str, Any] = {}
+    for row in rows:
+        for name in _FIELDS:
+            value = getattr(row, name)
+            if value is not None and value != "":
+                values[name] = value
+    return values
 
 
 TRANSACTION_ROWS = 10_000
@@ -440,7 +432,7 @@ def import_customers(
 ) -> ImportReport:
     if source not in SOURCES:
         raise InvalidInput(f"source must be one of {', '.join(SOURCES)}")
-    rows, errors = parse_rows(read_text(path), source)
+    rows, errors = read_file(path, source)
     if errors and not skip_bad:
         raise ImportFailed(errors)
     report = ImportReport(rows=len(rows) + len(errors), skipped_bad=len(errors), errors=errors)
@@ -487,57 +479,38 @@ def _write(
     progress: Progress | None,
 ) -> None:
     now = clock.now()
-    index = _Index()
-    pending: list[_Pending] = []
-    updates: dict[int, tuple[dict[str, Any], CustomerRow]] = {}
-    for done, row in enumerate(rows, 1):
-        if row.customer_no and row.customer_no in index.erased_numbers:
-            report.skipped_erased += 1
-            continue
-        target = index.find(row)
-        if index.clashes(row):
-            report.conflicts.append(RowError(row.line, _CLASH))
-        if target is None:
-            new = _Pending(values=_values(row), rows=[row])
-            if row.customer_no:
-                new.values["customer_no"] = row.customer_no
-            pending.append(new)
-            index.add(new, row.customer_no, row.email, row.phone)
-        elif isinstance(target, _Pending):
-            target.values.update(_values(row))
-            target.rows.append(row)
-            index.add(target, row.customer_no, row.email, row.phone)
-        else:
-            merged, _ = updates.get(target, ({}, row))
-            merged.update(_values(row))
-            updates[target] = (merged, row)
-            index.add(target, row.customer_no, row.email, row.phone)
-        if progress and done % 1000 == 0:
-            progress(done, len(rows))
+    pending, updates = _match(rows, report, progress)
     rows_by_customer: dict[int, list[CustomerRow]] = {}
 
     def insert(part: list[_Pending]) -> None:
-        rows_by_customer.update(_insert_new(part, now, report))
+        _insert_new(part, now, report)
+        rows_by_customer.update((new.id, new.rows) for new in part if new.id is not None)
         audit.record("import.part", actor, source=source, file=file_name, created=len(part))
 
     _in_transactions(pending, insert, report=report)
+    del pending
     restricted = restricted_ids()
 
-    def update(part: list[tuple[int, tuple[dict[str, Any], CustomerRow]]]) -> None:
-        for customer_id, (values, row) in part:
-            rows_by_customer.setdefault(customer_id, []).append(row)
+    def update(part: list[tuple[int, list[CustomerRow]]]) -> None:
+        customers = _customers_by_id([customer_id for customer_id, _ in part])
+        changes: list[audit.Entry] = []
+        for customer_id, customer_rows in part:
+            # The consents the file gives an existing customer are its last row's.
+            rows_by_customer.setdefault(customer_id, []).append(customer_rows[-1])
             if customer_id in restricted:
                 # Art. 18: their data is kept as it is, not otherwise processed: staff
                 # decide on a change (a rectification request), an import does not.
                 report.held_restricted += 1
                 continue
-            changed = _apply_update(customer_id, values, now, actor)
+            changed = _apply_update(customers[customer_id], _values(customer_rows), now)
             if changed:
                 report.updated += 1
+                changes.append(changed)
             else:
                 report.unchanged += 1
+        audit.record_many(changes, actor)
 
-    _in_transactions(list(updates.items()), update, report=report)
+    _in_transactions(list(updates.items()), update, UPDATE_TRANSACTION_ROWS, report=report)
     customer_ids = list(rows_by_customer)
     _add_sources(customer_ids, source, now)
     state = _current_consents(rows_by_customer)
@@ -558,46 +531,102 @@ def _write(
         progress(len(rows), len(rows))
 
 
-def _insert_new(
-    pending: list[_Pending], now: datetime, report: ImportReport
-) -> dict[int, list[CustomerRow]]:
+UPDATE_TRANSACTION_ROWS = 1_000
+"""Existing customers updated per transaction: a changed customer costs a write and an audit
+event, so a part of :data:`TRANSACTION_ROWS` of them could hold the write lock for seconds."""
+
+
+def _match(
+    rows: list[CustomerRow], report: ImportReport, progress: Progress | None
+) -> tuple[list[_Pending], dict[int, list[CustomerRow]]]:
+    """The customers the file creates, and the rows about each existing customer (by id)."""
+    index = _Index()
+    pending: list[_Pending] = []
+    updates: dict[int, list[CustomerRow]] = {}
+    for done, row in enumerate(rows, 1):
+        if row.customer_no and row.customer_no in index.erased_numbers:
+            report.skipped_erased += 1
+            continue
+        target = index.find(row)
+        if index.clashes(row):
+            report.conflicts.append(RowError(row.line, _CLASH))
+        if target is None:
+            target = _Pending(row)
+            pending.append(target)
+        elif isinstance(target, _Pending):
+            target.rows.append(row)
+        else:
+            updates.setdefault(target, []).append(row)
+        index.add(target, row.customer_no, row.email, row.phone)
+        if progress and done % 1000 == 0:
+            progress(done, len(rows))
+    return pending, updates
+
+
+_NEW_COLUMNS = (
+    "customer_no",
+    "name_key",
+    "reverse_name_key",
+    *_FIELDS,
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_new(pending: list[_Pending], now: datetime, report: ImportReport) -> None:
+    """Write ``pending`` and set each one's id."""
     # New rows get ids above this one (the part is written in one transaction): reading
     # them back by id range (one query, on the primary key) stays fast even before the
     # planner has statistics for a fresh table.
     highest_before = Customer.select(fn.MAX(Customer.id)).scalar() or 0
+    numbers: list[str] = []
     for start in range(0, len(pending), CHUNK):
         chunk = pending[start : start + CHUNK]
         records = []
-        numbers = iter(next_customer_numbers(sum("customer_no" not in n.values for n in chunk)))
+        generated = iter(next_customer_numbers(sum(not n.rows[0].customer_no for n in chunk)))
         for new in chunk:
-            values = dict(new.values)
-            if "customer_no" not in values:
-                values["customer_no"] = next(numbers)
-            first, last = values.get("first_name", ""), values.get("last_name", "")
-            values["name_key"], values["reverse_name_key"] = name_keys(first, last)
-            registered = min((r.registered_at for r in new.rows if r.registered_at), default=now)
-            records.append({**_NEW_DEFAULTS, **values, "created_at": registered, "updated_at": now})
-            new.values = values
-        bulk_insert(Customer, records)
+            rows = new.rows
+            values = _new_values(rows)
+            number = rows[0].customer_no or next(generated)
+            registered = min((r.registered_at for r in rows if r.registered_at), default=now)
+            records.append((number, *name_keys(values[0], values[1]), *values, registered, now))
+            numbers.append(number)
+        insert_tuples(Customer, _NEW_COLUMNS, records)
         report.created += len(chunk)
-    ids = dict(
-        tuples(
-            Customer.select(Customer.customer_no, Customer.id).where(Customer.id > highest_before),
-            tuple[str, int],
+    query = Customer.select(Customer.customer_no, Customer.id).where(Customer.id > highest_before)
+    ids: dict[str, int] = dict(database.execute(query).fetchall())  # both stored as they are
+    for new, number in zip(pending, numbers, strict=True):
+        new.id = ids[number]
+
+
+_DEFAULTS = tuple(_NEW_DEFAULTS[name] for name in _FIELDS)
+_FIELDS_OF = operator.attrgetter(*_FIELDS)
+
+
+def _new_values(rows: list[CustomerRow]) -> tuple[Any, ...]:
+    """:func:`_values` of a new customer's rows, in the order of :data:`_FIELDS`, with the
+    defaults for what no row says."""
+    if len(rows) == 1:  # the usual: one row, whose empty values are the defaults
+        return tuple(
+            value or default for value, default in zip(_FIELDS_OF(rows[0]), _DEFAULTS, strict=True)
         )
-    )
-    rows_by_customer: dict[int, list[CustomerRow]] = {}
-    for new in pending:
-        new.id = ids[new.values["customer_no"]]
-        rows_by_customer[new.id] = new.rows
-    return rows_by_customer
+    values = _NEW_DEFAULTS | _values(rows)
+    return tuple(values[name] for name in _FIELDS)
 
 
-def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor: str) -> bool:
-    customer = Customer.get_by_id(customer_id)
+def _customers_by_id(customer_ids: list[int]) -> dict[int, Customer]:
+    found: dict[int, Customer] = {}
+    for start in range(0, len(customer_ids), CHUNK):
+        batch = customer_ids[start : start + CHUNK]
+        found.update((c.id, c) for c in Customer.select().where(Customer.id.in_(batch)))
+    return found
+
+
+def _apply_update(customer: Customer, values: dict[str, Any], now: datetime) -> audit.Entry | None:
+    """Save what ``values`` change; the audit entry that records it, or None."""
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if not changed:
-        return False
+        return None
     for name in changed:
         setattr(customer, name, values[name])
     customer.name_key, customer.reverse_name_key = name_keys(
@@ -605,14 +634,11 @@ def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor
     )
     customer.updated_at = now
     customer.save()
-    audit.record(
+    return audit.Entry(
         "customer.updated",
-        actor,
         customer_no=customer.customer_no,
-        fields=sorted(changed),
-        via="import",
+        payload={"fields": sorted(changed), "via": "import"},
     )
-    return True
 
 
 def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
@@ -624,14 +650,16 @@ def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
             tuple[int],
         )
     }
-    missing = [cid for cid in customer_ids if cid not in have]
-    rows = [{"customer": cid, "source": source, "added_at": now} for cid in missing]
+    missing = [(cid, source, now) for cid in customer_ids if cid not in have]
 
-    def insert(part: list[dict[str, Any]]) -> None:
+    def insert(part: list[tuple[int, str, datetime]]) -> None:
         for start in range(0, len(part), CHUNK):
-            bulk_insert(CustomerSource, part[start : start + CHUNK])
+            insert_tuples(CustomerSource, _SOURCE_COLUMNS, part[start : start + CHUNK])
 
-    _in_transactions(rows, insert)
+    _in_transactions(missing, insert)
+
+
+_SOURCE_COLUMNS = ("customer", "source", "added_at")
 
 
 def _current_consents(
@@ -643,10 +671,22 @@ def _current_consents(
     query = ConsentEvent.select(
         ConsentEvent.customer, ConsentEvent.purpose, ConsentEvent.given, ConsentEvent.at
     ).order_by(ConsentEvent.at, ConsentEvent.id)
-    for event in query.iterator():
-        if event.customer_id in wanted:
-            state[(event.customer_id, event.purpose)] = (event.given, event.at)
+    for customer_id, purpose, given, at in tuples(query, tuple[int, str, bool, datetime]):
+        if customer_id in wanted:
+            state[(customer_id, purpose)] = (given, at)
     return state
+
+
+_CONSENT_COLUMNS = (
+    "customer",
+    "purpose",
+    "given",
+    "at",
+    "channel",
+    "evidence",
+    "wording_version",
+    "recorded_by",
+)
 
 
 def _record_consents(
@@ -664,7 +704,7 @@ def _record_consents(
         h
         for (h,) in tuples(MarketingSuppression.select(MarketingSuppression.email_hash), tuple[str])
     }
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
     register_channel = "ticketing_registration" if source == "ticketing" else "website_form"
     for cid, rows in rows_by_customer.items():
         for row in rows:
@@ -690,17 +730,17 @@ def _record_consents(
                     continue
                 state[(cid, purpose)] = (given, at)
                 events.append(
-                    {
-                        "customer": cid,
-                        "purpose": purpose,
-                        "given": given,
-                        "at": at,
-                        "channel": channel,
-                        "evidence": f"import of {file_name}, line {row.line}",
-                        "wording_version": row.consent_wording,
-                        "recorded_by": actor,
-                    }
+                    (
+                        cid,
+                        purpose,
+                        given,
+                        at,
+                        channel,
+                        f"import of {file_name}, line {row.line}",
+                        row.consent_wording,
+                        actor,
+                    )
                 )
     for start in range(0, len(events), CHUNK):
-        bulk_insert(ConsentEvent, events[start : start + CHUNK])
+        insert_tuples(ConsentEvent, _CONSENT_COLUMNS, events[start : start + CHUNK])
     report.consents_recorded += len(events)
