@@ -23,7 +23,14 @@ from store.models import Customer, CustomerSource
 
 @lru_cache(maxsize=65536)
 def normalize_phone(text: str) -> str:
-    """A phone number as E.164 (``+358401234567``); Finnish when no country code is given."""
+    """A phone number as E.164 (``+358401234567``); Finnish when no country code is given.
+    Remembered: the mailbot and the desk look the same numbers up again and again."""
+    return normalize_phone_uncached(text)
+
+
+def normalize_phone_uncached(text: str) -> str:
+    """:func:`normalize_phone` not remembered, for a file whose numbers are each seen once
+    (a cache would only hold every one of them)."""
     national = _finnish_national_number(text)
     if national is None:
         return _parse_phone(text)
@@ -86,7 +93,13 @@ def format_phone(e164: str | None) -> str:
 
 @lru_cache(maxsize=65536)
 def normalize_email(text: str) -> str:
-    """A syntactically valid address, lowercased: the form every lookup and match uses."""
+    """A syntactically valid address, lowercased: the form every lookup and match uses.
+    Remembered, as :func:`normalize_phone` is."""
+    return normalize_email_uncached(text)
+
+
+def normalize_email_uncached(text: str) -> str:
+    """:func:`normalize_email` not remembered, for a file whose addresses are each seen once."""
     address = text.strip()
     local, at, domain = address.rpartition("@")
     if at and DOT_ATOM_TEXT.match(local) and _PLAIN_DOMAIN.match(domain):

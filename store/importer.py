@@ -29,7 +29,12 @@ from peewee import fn
 from store import audit, clock
 from store.config import LANGUAGES
 from store.counters import next_customer_numbers
-from store.customers import email_hash, name_keys, normalize_email, normalize_phone
+from store.customers import (
+    email_hash,
+    name_keys,
+    normalize_email_uncached,
+    normalize_phone_uncached,
+)
 from store.db import insert_tuples, refresh_statistics
 from store.errors import InvalidInput, RekisteriError
 from store.models import (
@@ -240,10 +245,10 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
         problems.append("the customer number may hold only letters, digits and dashes (at most 32)")
     if source == "ticketing" and not customer_no:
         problems.append("the customer number is missing")
-    email = attempt(normalize_email, "email")
+    email = attempt(normalize_email_uncached, "email")
     if source == "newsletter" and not get("email"):
         problems.append("the email address is missing")
-    phone = attempt(normalize_phone, "phone")
+    phone = attempt(normalize_phone_uncached, "phone")
     language = (get("language") or "").lower() or None
     if language and language not in LANGUAGES:
         problems.append(f"unknown language {language!r} (fi, sv or en)")
@@ -297,15 +302,26 @@ def _parse_time(value: str) -> datetime:
 # ---------------------------------------------------------------- writing
 
 
-class _Pending:
-    """A customer the file creates: the rows about them (a later row about the same person
-    is merged into the first) and, once written, their id."""
+class _FileCustomer:
+    """A customer of the file: the rows about them (a later row about the same person is
+    merged into the first) and their id, once they are in the register."""
 
-    __slots__ = ("id", "rows")
+    __slots__ = ("first", "id", "more")
 
-    def __init__(self, row: CustomerRow) -> None:
-        self.rows = [row]
-        self.id: int | None = None
+    def __init__(self, row: CustomerRow, customer_id: int = 0) -> None:
+        self.first = row
+        self.more: list[CustomerRow] | None = None  # most customers have one row
+        self.id = customer_id
+
+    def add(self, row: CustomerRow) -> None:
+        if self.more is None:
+            self.more = [row]
+        else:
+            self.more.append(row)
+
+    @property
+    def rows(self) -> list[CustomerRow]:
+        return [self.first] if self.more is None else [self.first, *self.more]
 
 
 _CUSTOMER_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")
@@ -313,12 +329,12 @@ _CLASH = "the email address or phone number belongs to another customer number: 
 
 
 class _Index:
-    """Existing and pending customers by number, email and phone."""
+    """Existing customers (by id) and the file's new ones by number, email and phone."""
 
     def __init__(self) -> None:
-        self.by_no: dict[str, int | _Pending] = {}
-        self.by_email: dict[str, int | _Pending] = {}
-        self.by_phone: dict[str, int | _Pending] = {}
+        self.by_no: dict[str, int | _FileCustomer] = {}
+        self.by_email: dict[str, int | _FileCustomer] = {}
+        self.by_phone: dict[str, int | _FileCustomer] = {}
         self.erased_numbers: set[str] = set()
         query = Customer.select(
             Customer.id, Customer.customer_no, Customer.email, Customer.phone, Customer.erased_at
@@ -332,7 +348,7 @@ class _Index:
             self.add(cid, number, email, phone)
 
     def add(
-        self, target: int | _Pending, number: str | None, email: str | None, phone: str | None
+        self, target: int | _FileCustomer, number: str | None, email: str | None, phone: str | None
     ) -> None:
         if number:
             self.by_no.setdefault(number, target)
@@ -341,7 +357,7 @@ class _Index:
         if phone:
             self.by_phone.setdefault(phone, target)
 
-    def find(self, row: CustomerRow) -> int | _Pending | None:
+    def find(self, row: CustomerRow) -> int | _FileCustomer | None:
         """The customer a row is about.  A row that carries a customer number is about
         that number only: two people sharing a phone or an address are never merged."""
         if row.customer_no:
@@ -451,19 +467,27 @@ def import_customers(
 
 def _in_transactions(
     items: list[Any],
-    write: Callable[[list[Any]], None],
+    write: Callable[[Any], None],
     size: int = TRANSACTION_ROWS,
     *,
+    prepare: Callable[[list[Any]], Any] | None = None,
     report: ImportReport | None = None,
 ) -> None:
     """``write`` each part of ``items`` in a transaction of its own.  ``report`` counts
     only what was committed: a part the database refused is rolled back whole, and so
-    are the counts it made (a stopped import said 11,000 written when 10,000 were)."""
+    are the counts it made (a stopped import said 11,000 written when 10,000 were).
+
+    ``prepare``, if given, turns each part into what ``write`` is given, before the part's
+    transaction begins.  Between two parts the write lock is free, but only as long as
+    that: a writer waiting on SQLite's busy timeout, which looks again every 100 ms,
+    would wait through the whole import if the next part began as soon as one ended."""
     for start in range(0, len(items), size):
         counted = {k: v for k, v in vars(report).items() if isinstance(v, int)} if report else {}
+        part = items[start : start + size]
         try:
+            prepared = part if prepare is None else prepare(part)
             with database.atomic():
-                write(items[start : start + size])
+                write(prepared)
         except BaseException:
             for name, value in counted.items():
                 setattr(report, name, value)
@@ -479,30 +503,38 @@ def _write(
     progress: Progress | None,
 ) -> None:
     now = clock.now()
-    pending, updates = _match(rows, report, progress)
-    rows_by_customer: dict[int, list[CustomerRow]] = {}
+    created, updates = _match(rows, report, progress)
 
-    def insert(part: list[_Pending]) -> None:
-        _insert_new(part, now, report)
-        rows_by_customer.update((new.id, new.rows) for new in part if new.id is not None)
+    def insert(prepared: tuple[list[_FileCustomer], list[tuple[Any, ...]]]) -> None:
+        # New customers come with their source and consents, in the same transaction.
+        part, records = prepared
+        _insert_new(part, records, report)
+        _insert_sources([new.id for new in part], source, now)
+        _record_consents(part, {}, source, file_name, actor, now, report)
         audit.record("import.part", actor, source=source, file=file_name, created=len(part))
 
-    _in_transactions(pending, insert, report=report)
-    del pending
+    _in_transactions(
+        created,
+        insert,
+        prepare=lambda part: (part, _new_records(part, now)),
+        report=report,
+    )
+    del created
     restricted = restricted_ids()
+    # The existing customers of the file, with the row that gives their consents: the last.
+    existing: list[_FileCustomer] = []
 
     def update(part: list[tuple[int, list[CustomerRow]]]) -> None:
-        customers = _customers_by_id([customer_id for customer_id, _ in part])
+        found = _customers_by_id([customer_id for customer_id, _ in part])
         changes: list[audit.Entry] = []
         for customer_id, customer_rows in part:
-            # The consents the file gives an existing customer are its last row's.
-            rows_by_customer.setdefault(customer_id, []).append(customer_rows[-1])
+            existing.append(_FileCustomer(customer_rows[-1], customer_id))
             if customer_id in restricted:
                 # Art. 18: their data is kept as it is, not otherwise processed: staff
                 # decide on a change (a rectification request), an import does not.
                 report.held_restricted += 1
                 continue
-            changed = _apply_update(customers[customer_id], _values(customer_rows), now)
+            changed = _apply_update(found[customer_id], _values(customer_rows), now)
             if changed:
                 report.updated += 1
                 changes.append(changed)
@@ -511,22 +543,16 @@ def _write(
         audit.record_many(changes, actor)
 
     _in_transactions(list(updates.items()), update, UPDATE_TRANSACTION_ROWS, report=report)
-    customer_ids = list(rows_by_customer)
-    _add_sources(customer_ids, source, now)
-    state = _current_consents(rows_by_customer)
-    _in_transactions(
-        customer_ids,
-        lambda part: _record_consents(
-            {cid: rows_by_customer[cid] for cid in part},
-            state,
-            source,
-            file_name,
-            actor,
-            now,
-            report,
-        ),
-        report=report,
-    )
+    del updates
+    if existing:
+        customer_ids = [customer.id for customer in existing]
+        _add_sources(customer_ids, source, now)
+        state = _current_consents(customer_ids)
+        _in_transactions(
+            existing,
+            lambda part: _record_consents(part, state, source, file_name, actor, now, report),
+            report=report,
+        )
     if progress:
         progress(len(rows), len(rows))
 
@@ -538,10 +564,10 @@ event, so a part of :data:`TRANSACTION_ROWS` of them could hold the write lock f
 
 def _match(
     rows: list[CustomerRow], report: ImportReport, progress: Progress | None
-) -> tuple[list[_Pending], dict[int, list[CustomerRow]]]:
+) -> tuple[list[_FileCustomer], dict[int, list[CustomerRow]]]:
     """The customers the file creates, and the rows about each existing customer (by id)."""
     index = _Index()
-    pending: list[_Pending] = []
+    created: list[_FileCustomer] = []
     updates: dict[int, list[CustomerRow]] = {}
     for done, row in enumerate(rows, 1):
         if row.customer_no and row.customer_no in index.erased_numbers:
@@ -551,16 +577,16 @@ def _match(
         if index.clashes(row):
             report.conflicts.append(RowError(row.line, _CLASH))
         if target is None:
-            target = _Pending(row)
-            pending.append(target)
-        elif isinstance(target, _Pending):
-            target.rows.append(row)
+            target = _FileCustomer(row)
+            created.append(target)
+        elif isinstance(target, _FileCustomer):
+            target.add(row)
         else:
             updates.setdefault(target, []).append(row)
         index.add(target, row.customer_no, row.email, row.phone)
         if progress and done % 1000 == 0:
             progress(done, len(rows))
-    return pending, updates
+    return created, updates
 
 
 _NEW_COLUMNS = (
@@ -573,30 +599,38 @@ _NEW_COLUMNS = (
 )
 
 
-def _insert_new(pending: list[_Pending], now: datetime, report: ImportReport) -> None:
-    """Write ``pending`` and set each one's id."""
+def _new_records(created: list[_FileCustomer], now: datetime) -> list[tuple[Any, ...]]:
+    """The rows of :data:`_NEW_COLUMNS` for new customers, their number None where the
+    register is to give one."""
+    records = []
+    for new in created:
+        rows = new.rows
+        values = _new_values(rows)
+        registered = min((r.registered_at for r in rows if r.registered_at), default=now)
+        keys = name_keys(values[0], values[1])
+        records.append((new.first.customer_no, *keys, *values, registered, now))
+    return records
+
+
+def _insert_new(
+    created: list[_FileCustomer], records: list[tuple[Any, ...]], report: ImportReport
+) -> None:
+    """Write the new customers ``created`` (as :func:`_new_records` gave them) and set
+    each one's id."""
     # New rows get ids above this one (the part is written in one transaction): reading
     # them back by id range (one query, on the primary key) stays fast even before the
     # planner has statistics for a fresh table.
     highest_before = Customer.select(fn.MAX(Customer.id)).scalar() or 0
-    numbers: list[str] = []
-    for start in range(0, len(pending), CHUNK):
-        chunk = pending[start : start + CHUNK]
-        records = []
-        generated = iter(next_customer_numbers(sum(not n.rows[0].customer_no for n in chunk)))
-        for new in chunk:
-            rows = new.rows
-            values = _new_values(rows)
-            number = rows[0].customer_no or next(generated)
-            registered = min((r.registered_at for r in rows if r.registered_at), default=now)
-            records.append((number, *name_keys(values[0], values[1]), *values, registered, now))
-            numbers.append(number)
-        insert_tuples(Customer, _NEW_COLUMNS, records)
+    generated = iter(next_customer_numbers(sum(record[0] is None for record in records)))
+    records = [record if record[0] else (next(generated), *record[1:]) for record in records]
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        insert_tuples(Customer, _NEW_COLUMNS, chunk)
         report.created += len(chunk)
     query = Customer.select(Customer.customer_no, Customer.id).where(Customer.id > highest_before)
     ids: dict[str, int] = dict(database.execute(query).fetchall())  # both stored as they are
-    for new, number in zip(pending, numbers, strict=True):
-        new.id = ids[number]
+    for new, record in zip(created, records, strict=True):
+        new.id = ids[record[0]]
 
 
 _DEFAULTS = tuple(_NEW_DEFAULTS[name] for name in _FIELDS)
@@ -642,7 +676,7 @@ def _apply_update(customer: Customer, values: dict[str, Any], now: datetime) -> 
 
 
 def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
-    """The source on every customer of the file that does not have it yet."""
+    """The source on every existing customer of the file that does not have it yet."""
     have = {
         cid
         for (cid,) in tuples(
@@ -650,13 +684,14 @@ def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
             tuple[int],
         )
     }
-    missing = [(cid, source, now) for cid in customer_ids if cid not in have]
+    missing = [cid for cid in customer_ids if cid not in have]
+    _in_transactions(missing, lambda part: _insert_sources(part, source, now))
 
-    def insert(part: list[tuple[int, str, datetime]]) -> None:
-        for start in range(0, len(part), CHUNK):
-            insert_tuples(CustomerSource, _SOURCE_COLUMNS, part[start : start + CHUNK])
 
-    _in_transactions(missing, insert)
+def _insert_sources(customer_ids: list[int], source: str, now: datetime) -> None:
+    rows = [(cid, source, now) for cid in customer_ids]
+    for start in range(0, len(rows), CHUNK):
+        insert_tuples(CustomerSource, _SOURCE_COLUMNS, rows[start : start + CHUNK])
 
 
 _SOURCE_COLUMNS = ("customer", "source", "added_at")
@@ -677,6 +712,7 @@ def _current_consents(
     return state
 
 
+_PURPOSES = ("register", "marketing")
 _CONSENT_COLUMNS = (
     "customer",
     "purpose",
@@ -690,7 +726,7 @@ _CONSENT_COLUMNS = (
 
 
 def _record_consents(
-    rows_by_customer: dict[int, list[CustomerRow]],
+    customers: list[_FileCustomer],
     state: dict[tuple[int, str], tuple[bool, datetime]],
     source: str,
     file_name: str,
@@ -699,15 +735,18 @@ def _record_consents(
     report: ImportReport,
 ) -> None:
     """Ledger events for what the file says, where it differs from ``state`` (the ledger's
-    current state, kept up to date as events are added)."""
+    current state; each customer's is followed as their rows add events)."""
     suppressed = {
         h
         for (h,) in tuples(MarketingSuppression.select(MarketingSuppression.email_hash), tuple[str])
     }
     events: list[tuple[Any, ...]] = []
     register_channel = "ticketing_registration" if source == "ticketing" else "website_form"
-    for cid, rows in rows_by_customer.items():
-        for row in rows:
+    for customer in customers:
+        cid = customer.id
+        # Each customer is in one part, once: their state is theirs alone.
+        latest_of = {purpose: state.get((cid, purpose)) for purpose in _PURPOSES}
+        for row in customer.rows:
             register = row.register_consent
             if register is None and source == "ticketing":
                 register = True  # registering in the ticketing system is the register consent
@@ -717,7 +756,7 @@ def _record_consents(
             ]
             for purpose, given, channel in wanted:
                 at = row.consent_at or row.registered_at or now
-                latest = state.get((cid, purpose))
+                latest = latest_of[purpose]
                 if given is None or (latest and (latest[0] == given or latest[1] >= at)):
                     continue  # nothing new, or older than what the ledger already knows
                 if (
@@ -728,7 +767,7 @@ def _record_consents(
                 ):
                     report.marketing_refused_suppressed += 1
                     continue
-                state[(cid, purpose)] = (given, at)
+                latest_of[purpose] = (given, at)
                 events.append(
                     (
                         cid,
