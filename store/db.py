@@ -239,7 +239,7 @@ def insert_tuples(
         f"VALUES ({placeholders})"
     )
     converting: _Converting = [
-        (position, _storing(field), {})
+        (position, _storing(field), _kept_as_is(field), {})
         for position, field in enumerate(fields)
         if type(field) not in _STORED_AS_IS
     ]
@@ -269,15 +269,27 @@ def _storing(field: peewee.Field) -> Callable[[Any], Any]:
     return store
 
 
-_Converting = list[tuple[int, Callable[[Any], Any], dict[tuple[type, object], object]]]
+def _kept_as_is(field: peewee.Field) -> type | None:
+    """The type of value ``field`` stores as it is given: a key of another table given as
+    its id, a boolean given as one."""
+    if isinstance(field, peewee.ForeignKeyField) and type(field.rel_field) in _STORED_AS_IS:
+        return int
+    if type(field) is peewee.BooleanField:
+        return bool
+    return None
+
+
+_Converting = list[tuple[int, Callable[[Any], Any], type | None, dict[tuple[type, object], object]]]
 
 
 def _converted(row: Sequence[object], converting: _Converting) -> list[object]:
     """``row`` with each value at a converted position as its field stores it (a value
     seen before is looked up; equal values of one type store alike)."""
     converted = list(row)
-    for position, to_db, seen in converting:
+    for position, to_db, kept, seen in converting:
         value = converted[position]
+        if type(value) is kept:
+            continue
         try:
             key = (type(value), value)
             converted[position] = seen[key]
