@@ -22,6 +22,7 @@ import io
 import itertools
 import operator
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +42,7 @@ from store.customers import (
     normalize_email_uncached,
     normalize_phone_uncached,
 )
-from store.db import insert_tuples, refresh_statistics
+from store.db import insert_tuples, is_sqlite, refresh_statistics
 from store.errors import InvalidInput, RekisteriError
 from store.models import (
     SOURCES,
@@ -492,12 +493,23 @@ def _in_transactions(
         part = items[start : start + size]
         try:
             prepared = part if prepare is None else prepare(part)
+            began = time.monotonic()
             with database.atomic():
                 write(prepared)
         except BaseException:
             for name, value in counted.items():
                 setattr(report, name, value)
             raise
+        held = time.monotonic() - began
+        if held > LONG_PART_SECONDS and start + size < len(items) and is_sqlite():
+            time.sleep(WRITER_POLL_SECONDS)  # a busy machine: let a waiting writer in
+
+
+LONG_PART_SECONDS = 0.5
+"""A part that held SQLite's write lock longer than this (a busy machine) is followed by a
+pause of :data:`WRITER_POLL_SECONDS`, so a writer waiting meanwhile surely gets in."""
+WRITER_POLL_SECONDS = 0.1
+"""How often a writer waiting on SQLite's busy timeout looks again (its longest sleep)."""
 
 
 def _write(
