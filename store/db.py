@@ -11,9 +11,10 @@ import importlib.util
 import os
 import sqlite3
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
@@ -224,8 +225,22 @@ def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> Non
     """
     if not rows:
         return
+    names = list(rows[0])
+    insert_tuples(model, names, [tuple(row[name] for name in names) for row in rows])
+
+
+def insert_tuples(
+    model: type[peewee.Model], names: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """:func:`bulk_insert` for rows given as tuples of the fields ``names``, in that order.
+
+    A value that needs converting (a datetime, a boolean) is converted once for every row
+    that holds it: an import stamps thousands of rows with one instant.
+    """
+    if not rows:
+        return
     db = model._meta.database
-    fields = [model._meta.fields[name] for name in rows[0]]
+    fields = [model._meta.fields[name] for name in names]
     open_quote, close_quote = db.quote[0], db.quote[1]
     columns = ", ".join(f"{open_quote}{field.column_name}{close_quote}" for field in fields)
     placeholders = ", ".join([db.param] * len(fields))
@@ -233,20 +248,79 @@ def bulk_insert(model: type[peewee.Model], rows: list[dict[str, object]]) -> Non
         f"INSERT INTO {open_quote}{model._meta.table_name}{close_quote} ({columns}) "
         f"VALUES ({placeholders})"
     )
-    convert = [None if type(field) in _STORED_AS_IS else field.db_value for field in fields]
-    names = [field.name for field in fields]
-    values = [
-        tuple(
-            row[name] if to_db is None else to_db(row[name])
-            for name, to_db in zip(names, convert, strict=True)
-        )
-        for row in rows
+    converting: _Converting = [
+        (position, _storing(field), _kept_as_is(field), {})
+        for position, field in enumerate(fields)
+        if type(field) not in _STORED_AS_IS
     ]
+    values: Sequence[Sequence[object]] = rows
+    if converting:
+        values = [_converted(row, converting) for row in rows]
     # The driver's own errors as peewee's (as every other statement raises them), so a
     # refusal by the database reaches callers as a peewee.DatabaseError they can catch
     # (an import stopped half-way says what it wrote), not as an internal error.
     with _PEEWEE_ERRORS:
-        db.cursor().executemany(sql, values)
+        if is_sqlite():
+            db.cursor().executemany(sql, values)
+            return
+        cursor = db.cursor()
+        copy = getattr(cursor, "copy", None)  # psycopg 3; psycopg2 has no such method
+        if copy is None:
+            cursor.executemany(sql, values)
+            return
+        # PostgreSQL: COPY streams the rows in one statement; executemany sends them a
+        # statement each, and waited on the server for every one (several times slower).
+        table = f"{open_quote}{model._meta.table_name}{close_quote}"
+        with copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+            for row in values:
+                stream.write_row(row)
+
+
+def _storing(field: peewee.Field) -> Callable[[Any], Any]:
+    """``field.db_value``; on SQLite followed by the driver's adapter for what it gives
+    (a datetime becomes the text sqlite3 would write for it), done here so that it too is
+    done once per distinct value."""
+    to_db: Callable[[Any], Any] = field.db_value
+    if not is_sqlite():
+        return to_db
+
+    def store(value: Any) -> Any:
+        stored = to_db(value)
+        adapt = sqlite3.adapters.get((type(stored), sqlite3.PrepareProtocol))
+        return stored if adapt is None else adapt(stored)
+
+    return store
+
+
+def _kept_as_is(field: peewee.Field) -> type | None:
+    """The type of value ``field`` stores as it is given: a key of another table given as
+    its id, a boolean given as one."""
+    if isinstance(field, peewee.ForeignKeyField) and type(field.rel_field) in _STORED_AS_IS:
+        return int
+    if type(field) is peewee.BooleanField:
+        return bool
+    return None
+
+
+_Converting = list[tuple[int, Callable[[Any], Any], type | None, dict[tuple[type, object], object]]]
+
+
+def _converted(row: Sequence[object], converting: _Converting) -> list[object]:
+    """``row`` with each value at a converted position as its field stores it (a value
+    seen before is looked up; equal values of one type store alike)."""
+    converted = list(row)
+    for position, to_db, kept, seen in converting:
+        value = converted[position]
+        if type(value) is kept:
+            continue
+        try:
+            key = (type(value), value)
+            converted[position] = seen[key]
+        except KeyError:
+            converted[position] = seen[key] = to_db(value)
+        except TypeError:  # unhashable (a JSON field's dict): converted every time
+            converted[position] = to_db(value)
+    return converted
 
 
 # peewee's own wrapper that re-raises a driver's error as peewee's (every statement it runs

@@ -2,26 +2,33 @@
 
 Customers are merged by customer number, then email, then phone, and never duplicated;
 importing the same file twice changes nothing.  A file with bad rows imports nothing
-and lists every bad row, unless ``skip_bad`` is set.  A good file is written in parts of
-:data:`TRANSACTION_ROWS`, each committed (and audited) on its own, so the write lock is
-never held for long; a part the database refuses stops the import with
-:class:`ImportStopped`, and importing the same file again finishes it.  Files exported by
-Excel (UTF-8 with a BOM, Windows-1252, semicolons) are read as they are.
+and lists every bad row, unless ``skip_bad`` is set.  The file is read as it is validated,
+row by row, never held whole.  A good file is written in parts of :data:`TRANSACTION_ROWS`
+new customers (with their sources and consents), each committed (and audited) on its own
+and prepared before its transaction, so the write lock is never held for long and is free
+between parts; a part the database refused stops the import with :class:`ImportStopped`,
+and importing the same file again finishes it.  Files exported by Excel (UTF-8 with a BOM,
+Windows-1252, semicolons) are read as they are.
+
+Most of a row's cost was the libraries' checks: an address's domain is checked once per
+distinct domain, a plain Finnish number's verdict is its shape's (store.customers), and
+repeating values (names, towns, instants) are kept and converted once.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
-import os
+import itertools
+import operator
 import re
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import peewee
 from peewee import fn
@@ -29,8 +36,13 @@ from peewee import fn
 from store import audit, clock
 from store.config import LANGUAGES
 from store.counters import next_customer_numbers
-from store.customers import email_hash, name_keys, normalize_email, normalize_phone
-from store.db import bulk_insert, refresh_statistics
+from store.customers import (
+    email_hash,
+    name_keys,
+    normalize_email_uncached,
+    normalize_phone_uncached,
+)
+from store.db import insert_tuples, is_sqlite, refresh_statistics
 from store.errors import InvalidInput, RekisteriError
 from store.models import (
     SOURCES,
@@ -42,7 +54,7 @@ from store.models import (
     tuples,
 )
 from store.restriction import restricted_ids
-from store.sanitise import clean_line
+from store.sanitise import clean_cells
 
 Progress = Callable[[int, int], None]
 
@@ -91,7 +103,7 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class CustomerRow:
     line: int
     customer_no: str | None
@@ -109,9 +121,6 @@ class CustomerRow:
     marketing_consent: bool | None
     consent_at: datetime | None
     consent_wording: str
-
-
-_ROW_FIELDS = tuple(item.name for item in fields(CustomerRow))
 
 
 @dataclass
@@ -136,88 +145,44 @@ class ImportReport:
         return values | {"conflicts": len(self.conflicts)}
 
 
-def read_text(path: Path) -> str:
-    """Decode UTF-8 (with or without Excel's BOM), else Windows-1252."""
-    data = path.read_bytes()
+def read_file(path: Path, source: str) -> tuple[list[CustomerRow], list[RowError]]:
+    """Every row of ``path`` validated as it is read (the file is never held whole):
+    UTF-8 with or without Excel's BOM, else Windows-1252."""
     try:
-        return data.decode("utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return parse_rows(handle, source)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        with path.open(encoding="cp1252", errors="replace", newline="") as handle:
+            return parse_rows(handle, source)
 
 
-def parse_rows(text: str, source: str) -> tuple[list[CustomerRow], list[RowError]]:
-    sample = text[:8192]
+def parse_rows(text: TextIO, source: str) -> tuple[list[CustomerRow], list[RowError]]:
+    """The rows of a CSV file (an open file, or ``io.StringIO``) and the bad rows, by line,
+    each row validated as it is read."""
+    sample = text.read(8192)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The sample read for sniffing, up to the end of its last line, then the rest.
+    lines = itertools.chain(io.StringIO(sample + text.readline(), newline=""), text)
+    reader = csv.reader(lines, dialect)
     try:
         header = next(reader)
     except StopIteration:
         raise InvalidInput("the file is empty", key="import.empty") from None
     columns = [_ALIASES.get(_header_key(name)) for name in header]
     _check_columns(columns, header, source)
-    lines: list[tuple[int, list[str]]] = [
-        (reader.line_num, values) for values in reader if any(v.strip() for v in values)
-    ]
-    if len(lines) < PARALLEL_FROM_ROWS:
-        return _validate(columns, lines, source)
-    return _validate_in_parallel(columns, lines, source)
-
-
-PARALLEL_FROM_ROWS = 20_000
-"""Validating addresses and numbers costs ~40 µs a row: big files use every core."""
-
-Lines = list[tuple[int, list[str]]]
-
-
-def _validate(
-    columns: list[str | None], lines: Lines, source: str
-) -> tuple[list[CustomerRow], list[RowError]]:
+    parse = _RowParser(columns, source)
     rows: list[CustomerRow] = []
     errors: list[RowError] = []
-    for line, values in lines:
-        record = {
-            col: clean_line(value).strip()
-            for col, value in zip(columns, values, strict=False)
-            if col
-        }
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue
         try:
-            rows.append(_parse_row(line, record, source))
+            rows.append(parse(reader.line_num, values))
         except InvalidInput as error:
-            errors.append(RowError(line, str(error)))
-    return rows, errors
-
-
-def _validate_to_tuples(
-    columns: list[str | None], lines: Lines, source: str
-) -> tuple[list[tuple[Any, ...]], list[RowError]]:
-    """:func:`_validate` in a worker: plain tuples travel between processes faster."""
-    rows, errors = _validate(columns, lines, source)
-    return [astuple_shallow(row) for row in rows], errors
-
-
-def astuple_shallow(row: CustomerRow) -> tuple[Any, ...]:
-    return tuple(getattr(row, name) for name in _ROW_FIELDS)
-
-
-def _validate_in_parallel(
-    columns: list[str | None], lines: Lines, source: str
-) -> tuple[list[CustomerRow], list[RowError]]:
-    workers = min(4, os.cpu_count() or 1)
-    if workers < 2:
-        return _validate(columns, lines, source)
-    size = -(-len(lines) // (workers * 2))
-    chunks = [lines[start : start + size] for start in range(0, len(lines), size)]
-    # forkserver: workers start from a clean process, safe even if the caller has threads.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(
-            pool.map(_validate_to_tuples, [columns] * len(chunks), chunks, [source] * len(chunks))
-        )
-    rows = [CustomerRow(*values) for chunk_rows, _ in results for values in chunk_rows]
-    errors = [error for _, chunk_errors in results for error in chunk_errors]
+            errors.append(RowError(reader.line_num, str(error)))
     return rows, errors
 
 
@@ -237,10 +202,36 @@ def _check_columns(columns: list[str | None], header: list[str], source: str) ->
         raise InvalidInput("a newsletter file needs an email column", key="import.no_email")
 
 
+# Columns whose values repeat from row to row (names, towns): each distinct value is kept
+# once, not once per row.  Numbers, addresses and phone numbers are each their own.
+_REPEATING = frozenset(COLUMNS) - {"customer_no", "email", "phone"}
+_LANGUAGE: dict[str | None, str] = {language: language for language in LANGUAGES}
+
+
+class _RowParser:
+    """Validates the rows of one file: ``parse(line, values)`` is its :class:`CustomerRow`."""
+
+    def __init__(self, columns: list[str | None], source: str) -> None:
+        self.columns = columns
+        self.source = source
+        self.distinct: dict[str, str] = {}
+
+    def __call__(self, line: int, values: list[str]) -> CustomerRow:
+        keep = self.distinct.setdefault
+        record: dict[str, str] = {}
+        for column, value in zip(self.columns, clean_cells(values), strict=False):
+            if column:
+                cell = value.strip()
+                record[column] = keep(cell, cell) if column in _REPEATING else cell
+        return _parse_row(line, record, self.source)
+
+
 def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
     problems: list[str] = []
+    get = record.get
 
-    def attempt(parse: Callable[[str], Any], value: str) -> Any:
+    def attempt(parse: Callable[[str], Any], name: str) -> Any:
+        value = get(name)
         if not value:
             return None
         try:
@@ -249,42 +240,43 @@ def _parse_row(line: int, record: dict[str, str], source: str) -> CustomerRow:
             problems.append(str(error))
             return None
 
-    first, last = record.get("first_name", ""), record.get("last_name", "")
-    if not (first or last) and record.get("name"):
+    first, last = get("first_name", ""), get("last_name", "")
+    if not (first or last) and get("name"):
         first, _, last = record["name"].rpartition(" ")
         if not first:
             first, last = last, ""
     if not (first or last):
         problems.append("the name is missing")
-    customer_no = record.get("customer_no") or None
+    customer_no = get("customer_no") or None
     if customer_no and not _CUSTOMER_NO.fullmatch(customer_no):
         problems.append("the customer number may hold only letters, digits and dashes (at most 32)")
     if source == "ticketing" and not customer_no:
         problems.append("the customer number is missing")
-    email = attempt(normalize_email, record.get("email", ""))
-    if source == "newsletter" and not record.get("email"):
+    email = attempt(normalize_email_uncached, "email")
+    if source == "newsletter" and not get("email"):
         problems.append("the email address is missing")
-    phone = attempt(normalize_phone, record.get("phone", ""))
-    language = (record.get("language") or "").lower() or None
+    phone = attempt(normalize_phone_uncached, "phone")
+    language = (get("language") or "").lower() or None
     if language and language not in LANGUAGES:
         problems.append(f"unknown language {language!r} (fi, sv or en)")
+    language = _LANGUAGE.get(language, language)  # "fi" held once, not once per row
     row = CustomerRow(
-        line=line,
-        customer_no=customer_no,
-        first_name=first.strip(),
-        last_name=last.strip(),
-        street_address=record.get("street_address", ""),
-        postal_code=record.get("postal_code", ""),
-        city=record.get("city", ""),
-        phone=phone,
-        email=email,
-        language=language,
-        registered_at=attempt(_parse_time, record.get("registered_at", "")),
-        relationship_ended_at=attempt(_parse_time, record.get("relationship_ended_at", "")),
-        register_consent=attempt(_parse_bool, record.get("register_consent", "")),
-        marketing_consent=attempt(_parse_bool, record.get("marketing_consent", "")),
-        consent_at=attempt(_parse_time, record.get("consent_at", "")),
-        consent_wording=record.get("consent_wording", ""),
+        line,
+        customer_no,
+        first.strip(),
+        last.strip(),
+        get("street_address", ""),
+        get("postal_code", ""),
+        get("city", ""),
+        phone,
+        email,
+        language,
+        attempt(_parse_time, "registered_at"),
+        attempt(_parse_time, "relationship_ended_at"),
+        attempt(_parse_bool, "register_consent"),
+        attempt(_parse_bool, "marketing_consent"),
+        attempt(_parse_time, "consent_at"),
+        get("consent_wording", ""),
     )
     if problems:
         raise InvalidInput("; ".join(problems))
@@ -300,6 +292,7 @@ def _parse_bool(value: str) -> bool:
     raise InvalidInput(f"not yes or no: {value!r}")
 
 
+@lru_cache(maxsize=4096)
 def _parse_time(value: str) -> datetime:
     """ISO 8601 (``2024-03-01``, ``2024-03-01T12:00``) or Finnish ``1.3.2024 [12.00]``."""
     text = value.strip()
@@ -316,13 +309,26 @@ def _parse_time(value: str) -> datetime:
 # ---------------------------------------------------------------- writing
 
 
-@dataclass
-class _Pending:
-    """A customer the file creates, merged with any later row about the same person."""
+class _FileCustomer:
+    """A customer of the file: the rows about them (a later row about the same person is
+    merged into the first) and their id, once they are in the register."""
 
-    values: dict[str, Any]
-    rows: list[CustomerRow]
-    id: int | None = None
+    __slots__ = ("first", "id", "more")
+
+    def __init__(self, row: CustomerRow, customer_id: int = 0) -> None:
+        self.first = row
+        self.more: list[CustomerRow] | None = None  # most customers have one row
+        self.id = customer_id
+
+    def add(self, row: CustomerRow) -> None:
+        if self.more is None:
+            self.more = [row]
+        else:
+            self.more.append(row)
+
+    @property
+    def rows(self) -> list[CustomerRow]:
+        return [self.first] if self.more is None else [self.first, *self.more]
 
 
 _CUSTOMER_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")
@@ -330,12 +336,12 @@ _CLASH = "the email address or phone number belongs to another customer number: 
 
 
 class _Index:
-    """Existing and pending customers by number, email and phone."""
+    """Existing customers (by id) and the file's new ones by number, email and phone."""
 
     def __init__(self) -> None:
-        self.by_no: dict[str, int | _Pending] = {}
-        self.by_email: dict[str, int | _Pending] = {}
-        self.by_phone: dict[str, int | _Pending] = {}
+        self.by_no: dict[str, int | _FileCustomer] = {}
+        self.by_email: dict[str, int | _FileCustomer] = {}
+        self.by_phone: dict[str, int | _FileCustomer] = {}
         self.erased_numbers: set[str] = set()
         query = Customer.select(
             Customer.id, Customer.customer_no, Customer.email, Customer.phone, Customer.erased_at
@@ -349,7 +355,7 @@ class _Index:
             self.add(cid, number, email, phone)
 
     def add(
-        self, target: int | _Pending, number: str | None, email: str | None, phone: str | None
+        self, target: int | _FileCustomer, number: str | None, email: str | None, phone: str | None
     ) -> None:
         if number:
             self.by_no.setdefault(number, target)
@@ -358,7 +364,7 @@ class _Index:
         if phone:
             self.by_phone.setdefault(phone, target)
 
-    def find(self, row: CustomerRow) -> int | _Pending | None:
+    def find(self, row: CustomerRow) -> int | _FileCustomer | None:
         """The customer a row is about.  A row that carries a customer number is about
         that number only: two people sharing a phone or an address are never merged."""
         if row.customer_no:
@@ -372,9 +378,11 @@ class _Index:
         """Whether a numbered row's email or phone already belongs to another customer."""
         if not row.customer_no:
             return False
-        return any(
-            key and key in table and table[key] is not self.by_no.get(row.customer_no)
-            for table, key in ((self.by_email, row.email), (self.by_phone, row.phone))
+        owner = self.by_no.get(row.customer_no)
+        email_owner = self.by_email.get(row.email) if row.email else owner
+        phone_owner = self.by_phone.get(row.phone) if row.phone else owner
+        return (email_owner is not None and email_owner is not owner) or (
+            phone_owner is not None and phone_owner is not owner
         )
 
 
@@ -404,12 +412,19 @@ _NEW_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _values(row: CustomerRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in _FIELDS if getattr(row, name) not in (None, "")}
+def _values(rows: list[CustomerRow]) -> dict[str, Any]:
+    """What the rows about one customer say, a later row's value over an earlier one's."""
+    values: dict[str, Any] = {}
+    for row in rows:
+        for name in _FIELDS:
+            value = getattr(row, name)
+            if value is not None and value != "":
+                values[name] = value
+    return values
 
 
 TRANSACTION_ROWS = 10_000
-"""Rows written per transaction.  A big file is committed in parts, so the SQLite write
+"""New customers written per transaction.  A big file is committed in parts, so the SQLite write
 lock is never held for long (200,000 rows held it for a minute, and staff's writes meanwhile
 failed as "database is locked"); every part is audited with what it wrote."""
 
@@ -440,7 +455,7 @@ def import_customers(
 ) -> ImportReport:
     if source not in SOURCES:
         raise InvalidInput(f"source must be one of {', '.join(SOURCES)}")
-    rows, errors = parse_rows(read_text(path), source)
+    rows, errors = read_file(path, source)
     if errors and not skip_bad:
         raise ImportFailed(errors)
     report = ImportReport(rows=len(rows) + len(errors), skipped_bad=len(errors), errors=errors)
@@ -459,23 +474,42 @@ def import_customers(
 
 def _in_transactions(
     items: list[Any],
-    write: Callable[[list[Any]], None],
+    write: Callable[[Any], None],
     size: int = TRANSACTION_ROWS,
     *,
+    prepare: Callable[[list[Any]], Any] | None = None,
     report: ImportReport | None = None,
 ) -> None:
     """``write`` each part of ``items`` in a transaction of its own.  ``report`` counts
     only what was committed: a part the database refused is rolled back whole, and so
-    are the counts it made (a stopped import said 11,000 written when 10,000 were)."""
+    are the counts it made (a stopped import said 11,000 written when 10,000 were).
+
+    ``prepare``, if given, turns each part into what ``write`` is given, before the part's
+    transaction begins.  Between two parts the write lock is free, but only as long as
+    that: a writer waiting on SQLite's busy timeout, which looks again every 100 ms,
+    would wait through the whole import if the next part began as soon as one ended."""
     for start in range(0, len(items), size):
         counted = {k: v for k, v in vars(report).items() if isinstance(v, int)} if report else {}
+        part = items[start : start + size]
         try:
+            prepared = part if prepare is None else prepare(part)
+            began = time.monotonic()
             with database.atomic():
-                write(items[start : start + size])
+                write(prepared)
         except BaseException:
             for name, value in counted.items():
                 setattr(report, name, value)
             raise
+        held = time.monotonic() - began
+        if held > LONG_PART_SECONDS and start + size < len(items) and is_sqlite():
+            time.sleep(WRITER_POLL_SECONDS)  # a busy machine: let a waiting writer in
+
+
+LONG_PART_SECONDS = 0.5
+"""A part that held SQLite's write lock longer than this (a busy machine) is followed by a
+pause of :data:`WRITER_POLL_SECONDS`, so a writer waiting meanwhile surely gets in."""
+WRITER_POLL_SECONDS = 0.1
+"""How often a writer waiting on SQLite's busy timeout looks again (its longest sleep)."""
 
 
 def _write(
@@ -487,9 +521,72 @@ def _write(
     progress: Progress | None,
 ) -> None:
     now = clock.now()
+    created, updates = _match(rows, report, progress)
+
+    def insert(prepared: tuple[list[_FileCustomer], list[tuple[Any, ...]]]) -> None:
+        # New customers come with their source and consents, in the same transaction.
+        part, records = prepared
+        _insert_new(part, records, report)
+        _insert_sources([new.id for new in part], source, now)
+        _record_consents(part, {}, source, file_name, actor, now, report)
+        audit.record("import.part", actor, source=source, file=file_name, created=len(part))
+
+    _in_transactions(
+        created,
+        insert,
+        prepare=lambda part: (part, _new_records(part, now)),
+        report=report,
+    )
+    del created
+    restricted = restricted_ids()
+    # The existing customers of the file, with the row that gives their consents: the last.
+    existing: list[_FileCustomer] = []
+
+    def update(part: list[tuple[int, list[CustomerRow]]]) -> None:
+        found = _customers_by_id([customer_id for customer_id, _ in part])
+        changes: list[audit.Entry] = []
+        for customer_id, customer_rows in part:
+            existing.append(_FileCustomer(customer_rows[-1], customer_id))
+            if customer_id in restricted:
+                # Art. 18: their data is kept as it is, not otherwise processed: staff
+                # decide on a change (a rectification request), an import does not.
+                report.held_restricted += 1
+                continue
+            changed = _apply_update(found[customer_id], _values(customer_rows), now)
+            if changed:
+                report.updated += 1
+                changes.append(changed)
+            else:
+                report.unchanged += 1
+        audit.record_many(changes, actor)
+
+    _in_transactions(list(updates.items()), update, UPDATE_TRANSACTION_ROWS, report=report)
+    del updates
+    if existing:
+        customer_ids = [customer.id for customer in existing]
+        _add_sources(customer_ids, source, now)
+        state = _current_consents(customer_ids)
+        _in_transactions(
+            existing,
+            lambda part: _record_consents(part, state, source, file_name, actor, now, report),
+            report=report,
+        )
+    if progress:
+        progress(len(rows), len(rows))
+
+
+UPDATE_TRANSACTION_ROWS = 1_000
+"""Existing customers updated per transaction: a changed customer costs a write and an audit
+event, so a part of :data:`TRANSACTION_ROWS` of them could hold the write lock for seconds."""
+
+
+def _match(
+    rows: list[CustomerRow], report: ImportReport, progress: Progress | None
+) -> tuple[list[_FileCustomer], dict[int, list[CustomerRow]]]:
+    """The customers the file creates, and the rows about each existing customer (by id)."""
     index = _Index()
-    pending: list[_Pending] = []
-    updates: dict[int, tuple[dict[str, Any], CustomerRow]] = {}
+    created: list[_FileCustomer] = []
+    updates: dict[int, list[CustomerRow]] = {}
     for done, row in enumerate(rows, 1):
         if row.customer_no and row.customer_no in index.erased_numbers:
             report.skipped_erased += 1
@@ -498,106 +595,91 @@ def _write(
         if index.clashes(row):
             report.conflicts.append(RowError(row.line, _CLASH))
         if target is None:
-            new = _Pending(values=_values(row), rows=[row])
-            if row.customer_no:
-                new.values["customer_no"] = row.customer_no
-            pending.append(new)
-            index.add(new, row.customer_no, row.email, row.phone)
-        elif isinstance(target, _Pending):
-            target.values.update(_values(row))
-            target.rows.append(row)
-            index.add(target, row.customer_no, row.email, row.phone)
+            target = _FileCustomer(row)
+            created.append(target)
+        elif isinstance(target, _FileCustomer):
+            target.add(row)
         else:
-            merged, _ = updates.get(target, ({}, row))
-            merged.update(_values(row))
-            updates[target] = (merged, row)
-            index.add(target, row.customer_no, row.email, row.phone)
+            updates.setdefault(target, []).append(row)
+        index.add(target, row.customer_no, row.email, row.phone)
         if progress and done % 1000 == 0:
             progress(done, len(rows))
-    rows_by_customer: dict[int, list[CustomerRow]] = {}
+    return created, updates
 
-    def insert(part: list[_Pending]) -> None:
-        rows_by_customer.update(_insert_new(part, now, report))
-        audit.record("import.part", actor, source=source, file=file_name, created=len(part))
 
-    _in_transactions(pending, insert, report=report)
-    restricted = restricted_ids()
+_NEW_COLUMNS = (
+    "customer_no",
+    "name_key",
+    "reverse_name_key",
+    *_FIELDS,
+    "created_at",
+    "updated_at",
+)
 
-    def update(part: list[tuple[int, tuple[dict[str, Any], CustomerRow]]]) -> None:
-        for customer_id, (values, row) in part:
-            rows_by_customer.setdefault(customer_id, []).append(row)
-            if customer_id in restricted:
-                # Art. 18: their data is kept as it is, not otherwise processed: staff
-                # decide on a change (a rectification request), an import does not.
-                report.held_restricted += 1
-                continue
-            changed = _apply_update(customer_id, values, now, actor)
-            if changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
 
-    _in_transactions(list(updates.items()), update, report=report)
-    customer_ids = list(rows_by_customer)
-    _add_sources(customer_ids, source, now)
-    state = _current_consents(rows_by_customer)
-    _in_transactions(
-        customer_ids,
-        lambda part: _record_consents(
-            {cid: rows_by_customer[cid] for cid in part},
-            state,
-            source,
-            file_name,
-            actor,
-            now,
-            report,
-        ),
-        report=report,
-    )
-    if progress:
-        progress(len(rows), len(rows))
+def _new_records(created: list[_FileCustomer], now: datetime) -> list[tuple[Any, ...]]:
+    """The rows of :data:`_NEW_COLUMNS` for new customers, their number None where the
+    register is to give one."""
+    records = []
+    for new in created:
+        rows = new.rows
+        values = _new_values(rows)
+        registered = min((r.registered_at for r in rows if r.registered_at), default=now)
+        keys = name_keys(values[0], values[1])
+        records.append((new.first.customer_no, *keys, *values, registered, now))
+    return records
 
 
 def _insert_new(
-    pending: list[_Pending], now: datetime, report: ImportReport
-) -> dict[int, list[CustomerRow]]:
+    created: list[_FileCustomer], records: list[tuple[Any, ...]], report: ImportReport
+) -> None:
+    """Write the new customers ``created`` (as :func:`_new_records` gave them) and set
+    each one's id."""
     # New rows get ids above this one (the part is written in one transaction): reading
     # them back by id range (one query, on the primary key) stays fast even before the
     # planner has statistics for a fresh table.
     highest_before = Customer.select(fn.MAX(Customer.id)).scalar() or 0
-    for start in range(0, len(pending), CHUNK):
-        chunk = pending[start : start + CHUNK]
-        records = []
-        numbers = iter(next_customer_numbers(sum("customer_no" not in n.values for n in chunk)))
-        for new in chunk:
-            values = dict(new.values)
-            if "customer_no" not in values:
-                values["customer_no"] = next(numbers)
-            first, last = values.get("first_name", ""), values.get("last_name", "")
-            values["name_key"], values["reverse_name_key"] = name_keys(first, last)
-            registered = min((r.registered_at for r in new.rows if r.registered_at), default=now)
-            records.append({**_NEW_DEFAULTS, **values, "created_at": registered, "updated_at": now})
-            new.values = values
-        bulk_insert(Customer, records)
+    generated = iter(next_customer_numbers(sum(record[0] is None for record in records)))
+    records = [record if record[0] else (next(generated), *record[1:]) for record in records]
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        insert_tuples(Customer, _NEW_COLUMNS, chunk)
         report.created += len(chunk)
-    ids = dict(
-        tuples(
-            Customer.select(Customer.customer_no, Customer.id).where(Customer.id > highest_before),
-            tuple[str, int],
-        )
-    )
-    rows_by_customer: dict[int, list[CustomerRow]] = {}
-    for new in pending:
-        new.id = ids[new.values["customer_no"]]
-        rows_by_customer[new.id] = new.rows
-    return rows_by_customer
+    query = Customer.select(Customer.customer_no, Customer.id).where(Customer.id > highest_before)
+    ids: dict[str, int] = dict(database.execute(query).fetchall())  # both stored as they are
+    for new, record in zip(created, records, strict=True):
+        new.id = ids[record[0]]
 
 
-def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor: str) -> bool:
-    customer = Customer.get_by_id(customer_id)
+_FIELDS_OF = operator.attrgetter(*_FIELDS)
+_LANGUAGE_AT = _FIELDS.index("language")
+
+
+def _new_values(rows: list[CustomerRow]) -> tuple[Any, ...]:
+    """:func:`_values` of a new customer's rows, in the order of :data:`_FIELDS`, with the
+    defaults for what no row says."""
+    if len(rows) == 1:  # the usual: one row, its empty values "" or None as the defaults
+        values: tuple[Any, ...] = _FIELDS_OF(rows[0])
+        if values[_LANGUAGE_AT] is None:
+            values = (*values[:_LANGUAGE_AT], "fi", *values[_LANGUAGE_AT + 1 :])
+        return values
+    merged = _NEW_DEFAULTS | _values(rows)
+    return tuple(merged[name] for name in _FIELDS)
+
+
+def _customers_by_id(customer_ids: list[int]) -> dict[int, Customer]:
+    found: dict[int, Customer] = {}
+    for start in range(0, len(customer_ids), CHUNK):
+        batch = customer_ids[start : start + CHUNK]
+        found.update((c.id, c) for c in Customer.select().where(Customer.id.in_(batch)))
+    return found
+
+
+def _apply_update(customer: Customer, values: dict[str, Any], now: datetime) -> audit.Entry | None:
+    """Save what ``values`` change; the audit entry that records it, or None."""
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if not changed:
-        return False
+        return None
     for name in changed:
         setattr(customer, name, values[name])
     customer.name_key, customer.reverse_name_key = name_keys(
@@ -605,18 +687,15 @@ def _apply_update(customer_id: int, values: dict[str, Any], now: datetime, actor
     )
     customer.updated_at = now
     customer.save()
-    audit.record(
+    return audit.Entry(
         "customer.updated",
-        actor,
         customer_no=customer.customer_no,
-        fields=sorted(changed),
-        via="import",
+        payload={"fields": sorted(changed), "via": "import"},
     )
-    return True
 
 
 def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
-    """The source on every customer of the file that does not have it yet."""
+    """The source on every existing customer of the file that does not have it yet."""
     have = {
         cid
         for (cid,) in tuples(
@@ -625,13 +704,16 @@ def _add_sources(customer_ids: list[int], source: str, now: datetime) -> None:
         )
     }
     missing = [cid for cid in customer_ids if cid not in have]
-    rows = [{"customer": cid, "source": source, "added_at": now} for cid in missing]
+    _in_transactions(missing, lambda part: _insert_sources(part, source, now))
 
-    def insert(part: list[dict[str, Any]]) -> None:
-        for start in range(0, len(part), CHUNK):
-            bulk_insert(CustomerSource, part[start : start + CHUNK])
 
-    _in_transactions(rows, insert)
+def _insert_sources(customer_ids: list[int], source: str, now: datetime) -> None:
+    rows = [(cid, source, now) for cid in customer_ids]
+    for start in range(0, len(rows), CHUNK):
+        insert_tuples(CustomerSource, _SOURCE_COLUMNS, rows[start : start + CHUNK])
+
+
+_SOURCE_COLUMNS = ("customer", "source", "added_at")
 
 
 def _current_consents(
@@ -643,14 +725,27 @@ def _current_consents(
     query = ConsentEvent.select(
         ConsentEvent.customer, ConsentEvent.purpose, ConsentEvent.given, ConsentEvent.at
     ).order_by(ConsentEvent.at, ConsentEvent.id)
-    for event in query.iterator():
-        if event.customer_id in wanted:
-            state[(event.customer_id, event.purpose)] = (event.given, event.at)
+    for customer_id, purpose, given, at in tuples(query, tuple[int, str, bool, datetime]):
+        if customer_id in wanted:
+            state[(customer_id, purpose)] = (given, at)
     return state
 
 
+_PURPOSES = ("register", "marketing")
+_CONSENT_COLUMNS = (
+    "customer",
+    "purpose",
+    "given",
+    "at",
+    "channel",
+    "evidence",
+    "wording_version",
+    "recorded_by",
+)
+
+
 def _record_consents(
-    rows_by_customer: dict[int, list[CustomerRow]],
+    customers: list[_FileCustomer],
     state: dict[tuple[int, str], tuple[bool, datetime]],
     source: str,
     file_name: str,
@@ -659,15 +754,18 @@ def _record_consents(
     report: ImportReport,
 ) -> None:
     """Ledger events for what the file says, where it differs from ``state`` (the ledger's
-    current state, kept up to date as events are added)."""
+    current state; each customer's is followed as their rows add events)."""
     suppressed = {
         h
         for (h,) in tuples(MarketingSuppression.select(MarketingSuppression.email_hash), tuple[str])
     }
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
     register_channel = "ticketing_registration" if source == "ticketing" else "website_form"
-    for cid, rows in rows_by_customer.items():
-        for row in rows:
+    for customer in customers:
+        cid = customer.id
+        # Each customer is in one part, once: their state is theirs alone.
+        latest_of = {purpose: state.get((cid, purpose)) for purpose in _PURPOSES}
+        for row in customer.rows:
             register = row.register_consent
             if register is None and source == "ticketing":
                 register = True  # registering in the ticketing system is the register consent
@@ -677,7 +775,7 @@ def _record_consents(
             ]
             for purpose, given, channel in wanted:
                 at = row.consent_at or row.registered_at or now
-                latest = state.get((cid, purpose))
+                latest = latest_of[purpose]
                 if given is None or (latest and (latest[0] == given or latest[1] >= at)):
                     continue  # nothing new, or older than what the ledger already knows
                 if (
@@ -688,19 +786,19 @@ def _record_consents(
                 ):
                     report.marketing_refused_suppressed += 1
                     continue
-                state[(cid, purpose)] = (given, at)
+                latest_of[purpose] = (given, at)
                 events.append(
-                    {
-                        "customer": cid,
-                        "purpose": purpose,
-                        "given": given,
-                        "at": at,
-                        "channel": channel,
-                        "evidence": f"import of {file_name}, line {row.line}",
-                        "wording_version": row.consent_wording,
-                        "recorded_by": actor,
-                    }
+                    (
+                        cid,
+                        purpose,
+                        given,
+                        at,
+                        channel,
+                        f"import of {file_name}, line {row.line}",
+                        row.consent_wording,
+                        actor,
+                    )
                 )
     for start in range(0, len(events), CHUNK):
-        bulk_insert(ConsentEvent, events[start : start + CHUNK])
+        insert_tuples(ConsentEvent, _CONSENT_COLUMNS, events[start : start + CHUNK])
     report.consents_recorded += len(events)

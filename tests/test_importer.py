@@ -196,13 +196,47 @@ def test_a_ticketing_file_needs_customer_numbers(db, tmp_path):
     assert main(["import", "customers", str(path), "--source", "ticketing"]) == 1
 
 
-def test_a_large_file_is_validated_on_every_core_with_the_same_result(db, tmp_path, monkeypatch):
-    import store.importer
+def big_ticketing_file():
+    """400 rows, CRLF as Excel writes them, longer than the part read to guess the delimiter
+    (8,192 characters), which ends between a CR and its LF; every hundredth address is at a
+    domain that is not one, a quoted address holds a line break and a blank line sits in
+    the middle."""
+    rows = ["customer_no,first_name,last_name,street_address,phone,email"]
+    for n in range(1, 401):
+        domain = "kotka_posti.fi" if n % 100 == 0 else "example.fi"
+        street = '"Tie 7\nporras B"' if n == 150 else f"Tie {n}"
+        rows.append(f"{100000 + n},Etu{n},Suku{n},{street},040 {5000000 + n},a{n}@{domain}")
+    rows.insert(200, "")
+    text = "\r\n".join(rows) + "\r\n"
+    last_cr_in_sample = text.rindex("\r", 0, 8192)
+    padding = " " * (8191 - last_cr_in_sample)
+    text = text.replace("Tie 1,", f"Tie 1{padding},", 1)
+    assert text[8191:8193] == "\r\n"
+    return text
 
-    bad = "100099,Virhe,Rivi,Tie 9,48100,Kotka,12,ei-osoite\n"
-    path = write(tmp_path, "t.csv", TICKETING + bad)
-    serial_rows, serial_errors = store.importer.parse_rows(path.read_text(), "ticketing")
-    monkeypatch.setattr(store.importer, "PARALLEL_FROM_ROWS", 2)
-    rows, errors = store.importer.parse_rows(path.read_text(), "ticketing")
-    assert rows == serial_rows and len(rows) == 3
-    assert errors == serial_errors and [e.line for e in errors] == [5]
+
+def test_a_file_is_validated_as_it_is_read_and_every_bad_row_keeps_its_line(db, tmp_path):
+    """The file is read row by row, never whole.  A domain is checked once for all its
+    addresses, and a domain that is not one is still refused on every row that has it."""
+    text = big_ticketing_file()
+    path = write(tmp_path, "t.csv", text)
+    bad_lines = [n for n, line in enumerate(text.splitlines(), 1) if "kotka_posti" in line]
+    assert len(bad_lines) == 4
+    with pytest.raises(ImportFailed) as failed:
+        import_customers(path, "ticketing", actor="@cli")
+    assert [error.line for error in failed.value.errors] == bad_lines
+    assert all("not an email address" in error.message for error in failed.value.errors)
+    assert Customer.select().count() == 0
+
+    report = import_customers(path, "ticketing", actor="@cli", skip_bad=True)
+    assert (report.rows, report.created, report.skipped_bad) == (400, 396, 4)
+    assert Customer.get(Customer.customer_no == "100150").street_address == "Tie 7 porras B"
+    # The row the sample ends in, finished by the rest of the file.
+    across = str(100000 + text.count("\r\n", 0, 8192))
+    first, after_the_sample = (
+        Customer.select()
+        .where(Customer.customer_no.in_(["100001", across]))
+        .order_by(Customer.customer_no)
+    )
+    assert first.street_address == "Tie 1"
+    assert after_the_sample.email == f"a{int(after_the_sample.customer_no) - 100000}@example.fi"
