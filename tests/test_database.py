@@ -72,7 +72,7 @@ def test_a_missing_sqlite_file_is_not_created_by_accident(tmp_path):
     ],
 )
 def test_bad_database_urls_give_one_clear_line(url, expected):
-    result = run_cli("requests", "list", env={"REKISTERI_DB": url})
+    result = run_cli("requests", "list", env={"REKISTERI_DB": url, "REKISTERI_LANG": "en"})
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0]
