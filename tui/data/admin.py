@@ -27,7 +27,7 @@ ACTION_WORDS = "tui.audit.action."
 
 def audit_log(text: str = "", limit: int = 500, language: str = "fi") -> tuple[AuditLine, ...]:
     """The newest events, optionally about one customer number, reference, actor or action
-    (its code, ``request.``, or its words as the screen shows them, "vastaanotettu")."""
+    (its code, ``request.``, or its words as the screen shows them, "saapui")."""
     query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
     text = text.strip()
     if text:

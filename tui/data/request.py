@@ -454,7 +454,7 @@ def _audit_value(key: str, value: Any, language: str) -> str:
 
 
 def action_words(action: str, language: str) -> str:
-    """An audit action as staff say it (``request.received`` → "pyyntö vastaanotettu"),
+    """An audit action as staff say it (``request.received`` → "pyyntö saapui"),
     or the code itself for one the catalog has no words for."""
     return code_text("tui.audit.action", action.replace(".", "_"), language)
 
