@@ -15,7 +15,9 @@ from store.models import ROLES, Staff, database
 
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+# Made by the first login of the process, before it looks up the name (so that first login
+# costs the same whatever the name), not at import: every command would pay for a hash.
+_DUMMY_HASH: str | None = None
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -26,7 +28,14 @@ def use_password_hasher(hasher: PasswordHasher) -> None:
     """
     global _hasher, _DUMMY_HASH
     _hasher = hasher
-    _DUMMY_HASH = hasher.hash("not a real password")
+    _DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a real password")
+    return _DUMMY_HASH
 
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -199,14 +208,15 @@ def authenticate(
     """
     now = now or clock.now()
     minutes = int(lockout.total_seconds() // 60)
+    dummy_hash = _dummy_hash()
     staff = Staff.get_or_none(Staff.name == name)
     if staff is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(dummy_hash, password)
         audit.record("login.failed", "@system", staff=name[:64], why="unknown")
         _refuse_login(max_attempts, minutes)
     assert staff is not None
     if staff.locked_until is not None and staff.locked_until > now:
-        _verify(_DUMMY_HASH, password)  # as long as any other refusal
+        _verify(dummy_hash, password)  # as long as any other refusal
         audit.record("login.failed", staff.name, staff=staff.name, why="locked")
         _refuse_login(max_attempts, minutes)
     if not _verify(staff.password_hash, password) or not staff.enabled:

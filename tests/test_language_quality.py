@@ -10,6 +10,7 @@ unnatural words.  These tests keep them from coming back.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -190,7 +191,12 @@ def rendered_mails(language: str) -> list[Rendered]:
     ]
 
 
-MAILS = {language: rendered_mails(language) for language in LANGUAGES}
+@functools.cache
+def mails(language: str) -> list[Rendered]:
+    """Every mail of ``language`` rendered, once per process, when a test first asks (not at
+    import: rendering them all takes seconds, paid by every worker that only collects)."""
+    return rendered_mails(language)
+
 
 # ---------------------------------------------------------------- glued text
 
@@ -241,7 +247,7 @@ def _faults(mail: Rendered) -> list[str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_mail_glues_words_marks_or_the_reference_together(language):
-    found = {mail.label: faults for mail in MAILS[language] if (faults := _faults(mail))}
+    found = {mail.label: faults for mail in mails(language) if (faults := _faults(mail))}
 
     assert found == {}
 
@@ -337,7 +343,7 @@ def _english_words(text: str, language: str) -> set[str]:
 def test_no_english_words_in_finnish_or_swedish_mails(language):
     found = {
         mail.label: words
-        for mail in MAILS[language]
+        for mail in mails(language)
         if (words := _english_words(mail.text, language))
     }
 
@@ -365,7 +371,7 @@ def test_no_english_words_in_the_finnish_or_swedish_catalogue(language):
 
 
 def test_the_finnish_newsletter_names_the_country_in_finnish():
-    (newsletter,) = [mail for mail in MAILS["fi"] if "/newsletter " in mail.label]
+    (newsletter,) = [mail for mail in mails("fi") if "/newsletter " in mail.label]
 
     assert "Finland" not in newsletter.text
     assert "Kotka, Suomi" in newsletter.text
@@ -554,7 +560,7 @@ def test_every_plural_message_has_a_form_for_one_and_for_many(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_mail_greets_by_the_first_name(language):
     greeting = {"fi": "Hei", "sv": "Hej", "en": "Hello"}[language]
-    for mail in MAILS[language]:
+    for mail in mails(language):
         if "name=True" in mail.label or "/breach_notice " in mail.label:
             lines = [line for line in mail.text.splitlines() if line.startswith(greeting)]
             assert lines == [f"{greeting} Pirjo,"], mail.label
