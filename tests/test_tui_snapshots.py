@@ -195,6 +195,13 @@ class TestNewsletters:
         assert snap_compare(desk_app(desk), run_before=steps("fi", fill_in))
 
     def test_issue_preview(self, desk, snap_compare, tmp_path, monkeypatch):
+        from store.models import Setting
+        from store.tokens import SECRET_KEY
+
+        # The readers' links carry a token made with the database's secret: a fixed one,
+        # so the picture is the same in every run.
+        Setting.delete().where(Setting.key == SECRET_KEY).execute()
+        Setting.create(key=SECRET_KEY, value="5e" * 32)
         monkeypatch.chdir(tmp_path)
         (tmp_path / "huhtikuu.md").write_text(
             "# Huhtikuun ensi-illat\n\nTervetuloa elokuviin!\n", encoding="utf-8"
