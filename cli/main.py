@@ -14,14 +14,11 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from store.config import load_settings
 from store.errors import RekisteriError
 from store.i18n import STAFF_LANGUAGES, catalog, os_error_text, translate
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_language() -> str:
@@ -107,6 +104,13 @@ class Parser(argparse.ArgumentParser):
 
     language = "fi"
 
+    words: tuple[str, ...] = ()
+    """The command's words (``("outbox", "send")``): the catalogue's name for its texts."""
+
+    localized = False
+    """Whether its texts are the catalogue's yet: they are put in when its help is first
+    shown (:meth:`format_help`), so a command that shows none never reads them."""
+
     def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         kwargs["add_help"] = False  # our own -h, its help in the run's language
@@ -117,8 +121,14 @@ class Parser(argparse.ArgumentParser):
                 "--help",
                 action="help",
                 default=argparse.SUPPRESS,
-                help=translate("cli.argparse.help", self.language),
+                help="show this help message and exit",
             )
+
+    def format_help(self) -> str:
+        if not self.localized:
+            localize_help(self, self.language, self.words)
+            self.localized = True
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         self._print_message(self.format_usage(), sys.stderr)
@@ -133,9 +143,9 @@ def help_key(words: Sequence[str]) -> str:
 def localize_help(
     parser: argparse.ArgumentParser, language: str, words: tuple[str, ...] = ()
 ) -> None:
-    """Every description and help text of ``parser`` and the parsers below it from the
-    catalogue: ``cli.command.<words>`` for a command's line, ``cli.option.<words>.<dest>`` for
-    an option's (the English beside the code is the catalogue's English)."""
+    """The description and help texts of ``parser`` (the command ``words``) from the
+    catalogue: ``cli.command.<words>`` for a command's line, ``cli.option.<words>.<dest>``
+    for an option's (the English beside the code is the catalogue's English)."""
     own = catalog(language)
     english = catalog("en")
 
@@ -149,12 +159,21 @@ def localize_help(
                 pseudo.help = words_of(
                     f"cli.command.{help_key((*words, pseudo.dest))}", pseudo.help
                 )
-            for name, subparser in action.choices.items():
-                localize_help(subparser, language, (*words, name))
-        elif action.help not in (None, argparse.SUPPRESS) and not isinstance(
-            action, argparse._HelpAction
-        ):
+        elif isinstance(action, argparse._HelpAction):
+            action.help = translate("cli.argparse.help", language)
+        elif action.help not in (None, argparse.SUPPRESS):
             action.help = words_of(f"cli.option.{help_key(words)}.{action.dest}", action.help)
+
+
+def name_commands(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> None:
+    """Tell ``parser`` and every parser below it their command's words (see
+    :attr:`Parser.words`)."""
+    if isinstance(parser, Parser):
+        parser.words = words
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, subparser in action.choices.items():
+                name_commands(subparser, (*words, name))
 
 
 @dataclass(frozen=True)
@@ -223,7 +242,8 @@ starts in a fraction of a second and ``mailbot`` never loads Textual."""
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for ``command`` (its modules imported), or, without one, a parser that
-    lists every command and imports none."""
+    lists every command and imports none.  Its help is put in the run's language when it
+    is first shown."""
     parser = Parser(
         prog="rekisteri",
         description="Privacy desk for a customer register.",
@@ -257,7 +277,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     else:
         for name, entry in COMMANDS.items():
             commands.add_parser(name, help=entry.summary, add_help=False)
-    localize_help(parser, Parser.language)
+    name_commands(parser)
     return parser
 
 

@@ -9,15 +9,25 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache, reduce
 from typing import Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 from peewee import Expression
 
 from store import audit, db
 from store.errors import InvalidInput, NotFound
 from store.models import Customer, CustomerSource
 from store.prepared import Prepared
+
+# phonenumbers and email-validator compile ~150 patterns when imported (~40 ms): they are
+# imported where a number or an address is first normalised, not by every command that
+# imports this module (``rekisteri requests list`` normalises none).
+
+
+@cache
+def _plain_address_rules() -> tuple[re.Pattern[str], int]:
+    """email-validator's pattern of a plain local part, and its longest address."""
+    from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
+
+    return DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
+
 
 # ---------------------------------------------------------------- normalising
 
@@ -46,6 +56,8 @@ def normalize_phone_uncached(text: str) -> str:
 
 
 def _parse_phone(text: str) -> str:
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text, "FI")
     except phonenumbers.NumberParseException:
@@ -80,6 +92,8 @@ def format_phone(e164: str | None) -> str:
     """Finnish numbers in the Finnish way (``040 1234567``), others internationally."""
     if not e164:
         return ""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, "FI")
     except phonenumbers.NumberParseException:
@@ -101,14 +115,17 @@ def normalize_email(text: str) -> str:
 
 def normalize_email_uncached(text: str) -> str:
     """:func:`normalize_email` not remembered, for a file whose addresses are each seen once."""
+    plain_local_part, longest = _plain_address_rules()
     address = text.strip()
     local, at, domain = address.rpartition("@")
-    if at and DOT_ATOM_TEXT.match(local) and _PLAIN_DOMAIN.match(domain):
+    if at and plain_local_part.match(local) and _PLAIN_DOMAIN.match(domain):
         # The common address: a plain local part (email-validator accepts it as it is)
         # at a domain checked once, not character by character for every address.
         known = _domain_forms(domain)
-        if known is not None and len(local) + 1 + known[1] <= EMAIL_MAX_LENGTH:
+        if known is not None and len(local) + 1 + known[1] <= longest:
             return f"{local}@{known[0]}".lower()
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
@@ -128,6 +145,8 @@ def _domain_forms(domain: str) -> tuple[str, int] | None:
     """``domain`` as email-validator normalises it, and the most bytes the domain takes in
     any form whose length it checks (as written, normalised, in ASCII); None when an
     address there is not valid (the whole address is then checked, for its own error)."""
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(f"a@{domain}", check_deliverability=False)
     except EmailNotValidError:

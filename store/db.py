@@ -152,13 +152,36 @@ def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
             "PostgreSQL needs the psycopg driver: pip install 'rekisteri[postgresql]'",
             key="db.needs_psycopg",
         )
+    give_peewee_its_postgresql_driver()
     # A pool: the TUI's thread workers each borrow a connection and give it back.
-    from playhouse.pool import PooledPostgresqlDatabase  # imports the driver: only here
+    from playhouse.pool import PooledPostgresqlDatabase
 
     pool: peewee.PostgresqlDatabase = PooledPostgresqlDatabase(
         name, max_connections=32, stale_timeout=300, **options
     )
     return pool
+
+
+def give_peewee_its_postgresql_driver() -> None:
+    """Give peewee the psycopg (3) driver that ``store`` hid from it at import, binding the
+    names peewee's own import binds when psycopg is installed (its module, the transaction
+    states and JSON types its adapter reads).  Nothing when peewee already has a driver."""
+    if getattr(peewee, "psycopg", None) or getattr(peewee, "psycopg2", None):
+        return
+    if importlib.util.find_spec("psycopg") is None:
+        return
+    import psycopg
+    from psycopg.pq import TransactionStatus
+    from psycopg.types.json import Json, Jsonb
+
+    bound = {"psycopg": psycopg, "TransactionStatus": TransactionStatus}
+    bound |= {"Json_pg3": Json, "Jsonb_pg3": Jsonb}
+    for name, value in bound.items():
+        setattr(peewee, name, value)
+    adapter = peewee.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
 
 
 def refuse_if_others_can_read(path: Path) -> None:

@@ -32,7 +32,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -122,32 +122,41 @@ def entry_hash(
 class _Configured:
     path: Path
     recipient: Recipient | None
+    recipient_file: Path | None = None
+    """Read at the first rectification, not when every command opens the database."""
+
+    def sealing_key(self) -> Recipient | None:
+        if self.recipient is None and self.recipient_file is not None:
+            from store.encryption import load_recipient
+
+            with suppress(InvalidInput):  # an unreadable key is reported by ``backup create``
+                self.recipient = load_recipient(self.recipient_file)
+            self.recipient_file = None
+        return self.recipient
 
 
 _ledger: _Configured | None = None
 _suspended = threading.local()
 
 
-def configure(path: Path | None, recipient: Recipient | None = None) -> None:
+def configure(
+    path: Path | None, recipient: Recipient | None = None, *, recipient_file: Path | None = None
+) -> None:
     """Where this process writes its entries (None: nowhere, as in unit tests), and the key
-    that seals a rectification's new values.  The command line calls it when it opens the
-    database."""
+    that seals a rectification's new values (or the file it is read from when first needed).
+    The command line calls it when it opens the database."""
     global _ledger
-    _ledger = None if path is None else _Configured(path, recipient)
+    _ledger = None if path is None else _Configured(path, recipient, recipient_file)
 
 
 def configure_from_settings(settings: Settings) -> None:
     """The ledger of ``backup.ledger_file``; rectifications sealed to ``backup.recipient_file``
     when one is set (an unreadable key is reported by ``backup create``, not by every act)."""
-    from store.encryption import load_recipient
-
-    recipient = None
-    if settings.backup.recipient_file:
-        try:
-            recipient = load_recipient(Path(settings.backup.recipient_file))
-        except InvalidInput:
-            recipient = None
-    configure(Path(settings.backup.ledger_file), recipient)
+    recipient_file = settings.backup.recipient_file
+    configure(
+        Path(settings.backup.ledger_file),
+        recipient_file=Path(recipient_file) if recipient_file else None,
+    )
 
 
 def configured_path() -> Path | None:
@@ -192,9 +201,10 @@ def note_rectification(customer_no: str, new_values: dict[str, str]) -> Entry | 
     if _ledger is None or getattr(_suspended, "active", False):
         return None
     details: dict[str, Any] = {"fields": sorted(new_values)}
-    if _ledger.recipient is not None:
+    recipient = _ledger.sealing_key()
+    if recipient is not None:
         plain = json.dumps(new_values, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        details["sealed"] = seal(plain, _ledger.recipient)
+        details["sealed"] = seal(plain, recipient)
     return note(Act.RECTIFIED, customer_no, **details)
 
 

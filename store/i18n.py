@@ -17,15 +17,20 @@ Dates, times and numbers go through Babel (CLDR) too: :func:`format_date`,
 from __future__ import annotations
 
 import errno
+import json
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import platformdirs
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -54,10 +59,36 @@ def plural_category(number: float, language: str) -> str:
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    path = resources.files("store").joinpath("locales", f"{language}.toml")
-    if not path.is_file():
+    """The catalogue of ``language``, its keys flattened (``tui.queue.title``)."""
+    source = resources.files("store").joinpath("locales", f"{language}.toml")
+    if not source.is_file():
         return {}
-    return dict(_flatten(tomllib.loads(path.read_text(encoding="utf-8"))))
+    if isinstance(source, Path):
+        return _through_cache(source)
+    return dict(_flatten(tomllib.loads(source.read_text(encoding="utf-8"))))
+
+
+def _through_cache(source: Path) -> dict[str, str]:
+    """``source`` flattened, kept as JSON in the user's cache folder: parsing the TOML
+    takes ~25 ms a language, which every command would pay as it starts (reading the JSON
+    takes 1 ms).  The cached file is named by the source's size and time of change, so an
+    edited catalogue is parsed again; one that cannot be read or written is no error."""
+    facts = source.stat()
+    folder = platformdirs.user_cache_path("rekisteri")
+    cached = folder / f"catalog-{source.stem}-{facts.st_size}-{facts.st_mtime_ns}.json"
+    with suppress(OSError, ValueError):
+        kept = json.loads(cached.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and all(isinstance(text, str) for text in kept.values()):
+            return kept
+    flat = dict(_flatten(tomllib.loads(source.read_text(encoding="utf-8"))))
+    with suppress(OSError):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for older in folder.glob(f"catalog-{source.stem}-*.json"):
+            older.unlink(missing_ok=True)
+        part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        part.write_text(json.dumps(flat, ensure_ascii=False), encoding="utf-8")
+        os.replace(part, cached)
+    return flat
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -1,6 +1,8 @@
 """The project's own checks: imports point one way, ruff is clean, mypy is clean."""
 
+import functools
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -59,6 +61,26 @@ def test_the_list_of_commands_imports_none_of_them():
     loaded = modules_loaded_by("import cli.main as m; m.build_parser()")
     assert not {name for name in loaded if name.startswith("cli.") and name != "cli.main"}
     assert not {"mailbot", "textual", "tui"} & ours(loaded)
+
+
+def test_a_listing_on_sqlite_loads_no_postgresql_driver_no_validator_and_no_key(tmp_path):
+    """``rekisteri requests list`` starts in a fraction of a second: on SQLite it loads
+    neither the PostgreSQL driver (which peewee would import at once), nor phonenumbers and
+    email-validator (~150 patterns compiled), nor the backup key's cryptography."""
+    environment = {**os.environ, "REKISTERI_DB": f"sqlite:///{tmp_path / 'rekisteri.db'}"}
+    environment.pop("REKISTERI_CONFIG", None)
+    run = functools.partial(
+        subprocess.run, capture_output=True, text=True, check=True, cwd=ROOT, env=environment
+    )
+    run([sys.executable, "-m", "cli.main", "init"], timeout=60)
+    code = (
+        "import sys, cli.main; cli.main.main(['requests', 'list']); "
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    result = run([sys.executable, "-c", code], timeout=60)
+    assert "Viite" in result.stdout  # it did list
+    loaded = {name.split(".")[0] for name in result.stderr.split()}
+    assert not {"psycopg", "phonenumbers", "email_validator", "cryptography"} & loaded
 
 
 def test_every_command_in_the_list_is_built_by_its_modules():
