@@ -86,7 +86,8 @@ def _through_cache(source: Path) -> dict[str, str]:
         for older in folder.glob(f"catalog-{source.stem}-*.json"):
             older.unlink(missing_ok=True)
         part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        part.write_text(json.dumps(flat, ensure_ascii=False), encoding="utf-8")
+        with open(os.open(part, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "wb") as handle:
+            handle.write(json.dumps(flat, ensure_ascii=False).encode("utf-8"))
         os.replace(part, cached)
     return flat
 

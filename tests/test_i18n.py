@@ -51,3 +51,28 @@ def test_dates_are_written_the_way_each_language_writes_them():
         "10 april 2026",
         "10 April 2026",
     ]
+
+
+def test_a_catalogue_is_parsed_again_when_it_changes_and_a_damaged_copy_is_ignored(
+    tmp_path, monkeypatch
+):
+    """Commands read the catalogue from its parsed copy in the cache folder (0600), but
+    never an outdated or damaged one."""
+    from store.i18n import _through_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "fi.toml"
+    source.write_text('[queue]\ntitle = "Jono"\n', encoding="utf-8")
+    assert _through_cache(source) == {"queue.title": "Jono"}
+    (copy,) = (tmp_path / "cache" / "rekisteri").glob("catalog-fi-*.json")
+    assert copy.stat().st_mode & 0o777 == 0o600
+    assert _through_cache(source) == {"queue.title": "Jono"}  # from the copy
+
+    source.write_text('[queue]\ntitle = "Pyyntöjono"\n', encoding="utf-8")
+    assert _through_cache(source) == {"queue.title": "Pyyntöjono"}
+    (copy,) = (tmp_path / "cache" / "rekisteri").glob("catalog-fi-*.json")  # the old one gone
+
+    copy.write_text('{"queue.title": ', encoding="utf-8")
+    assert _through_cache(source) == {"queue.title": "Pyyntöjono"}
+    copy.write_text('{"queue.title": 3}', encoding="utf-8")
+    assert _through_cache(source) == {"queue.title": "Pyyntöjono"}
