@@ -20,14 +20,20 @@ every message that is not ignored still becomes a request.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
+from lzma import LZMAError
+from pathlib import Path
 from typing import Any
 
 from mailbot import lemmas
 from mailbot.text import bounded
+from store import user_cache
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -814,14 +820,52 @@ _IDENTIFIER_CONFIDENCE = 0.6
 
 @cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid restricted to :data:`EU_LANGUAGES`, from a model cut to them and kept in
+    the user's cache folder (:mod:`store.user_cache`): loading the whole model (97
+    languages) peaks at ~115 MB above what the mailbot holds, to keep a quarter of its
+    weights.  The cut model is the same file with the other languages' columns left out,
+    so it classifies alike."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    source = MODEL_DIR / MODEL_FILE
+    kind = "py3langid-" + hashlib.sha256(" ".join(EU_LANGUAGES).encode()).hexdigest()[:12]
+    copy = user_cache.copy_of(source, kind, ".npz.xz")
+    for attempt in ("kept", "made again"):
+        with suppress(OSError, ValueError, EOFError, KeyError, LZMAError):
+            if attempt == "made again" or not copy.is_file():
+                user_cache.keep(copy, _cut_model(source, EU_LANGUAGES), kind)
+            identifier = LanguageIdentifier.from_model_file(copy, norm_probs=True)
+            if identifier.nb_classes and set(identifier.nb_classes) <= set(EU_LANGUAGES):
+                return identifier
+    identifier = LanguageIdentifier.from_model_file(source, norm_probs=True)
     identifier.set_languages([code for code in EU_LANGUAGES if code in identifier.nb_classes])
-    # set_languages keeps the whole model (97 languages' weights, ~28 MB) to be able to
-    # widen the set again; we never do, so only the EU languages' columns stay in memory.
+    # set_languages keeps the whole model to be able to widen the set again; we never do.
     identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
     return identifier
+
+
+def _cut_model(source: Path, languages: Iterable[str]) -> bytes:
+    """py3langid's model file (an npz archive in xz) with only ``languages``' columns of
+    its weights (``ptc``, ``pc``, ``classes``); the tokenizer's arrays as they are."""
+    import io
+    import lzma
+    import shutil
+
+    import numpy as np
+
+    with tempfile.TemporaryFile() as unpacked:
+        with lzma.open(source) as packed:
+            shutil.copyfileobj(packed, unpacked, length=1 << 20)
+        unpacked.seek(0)
+        with np.load(unpacked, allow_pickle=False) as model:
+            arrays = {name: model[name] for name in model.files}
+    wanted = set(languages)
+    columns = [index for index, code in enumerate(arrays["classes"]) if code in wanted]
+    arrays["ptc"] = arrays["ptc"][:, columns]
+    arrays["pc"], arrays["classes"] = arrays["pc"][columns], arrays["classes"][columns]
+    written = io.BytesIO()
+    np.savez(written, **arrays)
+    return lzma.compress(written.getvalue(), preset=1)
 
 
 def warm_up() -> None:

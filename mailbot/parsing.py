@@ -167,7 +167,7 @@ def parse_message(
     one of ``form_senders`` and our mail server did not find that sender forged: the
     form's ``Sähköposti:`` and ``Nimi:`` are whatever its writer typed, so the format is
     believed only from the website itself."""
-    message = email.message_from_bytes(raw, policy=policies.DEFAULT)
+    message = email.message_from_bytes(raw, policy=policies.READING)
     parsed = ParsedMessage(raw=raw)
     parsed.headers = [
         [storable(name), _header_value(message, name, value)] for name, value in message.raw_items()
@@ -245,7 +245,7 @@ def _safe_header(message: EmailMessage, name: str, raw_value: str) -> str:
 
 def _policy(message: Message) -> EmailPolicy:
     """The policy the message was parsed with: :func:`parse` always gives it
-    ``policies.DEFAULT``, an :class:`EmailPolicy` (the typing only knows a ``Policy``)."""
+    ``policies.READING``, an :class:`EmailPolicy` (the typing only knows a ``Policy``)."""
     policy = message.policy
     assert isinstance(policy, EmailPolicy)
     return policy

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -30,11 +29,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from store import user_cache
 from store.clock import HELSINKI
 
 CATALOG_LANGUAGES = ("fi", "en", "sv")
@@ -69,26 +68,19 @@ def catalog(language: str) -> dict[str, str]:
 
 
 def _through_cache(source: Path) -> dict[str, str]:
-    """``source`` flattened, kept as JSON in the user's cache folder: parsing the TOML
-    takes ~25 ms a language, which every command would pay as it starts (reading the JSON
-    takes 1 ms).  The cached file is named by the source's size and time of change, so an
-    edited catalogue is parsed again; one that cannot be read or written is no error."""
-    facts = source.stat()
-    folder = platformdirs.user_cache_path("rekisteri")
-    cached = folder / f"catalog-{source.stem}-{facts.st_size}-{facts.st_mtime_ns}.json"
-    with suppress(OSError, ValueError):
-        kept = json.loads(cached.read_text(encoding="utf-8"))
-        if isinstance(kept, dict) and all(isinstance(text, str) for text in kept.values()):
-            return kept
+    """``source`` flattened, kept as JSON in the user's cache folder (:mod:`store.user_cache`):
+    parsing the TOML takes ~25 ms a language, which every command would pay as it starts;
+    reading the JSON takes 1 ms."""
+    kind = f"catalog-{source.stem}"
+    copy = user_cache.copy_of(source, kind, ".json")
+    kept = user_cache.read(copy)
+    if kept is not None:
+        with suppress(ValueError):
+            flat = json.loads(kept)
+            if isinstance(flat, dict) and all(isinstance(text, str) for text in flat.values()):
+                return flat
     flat = dict(_flatten(tomllib.loads(source.read_text(encoding="utf-8"))))
-    with suppress(OSError):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for older in folder.glob(f"catalog-{source.stem}-*.json"):
-            older.unlink(missing_ok=True)
-        part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        with open(os.open(part, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "wb") as handle:
-            handle.write(json.dumps(flat, ensure_ascii=False).encode("utf-8"))
-        os.replace(part, cached)
+    user_cache.keep(copy, json.dumps(flat, ensure_ascii=False).encode("utf-8"), kind)
     return flat
 
 

@@ -1,0 +1,61 @@
+"""The language model cut to the EU's languages and kept in the cache folder names the
+same language as py3langid's whole model restricted to them, on every cited mail."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CITED = ROOT / "tests" / "corpus" / "cited"
+
+_SCORES = """
+import json, sys
+from email import message_from_bytes, policy
+from pathlib import Path
+from mailbot import classify
+texts = []
+for path in sorted(Path(sys.argv[1]).glob("*.eml")):
+    body = message_from_bytes(path.read_bytes(), policy=policy.default).get_body(("plain", "html"))
+    texts.append(body.get_content() if body is not None else "")
+identifier = classify._identifier()
+if sys.argv[2] == "whole":
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages([c for c in classify.EU_LANGUAGES if c in identifier.nb_classes])
+answers = [identifier.classify(text[:2000]) for text in texts]
+print(json.dumps([[str(code), round(float(p), 4)] for code, p in answers]))
+"""
+
+
+def _answers(cache: Path, model: str) -> list[list[object]]:
+    result = subprocess.run(
+        [sys.executable, "-c", _SCORES, str(CITED), model],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={"XDG_CACHE_HOME": str(cache), "PATH": "/usr/bin:/bin"},
+        timeout=180,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_cut_model_names_the_same_languages_as_the_whole_one(tmp_path):
+    whole = _answers(tmp_path / "other", "whole")
+    cut = _answers(tmp_path, "cut")
+    (kept,) = (tmp_path / "rekisteri").glob("py3langid-*.npz.xz")
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert len(cut) == len(whole) > 200
+    assert cut == whole
+    assert _answers(tmp_path, "cut") == whole  # read from the kept copy
+
+
+def test_a_damaged_copy_is_made_again(tmp_path):
+    _answers(tmp_path, "cut")
+    (kept,) = (tmp_path / "rekisteri").glob("py3langid-*.npz.xz")
+    kept.write_bytes(kept.read_bytes()[:5000])
+    whole = _answers(tmp_path / "other", "whole")
+    assert _answers(tmp_path, "cut") == whole
+    (again,) = (tmp_path / "rekisteri").glob("py3langid-*.npz.xz")
+    assert again.stat().st_size > 100_000  # made again, not given up on
