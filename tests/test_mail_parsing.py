@@ -162,3 +162,21 @@ def test_the_form_in_finnish_and_in_english():
     unknown = parse_form("Form: x\nRequest: something else\nMessage: hi")
     assert unknown is not None and unknown.kind is None  # the classifier decides
     assert parse_form("Nimi: Maija\nViesti: not the form's first line") is None
+
+
+def test_a_mails_headers_are_parsed_once_while_it_is_read_and_few_are_kept():
+    """The reading policy parses a header once (a mail's Content-Type is read some ten
+    times), keeps only the last few hundred, and never keeps an over-long value."""
+    from mailbot.policies import READING
+
+    registry = READING.header_factory
+    first = registry("Content-Type", 'text/plain; charset="utf-8"')
+    assert registry("Content-Type", 'text/plain; charset="utf-8"') is first
+    assert first.content_type == "text/plain" and first.params["charset"] == "utf-8"
+    assert registry("content-type", 'text/plain; charset="utf-8"').name == "content-type"
+    long_subject = "x" * 2000
+    assert registry("Subject", long_subject) is not registry("Subject", long_subject)
+    for number in range(registry.REMEMBERED + 10):
+        registry("Subject", f"Pyyntö {number}")
+    assert len(registry._remembered) == registry.REMEMBERED
+    assert registry("Content-Type", 'text/plain; charset="utf-8"') is not first  # gone
