@@ -16,6 +16,7 @@ structural ones every mail shares (``text/plain; charset="utf-8"``) for good.
 from __future__ import annotations
 
 import email.policy
+import re
 import threading
 from collections import OrderedDict
 from email.headerregistry import BaseHeader, HeaderRegistry
@@ -64,7 +65,60 @@ class _RememberingHeaderRegistry(_CachedHeaderRegistry):
         return made
 
 
-DEFAULT = email.policy.default.clone(header_factory=_CachedHeaderRegistry())
+class _PlainHeader(str):
+    """A header whose value is written as it is: printable ASCII words on one short line,
+    which ``policy.default`` would parse and fold back into the very same line."""
+
+    name: str
+    defects = ()
+
+    def __new__(cls, name: str, value: str) -> _PlainHeader:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: email.policy.Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_PLAIN_VALUE = re.compile(r"[!-~]+(?: [!-~]+)*")
+"""Printable ASCII words, one space between: nothing a header's parse would change."""
+
+
+class _WritingHeaderRegistry(_CachedHeaderRegistry):
+    """Setting a header parses it, and writing the mail folds it again: half of what it
+    costs to build an acknowledgement.  The headers whose parse gives back the value as it
+    is (the subject, date, ids and MIME headers we write) are kept as they are when they
+    are printable ASCII on one line (``tests/test_mail_properties.py`` compares the bytes
+    with ``policy.default``'s)."""
+
+    PLAIN = frozenset(
+        {
+            "subject",
+            "date",
+            "message-id",
+            "in-reply-to",
+            "references",
+            "mime-version",
+            "content-type",
+            "content-transfer-encoding",
+        }
+    )
+    LINE = 78  # RFC 5322's recommended line length, policy.default's max_line_length
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if (
+            type(value) is str
+            and name.lower() in self.PLAIN
+            and len(name) + 2 + len(value) <= self.LINE
+            and "=?" not in value  # an encoded word would be decoded by the parse
+            and _PLAIN_VALUE.fullmatch(value)
+        ):
+            return _PlainHeader(name, value)
+        return super().__call__(name, value)
+
+
+DEFAULT = email.policy.default.clone(header_factory=_WritingHeaderRegistry())
 """``policy.default``, faster: for writing mail."""
 
 READING = email.policy.default.clone(header_factory=_RememberingHeaderRegistry())

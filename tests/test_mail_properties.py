@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mailbot.parsing import parse_message
@@ -106,3 +106,53 @@ def test_every_mangled_message_gets_one_disposition(db, raw):
     assert result.message.disposition in DISPOSITIONS
     if result.message.disposition == "quarantined":
         assert result.message.raw_message is not None and result.message.reason
+
+
+_HEADER_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=90
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(subject="=?utf-8?q?Poisto?=", reference="", text="", html=False, attachment=False)
+@example(
+    subject="Re:  two  spaces (x)", reference="<a@b> <c@d>", text="ä", html=True, attachment=False
+)
+@given(
+    subject=_HEADER_TEXT,
+    reference=st.text(alphabet="<>@.-_=?abcXYZ019 ", max_size=90),
+    text=_HEADER_TEXT,
+    html=st.booleans(),
+    attachment=st.booleans(),
+)
+def test_the_written_mail_is_byte_for_byte_what_policy_default_writes(
+    subject, reference, text, html, attachment
+):
+    """The headers the writing policy keeps as they are (plain one-line ASCII) are exactly
+    what ``policy.default`` would parse and fold them to: the same bytes go out."""
+    import email.policy
+    from email.message import EmailMessage
+
+    from mailbot import policies
+
+    def written(policy) -> bytes:
+        message = EmailMessage(policy=policy)
+        message["Subject"] = " ".join(subject.split())
+        message["Date"] = "Mon, 07 Dec 2026 06:00:00 +0000"
+        message["Message-ID"] = "<rek-0123456789abcdef01234567@kotkanleffat.fi>"
+        if reference.strip():
+            message["In-Reply-To"] = " ".join(reference.split())
+            message["References"] = " ".join(reference.split())
+        message.set_content(text or "Hei")
+        if html:
+            message.add_alternative(f"<p>{text}</p>", subtype="html")
+        if attachment:
+            message.add_attachment(
+                b"%PDF-1.4", maintype="application", subtype="pdf", filename="liite.pdf"
+            )
+        multiparts = [part for part in message.walk() if part.is_multipart()]
+        for number, part in enumerate(multiparts):  # the boundaries are random otherwise
+            part.set_boundary(f"==rekisteri-boundary-{number}==")
+        return message.as_bytes()
+
+    assert written(policies.DEFAULT) == written(email.policy.default)
