@@ -123,11 +123,13 @@ class MaildirSource:
     def _entries(self, folder: str) -> list[Path]:
         try:
             # A symlink is never mail: followed, it would read any file the daemon can.
-            return [
-                entry
-                for entry in (self.path / folder).iterdir()
-                if not entry.is_symlink() and entry.is_file() and not entry.name.startswith(".")
-            ]
+            # (The directory's own entry types: no stat of each file at every look.)
+            with os.scandir(self.path / folder) as entries:
+                return [
+                    Path(entry.path)
+                    for entry in entries
+                    if entry.is_file(follow_symlinks=False) and not entry.name.startswith(".")
+                ]
         except OSError as error:
             raise SourceUnavailable(f"cannot read {self.path / folder}: {error}") from error
 
