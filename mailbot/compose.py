@@ -83,25 +83,6 @@ def message_policy(to_address: str) -> email.policy.EmailPolicy[EmailMessage]:
     return policies.DEFAULT if to_address.isascii() else policies.UTF8
 
 
-class _UnfoldedHeader(str):
-    """A header value the ``email`` package writes as it is, on one line.
-
-    The package folds a long header by turning it into RFC 2047 encoded words, which is
-    right for text and wrong for a URL: a ``List-Unsubscribe`` link that long (it carries a
-    token) must stay a URL, and a line up to 998 characters is allowed (RFC 5322 2.1.1).
-    """
-
-    name: str
-
-    def __new__(cls, name: str, value: str) -> _UnfoldedHeader:
-        header = super().__new__(cls, value)
-        header.name = name
-        return header
-
-    def fold(self, *, policy: email.policy.Policy) -> str:
-        return f"{self.name}: {self}{policy.linesep}"
-
-
 class _FoldedHeader(str):
     """A header the ``email`` package parsed and folded once: set again as it is, written
     as it was folded (the desk's own From, Reply-To and X-Loop are the same in every mail,
@@ -139,8 +120,12 @@ def _constant_header(
 
 
 def _url_header(name: str, value: str) -> str:
+    """A URL header written as it is: the ``email`` package folds a long header by turning
+    it into RFC 2047 encoded words, which is right for text and wrong for a URL (a
+    ``List-Unsubscribe`` link carries a token and must stay a URL); a line up to 998
+    characters is allowed (RFC 5322 2.1.1)."""
     fits = value.isascii() and len(name) + 2 + len(value) <= MAX_HEADER_LINE
-    return _UnfoldedHeader(name, value) if name.lower() in URL_HEADERS and fits else value
+    return policies.WrittenAsIs(name, value) if name.lower() in URL_HEADERS and fits else value
 
 
 def _folds_faithfully(address: Address) -> bool:

@@ -65,14 +65,15 @@ class _RememberingHeaderRegistry(_CachedHeaderRegistry):
         return made
 
 
-class _PlainHeader(str):
-    """A header whose value is written as it is: printable ASCII words on one short line,
-    which ``policy.default`` would parse and fold back into the very same line."""
+class WrittenAsIs(str):
+    """A header whose value is written as it is, on one line: printable ASCII words on one
+    short line (which ``policy.default`` would parse and fold back into the very same
+    line), or a long URL that folding would break (``mailbot.compose``)."""
 
     name: str
     defects = ()
 
-    def __new__(cls, name: str, value: str) -> _PlainHeader:
+    def __new__(cls, name: str, value: str) -> WrittenAsIs:
         header = super().__new__(cls, value)
         header.name = name
         return header
@@ -114,7 +115,7 @@ class _WritingHeaderRegistry(_CachedHeaderRegistry):
             and "=?" not in value  # an encoded word would be decoded by the parse
             and _PLAIN_VALUE.fullmatch(value)
         ):
-            return _PlainHeader(name, value)
+            return WrittenAsIs(name, value)
         return super().__call__(name, value)
 
 

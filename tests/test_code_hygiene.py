@@ -10,20 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import python_output
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def modules_loaded_by(statement: str) -> set[str]:
     code = f"import sys; {statement}; print('\\n'.join(sorted(sys.modules)))"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    return set(result.stdout.split())
+    return set(python_output(code, timeout=60).stdout.split())
 
 
 def ours(modules: set[str]) -> set[str]:

@@ -2,11 +2,10 @@
 same language as py3langid's whole model restricted to them, on every cited mail."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.processes import ROOT, python_output
+
 CITED = ROOT / "tests" / "corpus" / "cited"
 
 _SCORES = """
@@ -29,16 +28,8 @@ print(json.dumps([[str(code), round(float(p), 4)] for code, p in answers]))
 
 
 def _answers(cache: Path, model: str) -> list[list[object]]:
-    result = subprocess.run(
-        [sys.executable, "-c", _SCORES, str(CITED), model],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"XDG_CACHE_HOME": str(cache), "PATH": "/usr/bin:/bin"},
-        timeout=180,
-    )
-    return json.loads(result.stdout)
+    environment = {"XDG_CACHE_HOME": str(cache), "PATH": "/usr/bin:/bin"}
+    return json.loads(python_output(_SCORES, str(CITED), model, env=environment).stdout)
 
 
 def test_the_cut_model_names_the_same_languages_as_the_whole_one(tmp_path):

@@ -1,13 +1,11 @@
 """The Finnish dictionary read through its kept stream and index gives simplemma's own
 answers, and a kept copy that does not fit is built again (never a wrong lemma)."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.processes import python_output
 
 WORDS = (
     "tiedoistani",
@@ -33,16 +31,8 @@ def _lemmas_in_a_new_process(cache: Path) -> list[str]:
         "from mailbot import lemmas; "
         f"print('\\n'.join([lemmas.lemma(w) for w in {WORDS!r}] + [lemmas.with_umlauts('tietaa')]))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"XDG_CACHE_HOME": str(cache), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
-    return result.stdout.split()
+    environment = {"XDG_CACHE_HOME": str(cache), "PATH": "/usr/bin:/bin"}
+    return python_output(code, env=environment).stdout.split()
 
 
 @pytest.fixture(scope="module")
