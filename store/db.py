@@ -11,8 +11,8 @@ import importlib.util
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -160,6 +160,21 @@ def _open_postgresql(url: str) -> peewee.PostgresqlDatabase:
         name, max_connections=32, stale_timeout=300, **options
     )
     return pool
+
+
+@contextmanager
+def larger_page_cache(mebibytes: int) -> Iterator[None]:
+    """SQLite: this connection's page cache at ``mebibytes`` for the block, then as it was
+    (PostgreSQL: its server's ``shared_buffers`` decide; nothing to do)."""
+    if not is_sqlite():
+        yield
+        return
+    (before,) = database.execute_sql("PRAGMA cache_size").fetchone()
+    database.execute_sql(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def give_peewee_its_postgresql_driver() -> None:
