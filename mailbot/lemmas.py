@@ -59,7 +59,17 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 def _lemmatizer() -> Any:
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
-    from simplemma.strategies.dictionaries.dictionary_factory import CachingDictionaryFactory
+
+    try:
+        from simplemma.strategies.dictionaries import frontcode, stream_dictionary_factory
+        from simplemma.strategies.dictionaries.dictionary_factory import (
+            CachingDictionaryFactory,
+        )
+
+        frontcode._read_header, stream_dictionary_factory.StreamMap  # noqa: B018
+        stream_dictionary_factory._BLOCK_SIZE  # noqa: B018
+    except (ImportError, AttributeError):  # another simplemma than the lock file's 2.0
+        return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
 
     class IndexKeptFactory(CachingDictionaryFactory):
         def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
@@ -87,7 +97,9 @@ def _front_coded_dictionary(lang: str) -> Mapping[str, str]:
     stream_kind, index_kind = f"simplemma-{lang}-stream", f"simplemma-{lang}-index"
     stream_copy = user_cache.copy_of(source, stream_kind, ".bin")
     index_copy = user_cache.copy_of(source, index_kind, ".marshal")
-    with suppress(OSError, ValueError, EOFError, TypeError, IndexError):
+    # (AttributeError: a simplemma whose StreamMap keeps its state otherwise; the lock file
+    # pins 2.0, and another one still works, only without the kept copies.)
+    with suppress(OSError, ValueError, EOFError, TypeError, IndexError, AttributeError):
         with open(stream_copy, "rb") as handle:
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         reverse, count, position = frontcode._read_header(data)  # type: ignore[arg-type]
@@ -99,8 +111,10 @@ def _front_coded_dictionary(lang: str) -> Mapping[str, str]:
             dictionary._firsts, dictionary._blocks = firsts, blocks
             return dictionary
     dictionary = StreamMap(lang)
-    user_cache.keep(stream_copy, dictionary._data, stream_kind)
-    user_cache.keep(index_copy, marshal.dumps((dictionary._firsts, dictionary._blocks)), index_kind)
+    with suppress(AttributeError):
+        user_cache.keep(stream_copy, dictionary._data, stream_kind)
+        index = marshal.dumps((dictionary._firsts, dictionary._blocks))
+        user_cache.keep(index_copy, index, index_kind)
     return dictionary
 
 
