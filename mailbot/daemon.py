@@ -35,8 +35,7 @@ from types import FrameType
 
 import peewee
 
-from mailbot.classify import warm_up
-from mailbot.ingest import FetchedMessage, IngestResult, ingest, quarantine_unread
+from mailbot.ingest import FetchedMessage, IngestResult, ingest, quarantine_unread, warm_up
 from mailbot.sources import Source, SourceUnavailable, open_source
 from store import audit, clock, heartbeat, outbox
 from store.config import Settings
@@ -86,8 +85,8 @@ class Mailbot:
             self._left_in_hand = self._take_over_in_hand()
         left = self._left_in_hand
         for batch in self.source.pending():
-            # The language model and the dictionary load (once) before anything is marked
-            # in hand: a kill during those seconds is no message's fault.
+            # What every message needs loads (once) before anything is marked in hand: a
+            # kill during those seconds is no message's fault.
             warm_up()
             if any((fetched.mailbox, fetched.uid) in left for fetched in batch):
                 done = self._one_by_one(batch, report)

@@ -96,7 +96,9 @@ def test_dry_run_changes_nothing_then_the_run_does_it_once(db, frozen_clock):
     report = apply_retention(settings(), progress=lambda done, total: seen.append((done, total)))
     assert len(report.erasures) == 3 and erased(*customers) == [True] * 3
     assert seen[0] == (0, 3) and seen[-1] == (3, 3)
-    actions = [e.action for e in AuditEvent.select().where(AuditEvent.id > before)]
+    actions = [
+        e.action for e in AuditEvent.select().where(AuditEvent.id > before).order_by(AuditEvent.id)
+    ]
     assert actions.count("customer.erased") == 3 and actions[-1] == "retention.applied"
     # Idempotent: nothing left to do, nothing recorded.
     count = AuditEvent.select().count()

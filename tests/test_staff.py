@@ -53,7 +53,12 @@ def test_five_wrong_passwords_lock_the_name_for_fifteen_minutes(db, frozen_clock
     assert (still.value.key, still.value.params) == (unknown.value.key, unknown.value.params)
     frozen_clock(clock.now() + timedelta(minutes=15, seconds=1))
     assert staff.authenticate("anna", PASSWORD).name == "anna"
-    actions = [e.action for e in AuditEvent.select().where(AuditEvent.action.startswith("login"))]
+    actions = [
+        e.action
+        for e in AuditEvent.select()
+        .where(AuditEvent.action.startswith("login"))
+        .order_by(AuditEvent.id)
+    ]
     assert actions.count("login.locked") == 1 and actions[-1] == "login.succeeded"
 
 

@@ -5,7 +5,10 @@
 - New mail is announced by IDLE where the server has it.  The server's EXISTS notices for
   mail that arrives during a pass come in the replies to FETCH and STORE, where imapclient
   drops them, so before every IDLE the source asks for UIDs above the highest it has seen
-  and looks again until a pass finds nothing new: no wake-up is lost.  IDLE is re-issued every
+  and looks again until a pass finds nothing new.  An EXISTS that reached the client in the
+  same segment as ``+ idling`` sits in imaplib's read buffer, where a poll of the socket
+  never sees it: the buffer is looked at before every poll.  No wake-up is lost.  IDLE is
+  re-issued every
   ``mail.idle_renew_seconds`` (well inside the 29-minute limit of RFC 2177), with a full
   look at the mailbox each time; without IDLE the mailbox is polled every
   ``mail.poll_seconds``.
@@ -250,6 +253,7 @@ class ImapSource:
                 client.noop()
                 return True
             if not self._idling:
+                _forget_announcements(client)  # the search below answers for them
                 if self._arrived_since_last_look(client):
                     return True
                 client.idle()
@@ -261,7 +265,11 @@ class ImapSource:
             if renew_in <= 0:
                 self._end_idle(client)
                 return True  # re-issue IDLE, with a full look at the mailbox first
-            responses = client.idle_check(timeout=min(tick, renew_in))
+            if _already_received(client):
+                self._idling = False
+                _, responses = client.idle_done()  # reads the buffered lines, answers DONE
+            else:
+                responses = client.idle_check(timeout=min(tick, renew_in))
         except _CONNECTION_ERRORS as error:
             self._idling = False
             raise SourceUnavailable(f"{self.name}: {_describe(error)}") from error
@@ -269,10 +277,11 @@ class ImapSource:
             self._idling = False
             raise SourceUnavailable(f"{self.name}: the server said goodbye")
         if any(_announces_mail(response) for response in responses):
-            try:
-                self._end_idle(client)
-            except _CONNECTION_ERRORS as error:
-                raise SourceUnavailable(f"{self.name}: {_describe(error)}") from error
+            if self._idling:
+                try:
+                    self._end_idle(client)
+                except _CONNECTION_ERRORS as error:
+                    raise SourceUnavailable(f"{self.name}: {_describe(error)}") from error
             return True
         return False
 
@@ -295,6 +304,39 @@ class ImapSource:
     def _end_idle(self, client: IMAPClient) -> None:
         self._idling = False
         client.idle_done()
+
+
+def _forget_announcements(client: IMAPClient) -> None:
+    """Drop the EXISTS and RECENT that earlier commands (SELECT among them) left behind: a
+    search is about to answer for them, and kept they would wake the next IDLE for
+    nothing."""
+    untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None)
+    if isinstance(untagged, dict):
+        for name in ("EXISTS", "RECENT"):
+            untagged.pop(name, None)
+
+
+def _already_received(client: IMAPClient) -> bool:
+    """Whether server lines are already off the socket, in imaplib's read buffer (or in the
+    TLS layer), where ``idle_check``'s poll of the socket never sees them.  Under load
+    ``+ idling`` and the EXISTS right behind it arrive in one segment: reading the first
+    line buffers the second, and without this the wake-up waited for the next renewal.
+    The peek is made with the socket not blocking; what it reads stays buffered."""
+    imap = getattr(client, "_imap", None)
+    sock = getattr(imap, "sock", None)
+    peek = getattr(getattr(imap, "file", None), "peek", None)
+    if not isinstance(sock, socket.socket) or peek is None:
+        return False
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    timeout = sock.gettimeout()
+    sock.settimeout(0)
+    try:
+        return bool(peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError, InterruptedError):
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 def _announced_while_entering_idle(client: IMAPClient) -> bool:
