@@ -7,7 +7,7 @@ from textual.widgets import DataTable, TextArea
 
 from store import breaches, clock
 from store.models import AuditEvent, Breach, MailingRecipient, OutboxMail
-from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of
+from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of, type_text
 from tui.dialogs.authority_text import AuthorityTextDialog
 from tui.dialogs.breach_form import BreachFormDialog
 from tui.dialogs.notice_confirm import NoticeConfirmDialog
@@ -25,7 +25,7 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
 
         await press_and_settle(pilot, "n")
         assert isinstance(app.screen, BreachFormDialog)
-        await pilot.press(*"Varmuuskopio oli ladattavissa verkosta.")
+        await type_text(pilot, "Varmuuskopio oli ladattavissa verkosta.")
         await pilot.click("#save")
         await settle(pilot)
 
@@ -42,7 +42,7 @@ async def test_a_breach_is_recorded_decided_filed_and_its_notices_queued(desk):
         await press_and_settle(pilot, "a")
         await pilot.click("#decision-yes")
         await pilot.click("#decision-reason")
-        await pilot.press(*"Yhteystietoja vuoti.")
+        await type_text(pilot, "Yhteystietoja vuoti.")
         await pilot.click("#record")
         await settle(pilot)
         breach = Breach.get()

@@ -11,7 +11,15 @@ from cli.main import main
 from mailbot import acts
 from store import lifecycle
 from store.models import AuditEvent, OutboxMail, Request, RequestNote
-from tests.support.desk import desk_app, log_in, open_request, press_and_settle, settle, text_of
+from tests.support.desk import (
+    desk_app,
+    log_in,
+    open_request,
+    press_and_settle,
+    settle,
+    text_of,
+    type_text,
+)
 from tests.support.factories import make_outbox_mail
 from tui.dialogs.assign import AssignDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
@@ -38,7 +46,7 @@ async def test_a_free_reply_is_written_edited_in_the_preview_and_sent_exactly(de
         await open_request(pilot, desk.access)
         await press_and_settle(pilot, "r")
         assert isinstance(app.screen, ReplyDialog)
-        await pilot.press(*"Lähetämme tiedot, kun olemme soittaneet teille.")
+        await type_text(pilot, "Lähetämme tiedot, kun olemme soittaneet teille.")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
@@ -66,7 +74,7 @@ async def test_a_note_and_a_handler_show_on_the_request_and_nothing_is_sent(desk
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
         await press_and_settle(pilot, "p")
-        await pilot.press(*"Soitti itse, soitan takaisin iltapäivällä.")
+        await type_text(pilot, "Soitti itse, soitan takaisin iltapäivällä.")
         await pilot.click("#next")
         await settle(pilot)
         await press_and_settle(pilot, "w")
@@ -217,7 +225,8 @@ async def test_staff_change_their_own_password_from_the_palette(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await press_and_settle(pilot, "ctrl+p")
-        await press_and_settle(pilot, *"vaihda oma salasana")
+        await type_text(pilot, "vaihda oma salasana")
+        await settle(pilot)
         await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, OwnPasswordDialog)
         dialog = app.screen
@@ -259,7 +268,10 @@ async def test_the_audit_log_reads_in_words_and_is_searched_by_them(desk):
         assert newest[1] == format_datetime(login.at, "fi")  # the whole time, minutes too
         assert newest[3].splitlines() == ["kirjautui sisään", "käyttäjä: admin"]
         await press_and_settle(pilot, "slash")
-        await press_and_settle(pilot, *"pyyntö", "space", *"saapui")
+        await type_text(pilot, "pyyntö")
+        await pilot.press("space")
+        await type_text(pilot, "saapui")
+        await settle(pilot)
         shown = {str(table.get_row_at(row)[3]).splitlines()[0] for row in range(table.row_count)}
         assert shown == {"pyyntö saapui"}
         assert (
@@ -280,7 +292,7 @@ async def test_a_reply_half_written_at_logout_comes_back_to_the_same_staff_membe
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
         await press_and_settle(pilot, "r")
-        await pilot.press(*"Soitamme teille huomenna")
+        await type_text(pilot, "Soitamme teille huomenna")
         frozen_clock(clock.now() + timedelta(minutes=16))
         await app.check_idle_logout()
         await settle(pilot)

@@ -31,6 +31,7 @@ from tests.support.desk import (
     press_and_settle,
     settle,
     text_of,
+    type_text,
 )
 from tui.dialogs.call import CallDialog
 from tui.dialogs.erasure import ErasureDialog
@@ -76,10 +77,12 @@ async def test_a_wrong_password_is_refused_and_five_lock_the_name(desk):
         )
         assert text_of(app, "#login-message") == refused
         for _ in range(4):
-            await press_and_settle(pilot, *"väärä salasana", "enter")
+            await type_text(pilot, "väärä salasana")
+            await press_and_settle(pilot, "enter")
         # now even the right password is refused until the lock runs out, in the words an
         # unknown name gets
-        await press_and_settle(pilot, *"anna-salasana", "enter")
+        await type_text(pilot, "anna-salasana")
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert text_of(app, "#login-message") == refused
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.actor == "anna")]
@@ -189,7 +192,9 @@ async def test_the_queue_filters_by_kind_and_searches(desk):
     app = desk_app(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
-        await press_and_settle(pilot, "slash", *"liisa")
+        await pilot.press("slash")
+        await type_text(pilot, "liisa")
+        await settle(pilot)
         assert [row.reference for row in app.screen.requests] == [desk.rectification]
         await press_and_settle(pilot, "escape")
         app.screen.query_one("#queue-kind").value = "erasure"
@@ -243,7 +248,9 @@ async def test_a_confirmed_call_to_the_number_on_record_verifies_the_request(des
         await press_and_settle(pilot, "c")
         assert isinstance(app.screen, CallDialog)
         assert "040 1234567" in text_of(app, "#call-number")
-        await press_and_settle(pilot, "space", "tab", *"vahvisti pyynnön", "enter")
+        await pilot.press("space", "tab")
+        await type_text(pilot, "vahvisti pyynnön")
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, RequestScreen)
         assert app.screen.query_one("#button-approve", Button).disabled is False
     request = request_row(desk.access)
@@ -266,7 +273,9 @@ async def test_the_call_outcome_is_never_chosen_beforehand(desk):
         await press_and_settle(pilot, "c")
         marks = [button.render().plain[:3] for button in app.screen.query("RadioButton")]
         assert marks == ["▐ ▌"] * 4  # nothing chosen
-        await press_and_settle(pilot, "tab", *"soitin klo 10", "enter")
+        await pilot.press("tab")
+        await type_text(pilot, "soitin klo 10")
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, CallDialog)
         assert text_of(app, "#call-problem") == "Valitse puhelun tulos."
         assert app.screen.query_one("#call-note").value == "soitin klo 10"
@@ -328,7 +337,9 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
         await press_and_settle(pilot, "c")
         told = app.screen.info.package_password  # what staff read out on the phone
         assert spoken_password(told) in text_of(app, "#call-password")
-        await press_and_settle(pilot, "space", "tab", *"vahvisti", "enter")
+        await pilot.press("space", "tab")
+        await type_text(pilot, "vahvisti")
+        await press_and_settle(pilot, "enter")
         await press_and_settle(pilot, "a")
         assert isinstance(app.screen, MailPreviewDialog)
         package = app.screen.proposal.package
@@ -435,7 +446,9 @@ async def test_a_confirmed_call_unlocks_a_request_that_waited_for_the_requester(
         await open_and_confirm(pilot, desk.erasure)
         lifecycle.ask_for_more(request_row(desk.erasure), "anna", "Mitä osoitetta pyyntö koskee?")
         await press_and_settle(pilot, "c")
-        await press_and_settle(pilot, "space", "tab", *"vahvisti poiston", "enter")
+        await pilot.press("space", "tab")
+        await type_text(pilot, "vahvisti poiston")
+        await press_and_settle(pilot, "enter")
         assert request_row(desk.erasure).status == "verified"
         await press_and_settle(pilot, "a")
         assert isinstance(app.screen, ErasureDialog)
@@ -450,7 +463,8 @@ async def test_staff_resume_a_request_whose_answer_came_another_way(desk):
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
         await press_and_settle(pilot, "o")
-        await press_and_settle(pilot, *"vastasi toisesta osoitteesta", "tab", "enter")
+        await type_text(pilot, "vastasi toisesta osoitteesta")
+        await press_and_settle(pilot, "tab", "enter")
         assert isinstance(app.screen, RequestScreen)
     request = request_row(desk.access)
     assert request.status == "awaiting_verification"
@@ -497,7 +511,7 @@ async def test_erasing_a_customer_keeps_the_purchases_the_law_requires(desk):
         kept_text = str(app.screen.query_one("#erase-kept").render())
         assert "Lippuostojen kuitit (1) kirjanpitolain vuoksi 31.12.2031 asti" in kept_text
         erase = app.screen.query_one("#erase", Button)
-        await pilot.press(*"100004")
+        await type_text(pilot, "100004")
         assert erase.disabled is True  # not the customer's number
         await pilot.press("backspace", "3")
         assert erase.disabled is False
@@ -522,7 +536,7 @@ async def test_a_request_can_be_rejected_with_a_reason(desk):
         await press_and_settle(pilot, "x")
         app.screen.query_one("#reject-ground").value = "manifestly_unfounded"
         await pilot.click("#reject-reason")
-        await pilot.press(*"Sama pyyntö kolmannen kerran tässä kuussa.")
+        await type_text(pilot, "Sama pyyntö kolmannen kerran tässä kuussa.")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
@@ -540,7 +554,8 @@ async def test_customer_search_as_you_type_and_the_look_is_audited(desk):
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await press_and_settle(pilot, "c")
-        await press_and_settle(pilot, *"liis")
+        await type_text(pilot, "liis")
+        await settle(pilot)
         table = app.screen.query_one("#customer-table")
         assert table.row_count == 1
         await press_and_settle(pilot, "enter", "enter")
@@ -579,11 +594,12 @@ async def test_the_command_palette_offers_what_the_current_screen_can_do(desk):
         await log_in(pilot, "anna")
         await open_request(pilot, desk.access)
         await press_and_settle(pilot, "ctrl+p")
-        await press_and_settle(pilot, *"pyyntö: jatka")
+        await type_text(pilot, "pyyntö: jatka")
+        await settle(pilot)
         await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, ExtendDialog)
         assert "jatkettu määräaika 8.6.2026" in str(app.screen.query_one(".dialog-text").render())
-        await pilot.press(*"Pyydetyt tiedot ovat laajat.")
+        await type_text(pilot, "Pyydetyt tiedot ovat laajat.")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)

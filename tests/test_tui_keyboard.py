@@ -18,6 +18,7 @@ from tests.support.desk import (
     press_and_settle,
     settle,
     text_of,
+    type_text,
 )
 from tui.dialogs.add_staff import AddStaffDialog
 from tui.dialogs.breach_form import BreachFormDialog
@@ -146,7 +147,12 @@ async def test_a_refused_new_staff_member_keeps_what_was_typed(desk):
         await press_and_settle(pilot, "u", "n")
         dialog = app.screen
         assert isinstance(dialog, AddStaffDialog)
-        await press_and_settle(pilot, *"ville", "tab", *"Ville V", "tab", "tab", "tab", *"lyhyt")
+        await type_text(pilot, "ville")
+        await pilot.press("tab")
+        await type_text(pilot, "Ville V")
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "lyhyt")
+        await settle(pilot)
         await pilot.click("#add")
         await settle(pilot)
         assert app.screen is dialog
@@ -203,7 +209,9 @@ async def test_a_refused_extension_keeps_the_reason(desk):
         await open_request(pilot, desk.rectification)
         request = request_row(desk.rectification)
         lifecycle.extend_deadline(request, "emma", "kollega jatkoi")  # meanwhile
-        await press_and_settle(pilot, "e", *"paljon tietoja")
+        await pilot.press("e")
+        await type_text(pilot, "paljon tietoja")
+        await settle(pilot)
         app.clear_notifications()
         await pilot.click("#next")
         await settle(pilot)
@@ -222,7 +230,7 @@ async def test_a_refusal_of_a_request_closed_meanwhile_stays_in_the_dialog(desk)
         assert isinstance(dialog, RejectDialog)
         dialog.query_one("#reject-ground").value = "manifestly_unfounded"
         await pilot.click("#reject-reason")
-        await pilot.press(*"sama pyynto taas")
+        await type_text(pilot, "sama pyynto taas")
         lifecycle.dismiss(request_row(desk.access), "emma", "kaksoiskappale")  # meanwhile
         app.clear_notifications()
         await pilot.click("#next")

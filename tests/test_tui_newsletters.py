@@ -13,7 +13,7 @@ from mailbot.sender import send_due
 from store import newsletters
 from store.consent import record_consent
 from store.models import AuditEvent, Customer, MailingRecipient, Newsletter, OutboxMail
-from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of
+from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of, type_text
 from tests.support.newsletter import subscriber
 from tui.dialogs.newsletter_issue import IssueDialog
 from tui.dialogs.newsletter_preview import IssuePreviewDialog
@@ -76,7 +76,7 @@ async def fill_in_the_issue(pilot, files: dict[str, str], subject: str = "Huhtik
     """On the newsletters screen: ``n``, the subjects typed, the files given, *Esikatsele*."""
     await press_and_settle(pilot, "n")
     assert isinstance(pilot.app.screen, IssueDialog)
-    await pilot.press(*subject)
+    await type_text(pilot, subject)
     field(pilot.app, "subject-sv").value = "Premiärer i april"
     for language, path in files.items():
         field(pilot.app, f"file-{language}").value = path

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from store import clock, outbox
 from store.models import AuditEvent, OutboxMail, Request
-from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of
+from tests.support.desk import desk_app, log_in, press_and_settle, settle, text_of, type_text
 from tests.support.factories import make_outbox_mail
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.outbox_mail import OutboxMailDialog
@@ -186,7 +186,8 @@ async def test_the_outbox_opens_from_the_command_palette_and_the_queue_warns_tow
             app, "#queue-health"
         )
         await press_and_settle(pilot, "ctrl+p")
-        await press_and_settle(pilot, *"jono: lähtevä posti")
+        await type_text(pilot, "jono: lähtevä posti")
+        await settle(pilot)
         await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, OutboxScreen)
         assert len(_cells(app)) == 2

@@ -16,6 +16,7 @@ from tests.support.desk import (
     press_and_settle,
     settle,
     text_of,
+    type_text,
 )
 from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.reason import ReasonDialog
@@ -64,7 +65,7 @@ async def test_a_restriction_request_is_called_approved_with_its_ground_and_conf
         assert isinstance(app.screen, RestrictionDialog)
         app.screen.query_one("#restriction-ground").value = "accuracy_contested"
         await pilot.click("#restriction-note")
-        await pilot.press(*"Osoite kiistetty")
+        await type_text(pilot, "Osoite kiistetty")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)
@@ -89,7 +90,8 @@ async def test_a_restricted_customer_is_marked_and_lifted_after_the_notice(desk)
     async with app.run_test() as pilot:
         await log_in(pilot, "anna")
         await press_and_settle(pilot, "c")
-        await press_and_settle(pilot, *"liis")
+        await type_text(pilot, "liis")
+        await settle(pilot)
         assert "RAJOITETTU" in str(app.screen.query_one("#customer-table").get_row_at(0)[1])
         await press_and_settle(pilot, "enter", "enter")
         assert isinstance(app.screen, CustomerScreen)
@@ -97,7 +99,7 @@ async def test_a_restricted_customer_is_marked_and_lifted_after_the_notice(desk)
         assert "oikeusvaateen" in text_of(app, "#customer-data")
         await press_and_settle(pilot, "l")
         assert isinstance(app.screen, ReasonDialog)
-        await pilot.press(*"Oikeudenkäynti on päättynyt.")
+        await type_text(pilot, "Oikeudenkäynti on päättynyt.")
         await pilot.click("#next")
         await settle(pilot)
         assert isinstance(app.screen, MailPreviewDialog)

@@ -29,6 +29,7 @@ from tests.support.desk import (
     open_request,
     press_and_settle,
     settle,
+    type_text,
 )
 from tests.support.factories import make_outbox_mail
 
@@ -185,7 +186,7 @@ class TestNewsletters:
             from textual.widgets import Input
 
             await press_and_settle(pilot, "n", "n")
-            await pilot.press(*"Huhtikuun ensi-illat")
+            await type_text(pilot, "Huhtikuun ensi-illat")
             screen = pilot.app.screen
             screen.query_one("#issue-file-fi", Input).value = "huhtikuu.md"
             screen.query_one("#issue-file-sv", Input).value = "ei-ole/april.md"
@@ -211,7 +212,7 @@ class TestNewsletters:
             from textual.widgets import Input
 
             await press_and_settle(pilot, "n", "n")
-            await pilot.press(*"Huhtikuun ensi-illat")
+            await type_text(pilot, "Huhtikuun ensi-illat")
             pilot.app.screen.query_one("#issue-file-fi", Input).value = "huhtikuu.md"
             await pilot.click("#preview")
             await settle(pilot)

@@ -22,7 +22,7 @@ from textual.widgets import Static, Tabs
 
 import tui
 from store.i18n import catalog
-from tests.support.desk import desk_app, log_in, open_request, press_and_settle, settle
+from tests.support.desk import desk_app, log_in, open_request, press_and_settle, settle, type_text
 from tui.dialogs.help import HelpDialog
 from tui.dialogs.reply import ReplyDialog
 from tui.textual_strings import NO_MATCHES, key_for, words
@@ -244,7 +244,9 @@ async def test_the_palette_says_no_matches_in_finnish(desk):
     app = desk_app(desk)
     async with app.run_test(size=(120, 40)) as pilot:
         await log_in(pilot, "anna")
-        await press_and_settle(pilot, "ctrl+p", *"zzqx")
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "zzqx")
+        await settle(pilot)
         await pilot.pause(CommandPalette._NO_MATCHES_COUNTDOWN + 0.3)
         options = palette_options(app)
         assert len(options) == 1 and "Ei osumia" in options[0], options

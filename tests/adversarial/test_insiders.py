@@ -589,7 +589,7 @@ async def test_a_stored_value_that_looks_like_markup_is_shown_as_written(desk):
     for every staff member with a ``MarkupError`` (Textual reads a ``str`` cell as
     markup).  The importer refuses such a number now; one already stored is still shown
     as written, and clicking it quits nothing."""
-    from tests.support.desk import desk_app, log_in, press_and_settle
+    from tests.support.desk import desk_app, log_in, press_and_settle, settle, type_text
     from tui.screens.queue import QueueScreen
 
     forged = "[@click=app.quit]X[/]"
@@ -604,7 +604,8 @@ async def test_a_stored_value_that_looks_like_markup_is_shown_as_written(desk):
         cells = [str(cell) for n in range(queue.row_count) for cell in queue.get_row_at(n)]
         assert forged in cells
         await press_and_settle(pilot, "c")
-        await press_and_settle(pilot, *"matti")
+        await type_text(pilot, "matti")
+        await settle(pilot)
         found = app.screen.query_one("#customer-table")
         assert found.row_count == 1
         assert str(found.get_row_at(0)[0]) == forged

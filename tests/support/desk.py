@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.worker import WorkerCancelled
@@ -172,12 +174,46 @@ async def settle(pilot: Pilot[object]) -> None:
     A worker the app cancelled (an exclusive one that a newer run of the same work
     replaced, as a slow machine lets happen) has nothing more to finish: it is passed over,
     where ``workers.wait_for_complete()`` would raise ``WorkerCancelled``; a worker that
-    failed still fails the test."""
+    failed still fails the test.  Each pause costs at least 20 ms, so it stops as soon as
+    nothing is left to do."""
     for _ in range(4):
-        for worker in list(pilot.app.workers):
+        running = list(pilot.app.workers)
+        for worker in running:
             with contextlib.suppress(WorkerCancelled):
                 await worker.wait()
         await pilot.pause()
+        if not running and _nothing_waiting(pilot.app):
+            break  # nothing ran, and the pause left no message and started no work
+    # A button just clicked ignores clicks for its press effect (0.2 s): no hand is that
+    # fast, and a test clicking it again must not be either.
+    for _ in range(10):
+        if not pilot.app.screen.query(".-active"):
+            return
+        await pilot.pause(0.05)
+
+
+_SCREEN_WORK = (
+    "_layout_required",
+    "_scroll_required",
+    "_repaint_required",
+    "_recompose_required",
+    "_dirty_widgets",
+)
+
+
+def _nothing_waiting(app: RekisteriApp) -> bool:
+    """No worker running, no message queued anywhere on the screen (a click travels through
+    several messages before its handler runs) and no layout or repaint pending (a click
+    lands where the last layout put its target)."""
+    if list(app.workers):
+        return False
+    screen = app.screen
+    if any(getattr(screen, name, False) for name in _SCREEN_WORK):
+        return False
+    if getattr(screen, "_callbacks", None):
+        return False  # run after the next refresh
+    nodes = [app, *screen.walk_children(with_self=True)]
+    return all(node._message_queue.empty() and not node._next_callbacks for node in nodes)
 
 
 async def press_and_settle(pilot: Pilot[object], *keys: str) -> None:
@@ -185,17 +221,32 @@ async def press_and_settle(pilot: Pilot[object], *keys: str) -> None:
     await settle(pilot)
 
 
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type ``text`` into the focused field as a terminal delivers a fast typist's keys: every
+    key in order through the app's own queue, then one wait.  ``Pilot.press`` waits at least
+    40 ms after every key, which made typing most of a desk test's time."""
+    app = pilot.app
+    for character in text:
+        key = character if character.isalnum() else _character_to_key(character)
+        app.post_message(events.Key(key, character))
+    await pilot.pause()
+
+
 async def log_in(pilot: Pilot[object], name: str, password: str | None = None) -> None:
     await settle(pilot)
     await pilot.click("#login-name")
-    await pilot.press(*name, "enter")
-    await pilot.press(*(password if password is not None else PASSWORDS[name]), "enter")
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await type_text(pilot, password if password is not None else PASSWORDS[name])
+    await pilot.press("enter")
     await settle(pilot)
 
 
 async def open_request(pilot: Pilot[object], reference: str) -> None:
     """From the queue: search for the reference and open it with Enter."""
-    await press_and_settle(pilot, "slash", *reference, "enter")
+    await pilot.press("slash")
+    await type_text(pilot, reference)
+    await press_and_settle(pilot, "enter")
     await press_and_settle(pilot, "enter")
 
 
@@ -215,13 +266,16 @@ async def confirm_and_call(
     """Open the request, confirm the candidate, and log a call (default: confirmed)."""
     await open_and_confirm(pilot, reference)
     await press_and_settle(pilot, "c")
-    await press_and_settle(pilot, *outcome_keys, "tab", *note, "enter")
+    await pilot.press(*outcome_keys, "tab")
+    await type_text(pilot, note)
+    await press_and_settle(pilot, "enter")
 
 
 async def open_customer(pilot: Pilot[object], search: str) -> None:
     """From the queue: the customer search, ``search`` typed, the first customer opened."""
     await press_and_settle(pilot, "c")
-    await press_and_settle(pilot, *search)
+    await type_text(pilot, search)
+    await settle(pilot)
     await press_and_settle(pilot, "enter", "enter")
 
 
