@@ -14,6 +14,7 @@ import email.header
 import email.utils
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -308,8 +309,18 @@ def _is_address(address: str) -> bool:
         bool(at and local and domain)
         and len(address) <= ADDRESS_MAX
         and len(local.encode()) <= LOCAL_PART_MAX
+        and _only_visible(address)
         and _can_address(address)
     )
+
+
+def _only_visible(address: str) -> bool:
+    """No control, format (bidi, zero-width), unassigned or space character: what shows as
+    U+FFFD, or not at all, names no mailbox anyone has, and an answer there bounces (or
+    reaches whoever the address without it names)."""
+    if address.isascii():
+        return address.isprintable() and " " not in address
+    return not any(unicodedata.category(char)[0] in "CZ" for char in address)
 
 
 def _can_address(address: str) -> bool:

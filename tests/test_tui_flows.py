@@ -610,6 +610,24 @@ async def test_the_command_palette_offers_what_the_current_screen_can_do(desk):
     assert OutboxMail.get(OutboxMail.request == request).template == "deadline_extended"
 
 
+async def test_the_command_palette_names_each_command_once(desk):
+    """The queue's Q and the app's Ctrl+Q both quit: the palette listed "Jono: Lopeta"
+    twice."""
+    from tui.commands import RekisteriCommands
+
+    app = desk_app(desk)
+    async with app.run_test() as pilot:
+        await log_in(pilot, "anna")
+        for opened in (lambda: None, lambda: open_request(pilot, desk.access)):
+            step = opened()
+            if step is not None:
+                await step
+            provider = RekisteriCommands(app.screen)
+            titles = [command.title for command in provider.commands()]
+            assert titles and len(titles) == len(set(titles)), titles
+            assert sum(title.endswith(": Lopeta") for title in titles) <= 1, titles
+
+
 async def test_an_erased_customers_consents_say_they_closed_with_the_erasure(desk):
     from store.customers import get_customer
     from store.erasure import erase_customer

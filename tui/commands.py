@@ -36,14 +36,19 @@ class RekisteriCommands(Provider):
             return
         screen = self.screen
         group = app.t(getattr(screen, "PALETTE_GROUP", "tui.palette.group.app"))
-        seen: set[str] = set()
+        seen: set[tuple[int, str]] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.id or binding.id == "app.palette" or binding.action in seen:
+            # The same act bound twice (the queue's Q is "app.quit", the app's Ctrl+Q "quit"
+            # on the app) is one command.
+            namespace, _, name = binding.action.rpartition(".")
+            node = app if namespace == "app" else active.node
+            act = (id(node), name if namespace == "app" else binding.action)
+            if not binding.id or binding.id == "app.palette" or act in seen:
                 continue
             if not active.enabled:
                 continue
-            seen.add(binding.action)
+            seen.add(act)
             title = f"{group}: {app.t(binding.description)}"
             yield PaletteCommand(
                 title,

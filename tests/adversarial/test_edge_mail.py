@@ -148,3 +148,24 @@ def test_an_address_our_mail_cannot_be_sent_to_is_no_sender(db, tmp_path, monkey
     run_mailbot(inbox, monkeypatch)
     [message] = InboundMessage.select()
     assert (message.disposition, message.reason) == ("ignored", "no_sender")
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\x07"], ids=["bidi", "zero-width", "bell"])
+def test_a_sender_with_a_hidden_character_gets_no_acknowledgement(
+    db, tmp_path, monkeypatch, hidden
+):
+    """``maija\u202e@example.fi``: the stored address showed the character as U+FFFD, and
+    the acknowledgement went to that address, which no one has (a bounce to our own desk,
+    or backscatter to whoever the cleaned address names)."""
+    sender = f"maija{hidden}@example.fi"
+    raw = (
+        f"From: Maija <{sender}>\r\nTo: tietosuoja@kotkanleffat.fi\r\nSubject: Tietopyyntö\r\n"
+        "Message-ID: <hidden@example.fi>\r\n\r\nHaluan nähdä tietoni.\r\n"
+    ).encode()
+    assert parse_message(raw, attachment_max_bytes=1000).from_address == ""
+    inbox = tmp_path / "inbox"
+    deliver_to_maildir(inbox, [raw])
+    run_mailbot(inbox, monkeypatch)
+    [message] = InboundMessage.select()
+    assert (message.disposition, message.reason) == ("ignored", "no_sender")
+    assert OutboxMail.select().count() == 0
