@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from lzma import LZMAError
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mailbot import lemmas
 from mailbot.text import bounded
@@ -823,18 +823,23 @@ def _identifier() -> Any:
     """py3langid restricted to :data:`EU_LANGUAGES`, from a model cut to them and kept in
     the user's cache folder (:mod:`store.user_cache`): loading the whole model (97
     languages) peaks at ~115 MB above what the mailbot holds, to keep a quarter of its
-    weights.  The cut model is the same file with the other languages' columns left out,
-    so it classifies alike."""
+    weights.  The cut model is the same weights with the other languages' columns left
+    out, so it classifies alike.  Its tokenizer (a 38 MB table of byte transitions, the
+    same for every language) is kept apart, uncompressed, and mapped into memory: only the
+    pages a mail's bytes walk through are ever read."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
     source = MODEL_DIR / MODEL_FILE
     kind = "py3langid-" + hashlib.sha256(" ".join(EU_LANGUAGES).encode()).hexdigest()[:12]
-    copy = user_cache.copy_of(source, kind, ".npz.xz")
+    weights = user_cache.copy_of(source, kind, ".npz.xz")
+    transitions = user_cache.copy_of(source, _TRANSITIONS, ".bin")
     for attempt in ("kept", "made again"):
-        with suppress(OSError, ValueError, EOFError, KeyError, LZMAError):
-            if attempt == "made again" or not copy.is_file():
-                user_cache.keep(copy, _cut_model(source, EU_LANGUAGES), kind)
-            identifier = LanguageIdentifier.from_model_file(copy, norm_probs=True)
+        with suppress(OSError, ValueError, EOFError, KeyError, LZMAError, TypeError):
+            if attempt == "made again" or not (weights.is_file() and transitions.is_file()):
+                cut, table = _cut_model(source, EU_LANGUAGES)
+                user_cache.keep(weights, cut, kind)
+                user_cache.keep(transitions, table, _TRANSITIONS)
+            identifier = _kept_identifier(LanguageIdentifier, weights, transitions)
             if identifier.nb_classes and set(identifier.nb_classes) <= set(EU_LANGUAGES):
                 return identifier
     identifier = LanguageIdentifier.from_model_file(source, norm_probs=True)
@@ -844,9 +849,43 @@ def _identifier() -> Any:
     return identifier
 
 
-def _cut_model(source: Path, languages: Iterable[str]) -> bytes:
+_TRANSITIONS = "py3langid-transitions"
+_TRANSITION_TYPES: dict[str, Literal["H", "I", "L"]] = {"H": "H", "I": "I", "L": "L"}
+
+
+def _kept_identifier(identifier_class: Any, weights: Path, transitions: Path) -> Any:
+    """The identifier from the kept weights and the mapped transition table, as py3langid's
+    own loader builds it (``modelio.load_model``), the table a view of the mapped file."""
+    import io
+    import lzma
+    import mmap
+
+    import numpy as np
+
+    with np.load(io.BytesIO(lzma.decompress(weights.read_bytes())), allow_pickle=False) as model:
+        arrays = {name: model[name] for name in model.files}
+    typecode = _TRANSITION_TYPES[str(arrays["transition_type"])]
+    with open(transitions, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    table = memoryview(mapped).cast(typecode)
+    rows = arrays["nextmove_row"]
+    if len(table) % 256 or int(rows.max()) >= len(table) // 256:
+        raise ValueError("the kept transition table does not fit its rows")
+    return identifier_class(
+        np.asarray(arrays["ptc"]),
+        np.asarray(arrays["pc"]),
+        arrays["classes"].tolist(),
+        table,
+        arrays["out_feat"].tolist(),
+        norm_probs=True,
+        tk_row=rows.tolist(),
+    )
+
+
+def _cut_model(source: Path, languages: Iterable[str]) -> tuple[bytes, bytes]:
     """py3langid's model file (an npz archive in xz) with only ``languages``' columns of
-    its weights (``ptc``, ``pc``, ``classes``); the tokenizer's arrays as they are."""
+    its weights (``ptc``, ``pc``, ``classes``), and its transition table apart, as raw
+    native integers (to be mapped into memory)."""
     import io
     import lzma
     import shutil
@@ -863,9 +902,12 @@ def _cut_model(source: Path, languages: Iterable[str]) -> bytes:
     columns = [index for index, code in enumerate(arrays["classes"]) if code in wanted]
     arrays["ptc"] = arrays["ptc"][:, columns]
     arrays["pc"], arrays["classes"] = arrays["pc"][columns], arrays["classes"][columns]
+    transitions = np.ascontiguousarray(arrays.pop("nextmove"))
+    typecode = {2: "H", 4: "I", 8: "L"}[transitions.dtype.itemsize]
+    arrays["transition_type"] = np.array(typecode)
     written = io.BytesIO()
     np.savez(written, **arrays)
-    return lzma.compress(written.getvalue(), preset=1)
+    return lzma.compress(written.getvalue(), preset=1), transitions.tobytes()
 
 
 def warm_up() -> None:

@@ -50,3 +50,16 @@ def test_a_damaged_copy_is_made_again(tmp_path):
     assert _answers(tmp_path, "cut") == whole
     (again,) = (tmp_path / "rekisteri").glob("py3langid-*.npz.xz")
     assert again.stat().st_size > 100_000  # made again, not given up on
+
+
+def test_a_cut_transition_table_is_made_again(tmp_path):
+    """The tokenizer's table is mapped, not unpacked: a kept one that is cut short would
+    send the walk off its end, so it is checked against its rows and made again."""
+    _answers(tmp_path, "cut")
+    (table,) = (tmp_path / "rekisteri").glob("py3langid-transitions-*.bin")
+    assert table.stat().st_mode & 0o777 == 0o600
+    table.write_bytes(table.read_bytes()[: 1024 * 1000])  # whole rows, too few of them
+    whole = _answers(tmp_path / "other", "whole")
+    assert _answers(tmp_path, "cut") == whole
+    (again,) = (tmp_path / "rekisteri").glob("py3langid-transitions-*.bin")
+    assert again.stat().st_size > 1024 * 1000
