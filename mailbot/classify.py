@@ -850,6 +850,8 @@ def _identifier() -> Any:
 
 
 _TRANSITIONS = "py3langid-transitions"
+# The unsigned integer types a table is stored in: numpy's type character is the one
+# ``memoryview.cast`` takes for the same native type.
 _TRANSITION_TYPES: dict[str, Literal["H", "I", "L"]] = {"H": "H", "I": "I", "L": "L"}
 
 
@@ -903,8 +905,7 @@ def _cut_model(source: Path, languages: Iterable[str]) -> tuple[bytes, bytes]:
     arrays["ptc"] = arrays["ptc"][:, columns]
     arrays["pc"], arrays["classes"] = arrays["pc"][columns], arrays["classes"][columns]
     transitions = np.ascontiguousarray(arrays.pop("nextmove"))
-    typecode = {2: "H", 4: "I", 8: "L"}[transitions.dtype.itemsize]
-    arrays["transition_type"] = np.array(typecode)
+    arrays["transition_type"] = np.array(_TRANSITION_TYPES[transitions.dtype.char])
     written = io.BytesIO()
     np.savez(written, **arrays)
     return lzma.compress(written.getvalue(), preset=1), transitions.tobytes()
