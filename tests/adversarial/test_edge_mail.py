@@ -142,12 +142,7 @@ def test_an_address_our_mail_cannot_be_sent_to_is_no_sender(db, tmp_path, monkey
     local part ``"osoite@example.net"``: taken as the sender, its acknowledgement raised
     and the mail was quarantined (found by the corpus)."""
     raw = b"From: =?utf-8?q?osoite=40example.net?=\r\nSubject: s\r\n\r\nHaluan tietoni.\r\n"
-    assert parse_message(raw, attachment_max_bytes=1000).from_address == ""
-    inbox = tmp_path / "inbox"
-    deliver_to_maildir(inbox, [raw])
-    run_mailbot(inbox, monkeypatch)
-    [message] = InboundMessage.select()
-    assert (message.disposition, message.reason) == ("ignored", "no_sender")
+    assert_no_sender(raw, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\x07"], ids=["bidi", "zero-width", "bell"])
@@ -162,6 +157,12 @@ def test_a_sender_with_a_hidden_character_gets_no_acknowledgement(
         f"From: Maija <{sender}>\r\nTo: tietosuoja@kotkanleffat.fi\r\nSubject: Tietopyyntö\r\n"
         "Message-ID: <hidden@example.fi>\r\n\r\nHaluan nähdä tietoni.\r\n"
     ).encode()
+    assert_no_sender(raw, tmp_path, monkeypatch)
+
+
+def assert_no_sender(raw: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``raw`` has no From an answer could reach: parsed without a sender, recorded as
+    ``ignored`` (``no_sender``), and nothing is queued for it."""
     assert parse_message(raw, attachment_max_bytes=1000).from_address == ""
     inbox = tmp_path / "inbox"
     deliver_to_maildir(inbox, [raw])
