@@ -28,7 +28,8 @@ from store import audit, clock
 from store.config import MailSettings, Settings
 from store.errors import NotFound, RuleViolation
 from store.models import Customer, OutboxMail, OutboxStatus, Request, database, tuples
-from store.models.mail import DUE_STATUSES
+from store.models.mail import DUE_INDEX, DUE_STATUSES
+from store.prepared import Prepared, Slot, update
 from store.urls import file_url_path, scheme_of
 
 MAX_RETRY_DELAY = timedelta(days=1)
@@ -44,18 +45,61 @@ def normalize_message_id(message_id: str) -> str:
 def due_query(now: datetime | None = None) -> peewee.ModelSelect[OutboxMail]:
     """Due rows, individual mail before mass mail, each oldest first, without the message
     bytes (for counting and listing)."""
-    now = now or clock.now()
     fields = [
         field for field in OutboxMail._meta.sorted_fields if field is not OutboxMail.raw_message
     ]
+    return _due(OutboxMail.select(*fields), now or clock.now())
+
+
+def _due(
+    query: peewee.ModelSelect[OutboxMail], now: datetime | peewee.Node
+) -> peewee.ModelSelect[OutboxMail]:
     # Written with literals, as the outbox_mail_due index's predicate is: SQLite uses a
     # partial index only for a query term it can see is the same, never a bound parameter.
     due = OutboxMail.status.in_([peewee.SQL(f"'{status}'") for status in DUE_STATUSES])
-    return (
-        OutboxMail.select(*fields)
-        .where(due & (OutboxMail.next_attempt_at <= now))
-        .order_by(OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id)
+    return query.where(due & (OutboxMail.next_attempt_at <= now)).order_by(
+        OutboxMail.bulk, OutboxMail.next_attempt_at, OutboxMail.id
     )
+
+
+def _oldest_due(slot: Slot, *, claiming: bool) -> peewee.ModelSelect[OutboxMail]:
+    """The oldest due row's id; ``claiming``: locked for the claim on PostgreSQL."""
+    oldest = _due(OutboxMail.select(OutboxMail.id), slot(OutboxMail.next_attempt_at)).limit(1)
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        # Named, so the claim walks the due index whatever the statistics say: without
+        # them (1,000 acknowledgements queued one by one) SQLite took the status index and
+        # sorted every due row for every claim, 10 ms a mail with 20,000 due.
+        hint = peewee.SQL(f'INDEXED BY "{DUE_INDEX}"')
+        oldest = oldest.from_(peewee.NodeList((OutboxMail, hint)))
+    elif claiming:
+        # PostgreSQL: lock the row until the claim commits, and pass over one that another
+        # sender is claiming right now.  (SQLite's write transactions are serialised from
+        # BEGIN, so reading then updating is already atomic there.)
+        oldest = oldest.for_update(skip_locked=True)  # FOR UPDATE SKIP LOCKED
+    return oldest
+
+
+def _claimed(slot: Slot) -> peewee.ModelSelect[OutboxMail]:
+    """The claimed row, its bytes, and what its audit events name (the customer's number,
+    the request's reference), in one query."""
+    return (
+        OutboxMail.select(
+            OutboxMail,
+            Customer.customer_no.alias(_CUSTOMER_NO),
+            Request.reference.alias(_REFERENCE),
+        )
+        .join_from(OutboxMail, Customer, peewee.JOIN.LEFT_OUTER)
+        .join_from(OutboxMail, Request, peewee.JOIN.LEFT_OUTER)
+        .where(OutboxMail.id == slot(OutboxMail.id))
+    )
+
+
+_CUSTOMER_NO, _REFERENCE = "claimed_customer_no", "claimed_request_reference"
+# The sender claims a row for every mail: built once, these cost a fraction of the SQL
+# peewee would build each time (two thirds of a sender's own work).
+_OLDEST_DUE = Prepared(lambda slot: _oldest_due(slot, claiming=True))
+_ANY_DUE = Prepared(lambda slot: _oldest_due(slot, claiming=False))
+_CLAIMED = Prepared(_claimed)
 
 
 @contextmanager
@@ -77,7 +121,7 @@ def delivery_transaction() -> Iterator[None]:
 def has_due(now: datetime | None = None) -> bool:
     """Whether any row is due: one probe of the partial index, cheap enough to ask every
     second (the mailbot does, so what staff queue leaves within a second or two)."""
-    return bool(due_query(now).limit(1).exists())
+    return _ANY_DUE.first(now or clock.now()) is not None
 
 
 def due_count(now: datetime | None = None) -> int:
@@ -92,31 +136,25 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
     """
     now = now or clock.now()
     with database.atomic():
-        oldest = due_query(now).select(OutboxMail.id).limit(1)
-        if not isinstance(database.obj, peewee.SqliteDatabase):
-            # PostgreSQL: lock the row until the claim commits, and pass over one that
-            # another sender is claiming right now.  (SQLite's write transactions are
-            # serialised from BEGIN, so reading then updating is already atomic there.)
-            oldest = oldest.for_update(skip_locked=True)  # FOR UPDATE SKIP LOCKED
-        row = oldest.first()
-        if row is None:
+        oldest = _OLDEST_DUE.first(now)
+        if oldest is None:
             return None
-        OutboxMail.update(next_attempt_at=now + lease).where(OutboxMail.id == row.id).execute()
-        return (
-            OutboxMail.select(
-                OutboxMail, Customer.id, Customer.customer_no, Request.id, Request.reference
-            )
-            .join_from(OutboxMail, Customer, peewee.JOIN.LEFT_OUTER)
-            .join_from(OutboxMail, Request, peewee.JOIN.LEFT_OUTER)
-            .where(OutboxMail.id == row.id)
-            .get()
-        )
+        update(OutboxMail, oldest.id, next_attempt_at=now + lease)
+        mail = _CLAIMED.first(oldest.id)
+        assert isinstance(mail, OutboxMail), "the row just claimed, in this transaction"
+        customer_no, reference = mail.__dict__.pop(_CUSTOMER_NO), mail.__dict__.pop(_REFERENCE)
+        if mail.customer_id is not None:
+            mail.customer = Customer(id=mail.customer_id, customer_no=customer_no)
+        if mail.request_id is not None:
+            mail.request = Request(id=mail.request_id, reference=reference)
+        return mail
 
 
 def start_attempt(mail: OutboxMail) -> None:
-    """Count an attempt before the bytes leave, so a crash mid-send is counted too."""
-    OutboxMail.update(attempts=OutboxMail.attempts + 1).where(OutboxMail.id == mail.id).execute()
+    """Count an attempt before the bytes leave, so a crash mid-send is counted too (the
+    row is claimed: no other sender writes its count meanwhile)."""
     mail.attempts += 1
+    update(OutboxMail, mail.id, attempts=mail.attempts)
 
 
 def mark_sent(mail: OutboxMail, server_reply: str, *, actor: str = "@mailbot") -> None:
@@ -246,7 +284,7 @@ def _save(mail: OutboxMail, action: str, actor: str, **changes: Any) -> None:
         if key in changes
     }
     with database.atomic():
-        OutboxMail.update(**changes).where(OutboxMail.id == mail.id).execute()
+        update(OutboxMail, mail.id, **changes)
         for name, value in changes.items():
             setattr(mail, name, value)
         audit.record(

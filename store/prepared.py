@@ -35,9 +35,15 @@ Slot = Callable[[peewee.Field], peewee.Node]
 
 
 class Prepared:
-    """A SELECT built once per database kind by ``build(slot)``; see the module's text."""
+    """A query built once per database kind by ``build(slot)``; see the module's text.
 
-    def __init__(self, build: Callable[[Slot], peewee.ModelSelect[Any]]) -> None:
+    ``build`` is called once for each kind of database (SQLite, PostgreSQL), so it may write
+    what only one of them has, such as ``FOR UPDATE SKIP LOCKED``.  A SELECT is read with
+    :meth:`rows`, :meth:`first` or :meth:`scalar`; an UPDATE or DELETE is run with
+    :meth:`execute`.
+    """
+
+    def __init__(self, build: Callable[[Slot], Any]) -> None:
         self._build = build
         self._compiled: dict[type[peewee.Database], tuple[type[peewee.Model], str, list[Any]]] = {}
 
@@ -79,6 +85,11 @@ class Prepared:
         _, sql, bound = self._bound(values)
         row = database.execute_sql(sql, bound).fetchone()
         return row[0] if row else None
+
+    def execute(self, *values: Any) -> int:
+        """Run an UPDATE or DELETE for ``values``: the number of rows it changed."""
+        _, sql, bound = self._bound(values)
+        return int(database.execute_sql(sql, bound).rowcount)
 
 
 M = TypeVar("M", bound=peewee.Model)
@@ -134,3 +145,38 @@ def insert(instance: M, *, ignore_conflict: bool = False) -> M:
             setattr(instance, primary, row[0])
     getattr(instance, "_dirty").clear()  # noqa: B009 - saved: nothing left to write
     return instance
+
+
+_UPDATES: dict[
+    tuple[type[peewee.Database], type[peewee.Model], tuple[str, ...]], tuple[str, list[Any]]
+] = {}
+
+
+def update(model: type[peewee.Model], key: Any, **changes: Any) -> int:
+    """``model.update(**changes).where(<primary key> == key)``, with the UPDATE built once
+    per database kind, model and set of columns; every value converted by its field and
+    bound as a parameter.  Returns the number of rows changed (0 or 1)."""
+    names = tuple(changes)
+    cache_key = (type(database.obj), model, names)
+    compiled = _UPDATES.get(cache_key)
+    if compiled is None:
+        meta = model._meta
+        primary = meta.primary_key
+        assert isinstance(primary, peewee.Field), "a model with a primary key of one column"
+        values = {
+            meta.fields[name]: peewee.Value(
+                _Slot(index, meta.fields[name].db_value), converter=False
+            )
+            for index, name in enumerate(names)
+        }
+        where = primary == peewee.Value(_Slot(len(names), primary.db_value), converter=False)
+        sql, params = model.update(values).where(where).sql()
+        compiled = (sql, list(params))
+        _UPDATES[cache_key] = compiled
+    sql, params = compiled
+    ordered = [*changes.values(), key]
+    bound = [
+        param.convert(ordered[param.index]) if isinstance(param, _Slot) else param
+        for param in params
+    ]
+    return int(database.execute_sql(sql, bound).rowcount)

@@ -8,8 +8,9 @@ import pytest
 
 from store import audit, clock, outbox
 from store.config import load_settings
+from store.db import insert_tuples, is_sqlite
 from store.errors import NotFound, RuleViolation
-from store.models import AuditEvent, OutboxMail
+from store.models import AuditEvent, OutboxMail, database
 from tests.support.factories import make_outbox_mail
 
 
@@ -82,3 +83,56 @@ def test_requeue_refuses_what_it_cannot_or_must_not_send(db):
 
     with pytest.raises(NotFound):
         outbox.requeue("<nothing@example.fi>", "anna")
+
+
+def test_claiming_a_mail_does_as_little_work_with_2000_due_as_with_10(db, frozen_clock):
+    """A thousand acknowledgements queued one by one leave no statistics behind; SQLite then
+    chose the status index and sorted every due row for each claim (10 ms a mail with
+    20,000 due).  The claim names the due index: its work does not grow with the queue."""
+    if not is_sqlite():
+        pytest.skip("SQLite's planner; PostgreSQL keeps its own statistics (autovacuum)")
+    settings = load_settings(environ={})
+    make_outbox_mail(settings)
+
+    def queue_copies(count: int) -> None:
+        now = clock.now()
+        row = {
+            "to_address": "a@example.fi",
+            "to_name": "",
+            "subject": "",
+            "template": "acknowledgement",
+            "language": "fi",
+            "automatic": True,
+            "bulk": False,
+            "raw_message": b"x",
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "created_by": "@mailbot",
+        }
+        rows = [(f"<copy-{count}-{n}@example.fi>", *row.values()) for n in range(count)]
+        insert_tuples(OutboxMail, ("message_id", *row), rows)
+
+    def work_of_one_claim() -> int:
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0  # go on
+
+        connection = database.connection()
+        connection.set_progress_handler(count, 50)  # once every 50 SQLite instructions
+        try:
+            assert outbox.claim_next(timedelta(minutes=5)) is not None
+        finally:
+            connection.set_progress_handler(None, 50)
+        return steps
+
+    queue_copies(10)
+    with_ten = work_of_one_claim()
+    queue_copies(1990)
+    with_two_thousand = work_of_one_claim()
+
+    assert with_two_thousand <= 2 * with_ten + 5, (with_ten, with_two_thousand)

@@ -9,7 +9,7 @@ import peewee
 
 from store import clock, lifecycle
 from store.models import Request
-from store.prepared import Prepared
+from store.prepared import Prepared, update
 
 RECENT_OPEN = Prepared(
     lambda slot: (
@@ -112,3 +112,24 @@ def test_an_insert_that_conflicts_is_left_out_when_asked(db, frozen_clock):
     )
     assert again.id is None
     assert MessageLocation.select().where(MessageLocation.message == message).count() == 1
+
+
+def test_a_prepared_update_changes_that_row_only_with_each_value_converted(db, frozen_clock):
+    first, second = _request("a@example.fi", 1), _request("b@example.fi", 1)
+    due = clock.now() + timedelta(days=3)
+
+    changed = update(Request, first.id, due_at=due, requester_name="'); DROP TABLE request; --")
+    again = update(Request, second.id, due_at=due, requester_name="Maija")  # the SQL reused
+
+    assert (changed, again) == (1, 1)
+    assert Request.get_by_id(first.id).due_at == due
+    assert Request.get_by_id(first.id).requester_name == "'); DROP TABLE request; --"
+    assert Request.get_by_id(second.id).requester_name == "Maija"
+    assert update(Request, 999_999, requester_name="x") == 0
+    rename = Prepared(
+        lambda slot: Request.update(requester_name=slot(Request.requester_name)).where(
+            Request.id == slot(Request.id)
+        )
+    )
+    assert rename.execute("Liisa", first.id) == 1
+    assert Request.get_by_id(first.id).requester_name == "Liisa"

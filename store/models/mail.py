@@ -147,6 +147,8 @@ class OutboxMail(BaseModel):
 
 DUE_STATUSES = (OutboxStatus.QUEUED.value, OutboxStatus.RETRY.value)
 """Outbox rows the sender still has to deliver."""
+DUE_INDEX = "outbox_mail_due"
+"""The partial index of due rows in the sender's order (its claim names it on SQLite)."""
 
 # The sender's "next due row" walks this partial index in order and stops at the first
 # row, however many mails a newsletter or a breach notice has queued.
@@ -155,7 +157,7 @@ OutboxMail.add_index(
     OutboxMail.next_attempt_at,
     OutboxMail.id,
     where=OutboxMail.status.in_(DUE_STATUSES),
-    name="outbox_mail_due",
+    name=DUE_INDEX,
 )
 # The per-sender cap on automatic answers counts one address's recent mail: without this
 # it read the whole outbox (bodies too) for every mail that came in.
