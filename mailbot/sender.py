@@ -48,6 +48,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -55,6 +56,7 @@ from typing import Any, TypeVar
 from mailbot.transports import ConnectionProblem, DeliveryFailed, Transport, open_transport
 from store import outbox
 from store.config import Settings
+from store.db import joined_transaction
 from store.models import OutboxMail, database
 
 log = logging.getLogger("rekisteri.mailbot.sender")
@@ -222,7 +224,7 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
     not go (a check said no, its content is gone, crashed attempts used up its allowance)
     is recorded here and counted in ``report``; a row to send has its attempt counted.
     """
-    with database.atomic():
+    with joined_transaction():  # _finish_and_take's: no savepoint, two round trips less
         mail = outbox.claim_next(CLAIM_LEASE)
         if mail is None:
             return None
@@ -235,7 +237,10 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
             _count(report, mail, "failed")
             return mail, False
         try:
-            reason = skip_reason(mail)
+            # A check may query the store: if it fails, its savepoint (on PostgreSQL the
+            # transaction is otherwise lost) lets the failure itself be recorded.
+            with database.atomic() if _checks.get(mail.template) else nullcontext():
+                reason = skip_reason(mail)
         except Exception as error:  # a broken check must not let the mail through
             log.exception("pre-send check for %s failed", mail.template)
             outbox.start_attempt(mail)

@@ -26,6 +26,7 @@ import peewee
 
 from store import audit, clock
 from store.config import MailSettings, Settings
+from store.db import joined_transaction
 from store.errors import NotFound, RuleViolation
 from store.models import Customer, OutboxMail, OutboxStatus, Request, database, tuples
 from store.models.mail import DUE_INDEX, DUE_STATUSES
@@ -135,7 +136,7 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
     ``request.reference`` joined, so recording the outcome needs no further query.
     """
     now = now or clock.now()
-    with database.atomic():
+    with joined_transaction():  # the sender's, which also records the mail before
         oldest = _OLDEST_DUE.first(now)
         if oldest is None:
             return None
@@ -283,7 +284,7 @@ def _save(mail: OutboxMail, action: str, actor: str, **changes: Any) -> None:
         for key in ("smtp_code", "retry_at", "reason", "previous_attempts")
         if key in changes
     }
-    with database.atomic():
+    with joined_transaction():
         update(OutboxMail, mail.id, **changes)
         for name, value in changes.items():
             setattr(mail, name, value)
