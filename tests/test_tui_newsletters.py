@@ -126,7 +126,10 @@ async def test_staff_send_an_issue_from_the_screen_previewed_counted_and_queued_
         bar = app.screen.query_one("#newsletters-progress", ProgressBar)
         assert bar.display and (bar.progress, bar.total) == (3, 3)
         steps = [(m.done, m.total) for m in messages if isinstance(m, NewslettersScreen.Progressed)]
-        assert steps[0] == (0, 3) and steps[-1] == (3, 3)
+        # A newer step replaces one still waiting (only the latest matters), so how many
+        # arrive depends on the machine's pace; they only ever go forward, to the end.
+        assert steps and steps[-1] == (3, 3) and steps == sorted(steps)
+        assert {total for _, total in steps} == {3}
         assert rows(app) == [["1", "10.3.2026", "Huhtikuun ensi-illat", "3", "3", "0", "0", "0"]]
 
     readers = {mail.customer.customer_no: mail.language for mail in newsletter_mail()}
