@@ -4,7 +4,7 @@ Rules take an optional ``now`` argument; when omitted they ask :func:`now`,
 which tests can freeze with :func:`frozen`.  ``REKISTERI_NOW`` (an ISO 8601
 instant) freezes the clock for a whole process: the command-line tests use it
 to exercise calendar rules without waiting for months to pass.  It is a test hook
-only (see :func:`_test_clock_allowed`).
+only (see :func:`test_hooks_allowed`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
-def _test_clock_allowed() -> bool:
-    """``REKISTERI_NOW`` moves every deadline and retention limit, so the installed
-    program ignores it: it is honoured only in a source checkout (beside its test suite)
-    with ``REKISTERI_TESTING=1``, which the suite's conftest sets."""
+def test_hooks_allowed() -> bool:
+    """Whether the test suite's hooks work in this process.  ``REKISTERI_NOW`` moves every
+    deadline and retention limit, and ``REKISTERI_CHEAP_HASHES`` weakens password hashes
+    (:mod:`store.staff`), so the installed program ignores both: they are honoured only
+    in a source checkout (beside its test suite) with ``REKISTERI_TESTING=1``, which the
+    suite's conftest sets."""
     return os.environ.get("REKISTERI_TESTING") == "1" and _in_source_checkout()
 
 
@@ -36,7 +38,7 @@ def _in_source_checkout() -> bool:
 
 def _system_now() -> datetime:
     fixed = os.environ.get("REKISTERI_NOW")
-    if fixed and _test_clock_allowed():
+    if fixed and test_hooks_allowed():
         return parse_instant(fixed)
     return datetime.now(UTC)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -13,7 +14,22 @@ from store import audit, clock
 from store.errors import InvalidInput, LoginRefused, NotFound, StaffNotActive
 from store.models import ROLES, Staff, database
 
-_hasher = PasswordHasher()
+
+def _default_hasher() -> PasswordHasher:
+    """argon2's own profile.  A command the test suite starts (``REKISTERI_CHEAP_HASHES=1``,
+    honoured only where :func:`store.clock.test_hooks_allowed`) hashes with the suite's
+    cheap one instead: otherwise every login racing it verifies a full-cost hash."""
+    if os.environ.get("REKISTERI_CHEAP_HASHES") == "1" and clock.test_hooks_allowed():
+        return cheap_hasher()
+    return PasswordHasher()
+
+
+def cheap_hasher() -> PasswordHasher:
+    """The test suite's argon2 profile (never the program's: see :func:`_default_hasher`)."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_hasher = _default_hasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 # Made by the first login of the process, before it looks up the name (so that first login
 # costs the same whatever the name), not at import: every command would pay for a hash.

@@ -22,7 +22,6 @@ from pathlib import Path
 import peewee
 import psycopg
 import pytest
-from argon2 import PasswordHasher
 
 from store import clock, forget_ledger, staff
 from store.db import close_database, open_database
@@ -60,8 +59,10 @@ PG_URL = _worker_database(_NAMED_PG_URL)
 # hook the installed program ignores: see store.clock).
 os.environ["REKISTERI_TESTING"] = "1"
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-# Argon2's cost protects real passwords; in tests it only burns CPU on every login.
-staff.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+# Argon2's cost protects real passwords; in tests it only burns CPU on every login, here
+# and in the commands the tests start (a hook honoured only beside the suite: store.staff).
+staff.use_password_hasher(staff.cheap_hasher())
+os.environ["REKISTERI_CHEAP_HASHES"] = "1"
 
 
 # The longest tests, longest first (as measured on a loaded 2-core machine: from about five

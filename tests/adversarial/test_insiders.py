@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,26 @@ def test_the_installed_program_ignores_rekisteri_now(tmp_path):
         check=True,
     )
     assert result.stdout.strip() == "2040"
+
+
+def test_the_installed_program_ignores_the_cheap_password_hashes_of_the_tests():
+    """The suite's commands hash with a cheap argon2 profile (a login racing them would
+    otherwise verify a full-cost hash each time); an installed program given the same
+    variable keeps argon2's own."""
+    code = "from store import staff; print(staff._hasher.hash('pitkä salasana 1').split('$')[3])"
+    env = {**os.environ, "REKISTERI_CHEAP_HASHES": "1"}
+    env.pop("REKISTERI_TESTING", None)
+    run = partial(
+        subprocess.run,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    assert run(env=env).stdout.strip() == "m=65536,t=3,p=4"  # argon2-cffi's RFC 9106 low-memory
+    assert run(env={**env, "REKISTERI_TESTING": "1"}).stdout.strip() == "m=1024,t=1,p=1"
 
 
 # ---------------------------------------------------------------- the audit trail
