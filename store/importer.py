@@ -424,9 +424,10 @@ def _values(rows: list[CustomerRow]) -> dict[str, Any]:
 
 
 TRANSACTION_ROWS = 10_000
-"""New customers written per transaction.  A big file is committed in parts, so the SQLite write
-lock is never held for long (200,000 rows held it for a minute, and staff's writes meanwhile
-failed as "database is locked"); every part is audited with what it wrote."""
+"""New customers written per transaction at most.  A big file is committed in parts, so the
+SQLite write lock is never held for long (200,000 rows held it for a minute, and staff's
+writes meanwhile failed as "database is locked"); every part is audited with what it
+wrote."""
 
 
 class ImportStopped(RekisteriError):
@@ -491,12 +492,16 @@ def _in_transactions(
     are the counts it made (a stopped import said 11,000 written when 10,000 were).
 
     ``prepare``, if given, turns each part into what ``write`` is given, before the part's
-    transaction begins.  Between two parts the write lock is free, but only as long as
-    that: a writer waiting on SQLite's busy timeout, which looks again every 100 ms,
-    would wait through the whole import if the next part began as soon as one ended."""
-    for start in range(0, len(items), size):
+    transaction begins.  Parts are at most ``size`` items, and fewer when the machine is
+    slow: each next part is sized from the pace of the last, to hold the write lock about
+    :data:`PART_SECONDS`.  Between two parts the lock is free, but only as long as that: a
+    writer waiting on SQLite's busy timeout, which looks again every 100 ms, could wait
+    through the whole import if the next part began as soon as one ended, so once parts have
+    held the lock for :data:`LOCK_HELD_BEFORE_PAUSE` the import pauses one such look."""
+    start, rows, held_since_pause = 0, min(size, FIRST_PART_ROWS), 0.0
+    while start < len(items):
         counted = {k: v for k, v in vars(report).items() if isinstance(v, int)} if report else {}
-        part = items[start : start + size]
+        part = items[start : start + rows]
         try:
             prepared = part if prepare is None else prepare(part)
             began = time.monotonic()
@@ -507,15 +512,28 @@ def _in_transactions(
                 setattr(report, name, value)
             raise
         held = time.monotonic() - began
-        if held > LONG_PART_SECONDS and start + size < len(items) and is_sqlite():
-            time.sleep(WRITER_POLL_SECONDS)  # a busy machine: let a waiting writer in
+        start += len(part)
+        per_row = max(held, 1e-6) / len(part)
+        rows = max(1, min(size, int(PART_SECONDS / per_row)))
+        held_since_pause += held
+        if held_since_pause >= LOCK_HELD_BEFORE_PAUSE and start < len(items) and is_sqlite():
+            time.sleep(WRITER_POLL_SECONDS)  # a writer waiting meanwhile surely gets in
+            held_since_pause = 0.0
 
 
-LONG_PART_SECONDS = 0.5
-"""A part that held SQLite's write lock longer than this (a busy machine) is followed by a
-pause of :data:`WRITER_POLL_SECONDS`, so a writer waiting meanwhile surely gets in."""
-WRITER_POLL_SECONDS = 0.1
-"""How often a writer waiting on SQLite's busy timeout looks again (its longest sleep)."""
+FIRST_PART_ROWS = 2_000
+"""The first part's size, before the pace of this machine is known."""
+PART_SECONDS = 0.25
+"""How long one part should hold the write lock (its size follows the last part's pace)."""
+LOCK_HELD_BEFORE_PAUSE = 0.5
+"""After parts held SQLite's write lock this long, the import pauses for
+:data:`WRITER_POLL_SECONDS`: a writer waiting meanwhile waits at most about this, one part
+and the pause (0.87 s), within a second.  (Without the pauses a waiting writer, whose
+busy timeout looks again every 100 ms, missed the short gaps between parts and waited 0.83
+s, 1.43 s on a loaded machine.)"""
+WRITER_POLL_SECONDS = 0.12
+"""A little longer than a writer waiting on SQLite's busy timeout sleeps between two looks
+(100 ms at most), so the pause surely holds one of them."""
 
 
 def _write(
