@@ -12,6 +12,7 @@ server that is down).
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import socket
 import ssl
@@ -44,6 +45,16 @@ class Received:
     @property
     def message(self) -> EmailMessage:
         parsed = email.message_from_bytes(self.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+    @property
+    def headers(self) -> EmailMessage:
+        """The headers only (the body left unparsed): a fraction of :attr:`message`'s cost,
+        for a test that reads the Message-ID of thousands of mails."""
+        parsed = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(
+            self.content
+        )
         assert isinstance(parsed, EmailMessage)
         return parsed
 
