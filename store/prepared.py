@@ -35,15 +35,13 @@ Slot = Callable[[peewee.Field], peewee.Node]
 
 
 class Prepared:
-    """A query built once per database kind by ``build(slot)``; see the module's text.
+    """A SELECT built once per database kind by ``build(slot)``; see the module's text.
 
     ``build`` is called once for each kind of database (SQLite, PostgreSQL), so it may write
-    what only one of them has, such as ``FOR UPDATE SKIP LOCKED``.  A SELECT is read with
-    :meth:`rows`, :meth:`first` or :meth:`scalar`; an UPDATE or DELETE is run with
-    :meth:`execute`.
+    what only one of them has, such as ``FOR UPDATE SKIP LOCKED``.
     """
 
-    def __init__(self, build: Callable[[Slot], Any]) -> None:
+    def __init__(self, build: Callable[[Slot], peewee.ModelSelect[Any]]) -> None:
         self._build = build
         self._compiled: dict[type[peewee.Database], tuple[type[peewee.Model], str, list[Any]]] = {}
 
@@ -66,11 +64,7 @@ class Prepared:
 
     def _bound(self, values: Sequence[Any]) -> tuple[type[peewee.Model], str, list[Any]]:
         model, sql, params = self._compile()
-        bound = [
-            param.convert(values[param.index]) if isinstance(param, _Slot) else param
-            for param in params
-        ]
-        return model, sql, bound
+        return model, sql, _bind(params, values)
 
     def rows(self, *values: Any) -> Iterator[Any]:
         """The model instances the query finds for ``values`` (one table's columns)."""
@@ -85,11 +79,6 @@ class Prepared:
         _, sql, bound = self._bound(values)
         row = database.execute_sql(sql, bound).fetchone()
         return row[0] if row else None
-
-    def execute(self, *values: Any) -> int:
-        """Run an UPDATE or DELETE for ``values``: the number of rows it changed."""
-        _, sql, bound = self._bound(values)
-        return int(database.execute_sql(sql, bound).rowcount)
 
 
 M = TypeVar("M", bound=peewee.Model)
@@ -130,12 +119,7 @@ def insert(instance: M, *, ignore_conflict: bool = False) -> M:
         compiled = (sql, list(params), bool(getattr(query, "_returning", None)))
         _INSERTS[key] = compiled
     sql, params, returning = compiled
-    ordered = list(data.values())
-    bound = [
-        param.convert(ordered[param.index]) if isinstance(param, _Slot) else param
-        for param in params
-    ]
-    cursor = database.execute_sql(sql, bound)
+    cursor = database.execute_sql(sql, _bind(params, list(data.values())))
     if primary not in data:
         if returning:
             row = cursor.fetchone()
@@ -174,9 +158,13 @@ def update(model: type[peewee.Model], key: Any, **changes: Any) -> int:
         compiled = (sql, list(params))
         _UPDATES[cache_key] = compiled
     sql, params = compiled
-    ordered = [*changes.values(), key]
-    bound = [
-        param.convert(ordered[param.index]) if isinstance(param, _Slot) else param
+    return int(database.execute_sql(sql, _bind(params, [*changes.values(), key])).rowcount)
+
+
+def _bind(params: Sequence[Any], values: Sequence[Any]) -> list[Any]:
+    """A compiled query's parameters with each slot filled, converted by its field, from
+    ``values``; the query's own constants as they are."""
+    return [
+        param.convert(values[param.index]) if isinstance(param, _Slot) else param
         for param in params
     ]
-    return int(database.execute_sql(sql, bound).rowcount)

@@ -126,10 +126,3 @@ def test_a_prepared_update_changes_that_row_only_with_each_value_converted(db, f
     assert Request.get_by_id(first.id).requester_name == "'); DROP TABLE request; --"
     assert Request.get_by_id(second.id).requester_name == "Maija"
     assert update(Request, 999_999, requester_name="x") == 0
-    rename = Prepared(
-        lambda slot: Request.update(requester_name=slot(Request.requester_name)).where(
-            Request.id == slot(Request.id)
-        )
-    )
-    assert rename.execute("Liisa", first.id) == 1
-    assert Request.get_by_id(first.id).requester_name == "Liisa"
