@@ -303,7 +303,9 @@ def main() -> None:
             f"{len(messages) / ingest / top:.2f} of the ceiling"
         )
         print(f"  dispositions: {dispositions}")
-        print(f"  peak RSS of the mailbot process: {rss:.0f} MB")
+        read_ahead = sum(int(n) for n in re.findall(r"(\d+) read ahead\)", log))
+        print(f"  read by the read-ahead worker (mailbot.read_ahead): {read_ahead} messages")
+        print(f"  peak RSS of the mailbot process (or its worker, the larger): {rss:.0f} MB")
 
         samples = idle_latency(server, env, db_url, args.idle, work / "idle.log")
         print(

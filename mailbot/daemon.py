@@ -35,7 +35,15 @@ from types import FrameType
 
 import peewee
 
-from mailbot.ingest import FetchedMessage, IngestResult, ingest, quarantine_unread, warm_up
+from mailbot.ingest import (
+    FetchedMessage,
+    IngestResult,
+    Reader,
+    ingest,
+    quarantine_unread,
+    warm_up,
+)
+from mailbot.read_ahead import ReadAhead
 from mailbot.sources import Source, SourceUnavailable, open_source
 from store import audit, clock, heartbeat, outbox
 from store.config import Settings
@@ -74,6 +82,11 @@ class Mailbot:
         self._last_heartbeat = 0.0
         self._outbox_failed_at: float | None = None
         self._left_in_hand: dict[tuple[str, str], tuple[int, int]] | None = None
+        self.read_ahead = ReadAhead(settings)
+
+    def close(self) -> None:
+        """End the read-ahead worker, if one was started (the source closes itself)."""
+        self.read_ahead.close()
 
     # ------------------------------------------------------------ one pass
 
@@ -81,6 +94,7 @@ class Mailbot:
         """Ingest everything waiting; flag each batch only after its commits."""
         report = PassReport()
         started = time.perf_counter()
+        answered_before = self.read_ahead.answered
         if self._left_in_hand is None:
             self._left_in_hand = self._take_over_in_hand()
         left = self._left_in_hand
@@ -98,10 +112,11 @@ class Mailbot:
         self._heartbeat(force=report.fetched > 0)
         if report.fetched:
             log.info(
-                "pass: %d messages (%d new, %d mails queued) in %.3f s",
+                "pass: %d messages (%d new, %d mails queued, %d read ahead) in %.3f s",
                 report.fetched,
                 report.new,
                 report.queued,
+                self.read_ahead.answered - answered_before,
                 time.perf_counter() - started,
             )
         return report
@@ -115,9 +130,10 @@ class Mailbot:
         mark goes in the batch's own commit."""
         done: list[FetchedMessage] = []
         self._mark_in_hand(batch)
+        self.read_ahead.begin(batch)
         with database.atomic():
             for fetched in batch:
-                self._ingest(fetched, report)
+                self._ingest(fetched, report, reader=self.read_ahead.read)
                 done.append(fetched)
                 if self.stopping:
                     break  # finish the message in hand, then stop
@@ -148,8 +164,10 @@ class Mailbot:
                 break
         return done
 
-    def _ingest(self, fetched: FetchedMessage, report: PassReport) -> None:
-        result = ingest(fetched, self.settings, location_checked=True)
+    def _ingest(
+        self, fetched: FetchedMessage, report: PassReport, reader: Reader | None = None
+    ) -> None:
+        result = ingest(fetched, self.settings, location_checked=True, reader=reader)
         _count(report, result)
         if not result.new:
             log.debug("message %s: recorded before (%s)", fetched.uid, result.message.disposition)
@@ -210,6 +228,7 @@ class Mailbot:
             ) from None
         finally:
             self.source.close()
+            self.close()
         self.send_outbox(raise_errors=True)
         return 0
 
@@ -243,6 +262,7 @@ class Mailbot:
                     self._sleep(delay)
         finally:
             self.source.close()
+            self.close()
             for number, handler in previous.items():
                 signal.signal(number, handler)
         log.info("mailbot stopped")

@@ -20,7 +20,7 @@ import logging
 import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -111,21 +111,33 @@ class _Retry(Exception):
     """Another process stored the same message meanwhile: look again."""
 
 
+Reader = Callable[[FetchedMessage], ParsedMessage | None]
+"""A fetched message (cut to size) read elsewhere as :func:`mailbot.parsing.read_message`
+reads it, or None: it is read here."""
+
+
 def ingest(
-    fetched: FetchedMessage, settings: Settings, *, location_checked: bool = False
+    fetched: FetchedMessage,
+    settings: Settings,
+    *,
+    location_checked: bool = False,
+    reader: Reader | None = None,
 ) -> IngestResult:
     """Record ``fetched`` with exactly one disposition (or find it recorded already).
 
     ``location_checked``: the source handed over only locations it had not recorded
     (:meth:`mailbot.sources.Source.pending`), so that lookup is not made again; a message
-    recorded meanwhile is still found by its Message-ID or bytes.
+    recorded meanwhile is still found by its Message-ID or bytes.  ``reader``: where the
+    message was read ahead (:class:`mailbot.read_ahead.ReadAhead`), if it was.
     """
     for _ in range(3):
         try:
-            return _ingest_once(fetched, settings, location_checked=location_checked)
+            return _ingest_once(fetched, settings, location_checked=location_checked, reader=reader)
         except _Retry:
             continue
-    return _ingest_once(fetched, settings, location_checked=location_checked, last_try=True)
+    return _ingest_once(
+        fetched, settings, location_checked=location_checked, reader=reader, last_try=True
+    )
 
 
 @cache
@@ -152,17 +164,20 @@ def _ingest_once(
     settings: Settings,
     *,
     location_checked: bool = False,
+    reader: Reader | None = None,
     last_try: bool = False,
 ) -> IngestResult:
     known = None if location_checked else _known_at(fetched)
     if known is not None:
         return IngestResult(known, new=False)
-    fetched = _within_size(fetched, settings)
+    fetched = within_size(fetched, settings)
     budget = settings.mail.message_seconds_max
     warm_up()  # what every message needs loads once, outside the first one's budget
     try:
         with time_budget(budget):
-            parsed = read_message(fetched.raw, settings)
+            parsed = reader(fetched) if reader is not None else None
+            if parsed is None:
+                parsed = read_message(fetched.raw, settings)
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
         return _quarantine(fetched, None, error)
     try:
@@ -314,7 +329,7 @@ def find_message(identifier: str) -> InboundMessage:
 # ---------------------------------------------------------------- seen before?
 
 
-def _within_size(fetched: FetchedMessage, settings: Settings) -> FetchedMessage:
+def within_size(fetched: FetchedMessage, settings: Settings) -> FetchedMessage:
     """The message cut to ``mail.message_max_bytes``: what is kept, parsed and shown is at
     most that much (its true size stays in ``raw_size``, and staff see it was cut)."""
     limit = settings.mail.message_max_bytes
@@ -680,12 +695,15 @@ def _classification(
     settings: Settings,
     replies_to_newsletter: bool | None = None,
 ) -> Classification:
+    form = parsed.form
+    answered = [*parsed.in_reply_to.split(), *parsed.references]
+    if form is not None or not answered:
+        replies_to_newsletter = False  # it answers nothing: no need to look
     # Classified once per message and fallback language: the ingest asks several times.
     key = ("classification", fallback, replies_to_newsletter)
     known = parsed.memo.get(key)
     if isinstance(known, Classification):
         return known
-    form = parsed.form
     if form is not None:
         result = classify(form.get("message"), "", form_kind=form.kind, fallback_language=fallback)
     else:
@@ -693,9 +711,7 @@ def _classification(
         # A bare "stop" written in reply to the newsletter (or above it, forwarded back to
         # us) refers to the newsletter.
         if replies_to_newsletter is None:
-            replies_to_newsletter = newsletters.is_newsletter_mail(
-                [*parsed.in_reply_to.split(), *parsed.references]
-            )
+            replies_to_newsletter = newsletters.is_newsletter_mail(answered)
         answers_marketing = parsed.forwards_own_mail(ours) or replies_to_newsletter
         text, subject = parsed.reading(ours)
         result = classify(
@@ -703,6 +719,16 @@ def _classification(
         )
     parsed.memo[key] = result
     return result
+
+
+def prepare(parsed: ParsedMessage, settings: Settings) -> None:
+    """Work out ahead what the ingest will ask of ``parsed`` and no database answers (in
+    the read-ahead worker, :mod:`mailbot.read_ahead`): the text of an attached letter and,
+    for a mail that answers none of ours, its classification before any customer's
+    language is known."""
+    parsed.attached_letter()
+    if parsed.form is not None or not (parsed.in_reply_to.split() or parsed.references):
+        _classification(parsed, None, settings)
 
 
 def requester_of(parsed: ParsedMessage, settings: Settings) -> tuple[str | None, str, bool]:

@@ -13,7 +13,6 @@ look every :data:`POLL_SECONDS` catches a change the clock's granularity hid.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import time
@@ -40,6 +39,7 @@ class MaildirSource:
         self.name = file_url("maildir", self.path)
         self._last_look = 0.0
         self._looked_at: tuple[int, ...] = ()
+        self._handed_over: dict[str, Path] = {}  # unique name → where pending() found it
 
     def connect(self) -> None:
         if not (self.path / "new").is_dir() or not (self.path / "cur").is_dir():
@@ -51,6 +51,7 @@ class MaildirSource:
     def pending(self) -> Iterator[list[FetchedMessage]]:
         self._last_look = time.monotonic()
         self._looked_at = self._folder_times()
+        self._handed_over = {}
         known = {
             row.uid
             for row in MessageLocation.select(MessageLocation.uid).where(
@@ -79,14 +80,24 @@ class MaildirSource:
                         raise
                     continue  # it became a symlink after the look: never mail
                 batch.append(FetchedMessage(self.name, 0, unique, raw, arrived, size=size))
+                self._handed_over[unique] = entry
             if batch:
                 yield batch
 
     def finish(self, done: Sequence[FetchedMessage]) -> None:
-        wanted = {message.uid for message in done}
+        """Move each message where pending() found it; one that another client moved
+        meanwhile is looked for in the folders (a listing per batch would cost a pass
+        over 5,000 messages as much as the messages themselves)."""
+        moved_away = set()
+        for message in done:
+            entry = self._handed_over.pop(message.uid, None)
+            if entry is None or not self._mark_seen(entry):
+                moved_away.add(message.uid)
+        if not moved_away:
+            return
         for folder in ("new", "cur"):
             for entry in self._entries(folder):
-                if _unique_name(entry.name) in wanted:
+                if _unique_name(entry.name) in moved_away:
                     self._mark_seen(entry)
 
     def wait(self, tick: float) -> bool:
@@ -133,13 +144,17 @@ class MaildirSource:
         except OSError as error:
             raise SourceUnavailable(f"cannot read {self.path / folder}: {error}") from error
 
-    def _mark_seen(self, entry: Path) -> None:
+    def _mark_seen(self, entry: Path) -> bool:
+        """Move ``entry`` to ``cur/`` flagged seen; False when it is no longer there."""
         unique = _unique_name(entry.name)
         flags = "".join(sorted(set(_flags(entry.name)) | {"S"}))
         target = self.path / "cur" / f"{unique}:2,{flags}"
         if target != entry:
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 os.replace(entry, target)
+            except FileNotFoundError:
+                return False
+        return True
 
 
 def _unique_name(name: str) -> str:
