@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from store import clock
+from store import clock, prepared
 from store.db import bulk_insert, joined_transaction
 from store.errors import DatabaseError
 from store.models import AuditEvent, AuditHead, database
@@ -65,53 +65,91 @@ class AuditHeadMissing(DatabaseError):
     """The chain's head row is gone: nothing may be recorded until it is restored."""
 
 
+FEW_EVENTS = 8
+"""Up to this many events of one append go in as single INSERTs; more, in bulk."""
+
+_head_guess: tuple[int, str] | None = None
+"""Where this process last left the head: the next append checks it and moves the head in
+one statement (a compare-and-swap), and only looks again when it was wrong."""
+
+
 def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     """Chain ``entries`` onto the head under its lock.
 
     Every change in the register writes here, so the statements are prepared once
-    (:func:`_statements`) instead of being built by the ORM for each event.
+    (:func:`_statements`) instead of being built by the ORM for each event.  The head is
+    first guessed (where this process left it): ``UPDATE … WHERE`` the head is still there
+    both locks the row and moves it, and a wrong guess (another process wrote since, or a
+    rollback undid what this one wrote) changes nothing and the head is read under the lock
+    as before.  Either way the events chain onto the head the database holds.
     """
-    lock_and_read, move = _statements()
+    global _head_guess
+    lock_and_read, move, move_from = _statements()
     with joined_transaction():
-        # The UPDATE takes the head row's write lock, so concurrent writers line up, and
-        # returns the head it locked (one round trip).
-        head = database.execute_sql(lock_and_read).fetchone()
-        if head is None:
-            raise AuditHeadMissing(
-                "the audit trail's head row is missing: nothing can be recorded; "
-                "run `rekisteri audit verify` and restore the database from a backup",
-                key="audit.head_missing_write",
-            )
-        last_id, last_hash = head
-        events = []
-        for entry in entries:
-            event = AuditEvent(
-                id=last_id + 1,
-                at=at,
-                actor=actor,
-                action=entry.action,
-                customer_no=entry.customer_no,
-                request_reference=entry.request_reference,
-                payload=entry.payload,
-                prev_hash=last_hash,
-            )
-            event.hash = event_hash(event)
-            events.append(event)
-            last_id, last_hash = event.id, event.hash
-        for start in range(0, len(events), 500):
-            bulk_insert(AuditEvent, [event.__data__ for event in events[start : start + 500]])
-        database.execute_sql(move, (last_id, last_hash))
+        guess = _head_guess
+        events: list[AuditEvent] = []
+        if guess is not None and entries:
+            events = _chained(entries, actor, at, *guess)
+            last = events[-1]
+            if database.execute_sql(move_from, (last.id, last.hash, *guess)).rowcount != 1:
+                events = []
+        if not events:
+            # The UPDATE takes the head row's write lock, so concurrent writers line up,
+            # and returns the head it locked (one round trip).
+            head = database.execute_sql(lock_and_read).fetchone()
+            if head is None:
+                raise AuditHeadMissing(
+                    "the audit trail's head row is missing: nothing can be recorded; "
+                    "run `rekisteri audit verify` and restore the database from a backup",
+                    key="audit.head_missing_write",
+                )
+            events = _chained(entries, actor, at, *head)
+            if events:
+                database.execute_sql(move, (events[-1].id, events[-1].hash))
+        if len(events) <= FEW_EVENTS:
+            for event in events:  # one INSERT, built once (a COPY or executemany costs more)
+                prepared.insert(event)
+        else:
+            for start in range(0, len(events), 500):
+                bulk_insert(AuditEvent, [event.__data__ for event in events[start : start + 500]])
+        if events:
+            _head_guess = (events[-1].id, events[-1].hash)
     return events
 
 
-def _statements() -> tuple[str, str]:
-    """Lock and read the head (``UPDATE … RETURNING``: SQLite 3.35 and PostgreSQL), and
-    move it."""
+def _chained(
+    entries: list[Entry], actor: str, at: datetime, last_id: int, last_hash: str
+) -> list[AuditEvent]:
+    """``entries`` as events chained after the event ``last_id`` of hash ``last_hash``."""
+    events = []
+    for entry in entries:
+        event = AuditEvent(
+            id=last_id + 1,
+            at=at,
+            actor=actor,
+            action=entry.action,
+            customer_no=entry.customer_no,
+            request_reference=entry.request_reference,
+            payload=entry.payload,
+            prev_hash=last_hash,
+        )
+        event.hash = event_hash(event)
+        events.append(event)
+        last_id, last_hash = event.id, event.hash
+    return events
+
+
+def _statements() -> tuple[str, str, str]:
+    """Lock and read the head (``UPDATE … RETURNING``: SQLite 3.35 and PostgreSQL), move
+    it, and move it from where it is guessed to be."""
     db = database.obj
     table = f"{db.quote[0]}{AuditHead._meta.table_name}{db.quote[1]}"
+    param = db.param
     return (
         f"UPDATE {table} SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash",
-        f"UPDATE {table} SET last_id = {db.param}, last_hash = {db.param} WHERE id = 1",
+        f"UPDATE {table} SET last_id = {param}, last_hash = {param} WHERE id = 1",
+        f"UPDATE {table} SET last_id = {param}, last_hash = {param} "
+        f"WHERE id = 1 AND last_id = {param} AND last_hash = {param}",
     )
 
 

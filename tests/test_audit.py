@@ -63,3 +63,43 @@ def test_an_inserted_event_is_named(five_events):
     assert forged.id == 5
     result = audit.verify()
     assert (result.ok, result.first_bad_id) == (False, 6)
+
+
+def test_events_undone_by_a_rollback_leave_no_gap_in_the_chain(five_events):
+    """The head is guessed where this process last left it (one statement per event
+    saved); a rollback that undid those events must not leave the next one after them."""
+
+    class Undone(Exception):
+        pass
+
+    with database.atomic():
+        with pytest.raises(Undone), database.atomic():
+            audit.record("customer.viewed", "anna", customer_no="100009", purpose="undone")
+            audit.record("customer.viewed", "anna", customer_no="100009", purpose="undone")
+            raise Undone
+        audit.record("customer.viewed", "anna", customer_no="100001", purpose="kept")
+    audit.record("customer.viewed", "anna", customer_no="100002", purpose="kept")
+    result = audit.verify()
+    assert (result.ok, result.checked) == (True, 7)
+    assert [event.id for event in AuditEvent.select().order_by(AuditEvent.id)] == list(range(1, 8))
+
+
+def test_another_writer_between_two_events_is_chained_in_line(five_events):
+    """Another connection (a staff member's desk, the mailbot) moves the head between two
+    events of this one: the guess fails, the head is read, the chain stays whole."""
+    import threading
+
+    def elsewhere() -> None:
+        audit.record("customer.viewed", "ville", customer_no="100003", purpose="other desk")
+        database.close()
+
+    for _ in range(3):
+        audit.record("customer.viewed", "anna", customer_no="100001", purpose="here")
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        other.join()
+    audit.record("customer.viewed", "anna", customer_no="100001", purpose="here")
+    result = audit.verify()
+    assert (result.ok, result.checked) == (True, 12)
+    actors = [event.actor for event in AuditEvent.select().order_by(AuditEvent.id)][5:]
+    assert actors == ["anna", "ville"] * 3 + ["anna"]
