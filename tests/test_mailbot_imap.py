@@ -153,8 +153,10 @@ def test_mail_announced_in_the_same_segment_as_idling_wakes_the_source(
 ):
     """Under load ``+ idling`` and the EXISTS behind it arrive in one read: imaplib keeps the
     EXISTS in its buffer, where a poll of the socket never sees it, and the mail waited for
-    idle_renew_seconds.  The relay makes that timing happen every time."""
-    with coalescing_relay(imap_server.port, hold_seconds=1.0) as relay:
+    idle_renew_seconds.  The relay makes that timing happen every time: it holds ``+ idling``
+    long enough (3 s) for the mail appended half a second later to land behind it even on a
+    loaded machine (held for 1 s, an append that took longer left it to go alone)."""
+    with coalescing_relay(imap_server.port, hold_seconds=3.0) as relay:
         url = imap_server.url().replace(f":{imap_server.port}/", f":{relay.port}/")
         use_inbox(monkeypatch, tmp_path, url)
         settings = load_settings()
