@@ -50,6 +50,7 @@ START_FROM_BATCH = 50
 worth): starting it costs about a second of the other core, which a few messages do not
 pay back."""
 STOP_SECONDS = 2.0
+"""How long :meth:`ReadAhead.close` waits for the worker to end before killing it."""
 
 Location = tuple[str, str]
 Reading = tuple[ParsedMessage | None, BaseException | None]
@@ -223,7 +224,8 @@ class ReadAhead:
                     future = link.sent.pop(number, None)
                 if future is not None:
                     future.set_result((parsed, error))
-        except (EOFError, OSError, pickle.UnpicklingError) as failure:
+        except Exception as failure:  # ended, or an answer it could not read: either way
+            # the link ends here, so no message waits for an answer that will never come
             self._end(link, repr(failure))
         finally:
             from_worker.close()
