@@ -14,13 +14,15 @@ of the 1.6 s is building the stream's index, which is kept (:func:`_front_coded_
 
 from __future__ import annotations
 
-import marshal
+import itertools
 import mmap
 import re
-from collections.abc import Mapping
+from array import array
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from functools import cache, lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, overload
 
 from store import user_cache
 
@@ -83,9 +85,11 @@ def _front_coded_dictionary(lang: str) -> Mapping[str, str]:
     word is looked up), with the stream decompressed and its index of restart points kept
     in the user's cache folder (:mod:`store.user_cache`).  Building them means
     decompressing 19 MB and decoding all 3.5 million Finnish records: 1.5 s and a 70 MB
-    peak at every mailbot's start.  The kept stream is mapped into memory (only the pages
-    a lookup reads are loaded) and the index read back in a few milliseconds.  A kept
-    stream or index that does not fit is built again."""
+    peak at every mailbot's start.  Both kept copies are mapped into memory, so only the
+    pages a lookup reads are loaded, and they are shared by every process that maps them
+    (the mailbot and its read-ahead worker).  The index as Python lists held 28 MB in each
+    process (110,860 strings and tuples); packed (:class:`_PackedIndex`) it holds none.  A
+    kept stream or index that does not fit is built again."""
     from simplemma.strategies.dictionaries import frontcode
     from simplemma.strategies.dictionaries.dictionary_factory import DATA_FOLDER
     from simplemma.strategies.dictionaries.stream_dictionary_factory import (
@@ -96,26 +100,123 @@ def _front_coded_dictionary(lang: str) -> Mapping[str, str]:
     source = DATA_FOLDER / f"{lang}.plzma"
     stream_kind, index_kind = f"simplemma-{lang}-stream", f"simplemma-{lang}-index"
     stream_copy = user_cache.copy_of(source, stream_kind, ".bin")
-    index_copy = user_cache.copy_of(source, index_kind, ".marshal")
+    index_copy = user_cache.copy_of(source, index_kind, ".packed")
     # (AttributeError: a simplemma whose StreamMap keeps its state otherwise; the lock file
     # pins 2.0, and another one still works, only without the kept copies.)
     with suppress(OSError, ValueError, EOFError, TypeError, IndexError, AttributeError):
-        with open(stream_copy, "rb") as handle:
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        data, index = _mapped(stream_copy), _PackedIndex(_mapped(index_copy))
         reverse, count, position = frontcode._read_header(data)  # type: ignore[arg-type]
-        firsts, blocks = marshal.loads(index_copy.read_bytes())
-        if len(firsts) == len(blocks) == -(-count // _BLOCK_SIZE) and blocks[0][0] == position:
+        if len(index) == -(-count // _BLOCK_SIZE) and index.blocks[0][0] == position:
             dictionary = StreamMap.__new__(StreamMap)
             dictionary._data, dictionary._rev = data, reverse  # type: ignore[assignment]
             dictionary._count, dictionary._pos = count, position
-            dictionary._firsts, dictionary._blocks = firsts, blocks
+            dictionary._firsts = index.firsts  # type: ignore[assignment]
+            dictionary._blocks = index.blocks  # type: ignore[assignment]
             return dictionary
     dictionary = StreamMap(lang)
     with suppress(AttributeError):
         user_cache.keep(stream_copy, dictionary._data, stream_kind)
-        index = marshal.dumps((dictionary._firsts, dictionary._blocks))
-        user_cache.keep(index_copy, index, index_kind)
+        packed = _PackedIndex.pack(dictionary._firsts, dictionary._blocks)
+        user_cache.keep(index_copy, packed, index_kind)
     return dictionary
+
+
+def _mapped(path: Path) -> mmap.mmap:
+    with open(path, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+class _PackedIndex:
+    """A front-coded stream's restart points, as simplemma's ``StreamMap`` keeps them
+    (``_firsts``: each block's first key, which a lookup bisects; ``_blocks``: where the
+    block's records start, and the key and value before them, the seed to decode them
+    from), packed in one buffer and read where a lookup asks.
+
+    Layout, in native unsigned 64-bit words: a magic word and the number of blocks ``n``;
+    then four arrays of ``n`` words: the record starts, and the end offsets of the first
+    keys, of the seeds' keys and of their values; then those three texts, end to end.
+    """
+
+    MAGIC = int.from_bytes(b"rkidx001", "little")
+    WORD = 8
+
+    def __init__(self, buffer: mmap.mmap | bytes) -> None:
+        view = memoryview(buffer)
+        magic, count = view[: 2 * self.WORD].cast("Q")
+        if magic != self.MAGIC or count == 0:
+            raise ValueError("not a packed index")
+        arrays = view[2 * self.WORD : (2 + 4 * count) * self.WORD].cast("Q")
+        if len(arrays) != 4 * count:
+            raise ValueError("the packed index is cut")
+        starts, *ends = (arrays[part * count : (part + 1) * count] for part in range(4))
+        texts, offset = [], (2 + 4 * count) * self.WORD
+        for end in ends:
+            texts.append(_PackedBytes(view[offset : offset + end[-1]], end))
+            offset += end[-1]
+        if offset != len(view) or any(len(text.data) != text.ends[-1] for text in texts):
+            raise ValueError("the packed index is cut or too long")
+        self.firsts = texts[0]
+        self.blocks = _PackedSeeds(starts, texts[1], texts[2])
+
+    def __len__(self) -> int:
+        return len(self.firsts)
+
+    @classmethod
+    def pack(cls, firsts: list[bytes], blocks: list[tuple[int, bytes, bytes]]) -> bytes:
+        """The packed form of ``StreamMap._firsts`` and ``_blocks``."""
+        starts = [start for start, _, _ in blocks]
+        texts = [firsts, [key for _, key, _ in blocks], [value for _, _, value in blocks]]
+        arrays = array("Q", [cls.MAGIC, len(blocks), *starts])
+        for text in texts:
+            arrays.extend(itertools.accumulate(map(len, text)))
+        return arrays.tobytes() + b"".join(b"".join(text) for text in texts)
+
+
+class _PackedBytes(Sequence[bytes]):
+    """Byte strings end to end in ``data``, string ``i`` ending at ``ends[i]``."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self, data: memoryview, ends: memoryview) -> None:
+        self.data, self.ends = data, ends
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[bytes]: ...
+    def __getitem__(self, index: int | slice) -> bytes | Sequence[bytes]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.ends)
+        start = self.ends[index - 1] if index else 0
+        return self.data[start : self.ends[index]].tobytes()
+
+
+class _PackedSeeds(Sequence[tuple[int, bytes, bytes]]):
+    """``StreamMap._blocks`` read from a :class:`_PackedIndex`."""
+
+    __slots__ = ("keys", "starts", "values")
+
+    def __init__(self, starts: memoryview, keys: _PackedBytes, values: _PackedBytes) -> None:
+        self.starts, self.keys, self.values = starts, keys, values
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, bytes, bytes]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[int, bytes, bytes]]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[int, bytes, bytes] | Sequence[tuple[int, bytes, bytes]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return int(self.starts[index]), self.keys[index], self.values[index]
 
 
 @cache
