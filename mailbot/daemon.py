@@ -131,7 +131,9 @@ class Mailbot:
         done: list[FetchedMessage] = []
         self._mark_in_hand(batch)
         self.read_ahead.begin(batch)
-        with database.atomic():
+        # The batch's audit events go onto the chain together, one move of its head,
+        # before the batch commits (a message whose savepoint rolls back drops its own).
+        with database.atomic(), audit.gathered():
             for fetched in batch:
                 self._ingest(fetched, report, reader=self.read_ahead.read)
                 done.append(fetched)

@@ -44,6 +44,7 @@ from mailbot.text import storable
 from store import audit, clock, lifecycle, newsletters, prepared, tokens
 from store.config import Settings
 from store.customers import CandidateMatch, match_candidates, normalize_email, phone_or_none
+from store.db import all_or_nothing
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.i18n import CATALOG_LANGUAGES, format_date
 from store.models import (
@@ -181,7 +182,8 @@ def _ingest_once(
     except Exception as error:  # the parser itself gave up: keep the bytes, show staff
         return _quarantine(fetched, None, error)
     try:
-        with time_budget(budget), database.atomic():
+        # The message's audit events go in together (or, in a batch, with the batch's).
+        with time_budget(budget), all_or_nothing(), audit.gathered():
             existing = _by_dedupe_key(parsed.dedupe_key)
             seen = _seen_before(existing, parsed, fetched) if existing is not None else None
             if seen is not None:

@@ -22,8 +22,9 @@ from mailbot.templates import RenderedMail, render_mail
 from store import audit, clock
 from store.attached_file import AttachedFile
 from store.config import Settings
+from store.db import together
 from store.i18n import format_date
-from store.models import Customer, InboundMessage, OutboxMail, Request, database
+from store.models import Customer, InboundMessage, OutboxMail, Request
 from store.prepared import insert
 
 
@@ -122,7 +123,7 @@ def queue_mail(
     raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
     # Alone, the row and its audit event commit together; in a mass mailing the caller's
     # batch transaction holds it, and a savepoint per row would only cost round trips.
-    with database.atomic() if audited else nullcontext():
+    with together() if audited else nullcontext():
         row = insert(
             OutboxMail(
                 message_id=message_id,

@@ -15,6 +15,8 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,10 +41,11 @@ def record(
     request_reference: str | None = None,
     at: datetime | None = None,
     **payload: Any,
-) -> AuditEvent:
-    """Append one event.  Call it inside the transaction that makes the change it records."""
+) -> None:
+    """Append one event.  Call it inside the transaction that makes the change it records
+    (inside :func:`gathered`, the event is appended when the block ends)."""
     entry = Entry(action, customer_no, request_reference, payload)
-    return _append([entry], actor, at or clock.now())[0]
+    _append([_Pending(entry, actor, at or clock.now())])
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,30 @@ class Entry:
 def record_many(entries: list[Entry], actor: str, *, at: datetime | None = None) -> int:
     """Append many events at once (a retention run: one per erased customer), chained
     exactly as :func:`record` chains them, with one lock and bulk inserts."""
-    return len(_append(entries, actor, at or clock.now())) if entries else 0
+    when = at or clock.now()
+    _append([_Pending(entry, actor, when) for entry in entries])
+    return len(entries)
+
+
+@contextmanager
+def gathered() -> Iterator[None]:
+    """The events recorded in the block are appended together when it ends: one move of
+    the chain's head for all of them, not one each (the mailbot gathers a batch's mail).
+    Use it inside the transaction or savepoint that holds the block's changes: an error in
+    the block drops its events, as the caller's rollback undoes the changes they record.
+    A block inside another hands its events to the outer one when it ends.  Each event is
+    dated when it was recorded (no earlier than the event it follows)."""
+    outer = _gathering.get()
+    pending: list[_Pending] = []
+    token = _gathering.set(pending)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    if outer is not None:
+        outer.extend(pending)
+    else:
+        _append(pending)
 
 
 class AuditHeadMissing(DatabaseError):
@@ -68,13 +94,27 @@ class AuditHeadMissing(DatabaseError):
 FEW_EVENTS = 8
 """Up to this many events of one append go in as single INSERTs; more, in bulk."""
 
-_head_guess: tuple[int, str] | None = None
-"""Where this process last left the head: the next append checks it and moves the head in
-one statement (a compare-and-swap), and only looks again when it was wrong."""
+
+@dataclass(frozen=True)
+class _Pending:
+    """An event to append: its entry, who, and when."""
+
+    entry: Entry
+    actor: str
+    at: datetime
 
 
-def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
-    """Chain ``entries`` onto the head under its lock.
+_gathering: ContextVar[list[_Pending] | None] = ContextVar("audit_gathering", default=None)
+
+_head_guess: tuple[int, str, datetime | None] | None = None
+"""Where this process last left the head (the last event's id, hash and time): the next
+append checks it and moves the head in one statement (a compare-and-swap), and only looks
+again when it was wrong."""
+
+
+def _append(pending: list[_Pending]) -> None:
+    """Chain ``pending`` onto the head under its lock (or, inside :func:`gathered`, keep
+    them for the block's end).
 
     Every change in the register writes here, so the statements are prepared once
     (:func:`_statements`) instead of being built by the ORM for each event.  The head is
@@ -82,16 +122,27 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
     both locks the row and moves it, and a wrong guess (another process wrote since, or a
     rollback undid what this one wrote) changes nothing and the head is read under the lock
     as before.  Either way the events chain onto the head the database holds.
+
+    No event is dated before the one it follows: an act that waited for the chain (held by
+    another writer's transaction) or was gathered while others wrote is dated as the event
+    before it, not earlier (``verify`` calls time running backwards tampering).
     """
     global _head_guess
+    kept = _gathering.get()
+    if kept is not None:
+        kept.extend(pending)
+        return
+    if not pending:
+        return
     lock_and_read, move, move_from = _statements()
     with joined_transaction():
         guess = _head_guess
         events: list[AuditEvent] = []
-        if guess is not None and entries:
-            events = _chained(entries, actor, at, *guess)
+        if guess is not None:
+            events = _chained(pending, *guess)
             last = events[-1]
-            if database.execute_sql(move_from, (last.id, last.hash, *guess)).rowcount != 1:
+            moved = database.execute_sql(move_from, (last.id, last.hash, guess[0], guess[1]))
+            if moved.rowcount != 1:
                 events = []
         if not events:
             # The UPDATE takes the head row's write lock, so concurrent writers line up,
@@ -103,39 +154,55 @@ def _append(entries: list[Entry], actor: str, at: datetime) -> list[AuditEvent]:
                     "run `rekisteri audit verify` and restore the database from a backup",
                     key="audit.head_missing_write",
                 )
-            events = _chained(entries, actor, at, *head)
-            if events:
-                database.execute_sql(move, (events[-1].id, events[-1].hash))
+            last_id, last_hash = head
+            events = _chained(pending, last_id, last_hash, _time_of(last_id))
+            database.execute_sql(move, (events[-1].id, events[-1].hash))
         if len(events) <= FEW_EVENTS:
             for event in events:  # one INSERT, built once (a COPY or executemany costs more)
                 prepared.insert(event)
         else:
             for start in range(0, len(events), 500):
                 bulk_insert(AuditEvent, [event.__data__ for event in events[start : start + 500]])
-        if events:
-            _head_guess = (events[-1].id, events[-1].hash)
-    return events
+        _head_guess = (events[-1].id, events[-1].hash, events[-1].at)
+
+
+_TIME_OF = prepared.Prepared(
+    lambda slot: AuditEvent.select(AuditEvent.at).where(AuditEvent.id == slot(AuditEvent.id))
+)
+
+
+def _time_of(event_id: int) -> datetime | None:
+    """When event ``event_id`` was recorded (None: the chain is empty, or it is gone, which
+    :func:`verify` names)."""
+    event = _TIME_OF.first(event_id) if event_id else None
+    return event.at if event is not None else None
 
 
 def _chained(
-    entries: list[Entry], actor: str, at: datetime, last_id: int, last_hash: str
+    pending: list[_Pending],
+    last_id: int,
+    last_hash: str,
+    last_at: datetime | None,
 ) -> list[AuditEvent]:
-    """``entries`` as events chained after the event ``last_id`` of hash ``last_hash``."""
+    """``pending`` as events chained after the event ``last_id`` of hash ``last_hash`` and
+    time ``last_at``; each dated when it was recorded, but never before the event before
+    it."""
     events = []
-    for entry in entries:
+    for item in pending:
+        at = item.at if last_at is None or item.at >= last_at else last_at
         event = AuditEvent(
             id=last_id + 1,
             at=at,
-            actor=actor,
-            action=entry.action,
-            customer_no=entry.customer_no,
-            request_reference=entry.request_reference,
-            payload=entry.payload,
+            actor=item.actor,
+            action=item.entry.action,
+            customer_no=item.entry.customer_no,
+            request_reference=item.entry.request_reference,
+            payload=item.entry.payload,
             prev_hash=last_hash,
         )
         event.hash = event_hash(event)
         events.append(event)
-        last_id, last_hash = event.id, event.hash
+        last_id, last_hash, last_at = event.id, event.hash, at
     return events
 
 

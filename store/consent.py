@@ -25,6 +25,7 @@ from peewee import Select, fn
 
 from store import audit, clock, forget_ledger
 from store.customers import email_hash
+from store.db import together
 from store.errors import InvalidInput, RuleViolation
 from store.i18n import translate
 from store.models import ConsentEvent, Customer, MarketingSuppression, database, tuples
@@ -407,7 +408,7 @@ def suppression_of(email: str | None) -> MarketingSuppression | None:
 def suppress(email: str, reason: str, at: datetime | None = None) -> None:
     """Remember an objection to marketing by the address's hash, so no import undoes it."""
     key = email_hash(email)
-    with database.atomic():
+    with together():
         (
             MarketingSuppression.insert(email_hash=key, created_at=at or clock.now(), reason=reason)
             .on_conflict_ignore()

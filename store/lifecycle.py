@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from store import audit, clock, deadlines
 from store.counters import next_reference
 from store.customers import CandidateMatch, email_or_none, phone_or_none
+from store.db import together
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.i18n import Term
 from store.models import (
@@ -81,7 +82,7 @@ def create_request(
     received_at = received_at or clock.now()
     now = clock.now()
     part_of_payload: dict[str, Any] = {"part_of": part_of.reference} if part_of is not None else {}
-    with database.atomic():
+    with together():
         due = deadlines.due_at(received_at)
         request = insert(
             Request(
@@ -786,7 +787,7 @@ def _transition(
     """Move ``request`` to ``to`` if nobody moved it meanwhile; audit in the same transaction."""
     changes = dict(changes or {})
     now = clock.now()
-    with database.atomic():
+    with together():
         values = {"status": to, "updated_at": now, **changes}
         updated = (
             Request.update(**values)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from store import audit, lifecycle
 from store.consent import record_consent, suppress
+from store.db import together
 from store.errors import InvalidInput
-from store.models import Customer, Kind, Request, database
+from store.models import Customer, Kind, Request
 
 SUPPRESSION_REASON = "objection"
 
@@ -42,7 +43,7 @@ def apply_marketing_objection(
     """
     if request.kind != Kind.OBJECTION:
         raise InvalidInput(f"request {request.reference} is not an objection")
-    with database.atomic():
+    with together():
         withdrawn = False
         if customer is not None and customer.erased_at is None:
             if request.match_state != "confirmed":

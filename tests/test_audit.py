@@ -103,3 +103,74 @@ def test_another_writer_between_two_events_is_chained_in_line(five_events):
     assert (result.ok, result.checked) == (True, 12)
     actors = [event.actor for event in AuditEvent.select().order_by(AuditEvent.id)][5:]
     assert actors == ["anna", "ville"] * 3 + ["anna"]
+
+
+def test_an_act_that_waited_for_a_long_transaction_is_dated_in_line(five_events):
+    """A desk's act while the mailbot's batch holds the chain (its transaction) waits for
+    the chain; its event goes in after the batch's, and is dated no earlier than them:
+    an event dated before the one it follows is what ``audit verify`` calls tampering."""
+    import threading
+    import time
+
+    about_to_record = threading.Event()
+
+    def elsewhere() -> None:
+        about_to_record.set()
+        audit.record("customer.viewed", "ville", customer_no="100003", purpose="other desk")
+        database.close()
+
+    with database.atomic():
+        audit.record("customer.viewed", "anna", customer_no="100001", purpose="batch")
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        about_to_record.wait()
+        time.sleep(0.3)  # the other desk now waits for the chain
+        audit.record("customer.viewed", "anna", customer_no="100001", purpose="batch")
+    other.join()
+    result = audit.verify()
+    assert result.ok, result.describe()
+    events = list(AuditEvent.select().order_by(AuditEvent.id))[5:]
+    assert [event.actor for event in events] == ["anna", "anna", "ville"]
+
+
+def test_gathered_events_go_in_together_and_a_failed_block_drops_its_own(five_events):
+    """The mailbot gathers a batch's events and appends them at its end: a mail whose
+    savepoint rolled back leaves none of its events, the others' are chained in order."""
+
+    class Failed(Exception):
+        pass
+
+    with database.atomic(), audit.gathered():
+        with database.atomic(), audit.gathered():
+            audit.record("customer.viewed", "@mailbot", customer_no="100001", purpose="first")
+        with pytest.raises(Failed), database.atomic(), audit.gathered():
+            audit.record("customer.viewed", "@mailbot", customer_no="100002", purpose="failed")
+            raise Failed
+        with database.atomic(), audit.gathered():
+            audit.record("customer.viewed", "@mailbot", customer_no="100003", purpose="third")
+        assert AuditEvent.select().count() == 5  # nothing appended before the batch ends
+    purposes = [event.payload["purpose"] for event in AuditEvent.select().order_by(AuditEvent.id)]
+    assert purposes[5:] == ["first", "third"]
+    assert audit.verify().ok
+
+
+def test_an_act_recorded_while_a_batch_gathers_is_chained_and_dated_in_line(five_events):
+    """Another desk records while the mailbot's batch is gathering its events: both go
+    onto the chain whole, and no event is dated before the one it follows."""
+    import threading
+
+    def elsewhere() -> None:
+        audit.record("customer.viewed", "ville", customer_no="100003", purpose="other desk")
+        database.close()
+
+    other = threading.Thread(target=elsewhere)
+    with database.atomic(), audit.gathered():
+        audit.record("customer.viewed", "@mailbot", customer_no="100001", purpose="batch")
+        other.start()
+        other.join(timeout=0.5)  # PostgreSQL: it is done; SQLite: it waits for the lock
+        audit.record("customer.viewed", "@mailbot", customer_no="100001", purpose="batch")
+    other.join()
+    result = audit.verify()
+    assert (result.ok, result.checked) == (True, 8), result.describe()
+    added = list(AuditEvent.select().order_by(AuditEvent.id))[5:]
+    assert sorted(event.actor for event in added) == ["@mailbot", "@mailbot", "ville"]

@@ -489,6 +489,11 @@ def test_a_message_that_fails_is_quarantined_and_can_be_reprocessed(
     assert message.disposition == "quarantined" and message.needs_attention
     assert "addr-spec" in message.reason and message.raw_message is not None
     assert Request.select().count() == 0  # nothing half-done was kept
+    events = list(AuditEvent.select())  # and no event of the half-done request
+    assert [(event.action, event.payload.get("disposition")) for event in events] == [
+        ("mail.received", "quarantined")
+    ]
+    assert audit.verify().ok
     # Staff fix the configuration, then reprocess from the command line.
     assert main(["messages", "reprocess", "karanteeni@example.fi"]) == 0
     message = InboundMessage.get_by_id(message.id)
