@@ -153,7 +153,7 @@ class _PackedIndex:
         for end in ends:
             texts.append(_PackedBytes(view[offset : offset + end[-1]], end))
             offset += end[-1]
-        if offset != len(view) or any(len(text.data) != text.ends[-1] for text in texts):
+        if offset != len(view):
             raise ValueError("the packed index is cut or too long")
         self.firsts = texts[0]
         self.blocks = _PackedSeeds(starts, texts[1], texts[2])

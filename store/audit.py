@@ -74,17 +74,13 @@ def gathered() -> Iterator[None]:
     the block drops its events, as the caller's rollback undoes the changes they record.
     A block inside another hands its events to the outer one when it ends.  Each event is
     dated when it was recorded (no earlier than the event it follows)."""
-    outer = _gathering.get()
     pending: list[_Pending] = []
     token = _gathering.set(pending)
     try:
         yield
     finally:
         _gathering.reset(token)
-    if outer is not None:
-        outer.extend(pending)
-    else:
-        _append(pending)
+    _append(pending)  # to the outer block's, if there is one
 
 
 class AuditHeadMissing(DatabaseError):
@@ -106,7 +102,7 @@ class _Pending:
 
 _gathering: ContextVar[list[_Pending] | None] = ContextVar("audit_gathering", default=None)
 
-_head_guess: tuple[int, str, datetime | None] | None = None
+_head_guess: tuple[int, str, datetime] | None = None
 """Where this process last left the head (the last event's id, hash and time): the next
 append checks it and moves the head in one statement (a compare-and-swap), and only looks
 again when it was wrong."""
