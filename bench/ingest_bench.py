@@ -307,6 +307,8 @@ def main() -> None:
         print(f"  read by the read-ahead worker (mailbot.read_ahead): {read_ahead} messages")
         print(f"  peak RSS of the mailbot process (or its worker, the larger): {rss:.0f} MB")
 
+        if args.idle <= 0:
+            return
         samples = idle_latency(server, env, db_url, args.idle, work / "idle.log")
         print(
             f"IDLE latency over {len(samples)} messages (APPEND → committed): "

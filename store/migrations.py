@@ -83,6 +83,13 @@ def _informed_another_way() -> None:
     )
 
 
+def _repeat_lookup_index() -> None:
+    """One index on (requester_email, kind, received_at) for the same mail again, in
+    place of the index on requester_email alone."""
+    database.create_tables([Request], safe=True)  # the table exists: its new index
+    database.execute_sql("DROP INDEX IF EXISTS request_requester_email")
+
+
 def _add_missing_columns(model: type[peewee.Model], names: tuple[str, ...]) -> None:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -115,6 +122,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "news on a request since staff last opened it; notes", _desk_news_and_notes),
     Migration(5, "indexes for the mailbot's intake", _intake_indexes),
     Migration(6, "breach notices given another way", _informed_another_way),
+    Migration(7, "an index for the same request again from the same sender", _repeat_lookup_index),
 ]
 
 LATEST = MIGRATIONS[-1].version

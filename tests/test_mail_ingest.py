@@ -11,6 +11,7 @@ import pytest
 from cli.main import main
 from store import audit, clock, lifecycle, listings
 from store.consent import has_consent, is_suppressed, record_consent
+from store.db import is_sqlite
 from store.models import (
     Attachment,
     AuditEvent,
@@ -18,6 +19,7 @@ from store.models import (
     MessageLocation,
     OutboxMail,
     Request,
+    database,
 )
 from tests.support.factories import make_customer
 from tests.support.mail import INBOX, feed, mail_settings, make_mail
@@ -161,6 +163,59 @@ def test_the_same_request_again_joins_the_open_one(db, frozen_clock):
     later = feed(make_mail("b@example.fi", subject="Taas", body="Haluan nähdä tietoni."))
     assert later.message.disposition == "new_request"
     assert Request.select().count() == 3
+
+
+def test_a_mail_costs_as_little_with_2000_access_requests_in_the_queue_as_with_10(db, frozen_clock):
+    """Asking whether the sender has just asked the same must not read every request of the
+    same kind: SQLite chose the index on kind for it, and every mail cost more as the
+    queue grew (0.5 ms a mail with 5,000 in the queue).  The lookup has an index of its
+    own: one mail's work does not grow with the queue."""
+    if not is_sqlite():
+        pytest.skip("SQLite's planner; PostgreSQL keeps its own statistics (autovacuum)")
+    now = clock.now()
+
+    def queue_access_requests(count: int) -> None:
+        start = Request.select().count()
+        rows = [
+            {
+                "reference": f"TP-TEST-{start + n}",
+                "kind": "access",
+                "status": "received",
+                "requester_email": f"someone{start + n}@example.fi",
+                "received_at": now,
+                "due_at": now + timedelta(days=30),
+                "original_due_at": now + timedelta(days=30),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(count)
+        ]
+        for chunk in range(0, count, 500):
+            Request.insert_many(rows[chunk : chunk + 500]).execute()
+
+    def work_of_one_mail(sender: str) -> int:
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0  # go on
+
+        connection = database.connection()
+        connection.set_progress_handler(count, 1)  # every SQLite instruction
+        try:
+            result = feed(make_mail(sender, subject="Tietopyyntö", body="Haluan nähdä tietoni."))
+        finally:
+            connection.set_progress_handler(None, 1)
+        assert result.message.disposition == "new_request"
+        return steps
+
+    queue_access_requests(10)
+    with_ten = work_of_one_mail("first@example.fi")
+    queue_access_requests(1990)
+    with_two_thousand = work_of_one_mail("second@example.fi")
+
+    assert with_two_thousand <= 1.5 * with_ten, (with_ten, with_two_thousand)
 
 
 # ---------------------------------------------------------------- objections

@@ -66,7 +66,8 @@ class Request(BaseModel):
     language = CharField(max_length=2, default="fi")  # the language we answer in
     written_language = CharField(max_length=8, default="")  # the one the person wrote in
     channel = CharField(max_length=16, default="email")  # one of CHANNELS
-    requester_email = CharField(null=True, index=True)  # the same mail again, erasure
+    # The same mail again (Meta.indexes) and erasure (which compares lower-cased).
+    requester_email = CharField(null=True)
     requester_name = CharField(default="")
     # A number the mail gave; shown only to warn when it differs from the one on record.
     requester_phone = CharField(null=True, max_length=32)
@@ -99,6 +100,12 @@ class Request(BaseModel):
     updated_at = UtcDateTimeField()
     # The backrefs peewee adds (each ForeignKeyField's ``backref``), for the type checker.
     calls: ModelSelect[VerificationCall]
+
+    class Meta:
+        # The mailbot asks for every message: this requester's requests of this kind since
+        # a moment (mailbot.ingest._repeated).  With the three columns in one index SQLite
+        # does not pick the index on kind alone, which read every request of that kind.
+        indexes = ((("requester_email", "kind", "received_at"), False),)
 
 
 class RequestCandidate(BaseModel):
