@@ -129,11 +129,11 @@ def render_mail(template: str, language: str, settings: Settings, **context: Any
         "settings": settings,
         **with_defaults(template, context),
     }
-    text_template = env.get_template(f"{language}/{template}.txt.j2")
-    text = text_template.render(values)
-    # The template's exported names (``{% set subject %}``) are its module's attributes.
-    exported = vars(text_template.make_module(values))
-    subject = str(exported["subject"]).strip()
+    # Rendered once: the module's text is the body, and the template's exported names
+    # (``{% set subject %}``) are its attributes.
+    module = env.get_template(f"{language}/{template}.txt.j2").make_module(values)
+    text = str(module)
+    subject = str(vars(module)["subject"]).strip()
     html = None
     html_name = f"{language}/{template}.html.j2"
     if html_name in template_names():

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -207,6 +207,12 @@ def format_date(day: date | datetime, language: str) -> str:
     """
     if isinstance(day, datetime):
         day = day.astimezone(HELSINKI).date()
+    return _format_day(day, language)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, language: str) -> str:
+    """(Thousands of acknowledgements a day name the same few due dates.)"""
     return babel_dates.format_date(day, _DATE_WIDTH.get(language, "long"), locale=locale(language))
 
 

@@ -26,4 +26,7 @@ def environment(package: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates are the installed package's: they do not change while it runs, and
+        # looking at every file's time before each use cost more than rendering it.
+        auto_reload=False,
     )
