@@ -19,10 +19,10 @@ from store.models import (
     MessageLocation,
     OutboxMail,
     Request,
-    database,
 )
 from tests.support.factories import make_customer
 from tests.support.mail import INBOX, feed, mail_settings, make_mail
+from tests.support.sqlite_work import counted_steps
 
 
 def outbox_for(address: str) -> list[OutboxMail]:
@@ -194,21 +194,10 @@ def test_a_mail_costs_as_little_with_2000_access_requests_in_the_queue_as_with_1
             Request.insert_many(rows[chunk : chunk + 500]).execute()
 
     def work_of_one_mail(sender: str) -> int:
-        steps = 0
-
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0  # go on
-
-        connection = database.connection()
-        connection.set_progress_handler(count, 1)  # every SQLite instruction
-        try:
+        with counted_steps() as steps:  # every SQLite instruction
             result = feed(make_mail(sender, subject="Tietopyyntö", body="Haluan nähdä tietoni."))
-        finally:
-            connection.set_progress_handler(None, 1)
         assert result.message.disposition == "new_request"
-        return steps
+        return steps[0]
 
     queue_access_requests(10)
     with_ten = work_of_one_mail("first@example.fi")

@@ -10,8 +10,9 @@ from store import audit, clock, outbox
 from store.config import load_settings
 from store.db import insert_tuples, is_sqlite
 from store.errors import NotFound, RuleViolation
-from store.models import AuditEvent, OutboxMail, database
+from store.models import AuditEvent, OutboxMail
 from tests.support.factories import make_outbox_mail
+from tests.support.sqlite_work import counted_steps
 
 
 def test_the_backoff_doubles_from_the_base_and_never_exceeds_a_day():
@@ -115,20 +116,9 @@ def test_claiming_a_mail_does_as_little_work_with_2000_due_as_with_10(db, frozen
         insert_tuples(OutboxMail, ("message_id", *row), rows)
 
     def work_of_one_claim() -> int:
-        steps = 0
-
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0  # go on
-
-        connection = database.connection()
-        connection.set_progress_handler(count, 50)  # once every 50 SQLite instructions
-        try:
+        with counted_steps(50) as steps:  # once every 50 SQLite instructions
             assert outbox.claim_next(timedelta(minutes=5)) is not None
-        finally:
-            connection.set_progress_handler(None, 50)
-        return steps
+        return steps[0]
 
     queue_copies(10)
     with_ten = work_of_one_claim()
