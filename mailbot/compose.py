@@ -149,26 +149,40 @@ def is_own_message_id(message_id: str, settings: Settings) -> bool:
     return value.startswith(OWN_MESSAGE_ID_PREFIX) and value.endswith("@" + sender_domain(settings))
 
 
+def check_addresses(mail: OutgoingMail, settings: Settings) -> None:
+    """Raise what :func:`build_message` would raise for the mail's From, To and Reply-To (a
+    mistyped address in the settings, above all), at the cost of a few cache lookups: a
+    mail queued to be built when it is sent fails when it is queued, where it is seen."""
+    policy = message_policy(mail.to_address)
+    _from(mail, settings, policy)
+    _reply_to(mail, settings, policy)
+    mailbox(mail.to_name, mail.to_address)
+
+
+def _from(
+    mail: OutgoingMail, settings: Settings, policy: email.policy.EmailPolicy[EmailMessage]
+) -> _FoldedHeader:
+    sender = mail.sender or mailbox(settings.mail.from_name, settings.mail.from_address)
+    return _constant_header(policy, "From", sender)
+
+
+def _reply_to(
+    mail: OutgoingMail, settings: Settings, policy: email.policy.EmailPolicy[EmailMessage]
+) -> _FoldedHeader:
+    inbox = settings.controller.privacy_inbox or settings.mail.from_address
+    return _constant_header(
+        policy, "Reply-To", mail.reply_to or mailbox(settings.mail.from_name, inbox)
+    )
+
+
 def build_message(
     mail: OutgoingMail, settings: Settings, *, message_id: str, date: datetime
 ) -> EmailMessage:
     policy = message_policy(mail.to_address)
     message = EmailMessage(policy=policy)
-    message["From"] = _constant_header(
-        policy,
-        "From",
-        mail.sender or mailbox(settings.mail.from_name, settings.mail.from_address),
-    )
+    message["From"] = _from(mail, settings, policy)
     message["To"] = mailbox(mail.to_name, mail.to_address)
-    message["Reply-To"] = _constant_header(
-        policy,
-        "Reply-To",
-        mail.reply_to
-        or mailbox(
-            settings.mail.from_name,
-            settings.controller.privacy_inbox or settings.mail.from_address,
-        ),
-    )
+    message["Reply-To"] = _reply_to(mail, settings, policy)
     message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id

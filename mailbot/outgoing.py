@@ -1,8 +1,10 @@
-"""Queueing mail: render a template, build the message, store it as an outbox row.
+"""Queueing mail: render a template, store it as an outbox row, build its bytes once.
 
-Every mail we send is first a row in the outbox (``store.models.OutboxMail``) holding the
-exact bytes that will go out; the sender (``mailbot.sender``) delivers it later.  Staff
-see the rendered mail with :func:`preview` before anything is queued.
+Every mail we send is first a row in the outbox (``store.models.OutboxMail``); the sender
+(``mailbot.sender``) delivers it later.  The row holds the rendered text as a draft, and
+:func:`message_bytes` builds the message from it when the sender first claims it; those
+bytes are stored with the attempt and every retry sends them again.  (A mail with files is
+built at once.)  Staff see the rendered mail with :func:`preview` before anything is queued.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ from typing import Any
 from mailbot.compose import (
     OutgoingMail,
     build_message,
+    check_addresses,
     header_text,
+    mailbox,
     new_message_id,
 )
 from mailbot.templates import RenderedMail, render_mail
-from store import audit, clock
+from store import audit, clock, outbox
 from store.attached_file import AttachedFile
 from store.config import Settings
 from store.db import together
 from store.i18n import format_date
 from store.models import Customer, InboundMessage, OutboxMail, Request
+from store.outbox import MailDraft
 from store.prepared import insert
 
 
@@ -57,6 +62,53 @@ def preview(
     return render_mail(
         template, language, settings, **{**template_context(request, language), **context}
     )
+
+
+def draft_of(mail: OutgoingMail) -> MailDraft:
+    """What of ``mail`` its outbox row keeps until the sender builds it (no attachments)."""
+    assert not mail.attachments, "a mail with files is built when it is queued"
+
+    def pair(address: Address | None) -> tuple[str, str] | None:
+        return None if address is None else (address.display_name, address.addr_spec)
+
+    return MailDraft(
+        text=mail.text,
+        html=mail.html,
+        in_reply_to=mail.in_reply_to,
+        references=tuple(mail.references),
+        automatic=mail.automatic,
+        extra_headers=tuple(mail.extra_headers),
+        sender=pair(mail.sender),
+        reply_to=pair(mail.reply_to),
+    )
+
+
+def message_bytes(row: OutboxMail, settings: Settings) -> bytes | None:
+    """The bytes ``row`` is sent as: those stored, else built from its draft now (the
+    sender stores them with the first attempt); None when its content was removed."""
+    if row.raw_message is not None:
+        return bytes(row.raw_message)
+    draft = outbox.draft_of(row)
+    if draft is None:
+        return None
+
+    def address(pair: tuple[str, str] | None) -> Address | None:
+        return None if pair is None else mailbox(*pair)
+
+    mail = OutgoingMail(
+        to_address=row.to_address,
+        to_name=row.to_name,
+        subject=row.subject,
+        text=draft.text,
+        html=draft.html,
+        in_reply_to=draft.in_reply_to,
+        references=draft.references,
+        automatic=draft.automatic,
+        extra_headers=draft.extra_headers,
+        sender=address(draft.sender),
+        reply_to=address(draft.reply_to),
+    )
+    return build_message(mail, settings, message_id=row.message_id, date=clock.now()).as_bytes()
 
 
 def threading_headers(message: InboundMessage | None) -> tuple[str | None, list[str]]:
@@ -120,7 +172,12 @@ def queue_mail(
     )
     now = clock.now()
     message_id = new_message_id(settings)
-    raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
+    raw, draft = None, None
+    if attachments:  # files are bytes: such a mail is built now, its row holds no draft
+        raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
+    else:
+        check_addresses(mail, settings)  # a mistyped address fails here, not when sent
+        draft = draft_of(mail).as_json()
     # Alone, the row and its audit event commit together; in a mass mailing the caller's
     # batch transaction holds it, and a savepoint per row would only cost round trips.
     with together() if audited else nullcontext():
@@ -137,6 +194,7 @@ def queue_mail(
                 automatic=automatic,
                 bulk=bulk,
                 raw_message=raw,
+                draft=draft,
                 status="queued",
                 next_attempt_at=now,
                 created_at=now,

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from mailbot.outgoing import message_bytes
 from mailbot.transports import ConnectionProblem, DeliveryFailed, Transport, open_transport
 from store import outbox
 from store.config import Settings
@@ -228,7 +229,7 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
         mail = outbox.claim_next(CLAIM_LEASE)
         if mail is None:
             return None
-        if mail.raw_message is None:  # retention removed the content before it could be sent
+        if not outbox.has_content(mail):  # retention removed it before it could be sent
             outbox.mark_failed(mail, "the content was removed before it was sent", actor=ACTOR)
             _count(report, mail, "failed")
             return mail, False
@@ -256,7 +257,14 @@ def _take_next(settings: Settings, report: SendReport) -> tuple[OutboxMail, bool
             outbox.mark_skipped(mail, reason, actor=ACTOR)
             _count(report, mail, "skipped")
             return mail, False
-        outbox.start_attempt(mail)
+        try:
+            built = None if mail.raw_message is not None else message_bytes(mail, settings)
+        except Exception as error:  # parts the email package cannot write: never sent
+            log.exception("outbox %s: the mail could not be built", mail.message_id)
+            outbox.mark_failed(mail, f"the mail could not be built: {error}", actor=ACTOR)
+            _count(report, mail, "failed")
+            return mail, False
+        outbox.start_attempt(mail, built)  # the bytes built now are stored with the count
         return mail, True
 
 

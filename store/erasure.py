@@ -132,6 +132,7 @@ REDACTED_OUTBOX_VALUES: dict[str, Any] = {
     "to_name": "",
     "subject": "",
     "raw_message": None,
+    "draft": None,
     "last_error": None,
     "server_reply": None,
 }

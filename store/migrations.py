@@ -90,6 +90,11 @@ def _repeat_lookup_index() -> None:
     database.execute_sql("DROP INDEX IF EXISTS request_requester_email")
 
 
+def _outbox_drafts() -> None:
+    """OutboxMail.draft: a mail's parts until the sender builds its bytes."""
+    _add_missing_columns(OutboxMail, ("draft",))
+
+
 def _add_missing_columns(model: type[peewee.Model], names: tuple[str, ...]) -> None:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -123,6 +128,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "indexes for the mailbot's intake", _intake_indexes),
     Migration(6, "breach notices given another way", _informed_another_way),
     Migration(7, "an index for the same request again from the same sender", _repeat_lookup_index),
+    Migration(8, "outbox mail built when it is first sent", _outbox_drafts),
 ]
 
 LATEST = MIGRATIONS[-1].version

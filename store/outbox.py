@@ -15,10 +15,14 @@ with the same bytes and the same Message-ID (at least once, never lost).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,74 @@ MAX_RETRY_DELAY = timedelta(days=1)
 """However many attempts, a transient failure is tried again within a day."""
 
 
+@dataclass(frozen=True)
+class MailDraft:
+    """A queued mail's parts that are not columns of its row, until its bytes are built.
+
+    ``sender`` and ``reply_to`` are (display name, address) pairs; None: the privacy
+    desk's own.  The values are already what the headers carry (control characters gone).
+    """
+
+    text: str
+    html: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    automatic: bool = False
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    sender: tuple[str, str] | None = None
+    reply_to: tuple[str, str] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> MailDraft:
+        def pair(item: Any) -> tuple[str, str] | None:
+            return None if item is None else (str(item[0]), str(item[1]))
+
+        return cls(
+            text=str(value["text"]),
+            html=value.get("html"),
+            in_reply_to=value.get("in_reply_to"),
+            references=tuple(str(ref) for ref in value.get("references", ())),
+            automatic=bool(value.get("automatic", False)),
+            extra_headers=tuple(
+                (str(name), str(text)) for name, text in value.get("extra_headers", ())
+            ),
+            sender=pair(value.get("sender")),
+            reply_to=pair(value.get("reply_to")),
+        )
+
+
+def draft_of(mail: OutboxMail) -> MailDraft | None:
+    """The mail's parts while its bytes are not built yet, else None."""
+    return MailDraft.from_json(mail.draft) if mail.draft is not None else None
+
+
+def has_content(mail: OutboxMail) -> bool:
+    """Whether the mail can still be sent: retention or an erasure has not removed it."""
+    return mail.raw_message is not None or mail.draft is not None
+
+
+def mail_text(mail: OutboxMail) -> tuple[str | None, list[str]]:
+    """The text of a queued or sent mail, and the names of the files it carries (None and
+    none when its content has been removed)."""
+    draft = draft_of(mail)
+    if draft is not None:
+        return draft.text, []  # a mail with files is built when it is queued
+    if not mail.raw_message:
+        return None, []
+    message = email.message_from_bytes(bytes(mail.raw_message), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    body = message.get_body(preferencelist=("plain",))
+    try:
+        text = str(body.get_content()) if body is not None else None
+    except (LookupError, ValueError):  # an unknown charset: the files are still named
+        text = None
+    files = [part.get_filename() or "" for part in message.iter_attachments()]
+    return text, files
+
+
 def normalize_message_id(message_id: str) -> str:
     """``abc@host`` or ``<abc@host>`` (as staff may paste it) → ``<abc@host>``."""
     value = message_id.strip().strip("<>").strip()
@@ -46,9 +118,8 @@ def normalize_message_id(message_id: str) -> str:
 def due_query(now: datetime | None = None) -> peewee.ModelSelect[OutboxMail]:
     """Due rows, individual mail before mass mail, each oldest first, without the message
     bytes (for counting and listing)."""
-    fields = [
-        field for field in OutboxMail._meta.sorted_fields if field is not OutboxMail.raw_message
-    ]
+    content = {OutboxMail.raw_message.name, OutboxMail.draft.name}  # (fields compare as SQL)
+    fields = [field for field in OutboxMail._meta.sorted_fields if field.name not in content]
     return _due(OutboxMail.select(*fields), now or clock.now())
 
 
@@ -151,11 +222,19 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
         return mail
 
 
-def start_attempt(mail: OutboxMail) -> None:
+def start_attempt(mail: OutboxMail, built: bytes | None = None) -> None:
     """Count an attempt before the bytes leave, so a crash mid-send is counted too (the
-    row is claimed: no other sender writes its count meanwhile)."""
+    row is claimed: no other sender writes its count meanwhile).
+
+    ``built``: the bytes the sender built from the mail's draft for its first attempt,
+    stored with the count, so every later attempt sends them again.
+    """
     mail.attempts += 1
-    update(OutboxMail, mail.id, attempts=mail.attempts)
+    if built is None:
+        update(OutboxMail, mail.id, attempts=mail.attempts)
+        return
+    mail.raw_message, mail.draft = built, None
+    update(OutboxMail, mail.id, attempts=mail.attempts, raw_message=built, draft=None)
 
 
 def mark_sent(mail: OutboxMail, server_reply: str, *, actor: str = "@mailbot") -> None:
@@ -258,7 +337,7 @@ def requeue(message_id: str, actor: str) -> OutboxMail:
                 message_id=mail.message_id,
                 status=mail.status,
             )
-        if mail.raw_message is None:
+        if not has_content(mail):
             raise RuleViolation(
                 "the mail's content has been removed (retention)",
                 key="outbox.content_removed",

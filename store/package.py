@@ -23,15 +23,12 @@ read it out during the verification call.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +67,7 @@ from store.models import (
     Staff,
     VerificationCall,
 )
+from store.outbox import mail_text
 from store.restriction import ground_text, is_restricted
 from store.retention_rules import erasure_due_on, voucher_kept_until
 from store.zipcrypto import encrypted_zip
@@ -248,6 +246,7 @@ NOT_EXPORTED: dict[type[Model], dict[str, str]] = {
         "template": "the name of the mail template",
         "automatic": "a flag for the sender",
         "raw_message": "the message as sent: its text is given",
+        "draft": "the message before it was sent: its text is given",
         "attempts": "delivery mechanics",
         "next_attempt_at": "delivery mechanics",
         "bulk": "delivery mechanics",
@@ -559,20 +558,8 @@ def _message_in(message: InboundMessage, attachments: dict[Any, list[Any]]) -> d
 
 def _message_out(mail: OutboxMail) -> dict[str, Any]:
     row = _row(mail)
-    row["text"], row["attachments"] = _sent_text(mail.raw_message)
+    row["text"], row["attachments"] = mail_text(mail)
     return row
-
-
-def _sent_text(raw: bytes | None) -> tuple[str | None, list[str]]:
-    """The text of a mail we sent, and the names of the files it carried."""
-    if not raw:
-        return None, []
-    message = email.message_from_bytes(bytes(raw), policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    body = message.get_body(preferencelist=("plain",))
-    text = body.get_content() if body is not None else None
-    files = [part.get_filename() or "" for part in message.iter_attachments()]
-    return text, files
 
 
 def _information(

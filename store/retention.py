@@ -377,7 +377,7 @@ def _mail(settings: Settings, now: datetime, dry_run: bool, report: RetentionRep
     )
     outbox_raw_ids = _ids(
         OutboxMail.select(OutboxMail.id).where(
-            OutboxMail.raw_message.is_null(False)
+            (OutboxMail.raw_message.is_null(False) | OutboxMail.draft.is_null(False))
             & final
             & (
                 OutboxMail.request.in_(stale)
@@ -416,4 +416,4 @@ def _remove_raw(message_ids: list[int], outbox_ids: list[int]) -> None:
         Attachment.update(data=None).where(Attachment.message.in_(chunk)).execute()
     for start in range(0, len(outbox_ids), BATCH):
         chunk = outbox_ids[start : start + BATCH]
-        OutboxMail.update(raw_message=None).where(OutboxMail.id.in_(chunk)).execute()
+        OutboxMail.update(raw_message=None, draft=None).where(OutboxMail.id.in_(chunk)).execute()

@@ -6,7 +6,6 @@ the box office, and the package password that is the approver's own."""
 from __future__ import annotations
 
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
 
@@ -22,11 +21,11 @@ from store.models import (
     RequestNote,
 )
 from tests.support.desk import Desk
-from tests.support.mail import feed, mail_settings, make_mail
+from tests.support.mail import feed, mail_settings, make_mail, outgoing_message
 
 
 def sent_text(row: OutboxMail) -> str:
-    message = message_from_bytes(bytes(row.raw_message), policy=policy.default)
+    message = outgoing_message(row)
     return str(message.get_body(preferencelist=("plain",)).get_content())
 
 

@@ -21,7 +21,14 @@ from store.models import (
     Request,
 )
 from tests.support.factories import make_customer
-from tests.support.mail import INBOX, feed, mail_settings, make_mail
+from tests.support.mail import (
+    INBOX,
+    feed,
+    mail_settings,
+    make_mail,
+    outgoing_bytes,
+    outgoing_message,
+)
 from tests.support.sqlite_work import counted_steps
 
 
@@ -55,7 +62,7 @@ def test_a_request_gets_an_acknowledgement_in_its_language_with_reference_and_du
     assert request.customer_id is None  # candidates only: staff confirm who it is
     [ack] = outbox_for("anna.lindholm@example.fi")
     assert ack.automatic and ack.template == "acknowledgement" and ack.language == "sv"
-    sent = email.message_from_bytes(bytes(ack.raw_message), policy=email.policy.default)
+    sent = outgoing_message(ack)
     assert "TP-2026-0001" in sent["Subject"]
     assert sent["Auto-Submitted"] == "auto-replied"
     assert sent["In-Reply-To"] == message.message_id
@@ -407,7 +414,7 @@ def test_auto_submitted_no_is_a_person(db, frozen_clock):
 def test_our_own_message_id_coming_back_is_ignored(db, frozen_clock):
     feed(make_mail("maija@example.fi", body="Haluan tarkastaa tietoni."))
     [ack] = outbox_for("maija@example.fi")
-    echoed = feed(bytes(ack.raw_message)).message  # e.g. a list or a forwarder sent it back
+    echoed = feed(outgoing_bytes(ack)).message  # e.g. a list or a forwarder sent it back
     assert (echoed.disposition, echoed.reason) == ("ignored", "own_address")
 
 

@@ -5,8 +5,6 @@ moment of sending; an interrupted run continued without anyone getting it twice.
 from __future__ import annotations
 
 import dataclasses
-import email
-import email.policy
 import json
 from pathlib import Path
 from urllib.parse import unquote
@@ -31,7 +29,7 @@ from store.models import (
     Request,
 )
 from store.restriction import apply_restriction
-from tests.support.mail import feed
+from tests.support.mail import feed, outgoing_message
 from tests.support.newsletter import (
     follow,
     footer_links,
@@ -299,9 +297,7 @@ def test_from_and_reply_to_come_from_the_settings_and_mail_from_them_is_our_own(
     )
     newsletter, _ = newsletters.find_or_create("Uutisia", {"fi": FINNISH}, "@cli")
     queue_newsletter(newsletter, settings=settings, actor="@cli")
-    message = email.message_from_bytes(
-        bytes(OutboxMail.get().raw_message), policy=email.policy.default
-    )
+    message = outgoing_message(OutboxMail.get(), settings)
     assert message["From"] == "Kotkan Leffat – uutiskirje <uutiskirje@kotkanleffat.fi>"
     assert message["Reply-To"] == "Kotkan Leffat – uutiskirje <palaute@kotkanleffat.fi>"
     assert message["To"].addresses[0].addr_spec == reader.email

@@ -5,8 +5,6 @@ person wrote.  The last test runs the whole path through a real IMAP server (Dov
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 from email.message import EmailMessage
 
@@ -25,7 +23,7 @@ from store.models import (
     Request,
     VerificationCall,
 )
-from tests.support.mail import feed, make_mail
+from tests.support.mail import feed, make_mail, outgoing_message
 from tests.support.newsletter import follow, footer_links, subscriber, text_part
 
 ISSUE = "# Huhtikuun ohjelma\n\nKatso ohjelmisto ja tarkista tietosi kotisivuiltamme.\n"
@@ -37,9 +35,7 @@ def issue_to(*readers) -> dict[int, EmailMessage]:
     queue_newsletter(newsletter, settings=load_settings(environ={}), actor="@cli")
     mails = {}
     for mail in OutboxMail.select().where(OutboxMail.template == "newsletter"):
-        mails[mail.customer_id] = email.message_from_bytes(
-            bytes(mail.raw_message), policy=email.policy.default
-        )
+        mails[mail.customer_id] = outgoing_message(mail)
     assert {reader.id for reader in readers} <= set(mails)
     return mails
 
@@ -95,7 +91,7 @@ def test_the_stop_link_withdraws_consent_at_once_without_a_call_and_confirms_it(
         "sv",
         True,
     )
-    body = email.message_from_bytes(bytes(confirmation.raw_message), policy=email.policy.default)
+    body = outgoing_message(confirmation)
     assert "den personliga länken i vårt nyhetsbrev" in text_part(body)
     actions = [row.action for row in AuditEvent.select().order_by(AuditEvent.id)]
     assert "consent.marketing.withdrawn" in actions and "newsletter.link_read" in actions

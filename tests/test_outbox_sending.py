@@ -237,6 +237,31 @@ async def test_a_dropped_connection_is_opened_again_without_duplicates(db, smtp_
     assert smtp_server.connections == 3
 
 
+async def test_a_mail_is_built_at_its_first_attempt_and_every_retry_sends_those_bytes(
+    db, frozen_clock, smtp_server
+):
+    settings = settings_for(smtp_server.url(), send_retry_base_seconds=60)
+    smtp_server.handler.rcpt_replies.append("451 4.7.1 Greylisted, try again later")
+    mail = make_outbox_mail(settings)
+    queued = reload(mail)
+    assert queued.raw_message is None and outbox.mail_text(queued)[0]  # its text, no bytes yet
+    first_attempt_at = clock.now()
+
+    assert (await send_due(settings)).retry == 1
+    built = reload(mail)
+    assert built.raw_message is not None and built.draft is None  # stored with the attempt
+    frozen_clock(later(3600))
+    assert (await send_due(settings)).sent == 1
+
+    [received] = smtp_server.received
+    assert received.content.replace(b"\r\n", b"\n") == bytes(built.raw_message).replace(
+        b"\r\n", b"\n"
+    )
+    assert received.message["Message-ID"] == mail.message_id
+    assert received.message["Date"].datetime == first_attempt_at.replace(microsecond=0)
+    assert bytes(reload(mail).raw_message) == bytes(built.raw_message)
+
+
 async def test_a_row_caught_mid_send_by_a_crash_goes_again_with_the_same_message_id(
     db, frozen_clock, smtp_server
 ):
@@ -409,7 +434,7 @@ async def test_a_check_that_breaks_holds_the_mail_back(db, smtp_server):
 async def test_mail_whose_content_was_removed_fails_instead_of_going_out(db, smtp_server):
     settings = settings_for(smtp_server.url())
     mail = make_outbox_mail(settings)
-    OutboxMail.update(raw_message=None).where(OutboxMail.id == mail.id).execute()
+    OutboxMail.update(raw_message=None, draft=None).where(OutboxMail.id == mail.id).execute()
 
     report = await send_due(settings)
 

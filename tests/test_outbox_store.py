@@ -32,7 +32,9 @@ def test_only_rows_whose_time_has_come_are_due(db, frozen_clock):
     due = list(outbox.due_query())
 
     assert [mail.id for mail in due] == [now_due.id]
-    assert due[0].raw_message is None  # listing due rows never loads the message bytes
+    # Listing due rows never loads what a mail says (its draft until its bytes are built).
+    assert (due[0].raw_message, due[0].draft) == (None, None)
+    assert OutboxMail.get_by_id(now_due.id).draft is not None
     assert outbox.due_count() == 1
     frozen_clock(clock.now() + timedelta(minutes=5))
     assert outbox.due_count() == 2
@@ -77,7 +79,7 @@ def test_requeue_refuses_what_it_cannot_or_must_not_send(db):
     assert not_failed.value.key == "outbox.not_failed"
 
     outbox.mark_failed(queued, "550")
-    OutboxMail.update(raw_message=None).where(OutboxMail.id == queued.id).execute()
+    OutboxMail.update(raw_message=None, draft=None).where(OutboxMail.id == queued.id).execute()
     with pytest.raises(RuleViolation) as removed:
         outbox.requeue(queued.message_id, "anna")
     assert removed.value.key == "outbox.content_removed"

@@ -3,8 +3,6 @@ everywhere, and lifted only after the person has been told."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 from email.message import EmailMessage
 
@@ -24,6 +22,7 @@ from store.restriction import active_restriction, apply_restriction, lift_restri
 from store.retention import apply_retention
 from store.urls import file_url
 from tests.support.factories import make_customer
+from tests.support.mail import outgoing_message
 from tests.support.privacy import at, settings
 
 
@@ -99,7 +98,7 @@ def test_a_restriction_request_is_applied_only_after_the_verification_call(db, f
         "riitta@example.fi",
         "fi",
     )  # the request's language
-    sent = email.message_from_bytes(bytes(mail.raw_message), policy=email.policy.default)
+    sent = outgoing_message(mail)
     assert request.reference in sent["Subject"]
     assert sent["In-Reply-To"] == f"<{request.reference}@example.fi>"
     assert "tietojen paikkansapitävyys on kiistetty" in sent.get_content()
@@ -278,9 +277,7 @@ def test_lifting_queues_the_notice_before_the_restriction_ends(db, frozen_clock)
         "liisa@example.fi",
         "queued",
     )
-    text = email.message_from_bytes(
-        bytes(mail.raw_message), policy=email.policy.default
-    ).get_content()
+    text = outgoing_message(mail).get_content()
     assert "Your address was checked and is correct." in text and "Article 18(3)" in text
     restriction = Restriction.get_by_id(outcome.restriction.id)
     assert restriction.lifted_at is not None

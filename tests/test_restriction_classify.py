@@ -7,7 +7,7 @@ import pytest
 
 from mailbot.classify import classify
 from store.models import OutboxMail, Request
-from tests.support.mail import feed, make_mail
+from tests.support.mail import feed, make_mail, outgoing_bytes
 
 PHRASINGS = [
     ("fi", "Pyydän, että rajoitatte tietojeni käsittelyä, kunnes osoitteeni on tarkistettu."),
@@ -96,4 +96,4 @@ def test_a_restriction_mail_becomes_a_restriction_request_answered_in_its_langua
     assert (request.kind, request.language, request.status) == ("restriction", language, "received")
     [ack] = OutboxMail.select().where(OutboxMail.request == request)
     assert (ack.template, ack.language) == ("acknowledgement", language)
-    assert due in bytes(ack.raw_message).decode("utf-8", "replace")
+    assert due in outgoing_bytes(ack).decode("utf-8", "replace")

@@ -21,6 +21,7 @@ from tests.support.desk import (
     type_text,
 )
 from tests.support.factories import make_outbox_mail
+from tests.support.mail import outgoing_bytes
 from tui.dialogs.assign import AssignDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
 from tui.dialogs.manual_request import ManualRequestDialog
@@ -60,7 +61,7 @@ async def test_a_free_reply_is_written_edited_in_the_preview_and_sent_exactly(de
         assert isinstance(app.screen, RequestScreen)
     mail = OutboxMail.get(OutboxMail.template == "free_reply")
     assert mail.to_address == "matti.meikalainen@example.fi"
-    assert b"huomenna" in bytes(mail.raw_message).replace(b"=\r\n", b"").replace(b"=\n", b"")
+    assert b"huomenna" in outgoing_bytes(mail).replace(b"=\r\n", b"").replace(b"=\n", b"")
     queued = AuditEvent.get(
         (AuditEvent.action == "mail.queued") & (AuditEvent.request_reference == desk.access)
     )

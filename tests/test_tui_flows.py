@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
 from textual.widgets import Button
@@ -33,6 +32,7 @@ from tests.support.desk import (
     text_of,
     type_text,
 )
+from tests.support.mail import outgoing_message
 from tui.dialogs.call import CallDialog
 from tui.dialogs.erasure import ErasureDialog
 from tui.dialogs.mail_preview import MailPreviewDialog
@@ -354,7 +354,7 @@ async def test_approving_an_access_request_queues_the_data_package(desk):
         "matti.meikalainen@example.fi",
         "queued",
     )
-    message = message_from_bytes(bytes(mail.raw_message), policy=policy.default)
+    message = outgoing_message(mail)
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename().endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(attachment.get_content())) as archive:
@@ -402,7 +402,7 @@ async def test_someone_not_in_the_register_gets_a_plain_answer_and_no_package(de
     assert (request.status, request.outcome) == ("fulfilled", "no data held")
     mail = OutboxMail.get(OutboxMail.request == request)
     assert (mail.template, mail.to_address) == ("no_data_held", "matti.meikalainen@example.fi")
-    message = message_from_bytes(bytes(mail.raw_message), policy=policy.default)
+    message = outgoing_message(mail)
     assert list(message.iter_attachments()) == []
     body = message.get_body(("plain",)).get_content()
     assert "Rekisterissämme ei ole sinusta henkilötietoja" in body

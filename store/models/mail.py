@@ -116,7 +116,12 @@ class OutboxMail(BaseModel):
     """A mail we send: a row first, sent later, marked sent only once the server accepted it.
 
     ``raw_message`` is the complete message as it will be sent, so a retry after a crash sends the
-    same bytes with the same Message-ID and the duplicate is recognisable.
+    same bytes with the same Message-ID and the duplicate is recognisable.  A mail without
+    attachments is queued as its ``draft`` (its text and the headers that are not columns,
+    :class:`store.outbox.MailDraft`) and the sender builds ``raw_message`` from it when it
+    claims the mail for its first attempt, in the transaction that counts the attempt: the
+    mailbot's intake does not wait for the ``email`` package, and every retry still sends
+    the bytes of the first.
     """
 
     message_id = CharField(max_length=255, unique=True)
@@ -134,6 +139,7 @@ class OutboxMail(BaseModel):
     # so an acknowledgement never waits behind twenty thousand newsletters.
     bulk = BooleanField(default=False)
     raw_message = BlobField(null=True, column_name="raw")  # the column of Model.raw()'s name
+    draft = JSONField(null=True)  # until the first attempt builds raw_message from it
     status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(null=True, index=True)

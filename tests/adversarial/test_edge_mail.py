@@ -13,7 +13,7 @@ import pytest
 from cli.main import main
 from mailbot.parsing import parse_message
 from store.models import Attachment, InboundMessage, OutboxMail, Request
-from tests.support.mail import deliver_to_maildir, make_mail
+from tests.support.mail import deliver_to_maildir, make_mail, outgoing_bytes
 
 
 def run_mailbot(inbox: Path, monkeypatch: pytest.MonkeyPatch, config: str = "") -> None:
@@ -34,9 +34,7 @@ def test_an_internationalised_sender_is_answered(db, tmp_path, monkeypatch):
     assert message.disposition == "new_request", message.reason
     [ack] = OutboxMail.select()
     assert ack.to_address == "mäija@example.fi"
-    assert "mäija@example.fi".encode() in bytes(
-        ack.raw_message
-    )  # UTF-8 (RFC 6532), no encoded word
+    assert "mäija@example.fi".encode() in outgoing_bytes(ack)  # UTF-8 (RFC 6532), no encoded word
 
 
 def test_a_sender_longer_than_an_address_can_be(db, tmp_path, monkeypatch):

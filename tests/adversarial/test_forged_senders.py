@@ -4,8 +4,6 @@ Maildir, ``rekisteri mailbot --once``, the register and the outbox it writes."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from mailbot.authresults import authentication_of, parse_authentication_results
 from store.consent import has_consent, record_consent
 from store.models import InboundMessage, OutboxMail, Request
 from tests.support.factories import make_customer
-from tests.support.mail import deliver_to_maildir, make_mail
+from tests.support.mail import deliver_to_maildir, make_mail, outgoing_message
 
 OURS = "mx.kotkanleffat.fi"
 FORGED = f"{OURS}; spf=fail smtp.mailfrom=example.fi; dkim=none; dmarc=fail header.from=example.fi"
@@ -202,7 +200,7 @@ def test_a_website_form_is_a_candidate_and_never_greets_with_its_text(
     assert has_consent(customer, "marketing")  # the objection waits for staff
     assert request.status == "received"
     for mail in OutboxMail.select():
-        sent = email.message_from_bytes(bytes(mail.raw_message), policy=email.policy.default)
+        sent = outgoing_message(mail)
         assert sent["To"].addresses[0].display_name == ""
         assert "lukittu" not in sent.as_string() and "evil.example" not in sent.as_string()
         assert sent.get_body().get_content().startswith("Hei,")

@@ -42,6 +42,7 @@ from store.models import (
     OutboxMail,
     Request,
 )
+from store.outbox import has_content
 from store.package import build_package, package_files
 from tests.adversarial.hostile_corpus import (
     CSI_PAINT,
@@ -57,7 +58,7 @@ from tests.adversarial.hostile_corpus import (
 )
 from tests.support.desk import desk_app, log_in, open_request, press_and_settle
 from tests.support.factories import make_customer
-from tests.support.mail import feed
+from tests.support.mail import feed, outgoing_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -246,7 +247,7 @@ def _no_mail_we_sent_holds_a_control_or_an_injected_header(outbox: Path) -> None
     assert files, "no mail was sent"
     assert len(files) == OutboxMail.select().where(OutboxMail.status == "sent").count()
     raws = [path.read_bytes() for path in files]
-    raws += [bytes(mail.raw_message) for mail in OutboxMail.select() if mail.raw_message]
+    raws += [outgoing_bytes(mail) for mail in OutboxMail.select() if has_content(mail)]
     for raw in raws:
         head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
         lines = re.split(rb"\r?\n", head)

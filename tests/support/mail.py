@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import itertools
 import mailbox
 import os
@@ -11,8 +13,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from mailbot.ingest import FetchedMessage, IngestResult, ingest
+from mailbot.outgoing import message_bytes
 from store import clock
 from store.config import Settings, load_settings
+from store.models import OutboxMail
 
 _uids = itertools.count(1)
 INBOX = "tietosuoja@kotkanleffat.fi"
@@ -75,3 +79,18 @@ def deliver_to_maildir(folder: Path, messages: Iterable[bytes]) -> int:
         os.utime(Path(folder) / "new" / key, (stamp, stamp))
         count += 1
     return count
+
+
+def outgoing_bytes(mail: OutboxMail, settings: Settings | None = None) -> bytes:
+    """The bytes ``mail`` goes out as: those its first attempt stored, or, while it waits,
+    built from its draft the way the sender will (``settings``: the ones it was queued with)."""
+    raw = message_bytes(mail, settings or mail_settings())
+    assert raw is not None, "the mail's content has been removed"
+    return raw
+
+
+def outgoing_message(mail: OutboxMail, settings: Settings | None = None) -> EmailMessage:
+    """:func:`outgoing_bytes` parsed, as the recipient's mail program reads them."""
+    message = email.message_from_bytes(outgoing_bytes(mail, settings), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message

@@ -29,6 +29,7 @@ from store.models import (
     Staff,
     VerificationCall,
 )
+from store.outbox import mail_text
 from store.restriction import is_restricted
 
 
@@ -351,6 +352,7 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
         OutboxMail.status,
         OutboxMail.template,
         OutboxMail.raw_message,
+        OutboxMail.draft,
         OutboxMail.message_id,
         OutboxMail.last_error,
         OutboxMail.server_reply,
@@ -364,7 +366,7 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
                 at=mail.created_at,
                 party=mail.to_address,
                 subject=mail.subject,
-                body=mail_body(mail.raw_message),
+                body=mail_text(mail)[0] or "",
                 status=mail.status,
                 template=mail.template,
                 message_id=mail.message_id,
@@ -384,22 +386,6 @@ def load_thread(request: Request) -> tuple[ThreadItem, ...]:
     # Newest first: a reply or a failure is what staff look for.
     order = {"in": 0, "out": 1, "note": 2}
     return tuple(sorted(items, key=lambda item: (item.at, order[item.direction]), reverse=True))
-
-
-def mail_body(raw: bytes | None) -> str:
-    """The text part of a queued mail, for reading it back in the thread."""
-    if not raw:
-        return ""
-    from email import message_from_bytes, policy
-
-    message = message_from_bytes(bytes(raw), policy=policy.default)
-    part = message.get_body(preferencelist=("plain",))
-    if part is None:
-        return ""
-    try:
-        return str(part.get_content())
-    except (LookupError, ValueError):
-        return ""
 
 
 # The words of a payload's coded values: ``kind=erasure`` reads "laji: poistopyyntö".
