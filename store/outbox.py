@@ -8,9 +8,11 @@ repeats the address).
 
 A row is *due* when it is ``queued`` or ``retry`` and its ``next_attempt_at`` has come.
 :func:`claim_next` takes one due row for a sender by moving ``next_attempt_at`` a lease into
-the future: a second sender running at the same time skips it, and if the process dies in
-the middle of sending, the row becomes due again when the lease runs out and goes out again
-with the same bytes and the same Message-ID (at least once, never lost).
+the future (the sender itself takes the row with :func:`take_next` and writes the lease with
+the attempt's count in :func:`start_attempt`, one statement): a second sender running at
+the same time skips it, and if the process dies in the middle of sending, the row becomes
+due again when the lease runs out and goes out again with the same bytes and the same
+Message-ID (at least once, never lost).
 """
 
 from __future__ import annotations
@@ -201,9 +203,22 @@ def due_count(now: datetime | None = None) -> int:
 
 
 def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | None:
-    """Take the oldest due row for sending, or None when nothing is due.
+    """Take the oldest due row for sending, or None when nothing is due: held for ``lease``
+    once the transaction commits, so no other sender takes it meanwhile."""
+    now = now or clock.now()
+    with joined_transaction():
+        mail = take_next(now)
+        if mail is not None:
+            update(OutboxMail, mail.id, next_attempt_at=now + lease)
+        return mail
 
-    The row comes with its ``raw`` bytes and with ``customer.customer_no`` and
+
+def take_next(now: datetime | None = None) -> OutboxMail | None:
+    """The oldest due row, or None, held by this transaction only (locked on PostgreSQL;
+    SQLite's write transaction holds the whole database): for the sender, which writes
+    what becomes of it before committing, a lease with :func:`start_attempt` or a status.
+
+    The row comes with its ``raw`` bytes (or draft) and with ``customer.customer_no`` and
     ``request.reference`` joined, so recording the outcome needs no further query.
     """
     now = now or clock.now()
@@ -211,9 +226,8 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
         oldest = _OLDEST_DUE.first(now)
         if oldest is None:
             return None
-        update(OutboxMail, oldest.id, next_attempt_at=now + lease)
         mail = _CLAIMED.first(oldest.id)
-        assert isinstance(mail, OutboxMail), "the row just claimed, in this transaction"
+        assert isinstance(mail, OutboxMail), "the row just taken, in this transaction"
         customer_no, reference = mail.__dict__.pop(_CUSTOMER_NO), mail.__dict__.pop(_REFERENCE)
         if mail.customer_id is not None:
             mail.customer = Customer(id=mail.customer_id, customer_no=customer_no)
@@ -222,19 +236,30 @@ def claim_next(lease: timedelta, now: datetime | None = None) -> OutboxMail | No
         return mail
 
 
-def start_attempt(mail: OutboxMail, built: bytes | None = None) -> None:
+def start_attempt(
+    mail: OutboxMail,
+    built: bytes | None = None,
+    *,
+    lease: timedelta | None = None,
+    now: datetime | None = None,
+) -> None:
     """Count an attempt before the bytes leave, so a crash mid-send is counted too (the
     row is claimed: no other sender writes its count meanwhile).
 
     ``built``: the bytes the sender built from the mail's draft for its first attempt,
-    stored with the count, so every later attempt sends them again.
+    stored with the count, so every later attempt sends them again.  ``lease``: the row
+    came from :func:`take_next`, and is held for that long from ``now`` by this same
+    statement (one round trip, where a claim and then the count took two).
     """
     mail.attempts += 1
-    if built is None:
-        update(OutboxMail, mail.id, attempts=mail.attempts)
-        return
-    mail.raw_message, mail.draft = built, None
-    update(OutboxMail, mail.id, attempts=mail.attempts, raw_message=built, draft=None)
+    changes: dict[str, Any] = {"attempts": mail.attempts}
+    if lease is not None:
+        changes["next_attempt_at"] = (now or clock.now()) + lease
+    if built is not None:
+        changes |= {"raw_message": built, "draft": None}
+    update(OutboxMail, mail.id, **changes)
+    for name, value in changes.items():
+        setattr(mail, name, value)
 
 
 def mark_sent(mail: OutboxMail, server_reply: str, *, actor: str = "@mailbot") -> None:
