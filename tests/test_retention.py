@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from cli.main import main
-from store import audit, clock
+from mailbot.outgoing import queue_mail
+from store import audit, clock, outbox
 from store.consent import record_consent
 from store.models import AuditEvent, Customer, InboundMessage, OutboxMail, Purchase, Restriction
 from store.retention import apply_retention
@@ -122,14 +123,25 @@ def test_vouchers_go_on_the_first_day_after_their_six_years(db, frozen_clock):
 def test_raw_mail_of_closed_requests_goes_after_the_grace_period(db, frozen_clock):
     customer = make_customer()
     request = make_request(customer)
+    # A mail a pre-send check held back was never built: its draft holds what it said.
+    skipped = queue_mail(
+        "acknowledgement",
+        settings=settings(),
+        to_address=customer.email,
+        language="fi",
+        actor="@mailbot",
+        request=request,
+    )
+    outbox.mark_skipped(skipped, "restricted")
     frozen_clock(clock.now() + timedelta(days=30) - timedelta(minutes=1))
     assert apply_retention(settings()).messages_raw_removed == 0
     frozen_clock(clock.now() + timedelta(minutes=2))
     report = apply_retention(settings())
-    assert (report.messages_raw_removed, report.outbox_raw_removed) == (1, 1)
+    assert (report.messages_raw_removed, report.outbox_raw_removed) == (1, 2)
     message = InboundMessage.get(InboundMessage.request == request.id)
     assert message.raw_message is None and message.body_text  # the request's record stays
-    assert OutboxMail.get(OutboxMail.request == request.id).raw_message is None
+    for mail in OutboxMail.select().where(OutboxMail.request == request.id):
+        assert (mail.raw_message, mail.draft, outbox.mail_text(mail)[0]) == (None, None, None)
 
 
 def test_the_command_lists_what_it_would_do_and_why(db, frozen_clock, capsys):

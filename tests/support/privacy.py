@@ -6,8 +6,8 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from mailbot.outgoing import queue_mail
-from store import clock, lifecycle
+from mailbot.outgoing import message_bytes, queue_mail
+from store import clock, lifecycle, outbox
 from store.config import Settings, load_settings
 from store.models import Attachment, Customer, InboundMessage, OutboxMail, Purchase, Request
 
@@ -89,6 +89,7 @@ def make_request(
         request=request,
         name=customer.first_name,
     )
+    outbox.start_attempt(mail, message_bytes(mail, settings()))  # as the sender builds it
     OutboxMail.update(status="sent", sent_at=clock.now()).where(OutboxMail.id == mail.id).execute()
     lifecycle.confirm_customer(request, customer, "anna")
     if close:
