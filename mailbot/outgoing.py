@@ -64,7 +64,7 @@ def preview(
     )
 
 
-def draft_of(mail: OutgoingMail) -> MailDraft:
+def _draft(mail: OutgoingMail) -> MailDraft:
     """What of ``mail`` its outbox row keeps until the sender builds it (no attachments)."""
     assert not mail.attachments, "a mail with files is built when it is queued"
 
@@ -76,7 +76,6 @@ def draft_of(mail: OutgoingMail) -> MailDraft:
         html=mail.html,
         in_reply_to=mail.in_reply_to,
         references=tuple(mail.references),
-        automatic=mail.automatic,
         extra_headers=tuple(mail.extra_headers),
         sender=pair(mail.sender),
         reply_to=pair(mail.reply_to),
@@ -103,7 +102,7 @@ def message_bytes(row: OutboxMail, settings: Settings) -> bytes | None:
         html=draft.html,
         in_reply_to=draft.in_reply_to,
         references=draft.references,
-        automatic=draft.automatic,
+        automatic=row.automatic,
         extra_headers=draft.extra_headers,
         sender=address(draft.sender),
         reply_to=address(draft.reply_to),
@@ -177,7 +176,7 @@ def queue_mail(
         raw = build_message(mail, settings, message_id=message_id, date=now).as_bytes()
     else:
         check_addresses(mail, settings)  # a mistyped address fails here, not when sent
-        draft = draft_of(mail).as_json()
+        draft = _draft(mail).as_json()
     # Alone, the row and its audit event commit together; in a mass mailing the caller's
     # batch transaction holds it, and a savepoint per row would only cost round trips.
     with together() if audited else nullcontext():

@@ -55,7 +55,6 @@ class MailDraft:
     html: str | None = None
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
-    automatic: bool = False
     extra_headers: tuple[tuple[str, str], ...] = ()
     sender: tuple[str, str] | None = None
     reply_to: tuple[str, str] | None = None
@@ -73,7 +72,6 @@ class MailDraft:
             html=value.get("html"),
             in_reply_to=value.get("in_reply_to"),
             references=tuple(str(ref) for ref in value.get("references", ())),
-            automatic=bool(value.get("automatic", False)),
             extra_headers=tuple(
                 (str(name), str(text)) for name, text in value.get("extra_headers", ())
             ),

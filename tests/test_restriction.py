@@ -21,7 +21,7 @@ from store.package import build_package
 from store.restriction import active_restriction, apply_restriction, lift_restriction
 from store.retention import apply_retention
 from store.urls import file_url
-from tests.support.factories import make_customer
+from tests.support.factories import make_customer, make_outbox_mail
 from tests.support.mail import outgoing_message
 from tests.support.privacy import at, settings
 
@@ -325,20 +325,7 @@ def test_a_person_without_an_address_is_told_another_way_and_that_is_recorded(db
 
 
 def make_customer_mail(customer: Customer) -> OutboxMail:
-    from mailbot.outgoing import queue_mail
-
-    request = lifecycle.create_request(
-        kind="access", actor="@mailbot", requester_email=customer.email
-    )
-    return queue_mail(
-        "acknowledgement",
-        settings=settings(),
-        to_address=customer.email,
-        language="fi",
-        actor="@mailbot",
-        request=request,
-        customer=customer,
-    )
+    return make_outbox_mail(settings(), to_address=customer.email, customer=customer)
 
 
 # ---------------------------------------------------------------- the command line

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 from cli.main import main
-from mailbot.outgoing import queue_mail
 from store import audit, clock, outbox
 from store.consent import record_consent
 from store.models import AuditEvent, Customer, InboundMessage, OutboxMail, Purchase, Restriction
 from store.retention import apply_retention
-from tests.support.factories import make_customer
+from tests.support.factories import make_customer, make_outbox_mail
 from tests.support.privacy import at, make_purchase, make_request, settings
 
 
@@ -124,14 +123,7 @@ def test_raw_mail_of_closed_requests_goes_after_the_grace_period(db, frozen_cloc
     customer = make_customer()
     request = make_request(customer)
     # A mail a pre-send check held back was never built: its draft holds what it said.
-    skipped = queue_mail(
-        "acknowledgement",
-        settings=settings(),
-        to_address=customer.email,
-        language="fi",
-        actor="@mailbot",
-        request=request,
-    )
+    skipped = make_outbox_mail(settings(), to_address=customer.email, request=request)
     outbox.mark_skipped(skipped, "restricted")
     frozen_clock(clock.now() + timedelta(days=30) - timedelta(minutes=1))
     assert apply_retention(settings()).messages_raw_removed == 0
